@@ -1,0 +1,36 @@
+"""Accounts bound to one part of the organization tree, with a role."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("Xem")
+    CLERK = "clerk", _("Cán bộ nghiệp vụ")
+    APPROVER = "approver", _("Người phê duyệt")
+    ADMIN = "admin", _("Quản trị")
+
+
+class User(AbstractUser):
+    scope = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Tài khoản chỉ thấy tổ chức này và các tổ chức trực thuộc."),
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+    ROLE_RANK = {Role.VIEWER: 0, Role.CLERK: 1, Role.APPROVER: 2, Role.ADMIN: 3}
+
+    def has_role(self, role: str) -> bool:
+        if self.is_superuser:
+            return True
+        return self.ROLE_RANK[Role(self.role)] >= self.ROLE_RANK[Role(role)]

@@ -1,0 +1,84 @@
+"""Writing audit records. Every service calls `record` inside its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditRecord, Source
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and through which door (UI, CLI, import, API)."""
+
+    user: Any = None
+    source: str = Source.SYSTEM
+    address: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(None, Source.SYSTEM)
+
+    @classmethod
+    def from_request(cls, request) -> Actor:
+        address = request.META.get("REMOTE_ADDR", "")
+        return cls(request.user if request.user.is_authenticated else None, Source.UI, address)
+
+    @property
+    def name(self) -> str:
+        if self.user is None:
+            return "system"
+        return self.user.get_username()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    out = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = _plain(old.get(key)), _plain(new.get(key))
+        if before != after:
+            out[key] = [before, after]
+    return out
+
+
+def record(
+    actor: Actor,
+    *,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    object_type: str | None = None,
+) -> AuditRecord:
+    return AuditRecord.objects.create(
+        actor=actor.user,
+        actor_name=actor.name,
+        source=actor.source,
+        address=actor.address,
+        object_type=object_type or obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_label=str(obj)[:255],
+        action=action,
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        reason=reason,
+    )
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in fields}

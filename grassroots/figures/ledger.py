@@ -1,0 +1,303 @@
+"""Keeping the figures ledger (`FigureDelta`) exact.
+
+One function, `_contribute`, says how a member stint or a unit's existence adds to the ledger of
+each of its ancestors; the full rebuild and the incremental update after a single change both
+use it, so they cannot disagree. See docs/architecture.md, "How a figure is computed".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from grassroots.core.dates import FAR_FUTURE
+from grassroots.members.models import MemberStint, Reason, Status
+from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
+
+from .models import LEDGER_FIELDS, FigureDelta
+
+IDX = {name: i for i, name in enumerate(LEDGER_FIELDS)}
+WIDTH = len(LEDGER_FIELDS)
+ONE_DAY = dt.timedelta(days=1)
+
+_KIND_FIELD = {
+    Kind.GRASSROOTS_COMMITTEE: "grassroots_committees",
+    Kind.GRASSROOTS_CELL: "grassroots_cells",
+    Kind.PARTIAL_COMMITTEE: "partial_committees",
+    Kind.SUBORDINATE_CELL: "subordinate_cells",
+}
+_START_FLOW = {Reason.ADMITTED: "admitted", Reason.READMITTED: "readmitted"}
+_END_FLOW = {
+    Reason.DIED: "died",
+    Reason.EXPELLED: "expelled",
+    Reason.REMOVED: "removed",
+    Reason.LEFT: "left",
+}
+_MOVE_IN = {Reason.TRANSFER: "transferred_in", Reason.RESTRUCTURE: "restructured_in"}
+_MOVE_OUT = {Reason.TRANSFER: "transferred_out", Reason.RESTRUCTURE: "restructured_out"}
+_SAME_CELL = (Reason.STATUS, Reason.RECOGNIZED)
+
+
+class Closure:
+    """Ancestry intervals by descendant: [(ancestor, from, to)] with `to` never None."""
+
+    def __init__(self) -> None:
+        self.by_desc: dict[int, list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
+
+    def add(self, ancestor: int, descendant: int, start: dt.date, end: dt.date | None) -> None:
+        self.by_desc[descendant].append((ancestor, start, end or FAR_FUTURE))
+
+    def under(self, ancestor: int, unit: int | None, day: dt.date) -> bool:
+        if unit is None:
+            return False
+        return any(a == ancestor and s <= day < e for a, s, e in self.by_desc.get(unit, ()))
+
+    @classmethod
+    def load(cls, *, descendants: Iterable[int] | None = None, ancestors: Iterable[int] | None = None) -> Closure:
+        closure = cls()
+        rows = UnitAncestry.objects.all()
+        if descendants is not None:
+            rows = rows.filter(descendant_id__in=list(descendants))
+        if ancestors is not None:
+            rows = rows.filter(ancestor_id__in=list(ancestors))
+        for a, d, s, e in rows.values_list("ancestor_id", "descendant_id", "valid_from", "valid_to").iterator(
+            chunk_size=20000
+        ):
+            closure.add(a, d, s, e)
+        return closure
+
+
+Acc = dict[tuple[int, dt.date], list[int]]
+
+
+def _row(acc: Acc, ancestor: int, day: dt.date) -> list[int]:
+    row = acc.get((ancestor, day))
+    if row is None:
+        row = acc[(ancestor, day)] = [0] * WIDTH
+    return row
+
+
+def _stocks(row: list[int], stint, sign: int) -> None:
+    row[0] += sign  # members
+    row[IDX["official" if stint.status == Status.OFFICIAL else "probationary"]] += sign
+    if stint.exempt:
+        row[IDX["exempt"]] += sign
+
+
+def _contribute(acc: Acc, stint, closure: Closure, sign: int, only: set[int] | None = None) -> None:
+    """Add one stint's deltas to each ancestor's ledger over the interval it is an ancestor.
+
+    A member entering an ancestor's subtree is counted as a flow by how they came (admission,
+    transfer from outside that subtree...); a move between two cells that are both inside the
+    subtree is no flow for it. When the stint's cell itself moves in or out of the subtree, the
+    member is "restructured" in or out.
+    """
+    end = stint.end or FAR_FUTURE
+    for anc, cs, ce in closure.by_desc.get(stint.unit_id, ()):
+        if only is not None and anc not in only:
+            continue
+        lo, hi = max(stint.start, cs), min(end, ce)
+        if lo >= hi:
+            continue
+        row = _row(acc, anc, lo)
+        _stocks(row, stint, sign)
+        reason = stint.start_reason
+        if lo > stint.start:
+            row[IDX["restructured_in"]] += sign
+        elif reason in _START_FLOW:
+            row[IDX[_START_FLOW[reason]]] += sign
+        elif reason in _MOVE_IN:
+            if not closure.under(anc, stint.came_from, lo - ONE_DAY):
+                row[IDX[_MOVE_IN[reason]]] += sign
+        elif reason in _SAME_CELL:
+            if reason == Reason.RECOGNIZED:
+                row[IDX["recognized"]] += sign
+            if cs == lo:  # the cell joined this subtree the same day
+                row[IDX["restructured_in"]] += sign
+        if hi == FAR_FUTURE:
+            continue
+        row = _row(acc, anc, hi)
+        _stocks(row, stint, -sign)
+        reason = stint.end_reason
+        if hi < end:
+            row[IDX["restructured_out"]] += sign
+        elif reason in _END_FLOW:
+            row[IDX[_END_FLOW[reason]]] += sign
+        elif reason in _MOVE_OUT:
+            if not closure.under(anc, stint.went_to, hi):
+                row[IDX[_MOVE_OUT[reason]]] += sign
+        elif reason in _SAME_CELL and ce == hi:
+            row[IDX["restructured_out"]] += sign
+
+
+def _contribute_unit(
+    acc: Acc, unit_id: int, spans, closure: Closure, only: set[int] | None = None, sign: int = 1
+) -> None:
+    """A unit counts +1 in its kind's column for each ancestor while it sits under it."""
+    for kind, start, end in spans:
+        column = _KIND_FIELD.get(kind)
+        if column is None:
+            continue
+        for anc, cs, ce in closure.by_desc.get(unit_id, ()):
+            if only is not None and anc not in only:
+                continue
+            lo, hi = max(start, cs), min(end, ce)
+            if lo >= hi:
+                continue
+            _row(acc, anc, lo)[IDX[column]] += sign
+            if hi != FAR_FUTURE:
+                _row(acc, anc, hi)[IDX[column]] -= sign
+
+
+def kind_spans(unit_ids: Iterable[int] | None) -> dict[int, list[tuple[str, dt.date, dt.date]]]:
+    versions = UnitVersion.objects.order_by("unit_id", "valid_from")
+    if unit_ids is not None:
+        versions = versions.filter(unit_id__in=list(unit_ids))
+    spans: dict[int, list] = defaultdict(list)
+    for unit_id, kind, start, end in versions.values_list("unit_id", "kind", "valid_from", "valid_to"):
+        end = end or FAR_FUTURE
+        if spans[unit_id] and spans[unit_id][-1][0] == kind and spans[unit_id][-1][2] == start:
+            spans[unit_id][-1] = (kind, spans[unit_id][-1][1], end)
+        else:
+            spans[unit_id].append((kind, start, end))
+    return spans
+
+
+_COLUMNS = ", ".join(LEDGER_FIELDS)
+_UPSERT = (
+    f"INSERT INTO figures_figuredelta (ancestor_id, date, {_COLUMNS}) "
+    f"VALUES (%s, %s, {', '.join(['%s'] * WIDTH)}) "
+    "ON CONFLICT (ancestor_id, date) DO UPDATE SET "
+    + ", ".join(f"{c} = figures_figuredelta.{c} + excluded.{c}" for c in LEDGER_FIELDS)
+)
+
+
+def write(acc: Acc) -> int:
+    """Add the accumulated deltas to the table (insert or add to the existing row)."""
+    rows = [(a, d, *vals) for (a, d), vals in acc.items() if any(vals)]
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 5000):
+            cursor.executemany(_UPSERT, rows[i : i + 5000])
+    return len(rows)
+
+
+class StintRow:
+    """A lightweight stint (from a model row or a derived lifecycle.Stint)."""
+
+    __slots__ = ("unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from", "went_to")
+
+    def __init__(self, unit_id, start, end, status, exempt, start_reason, end_reason, came_from, went_to):
+        self.unit_id, self.start, self.end = unit_id, start, end
+        self.status, self.exempt = status, exempt
+        self.start_reason, self.end_reason = start_reason, end_reason
+        self.came_from, self.went_to = came_from, went_to
+
+
+STINT_COLUMNS = (
+    "unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from_id", "went_to_id",
+)
+
+
+def apply_stint_change(old: list, new: list) -> None:
+    """Incremental update after one member's stints changed (call inside the service's transaction)."""
+    if not old and not new:
+        return
+    units = {s.unit_id for s in old + new}
+    units |= {u for s in old + new for u in (s.came_from, s.went_to) if u}
+    closure = Closure.load(descendants=units)
+    acc: Acc = {}
+    for stint in old:
+        _contribute(acc, stint, closure, -1)
+    for stint in new:
+        _contribute(acc, stint, closure, +1)
+    write(acc)
+
+
+def rebuild(ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_units: int = 2000) -> None:
+    """Recompute the ledger from stints, unit versions and the closure.
+
+    With `ancestor_ids`, only those ancestors' rows are recomputed (after a tree change).
+    Units are processed in batches and flushed, so memory stays bounded at national scale.
+    """
+    only = set(ancestor_ids) if ancestor_ids is not None else None
+    with transaction.atomic():
+        if only is None:
+            FigureDelta.objects.all().delete()
+            closure = Closure.load()
+        else:
+            FigureDelta.objects.filter(ancestor_id__in=only).delete()
+            closure = Closure.load(ancestors=only)
+        units = sorted(closure.by_desc)
+        spans = kind_spans(units if only is not None else None)
+        for i in range(0, len(units), batch_units):
+            batch = units[i : i + batch_units]
+            acc: Acc = {}
+            for unit_id in batch:
+                _contribute_unit(acc, unit_id, spans.get(unit_id, ()), closure, only)
+            stints = MemberStint.objects.filter(unit_id__in=batch).values_list(*STINT_COLUMNS)
+            for values in stints.iterator(chunk_size=20000):
+                _contribute(acc, StintRow(*values), closure, +1, only)
+            write(acc)
+            if progress:
+                progress(min(i + batch_units, len(units)), len(units))
+
+
+class TreeSnapshot:
+    """Before a tree change: what the subtree's closure and kinds were, so the ledger can be
+    moved from the old shape to the new one without recomputing whole ancestors.
+
+    Usage inside the service's transaction: `snap = TreeSnapshot.take(unit_ids)`, change the
+    unit versions, then `snap.refresh()`. Every stint in the subtree, and every stint elsewhere
+    whose transfer counterpart is in the subtree, is taken out under the old closure and put
+    back under the new one; so are the subtree's own unit counts.
+    """
+
+    def __init__(self, subtree: set[int], closure: Closure, spans: dict) -> None:
+        self.subtree, self.closure, self.spans = subtree, closure, spans
+
+    @classmethod
+    def new(cls, unit_ids: Iterable[int]) -> TreeSnapshot:
+        """For units that did not exist before (nothing to take out)."""
+        return cls(set(unit_ids), Closure(), {})
+
+    @classmethod
+    def take(cls, unit_ids: Iterable[int]) -> TreeSnapshot:
+        roots = set(unit_ids)
+        subtree = roots | set(
+            UnitAncestry.objects.filter(ancestor_id__in=roots).values_list("descendant_id", flat=True)
+        )
+        return cls(subtree, Closure.load(descendants=subtree), kind_spans(subtree))
+
+    def refresh(self) -> None:
+        from grassroots.organizations.closure import rebuild_closure
+
+        rebuild_closure(self.subtree)
+        new_closure = Closure.load(descendants=self.subtree)
+        new_spans = kind_spans(self.subtree)
+        stints = [
+            StintRow(*values)
+            for values in MemberStint.objects.filter(unit_id__in=self.subtree).values_list(*STINT_COLUMNS)
+        ]
+        linked = MemberStint.objects.filter(
+            Q(came_from_id__in=self.subtree) | Q(went_to_id__in=self.subtree)
+        ).exclude(unit_id__in=self.subtree)
+        stints += [StintRow(*values) for values in linked.values_list(*STINT_COLUMNS)]
+        outside = {s.unit_id for s in stints} - self.subtree
+        shared = Closure.load(descendants=outside) if outside else Closure()
+        for closure in (self.closure, new_closure):
+            for unit_id, rows in shared.by_desc.items():
+                closure.by_desc[unit_id] = rows
+        acc: Acc = {}
+        for unit_id in self.subtree:
+            _contribute_unit(acc, unit_id, self.spans.get(unit_id, ()), self.closure, sign=-1)
+            _contribute_unit(acc, unit_id, new_spans.get(unit_id, ()), new_closure, sign=+1)
+        for stint in stints:
+            _contribute(acc, stint, self.closure, -1)
+            _contribute(acc, stint, new_closure, +1)
+        write(acc)

@@ -1,0 +1,196 @@
+"""Figures for any organization as of any date, or between two dates.
+
+The one module behind the organization page, `grassroots figures`, exports and the API.
+Member and organization counts come from the ledger (one indexed range sum); villages and
+population from their own small tables through the ancestry closure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+
+from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersion
+from grassroots.organizations.queries import display_version, on
+from grassroots.territory.models import CellArrangement, Population, VillageVersion
+
+from .models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS
+
+_SUM_AT = ", ".join(f"COALESCE(SUM({c}), 0)" for c in LEDGER_FIELDS)
+_SUM_BOTH = ", ".join(
+    [f"COALESCE(SUM({c}), 0)" for c in STOCK_FIELDS]
+    + [f"COALESCE(SUM(CASE WHEN date <= %s THEN {c} ELSE 0 END), 0)" for c in STOCK_FIELDS]
+    + [f"COALESCE(SUM(CASE WHEN date > %s THEN {c} ELSE 0 END), 0)" for c in FLOW_FIELDS]
+)
+
+
+def ledger_at(unit_id: int, at: dt.date) -> dict[str, int]:
+    """Stocks on `at`, and flows since the beginning of records, for one organization."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_SUM_AT} FROM figures_figuredelta WHERE ancestor_id = %s AND date <= %s",
+            [unit_id, at],
+        )
+        return dict(zip(LEDGER_FIELDS, cursor.fetchone(), strict=True))
+
+
+def ledger_between(unit_id: int, since: dt.date, at: dt.date) -> tuple[dict, dict, dict]:
+    """(stocks on `at`, stocks on `since`, flows in (since, at]) in one range scan."""
+    params = [since] * len(STOCK_FIELDS) + [since] * len(FLOW_FIELDS) + [unit_id, at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_SUM_BOTH} FROM figures_figuredelta WHERE ancestor_id = %s AND date <= %s",
+            params,
+        )
+        row = cursor.fetchone()
+    n = len(STOCK_FIELDS)
+    now = dict(zip(STOCK_FIELDS, row[:n], strict=True))
+    then = dict(zip(STOCK_FIELDS, row[n : 2 * n], strict=True))
+    flows = dict(zip(FLOW_FIELDS, row[2 * n :], strict=True))
+    return now, then, flows
+
+
+def villages_at(unit_id: int, at: dt.date) -> dict[str, int]:
+    subtree = UnitAncestry.objects.filter(on(at), ancestor_id=unit_id).values("descendant_id")
+    rows = VillageVersion.objects.filter(on(at), unit_id__in=subtree).values_list("arrangement", flat=True)
+    counts = {value: 0 for value in CellArrangement.values}
+    for arrangement in rows:
+        counts[arrangement] += 1
+    return counts
+
+
+def population_at(unit_id: int, at: dt.date) -> int | None:
+    """Population for the year of `at` (latest year on record up to then).
+
+    The unit's own figure when there is one; otherwise the sum over the communes under it.
+    """
+    own = Population.objects.filter(unit_id=unit_id, year__lte=at.year).order_by("-year").first()
+    if own:
+        return own.population
+    communes = UnitVersion.objects.filter(
+        on(at), unit_id__in=UnitAncestry.objects.filter(on(at), ancestor_id=unit_id).values("descendant_id"),
+        grassroots_type="commune", kind__in=(Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL),
+    ).values_list("unit_id", flat=True)
+    total, found = 0, False
+    for commune in communes:
+        row = Population.objects.filter(unit_id=commune, year__lte=at.year).order_by("-year").first()
+        if row:
+            total, found = total + row.population, True
+    return total if found else None
+
+
+@dataclass
+class Since:
+    date: dt.date
+    members: int
+    grassroots_organizations: int
+    subordinate_organizations: int
+    admitted: int
+    readmitted: int
+    recognized: int
+    transferred_in: int
+    transferred_out: int
+    restructured_in: int
+    restructured_out: int
+    died: int
+    expelled: int
+    removed: int
+    left: int
+    net_change: int
+
+
+@dataclass
+class Figures:
+    unit: dict
+    at: dt.date
+    grassroots_organizations: int
+    grassroots_committees: int
+    grassroots_cells: int
+    subordinate_organizations: int
+    partial_committees: int
+    subordinate_cells: int
+    members: int
+    official_members: int
+    probationary_members: int
+    exempt_members: int
+    population: int | None
+    members_pct_population: float | None
+    villages: int
+    villages_own_cell: int
+    villages_joint_cell: int
+    villages_no_cell: int
+    since: Since | None = field(default=None)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        if self.since is None:
+            data.pop("since")
+        else:
+            data["since"]["date"] = self.since.date.isoformat()
+        return data
+
+
+def _orgs(stocks: dict) -> tuple[int, int]:
+    grassroots = stocks["grassroots_committees"] + stocks["grassroots_cells"]
+    subordinate = stocks["partial_committees"] + stocks["subordinate_cells"]
+    return grassroots, subordinate
+
+
+def figures(unit: Unit, at: dt.date, since: dt.date | None = None) -> Figures:
+    if since is not None and since > at:
+        raise ValueError("since must not be after at")
+    if since is None:
+        stocks = ledger_at(unit.pk, at)
+        then = flows = None
+    else:
+        stocks, then, flows = ledger_between(unit.pk, since, at)
+    version = display_version(unit, at)
+    grassroots, subordinate = _orgs(stocks)
+    population = population_at(unit.pk, at)
+    villages = villages_at(unit.pk, at)
+    pct = round(100 * stocks["members"] / population, 2) if population else None
+    result = Figures(
+        unit={"code": unit.code, "name": version.name, "kind": version.kind},
+        at=at,
+        grassroots_organizations=grassroots,
+        grassroots_committees=stocks["grassroots_committees"],
+        grassroots_cells=stocks["grassroots_cells"],
+        subordinate_organizations=subordinate,
+        partial_committees=stocks["partial_committees"],
+        subordinate_cells=stocks["subordinate_cells"],
+        members=stocks["members"],
+        official_members=stocks["official"],
+        probationary_members=stocks["probationary"],
+        exempt_members=stocks["exempt"],
+        population=population,
+        members_pct_population=pct,
+        villages=sum(villages.values()),
+        villages_own_cell=villages[CellArrangement.OWN],
+        villages_joint_cell=villages[CellArrangement.JOINT],
+        villages_no_cell=villages[CellArrangement.NONE],
+    )
+    if since is not None:
+        then_grassroots, then_subordinate = _orgs(then)
+        result.since = Since(
+            date=since,
+            members=then["members"],
+            grassroots_organizations=then_grassroots,
+            subordinate_organizations=then_subordinate,
+            net_change=stocks["members"] - then["members"],
+            **flows,
+        )
+    return result
+
+
+def members_at_query(unit: Unit, at: dt.date):
+    """Stints counted by the organization on `at` (member lists; the figures use the ledger)."""
+    from grassroots.members.models import MemberStint
+
+    subtree = UnitAncestry.objects.filter(on(at), ancestor=unit).values("descendant_id")
+    return MemberStint.objects.filter(unit_id__in=subtree, start__lte=at).filter(
+        Q(end__isnull=True) | Q(end__gt=at)
+    )

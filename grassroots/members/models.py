@@ -1,0 +1,159 @@
+"""Members and their dated life in the Party.
+
+`MemberEvent` rows are the facts a clerk records (admission, transfer, death...). `MemberStint`
+rows are derived from them by `members.lifecycle.derive_stints`: maximal intervals in which the
+member is counted by one cell with one status. Stints feed the figures ledger; they are rebuilt
+for a member whenever that member's events change.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
+
+
+class Member(models.Model):
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    search_name = models.CharField(max_length=150, db_index=True, editable=False)
+    gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("ngày sinh"))
+    ethnicity = models.CharField(_("dân tộc"), max_length=64, default="Kinh")
+    religion = models.CharField(_("tôn giáo"), max_length=64, blank=True)
+    hometown = models.CharField(_("quê quán"), max_length=255, blank=True)
+    residence = models.CharField(_("nơi cư trú"), max_length=255, blank=True)
+    education = models.CharField(_("trình độ giáo dục phổ thông"), max_length=32, blank=True)
+    expertise = models.CharField(_("chuyên môn, nghiệp vụ"), max_length=128, blank=True)
+    theory_level = models.CharField(_("lý luận chính trị"), max_length=32, blank=True)
+    occupation = models.CharField(_("nghề nghiệp"), max_length=128, blank=True)
+    citizen_id = models.CharField(_("số CCCD"), max_length=12, blank=True, db_index=True)
+    # domain.md §2.4: profile number = 6 digits + 1–3 letter committee code; card = 8 digits.
+    profile_number = models.CharField(_("số lý lịch"), max_length=16, unique=True)
+    card_number = models.CharField(_("số thẻ đảng viên"), max_length=16, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("đảng viên")
+        verbose_name_plural = _("đảng viên")
+        ordering = ["search_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.profile_number})"
+
+
+class EventKind(models.TextChoices):
+    ADMISSION = "admission", _("Kết nạp")
+    OFFICIAL = "official", _("Công nhận đảng viên chính thức")
+    TRANSFER = "transfer", _("Chuyển sinh hoạt chính thức")
+    TRANSFER_IN = "transfer_in", _("Chuyển đến từ ngoài hệ thống")
+    TRANSFER_OUT = "transfer_out", _("Chuyển đi ngoài hệ thống")
+    TEMP_ATTACH = "temp_attach", _("Sinh hoạt tạm thời")
+    TEMP_RETURN = "temp_return", _("Kết thúc sinh hoạt tạm thời")
+    EXEMPTION = "exemption", _("Miễn công tác và sinh hoạt đảng")
+    EXEMPTION_END = "exemption_end", _("Trở lại sinh hoạt")
+    DISCIPLINE = "discipline", _("Kỷ luật")
+    READMISSION = "readmission", _("Kết nạp lại")
+    RESTRUCTURE = "restructure", _("Chuyển theo sắp xếp tổ chức")
+    DEATH = "death", _("Từ trần")
+    EXPULSION = "expulsion", _("Khai trừ")
+    REMOVAL = "removal", _("Xóa tên")
+    LEAVING = "leaving", _("Ra khỏi Đảng")
+
+
+TERMINAL_KINDS = (EventKind.DEATH, EventKind.EXPULSION, EventKind.REMOVAL, EventKind.LEAVING)
+MOVE_KINDS = (EventKind.TRANSFER, EventKind.RESTRUCTURE)
+
+
+class DisciplineForm(models.TextChoices):
+    # Điều lệ Điều 35; QĐ 69 Điều 7 (expulsion is its own event: it ends membership).
+    REPRIMAND = "reprimand", _("Khiển trách")
+    WARNING = "warning", _("Cảnh cáo")
+    DISMISSAL = "dismissal", _("Cách chức")
+
+
+class MemberEvent(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=16, choices=EventKind.choices)
+    date = models.DateField(_("ngày hiệu lực"))
+    unit = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("chi bộ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_events",
+        help_text=_("Chi bộ kết nạp, chi bộ chuyển đến, hoặc nơi sinh hoạt tạm thời."),
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuing_body = models.CharField(_("cơ quan quyết định"), max_length=255, blank=True)
+    discipline_form = models.CharField(
+        _("hình thức kỷ luật"), max_length=16, choices=DisciplineForm.choices, blank=True
+    )
+    place = models.CharField(_("nơi đi / nơi đến"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Nothing is deleted: a wrong event is voided by a correction that keeps both visible.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(_("lý do hủy"), blank=True)
+    corrected_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrects"
+    )
+
+    class Meta:
+        verbose_name = _("sự kiện đảng viên")
+        verbose_name_plural = _("sự kiện đảng viên")
+        ordering = ["member_id", "date", "id"]
+        indexes = [
+            models.Index(fields=["member", "date"]),
+            models.Index(fields=["unit", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+
+class Status(models.TextChoices):
+    PROBATIONARY = "probationary", _("Dự bị")
+    OFFICIAL = "official", _("Chính thức")
+
+
+class Reason(models.TextChoices):
+    """Why a stint starts or ends; these are the flows of the figures."""
+
+    ADMITTED = "admitted", _("Kết nạp")
+    READMITTED = "readmitted", _("Kết nạp lại")
+    TRANSFER = "transfer", _("Chuyển sinh hoạt")
+    RESTRUCTURE = "restructure", _("Sắp xếp tổ chức")
+    STATUS = "status", _("Thay đổi trạng thái")
+    RECOGNIZED = "recognized", _("Công nhận chính thức")
+    DIED = "died", _("Từ trần")
+    EXPELLED = "expelled", _("Khai trừ")
+    REMOVED = "removed", _("Xóa tên")
+    LEFT = "left", _("Ra khỏi Đảng")
+
+
+class MemberStint(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="stints")
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="stints")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)  # exclusive
+    status = models.CharField(max_length=12, choices=Status.choices)
+    exempt = models.BooleanField(default=False)
+    start_reason = models.CharField(max_length=12, choices=Reason.choices)
+    end_reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
+    # The other side of a transfer or restructure: null when it is outside the system.
+    came_from = models.ForeignKey(
+        "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    went_to = models.ForeignKey(
+        "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "start"]),
+            models.Index(fields=["member", "start"]),
+        ]

@@ -1,0 +1,356 @@
+"""Every change to a member goes through one of these functions (UI, CLI, importer, API).
+
+Each runs in a transaction, validates the whole history with `lifecycle.derive_stints`, writes
+the event, re-derives the member's stints, moves the figures ledger, and writes the audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.core.dates import add_months, vn
+from grassroots.core.text import clean, fold
+from grassroots.figures import ledger
+from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
+
+from . import lifecycle
+from .models import EventKind, Member, MemberEvent, MemberStint
+
+PROFILE_FIELDS = [
+    "full_name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "religion",
+    "hometown",
+    "residence",
+    "education",
+    "expertise",
+    "theory_level",
+    "occupation",
+    "citizen_id",
+    "profile_number",
+    "card_number",
+]
+EVENT_FIELDS = [
+    "kind",
+    "date",
+    "unit",
+    "decision_number",
+    "decision_date",
+    "issuing_body",
+    "discipline_form",
+    "place",
+    "note",
+]
+
+
+class UnitChecker:
+    """Answers the lifecycle's questions about units from one query per member change."""
+
+    def __init__(self, unit_ids: set[int]) -> None:
+        self.units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
+        self.versions: dict[int, list[UnitVersion]] = {}
+        for v in UnitVersion.objects.filter(unit_id__in=unit_ids).order_by("valid_from"):
+            self.versions.setdefault(v.unit_id, []).append(v)
+
+    def exists(self, unit_id: int, day: dt.date) -> bool:
+        unit = self.units.get(unit_id)
+        return bool(unit and unit.exists_on(day))
+
+    def is_cell(self, unit_id: int) -> bool:
+        return any(v.kind in MEMBER_KINDS for v in self.versions.get(unit_id, []))
+
+    def kind_on(self, unit_id: int, day: dt.date) -> str | None:
+        for v in self.versions.get(unit_id, []):
+            if v.valid_from <= day and (v.valid_to is None or day < v.valid_to):
+                return v.kind
+        return None
+
+    def check_stints(self, stints: list[lifecycle.Stint]) -> None:
+        """Each stint must sit in a cell that exists, as a cell, for the whole stint."""
+        for stint in stints:
+            unit = self.units[stint.unit_id]
+            if unit.ended and (stint.end is None or stint.end > unit.ended):
+                raise ValidationError(
+                    {
+                        "date": [
+                            f"{unit.code} đã kết thúc ngày {vn(unit.ended)}: đảng viên phải chuyển "
+                            "sinh hoạt trước ngày đó."
+                        ]
+                    }
+                )
+            if self.kind_on(stint.unit_id, stint.start) not in MEMBER_KINDS:
+                raise ValidationError({"unit": [f"{unit.code} không phải là chi bộ vào ngày {vn(stint.start)}."]})
+
+
+def as_ev(event: MemberEvent) -> lifecycle.Ev:
+    return lifecycle.Ev(
+        kind=event.kind,
+        date=event.date,
+        unit_id=event.unit_id,
+        decision_date=event.decision_date,
+        discipline_form=event.discipline_form,
+        key=event.pk or 10**12,
+    )
+
+
+def live_events(member: Member) -> list[MemberEvent]:
+    return list(member.events.filter(voided_at__isnull=True).order_by("date", "id"))
+
+
+def validate_history(events: list[lifecycle.Ev]) -> list[lifecycle.Stint]:
+    unit_ids = {e.unit_id for e in events if e.unit_id}
+    checker = UnitChecker(unit_ids)
+    stints = lifecycle.derive_stints(events, unit_exists=checker.exists, is_cell=checker.is_cell)
+    checker.check_stints(stints)
+    return stints
+
+
+def _stint_rows(member: Member) -> list[ledger.StintRow]:
+    return [ledger.StintRow(*v) for v in member.stints.values_list(*ledger.STINT_COLUMNS)]
+
+
+def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
+    """Replace the member's stints and move the ledger from the old ones to the new ones."""
+    old = _stint_rows(member)
+    member.stints.all().delete()
+    MemberStint.objects.bulk_create(
+        MemberStint(
+            member=member,
+            unit_id=s.unit_id,
+            start=s.start,
+            end=s.end,
+            status=s.status,
+            exempt=s.exempt,
+            start_reason=s.start_reason,
+            end_reason=s.end_reason,
+            came_from_id=s.came_from,
+            went_to_id=s.went_to,
+        )
+        for s in stints
+    )
+    new = [
+        ledger.StintRow(s.unit_id, s.start, s.end, s.status, s.exempt, s.start_reason, s.end_reason, s.came_from, s.went_to)
+        for s in stints
+    ]
+    ledger.apply_stint_change(old, new)
+
+
+def _check_version(member: Member, expected_version: int | None) -> None:
+    if expected_version is not None and member.version != expected_version:
+        raise ValidationError(
+            "Hồ sơ này vừa được người khác cập nhật. Hãy tải lại trang để xem thay đổi rồi nhập lại."
+        )
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def _validate_profile(values: dict[str, Any], member: Member | None = None) -> dict[str, Any]:
+    values = {k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
+    errors: dict[str, list[str]] = {}
+    if "full_name" in values and not values["full_name"]:
+        errors["full_name"] = ["Cần nhập họ và tên."]
+    if "profile_number" in values:
+        number = values["profile_number"].upper()
+        values["profile_number"] = number
+        if not number:
+            errors["profile_number"] = ["Cần nhập số lý lịch."]
+        elif Member.objects.filter(profile_number__iexact=number).exclude(pk=getattr(member, "pk", None)).exists():
+            errors["profile_number"] = [f"Số lý lịch {number} đã có trong hệ thống."]
+    card = values.get("card_number")
+    # domain.md §2.4: card numbers have 8 digits since the 2003 exchange.
+    if card and not (card.isdigit() and len(card) == 8):
+        errors["card_number"] = ["Số thẻ đảng viên gồm 8 chữ số."]
+    citizen = values.get("citizen_id")
+    if citizen and not (citizen.isdigit() and len(citizen) == 12):
+        errors["citizen_id"] = ["Số CCCD gồm 12 chữ số."]
+    birth = values.get("birth_date")
+    if birth and birth > timezone.localdate():
+        errors["birth_date"] = ["Ngày sinh không thể ở tương lai."]
+    if "gender" in values and values["gender"] not in ("M", "F"):
+        errors["gender"] = ["Giới tính không hợp lệ."]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def member_admit(
+    *,
+    actor: Actor,
+    unit: Unit,
+    ceremony_date: dt.date,
+    decision_date: dt.date,
+    decision_number: str = "",
+    issuing_body: str = "",
+    **profile: Any,
+) -> Member:
+    """Create a member with the admission: ceremony date (ngày vào Đảng) and decision date apart."""
+    values = _validate_profile({f: profile.get(f, "") for f in PROFILE_FIELDS if f in profile})
+    if not values.get("birth_date"):
+        raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
+    # QĐ 24 §1.1: at least 18 full years (counted by month) when the case is decided.
+    if add_months(values["birth_date"], 18 * 12) > decision_date:
+        raise ValidationError({"birth_date": ["Người vào Đảng phải đủ 18 tuổi tại ngày quyết định kết nạp."]})
+    member = Member(**values, search_name=fold(values["full_name"]))
+    member.save()
+    event = MemberEvent(
+        member=member,
+        kind=EventKind.ADMISSION,
+        date=ceremony_date,
+        unit=unit,
+        decision_date=decision_date,
+        decision_number=decision_number,
+        issuing_body=issuing_body,
+    )
+    stints = validate_history([as_ev(event)])
+    event.save()
+    _store_stints(member, stints)
+    record(actor, obj=member, action="create", changes={k: [None, v] for k, v in snapshot(member, PROFILE_FIELDS).items()})
+    record(actor, obj=event, action="create", changes=diff({}, snapshot(event, EVENT_FIELDS)), object_type="memberevent")
+    return member
+
+
+@transaction.atomic
+def member_update_profile(
+    *, actor: Actor, member: Member, expected_version: int | None = None, reason: str = "", **fields: Any
+) -> Member:
+    member = _lock(member)
+    _check_version(member, expected_version)
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    values = _validate_profile(fields, member)
+    before = snapshot(member, PROFILE_FIELDS)
+    for name, value in values.items():
+        setattr(member, name, value)
+    member.search_name = fold(member.full_name)
+    changes = diff(before, snapshot(member, PROFILE_FIELDS))
+    if not changes:
+        return member
+    member.version += 1
+    member.save()
+    record(actor, obj=member, action="update", changes=changes, reason=reason)
+    return member
+
+
+@transaction.atomic
+def member_record_event(
+    *,
+    actor: Actor,
+    member: Member,
+    kind: str,
+    date: dt.date | None = None,
+    unit: Unit | None = None,
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    issuing_body: str = "",
+    discipline_form: str = "",
+    place: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> MemberEvent:
+    """Record one dated event (transfer, exemption, discipline, death...) after checking that the
+    member's whole history stays possible with it."""
+    member = _lock(member)
+    _check_version(member, expected_version)
+    kind = EventKind(kind)
+    events = live_events(member)
+    if kind is EventKind.ADMISSION:
+        raise ValidationError("Kết nạp được ghi khi tạo hồ sơ đảng viên.")
+    if kind is EventKind.OFFICIAL and date is None:
+        state = lifecycle.final_state([as_ev(e) for e in events])
+        if state.probation_start is None:
+            raise ValidationError("Đảng viên chưa có quyết định kết nạp.")
+        date = lifecycle.probation_end(state.probation_start)
+    if date is None:
+        raise ValidationError({"date": ["Cần nhập ngày."]})
+    event = MemberEvent(
+        member=member,
+        kind=kind,
+        date=date,
+        unit=unit,
+        decision_number=clean(decision_number),
+        decision_date=decision_date,
+        issuing_body=clean(issuing_body),
+        discipline_form=discipline_form,
+        place=clean(place),
+        note=note.strip(),
+    )
+    stints = validate_history([as_ev(e) for e in events] + [as_ev(event)])
+    event.save()
+    _store_stints(member, stints)
+    member.version += 1
+    member.save(update_fields=["version"])
+    record(actor, obj=event, action="create", changes=diff({}, snapshot(event, EVENT_FIELDS)), object_type="memberevent")
+    return event
+
+
+def member_transfer(*, actor: Actor, member: Member, to_unit: Unit, date: dt.date, **kwargs: Any) -> MemberEvent:
+    """Official transfer of party activity to another cell (domain.md §2.7)."""
+    return member_record_event(actor=actor, member=member, kind=EventKind.TRANSFER, unit=to_unit, date=date, **kwargs)
+
+
+@transaction.atomic
+def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> MemberEvent:
+    """Void a wrongly recorded event. The event stays visible in the history, marked void."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Cần ghi lý do hủy."]})
+    member = _lock(event.member)
+    event = MemberEvent.objects.select_for_update().get(pk=event.pk)
+    if event.voided_at:
+        raise ValidationError("Sự kiện này đã bị hủy.")
+    if event.kind == EventKind.ADMISSION:
+        raise ValidationError("Không thể hủy quyết định kết nạp; hãy sửa ngày hoặc chi bộ bằng “Sửa”.")
+    rest = [as_ev(e) for e in live_events(member) if e.pk != event.pk]
+    stints = validate_history(rest)
+    event.voided_at = timezone.now()
+    event.void_reason = reason.strip()
+    event.save(update_fields=["voided_at", "void_reason"])
+    _store_stints(member, stints)
+    member.version += 1
+    member.save(update_fields=["version"])
+    record(actor, obj=event, action="void", reason=reason, object_type="memberevent")
+    return event
+
+
+@transaction.atomic
+def member_correct_event(*, actor: Actor, event: MemberEvent, reason: str, **changes: Any) -> MemberEvent:
+    """Replace a wrong event by a corrected copy; the original stays, voided and linked."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Cần ghi lý do sửa."]})
+    member = _lock(event.member)
+    event = MemberEvent.objects.select_for_update().get(pk=event.pk)
+    if event.voided_at:
+        raise ValidationError("Sự kiện này đã bị hủy.")
+    fields = {name: getattr(event, name) for name in EVENT_FIELDS}
+    fields.update(changes)
+    replacement = MemberEvent(member=member, **fields)
+    rest = [as_ev(e) for e in live_events(member) if e.pk != event.pk]
+    stints = validate_history(rest + [as_ev(replacement)])
+    replacement.save()
+    event.voided_at = timezone.now()
+    event.void_reason = reason.strip()
+    event.corrected_by = replacement
+    event.save(update_fields=["voided_at", "void_reason", "corrected_by"])
+    _store_stints(member, stints)
+    member.version += 1
+    member.save(update_fields=["version"])
+    record(
+        actor,
+        obj=replacement,
+        action="correct",
+        changes=diff(snapshot(event, EVENT_FIELDS), snapshot(replacement, EVENT_FIELDS)),
+        reason=reason,
+        object_type="memberevent",
+    )
+    return replacement

@@ -1,0 +1,102 @@
+"""Reads of the organization tree as of a date. Views, CLI, API and reports all come here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import Unit, UnitAncestry, UnitVersion
+
+
+def on(day: dt.date, prefix: str = "") -> Q:
+    """Rows whose half-open validity [valid_from, valid_to) contains `day`."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
+    )
+
+
+def version_at(unit: Unit | int, day: dt.date) -> UnitVersion | None:
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    return UnitVersion.objects.filter(on(day), unit_id=unit_id).select_related("parent").first()
+
+
+def latest_version(unit: Unit) -> UnitVersion:
+    return unit.versions.order_by("-valid_from").first()
+
+
+def display_version(unit: Unit, day: dt.date) -> UnitVersion:
+    """The version on `day`, or the nearest one when the unit did not exist then."""
+    return version_at(unit, day) or (
+        unit.versions.filter(valid_from__gt=day).order_by("valid_from").first()
+        or latest_version(unit)
+    )
+
+
+def subtree_ids(unit: Unit | int, day: dt.date) -> QuerySet:
+    """Ids of the unit and everything under it on `day` (a subquery, not a list)."""
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    return UnitAncestry.objects.filter(on(day), ancestor_id=unit_id).values("descendant_id")
+
+
+def versions_at(day: dt.date, under: Unit | None = None) -> QuerySet:
+    qs = UnitVersion.objects.filter(on(day)).select_related("unit", "parent")
+    if under is not None:
+        qs = qs.filter(unit_id__in=subtree_ids(under, day))
+    return qs.order_by("unit__code")
+
+
+def children_at(unit: Unit, day: dt.date) -> QuerySet:
+    return (
+        UnitVersion.objects.filter(on(day), parent=unit)
+        .select_related("unit")
+        .order_by("kind", "name")
+    )
+
+
+def ancestors_at(unit: Unit, day: dt.date) -> list[UnitVersion]:
+    """Path from the top of the tree down to the unit's parent, on `day`."""
+    ids = UnitAncestry.objects.filter(on(day), descendant=unit, depth__gt=0).order_by("-depth")
+    path = list(ids.values_list("ancestor_id", flat=True))
+    versions = {v.unit_id: v for v in UnitVersion.objects.filter(on(day), unit_id__in=path).select_related("unit")}
+    return [versions[i] for i in path if i in versions]
+
+
+def is_under(unit_id: int, ancestor_id: int, day: dt.date) -> bool:
+    return UnitAncestry.objects.filter(on(day), ancestor_id=ancestor_id, descendant_id=unit_id).exists()
+
+
+def find_unit(code: str) -> Unit | None:
+    return Unit.objects.filter(code__iexact=code.strip()).first()
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    kind: str
+    type: str
+    parent: str | None
+    depth: int
+
+
+def unit_rows(day: dt.date, under: Unit | None = None) -> list[UnitRow]:
+    """The organizations on `day`, in tree order (for the CLI, exports and the API)."""
+    versions = list(versions_at(day, under))
+    by_parent: dict[int | None, list[UnitVersion]] = {}
+    ids = {v.unit_id for v in versions}
+    for v in versions:
+        key = v.parent_id if v.parent_id in ids else None
+        by_parent.setdefault(key, []).append(v)
+    out: list[UnitRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for v in sorted(by_parent.get(parent_id, []), key=lambda v: v.unit.code):
+            out.append(
+                UnitRow(v.unit.code, v.name, v.kind, v.grassroots_type, v.parent.code if v.parent else None, depth)
+            )
+            walk(v.unit_id, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -1,0 +1,77 @@
+"""Computing the ancestry closure from unit versions. Pure functions over plain tuples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from grassroots.core.dates import FAR_FUTURE
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    unit_id: int
+    parent_id: int | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class AncestryRow:
+    ancestor_id: int
+    descendant_id: int
+    depth: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def _merge(intervals: list[tuple[int, dt.date, dt.date]]) -> list[tuple[int, dt.date, dt.date]]:
+    """Join touching intervals; the depth kept is the one the merged interval starts with."""
+    out: list[list] = []
+    for depth, start, end in sorted(intervals, key=lambda x: x[1]):
+        if out and start <= out[-1][2]:
+            out[-1][2] = max(out[-1][2], end)
+        else:
+            out.append([depth, start, end])
+    return [tuple(x) for x in out]
+
+
+def compute_ancestry(versions: list[VersionRow]) -> list[AncestryRow]:
+    """Closure of the parent relation through time: (ancestor, descendant, maximal interval).
+
+    Ancestorship that continues across a version change (a rename, or a move that keeps the
+    same grandparent) stays one interval, so figures see no boundary where nothing changed.
+    """
+    by_unit: dict[int, list[VersionRow]] = defaultdict(list)
+    for version in versions:
+        by_unit[version.unit_id].append(version)
+    memo: dict[int, dict[int, list[tuple[int, dt.date, dt.date]]]] = {}
+
+    def ancestors(unit_id: int, stack: tuple[int, ...] = ()) -> dict[int, list]:
+        if unit_id in memo:
+            return memo[unit_id]
+        if unit_id in stack:
+            raise ValueError(f"cycle through unit {unit_id}")
+        found: dict[int, list] = defaultdict(list)
+        for version in by_unit.get(unit_id, []):
+            start, end = version.valid_from, version.valid_to or FAR_FUTURE
+            found[unit_id].append((0, start, end))
+            if version.parent_id is None:
+                continue
+            for anc, spans in ancestors(version.parent_id, stack + (unit_id,)).items():
+                for depth, s, e in spans:
+                    lo, hi = max(s, start), min(e, end)
+                    if lo < hi:
+                        found[anc].append((depth + 1, lo, hi))
+        memo[unit_id] = {anc: _merge(spans) for anc, spans in found.items()}
+        return memo[unit_id]
+
+    rows = []
+    for unit_id in by_unit:
+        for anc, spans in ancestors(unit_id).items():
+            for depth, start, end in spans:
+                rows.append(
+                    AncestryRow(anc, unit_id, depth, start, None if end == FAR_FUTURE else end)
+                )
+    return rows
