@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "grassroots.members",
     "grassroots.territory",
     "grassroots.figures",
+    "grassroots.assessments",
+    "grassroots.excel",
+    "grassroots.scale",
     "grassroots.demo",
     "grassroots.web",
 ]

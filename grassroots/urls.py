@@ -3,5 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("grassroots.accounts.urls")),
+    path("excel/", include("grassroots.excel.urls")),
+    path("assessments/", include("grassroots.assessments.urls")),
     path("", include("grassroots.web.urls")),
 ]

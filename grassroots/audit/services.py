@@ -82,3 +82,10 @@ def record(
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def log_profile_view(*, user, member, address: str = "") -> None:
+    """Opening a member's record is itself logged (who viewed whose record, and when)."""
+    from .models import ProfileView
+
+    ProfileView.objects.create(viewer=user, member=member, address=address)
