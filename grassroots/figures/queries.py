@@ -194,3 +194,19 @@ def members_at_query(unit: Unit, at: dt.date):
     return MemberStint.objects.filter(unit_id__in=subtree, start__lte=at).filter(
         Q(end__isnull=True) | Q(end__gt=at)
     )
+
+
+def members_by_unit(unit_ids: list[int], at: dt.date) -> dict[int, int]:
+    """Members counted by each of these organizations on `at`, in one grouped query (tree lists)."""
+    from django.db.models import Sum
+
+    from .models import FigureDelta
+
+    rows = (
+        FigureDelta.objects.filter(ancestor_id__in=unit_ids, date__lte=at)
+        .values("ancestor_id")
+        .annotate(total=Sum("members"))
+    )
+    counts = dict.fromkeys(unit_ids, 0)
+    counts.update({row["ancestor_id"]: row["total"] or 0 for row in rows})
+    return counts
