@@ -34,3 +34,25 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return self.ROLE_RANK[Role(self.role)] >= self.ROLE_RANK[Role(role)]
+
+
+class LoginAttempt(models.Model):
+    """One login attempt, kept to lock out guessing per account and per address (issue 4 §5).
+
+    The username is stored as typed, whether or not such an account exists, so a lockout tells
+    nothing about which accounts exist.
+    """
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("tên đăng nhập"), max_length=150, db_index=True)
+    address = models.CharField(_("địa chỉ"), max_length=64, blank=True, db_index=True)
+    succeeded = models.BooleanField(_("thành công"), default=False)
+
+    class Meta:
+        verbose_name = _("lần đăng nhập")
+        verbose_name_plural = _("lần đăng nhập")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.succeeded else "failed"
+        return f"{self.username} @ {self.address or '?'} ({outcome})"
