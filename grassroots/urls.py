@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("grassroots.accounts.urls")),
     path("excel/", include("grassroots.excel.urls")),
     path("assessments/", include("grassroots.assessments.urls")),
+    path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -14,12 +14,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from grassroots.audit.models import ProfileView
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.members.models import Member, MemberStint
+from grassroots.members.models import Member, MemberEvent, MemberStint
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
 
-from .models import Role
+from .models import Role, User
 
 
 def sees_everything(user) -> bool:
@@ -39,7 +40,9 @@ def units_ever_visible(user) -> QuerySet:
     scope = _scope_id(user)
     if scope is None:
         return Unit.objects.none()
-    return Unit.objects.filter(pk__in=UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id"))
+    return Unit.objects.filter(
+        pk__in=UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
+    )
 
 
 def unit_ids_visible_on(user, day: dt.date) -> QuerySet | None:
@@ -62,14 +65,19 @@ def can_see_unit_on(user, unit: Unit, day: dt.date) -> bool:
     if sees_everything(user):
         return True
     scope = _scope_id(user)
-    return scope is not None and UnitAncestry.objects.filter(on(day), ancestor_id=scope, descendant=unit).exists()
+    return (
+        scope is not None
+        and UnitAncestry.objects.filter(on(day), ancestor_id=scope, descendant=unit).exists()
+    )
 
 
 def visible_period(user, unit: Unit) -> list[tuple[dt.date, dt.date | None]]:
     """The intervals in which `unit` was inside the user's scope (all of its life for superusers)."""
     if sees_everything(user):
         return [(unit.established, unit.ended)]
-    rows = UnitAncestry.objects.filter(ancestor_id=_scope_id(user), descendant=unit).order_by("valid_from")
+    rows = UnitAncestry.objects.filter(ancestor_id=_scope_id(user), descendant=unit).order_by(
+        "valid_from"
+    )
     return list(rows.values_list("valid_from", "valid_to"))
 
 
@@ -117,3 +125,110 @@ def get_member_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Member:
         raise Http404("Không tìm thấy đảng viên.")
     require_role(user, role)
     return member
+
+
+# --- Through time: what part of a member's life lies inside the scope -----------------------
+
+
+def member_periods_visible(user, member: Member) -> list[tuple[dt.date, dt.date | None]]:
+    """The merged intervals [start, end) in which the member was counted inside the user's scope.
+
+    A user of a district dissolved in 2025 sees its members' lives up to the dissolution and
+    nothing after; a member who moved away is seen up to the move.
+    """
+    stints = list(member.stints.order_by("start").values_list("unit_id", "start", "end"))
+    if sees_everything(user):
+        spans = [(start, end) for _, start, end in stints]
+    else:
+        scope = _scope_id(user)
+        if scope is None:
+            return []
+        ancestry: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+        rows = UnitAncestry.objects.filter(
+            ancestor_id=scope, descendant_id__in={u for u, _, _ in stints}
+        )
+        for unit_id, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
+            ancestry.setdefault(unit_id, []).append((start, end))
+        spans = []
+        for unit_id, start, end in stints:
+            for a_start, a_end in ancestry.get(unit_id, []):
+                lo = max(start, a_start)
+                hi = min(end or FAR_FUTURE, a_end or FAR_FUTURE)
+                if lo < hi:
+                    spans.append((lo, None if hi == FAR_FUTURE else hi))
+    merged: list[tuple[dt.date, dt.date | None]] = []
+    for start, end in sorted(spans):
+        if merged and (merged[-1][1] is None or merged[-1][1] >= start):
+            last_start, last_end = merged[-1]
+            hi = None if last_end is None or end is None else max(last_end, end)
+            merged[-1] = (last_start, hi)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def member_events_visible(user, member: Member) -> QuerySet:
+    """The member's events (voided ones included) dated inside a visible period.
+
+    The end day is included: the event that took the member out of the scope (a transfer, the
+    unit's dissolution) belongs to the part of the history the user may read.
+    """
+    periods = member_periods_visible(user, member)
+    if not periods:
+        return MemberEvent.objects.none()
+    condition = Q()
+    for start, end in periods:
+        condition |= Q(date__gte=start) & (Q(date__lte=end) if end else Q())
+    return member.events.filter(condition).order_by("date", "id")
+
+
+# --- Accounts: administrators manage accounts inside their own scope, never above it ----------
+
+
+def accounts_visible(user) -> QuerySet:
+    """Accounts the user may manage: administrators, accounts scoped inside their own scope.
+
+    Superusers are never managed from inside the app's scope rules (only another superuser sees
+    them), so a province administrator cannot lock out or reset the people above them.
+    """
+    if sees_everything(user):
+        return User.objects.all()
+    scope = _scope_id(user)
+    if scope is None or not user.has_role(Role.ADMIN):
+        return User.objects.none()
+    inside = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
+    return User.objects.filter(is_superuser=False, scope_id__in=inside)
+
+
+def get_account_for_user(user, pk: int) -> User:
+    require_role(user, Role.ADMIN)
+    account = accounts_visible(user).filter(pk=pk).first()
+    if account is None:
+        raise Http404("Không tìm thấy tài khoản.")
+    return account
+
+
+def scopes_assignable(user) -> QuerySet:
+    """Units an administrator may give as a scope: any unit ever inside their own scope."""
+    if not user.is_authenticated or not user.has_role(Role.ADMIN):
+        return Unit.objects.none()
+    return units_ever_visible(user)
+
+
+def roles_assignable(user) -> list[str]:
+    if not user.is_authenticated or not user.has_role(Role.ADMIN):
+        return []
+    return [role for role in Role]
+
+
+# --- Audit reads ---------------------------------------------------------------------------
+
+
+def profile_views_visible(user) -> QuerySet:
+    """Who opened which member's record: for administrators, views of members in their scope."""
+    require_role(user, Role.ADMIN)
+    if sees_everything(user):
+        qs = ProfileView.objects.all()
+    else:
+        qs = ProfileView.objects.filter(member__in=members_visible(user))
+    return qs.select_related("viewer", "member")

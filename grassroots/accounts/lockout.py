@@ -50,11 +50,17 @@ def _username_key(username: str | None) -> str:
 
 def account_locked(username: str | None) -> bool:
     key = _username_key(username)
-    return bool(key) and _failures_since_success(username=key) >= settings.LOGIN_LOCKOUT_ACCOUNT_FAILURES
+    return (
+        bool(key)
+        and _failures_since_success(username=key) >= settings.LOGIN_LOCKOUT_ACCOUNT_FAILURES
+    )
 
 
 def address_locked(address: str) -> bool:
-    return bool(address) and _failures_since_success(address=address) >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
+    return (
+        bool(address)
+        and _failures_since_success(address=address) >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
+    )
 
 
 def is_locked(username: str | None, address: str) -> bool:
@@ -62,7 +68,9 @@ def is_locked(username: str | None, address: str) -> bool:
 
 
 def note_attempt(username: str | None, address: str, *, succeeded: bool) -> LoginAttempt:
-    return LoginAttempt.objects.create(username=_username_key(username), address=address, succeeded=succeeded)
+    return LoginAttempt.objects.create(
+        username=_username_key(username), address=address, succeeded=succeeded
+    )
 
 
 def lockout_minutes() -> int:

@@ -22,8 +22,13 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = credentials.get("username", "")
     with transaction.atomic():
         attempt = lockout.note_attempt(username, lockout.client_address(request), succeeded=False)
-        record(_actor(None, request), obj=attempt, action="login_failed", object_type="login",
-               changes={"username": [None, attempt.username]})
+        record(
+            _actor(None, request),
+            obj=attempt,
+            action="login_failed",
+            object_type="login",
+            changes={"username": [None, attempt.username]},
+        )
 
 
 @receiver(user_logged_in, dispatch_uid="grassroots_logged_in")

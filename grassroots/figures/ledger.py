@@ -167,12 +167,14 @@ def kind_spans(unit_ids: Iterable[int] | None) -> dict[int, list[tuple[str, dt.d
     return spans
 
 
-_COLUMNS = ", ".join(LEDGER_FIELDS)
+# Quoted: "left" is a reserved word in PostgreSQL.
+_Q = {c: f'"{c}"' for c in LEDGER_FIELDS}
+_COLUMNS = ", ".join(_Q[c] for c in LEDGER_FIELDS)
 _UPSERT = (
     f"INSERT INTO figures_figuredelta (ancestor_id, date, {_COLUMNS}) "
     f"VALUES (%s, %s, {', '.join(['%s'] * WIDTH)}) "
     "ON CONFLICT (ancestor_id, date) DO UPDATE SET "
-    + ", ".join(f"{c} = figures_figuredelta.{c} + excluded.{c}" for c in LEDGER_FIELDS)
+    + ", ".join(f"{_Q[c]} = figures_figuredelta.{_Q[c]} + excluded.{_Q[c]}" for c in LEDGER_FIELDS)
 )
 
 

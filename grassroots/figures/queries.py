@@ -19,11 +19,12 @@ from grassroots.territory.models import CellArrangement, Population, VillageVers
 
 from .models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS
 
-_SUM_AT = ", ".join(f"COALESCE(SUM({c}), 0)" for c in LEDGER_FIELDS)
+# Column names are quoted: "left" is a reserved word in PostgreSQL.
+_SUM_AT = ", ".join(f'COALESCE(SUM("{c}"), 0)' for c in LEDGER_FIELDS)
 _SUM_BOTH = ", ".join(
-    [f"COALESCE(SUM({c}), 0)" for c in STOCK_FIELDS]
-    + [f"COALESCE(SUM(CASE WHEN date <= %s THEN {c} ELSE 0 END), 0)" for c in STOCK_FIELDS]
-    + [f"COALESCE(SUM(CASE WHEN date > %s THEN {c} ELSE 0 END), 0)" for c in FLOW_FIELDS]
+    [f'COALESCE(SUM("{c}"), 0)' for c in STOCK_FIELDS]
+    + [f'COALESCE(SUM(CASE WHEN date <= %s THEN "{c}" ELSE 0 END), 0)' for c in STOCK_FIELDS]
+    + [f'COALESCE(SUM(CASE WHEN date > %s THEN "{c}" ELSE 0 END), 0)' for c in FLOW_FIELDS]
 )
 
 
@@ -74,12 +75,12 @@ def population_at(unit_id: int, at: dt.date) -> int | None:
         on(at), unit_id__in=UnitAncestry.objects.filter(on(at), ancestor_id=unit_id).values("descendant_id"),
         grassroots_type="commune", kind__in=(Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL),
     ).values_list("unit_id", flat=True)
-    total, found = 0, False
-    for commune in communes:
-        row = Population.objects.filter(unit_id=commune, year__lte=at.year).order_by("-year").first()
-        if row:
-            total, found = total + row.population, True
-    return total if found else None
+    latest: dict[int, tuple[int, int]] = {}
+    rows = Population.objects.filter(unit_id__in=list(communes), year__lte=at.year)
+    for unit, year, population in rows.values_list("unit_id", "year", "population"):
+        if unit not in latest or latest[unit][0] < year:
+            latest[unit] = (year, population)
+    return sum(p for _, p in latest.values()) if latest else None
 
 
 @dataclass

@@ -6,4 +6,15 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tree/", views.tree, name="tree"),
+    path("tree/<str:code>/", views.tree, name="tree_unit"),
+    path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("units/<str:code>/admit/", views.member_admit, name="member_admit"),
+    path("units/<str:code>/<str:action>/", views.unit_change, name="unit_change"),
+    path("members/", views.member_search, name="members"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:pk>/events/<str:kind>/", views.member_event, name="member_event"),
+    path("events/<int:pk>/void/", views.event_void, name="event_void"),
+    path("events/<int:pk>/correct/", views.event_correct, name="event_correct"),
 ]

@@ -1,7 +1,450 @@
+"""Pages of the registry. Each view parses its input, fetches through accounts.access, calls one
+query or service, and renders; anything outside the user's scope is a 404 (issue 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from grassroots.accounts import access
+from grassroots.accounts.models import Role
+from grassroots.audit.models import AuditRecord
+from grassroots.audit.services import Actor, log_profile_view
+from grassroots.core.text import fold
+from grassroots.figures.queries import figures, members_at_query, members_by_unit
+from grassroots.members import lifecycle
+from grassroots.members import services as member_services
+from grassroots.members.models import EventKind, MemberEvent, Status
+from grassroots.organizations import services as unit_services
+from grassroots.organizations.models import ChangeAction, Unit, UnitVersion
+from grassroots.organizations.queries import ancestors_at, children_at, display_version, on, version_at
+
+from . import forms, presenters
+from .templatetags.vn import vdate
+
+PAGE_SIZE = 50
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _dates(request, *names: str) -> tuple[dict[str, dt.date | None], list[str]]:
+    """The dates asked for in the query string (`at` defaults to today) and the inputs refused."""
+    values: dict[str, dt.date | None] = {}
+    errors = []
+    for name in names:
+        raw = request.GET.get(name, "").strip()
+        day = forms.parse_day(raw) if raw else None
+        if raw and day is None:
+            errors.append(_("Ngày “%(value)s” không hợp lệ; hãy nhập dd/mm/yyyy.") % {"value": raw})
+        values[name] = day
+    if values.get("at") is None:
+        values["at"] = timezone.localdate()
+    return values, errors
+
+
+def _visible_ids(user, day: dt.date, ids) -> set[int]:
+    """The subset of `ids` inside the user's scope on `day`."""
+    visible = access.unit_ids_visible_on(user, day)
+    ids = set(ids)
+    if visible is None:
+        return ids
+    return set(Unit.objects.filter(pk__in=ids).filter(pk__in=visible).values_list("pk", flat=True))
+
+
+def _child_rows(user, unit: Unit | None, day: dt.date) -> list[dict]:
+    if unit is None:  # superusers without a scope start at the top of the tree
+        versions = UnitVersion.objects.filter(on(day), parent__isnull=True).select_related("unit")
+    else:
+        versions = children_at(unit, day)
+    visible = access.unit_ids_visible_on(user, day)
+    if visible is not None:
+        versions = versions.filter(unit_id__in=visible)
+    versions = list(versions)
+    counts = members_by_unit([v.unit_id for v in versions], day)
+    with_children = set(
+        UnitVersion.objects.filter(on(day), parent_id__in=[v.unit_id for v in versions]).values_list("parent_id", flat=True)
+    )
+    return [
+        {
+            "code": v.unit.code,
+            "name": v.name,
+            "kind": presenters.kind_label(v.kind),
+            "type": presenters.type_label(v.grassroots_type),
+            "members": counts[v.unit_id],
+            "has_children": v.unit_id in with_children,
+        }
+        for v in versions
+    ]
+
+
+def _path(user, unit: Unit, day: dt.date) -> list[UnitVersion]:
+    path = ancestors_at(unit, day)
+    keep = _visible_ids(user, day, [v.unit_id for v in path])
+    return [v for v in path if v.unit_id in keep]
+
+
+def _unit_from_code(user, code: str, field: str) -> Unit:
+    """A unit named in a form; outside the scope reads exactly like a wrong code."""
+    try:
+        return access.get_unit_for_user(user, code)
+    except Http404:
+        raise ValidationError({field: [_("Không tìm thấy tổ chức có mã %(code)s.") % {"code": code}]}) from None
+
+
+def _decision(data: dict) -> unit_services.Decision:
+    return unit_services.Decision(
+        number=data.get("decision_number", ""), date=data.get("decision_date"), issuing_body=data.get("issuing_body", "")
+    )
+
+
+def _member_history(member) -> list[AuditRecord]:
+    event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
+    return list(
+        AuditRecord.objects.filter(
+            Q(object_type="member", object_id=str(member.pk)) | Q(object_type="memberevent", object_id__in=event_ids)
+        )[:200]
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
 
 
 @login_required
 def home(request):
-    return HttpResponse("Grassroots")
+    today = timezone.localdate()
+    scope = request.user.scope
+    version = display_version(scope, today) if scope else None
+    return render(request, "web/home.html", {"scope": scope, "version": version, "today": today})
+
+
+@login_required
+def tree(request, code: str | None = None):
+    dates, date_errors = _dates(request, "at")
+    at = dates["at"]
+    if code is None and request.user.scope_id:
+        code = request.user.scope.code
+    unit = access.get_unit_for_user(request.user, code) if code else None
+    context = {"at": at, "date_errors": date_errors, "unit": unit}
+    if unit is not None:
+        context["version"] = display_version(unit, at)
+        context["visible"] = access.can_see_unit_on(request.user, unit, at) and version_at(unit, at) is not None
+        context["path"] = _path(request.user, unit, at) if context["visible"] else []
+    if unit is None or context["visible"]:
+        context["children"] = _child_rows(request.user, unit, at)
+    return render(request, "web/tree.html", context)
+
+
+@login_required
+def unit_detail(request, code: str):
+    unit = access.get_unit_for_user(request.user, code)
+    dates, date_errors = _dates(request, "at", "since")
+    at, since = dates["at"], dates["since"]
+    if since is not None and since > at:
+        date_errors.append(_("Ngày so sánh phải trước ngày xem."))
+        since = None
+    visible = access.can_see_unit_on(request.user, unit, at)
+    if since is not None and not access.can_see_unit_on(request.user, unit, since):
+        date_errors.append(_("Vào ngày %(day)s tổ chức chưa thuộc phạm vi của tài khoản.") % {"day": vdate(since)})
+        since = None
+    context = {
+        "unit": unit,
+        "at": at,
+        "since": since,
+        "date_errors": date_errors,
+        "version": display_version(unit, at),
+        "exists": version_at(unit, at) is not None,
+        "visible": visible,
+        "can_approve": request.user.has_role(Role.APPROVER),
+        "can_record": request.user.has_role(Role.CLERK),
+        "actions": ChangeAction.choices,
+        "changes": presenters.change_rows(list(unit.changes.prefetch_related("related_units"))),
+        "history": presenters.audit_rows(
+            list(AuditRecord.objects.filter(object_type="unit", object_id=str(unit.pk))[:200])
+        ),
+    }
+    if visible:
+        fig = figures(unit, at, since)
+        stints = members_at_query(unit, at).select_related("member", "unit").order_by("member__search_name", "member_id")
+        page = Paginator(stints, PAGE_SIZE).get_page(request.GET.get("page"))
+        names = dict(
+            UnitVersion.objects.filter(on(at), unit_id__in={s.unit_id for s in page}).values_list("unit_id", "name")
+        )
+        context.update(
+            path=_path(request.user, unit, at),
+            children=_child_rows(request.user, unit, at),
+            figure_rows=presenters.figure_rows(fig),
+            flow_rows=presenters.flow_rows(fig),
+            page=page,
+            member_rows=[
+                {
+                    "pk": s.member_id,
+                    "name": s.member.full_name,
+                    "birth_date": s.member.birth_date,
+                    "status": Status(s.status).label,
+                    "exempt": s.exempt,
+                    "cell": f"{names.get(s.unit_id, '')} ({s.unit.code})",
+                }
+                for s in page
+            ],
+        )
+    return render(request, "web/unit.html", context)
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = access.get_member_for_user(request.user, pk)
+    log_profile_view(user=request.user, member=member, address=request.META.get("REMOTE_ADDR", ""))
+    today = timezone.localdate()
+    events = list(member.events.select_related("corrected_by").order_by("date", "id"))
+    live = [member_services.as_ev(e) for e in events if e.voided_at is None]
+    state = lifecycle.final_state(live)
+    unit_ids = {e.unit_id for e in events if e.unit_id} | ({state.unit_id} if state.unit_id else set())
+    seen = access.units_ever_visible(request.user).filter(pk__in=unit_ids)
+    unit_names = {u.pk: (u.code, display_version(u, today).name) for u in seen}
+    days = lifecycle.seniority_days(live, today)
+    context = {
+        "member": member,
+        "status": Status(state.status).label if state.status else "",
+        "phase": state.phase,
+        "exempt": state.exempt,
+        "end_kind": EventKind(state.end_kind).label if state.end_kind else "",
+        "seniority_days": days,
+        "seniority_years": days // 365,
+        "probation_end": lifecycle.probation_end(state.probation_start) if state.probation_start else None,
+        "cell": unit_names.get(state.unit_id),
+        "timeline": presenters.timeline_rows(events, unit_names),
+        "history": presenters.audit_rows(_member_history(member)),
+        "can_record": request.user.has_role(Role.CLERK),
+        "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
+        "profile": [(member._meta.get_field(f).verbose_name, _profile_value(member, f)) for f in member_services.PROFILE_FIELDS],
+    }
+    return render(request, "web/member.html", context)
+
+
+def _profile_value(member, field: str) -> str:
+    if field == "gender":
+        return member.get_gender_display()
+    if field == "birth_date":
+        return vdate(member.birth_date)
+    return getattr(member, field)
+
+
+@login_required
+def member_search(request):
+    query = request.GET.get("q", "").strip()
+    tokens = fold(query).split()
+    page = None
+    if tokens:
+        found = access.members_visible(request.user)
+        for token in tokens:
+            found = found.filter(search_name__contains=token)
+        page = Paginator(found.order_by("search_name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/member_search.html", {"q": query, "page": page})
+
+
+# --- forms: organizations (approver) ----------------------------------------------------------
+
+def _establish(actor, unit, data):
+    return unit_services.unit_establish(
+        actor=actor, code=data["code"], name=data["name"], kind=data["kind"], date=data["date"], parent=unit,
+        grassroots_type=data["grassroots_type"], decision=_decision(data), note=data["note"],
+    )
+
+
+def _rename(actor, unit, data):
+    return unit_services.unit_rename(
+        actor=actor, unit=unit, name=data["name"], date=data["date"], decision=_decision(data), note=data["note"]
+    )
+
+
+def _move(actor, unit, data):
+    parent = _unit_from_code(actor.user, data["parent_code"], "parent")
+    return unit_services.unit_move(
+        actor=actor, unit=unit, new_parent=parent, date=data["date"], decision=_decision(data), note=data["note"]
+    )
+
+
+def _change_kind(actor, unit, data):
+    return unit_services.unit_change_kind(
+        actor=actor, unit=unit, kind=data["kind"], date=data["date"], decision=_decision(data), note=data["note"],
+        new_cell_code=data["new_cell_code"], new_cell_name=data["new_cell_name"],
+    )
+
+
+def _merge(actor, unit, data):
+    target = _unit_from_code(actor.user, data["target_code"], "target")
+    return unit_services.unit_merge(
+        actor=actor, sources=[unit], target=target, date=data["date"], decision=_decision(data), note=data["note"]
+    )
+
+
+def _split(actor, unit, data):
+    kind = display_version(unit, data["date"]).kind
+    parts = [unit_services.SplitPart(code=code, name=name, kind=kind) for code, name in data["parts"]]
+    new_units = unit_services.unit_split(
+        actor=actor, unit=unit, parts=parts, date=data["date"], decision=_decision(data), note=data["note"]
+    )
+    return new_units[0]
+
+
+def _dissolve(actor, unit, data):
+    return unit_services.unit_dissolve(
+        actor=actor, unit=unit, date=data["date"], decision=_decision(data), note=data["note"]
+    )
+
+
+UNIT_ACTIONS = {
+    ChangeAction.ESTABLISH: (forms.UnitEstablishForm, _establish),
+    ChangeAction.RENAME: (forms.UnitRenameForm, _rename),
+    ChangeAction.MOVE: (forms.UnitMoveForm, _move),
+    ChangeAction.CHANGE_KIND: (forms.UnitChangeKindForm, _change_kind),
+    ChangeAction.MERGE: (forms.UnitMergeForm, _merge),
+    ChangeAction.SPLIT: (forms.UnitSplitForm, _split),
+    ChangeAction.DISSOLVE: (forms.UnitDissolveForm, _dissolve),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_change(request, code: str, action: str):
+    unit = access.get_unit_for_user(request.user, code, role=Role.APPROVER)
+    if action not in UNIT_ACTIONS:
+        raise Http404
+    form_class, perform = UNIT_ACTIONS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(Actor.from_request(request), unit, form.cleaned_data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã ghi: %(action)s.") % {"action": ChangeAction(action).label})
+            return redirect("web:unit", code=result.code)
+    title = f"{ChangeAction(action).label}: {display_version(unit, timezone.localdate()).name}"
+    if action == ChangeAction.ESTABLISH:
+        title = _("Thành lập tổ chức trực thuộc %(name)s") % {"name": display_version(unit, timezone.localdate()).name}
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])})
+
+
+# --- forms: members (clerk) -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_admit(request, code: str):
+    unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
+    form = forms.AdmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            member = member_services.member_admit(actor=Actor.from_request(request), unit=unit, **data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã ghi kết nạp đảng viên."))
+            return redirect("web:member", pk=member.pk)
+    title = _("Kết nạp đảng viên vào %(name)s") % {"name": display_version(unit, timezone.localdate()).name}
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk: int):
+    member = access.get_member_for_user(request.user, pk, role=Role.CLERK)
+    initial = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS} | {"expected_version": member.version}
+    form = forms.ProfileEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected, reason = data.pop("expected_version"), data.pop("reason")
+        try:
+            member_services.member_update_profile(
+                actor=Actor.from_request(request), member=member, expected_version=expected, reason=reason, **data
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã lưu hồ sơ."))
+            return redirect("web:member", pk=member.pk)
+    title = _("Sửa hồ sơ: %(name)s") % {"name": member.full_name}
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event(request, pk: int, kind: str):
+    member = access.get_member_for_user(request.user, pk, role=Role.CLERK)
+    if kind not in forms.EVENT_INPUTS:
+        raise Http404
+    form = forms.EventForm(request.POST or None, kind=kind, initial={"expected_version": member.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            code = data.pop("unit_code", "")
+            unit = _unit_from_code(request.user, code, "unit") if code else None
+            member_services.member_record_event(actor=Actor.from_request(request), member=member, kind=kind, unit=unit, **data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã ghi: %(kind)s.") % {"kind": EventKind(kind).label})
+            return redirect("web:member", pk=member.pk)
+    title = f"{EventKind(kind).label}: {member.full_name}"
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[pk])})
+
+
+def _event_for_user(user, pk: int) -> MemberEvent:
+    event = get_object_or_404(MemberEvent.objects.only("pk", "member_id"), pk=pk)
+    access.get_member_for_user(user, event.member_id, role=Role.CLERK)
+    return MemberEvent.objects.select_related("member", "unit").get(pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_void(request, pk: int):
+    event = _event_for_user(request.user, pk)
+    form = forms.VoidEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_services.member_void_event(actor=Actor.from_request(request), event=event, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã hủy sự kiện."))
+            return redirect("web:member", pk=event.member_id)
+    title = _("Hủy sự kiện: %(event)s") % {"event": event}
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_correct(request, pk: int):
+    event = _event_for_user(request.user, pk)
+    initial = {
+        "date": event.date, "unit_code": event.unit.code if event.unit else "", "decision_number": event.decision_number,
+        "decision_date": event.decision_date, "issuing_body": event.issuing_body, "place": event.place, "note": event.note,
+    }
+    form = forms.CorrectEventForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason, code = data.pop("reason"), data.pop("unit_code")
+        try:
+            data["unit"] = _unit_from_code(request.user, code, "unit") if code else None
+            member_services.member_correct_event(actor=Actor.from_request(request), event=event, reason=reason, **data)
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã sửa sự kiện."))
+            return redirect("web:member", pk=event.member_id)
+    title = _("Sửa sự kiện: %(event)s") % {"event": event}
+    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])})

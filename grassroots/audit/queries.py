@@ -1,0 +1,29 @@
+"""Reads of the audit trail. Callers fetch the object through accounts/access.py first."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import QuerySet
+
+from .models import AuditRecord
+
+
+def history(obj: models.Model, object_type: str | None = None) -> QuerySet:
+    """The changes recorded for one object, newest first (organization, member, event, account)."""
+    return AuditRecord.objects.filter(
+        object_type=object_type or obj._meta.model_name, object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def member_history(member, events: QuerySet | None = None) -> QuerySet:
+    """Changes to a member's profile and to the member's events, newest first.
+
+    Pass `events=access.member_events_visible(user, member)` so that a user whose scope the
+    member left sees no change to what happened after.
+    """
+    events = member.events.all() if events is None else events
+    event_ids = [str(pk) for pk in events.values_list("pk", flat=True)]
+    return AuditRecord.objects.filter(
+        models.Q(object_type="member", object_id=str(member.pk))
+        | models.Q(object_type="memberevent", object_id__in=event_ids)
+    ).select_related("actor")

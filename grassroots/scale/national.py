@@ -1,0 +1,437 @@
+"""A synthetic country on the real administrative units of Vietnam, for scale tests and benchmarks.
+
+The tree: one central node `N`; the 63 legacy provinces (`N-P20`) and their ~700 districts
+(`N-D189`) until 30/06/2025; from 01/07/2025 the 34 new provinces (`N-NP20`) with the ~3,300 new
+communes (`N-NX06199`). Every legacy commune has a grassroots committee (`N-X06613`) that ends on
+30/06/2025, its cells moving under the new commune its territory went into; other grassroots
+organizations (enterprises, agencies, schools, armed forces: `N-G123`) move from their district
+to the new province. Cells are `N-C1234`. Some organizations and cells are dissolved over the years
+and their members restructured into a sibling. At national scale: ~52,000 grassroots
+organizations, ~300,000 cells, 5.6M members; `--members N` scales everything down in proportion
+(a sample of new communes with all the legacy communes that went into them, so the 2025 mergers
+stay in the sample).
+
+Member histories (admission since 1950, official status after 12 months, transfers, exemptions,
+discipline, deaths, removals, leaving, re-admission, transfers out of the system) are drawn with a
+seeded RNG and written through `core.bulkload.BulkLoader`, which validates each history with the
+same lifecycle rules as the services. Dates are day ordinals internally for speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from grassroots.core.bulkload import EventSpec, MemberSpec, UnitSpec, VersionSpec
+from grassroots.core.dates import add_months
+from grassroots.demo import adminunits
+from grassroots.members.models import DisciplineForm, EventKind
+from grassroots.organizations.models import GrassrootsType, Kind
+
+NATIONAL_MEMBERS = 5_600_000
+NATIONAL_ORGS = 52_000
+NATIONAL_CELLS = 300_000
+SCALES = {"national": NATIONAL_MEMBERS, "province": 170_000, "small": 5_000}
+# The dataset ends here, so the same seed gives the same data on any day it is generated.
+TODAY = dt.date(2026, 10, 1)
+ORIGIN = dt.date(1950, 1, 1)
+REFORM = dt.date(2025, 7, 1)
+O_TODAY, O_ORIGIN, O_REFORM = TODAY.toordinal(), ORIGIN.toordinal(), REFORM.toordinal()
+YEAR = 365
+
+
+@dataclass
+class Cell:
+    code: str
+    start: int  # ordinal, first day
+    end: int | None  # ordinal, exclusive; None = still exists
+    successor: str | None = None  # where members go when it ends before TODAY
+
+
+@dataclass
+class Plan:
+    units: list[UnitSpec] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    province_of_cell: list[int] = field(default_factory=list)  # legacy province index per cell
+    provinces: list[str] = field(default_factory=list)  # legacy province codes (index → code)
+    counts: dict = field(default_factory=dict)
+
+
+def _d(ordinal: int) -> dt.date:
+    return dt.date.fromordinal(ordinal)
+
+
+def _mapping() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    """(legacy commune → new communes, new commune → new province, legacy province → new province)."""
+    ward_to = {}
+    for p in adminunits.legacy_provinces():
+        ward_to.update(adminunits.ward_mapping_2025_all(p.code))
+    new_prov = {w.code: p.code for p in adminunits.new_provinces() for w in adminunits.new_wards(p.code)}
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for p in adminunits.legacy_provinces():
+        for d in adminunits.legacy_districts(p.code):
+            for w in adminunits.legacy_wards(d.code):
+                if w.code in ward_to:
+                    votes[p.code][new_prov[ward_to[w.code][0]]] += 1
+    prov_to = {pc: max(v, key=v.get) for pc, v in votes.items()}
+    return ward_to, new_prov, prov_to
+
+
+_OTHER_TYPES = (
+    (GrassrootsType.AGENCY, "Cơ quan", 0.30),
+    (GrassrootsType.PUBLIC_SERVICE, "Trường", 0.30),
+    (GrassrootsType.ENTERPRISE_STATE, "Công ty", 0.12),
+    (GrassrootsType.ENTERPRISE_NONSTATE, "Công ty TNHH", 0.13),
+    (GrassrootsType.ARMED_FORCES, "Đơn vị", 0.10),
+    (GrassrootsType.OTHER, "Tổ chức", 0.05),
+)
+
+
+def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
+    """Choose the units for a dataset of `members` members (all in one new province if given)."""
+    rng = random.Random(seed)
+    f = members / NATIONAL_MEMBERS
+    ward_to, new_prov, prov_to = _mapping()
+    new_wards = [w for p in adminunits.new_provinces() for w in adminunits.new_wards(p.code)]
+    if province is not None:
+        new_wards = [w for w in new_wards if w.province_code == province]
+        f = min(1.0, members / NATIONAL_MEMBERS * len(adminunits.new_provinces()))
+        share = len(new_wards) / 3321
+    else:
+        share = 1.0
+    k = max(1, min(len(new_wards), round(len(new_wards) * f)))
+    chosen = {w.code: w for w in rng.sample(new_wards, k)}
+    plan = Plan()
+    U = plan.units
+    o = ORIGIN
+    U.append(UnitSpec("N", o, None, [VersionSpec(o, None, "Đảng Cộng sản Việt Nam", Kind.CENTRAL)]))
+    new_province_names = {p.code: p.name for p in adminunits.new_provinces()}
+    for pc in sorted({w.province_code for w in chosen.values()}):
+        U.append(UnitSpec(f"N-NP{pc}", REFORM, None, [
+            VersionSpec(REFORM, None, f"Đảng bộ {new_province_names[pc]}", Kind.PROVINCE, parent="N")]))
+    for code, w in sorted(chosen.items()):
+        U.append(UnitSpec(f"N-NX{code}", REFORM, None, [
+            VersionSpec(REFORM, None, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
+                        f"N-NP{w.province_code}")]))
+    target_orgs = max(1, round(NATIONAL_ORGS * f * share))
+    n_communes = 0
+    legacy: list[tuple] = []  # (province, district, [wards in the sample])
+    for p in adminunits.legacy_provinces():
+        for d in adminunits.legacy_districts(p.code):
+            wards = [w for w in adminunits.legacy_wards(d.code) if ward_to.get(w.code, [None])[0] in chosen]
+            if wards:
+                legacy.append((p, d, wards))
+                n_communes += len(wards)
+    target_other = max(0, target_orgs - n_communes)
+    weights = [len(ws) for _p, _d, ws in legacy]
+    other_by_district = defaultdict(int)
+    for i in rng.choices(range(len(legacy)), weights=weights, k=target_other):
+        other_by_district[i] += 1
+    cell_no = org_no = 0
+    seen_p = set()
+    end_reform = REFORM
+
+    def add_cell(parent: str, parent_after: str | None, start: dt.date, end: dt.date | None, pidx: int,
+                 name: str) -> Cell:
+        nonlocal cell_no
+        cell_no += 1
+        code = f"N-C{cell_no}"
+        if parent_after is None or (end is not None and end <= REFORM):
+            versions = [VersionSpec(start, end, name, Kind.SUBORDINATE_CELL, parent=parent)]
+        else:
+            versions = [VersionSpec(start, REFORM, name, Kind.SUBORDINATE_CELL, parent=parent),
+                        VersionSpec(REFORM, None, name, Kind.SUBORDINATE_CELL, parent=parent_after)]
+        U.append(UnitSpec(code, start, end, versions))
+        cell = Cell(code, start.toordinal(), end.toordinal() if end else None)
+        plan.cells.append(cell)
+        plan.province_of_cell.append(pidx)
+        return cell
+
+    def cells_for(org_code: str, after: str | None, org_start: dt.date, org_end: dt.date | None, n: int,
+                  pidx: int, successors_pool: list[Cell] | None = None) -> list[Cell]:
+        made: list[Cell] = []
+        for j in range(n):
+            start = _d(rng.randint(org_start.toordinal(), max(org_start.toordinal(), org_start.toordinal() + 15 * YEAR)))
+            end = org_end
+            if org_end is None and j > 0 and rng.random() < 0.04:  # a cell merged into a sibling
+                lo = start.toordinal() + 3 * YEAR
+                if lo < O_REFORM - 30:
+                    end = _d(rng.randint(lo, O_REFORM - 30))
+            made.append(add_cell(org_code, after, start, end, pidx, f"Chi bộ {j + 1}"))
+        survivors = [c for c in made if c.end is None]
+        for c in made:
+            if c.end is not None:
+                pool = survivors or successors_pool or []
+                live = [s for s in pool if s.start < c.end and s.end is None]
+                c.successor = rng.choice(live).code if live else None
+        return made
+
+    for li, (p, d, wards) in enumerate(legacy):
+        if p.code not in seen_p:
+            seen_p.add(p.code)
+            plan.provinces.append(p.code)
+            U.append(UnitSpec(f"N-P{p.code}", o, end_reform, [
+                VersionSpec(o, end_reform, f"Đảng bộ {p.name}", Kind.PROVINCE, parent="N")]))
+        pidx = len(plan.provinces) - 1
+        U.append(UnitSpec(f"N-D{d.code}", o, end_reform, [
+            VersionSpec(o, end_reform, f"Đảng bộ {d.name}", Kind.DISTRICT, parent=f"N-P{p.code}")]))
+        district_cells: list[Cell] = []
+        for w in wards:
+            targets = [t for t in ward_to[w.code] if t in chosen]
+            code = f"N-X{w.code}"
+            start = _d(rng.randint(O_ORIGIN, O_ORIGIN + 10 * YEAR))
+            U.append(UnitSpec(code, start, end_reform, [
+                VersionSpec(start, end_reform, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
+                            f"N-D{d.code}")]))
+            for j, cell in enumerate(cells_for(code, "", start, None, rng.randint(8, 22), pidx)):
+                # the 2025 move: each cell goes to one of the new communes the territory went into
+                spec = U[-1] if U[-1].code == cell.code else next(u for u in reversed(U) if u.code == cell.code)
+                spec.versions[-1].parent = f"N-NX{targets[j % len(targets)]}"
+                district_cells.append(cell)
+        after_province = f"N-NP{prov_to[p.code]}"
+        for _ in range(other_by_district[li]):
+            org_no += 1
+            gtype, label, _w = rng.choices(_OTHER_TYPES, weights=[t[2] for t in _OTHER_TYPES])[0]
+            code = f"N-G{org_no}"
+            start = _d(rng.randint(O_ORIGIN + 5 * YEAR, O_REFORM - 5 * YEAR))
+            end = None
+            if rng.random() < 0.05:
+                end = _d(rng.randint(start.toordinal() + 5 * YEAR, O_REFORM - 60)) if start.toordinal() + 5 * YEAR < O_REFORM - 60 else None
+            name = f"{label} {org_no}"
+            if rng.random() < 0.5:  # a grassroots cell (chi bộ cơ sở): itself a cell
+                versions = [VersionSpec(start, min(end or REFORM, REFORM), f"Chi bộ {name}", Kind.GRASSROOTS_CELL, gtype,
+                                        f"N-D{d.code}")]
+                if end is None:
+                    versions.append(VersionSpec(REFORM, None, f"Chi bộ {name}", Kind.GRASSROOTS_CELL, gtype, after_province))
+                U.append(UnitSpec(code, start, end, versions))
+                cell = Cell(code, start.toordinal(), end.toordinal() if end else None)
+                if end is not None:
+                    live = [c for c in district_cells if c.end is None and c.start < cell.end]
+                    cell.successor = rng.choice(live).code if live else None
+                plan.cells.append(cell)
+                plan.province_of_cell.append(pidx)
+                district_cells.append(cell)
+                continue
+            versions = [VersionSpec(start, min(end or REFORM, REFORM), f"Đảng bộ {name}", Kind.GRASSROOTS_COMMITTEE,
+                                    gtype, f"N-D{d.code}")]
+            if end is None:
+                versions.append(VersionSpec(REFORM, None, f"Đảng bộ {name}", Kind.GRASSROOTS_COMMITTEE, gtype,
+                                            after_province))
+            U.append(UnitSpec(code, start, end, versions))
+            n = rng.randint(3, 10)
+            parent = code
+            if n >= 6 and rng.random() < 0.25:  # some committees have a partial committee (đảng bộ bộ phận)
+                part = f"{code}-BP"
+                U.append(UnitSpec(part, start, end, [VersionSpec(start, end, f"Đảng bộ bộ phận {name}",
+                                                                 Kind.PARTIAL_COMMITTEE, parent=code)]))
+                made = cells_for(part, None, start, end, 3, pidx, district_cells)
+                district_cells += made
+                n -= 3
+            made = cells_for(parent, None, start, end, n, pidx, district_cells)
+            district_cells += made
+    # Cells of organizations that keep their parent across 2025 have one version (parent_after None);
+    # commune cells were given their 2025 parent above.
+    for u in U:
+        for v in u.versions:
+            if v.parent == "":
+                v.parent = None
+    kinds = defaultdict(int)
+    for u in U:
+        kinds[u.versions[-1].kind] += 1
+    plan.counts = {"units": len(U), "cells": len(plan.cells), **{str(k): n for k, n in kinds.items()}}
+    return plan
+
+
+# Names ------------------------------------------------------------------------------------------
+
+_SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+             "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Lương", "Hà", "Nông", "Lục", "Hứa", "Triệu", "Mai")
+_SURNAME_W = (38, 11, 9.5, 7, 5.1, 2.1, 4.5, 3.9, 2, 2.1, 2, 1.4, 1.3, 1.3, 1, 0.5, 1, 0.6, 0.6, 0.6, 0.3, 0.3, 0.3, 0.5)
+_MIDDLE_M = ("Văn", "Đức", "Hữu", "Quang", "Minh", "Công", "Thanh", "Xuân", "Ngọc", "Đình")
+_MIDDLE_F = ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Thùy")
+_GIVEN_M = ("An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hùng", "Huy", "Khánh", "Long", "Minh", "Nam",
+            "Phong", "Quân", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Ấn")
+_GIVEN_F = ("Anh", "Châu", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Liên", "Linh", "Mai",
+            "Ngân", "Nga", "Nhung", "Oanh", "Phương", "Quỳnh", "Thảo", "Thu", "Trang", "Uyên", "Vân", "Yến")
+_ETHNIC = ("Kinh",) * 17 + ("Tày", "Thái", "Mường", "Nùng", "Khmer", "Dao", "H'Mông")
+_EDUCATION = ("12/12", "12/12", "12/12", "9/12", "10/10")
+_THEORY = ("Sơ cấp", "Trung cấp", "Cao cấp", "")
+
+
+def _letters(i: int) -> str:
+    return chr(65 + i // 26 % 26) + chr(65 + i % 26)
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+class MemberMaker:
+    """Draws one member's profile and whole history; every history passes lifecycle validation."""
+
+    def __init__(self, plan: Plan, seed: int) -> None:
+        self.rng = random.Random(seed * 7919 + 1)
+        self.cells = plan.cells
+        self.by_code = {c.code: c for c in plan.cells}
+        self.province_of_cell = plan.province_of_cell
+        self.seq = [0] * len(plan.provinces)
+
+    def _cell_on(self, day: int, exclude: str | None) -> Cell | None:
+        for _ in range(8):
+            cell = self.cells[self.rng.randrange(len(self.cells))]
+            if cell.start <= day and (cell.end is None or day < cell.end) and cell.code != exclude:
+                return cell
+        return None
+
+    def _enter(self, events: list, cell: Cell, until: int) -> Cell:
+        """Member is in `cell` from now; restructure them along successors while cells end before `until`."""
+        while cell.end is not None and cell.end < until and cell.successor:
+            nxt = self.by_code[cell.successor]
+            events.append((cell.end, EventKind.RESTRUCTURE, nxt.code))
+            cell = nxt
+        return cell
+
+    def make(self, index: int) -> MemberSpec:
+        rng = self.rng
+        ci = rng.randrange(len(self.cells))
+        cell = self.cells[ci]
+        lo = max(O_ORIGIN, cell.start)
+        hi = min(O_TODAY - 20, cell.end - 1 if cell.end else O_TODAY - 20)
+        if hi < lo:
+            hi = lo
+        adm = lo + int((hi - lo) * rng.random() ** 0.55)  # more admissions in recent decades
+        age = 18 + int(abs(rng.gauss(0, 8)))
+        birth = adm - age * YEAR - rng.randrange(YEAR)
+        male = rng.random() < 0.67
+        # life: death by age, or an end of membership by removal / leaving / expulsion
+        death = birth + int(rng.gauss(79, 9) * YEAR)
+        end_day, end_kind = None, None
+        if death <= O_TODAY and death > adm + 30:
+            end_day, end_kind = death, EventKind.DEATH
+        r = rng.random()
+        if r < 0.03:
+            day = rng.randint(adm + 60, adm + 20 * YEAR)
+            if day < (end_day or O_TODAY):
+                official_by = add_months(_d(adm), 12).toordinal()
+                kind = EventKind.REMOVAL if (r < 0.018 or day < official_by) else (
+                    EventKind.LEAVING if r < 0.026 else EventKind.EXPULSION)
+                end_day, end_kind = day, kind
+        limit = end_day or O_TODAY
+        events: list[tuple] = [(adm, EventKind.ADMISSION, cell.code)]
+        official = add_months(_d(adm), 12).toordinal()
+        if official < limit:
+            events.append((official, EventKind.OFFICIAL, None))
+        # moves: transfers within the system, now and then one out of it
+        moves = sorted(rng.randint(adm + 400, limit - 1) for _ in range(rng.choices((0, 1, 2, 3), (70, 20, 7, 3))[0])
+                       if adm + 400 < limit - 1)
+        out_day = None
+        if rng.random() < 0.01 and adm + 800 < limit - 1:
+            out_day = rng.randint(adm + 800, limit - 1)
+            moves = [m for m in moves if m < out_day]
+        here = self._enter(events, cell, moves[0] if moves else (out_day or limit))
+        last = adm
+        for k, day in enumerate(moves):
+            if day <= last:
+                continue
+            target = self._cell_on(day, here.code)
+            if target is None:
+                continue
+            events.append((day, EventKind.TRANSFER, target.code))
+            last = day
+            nxt = moves[k + 1] if k + 1 < len(moves) else (out_day or limit)
+            here = self._enter(events, target, nxt)
+        if out_day is not None and out_day > last:
+            events.append((out_day, EventKind.TRANSFER_OUT, None))
+            if end_kind is not EventKind.DEATH:
+                end_day = end_kind = None  # gone from the system, nothing more on record
+        counted_until = out_day or limit
+        # exemption from party work for the elderly (Điều lệ Điều 7), sometimes ended
+        ex = birth + 70 * YEAR + rng.randrange(5 * YEAR)
+        if ex < counted_until and ex > adm + 30 and rng.random() < 0.5:
+            events.append((ex, EventKind.EXEMPTION, None))
+            if rng.random() < 0.1 and ex + 400 < counted_until:
+                events.append((ex + 400, EventKind.EXEMPTION_END, None))
+        if rng.random() < 0.03 and official + 30 < counted_until:
+            day = rng.randint(official + 1, counted_until - 1)
+            form = DisciplineForm.REPRIMAND if rng.random() < 0.6 else DisciplineForm.WARNING
+            events.append((day, EventKind.DISCIPLINE, None, form))
+        if end_day is not None:
+            events.append((end_day, end_kind, None))
+            if end_kind is not EventKind.DEATH and rng.random() < 0.2:
+                day = end_day + rng.randint(3 * YEAR, 10 * YEAR)
+                target = self._cell_on(day, None) if day < min(death, O_TODAY) else None
+                if target is not None:
+                    events.append((day, EventKind.READMISSION, target.code))
+                    later = self._enter(events, target, min(death, O_TODAY))
+                    del later
+                    if add_months(_d(day), 12).toordinal() < min(death, O_TODAY):
+                        events.append((add_months(_d(day), 12).toordinal(), EventKind.OFFICIAL, None))
+                    if death <= O_TODAY:
+                        events.append((death, EventKind.DEATH, None))
+        events.sort(key=lambda e: e[0])
+        pidx = self.province_of_cell[ci]
+        self.seq[pidx] += 1
+        gender = "M" if male else "F"
+        if male:
+            name = f"{rng.choices(_SURNAMES, _SURNAME_W)[0]} {rng.choice(_MIDDLE_M)} {rng.choice(_GIVEN_M)}"
+        else:
+            name = f"{rng.choices(_SURNAMES, _SURNAME_W)[0]} {rng.choice(_MIDDLE_F)} {rng.choice(_GIVEN_F)}"
+        profile = {
+            "full_name": name,
+            "gender": gender,
+            "birth_date": _d(birth),
+            "ethnicity": rng.choice(_ETHNIC),
+            "education": rng.choice(_EDUCATION),
+            "theory_level": rng.choice(_THEORY),
+            "profile_number": f"{self.seq[pidx]:06d}{_letters(pidx)}" if self.seq[pidx] < 1_000_000
+            else f"{self.seq[pidx]}{_letters(pidx)}",
+            "card_number": f"{index + 1:08d}",
+        }
+        specs = []
+        for e in events:
+            day = _d(e[0])
+            kind = e[1]
+            if kind in (EventKind.ADMISSION, EventKind.READMISSION):
+                specs.append(EventSpec(kind, day, e[2], decision_date=day - dt.timedelta(days=rng.randint(3, 40)),
+                                       decision_number=f"{rng.randint(1, 999)}-QĐ/HU"))
+            elif kind is EventKind.DISCIPLINE:
+                specs.append(EventSpec(kind, day, None, discipline_form=e[3]))
+            else:
+                specs.append(EventSpec(kind, day, e[2]))
+        return MemberSpec(profile, specs)
+
+
+def generate(members: int, seed: int = 1, *, province: str | None = None, loader=None,
+             progress: Callable[[int], None] | None = None, rebuild_progress=None) -> dict:
+    """Write a dataset into the current database through the bulk loader; return row counts."""
+    from grassroots.core.bulkload import BulkLoader
+
+    plan = plan_tree(members, seed, province=province)
+    loader = loader or BulkLoader(batch_size=10000)
+    loader.add_units(plan.units)
+    maker = MemberMaker(plan, seed)
+    step = 1000
+    for i in range(members):
+        loader.add_member(maker.make(i))
+        if progress and (i + 1) % step == 0:
+            progress(step)
+    if progress and members % step:
+        progress(members % step)
+    counts = loader.finish(progress=rebuild_progress)
+    from grassroots.figures.models import FigureDelta
+    from grassroots.organizations.models import UnitAncestry
+
+    counts["unit_ancestry"] = UnitAncestry.objects.count()
+    counts["figure_deltas"] = FigureDelta.objects.count()
+    counts["cells"] = plan.counts["cells"]
+    counts["grassroots_organizations"] = plan.counts.get(str(Kind.GRASSROOTS_COMMITTEE), 0) + plan.counts.get(
+        str(Kind.GRASSROOTS_CELL), 0)
+    return counts
+
+
+def iter_members(plan: Plan, seed: int, n: int) -> Iterator[MemberSpec]:
+    maker = MemberMaker(plan, seed)
+    for i in range(n):
+        yield maker.make(i)
