@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from grassroots.audit.models import ProfileView
 from grassroots.core.dates import FAR_FUTURE
@@ -90,12 +91,46 @@ def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
     if unit is None:
         raise Http404("Không tìm thấy tổ chức.")
     require_role(user, role)
+    if role != Role.VIEWER:
+        require_writable_unit(user, unit)
     return unit
 
 
 def require_role(user, role: str) -> None:
     if not user.has_role(role):
         raise PermissionDenied("Tài khoản không có quyền thực hiện thao tác này.")
+
+
+# Writes need more than reads: the past of a scope stays readable (a district dissolved in 2025
+# can read its history), but only what lies in the scope today may be changed.
+READ_ONLY_PAST = "Tổ chức này không còn thuộc phạm vi của tài khoản: chỉ xem được lịch sử."
+
+
+def _scope_alive(user) -> bool:
+    if sees_everything(user):
+        return True
+    scope = user.scope if _scope_id(user) is not None else None
+    return scope is not None and scope.exists_on(timezone.localdate())
+
+
+def require_writable_unit(user, unit: Unit) -> None:
+    """The unit lies in the scope today (or, if it has ended, did on its last day)."""
+    if sees_everything(user):
+        return
+    today = timezone.localdate()
+    day = today if unit.ended is None or unit.ended > today else unit.ended - dt.timedelta(days=1)
+    if not (_scope_alive(user) and can_see_unit_on(user, unit, day)):
+        raise PermissionDenied(READ_ONLY_PAST)
+
+
+def require_writable_member(user, member: Member) -> None:
+    """The member's most recent membership lies in the scope, and the scope still exists."""
+    if sees_everything(user):
+        return
+    last = member.stints.order_by("-start").values_list("end", flat=True).first()
+    periods = member_periods_visible(user, member)
+    if not (_scope_alive(user) and periods and periods[-1][1] == last):
+        raise PermissionDenied(READ_ONLY_PAST)
 
 
 def _stint_in_scope(scope_id: int):
@@ -124,6 +159,8 @@ def get_member_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Member:
     if member is None:
         raise Http404("Không tìm thấy đảng viên.")
     require_role(user, role)
+    if role != Role.VIEWER:
+        require_writable_member(user, member)
     return member
 
 

@@ -1,8 +1,10 @@
 """Loading whole datasets fast: the demo province, the national generator and big imports.
 
-Rows are written in batches (`bulk_create`, one transaction), member histories are validated and
-turned into stints by the same `lifecycle.derive_stints` the services use, and the closure and
-figures ledger are rebuilt once at the end. The single-change services stay the path for
+Rows are written in batches (units with `bulk_create`; members, events and stints, the bulk of the
+data, with ids assigned here and PostgreSQL `COPY` or SQLite `executemany`, one transaction per
+batch), member histories are validated and turned into stints by the same
+`lifecycle.derive_stints` the services use, and the closure and figures ledger are rebuilt once at
+the end. The loader assumes it is the only writer of members while it runs (it hands out ids). The single-change services stay the path for
 everything a user does; this is the path for data that arrives by the hundred thousand.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from grassroots.audit.services import Actor, record
 from grassroots.core.text import fold
@@ -70,6 +73,24 @@ class BulkLoader:
         }
         self.pending: list[MemberSpec] = []
         self.counts = {"units": 0, "unit_versions": 0, "members": 0, "events": 0, "stints": 0}
+        self._next_id: dict[type, int] = {}
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            # Durability per batch is not needed while loading a dataset that can be loaded again;
+            # the settings' synchronous=NORMAL is put back in finish().
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=OFF")
+                cursor.execute("PRAGMA cache_size=-262144")
+                cursor.execute("PRAGMA temp_store=MEMORY")
+
+    def _ids(self, model: type, n: int) -> int:
+        """Reserve n ids for `model`; return the last id used before them."""
+        if model not in self._next_id:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+                self._next_id[model] = cursor.fetchone()[0]
+        first = self._next_id[model]
+        self._next_id[model] = first + n
+        return first
 
     # Units -----------------------------------------------------------------
     def add_units(self, specs: list[UnitSpec]) -> None:
@@ -130,30 +151,33 @@ class BulkLoader:
                 derived.append(lifecycle.derive_stints(evs, self._exists, self.cell_ids.__contains__))
             else:
                 derived.append(lifecycle.derive_stints(evs))
+        member_rows, event_rows, stint_rows = [], [], []
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        member_id = self._ids(Member, len(specs))
+        event_id = self._ids(MemberEvent, sum(len(spec.events) for spec in specs))
+        stint_id = self._ids(MemberStint, sum(len(ss) for ss in derived))
+        unit_ids = self.unit_ids
+        for member, spec, member_stints in zip(members, specs, derived, strict=True):
+            member_id += 1
+            member_rows.append([member_id if f.attname == "id" else getattr(member, f.attname) for f in _MEMBER_FIELDS])
+            for e in spec.events:
+                event_id += 1
+                event_rows.append((
+                    event_id, member_id, str(e.kind), e.date, unit_ids[e.unit] if e.unit else None, e.decision_number,
+                    e.decision_date, e.issuing_body, e.discipline_form, e.place, e.note, now, None, "", None,
+                ))
+            for st in member_stints:
+                stint_id += 1
+                stint_rows.append((
+                    stint_id, member_id, st.unit_id, st.start, st.end, str(st.status), st.exempt, str(st.start_reason),
+                    str(st.end_reason), st.came_from, st.went_to,
+                ))
         with transaction.atomic():
-            Member.objects.bulk_create(members, batch_size=self.batch_size)
-            events, stints = [], []
-            for member, spec, member_stints in zip(members, specs, derived, strict=True):
-                for e in spec.events:
-                    events.append(
-                        MemberEvent(
-                            member_id=member.pk, kind=e.kind, date=e.date,
-                            unit_id=self.unit_ids[e.unit] if e.unit else None,
-                            decision_date=e.decision_date, decision_number=e.decision_number,
-                            issuing_body=e.issuing_body, discipline_form=e.discipline_form,
-                            place=e.place, note=e.note,
-                        )
-                    )
-                for s in member_stints:
-                    stints.append(
-                        MemberStint(
-                            member_id=member.pk, unit_id=s.unit_id, start=s.start, end=s.end,
-                            status=s.status, exempt=s.exempt, start_reason=s.start_reason,
-                            end_reason=s.end_reason, came_from_id=s.came_from, went_to_id=s.went_to,
-                        )
-                    )
-            MemberEvent.objects.bulk_create(events, batch_size=self.batch_size)
-            MemberStint.objects.bulk_create(stints, batch_size=self.batch_size)
+            _insert(Member, [f.column for f in _MEMBER_FIELDS], member_rows)
+            _insert(MemberEvent, _EVENT_COLUMNS, event_rows)
+            _insert(MemberStint, _STINT_COLUMNS, stint_rows)
+            _sync_sequences((Member, MemberEvent, MemberStint))
+        events, stints = event_rows, stint_rows
         self.counts["members"] += len(members)
         self.counts["events"] += len(events)
         self.counts["stints"] += len(stints)
@@ -164,8 +188,57 @@ class BulkLoader:
 
         self.flush()
         rebuild_all(progress=progress)
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=NORMAL")
         if actor is not None and self.counts["members"] + self.counts["units"]:
             anchor = Unit.objects.order_by("pk").first()
             record(actor, obj=anchor, action="bulk_load", changes={"counts": [None, dict(self.counts)]},
                    reason=label, object_type="dataset")
         return dict(self.counts)
+
+
+_MEMBER_FIELDS = Member._meta.concrete_fields
+_EVENT_COLUMNS = [
+    MemberEvent._meta.get_field(name).column
+    for name in ("id", "member", "kind", "date", "unit", "decision_number", "decision_date", "issuing_body",
+                 "discipline_form", "place", "note", "recorded_at", "voided_at", "void_reason", "corrected_by")
+]
+_STINT_COLUMNS = [
+    MemberStint._meta.get_field(name).column
+    for name in ("id", "member", "unit", "start", "end", "status", "exempt", "start_reason", "end_reason",
+                 "came_from", "went_to")
+]
+
+
+def _insert(model: type, columns: list[str], rows: list) -> None:
+    """Append rows with explicit ids: COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table, cols = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif connection.vendor == "sqlite":
+        connection.connection.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['?'] * len(columns))})", rows
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def _sync_sequences(models) -> None:
+    """After explicit ids, move PostgreSQL's identity sequences past them (SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}), (SELECT COUNT(*) > 0 FROM {table}))"
+            )

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "excel"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("templates/<str:kind>.xlsx", views.template, name="template"),
+    path("import/", views.upload, name="upload"),
+    path("import/<int:pk>/", views.job, name="job"),
+    path("import/<int:pk>/status.json", views.job_status, name="job_status"),
+    path("import/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
+    path("export/<str:what>/", views.export, name="export"),
+]

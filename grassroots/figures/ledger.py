@@ -226,6 +226,9 @@ def rebuild(ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_u
 
     With `ancestor_ids`, only those ancestors' rows are recomputed (after a tree change).
     Units are processed in batches and flushed, so memory stays bounded at national scale.
+    The full rebuild appends each batch's rows to an unindexed staging table and sums them into
+    the ledger once at the end (an ancestor above a batch, the country say, gets rows from every
+    batch); the figures are the same as adding batch by batch.
     """
     only = set(ancestor_ids) if ancestor_ids is not None else None
     with transaction.atomic():
@@ -237,6 +240,7 @@ def rebuild(ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_u
             closure = Closure.load(ancestors=only)
         units = sorted(closure.by_desc)
         spans = kind_spans(units if only is not None else None)
+        staging = _Staging() if only is None else None
         for i in range(0, len(units), batch_units):
             batch = units[i : i + batch_units]
             acc: Acc = {}
@@ -245,9 +249,60 @@ def rebuild(ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_u
             stints = MemberStint.objects.filter(unit_id__in=batch).values_list(*STINT_COLUMNS)
             for values in stints.iterator(chunk_size=20000):
                 _contribute(acc, StintRow(*values), closure, +1, only)
-            write(acc)
+            if staging is not None:
+                staging.append(acc)
+            else:
+                write(acc)
             if progress:
                 progress(min(i + batch_units, len(units)), len(units))
+        if staging is not None:
+            staging.finish()
+
+
+class _Staging:
+    """Bulk path of the full rebuild: COPY (PostgreSQL) or executemany (SQLite) into a temporary
+    table without indexes, then one INSERT … SELECT … GROUP BY into the ledger, in key order."""
+
+    TABLE = "figures_staging"
+
+    def __init__(self) -> None:
+        cols = ", ".join(f"{_Q[c]} integer NOT NULL" for c in LEDGER_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} (ancestor_id integer NOT NULL, date date NOT NULL, {cols})")
+
+    def append(self, acc: Acc) -> None:
+        rows = [(a, d, *vals) for (a, d), vals in acc.items() if any(vals)]
+        if not rows:
+            return
+        names = f"ancestor_id, date, {_COLUMNS}"
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif connection.vendor == "sqlite":
+            connection.connection.executemany(
+                f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['?'] * (WIDTH + 2))})",
+                [(a, d.isoformat(), *vals) for a, d, *vals in rows],
+            )
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['%s'] * (WIDTH + 2))})", rows
+                )
+
+    def finish(self) -> None:
+        sums = ", ".join(f"SUM({_Q[c]})" for c in LEDGER_FIELDS)
+        nonzero = " OR ".join(f"SUM({_Q[c]}) <> 0" for c in LEDGER_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO figures_figuredelta (ancestor_id, date, {_COLUMNS}) "
+                f"SELECT ancestor_id, date, {sums} FROM {self.TABLE} GROUP BY ancestor_id, date "
+                f"HAVING {nonzero} ORDER BY ancestor_id, date"
+            )
+            cursor.execute(f"DROP TABLE {self.TABLE}")
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE figures_figuredelta")
 
 
 class TreeSnapshot:

@@ -144,10 +144,34 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
 
 
 def _check_version(member: Member, expected_version: int | None) -> None:
-    if expected_version is not None and member.version != expected_version:
-        raise ValidationError(
-            "Hồ sơ này vừa được người khác cập nhật. Hãy tải lại trang để xem thay đổi rồi nhập lại."
-        )
+    """Refuse a save made against a stale copy, saying who changed what in between (issue 4 §4)."""
+    if expected_version is None or member.version == expected_version:
+        return
+    from django.db.models import Q
+
+    from grassroots.audit.models import AuditRecord
+
+    missed = max(1, member.version - expected_version)
+    event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
+    records = AuditRecord.objects.filter(
+        Q(object_type="member", object_id=str(member.pk)) | Q(object_type="memberevent", object_id__in=event_ids)
+    ).order_by("-at", "-id")[:missed]
+    lines = []
+    for rec in reversed(list(records)):
+        when = timezone.localtime(rec.at).strftime("%H:%M %d/%m/%Y")
+        if rec.object_type == "member":
+            labels = {name: str(Member._meta.get_field(name).verbose_name) for name in PROFILE_FIELDS}
+            what = "; ".join(
+                f"{labels.get(name, name)}: “{old or ''}” → “{new or ''}”" for name, (old, new) in rec.changes.items()
+            )
+        else:
+            what = f"sự kiện {rec.object_label}"
+        lines.append(f"{rec.actor_name} lúc {when} đã sửa {what}")
+    detail = (" (" + "; ".join(lines) + ")") if lines else ""
+    raise ValidationError(
+        f"Hồ sơ này vừa được người khác cập nhật{detail}. Thay đổi của bạn chưa được lưu: hãy tải lại "
+        "trang để xem thay đổi rồi nhập lại."
+    )
 
 
 def _lock(member: Member) -> Member:

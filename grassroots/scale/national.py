@@ -93,15 +93,13 @@ _OTHER_TYPES = (
 def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
     """Choose the units for a dataset of `members` members (all in one new province if given)."""
     rng = random.Random(seed)
-    f = members / NATIONAL_MEMBERS
     ward_to, new_prov, prov_to = _mapping()
     new_wards = [w for p in adminunits.new_provinces() for w in adminunits.new_wards(p.code)]
+    share = 1.0
     if province is not None:
         new_wards = [w for w in new_wards if w.province_code == province]
-        f = min(1.0, members / NATIONAL_MEMBERS * len(adminunits.new_provinces()))
         share = len(new_wards) / 3321
-    else:
-        share = 1.0
+    f = min(1.0, members / (NATIONAL_MEMBERS * share))
     k = max(1, min(len(new_wards), round(len(new_wards) * f)))
     chosen = {w.code: w for w in rng.sample(new_wards, k)}
     plan = Plan()
@@ -116,7 +114,7 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         U.append(UnitSpec(f"N-NX{code}", REFORM, None, [
             VersionSpec(REFORM, None, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
                         f"N-NP{w.province_code}")]))
-    target_orgs = max(1, round(NATIONAL_ORGS * f * share))
+    target_orgs = max(1, round(NATIONAL_ORGS * members / NATIONAL_MEMBERS))
     n_communes = 0
     legacy: list[tuple] = []  # (province, district, [wards in the sample])
     for p in adminunits.legacy_provinces():
@@ -139,7 +137,7 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         nonlocal cell_no
         cell_no += 1
         code = f"N-C{cell_no}"
-        if parent_after is None or (end is not None and end <= REFORM):
+        if parent_after is None or end is not None:
             versions = [VersionSpec(start, end, name, Kind.SUBORDINATE_CELL, parent=parent)]
         else:
             versions = [VersionSpec(start, REFORM, name, Kind.SUBORDINATE_CELL, parent=parent),
@@ -150,24 +148,33 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         plan.province_of_cell.append(pidx)
         return cell
 
-    def cells_for(org_code: str, after: str | None, org_start: dt.date, org_end: dt.date | None, n: int,
-                  pidx: int, successors_pool: list[Cell] | None = None) -> list[Cell]:
+    def cells_for(org: str, afters: list[str] | None, org_start: dt.date, org_end: dt.date | None, n: int,
+                  pidx: int, successor: Cell | None = None) -> list[Cell]:
+        """n cells under `org`; with `afters`, cell j moves under afters[j % len] on 01/07/2025.
+
+        The first cell lives as long as the organization; a few others are merged into it on a
+        random day (members restructured). When the organization ends, its cells end with it and
+        their members go to `successor`.
+        """
         made: list[Cell] = []
+        o_start = org_start.toordinal()
         for j in range(n):
-            start = _d(rng.randint(org_start.toordinal(), max(org_start.toordinal(), org_start.toordinal() + 15 * YEAR)))
+            latest = o_start + 15 * YEAR if org_end is None else min(o_start + 15 * YEAR, org_end.toordinal() - YEAR)
+            start = org_start if j == 0 else _d(rng.randint(o_start, max(o_start, latest)))
             end = org_end
-            if org_end is None and j > 0 and rng.random() < 0.04:  # a cell merged into a sibling
-                lo = start.toordinal() + 3 * YEAR
-                if lo < O_REFORM - 30:
-                    end = _d(rng.randint(lo, O_REFORM - 30))
-            made.append(add_cell(org_code, after, start, end, pidx, f"Chi bộ {j + 1}"))
-        survivors = [c for c in made if c.end is None]
-        for c in made:
-            if c.end is not None:
-                pool = survivors or successors_pool or []
-                live = [s for s in pool if s.start < c.end and s.end is None]
-                c.successor = rng.choice(live).code if live else None
+            if org_end is None and j > 0 and rng.random() < 0.04 and start.toordinal() + 3 * YEAR < O_REFORM - 30:
+                end = _d(rng.randint(start.toordinal() + 3 * YEAR, O_REFORM - 30))
+            after = afters[j % len(afters)] if afters else None
+            cell = add_cell(org, after, start, end, pidx, f"Chi bộ {j + 1}")
+            if cell.end is not None:
+                cell.successor = (made[0] if org_end is None else successor).code
+            made.append(cell)
         return made
+
+    def pick_successor(pool: list[Cell], start: int) -> Cell | None:
+        """A cell of the district that outlives the organization, to take its members."""
+        live = [c for c in pool if c.end is None and c.start < start + 5 * YEAR]
+        return rng.choice(live) if live else None
 
     for li, (p, d, wards) in enumerate(legacy):
         if p.code not in seen_p:
@@ -186,58 +193,44 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
             U.append(UnitSpec(code, start, end_reform, [
                 VersionSpec(start, end_reform, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
                             f"N-D{d.code}")]))
-            for j, cell in enumerate(cells_for(code, "", start, None, rng.randint(8, 22), pidx)):
-                # the 2025 move: each cell goes to one of the new communes the territory went into
-                spec = U[-1] if U[-1].code == cell.code else next(u for u in reversed(U) if u.code == cell.code)
-                spec.versions[-1].parent = f"N-NX{targets[j % len(targets)]}"
-                district_cells.append(cell)
+            # the 2025 move: each cell goes to one of the new communes its territory went into
+            afters = [f"N-NX{t}" for t in targets]
+            district_cells += cells_for(code, afters, start, None, rng.randint(8, 22), pidx)
         after_province = f"N-NP{prov_to[p.code]}"
         for _ in range(other_by_district[li]):
             org_no += 1
             gtype, label, _w = rng.choices(_OTHER_TYPES, weights=[t[2] for t in _OTHER_TYPES])[0]
             code = f"N-G{org_no}"
             start = _d(rng.randint(O_ORIGIN + 5 * YEAR, O_REFORM - 5 * YEAR))
-            end = None
-            if rng.random() < 0.05:
-                end = _d(rng.randint(start.toordinal() + 5 * YEAR, O_REFORM - 60)) if start.toordinal() + 5 * YEAR < O_REFORM - 60 else None
+            end, successor = None, None
+            if rng.random() < 0.05 and start.toordinal() + 5 * YEAR < O_REFORM - 60:
+                successor = pick_successor(district_cells, start.toordinal())
+                if successor is not None:
+                    end = _d(rng.randint(max(start.toordinal(), successor.start) + 5 * YEAR, O_REFORM - 60)) \
+                        if max(start.toordinal(), successor.start) + 5 * YEAR < O_REFORM - 60 else None
             name = f"{label} {org_no}"
-            if rng.random() < 0.5:  # a grassroots cell (chi bộ cơ sở): itself a cell
-                versions = [VersionSpec(start, min(end or REFORM, REFORM), f"Chi bộ {name}", Kind.GRASSROOTS_CELL, gtype,
-                                        f"N-D{d.code}")]
-                if end is None:
-                    versions.append(VersionSpec(REFORM, None, f"Chi bộ {name}", Kind.GRASSROOTS_CELL, gtype, after_province))
-                U.append(UnitSpec(code, start, end, versions))
+            grassroots_cell = rng.random() < 0.5  # a chi bộ cơ sở is itself a cell
+            kind = Kind.GRASSROOTS_CELL if grassroots_cell else Kind.GRASSROOTS_COMMITTEE
+            title = f"Chi bộ {name}" if grassroots_cell else f"Đảng bộ {name}"
+            versions = [VersionSpec(start, end or REFORM, title, kind, gtype, f"N-D{d.code}")]
+            if end is None:
+                versions.append(VersionSpec(REFORM, None, title, kind, gtype, after_province))
+            U.append(UnitSpec(code, start, end, versions))
+            if grassroots_cell:
                 cell = Cell(code, start.toordinal(), end.toordinal() if end else None)
-                if end is not None:
-                    live = [c for c in district_cells if c.end is None and c.start < cell.end]
-                    cell.successor = rng.choice(live).code if live else None
+                cell.successor = successor.code if end else None
                 plan.cells.append(cell)
                 plan.province_of_cell.append(pidx)
                 district_cells.append(cell)
                 continue
-            versions = [VersionSpec(start, min(end or REFORM, REFORM), f"Đảng bộ {name}", Kind.GRASSROOTS_COMMITTEE,
-                                    gtype, f"N-D{d.code}")]
-            if end is None:
-                versions.append(VersionSpec(REFORM, None, f"Đảng bộ {name}", Kind.GRASSROOTS_COMMITTEE, gtype,
-                                            after_province))
-            U.append(UnitSpec(code, start, end, versions))
             n = rng.randint(3, 10)
-            parent = code
             if n >= 6 and rng.random() < 0.25:  # some committees have a partial committee (đảng bộ bộ phận)
                 part = f"{code}-BP"
                 U.append(UnitSpec(part, start, end, [VersionSpec(start, end, f"Đảng bộ bộ phận {name}",
                                                                  Kind.PARTIAL_COMMITTEE, parent=code)]))
-                made = cells_for(part, None, start, end, 3, pidx, district_cells)
-                district_cells += made
+                district_cells += cells_for(part, None, start, end, 3, pidx, successor)
                 n -= 3
-            made = cells_for(parent, None, start, end, n, pidx, district_cells)
-            district_cells += made
-    # Cells of organizations that keep their parent across 2025 have one version (parent_after None);
-    # commune cells were given their 2025 parent above.
-    for u in U:
-        for v in u.versions:
-            if v.parent == "":
-                v.parent = None
+            district_cells += cells_for(code, None, start, end, n, pidx, successor)
     kinds = defaultdict(int)
     for u in U:
         kinds[u.versions[-1].kind] += 1
@@ -315,7 +308,7 @@ class MemberMaker:
             day = rng.randint(adm + 60, adm + 20 * YEAR)
             if day < (end_day or O_TODAY):
                 official_by = add_months(_d(adm), 12).toordinal()
-                kind = EventKind.REMOVAL if (r < 0.018 or day < official_by) else (
+                kind = EventKind.REMOVAL if (r < 0.018 or day <= official_by) else (
                     EventKind.LEAVING if r < 0.026 else EventKind.EXPULSION)
                 end_day, end_kind = day, kind
         limit = end_day or O_TODAY
@@ -408,9 +401,13 @@ def generate(members: int, seed: int = 1, *, province: str | None = None, loader
     """Write a dataset into the current database through the bulk loader; return row counts."""
     from grassroots.core.bulkload import BulkLoader
 
+    import time
+
+    t0 = time.perf_counter()
     plan = plan_tree(members, seed, province=province)
     loader = loader or BulkLoader(batch_size=10000)
     loader.add_units(plan.units)
+    t1 = time.perf_counter()
     maker = MemberMaker(plan, seed)
     step = 1000
     for i in range(members):
@@ -419,7 +416,10 @@ def generate(members: int, seed: int = 1, *, province: str | None = None, loader
             progress(step)
     if progress and members % step:
         progress(members % step)
+    loader.flush()
+    t2 = time.perf_counter()
     counts = loader.finish(progress=rebuild_progress)
+    t3 = time.perf_counter()
     from grassroots.figures.models import FigureDelta
     from grassroots.organizations.models import UnitAncestry
 
@@ -428,6 +428,9 @@ def generate(members: int, seed: int = 1, *, province: str | None = None, loader
     counts["cells"] = plan.counts["cells"]
     counts["grassroots_organizations"] = plan.counts.get(str(Kind.GRASSROOTS_COMMITTEE), 0) + plan.counts.get(
         str(Kind.GRASSROOTS_CELL), 0)
+    counts["seconds_units"] = round(t1 - t0, 1)
+    counts["seconds_members"] = round(t2 - t1, 1)
+    counts["seconds_rebuild"] = round(t3 - t2, 1)
     return counts
 
 

@@ -30,12 +30,18 @@ def parse_day(value: str | None) -> dt.date | None:
 
 class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "class": "date", **(attrs or {})}, format="%d/%m/%Y")
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy", "class": "date", **(attrs or {})}, format="%d/%m/%Y"
+        )
 
 
 def date_field(label, required=True, **kwargs) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, input_formats=DATE_INPUT_FORMATS, widget=DateInput(), **kwargs
+        label=label,
+        required=required,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=DateInput(),
+        **kwargs,
     )
 
 
@@ -69,7 +75,9 @@ class DecisionForm(ServiceForm):
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
     decision_date = date_field(_("Ngày quyết định"), required=False)
     issuing_body = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=255)
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 # --- organization changes (role approver) ---------------------------------------------------
@@ -105,9 +113,13 @@ class UnitChangeKindForm(DecisionForm):
     new_cell_code = code_field(
         _("Mã chi bộ trực thuộc mới"),
         required=False,
-        help_text=_("Khi tổ chức đang có đảng viên sinh hoạt trực tiếp: đảng viên được chuyển sang chi bộ này."),
+        help_text=_(
+            "Khi tổ chức đang có đảng viên sinh hoạt trực tiếp: đảng viên được chuyển sang chi bộ này."
+        ),
     )
-    new_cell_name = forms.CharField(label=_("Tên chi bộ trực thuộc mới"), required=False, max_length=255)
+    new_cell_name = forms.CharField(
+        label=_("Tên chi bộ trực thuộc mới"), required=False, max_length=255
+    )
     field_order = ["kind", "date", "new_cell_code", "new_cell_name"]
 
 
@@ -122,7 +134,9 @@ class UnitSplitForm(DecisionForm):
     parts = forms.CharField(
         label=_("Các tổ chức mới"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Mỗi dòng một tổ chức: mã; tên. Đảng viên và tổ chức trực thuộc chuyển sang tổ chức đầu tiên."),
+        help_text=_(
+            "Mỗi dòng một tổ chức: mã; tên. Đảng viên và tổ chức trực thuộc chuyển sang tổ chức đầu tiên."
+        ),
     )
     date = date_field(_("Ngày hiệu lực"))
     field_aliases = {"assign": "parts"}
@@ -176,21 +190,59 @@ class AdmitForm(ProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(PROFILE_FIELDS + ["ceremony_date", "decision_date", "decision_number", "issuing_body"])
+        self.order_fields(
+            PROFILE_FIELDS + ["ceremony_date", "decision_date", "decision_number", "issuing_body"]
+        )
 
 
 # Which inputs each event takes (issue 2 point 3). `unit_code` is the cell the event points to.
 EVENT_INPUTS: dict[str, tuple[str, ...]] = {
     EventKind.OFFICIAL: ("date", "decision_number", "decision_date", "issuing_body", "note"),
-    EventKind.TRANSFER: ("date", "unit_code", "decision_number", "decision_date", "issuing_body", "note"),
+    EventKind.TRANSFER: (
+        "date",
+        "unit_code",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "note",
+    ),
     EventKind.TEMP_ATTACH: ("date", "unit_code", "place", "note"),
     EventKind.TEMP_RETURN: ("date", "note"),
-    EventKind.TRANSFER_IN: ("date", "unit_code", "place", "decision_number", "decision_date", "issuing_body", "note"),
-    EventKind.TRANSFER_OUT: ("date", "place", "decision_number", "decision_date", "issuing_body", "note"),
+    EventKind.TRANSFER_IN: (
+        "date",
+        "unit_code",
+        "place",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "note",
+    ),
+    EventKind.TRANSFER_OUT: (
+        "date",
+        "place",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "note",
+    ),
     EventKind.EXEMPTION: ("date", "decision_number", "decision_date", "issuing_body", "note"),
     EventKind.EXEMPTION_END: ("date", "note"),
-    EventKind.DISCIPLINE: ("date", "discipline_form", "decision_number", "decision_date", "issuing_body", "note"),
-    EventKind.READMISSION: ("date", "unit_code", "decision_number", "decision_date", "issuing_body", "note"),
+    EventKind.DISCIPLINE: (
+        "date",
+        "discipline_form",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "note",
+    ),
+    EventKind.READMISSION: (
+        "date",
+        "unit_code",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "note",
+    ),
     EventKind.DEATH: ("date", "note"),
     EventKind.EXPULSION: ("date", "decision_number", "decision_date", "issuing_body", "note"),
     EventKind.REMOVAL: ("date", "decision_number", "decision_date", "issuing_body", "note"),
@@ -202,12 +254,16 @@ RECORDABLE_KINDS = [kind for kind in EventKind if kind in EVENT_INPUTS]
 class EventForm(ServiceForm):
     date = date_field(_("Ngày hiệu lực"))
     unit_code = code_field(_("Mã chi bộ"))
-    discipline_form = forms.ChoiceField(label=_("Hình thức kỷ luật"), choices=[("", "—")] + DisciplineForm.choices)
+    discipline_form = forms.ChoiceField(
+        label=_("Hình thức kỷ luật"), choices=[("", "—")] + DisciplineForm.choices
+    )
     place = forms.CharField(label=_("Nơi đi / nơi đến"), required=False, max_length=255)
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
     decision_date = date_field(_("Ngày quyết định"), required=False)
     issuing_body = forms.CharField(label=_("Cơ quan quyết định"), required=False, max_length=255)
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     field_aliases = {"unit": "unit_code"}
 
@@ -237,6 +293,8 @@ class CorrectEventForm(ServiceForm):
     decision_date = date_field(_("Ngày quyết định"), required=False)
     issuing_body = forms.CharField(label=_("Cơ quan quyết định"), required=False, max_length=255)
     place = forms.CharField(label=_("Nơi đi / nơi đến"), required=False, max_length=255)
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     reason = forms.CharField(label=_("Lý do sửa"), widget=forms.Textarea(attrs={"rows": 2}))
     field_aliases = {"unit": "unit_code"}

@@ -9,25 +9,32 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.audit.models import AuditRecord
 from grassroots.figures.queries import Figures
-from grassroots.members.models import MemberEvent
-from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitChange
+from grassroots.members.models import Member, MemberEvent
+from grassroots.organizations.models import (
+    ChangeAction,
+    GrassrootsType,
+    Kind,
+    Unit,
+    UnitChange,
+    UnitVersion,
+)
 
 from .templatetags.vn import vdate, vnum, vpct, vsigned
 
-STOCK_ROWS = [
-    ("grassroots_organizations", _("Tổ chức cơ sở đảng")),
-    ("grassroots_committees", _("— Đảng bộ cơ sở")),
-    ("grassroots_cells", _("— Chi bộ cơ sở")),
-    ("subordinate_organizations", _("Tổ chức đảng trực thuộc đảng ủy cơ sở")),
-    ("members", _("Đảng viên")),
-    ("official_members", _("— Chính thức")),
-    ("probationary_members", _("— Dự bị")),
-    ("exempt_members", _("— Được miễn sinh hoạt")),
-    ("population", _("Dân số")),
-    ("villages", _("Thôn, bản, tổ dân phố")),
-    ("villages_own_cell", _("— Có chi bộ độc lập")),
-    ("villages_joint_cell", _("— Sinh hoạt ghép")),
-    ("villages_no_cell", _("— Chưa có chi bộ")),
+STOCK_ROWS = [  # (figure, label, indented under the row above)
+    ("grassroots_organizations", _("Tổ chức cơ sở đảng"), False),
+    ("grassroots_committees", _("Đảng bộ cơ sở"), True),
+    ("grassroots_cells", _("Chi bộ cơ sở"), True),
+    ("subordinate_organizations", _("Tổ chức đảng trực thuộc đảng ủy cơ sở"), False),
+    ("members", _("Đảng viên"), False),
+    ("official_members", _("Chính thức"), True),
+    ("probationary_members", _("Dự bị"), True),
+    ("exempt_members", _("Được miễn sinh hoạt"), True),
+    ("population", _("Dân số"), False),
+    ("villages", _("Thôn, bản, tổ dân phố"), False),
+    ("villages_own_cell", _("Có chi bộ độc lập"), True),
+    ("villages_joint_cell", _("Sinh hoạt ghép"), True),
+    ("villages_no_cell", _("Chưa có chi bộ"), True),
 ]
 # The stocks the ledger can give for the earlier date as well.
 COMPARED = ("members", "grassroots_organizations", "subordinate_organizations")
@@ -57,15 +64,19 @@ class FigureRow:
 
 def figure_rows(fig: Figures) -> list[FigureRow]:
     rows = []
-    for name, label in STOCK_ROWS:
+    for name, label, sub in STOCK_ROWS:
         now = getattr(fig, name)
         then = change = ""
         if fig.since is not None and name in COMPARED:
             earlier = getattr(fig.since, name)
             then, change = vnum(earlier), vsigned(now - earlier)
-        rows.append(FigureRow(str(label).lstrip("— "), then, vnum(now), change, str(label).startswith("—")))
+        rows.append(FigureRow(str(label), then, vnum(now), change, sub))
         if name == "population":
-            rows.append(FigureRow(str(_("Đảng viên / dân số")), "", vpct(fig.members_pct_population), "", True))
+            rows.append(
+                FigureRow(
+                    str(_("Đảng viên / dân số")), "", vpct(fig.members_pct_population), "", True
+                )
+            )
     return rows
 
 
@@ -94,19 +105,88 @@ class HistoryRow:
     reason: str
 
 
-def _changes_text(changes: dict) -> str:
+OBJECT_LABELS = {
+    "unit": _("Tổ chức"),
+    "member": _("Hồ sơ"),
+    "memberevent": _("Sự kiện"),
+    "user": _("Tài khoản"),
+}
+ACTION_LABELS = {
+    "create": _("ghi mới"),
+    "update": _("sửa"),
+    "void": _("hủy"),
+    "correct": _("sửa (thay thế)"),
+    **{value: label.lower() for value, label in ChangeAction.choices},
+}
+
+
+def _field_labels() -> dict[str, str]:
+    labels = {}
+    for model in (UnitChange, UnitVersion, MemberEvent, Member):
+        for f in model._meta.get_fields():
+            if hasattr(f, "verbose_name"):
+                labels[f.name] = str(f.verbose_name)
+    labels.update(
+        parent=str(_("trực thuộc")),
+        merged_into=str(_("sáp nhập vào")),
+        split_into=str(_("chia thành")),
+    )
+    return labels
+
+
+def _plain(value, unit_codes: dict[str, str]) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return vdate(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _changes_text(changes: dict, unit_codes: dict[str, str]) -> str:
+    labels = _field_labels()
     parts = []
     for field, (old, new) in sorted(changes.items()):
-        parts.append(f"{field}: {'' if old is None else old} → {'' if new is None else new}")
+        if field == "unit":  # stored as an id: show the code, or nothing outside the scope
+            old, new = (
+                unit_codes.get(str(old), "…" if old else ""),
+                unit_codes.get(str(new), "…" if new else ""),
+            )
+        before, after = _plain(old, unit_codes), _plain(new, unit_codes)
+        if not before and not after:
+            continue
+        label = labels.get(field, field)
+        parts.append(f"{label}: {before} → {after}" if before else f"{label}: {after}")
     return "; ".join(parts)
 
 
-def audit_rows(records: list[AuditRecord]) -> list[HistoryRow]:
+def audit_rows(
+    records: list[AuditRecord], unit_codes: dict[str, str] | None = None
+) -> list[HistoryRow]:
+    unit_codes = unit_codes or {}
     return [
-        HistoryRow(vdate(r.at), f"{r.object_type} · {r.action}", f"{r.actor_name} ({r.get_source_display()})",
-                   _changes_text(r.changes), r.reason)
+        HistoryRow(
+            vdate(r.at),
+            f"{OBJECT_LABELS.get(r.object_type, r.object_type)}: {ACTION_LABELS.get(r.action, r.action)}",
+            f"{r.actor_name} ({r.get_source_display()})",
+            _changes_text(r.changes, unit_codes),
+            r.reason,
+        )
         for r in records
     ]
+
+
+def audit_unit_ids(records: list[AuditRecord]) -> set[int]:
+    ids = set()
+    for r in records:
+        for value in r.changes.get("unit", []):
+            if value and str(value).isdigit():
+                ids.add(int(value))
+    return ids
 
 
 def decision_text(number: str, date: dt.date | None, body: str) -> str:
@@ -150,7 +230,9 @@ class TimelineRow:
     corrected_by: str
 
 
-def timeline_rows(events: list[MemberEvent], unit_names: dict[int, tuple[str, str]]) -> list[TimelineRow]:
+def timeline_rows(
+    events: list[MemberEvent], unit_names: dict[int, tuple[str, str]]
+) -> list[TimelineRow]:
     """`unit_names` maps the ids of units the viewer may see to (code, name); others are masked."""
     rows = []
     for e in events:
@@ -161,9 +243,18 @@ def timeline_rows(events: list[MemberEvent], unit_names: dict[int, tuple[str, st
             fix = e.corrected_by
             corrected = f"{fix.get_kind_display()} {vdate(fix.date)}"
         rows.append(
-            TimelineRow(e.pk, vdate(e.date), e.get_kind_display(), name, code,
-                        decision_text(e.decision_number, e.decision_date, e.issuing_body),
-                        " · ".join(p for p in details if p), e.voided_at is not None, e.void_reason, corrected)
+            TimelineRow(
+                e.pk,
+                vdate(e.date),
+                e.get_kind_display(),
+                name,
+                code,
+                decision_text(e.decision_number, e.decision_date, e.issuing_body),
+                " · ".join(p for p in details if p),
+                e.voided_at is not None,
+                e.void_reason,
+                corrected,
+            )
         )
     return rows
 

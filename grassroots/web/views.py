@@ -28,7 +28,13 @@ from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
 from grassroots.organizations import services as unit_services
 from grassroots.organizations.models import ChangeAction, Unit, UnitVersion
-from grassroots.organizations.queries import ancestors_at, children_at, display_version, on, version_at
+from grassroots.organizations.queries import (
+    ancestors_at,
+    children_at,
+    display_version,
+    on,
+    version_at,
+)
 
 from . import forms, presenters
 from .templatetags.vn import vdate
@@ -74,7 +80,9 @@ def _child_rows(user, unit: Unit | None, day: dt.date) -> list[dict]:
     versions = list(versions)
     counts = members_by_unit([v.unit_id for v in versions], day)
     with_children = set(
-        UnitVersion.objects.filter(on(day), parent_id__in=[v.unit_id for v in versions]).values_list("parent_id", flat=True)
+        UnitVersion.objects.filter(
+            on(day), parent_id__in=[v.unit_id for v in versions]
+        ).values_list("parent_id", flat=True)
     )
     return [
         {
@@ -100,20 +108,28 @@ def _unit_from_code(user, code: str, field: str) -> Unit:
     try:
         return access.get_unit_for_user(user, code)
     except Http404:
-        raise ValidationError({field: [_("Không tìm thấy tổ chức có mã %(code)s.") % {"code": code}]}) from None
+        raise ValidationError(
+            {field: [_("Không tìm thấy tổ chức có mã %(code)s.") % {"code": code}]}
+        ) from None
+
+
+def _visible_code(user, unit: Unit | None) -> str:
+    return unit.code if unit and access.units_ever_visible(user).filter(pk=unit.pk).exists() else ""
 
 
 def _decision(data: dict) -> unit_services.Decision:
     return unit_services.Decision(
-        number=data.get("decision_number", ""), date=data.get("decision_date"), issuing_body=data.get("issuing_body", "")
+        number=data.get("decision_number", ""),
+        date=data.get("decision_date"),
+        issuing_body=data.get("issuing_body", ""),
     )
 
 
-def _member_history(member) -> list[AuditRecord]:
-    event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
+def _member_history(member, event_ids: list[int]) -> list[AuditRecord]:
     return list(
         AuditRecord.objects.filter(
-            Q(object_type="member", object_id=str(member.pk)) | Q(object_type="memberevent", object_id__in=event_ids)
+            Q(object_type="member", object_id=str(member.pk))
+            | Q(object_type="memberevent", object_id__in=[str(pk) for pk in event_ids])
         )[:200]
     )
 
@@ -139,7 +155,9 @@ def tree(request, code: str | None = None):
     context = {"at": at, "date_errors": date_errors, "unit": unit}
     if unit is not None:
         context["version"] = display_version(unit, at)
-        context["visible"] = access.can_see_unit_on(request.user, unit, at) and version_at(unit, at) is not None
+        context["visible"] = (
+            access.can_see_unit_on(request.user, unit, at) and version_at(unit, at) is not None
+        )
         context["path"] = _path(request.user, unit, at) if context["visible"] else []
     if unit is None or context["visible"]:
         context["children"] = _child_rows(request.user, unit, at)
@@ -156,7 +174,9 @@ def unit_detail(request, code: str):
         since = None
     visible = access.can_see_unit_on(request.user, unit, at)
     if since is not None and not access.can_see_unit_on(request.user, unit, since):
-        date_errors.append(_("Vào ngày %(day)s tổ chức chưa thuộc phạm vi của tài khoản.") % {"day": vdate(since)})
+        date_errors.append(
+            _("Vào ngày %(day)s tổ chức chưa thuộc phạm vi của tài khoản.") % {"day": vdate(since)}
+        )
         since = None
     context = {
         "unit": unit,
@@ -176,10 +196,16 @@ def unit_detail(request, code: str):
     }
     if visible:
         fig = figures(unit, at, since)
-        stints = members_at_query(unit, at).select_related("member", "unit").order_by("member__search_name", "member_id")
+        stints = (
+            members_at_query(unit, at)
+            .select_related("member", "unit")
+            .order_by("member__search_name", "member_id")
+        )
         page = Paginator(stints, PAGE_SIZE).get_page(request.GET.get("page"))
         names = dict(
-            UnitVersion.objects.filter(on(at), unit_id__in={s.unit_id for s in page}).values_list("unit_id", "name")
+            UnitVersion.objects.filter(on(at), unit_id__in={s.unit_id for s in page}).values_list(
+                "unit_id", "name"
+            )
         )
         context.update(
             path=_path(request.user, unit, at),
@@ -207,12 +233,19 @@ def member_detail(request, pk: int):
     member = access.get_member_for_user(request.user, pk)
     log_profile_view(user=request.user, member=member, address=request.META.get("REMOTE_ADDR", ""))
     today = timezone.localdate()
-    events = list(member.events.select_related("corrected_by").order_by("date", "id"))
-    live = [member_services.as_ev(e) for e in events if e.voided_at is None]
+    # The whole history decides status and seniority; only the part lived inside the scope is shown.
+    live = [member_services.as_ev(e) for e in member_services.live_events(member)]
+    events = list(access.member_events_visible(request.user, member).select_related("corrected_by"))
     state = lifecycle.final_state(live)
-    unit_ids = {e.unit_id for e in events if e.unit_id} | ({state.unit_id} if state.unit_id else set())
+    unit_ids = {e.unit_id for e in events if e.unit_id} | (
+        {state.unit_id} if state.unit_id else set()
+    )
     seen = access.units_ever_visible(request.user).filter(pk__in=unit_ids)
     unit_names = {u.pk: (u.code, display_version(u, today).name) for u in seen}
+    history = _member_history(member, [e.pk for e in events])
+    history_units = access.units_ever_visible(request.user).filter(
+        pk__in=presenters.audit_unit_ids(history)
+    )
     days = lifecycle.seniority_days(live, today)
     context = {
         "member": member,
@@ -222,13 +255,18 @@ def member_detail(request, pk: int):
         "end_kind": EventKind(state.end_kind).label if state.end_kind else "",
         "seniority_days": days,
         "seniority_years": days // 365,
-        "probation_end": lifecycle.probation_end(state.probation_start) if state.probation_start else None,
+        "probation_end": lifecycle.probation_end(state.probation_start)
+        if state.probation_start
+        else None,
         "cell": unit_names.get(state.unit_id),
         "timeline": presenters.timeline_rows(events, unit_names),
-        "history": presenters.audit_rows(_member_history(member)),
+        "history": presenters.audit_rows(history, {str(u.pk): u.code for u in history_units}),
         "can_record": request.user.has_role(Role.CLERK),
         "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
-        "profile": [(member._meta.get_field(f).verbose_name, _profile_value(member, f)) for f in member_services.PROFILE_FIELDS],
+        "profile": [
+            (member._meta.get_field(f).verbose_name, _profile_value(member, f))
+            for f in member_services.PROFILE_FIELDS
+        ],
     }
     return render(request, "web/member.html", context)
 
@@ -250,51 +288,89 @@ def member_search(request):
         found = access.members_visible(request.user)
         for token in tokens:
             found = found.filter(search_name__contains=token)
-        page = Paginator(found.order_by("search_name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(found.order_by("search_name", "id"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     return render(request, "web/member_search.html", {"q": query, "page": page})
 
 
 # --- forms: organizations (approver) ----------------------------------------------------------
 
+
 def _establish(actor, unit, data):
     return unit_services.unit_establish(
-        actor=actor, code=data["code"], name=data["name"], kind=data["kind"], date=data["date"], parent=unit,
-        grassroots_type=data["grassroots_type"], decision=_decision(data), note=data["note"],
+        actor=actor,
+        code=data["code"],
+        name=data["name"],
+        kind=data["kind"],
+        date=data["date"],
+        parent=unit,
+        grassroots_type=data["grassroots_type"],
+        decision=_decision(data),
+        note=data["note"],
     )
 
 
 def _rename(actor, unit, data):
     return unit_services.unit_rename(
-        actor=actor, unit=unit, name=data["name"], date=data["date"], decision=_decision(data), note=data["note"]
+        actor=actor,
+        unit=unit,
+        name=data["name"],
+        date=data["date"],
+        decision=_decision(data),
+        note=data["note"],
     )
 
 
 def _move(actor, unit, data):
     parent = _unit_from_code(actor.user, data["parent_code"], "parent")
     return unit_services.unit_move(
-        actor=actor, unit=unit, new_parent=parent, date=data["date"], decision=_decision(data), note=data["note"]
+        actor=actor,
+        unit=unit,
+        new_parent=parent,
+        date=data["date"],
+        decision=_decision(data),
+        note=data["note"],
     )
 
 
 def _change_kind(actor, unit, data):
     return unit_services.unit_change_kind(
-        actor=actor, unit=unit, kind=data["kind"], date=data["date"], decision=_decision(data), note=data["note"],
-        new_cell_code=data["new_cell_code"], new_cell_name=data["new_cell_name"],
+        actor=actor,
+        unit=unit,
+        kind=data["kind"],
+        date=data["date"],
+        decision=_decision(data),
+        note=data["note"],
+        new_cell_code=data["new_cell_code"],
+        new_cell_name=data["new_cell_name"],
     )
 
 
 def _merge(actor, unit, data):
     target = _unit_from_code(actor.user, data["target_code"], "target")
     return unit_services.unit_merge(
-        actor=actor, sources=[unit], target=target, date=data["date"], decision=_decision(data), note=data["note"]
+        actor=actor,
+        sources=[unit],
+        target=target,
+        date=data["date"],
+        decision=_decision(data),
+        note=data["note"],
     )
 
 
 def _split(actor, unit, data):
     kind = display_version(unit, data["date"]).kind
-    parts = [unit_services.SplitPart(code=code, name=name, kind=kind) for code, name in data["parts"]]
+    parts = [
+        unit_services.SplitPart(code=code, name=name, kind=kind) for code, name in data["parts"]
+    ]
     new_units = unit_services.unit_split(
-        actor=actor, unit=unit, parts=parts, date=data["date"], decision=_decision(data), note=data["note"]
+        actor=actor,
+        unit=unit,
+        parts=parts,
+        date=data["date"],
+        decision=_decision(data),
+        note=data["note"],
     )
     return new_units[0]
 
@@ -330,12 +406,20 @@ def unit_change(request, code: str, action: str):
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
-            messages.success(request, _("Đã ghi: %(action)s.") % {"action": ChangeAction(action).label})
+            messages.success(
+                request, _("Đã ghi: %(action)s.") % {"action": ChangeAction(action).label}
+            )
             return redirect("web:unit", code=result.code)
     title = f"{ChangeAction(action).label}: {display_version(unit, timezone.localdate()).name}"
     if action == ChangeAction.ESTABLISH:
-        title = _("Thành lập tổ chức trực thuộc %(name)s") % {"name": display_version(unit, timezone.localdate()).name}
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])})
+        title = _("Thành lập tổ chức trực thuộc %(name)s") % {
+            "name": display_version(unit, timezone.localdate()).name
+        }
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])},
+    )
 
 
 # --- forms: members (clerk) -------------------------------------------------------------------
@@ -349,28 +433,42 @@ def member_admit(request, code: str):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            member = member_services.member_admit(actor=Actor.from_request(request), unit=unit, **data)
+            member = member_services.member_admit(
+                actor=Actor.from_request(request), unit=unit, **data
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("Đã ghi kết nạp đảng viên."))
             return redirect("web:member", pk=member.pk)
-    title = _("Kết nạp đảng viên vào %(name)s") % {"name": display_version(unit, timezone.localdate()).name}
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])})
+    title = _("Kết nạp đảng viên vào %(name)s") % {
+        "name": display_version(unit, timezone.localdate()).name
+    }
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int):
     member = access.get_member_for_user(request.user, pk, role=Role.CLERK)
-    initial = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS} | {"expected_version": member.version}
+    initial = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS} | {
+        "expected_version": member.version
+    }
     form = forms.ProfileEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         expected, reason = data.pop("expected_version"), data.pop("reason")
         try:
             member_services.member_update_profile(
-                actor=Actor.from_request(request), member=member, expected_version=expected, reason=reason, **data
+                actor=Actor.from_request(request),
+                member=member,
+                expected_version=expected,
+                reason=reason,
+                **data,
             )
         except ValidationError as error:
             form.apply_service_errors(error)
@@ -378,7 +476,11 @@ def member_edit(request, pk: int):
             messages.success(request, _("Đã lưu hồ sơ."))
             return redirect("web:member", pk=member.pk)
     title = _("Sửa hồ sơ: %(name)s") % {"name": member.full_name}
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[pk])})
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:member", args=[pk])},
+    )
 
 
 @login_required
@@ -387,26 +489,37 @@ def member_event(request, pk: int, kind: str):
     member = access.get_member_for_user(request.user, pk, role=Role.CLERK)
     if kind not in forms.EVENT_INPUTS:
         raise Http404
-    form = forms.EventForm(request.POST or None, kind=kind, initial={"expected_version": member.version})
+    form = forms.EventForm(
+        request.POST or None, kind=kind, initial={"expected_version": member.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             code = data.pop("unit_code", "")
             unit = _unit_from_code(request.user, code, "unit") if code else None
-            member_services.member_record_event(actor=Actor.from_request(request), member=member, kind=kind, unit=unit, **data)
+            member_services.member_record_event(
+                actor=Actor.from_request(request), member=member, kind=kind, unit=unit, **data
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("Đã ghi: %(kind)s.") % {"kind": EventKind(kind).label})
             return redirect("web:member", pk=member.pk)
     title = f"{EventKind(kind).label}: {member.full_name}"
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[pk])})
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:member", args=[pk])},
+    )
 
 
 def _event_for_user(user, pk: int) -> MemberEvent:
+    """An event of a member in scope, dated inside the part of the member's life the user sees."""
     event = get_object_or_404(MemberEvent.objects.only("pk", "member_id"), pk=pk)
-    access.get_member_for_user(user, event.member_id, role=Role.CLERK)
-    return MemberEvent.objects.select_related("member", "unit").get(pk=pk)
+    member = access.get_member_for_user(user, event.member_id, role=Role.CLERK)
+    return get_object_or_404(
+        access.member_events_visible(user, member).select_related("member", "unit"), pk=pk
+    )
 
 
 @login_required
@@ -416,14 +529,20 @@ def event_void(request, pk: int):
     form = forms.VoidEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member_services.member_void_event(actor=Actor.from_request(request), event=event, reason=form.cleaned_data["reason"])
+            member_services.member_void_event(
+                actor=Actor.from_request(request), event=event, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("Đã hủy sự kiện."))
             return redirect("web:member", pk=event.member_id)
     title = _("Hủy sự kiện: %(event)s") % {"event": event}
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])})
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])},
+    )
 
 
 @login_required
@@ -431,8 +550,13 @@ def event_void(request, pk: int):
 def event_correct(request, pk: int):
     event = _event_for_user(request.user, pk)
     initial = {
-        "date": event.date, "unit_code": event.unit.code if event.unit else "", "decision_number": event.decision_number,
-        "decision_date": event.decision_date, "issuing_body": event.issuing_body, "place": event.place, "note": event.note,
+        "date": event.date,
+        "unit_code": _visible_code(request.user, event.unit),
+        "decision_number": event.decision_number,
+        "decision_date": event.decision_date,
+        "issuing_body": event.issuing_body,
+        "place": event.place,
+        "note": event.note,
     }
     form = forms.CorrectEventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -440,11 +564,17 @@ def event_correct(request, pk: int):
         reason, code = data.pop("reason"), data.pop("unit_code")
         try:
             data["unit"] = _unit_from_code(request.user, code, "unit") if code else None
-            member_services.member_correct_event(actor=Actor.from_request(request), event=event, reason=reason, **data)
+            member_services.member_correct_event(
+                actor=Actor.from_request(request), event=event, reason=reason, **data
+            )
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
             messages.success(request, _("Đã sửa sự kiện."))
             return redirect("web:member", pk=event.member_id)
     title = _("Sửa sự kiện: %(event)s") % {"event": event}
-    return render(request, "web/form.html", {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])})
+    return render(
+        request,
+        "web/form.html",
+        {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])},
+    )

@@ -1,0 +1,65 @@
+"""grassroots backup FILE: a consistent copy of the whole database, taken while the app runs.
+
+SQLite: the online backup API (sqlite3 Connection.backup) copies a consistent snapshot page by
+page; readers and writers keep working (WAL). PostgreSQL: pg_dump in custom format (-Fc), a
+consistent snapshot too. `--format json` (or PostgreSQL without pg_dump) writes Django's
+portable JSON dump instead, which can also move data from SQLite to PostgreSQL.
+"""
+
+import os
+import sqlite3
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from grassroots.accounts import backup
+
+
+class Command(BaseCommand):
+    help = "Sao lưu toàn bộ cơ sở dữ liệu vào FILE (có thể chạy khi ứng dụng đang hoạt động)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--format", choices=["native", "json"], default="native")
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+
+    def handle(self, *args, file, format, database, **options):
+        target = Path(file)
+        if target.parent and not target.parent.exists():
+            raise CommandError(f"Thư mục {target.parent} không tồn tại.")
+        connection = connections[database]
+        vendor = connection.vendor
+        tmp = target.with_name(target.name + ".part")
+        if format == "native" and vendor == "sqlite":
+            connection.ensure_connection()
+            dest = sqlite3.connect(tmp)
+            try:
+                connection.connection.backup(dest)
+            finally:
+                dest.close()
+            kind = "SQLite (online backup API)"
+        elif format == "native" and vendor == "postgresql" and backup.pg_tool("pg_dump"):
+            backup.run_pg(
+                "pg_dump",
+                connection.settings_dict,
+                ["--format=custom", "--no-owner", f"--file={tmp}"],
+            )
+            kind = "PostgreSQL (pg_dump, custom format)"
+        else:
+            if format == "native" and vendor != "sqlite":
+                self.stderr.write("Không có pg_dump: dùng bản sao lưu JSON (dumpdata).")
+            with open(tmp, "w", encoding="utf-8") as out:
+                call_command(
+                    "dumpdata",
+                    "--natural-foreign",
+                    "--exclude=contenttypes",
+                    "--exclude=auth.permission",
+                    "--exclude=sessions",
+                    database=database,
+                    stdout=out,
+                )
+            kind = "JSON (dumpdata)"
+        os.replace(tmp, target)
+        self.stdout.write(f"Đã sao lưu vào {target} — {kind}, {target.stat().st_size:,} byte.")

@@ -1,0 +1,240 @@
+"""Pages of the annual assessment. Thin: parse, fetch through accounts.access (outside the scope
+→ 404), call one query or service, render. The services decide authority (403) and rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from grassroots.accounts import access
+from grassroots.accounts.models import Role
+from grassroots.audit.services import Actor
+from grassroots.members.models import Member
+from grassroots.organizations.models import UnitAncestry
+from grassroots.organizations.queries import on
+
+from . import queries as q
+from . import services as svc
+from . import sheet as xlsx
+from .models import Round, Scheme, Step, Subject
+
+
+def _round_for_user(user, pk: int, code: str, role: str = Role.VIEWER):
+    """The round and the unit of its subtree the page is about; 404 unless both are visible."""
+    rnd = get_object_or_404(Round.objects.select_related("scheme", "unit"), pk=pk)
+    unit = access.get_unit_for_user(user, code, role=role)
+    day = q.year_end(rnd.year)
+    if not UnitAncestry.objects.filter(on(day), ancestor=rnd.unit, descendant=unit).exists():
+        raise Http404("Không tìm thấy tổ chức trong đợt đánh giá.")
+    return rnd, unit
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def index(request):
+    """Rounds touching the user's scope, and the form to open one."""
+    rounds = Round.objects.select_related("unit", "scheme").order_by("-year", "unit__code")
+    if not access.sees_everything(request.user):
+        scope = request.user.scope_id
+        related = UnitAncestry.objects.filter(descendant_id=scope).values("ancestor_id")
+        below = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
+        rounds = rounds.filter(unit_id__in=related) | rounds.filter(unit_id__in=below)
+    scope = request.user.scope
+    return render(request, "assessments/index.html", {
+        "rounds": rounds[:100], "scope": scope, "can_open": request.user.has_role(Role.APPROVER),
+        "year": timezone.localdate().year,
+    })
+
+
+@login_required
+@require_POST
+def round_open(request):
+    unit = access.get_unit_for_user(request.user, request.POST.get("unit", ""), role=Role.APPROVER)
+    try:
+        year = int(request.POST.get("year", ""))
+        rnd = svc.round_open(actor=Actor.from_request(request), unit=unit, year=year)
+    except ValueError:
+        messages.error(request, "Năm không hợp lệ.")
+        return redirect("assessments:index")
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("assessments:index")
+    messages.success(request, f"Đã mở đợt đánh giá năm {rnd.year} cho {unit.code} ({rnd.scheme.name}).")
+    return redirect("assessments:sheet", pk=rnd.pk, code=unit.code)
+
+
+@login_required
+def schemes(request):
+    items = Scheme.objects.prefetch_related("levels", "rules").order_by("first_year")
+    return render(request, "assessments/schemes.html", {"schemes": items})
+
+
+@login_required
+def sheet(request, pk: int, code: str):
+    """The rating sheet of one organization's subtree in a round: every step, the approval state."""
+    rnd, unit = _round_for_user(request.user, pk, code)
+    rows = xlsx.sheet_rows(rnd, unit)
+    actions = q.last_actions(rnd)
+    locked = q.locked_by(rnd, [unit.pk])
+    children = [v for v in q.organizations_due(unit, rnd.year).values() if v.parent_id == unit.pk]
+    return render(request, "assessments/sheet.html", {
+        "round": rnd, "unit": unit, "rows": rows, "levels_org": q.levels_of(rnd.scheme, Subject.ORGANIZATION),
+        "levels_member": q.levels_of(rnd.scheme, Subject.MEMBER), "steps": Step.choices,
+        "action": actions.get(unit.pk), "locked": locked.get(unit.pk), "children": sorted(children, key=lambda v: v.unit.code),
+        "rules": rnd.scheme.rules.all(),
+    })
+
+
+@login_required
+@require_POST
+def sheet_save(request, pk: int, code: str):
+    """One step for the rows filled in on the page, all or nothing."""
+    rnd, unit = _round_for_user(request.user, pk, code, role=Role.CLERK)
+    step = request.POST.get("step", "")
+    if step not in Step.values:
+        messages.error(request, "Chọn bước: tự đánh giá, đề xuất hoặc quyết định.")
+        return redirect("assessments:sheet", pk=pk, code=code)
+    entries = []
+    profiles = dict(Member.objects.filter(profile_number__in=[
+        k[len("level_m_"):] for k in request.POST if k.startswith("level_m_")
+    ]).values_list("profile_number", "pk"))
+    from grassroots.organizations.models import Unit
+
+    for key, value in request.POST.items():
+        if not value or not key.startswith("level_"):
+            continue
+        kind, ident = key[len("level_")], key[len("level_x_"):]
+        facts = {f: request.POST.get(f"{f}_{kind}_{ident}", "") for f in svc.FACT_KEYS}
+        entry = svc.Entry(level=value, score=request.POST.get(f"score_{kind}_{ident}") or None,
+                          facts={k: v for k, v in facts.items() if v}, note=request.POST.get(f"note_{kind}_{ident}", ""))
+        if kind == "m":
+            if ident not in profiles:
+                raise Http404
+            entry.member = profiles[ident]
+        else:
+            found = Unit.objects.filter(code=ident).first()
+            if found is None:
+                raise Http404
+            entry.unit = found
+        entries.append(entry)
+    if not entries:
+        messages.error(request, "Chưa chọn mức xếp loại nào.")
+        return redirect("assessments:sheet", pk=pk, code=code)
+    try:
+        done = svc.assessment_record_many(actor=Actor.from_request(request), round=rnd, step=step, entries=entries)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã ghi {len(done)} kết quả ({Step(step).label.lower()}).")
+    return redirect("assessments:sheet", pk=pk, code=code)
+
+
+@login_required
+@require_POST
+def approve(request, pk: int, code: str):
+    rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
+    try:
+        svc.round_approve(actor=Actor.from_request(request), round=rnd, unit=unit, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã phê duyệt và khóa kết quả của {unit.code}.")
+    return redirect("assessments:sheet", pk=pk, code=code)
+
+
+@login_required
+@require_POST
+def send_back(request, pk: int, code: str):
+    rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
+    try:
+        svc.round_send_back(actor=Actor.from_request(request), round=rnd, unit=unit,
+                            reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã trả lại kết quả của {unit.code}.")
+    return redirect("assessments:sheet", pk=pk, code=code)
+
+
+@login_required
+def export(request, pk: int, code: str):
+    rnd, unit = _round_for_user(request.user, pk, code, role=Role.CLERK)
+    response = HttpResponse(
+        xlsx.export_xlsx(rnd, unit),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="xep-loai-{rnd.year}-{unit.code}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def import_sheet(request, pk: int, code: str):
+    rnd, unit = _round_for_user(request.user, pk, code, role=Role.CLERK)
+    upload = request.FILES.get("file")
+    step = request.POST.get("step", "")
+    if upload is None or step not in Step.values:
+        messages.error(request, "Chọn tệp .xlsx và bước cần nhập.")
+        return redirect("assessments:sheet", pk=pk, code=code)
+    try:
+        count = xlsx.import_xlsx(actor=Actor.from_request(request), rnd=rnd, step=step, data=upload.read())
+    except xlsx.SheetError as exc:
+        for line in str(exc).splitlines():
+            messages.error(request, line)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã nhập {count} kết quả từ tệp.")
+    return redirect("assessments:sheet", pk=pk, code=code)
+
+
+@login_required
+def results(request, code: str):
+    unit = access.get_unit_for_user(request.user, code)
+    years = q.rated_years(unit)
+    try:
+        year = int(request.GET.get("year") or (years[-1] if years else timezone.localdate().year))
+    except ValueError as exc:
+        raise Http404 from exc
+    summary = q.summary(unit, year)
+    not_rated_members = Member.objects.filter(pk__in=summary.not_rated_member_ids[:200])
+    return render(request, "assessments/results.html", {
+        "unit": unit, "year": year, "years": years, "summary": summary,
+        "trend": q.trend(unit, range(years[0], years[-1] + 1)) if years else [],
+        "not_rated_members": not_rated_members, "weak": q.weak_organizations(unit, year),
+        "removal": q.removal_candidates(unit, year), "can_plan": request.user.has_role(Role.CLERK),
+    })
+
+
+@login_required
+@require_POST
+def plan_save(request, code: str, year: int):
+    unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
+    from grassroots.web.forms import parse_day
+
+    deadline_raw = request.POST.get("deadline", "").strip()
+    deadline = parse_day(deadline_raw) if deadline_raw else None
+    viewer = access.get_unit_for_user(request.user, request.POST.get("from") or code)
+    back = reverse("assessments:results", args=[viewer.code]) + f"?year={year}"
+    if deadline_raw and deadline is None:
+        messages.error(request, "Thời hạn không hợp lệ; hãy nhập dd/mm/yyyy.")
+        return redirect(back)
+    try:
+        svc.consolidation_plan_save(actor=Actor.from_request(request), unit=unit, year=year,
+                                    measures=request.POST.get("measures", ""),
+                                    responsible=request.POST.get("responsible", ""), deadline=deadline)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Đã lưu kế hoạch củng cố của {unit.code}.")
+    return redirect(back)

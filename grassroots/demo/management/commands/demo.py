@@ -1,0 +1,50 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from grassroots.core.cli import number
+from grassroots.demo.build import DEFAULT_SEED, PASSWORD, build_demo, demo_exists
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo tỉnh mẫu Lạng Sơn (mã LS) từ tên thật: cây tổ chức 2000–nay, sắp xếp 01/07/2025, "
+        "đảng viên và sự kiện; bỏ qua nếu cơ sở dữ liệu đã có LS."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"hạt giống ngẫu nhiên (mặc định {DEFAULT_SEED})")
+        parser.add_argument("--scale", type=float, default=1.0,
+                            help="quy mô (1.0 = cả tỉnh, khớp số liệu đã công bố; 0.05 = tỉnh nhỏ để thử)")
+        parser.add_argument("--force", action="store_true",
+                            help="xóa toàn bộ cơ sở dữ liệu (flush) rồi tạo lại")
+
+    def handle(self, *args, seed: int, scale: float, force: bool, verbosity: int, **options):
+        if demo_exists() and not force:
+            self.stdout.write("Cơ sở dữ liệu đã có tỉnh mẫu LS; bỏ qua (dùng --force để tạo lại).")
+            self._accounts()
+            return
+        if force:
+            self.stderr.write("--force: xóa toàn bộ dữ liệu hiện có...")
+            call_command("flush", interactive=False, verbosity=0)
+        result = build_demo(seed=seed, scale=scale, progress=verbosity > 0)
+        counts, timings = result["counts"], result["timings"]
+        self.stdout.write(self.style.SUCCESS(
+            f"Đã tạo tỉnh mẫu Lạng Sơn (seed {seed}, quy mô {scale}) trong {number(timings['total'], 1)} giây."
+        ))
+        self.stdout.write(
+            f"  {number(counts['units'])} tổ chức, {number(counts['unit_versions'])} phiên bản, "
+            f"{number(counts['members'])} đảng viên, {number(counts['events'])} sự kiện, "
+            f"{number(counts['villages'])} thôn/bản/tổ dân phố."
+        )
+        self._accounts(result["accounts"])
+
+    def _accounts(self, rows=None):
+        if rows is None:
+            from grassroots.accounts.models import User
+
+            rows = [(u.username, "superuser" if u.is_superuser else u.role, u.scope.code if u.scope else "—")
+                    for u in User.objects.filter(username__in=["admin", "admin_ls", "canbo_dinhlap", "xem_xa"])
+                    .select_related("scope").order_by("username")]
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu {PASSWORD}):")
+        for username, role, scope in rows:
+            self.stdout.write(f"  {username:<14} {role:<10} {scope}")

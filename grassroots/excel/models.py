@@ -1,0 +1,60 @@
+"""An upload being checked or imported in the background, so the page survives a refresh."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    CHECKING = "checking", _("Đang kiểm tra")
+    READY = "ready", _("Kiểm tra xong, chờ xác nhận")
+    INVALID = "invalid", _("Có lỗi, chưa ghi gì")
+    IMPORTING = "importing", _("Đang nhập")
+    DONE = "done", _("Đã nhập xong")
+    FAILED = "failed", _("Không nhập được, chưa ghi gì")
+
+
+RUNNING = (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.IMPORTING)
+
+
+class ImportJob(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    phase = models.CharField(max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent of the current phase
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS messages
+    error_count = models.PositiveIntegerField(default=0)
+    address = models.CharField(max_length=64, blank=True)
+
+    MAX_STORED_ERRORS = 2000
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt nhập Excel")
+        verbose_name_plural = _("lượt nhập Excel")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "status_label": str(self.get_status_display()),
+            "phase": self.phase,
+            "progress": self.progress,
+            "running": self.running,
+            "counts": self.counts,
+            "error_count": self.error_count,
+        }

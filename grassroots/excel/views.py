@@ -1,0 +1,169 @@
+"""Excel pages: templates to download, upload with preview then confirm, exports.
+
+Thin views: parse, fetch through accounts.access, call the importer/exporter, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from grassroots.accounts import access
+from grassroots.accounts.models import Role
+from grassroots.audit.services import Actor
+
+from . import exporter, jobs, schema
+from .cells import CellError, parse_date
+from .models import ImportJob, JobStatus
+from .workbooks import template_workbook, write_csv, write_xlsx
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS = {
+    "organizations": "Danh sách tổ chức",
+    "members": "Danh sách đảng viên",
+    "figures": "Số liệu tổng hợp",
+    "workbook": "Toàn bộ dữ liệu theo mẫu nhập",
+}
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def index(request):
+    recent = ImportJob.objects.filter(user=request.user)[:10]
+    scope = request.user.scope.code if getattr(request.user, "scope", None) else ""
+    return render(request, "excel/index.html", {
+        "sheets": schema.SHEETS, "recent": recent, "exports": EXPORTS, "scope_code": scope,
+        "today": timezone.localdate(), "can_import": request.user.has_role(Role.CLERK),
+    })
+
+
+@login_required
+@require_GET
+def template(request, kind: str):
+    try:
+        wb = template_workbook(kind)
+    except KeyError:
+        raise Http404("Không có mẫu này.") from None
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _download(buffer.getvalue(), f"mau-nhap-{kind}.xlsx", XLSX)
+
+
+@login_required
+@require_POST
+def upload(request):
+    access.require_role(request.user, Role.CLERK)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return render(request, "excel/index.html", {
+            "sheets": schema.SHEETS, "exports": EXPORTS, "upload_error": "Hãy chọn một tệp .xlsx hoặc .csv.",
+            "recent": ImportJob.objects.filter(user=request.user)[:10], "today": timezone.localdate(),
+            "can_import": True,
+        }, status=400)
+    if upload.size > MAX_UPLOAD_BYTES:
+        return render(request, "excel/index.html", {
+            "sheets": schema.SHEETS, "exports": EXPORTS, "can_import": True, "today": timezone.localdate(),
+            "upload_error": f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {MAX_UPLOAD_BYTES // 1_000_000} MB.",
+            "recent": ImportJob.objects.filter(user=request.user)[:10],
+        }, status=400)
+    suffix = Path(upload.name).suffix.lower()[:8]
+    stored = jobs.upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = ImportJob.objects.create(
+        user=request.user, file_name=Path(upload.name).name[:255], stored_path=str(stored), size=upload.size,
+        address=request.META.get("REMOTE_ADDR", ""),
+    )
+    jobs.start(job)
+    return redirect("excel:job", pk=job.pk)
+
+
+def _job_for_user(request, pk: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404("Không tìm thấy lượt nhập.")
+    return jobs.mark_stale(job)
+
+
+@login_required
+@require_GET
+def job(request, pk: int):
+    job = _job_for_user(request, pk)
+    labels = {"created": "Tạo mới", "updated": "Cập nhật", "unchanged": "Không đổi"}
+    rows = [(sheet, [counts.get(k, 0) for k in labels]) for sheet, counts in job.counts.items()]
+    return render(request, "excel/job.html", {
+        "job": job, "labels": labels.values(), "rows": rows,
+        "more_errors": max(0, job.error_count - len(job.errors)),
+    })
+
+
+@login_required
+@require_GET
+def job_status(request, pk: int):
+    return JsonResponse(_job_for_user(request, pk).as_json())
+
+
+@login_required
+@require_POST
+def job_confirm(request, pk: int):
+    access.require_role(request.user, Role.CLERK)
+    job = _job_for_user(request, pk)
+    if job.status != JobStatus.READY:
+        return redirect("excel:job", pk=job.pk)
+    jobs.start(job, confirm=True)
+    return redirect("excel:job", pk=job.pk)
+
+
+def _day(request, name: str, default: dt.date | None) -> dt.date | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return parse_date(raw)
+    except CellError:
+        raise Http404(f"Ngày không hợp lệ: {raw}") from None
+
+
+@login_required
+@require_GET
+def export(request, what: str):
+    if what not in EXPORTS:
+        raise Http404("Không có loại xuất này.")
+    unit = access.get_unit_for_user(request.user, request.GET.get("unit", ""))
+    at = _day(request, "at", timezone.localdate())
+    since = _day(request, "since", None)
+    fmt = "csv" if request.GET.get("format") == "csv" and what != "workbook" else "xlsx"
+    actor = Actor.from_request(request)
+    if what == "workbook":
+        sheets = exporter.import_format_export(request.user, unit, actor)
+    elif what == "organizations":
+        sheets = [exporter.organizations_export(request.user, unit, at, actor, fmt)]
+    elif what == "members":
+        sheets = [exporter.members_export(request.user, unit, at, actor, fmt)]
+    else:
+        sheets = [exporter.figures_export(request.user, unit, at, actor, since, fmt)]
+    stamp = "" if what == "workbook" else f"-{at:%Y%m%d}"
+    name = f"{what}-{unit.code}{stamp}"
+    if fmt == "csv":
+        text = io.StringIO()
+        write_csv(sheets[0], text)
+        return _download(text.getvalue().encode("utf-8"), f"{name}.csv", "text/csv; charset=utf-8")
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return _download(buffer.getvalue(), f"{name}.xlsx", XLSX)

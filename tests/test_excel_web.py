@@ -1,0 +1,153 @@
+"""Excel in the browser: template download, upload → preview → confirm, exports within scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import AuditRecord
+from grassroots.excel.models import ImportJob, JobStatus
+from grassroots.members.models import EventKind, Member
+from grassroots.organizations.models import Kind
+
+from .excel_helpers import basic, member_row
+from .factories import admit, event, unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings, tmp_path):
+    settings.EXCEL_IMPORT_INLINE = True
+    settings.VAR_DIR = tmp_path
+
+
+def persona(username, scope, role=Role.ADMIN):
+    user = User.objects.create_user(username, password="Grassroots@2026", scope=scope, role=role)
+    return user
+
+
+@pytest.fixture
+def tree():
+    p = unit("LS", Kind.PROVINCE, name="Đảng bộ tỉnh Lạng Sơn")
+    dl = unit("DL", Kind.DISTRICT, p, name="Đảng bộ huyện Đình Lập")
+    c1 = unit("DL-C1", Kind.GRASSROOTS_CELL, dl, name="Chi bộ xã Bắc Xa")
+    other = unit("CB", Kind.PROVINCE, name="Đảng bộ tỉnh Cao Bằng")
+    c2 = unit("CB-C1", Kind.GRASSROOTS_CELL, unit("CB-D", Kind.DISTRICT, other), name="Chi bộ xã Khác")
+    a = admit(c1, "2005-05-19", full_name="Nguyễn Văn Ấn", birth_date=dt.date(1980, 3, 15))
+    event(a, EventKind.OFFICIAL, "2006-05-19")
+    admit(c2, "2006-01-01", full_name="Người Ngoài Phạm Vi")
+    return {"p": p, "dl": dl, "c1": c1, "other": other}
+
+
+def test_template_download_has_guide_dropdowns_and_examples(client, tree):
+    client.force_login(persona("admin_ls", tree["p"]))
+    response = client.get(reverse("excel:template", args=["members"]))
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Hướng dẫn", "Đảng viên", "Danh mục"]
+    ws = wb["Đảng viên"]
+    assert ws["A1"].value == "Số lý lịch" and ws.freeze_panes == "A2"
+    assert any("Giới tính" in str(dv.formula1) or "$" in str(dv.formula1) for dv in ws.data_validations.dataValidation)
+    assert ws["B2"].value == "Nguyễn Văn An"
+
+
+def test_upload_preview_confirm(client, tree, tmp_path):
+    clerk = persona("canbo_dinhlap", tree["dl"], Role.CLERK)
+    client.force_login(clerk)
+    path = tmp_path / "in.xlsx"
+    from .excel_helpers import workbook, headers
+    from grassroots.excel import schema
+
+    workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000777LS", unit="dl-c1")]})
+    with open(path, "rb") as f:
+        response = client.post(reverse("excel:upload"), {"file": f})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("excel:job", args=[job.pk])
+    assert job.status == JobStatus.READY
+    assert not Member.objects.filter(profile_number="000777LS").exists()  # preview writes nothing
+    page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
+    assert "Xác nhận nhập" in page and "excel/excel.js" in page and "<script>" not in page
+    status = client.get(reverse("excel:job_status", args=[job.pk])).json()
+    assert status["status"] == "ready" and status["counts"]["Đảng viên"]["created"] == 1
+    client.post(reverse("excel:job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    member = Member.objects.get(profile_number="000777LS")
+    assert AuditRecord.objects.filter(source="import", object_type="member", object_id=str(member.pk)).exists()
+
+
+def test_upload_outside_scope_is_refused_with_errors(client, tree, tmp_path):
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    path = tmp_path / "in.xlsx"
+    from .excel_helpers import workbook, headers
+    from grassroots.excel import schema
+
+    workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000778LS", unit="CB-C1")]})
+    with open(path, "rb") as f:
+        client.post(reverse("excel:upload"), {"file": f})
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.INVALID
+    assert job.errors == ["Sheet Đảng viên, dòng 2, cột Mã chi bộ kết nạp: không có tổ chức mã CB-C1."]
+    page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
+    assert "không có tổ chức mã CB-C1" in page and "Xác nhận nhập" not in page
+
+
+def test_someone_elses_job_is_404(client, tree, tmp_path):
+    client.force_login(persona("a", tree["p"]))
+    with open(basic(tmp_path / "f.xlsx"), "rb") as f:
+        client.post(reverse("excel:upload"), {"file": f})
+    job = ImportJob.objects.get()
+    client.force_login(persona("b", tree["p"]))
+    assert client.get(reverse("excel:job_status", args=[job.pk])).status_code == 404
+
+
+def test_viewer_cannot_upload(client, tree, tmp_path):
+    client.force_login(persona("xem", tree["dl"], Role.VIEWER))
+    with open(basic(tmp_path / "f.xlsx"), "rb") as f:
+        assert client.post(reverse("excel:upload"), {"file": f}).status_code == 403
+
+
+def test_members_export_xlsx_has_titles_dates_and_frozen_header(client, tree):
+    user = persona("admin_ls", tree["p"])
+    client.force_login(user)
+    response = client.get(reverse("excel:export", args=["members"]), {"unit": "LS", "at": "31/12/2010"})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A1"].value == "Danh sách đảng viên thuộc Đảng bộ tỉnh Lạng Sơn (LS)"
+    assert ws["A2"].value == "Tính đến ngày 31/12/2010"
+    assert ws["A3"].value.startswith("Xuất bởi admin_ls")
+    assert ws.freeze_panes == "A6"
+    assert ws["B5"].value == "Số lý lịch"
+    assert ws["C6"].value == "Nguyễn Văn Ấn"
+    assert ws["E6"].value == dt.datetime(1980, 3, 15) and ws["E6"].number_format == "DD/MM/YYYY"
+    assert ws["A6"].value == 1
+    assert ws.max_row == 6  # the member of the other province is not there
+    assert AuditRecord.objects.filter(action="export", actor=user, object_id=str(tree["p"].pk)).exists()
+
+
+def test_figures_export_csv_has_bom_and_numbers(client, tree):
+    client.force_login(persona("admin_ls", tree["p"]))
+    response = client.get(reverse("excel:export", args=["figures"]), {"unit": "LS", "at": "31/12/2010", "format": "csv"})
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffSố liệu tổ chức đảng và đảng viên")
+    assert "Đảng viên,1" in text
+
+
+def test_export_outside_scope_is_404(client, tree):
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    assert client.get(reverse("excel:export", args=["members"]), {"unit": "CB"}).status_code == 404
+    assert client.get(reverse("excel:export", args=["organizations"]), {"unit": "DL"}).status_code == 200
+
+
+def test_organizations_export_lists_subtree_in_tree_order(client, tree):
+    client.force_login(persona("admin_ls", tree["p"]))
+    response = client.get(reverse("excel:export", args=["organizations"]), {"unit": "LS", "at": "01/01/2010"})
+    ws = load_workbook(io.BytesIO(response.content)).active
+    codes = [ws.cell(r, 2).value for r in range(6, ws.max_row + 1)]
+    assert codes == ["LS", "DL", "DL-C1"]

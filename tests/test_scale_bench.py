@@ -1,0 +1,36 @@
+"""The benchmark runs end to end at a tiny scale, so it cannot rot. No timing assertions."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+KEYS = ("members", "figures_p50_ms", "figures_p95_ms", "since_p50_ms", "search_p95_ms", "page_p95_ms",
+        "duckdb_p50_ms", "generate_rows_per_s", "peak_rss_mb")
+
+
+def _bench() -> dict:
+    out = StringIO()
+    call_command("bench", "--members", "300", "--json", "--samples", "15", "--searches", "4", "--pages", "4",
+                 stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_bench_prints_one_json_object_with_the_measures():
+    result = _bench()
+    for key in KEYS:
+        assert isinstance(result[key], (int, float)) and not isinstance(result[key], bool), key
+        assert result[key] >= 0, key
+    assert result["members"] == 300
+    assert result["figures_p50_ms"] > 0 and result["duckdb_p50_ms"] > 0
+    # DuckDB over the exported facts gives the ledger's numbers for every sampled organization and date
+    assert result["duckdb_disagreements"] == 0
+    assert result["reused_dataset"] is False
+
+
+def test_bench_reuses_the_dataset_it_generated():
+    _bench()
+    assert _bench()["reused_dataset"] is True
