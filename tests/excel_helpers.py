@@ -56,6 +56,9 @@ def wipe_registry() -> None:
     from grassroots.organizations.models import Unit, UnitAncestry, UnitChange, UnitVersion
     from grassroots.territory.models import Population, Village, VillageVersion
 
+    from grassroots.accounts.models import User
+
+    User.objects.update(scope=None)
     FigureDelta.objects.all().delete()
     MemberStint.objects.all().delete()
     MemberEvent.objects.update(corrected_by=None)

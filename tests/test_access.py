@@ -49,7 +49,9 @@ def build_world() -> dict:
     exemption = event(inside, EventKind.EXEMPTION, "2026-02-01", note=AFTER_MARK)
 
     def account(username, scope, role, **extra):
-        user = User.objects.create_user(username, password=PASSWORD, scope=scope, role=role, **extra)
+        user = User.objects.create_user(
+            username, password=PASSWORD, scope=scope, role=role, **extra
+        )
         return user
 
     return {
@@ -111,7 +113,11 @@ def test_the_commune_and_province_keep_seeing_after_2025(w):
     assert access.member_periods_visible(w["viewer_g1"], w["inside"]) == [(d("2005-03-01"), None)]
     kinds = access.member_events_visible(w["admin_p"], w["inside"]).values_list("kind", flat=True)
     assert EventKind.EXEMPTION in list(kinds)
-    assert names(access.members_visible(w["admin_p"])) == ["Lê Văn Sau", "Phạm Văn Bên", "Trần Thị Trong"]
+    assert names(access.members_visible(w["admin_p"])) == [
+        "Lê Văn Sau",
+        "Phạm Văn Bên",
+        "Trần Thị Trong",
+    ]
     assert names(access.members_visible(w["outsider"])) == [CANARY_MEMBER]
     assert access.member_periods_visible(w["outsider"], w["inside"]) == []
     assert not access.member_events_visible(w["outsider"], w["inside"]).exists()
@@ -119,10 +125,16 @@ def test_the_commune_and_province_keep_seeing_after_2025(w):
 
 def test_member_who_moved_out_is_seen_up_to_the_move(w):
     event(w["neighbour"], EventKind.TRANSFER, "2010-05-01", w["C1"])
-    assert access.member_periods_visible(w["viewer_g1"], w["neighbour"]) == [(d("2010-05-01"), None)]
+    assert access.member_periods_visible(w["viewer_g1"], w["neighbour"]) == [
+        (d("2010-05-01"), None)
+    ]
     event(w["inside"], EventKind.TRANSFER, "2026-03-01", w["G2"])
-    assert access.member_periods_visible(w["viewer_g1"], w["inside"]) == [(d("2005-03-01"), d("2026-03-01"))]
-    kinds = list(access.member_events_visible(w["viewer_g1"], w["inside"]).values_list("kind", flat=True))
+    assert access.member_periods_visible(w["viewer_g1"], w["inside"]) == [
+        (d("2005-03-01"), d("2026-03-01"))
+    ]
+    kinds = list(
+        access.member_events_visible(w["viewer_g1"], w["inside"]).values_list("kind", flat=True)
+    )
     assert kinds[-1] == EventKind.TRANSFER  # the move out itself is part of the readable history
 
 
@@ -147,9 +159,13 @@ def test_inactive_and_anonymous_see_nothing(w):
 
 def test_administrators_manage_accounts_inside_their_scope_only(w):
     assert sorted(access.accounts_visible(w["admin_p"]).values_list("username", flat=True)) == [
-        "admin_p", "clerk_d1", "viewer_g1",
+        "admin_p",
+        "clerk_d1",
+        "viewer_g1",
     ]
-    assert list(access.accounts_visible(w["outsider"]).values_list("username", flat=True)) == ["outsider"]
+    assert list(access.accounts_visible(w["outsider"]).values_list("username", flat=True)) == [
+        "outsider"
+    ]
     assert not access.accounts_visible(w["clerk_d1"]).exists()
     with pytest.raises(Http404):
         access.get_account_for_user(w["admin_p"], w["outsider"].pk)
@@ -162,7 +178,9 @@ def test_administrators_manage_accounts_inside_their_scope_only(w):
 def test_account_services_refuse_scopes_and_accounts_outside(w):
     admin = Actor(w["admin_p"], "ui")
     with pytest.raises(ValidationError):
-        services.account_create(actor=admin, username="x", password=PASSWORD, scope=w["Q"], role=Role.ADMIN)
+        services.account_create(
+            actor=admin, username="x", password=PASSWORD, scope=w["Q"], role=Role.ADMIN
+        )
     with pytest.raises(ValidationError):
         services.account_create(
             actor=Actor(w["clerk_d1"], "ui"), username="x", password=PASSWORD, scope=w["C1"]
@@ -172,10 +190,14 @@ def test_account_services_refuse_scopes_and_accounts_outside(w):
     with pytest.raises(ValidationError):
         services.account_update(actor=admin, account=w["clerk_d1"], scope=w["GQ"])
     with pytest.raises(ValidationError):
-        services.account_update(actor=admin, account=w["admin_p"], role=Role.VIEWER)  # not on oneself
+        services.account_update(
+            actor=admin, account=w["admin_p"], role=Role.VIEWER
+        )  # not on oneself
     with pytest.raises(ValidationError):
         services.account_create(actor=admin, username="weak", password="12345", scope=w["C1"])
-    made = services.account_create(actor=admin, username="thu_ky", password=PASSWORD, scope=w["C1"], role=Role.CLERK)
+    made = services.account_create(
+        actor=admin, username="thu_ky", password=PASSWORD, scope=w["C1"], role=Role.CLERK
+    )
     assert made.check_password(PASSWORD) and made.scope == w["C1"]
     services.account_update(actor=admin, account=made, role=Role.APPROVER, is_active=False)
     made.refresh_from_db()
@@ -190,7 +212,9 @@ def test_the_past_is_read_only(w):
         access.get_member_for_user(w["clerk_d1"], w["inside"].pk, role=Role.CLERK)
     assert access.get_member_for_user(w["clerk_d1"], w["inside"].pk) == w["inside"]
     # A live scope writes what is in it today...
-    clerk_g1 = User.objects.create_user("clerk_g1", password=PASSWORD, scope=w["G1"], role=Role.CLERK)
+    clerk_g1 = User.objects.create_user(
+        "clerk_g1", password=PASSWORD, scope=w["G1"], role=Role.CLERK
+    )
     assert access.get_member_for_user(clerk_g1, w["inside"].pk, role=Role.CLERK) == w["inside"]
     assert access.get_unit_for_user(w["admin_p"], "C1", role=Role.APPROVER) == w["C1"]
     # ...but not a member who has since moved away, nor a unit that left the scope.
@@ -198,6 +222,31 @@ def test_the_past_is_read_only(w):
     with pytest.raises(PermissionDenied):
         access.get_member_for_user(clerk_g1, w["inside"].pk, role=Role.CLERK)
     assert access.get_member_for_user(clerk_g1, w["inside"].pk) == w["inside"]
-    admin_d1 = User.objects.create_user("admin_d1", password=PASSWORD, scope=w["D1"], role=Role.ADMIN)
+    admin_d1 = User.objects.create_user(
+        "admin_d1", password=PASSWORD, scope=w["D1"], role=Role.ADMIN
+    )
     with pytest.raises(PermissionDenied):
         access.get_unit_for_user(admin_d1, "D1", role=Role.APPROVER)
+
+
+def test_periods_in_bulk_match_one_by_one(w):
+    ids = [w[k].pk for k in ("inside", "later", "neighbour", "canary")]
+    for persona in ("admin_p", "clerk_d1", "viewer_g1", "outsider", "root"):
+        many = access.member_periods_visible_many(w[persona], ids)
+        for pk in ids:
+            member = w["inside"].__class__.objects.get(pk=pk)
+            assert many.get(pk, []) == access.member_periods_visible(w[persona], member), (
+                persona,
+                pk,
+            )
+    periods = access.member_periods_visible(w["clerk_d1"], w["inside"])
+    assert access.event_in_periods(d("2025-07-01"), periods) and not access.event_in_periods(
+        d("2026-02-01"), periods
+    )
+
+
+def test_a_dissolved_scope_holds_no_write_role(w):
+    with pytest.raises(PermissionDenied):
+        access.require_role(w["clerk_d1"], Role.CLERK)
+    access.require_role(w["clerk_d1"], Role.VIEWER)
+    access.require_role(w["admin_p"], Role.ADMIN)

@@ -13,6 +13,8 @@ The Django admin is one group: only superusers get in.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,18 +22,35 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from grassroots.assessments.services import round_open
 from grassroots.audit.models import ProfileView
+from grassroots.audit.services import Actor
+from grassroots.excel.models import ImportJob, JobStatus
 
 from .test_access import AFTER_MARK, CANARY_MEMBER, CANARY_UNIT, PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("admin_p", "clerk_d1", "viewer_g1", "outsider", "anonymous")
-P_SIDE = ["Trần Thị Trong", "Lê Văn Sau", "Phạm Văn Bên", "Đảng bộ tỉnh Pê", "Đảng bộ xã Một", "Chi bộ thôn Một"]
+P_SIDE = [
+    "Trần Thị Trong",
+    "Lê Văn Sau",
+    "Phạm Văn Bên",
+    "Đảng bộ tỉnh Pê",
+    "Đảng bộ xã Một",
+    "Chi bộ thôn Một",
+]
 # What each persona must never receive, in any response.
 FORBIDDEN = {
     "admin_p": [CANARY_MEMBER, CANARY_UNIT, "Đảng bộ tỉnh Quy"],
-    "clerk_d1": [CANARY_MEMBER, CANARY_UNIT, "Lê Văn Sau", "Phạm Văn Bên", "Đảng bộ huyện Hai", AFTER_MARK],
+    "clerk_d1": [
+        CANARY_MEMBER,
+        CANARY_UNIT,
+        "Lê Văn Sau",
+        "Phạm Văn Bên",
+        "Đảng bộ huyện Hai",
+        AFTER_MARK,
+    ],
     "viewer_g1": [CANARY_MEMBER, CANARY_UNIT, "Phạm Văn Bên", "Đảng bộ huyện Hai", "Chi bộ xã Hai"],
     "outsider": [*P_SIDE, "clerk_d1", "viewer_g1", "admin_p"],
     "anonymous": [CANARY_MEMBER, CANARY_UNIT, *P_SIDE],
@@ -39,7 +58,13 @@ FORBIDDEN = {
 
 
 def expect(admin=200, clerk=200, viewer=200, outsider=404, anonymous=302) -> dict[str, int]:
-    return {"admin_p": admin, "clerk_d1": clerk, "viewer_g1": viewer, "outsider": outsider, "anonymous": anonymous}
+    return {
+        "admin_p": admin,
+        "clerk_d1": clerk,
+        "viewer_g1": viewer,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
 
 
 READ_IN_SCOPE = expect()  # every P persona reads; the other province gets "absent"
@@ -72,13 +97,24 @@ MATRIX: dict[str, list[Probe]] = {
     "accounts/": [Probe(lambda w: "/accounts/", ADMIN_ONLY)],
     "accounts/new/": [
         Probe(lambda w: "/accounts/new/", ADMIN_ONLY),
-        Probe(lambda w: "/accounts/new/", expect(200, 403, 403, 200, 302), "post", {"username": ""}),
+        Probe(
+            lambda w: "/accounts/new/", expect(200, 403, 403, 200, 302), "post", {"username": ""}
+        ),
     ],
     "accounts/<int:pk>/": [
         Probe(lambda w: f"/accounts/{w['clerk_d1'].pk}/", expect(200, 403, 403, 404, 302)),
         Probe(lambda w: f"/accounts/{w['outsider'].pk}/", expect(404, 403, 403, 200, 302)),
-        Probe(lambda w: f"/accounts/{w['root'].pk}/", expect(404, 403, 403, 404, 302), note="above everyone"),
-        Probe(lambda w: f"/accounts/{w['clerk_d1'].pk}/", expect(200, 403, 403, 404, 302), "post", {"role": "admin"}),
+        Probe(
+            lambda w: f"/accounts/{w['root'].pk}/",
+            expect(404, 403, 403, 404, 302),
+            note="above everyone",
+        ),
+        Probe(
+            lambda w: f"/accounts/{w['clerk_d1'].pk}/",
+            expect(200, 403, 403, 404, 302),
+            "post",
+            {"role": "admin"},
+        ),
     ],
     "accounts/profile-views/": [Probe(lambda w: "/accounts/profile-views/", ADMIN_ONLY)],
     # --- registry pages (web/urls.py) ---
@@ -95,7 +131,9 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "units/<str:code>/": [
         Probe(lambda w: "/units/C1/", READ_IN_SCOPE),
-        Probe(lambda w: "/units/C1/?at=2026-06-01", READ_IN_SCOPE, note="clerk: after the dissolution"),
+        Probe(
+            lambda w: "/units/C1/?at=2026-06-01", READ_IN_SCOPE, note="clerk: after the dissolution"
+        ),
         Probe(lambda w: "/units/G1/?at=2020-01-01&since=2005-01-01", READ_IN_SCOPE),
         Probe(lambda w: "/units/P/", expect(clerk=404, viewer=404)),
         Probe(lambda w: "/units/D2/", expect(clerk=404, viewer=404)),
@@ -125,7 +163,9 @@ MATRIX: dict[str, list[Probe]] = {
         Probe(member("canary"), ABSENT_FOR_P),
     ],
     "members/<int:pk>/edit/": [
-        Probe(member("inside", "edit/"), expect(clerk=403, viewer=403), note="clerk: read-only past"),
+        Probe(
+            member("inside", "edit/"), expect(clerk=403, viewer=403), note="clerk: read-only past"
+        ),
         Probe(member("canary", "edit/"), ABSENT_FOR_P),
         Probe(member("inside", "edit/"), expect(200, 403, 403, 404, 302), "post", {}),
     ],
@@ -143,11 +183,139 @@ MATRIX: dict[str, list[Probe]] = {
         Probe(event_url("inside", "correct/"), expect(clerk=403, viewer=403)),
         Probe(event_url("canary", "correct/"), ABSENT_FOR_P),
     ],
+    # --- Excel (excel/urls.py); exports are read as CSV or unzipped XLSX for the canary check ---
+    "excel/": [Probe(lambda w: "/excel/", expect(outsider=200))],
+    "excel/templates/<str:kind>.xlsx": [
+        Probe(lambda w: "/excel/templates/members.xlsx", expect(outsider=200)),
+        Probe(lambda w: "/excel/templates/nope.xlsx", expect(404, 404, 404, 404, 302)),
+    ],
+    "excel/import/": [
+        Probe(lambda w: "/excel/import/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/excel/import/",
+            expect(400, 403, 403, 400, 302),
+            "post",
+            {},
+            "clerk: read-only past",
+        ),
+    ],
+    "excel/import/<int:pk>/": [
+        Probe(
+            lambda w: f"/excel/import/{w['job_p'].pk}/",
+            expect(200, 404, 404, 404, 302),
+            note="own jobs only",
+        ),
+        Probe(lambda w: f"/excel/import/{w['job_q'].pk}/", ABSENT_FOR_P),
+    ],
+    "excel/import/<int:pk>/status.json": [
+        Probe(lambda w: f"/excel/import/{w['job_q'].pk}/status.json", ABSENT_FOR_P),
+    ],
+    "excel/import/<int:pk>/confirm/": [
+        Probe(
+            lambda w: f"/excel/import/{w['job_q'].pk}/confirm/",
+            expect(404, 403, 403, 302, 302),
+            "post",
+            {},
+            "clerk: read-only past",
+        ),
+    ],
+    "excel/export/<str:what>/": [
+        Probe(lambda w: "/excel/export/members/?unit=P&format=csv", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/excel/export/members/?unit=G1&format=csv&at=2026-06-01", READ_IN_SCOPE),
+        Probe(lambda w: "/excel/export/organizations/?unit=G1&format=csv", READ_IN_SCOPE),
+        Probe(lambda w: "/excel/export/figures/?unit=G1&format=csv", READ_IN_SCOPE),
+        Probe(lambda w: "/excel/export/workbook/?unit=G1", READ_IN_SCOPE),
+        Probe(lambda w: "/excel/export/workbook/?unit=P", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/excel/export/members/?unit=GQ&format=csv", ABSENT_FOR_P),
+    ],
+    # --- assessments (assessments/urls.py): a 2024 round of P and one of Q ---
+    "assessments/": [Probe(lambda w: "/assessments/", expect(outsider=200))],
+    "assessments/open/": [
+        Probe(lambda w: "/assessments/open/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/assessments/open/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {"unit": "G1", "year": "x"},
+        ),
+    ],
+    "assessments/schemes/": [Probe(lambda w: "/assessments/schemes/", expect(outsider=200))],
+    "assessments/rounds/<int:pk>/<str:code>/": [
+        Probe(lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/", READ_IN_SCOPE),
+        Probe(lambda w: f"/assessments/rounds/{w['round_p'].pk}/P/", expect(clerk=404, viewer=404)),
+        Probe(lambda w: f"/assessments/rounds/{w['round_q'].pk}/GQ/", ABSENT_FOR_P),
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/GQ/", expect(404, 404, 404, 404, 302)
+        ),
+    ],
+    "assessments/rounds/<int:pk>/<str:code>/save/": [
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/save/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_q'].pk}/GQ/save/",
+            expect(404, 404, 404, 302, 302),
+            "post",
+            {},
+        ),
+    ],
+    "assessments/rounds/<int:pk>/<str:code>/approve/": [
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/approve/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+    ],
+    "assessments/rounds/<int:pk>/<str:code>/send-back/": [
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/send-back/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+    ],
+    "assessments/rounds/<int:pk>/<str:code>/export.xlsx": [
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/export.xlsx",
+            expect(200, 403, 403, 404, 302),
+        ),
+        Probe(lambda w: f"/assessments/rounds/{w['round_q'].pk}/GQ/export.xlsx", ABSENT_FOR_P),
+    ],
+    "assessments/rounds/<int:pk>/<str:code>/import/": [
+        Probe(
+            lambda w: f"/assessments/rounds/{w['round_p'].pk}/G1/import/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+    ],
+    "assessments/results/<str:code>/": [
+        Probe(lambda w: "/assessments/results/G1/?year=2024", READ_IN_SCOPE),
+        Probe(lambda w: "/assessments/results/P/?year=2024", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/assessments/results/GQ/", ABSENT_FOR_P),
+    ],
+    "assessments/results/<str:code>/<int:year>/plan/": [
+        Probe(
+            lambda w: "/assessments/results/G1/2024/plan/",
+            expect(302, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+    ],
 }
 
 # The Django admin, as one group: only superusers get in (a staff flag is not enough).
 ADMIN_PREFIX = "admin/"
-ADMIN_PROBES = ["/admin/", "/admin/audit/auditrecord/", "/admin/audit/profileview/", "/admin/accounts/user/"]
+ADMIN_PROBES = [
+    "/admin/",
+    "/admin/audit/auditrecord/",
+    "/admin/audit/profileview/",
+    "/admin/accounts/user/",
+]
 
 
 def all_routes(patterns=None, prefix: str = "") -> list[str]:
@@ -163,17 +331,47 @@ def all_routes(patterns=None, prefix: str = "") -> list[str]:
 def test_every_url_pattern_is_in_the_matrix():
     routes = [r for r in all_routes() if not r.startswith(ADMIN_PREFIX)]
     missing = sorted(set(routes) - set(MATRIX))
-    assert not missing, f"URL patterns not in the access matrix (tests/test_access_matrix.py): {missing}"
+    assert not missing, (
+        f"URL patterns not in the access matrix (tests/test_access_matrix.py): {missing}"
+    )
     stale = sorted(set(MATRIX) - set(routes))
     assert not stale, f"matrix entries for patterns that no longer exist: {stale}"
 
 
 @pytest.fixture
-def world():
+def world(tmp_path):
     w = build_world()
     ProfileView.objects.create(viewer=w["outsider"], member=w["canary"], address="10.0.0.9")
     ProfileView.objects.create(viewer=w["admin_p"], member=w["inside"], address="10.0.0.1")
+    # One finished import job each (own jobs only), and a 2024 assessment round in each province.
+    for key, user in (("job_p", "admin_p"), ("job_q", "outsider")):
+        w[key] = ImportJob.objects.create(
+            user=w[user],
+            file_name=f"{user}.xlsx",
+            stored_path=str(tmp_path / "x"),
+            status=JobStatus.DONE,
+        )
+    system = Actor.system()
+    w["round_p"] = round_open(actor=system, unit=w["P"], year=2024)
+    w["round_q"] = round_open(actor=system, unit=w["Q"], year=2024)
     return w
+
+
+def body_text(response) -> str:
+    """The text a persona receives; XLSX downloads are unzipped (their strings are compressed)."""
+    content = (
+        response.content
+        if not getattr(response, "streaming", False)
+        else b"".join(response.streaming_content)
+    )
+    if content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace")
+                for name in archive.namelist()
+                if name.endswith(".xml")
+            )
+    return content.decode("utf-8", "replace")
 
 
 def client_for(w, persona: str) -> Client:
@@ -194,24 +392,33 @@ def test_personas_get_what_they_should_and_nothing_from_outside(world):
                 response = getattr(client, probe.method)(url, probe.data)
                 wanted = probe.expect[persona]
                 if response.status_code != wanted:
-                    failures.append(f"{probe.method.upper()} {url} [{route}] as {persona}: {response.status_code}, expected {wanted}")
-                body = response.content.decode("utf-8", "replace")
+                    failures.append(
+                        f"{probe.method.upper()} {url} [{route}] as {persona}: {response.status_code}, expected {wanted}"
+                    )
+                body = body_text(response)
                 for text in FORBIDDEN[persona]:
                     if text in body:
-                        failures.append(f"{probe.method.upper()} {url} as {persona}: response contains {text!r}")
+                        failures.append(
+                            f"{probe.method.upper()} {url} as {persona}: response contains {text!r}"
+                        )
     assert not failures, "\n".join(failures)
 
 
 def test_admin_is_for_superusers_only(world):
     from grassroots.accounts.models import User
 
-    staff = User.objects.create_user("staff_p", password=PASSWORD, scope=world["P"], role="admin", is_staff=True)
+    staff = User.objects.create_user(
+        "staff_p", password=PASSWORD, scope=world["P"], role="admin", is_staff=True
+    )
     world["staff_p"] = staff
     for persona in (*PERSONAS, "staff_p"):
         client = client_for(world, persona)
         for url in ADMIN_PROBES:
             response = client.get(url)
-            assert response.status_code == 302 and "/admin/login/" in response["Location"], (persona, url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], (
+                persona,
+                url,
+            )
     root = client_for(world, "root")
     for url in ADMIN_PROBES:
         assert root.get(url).status_code == 200, url
@@ -224,5 +431,7 @@ def test_admin_is_for_superusers_only(world):
     page = root.get(f"/admin/audit/auditrecord/{record.pk}/change/")
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert root.get(f"/admin/audit/auditrecord/{record.pk}/delete/").status_code == 403
-    assert root.post("/admin/audit/auditrecord/", {"action": "delete_selected", "_selected_action": [record.pk]}).status_code in (200, 302)
+    assert root.post(
+        "/admin/audit/auditrecord/", {"action": "delete_selected", "_selected_action": [record.pk]}
+    ).status_code in (200, 302)
     assert AuditRecord.objects.filter(pk=record.pk).exists()

@@ -15,11 +15,11 @@ from grassroots.audit import queries
 from grassroots.audit.models import AuditRecord, ProfileView, Source
 from grassroots.audit.services import Actor, log_profile_view
 from grassroots.members import services as members
-from grassroots.members.models import EventKind, Member
+from grassroots.members.models import Member
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 
-from .factories import SYSTEM, admit, d, event, unit
+from .factories import admit, d, unit
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Grassroots@2026"
@@ -31,7 +31,13 @@ def tree():
     D1 = unit("D1", Kind.DISTRICT, P)
     G1 = unit("G1", Kind.GRASSROOTS_CELL, D1)
     admin = User.objects.create_user("admin_p", password=PASSWORD, scope=P, role=Role.ADMIN)
-    return {"P": P, "D1": D1, "G1": G1, "admin": admin, "clerk": Actor(admin, Source.UI, "10.1.2.3")}
+    return {
+        "P": P,
+        "D1": D1,
+        "G1": G1,
+        "admin": admin,
+        "clerk": Actor(admin, Source.UI, "10.1.2.3"),
+    }
 
 
 def actions(**match) -> list[str]:
@@ -40,23 +46,48 @@ def actions(**match) -> list[str]:
 
 def test_every_service_leaves_who_what_when_where(tree):
     actor = tree["clerk"]
-    G2 = orgs.unit_establish(actor=actor, code="G2", name="Chi bộ Hai", kind=Kind.GRASSROOTS_CELL, date=d("2001-01-01"),
-                             parent=tree["D1"], grassroots_type="agency")
+    G2 = orgs.unit_establish(
+        actor=actor,
+        code="G2",
+        name="Chi bộ Hai",
+        kind=Kind.GRASSROOTS_CELL,
+        date=d("2001-01-01"),
+        parent=tree["D1"],
+        grassroots_type="agency",
+    )
     orgs.unit_rename(actor=actor, unit=G2, name="Chi bộ Hai mới", date=d("2002-01-01"))
-    m = members.member_admit(actor=actor, unit=tree["G1"], ceremony_date=d("2005-01-01"), decision_date=d("2004-12-20"),
-                             full_name="Nguyễn Văn Ấn", gender="M", birth_date=d("1980-01-01"), profile_number="000001LS")
+    m = members.member_admit(
+        actor=actor,
+        unit=tree["G1"],
+        ceremony_date=d("2005-01-01"),
+        decision_date=d("2004-12-20"),
+        full_name="Nguyễn Văn Ấn",
+        gender="M",
+        birth_date=d("1980-01-01"),
+        profile_number="000001LS",
+    )
     members.member_update_profile(actor=actor, member=m, residence="Lạng Sơn", reason="bổ sung")
     transfer = members.member_transfer(actor=actor, member=m, to_unit=G2, date=d("2006-01-01"))
-    members.member_correct_event(actor=actor, event=transfer, reason="nhầm ngày", date=d("2006-02-01"))
+    members.member_correct_event(
+        actor=actor, event=transfer, reason="nhầm ngày", date=d("2006-02-01")
+    )
     orgs.unit_merge(actor=actor, sources=[G2], target=tree["G1"], date=d("2010-01-01"))
     assert actions(object_type="unit", object_id=str(G2.pk)) == ["establish", "rename", "merge"]
     assert actions(object_type="member", object_id=str(m.pk)) == ["create", "update"]
     assert actions(object_type="memberevent")[:3] == ["create", "create", "correct"]
     row = AuditRecord.objects.get(object_type="member", action="update")
-    assert (row.actor, row.actor_name, row.source, row.address) == (tree["admin"], "admin_p", "ui", "10.1.2.3")
+    assert (row.actor, row.actor_name, row.source, row.address) == (
+        tree["admin"],
+        "admin_p",
+        "ui",
+        "10.1.2.3",
+    )
     assert row.changes == {"residence": ["", "Lạng Sơn"]} and row.reason == "bổ sung"
     correction = AuditRecord.objects.get(action="correct")
-    assert correction.reason == "nhầm ngày" and correction.changes["date"] == ["2006-01-01", "2006-02-01"]
+    assert correction.reason == "nhầm ngày" and correction.changes["date"] == [
+        "2006-01-01",
+        "2006-02-01",
+    ]
     # The member page's history: profile and events together, newest first.
     assert [r.action for r in queries.member_history(m)][-2:] == ["create", "create"]
 
@@ -64,12 +95,31 @@ def test_every_service_leaves_who_what_when_where(tree):
 @pytest.mark.parametrize(
     "module, call",
     [
-        (members, lambda t: members.member_admit(
-            actor=t["clerk"], unit=t["G1"], ceremony_date=d("2005-01-01"), decision_date=d("2004-12-20"),
-            full_name="A", gender="M", birth_date=d("1980-01-01"), profile_number="000009LS")),
-        (orgs, lambda t: orgs.unit_rename(actor=t["clerk"], unit=t["G1"], name="Tên mới", date=d("2003-01-01"))),
-        (accounts, lambda t: accounts.account_create(
-            actor=t["clerk"], username="moi", password=PASSWORD, scope=t["G1"])),
+        (
+            members,
+            lambda t: members.member_admit(
+                actor=t["clerk"],
+                unit=t["G1"],
+                ceremony_date=d("2005-01-01"),
+                decision_date=d("2004-12-20"),
+                full_name="A",
+                gender="M",
+                birth_date=d("1980-01-01"),
+                profile_number="000009LS",
+            ),
+        ),
+        (
+            orgs,
+            lambda t: orgs.unit_rename(
+                actor=t["clerk"], unit=t["G1"], name="Tên mới", date=d("2003-01-01")
+            ),
+        ),
+        (
+            accounts,
+            lambda t: accounts.account_create(
+                actor=t["clerk"], username="moi", password=PASSWORD, scope=t["G1"]
+            ),
+        ),
     ],
     ids=["member", "organization", "account"],
 )
@@ -83,19 +133,29 @@ def test_a_service_that_fails_after_auditing_leaves_no_trace(tree, module, call,
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(module, "record", record_then_fail)
-    before = (AuditRecord.objects.count(), Member.objects.count(), User.objects.count(),
-              list(Unit.objects.get(code="G1").versions.values_list("name", flat=True)))
+    before = (
+        AuditRecord.objects.count(),
+        Member.objects.count(),
+        User.objects.count(),
+        list(Unit.objects.get(code="G1").versions.values_list("name", flat=True)),
+    )
     with pytest.raises(RuntimeError):
         call(tree)
-    after = (AuditRecord.objects.count(), Member.objects.count(), User.objects.count(),
-             list(Unit.objects.get(code="G1").versions.values_list("name", flat=True)))
+    after = (
+        AuditRecord.objects.count(),
+        Member.objects.count(),
+        User.objects.count(),
+        list(Unit.objects.get(code="G1").versions.values_list("name", flat=True)),
+    )
     assert after == before  # ...and rolled back with the change
 
 
 def test_a_refused_change_writes_nothing(tree):
     before = AuditRecord.objects.count()
     with pytest.raises(ValidationError):
-        orgs.unit_rename(actor=tree["clerk"], unit=tree["G1"], name="X", date=d("1990-01-01"))  # before it existed
+        orgs.unit_rename(
+            actor=tree["clerk"], unit=tree["G1"], name="X", date=d("1990-01-01")
+        )  # before it existed
     assert AuditRecord.objects.count() == before
 
 
@@ -110,9 +170,9 @@ def test_the_trail_cannot_be_edited_or_deleted(tree):
         attempts = [
             obj.save,
             obj.delete,
-            lambda: model.objects.filter(pk=obj.pk).update(address="forged"),
-            lambda: model.objects.filter(pk=obj.pk).delete(),
-            lambda: model.objects.bulk_update([obj], ["address"]),
+            lambda model=model, obj=obj: model.objects.filter(pk=obj.pk).update(address="forged"),
+            lambda model=model, obj=obj: model.objects.filter(pk=obj.pk).delete(),
+            lambda model=model, obj=obj: model.objects.bulk_update([obj], ["address"]),
         ]
         for attempt in attempts:
             # Each attempt in its own savepoint, as a request would be in its own transaction.
@@ -125,15 +185,29 @@ def test_the_trail_cannot_be_edited_or_deleted(tree):
 
 def test_account_changes_are_audited(tree):
     admin = tree["clerk"]
-    user = accounts.account_create(actor=admin, username="thu_ky", password=PASSWORD, scope=tree["G1"], role=Role.CLERK)
+    user = accounts.account_create(
+        actor=admin, username="thu_ky", password=PASSWORD, scope=tree["G1"], role=Role.CLERK
+    )
     accounts.account_update(actor=admin, account=user, role=Role.APPROVER, reason="phân công mới")
     accounts.account_update(actor=admin, account=user, is_active=False)
     accounts.account_update(actor=admin, account=user, is_active=True)
     accounts.account_update(actor=admin, account=user, email="tk@example.vn")
     accounts.account_set_password(actor=admin, account=user, password="Another#Pass2026")
-    rows = list(AuditRecord.objects.filter(object_type="account", object_id=str(user.pk)).order_by("id"))
-    assert [r.action for r in rows] == ["create", "role_change", "lock", "unlock", "update", "password"]
-    assert rows[0].changes["role"] == [None, "clerk"] and rows[0].changes["scope"] == [None, str(tree["G1"].pk)]
+    rows = list(
+        AuditRecord.objects.filter(object_type="account", object_id=str(user.pk)).order_by("id")
+    )
+    assert [r.action for r in rows] == [
+        "create",
+        "role_change",
+        "lock",
+        "unlock",
+        "update",
+        "password",
+    ]
+    assert rows[0].changes["role"] == [None, "clerk"] and rows[0].changes["scope"] == [
+        None,
+        str(tree["G1"].pk),
+    ]
     assert rows[1].changes == {"role": ["clerk", "approver"]} and rows[1].reason == "phân công mới"
     assert rows[2].changes == {"is_active": [True, False]}
     assert all("Another" not in str(r.changes) and "pbkdf" not in str(r.changes) for r in rows)
@@ -148,9 +222,14 @@ def test_logins_and_failed_logins_are_audited(tree):
     client.post("/logout/")
     rows = list(AuditRecord.objects.filter(object_type__in=["login", "account"]).order_by("id"))
     assert [(r.action, r.address) for r in rows] == [
-        ("login_failed", "10.9.9.9"), ("login_failed", "10.9.9.9"), ("login", "10.9.9.9"), ("logout", "10.9.9.9"),
+        ("login_failed", "10.9.9.9"),
+        ("login_failed", "10.9.9.9"),
+        ("login", "10.9.9.9"),
+        ("logout", "10.9.9.9"),
     ]
-    assert rows[0].changes == {"username": [None, "admin_p"]} and rows[1].changes == {"username": [None, "nobody"]}
+    assert rows[0].changes == {"username": [None, "admin_p"]} and rows[1].changes == {
+        "username": [None, "nobody"]
+    }
     assert rows[2].actor == tree["admin"] and rows[0].actor is None
     assert all("wrong" not in str(r.changes) for r in rows)
 
@@ -158,7 +237,10 @@ def test_logins_and_failed_logins_are_audited(tree):
 def test_administrator_lists_profile_views_in_scope_only(tree):
     Q = unit("Q", Kind.PROVINCE)
     GQ = unit("GQ", Kind.GRASSROOTS_CELL, Q)
-    mine, theirs = admit(tree["G1"], "2005-01-01", full_name="Hồ Sơ Trong"), admit(GQ, "2005-01-01", full_name="Hồ Sơ Ngoài")
+    mine, theirs = (
+        admit(tree["G1"], "2005-01-01", full_name="Hồ Sơ Trong"),
+        admit(GQ, "2005-01-01", full_name="Hồ Sơ Ngoài"),
+    )
     other = User.objects.create_user("admin_q", password=PASSWORD, scope=Q, role=Role.ADMIN)
     viewer = User.objects.create_user("xem", password=PASSWORD, scope=tree["G1"], role=Role.VIEWER)
     client = Client()

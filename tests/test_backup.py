@@ -57,7 +57,9 @@ def snapshot(precision_ms: bool = False) -> dict:
     """
 
     def t(value):
-        return value.replace(microsecond=value.microsecond // 1000 * 1000) if precision_ms else value
+        return (
+            value.replace(microsecond=value.microsecond // 1000 * 1000) if precision_ms else value
+        )
 
     out = {}
     for u in Unit.objects.order_by("code"):
@@ -67,9 +69,16 @@ def snapshot(precision_ms: bool = False) -> dict:
     out["events"] = MemberEvent.objects.count()
     out["audit"] = [
         (pk, t(at), *rest)
-        for pk, at, *rest in AuditRecord.objects.order_by("id").values_list("id", "at", "action", "object_id", "changes")
+        for pk, at, *rest in AuditRecord.objects.order_by("id").values_list(
+            "id", "at", "action", "object_id", "changes"
+        )
     ]
-    out["views"] = [(v, m, t(at)) for v, m, at in ProfileView.objects.values_list("viewer__username", "member__full_name", "at")]
+    out["views"] = [
+        (v, m, t(at))
+        for v, m, at in ProfileView.objects.values_list(
+            "viewer__username", "member__full_name", "at"
+        )
+    ]
     out["users"] = list(User.objects.values_list("username", "password", "scope__code", "role"))
     return out
 
@@ -123,7 +132,9 @@ def test_sqlite_backup_is_taken_while_the_app_writes(tmp_path):
     writer.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1000)])
     reader = sqlite3.connect(live)
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
-    reader.backup(copy)  # an uncommitted writer transaction is open: the copy has what was committed
+    reader.backup(
+        copy
+    )  # an uncommitted writer transaction is open: the copy has what was committed
     writer.execute("COMMIT")
     assert copy.execute("SELECT count(*) FROM t").fetchone() == (0,)
     reader.backup(copy)

@@ -21,8 +21,12 @@ from .factories import admit, unit
 
 
 def clerks(cell):
-    a = User.objects.create_user("thu_ky_a", password="Grassroots@2026", scope=cell, role=Role.CLERK)
-    b = User.objects.create_user("thu_ky_b", password="Grassroots@2026", scope=cell, role=Role.CLERK)
+    a = User.objects.create_user(
+        "thu_ky_a", password="Grassroots@2026", scope=cell, role=Role.CLERK
+    )
+    b = User.objects.create_user(
+        "thu_ky_b", password="Grassroots@2026", scope=cell, role=Role.CLERK
+    )
     return Actor(a, Source.UI, "10.0.0.1"), Actor(b, Source.UI, "10.0.0.2")
 
 
@@ -32,14 +36,22 @@ def test_a_stale_save_is_refused_with_what_changed():
     m = admit(cell, "2005-01-01", full_name="Nguyễn Văn Ấn", residence="Chi Lăng")
     first, second = clerks(cell)
     seen = m.version  # both clerks opened the form at this version
-    members.member_update_profile(actor=first, member=m, expected_version=seen, residence="Lộc Bình")
+    members.member_update_profile(
+        actor=first, member=m, expected_version=seen, residence="Lộc Bình"
+    )
     with pytest.raises(ValidationError) as refused:
-        members.member_update_profile(actor=second, member=m, expected_version=seen, residence="Đình Lập")
+        members.member_update_profile(
+            actor=second, member=m, expected_version=seen, residence="Đình Lập"
+        )
     message = refused.value.messages[0]
-    assert "thu_ky_a" in message and "nơi cư trú" in message and "“Chi Lăng” → “Lộc Bình”" in message
+    assert (
+        "thu_ky_a" in message and "nơi cư trú" in message and "“Chi Lăng” → “Lộc Bình”" in message
+    )
     assert Member.objects.get(pk=m.pk).residence == "Lộc Bình"  # not overwritten
     # With the fresh version the second clerk's save goes through.
-    members.member_update_profile(actor=second, member=m, expected_version=seen + 1, residence="Đình Lập")
+    members.member_update_profile(
+        actor=second, member=m, expected_version=seen + 1, residence="Đình Lập"
+    )
     assert Member.objects.get(pk=m.pk).residence == "Đình Lập"
 
 
@@ -61,7 +73,10 @@ def test_two_connections_saving_at_once_on_postgresql():
         try:
             with transaction.atomic():
                 members.member_update_profile(
-                    actor=first, member=Member.objects.get(pk=m.pk), expected_version=seen, residence="Lộc Bình"
+                    actor=first,
+                    member=Member.objects.get(pk=m.pk),
+                    expected_version=seen,
+                    residence="Lộc Bình",
                 )
                 first_holds_lock.set()
                 release_first.wait(10)  # the save is done but not committed yet
@@ -76,7 +91,10 @@ def test_two_connections_saving_at_once_on_postgresql():
         try:
             first_holds_lock.wait(10)
             members.member_update_profile(
-                actor=second, member=Member.objects.get(pk=m.pk), expected_version=seen, residence="Đình Lập"
+                actor=second,
+                member=Member.objects.get(pk=m.pk),
+                expected_version=seen,
+                residence="Đình Lập",
             )
             outcome["b"] = "saved"
         except ValidationError as exc:

@@ -118,7 +118,10 @@ def test_csrf_is_enforced_on_login_and_on_forms(tree):
     assert client.post("/accounts/new/", {"username": "x"}).status_code == 403
     page = client.get("/accounts/new/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    assert client.post("/accounts/new/", {"csrfmiddlewaretoken": token, "username": "x"}).status_code == 200
+    assert (
+        client.post("/accounts/new/", {"csrfmiddlewaretoken": token, "username": "x"}).status_code
+        == 200
+    )
 
 
 def test_security_headers_and_strict_csp(tree):
@@ -142,7 +145,13 @@ def test_templates_have_no_inline_scripts_styles_or_cdn():
     offenders = []
     for path in (ROOT / "grassroots").rglob("templates/**/*.html"):
         text = path.read_text(encoding="utf-8")
-        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"<style\b", r"\sstyle\s*=", r"\son[a-z]+\s*=", r"https?://"):
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+            r"<style\b",
+            r"\sstyle\s*=",
+            r"\son[a-z]+\s*=",
+            r"https?://",
+        ):
             if re.search(pattern, text, re.IGNORECASE):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert not offenders, offenders
@@ -150,7 +159,9 @@ def test_templates_have_no_inline_scripts_styles_or_cdn():
 
 def test_sessions_expire_after_idleness():
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request pushes the deadline: idle, not absolute
+    assert (
+        settings.SESSION_SAVE_EVERY_REQUEST
+    )  # each request pushes the deadline: idle, not absolute
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
 
@@ -169,7 +180,10 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "grassroots.manage", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -181,19 +195,33 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
 def test_administrator_creates_edits_and_locks_accounts_in_scope(tree):
     client = Client()
     client.force_login(tree["admin"])
-    outside = client.post("/accounts/new/", {"username": "ngoai", "role": "viewer", "scope": "Q", "password": PASSWORD})
+    outside = client.post(
+        "/accounts/new/",
+        {"username": "ngoai", "role": "viewer", "scope": "Q", "password": PASSWORD},
+    )
     assert outside.status_code == 200 and "Không tìm thấy tổ chức" in outside.content.decode()
-    weak = client.post("/accounts/new/", {"username": "yeu", "role": "viewer", "scope": "G1", "password": "123"})
+    weak = client.post(
+        "/accounts/new/", {"username": "yeu", "role": "viewer", "scope": "G1", "password": "123"}
+    )
     assert weak.status_code == 200 and not User.objects.filter(username="yeu").exists()
-    made = client.post("/accounts/new/", {"username": "xem_g1", "role": "viewer", "scope": "g1", "password": PASSWORD})
+    made = client.post(
+        "/accounts/new/",
+        {"username": "xem_g1", "role": "viewer", "scope": "g1", "password": PASSWORD},
+    )
     assert made.status_code == 302
     user = User.objects.get(username="xem_g1")
     assert (user.scope, user.role) == (tree["G1"], Role.VIEWER)
-    edit = client.post(f"/accounts/{user.pk}/", {"role": "clerk", "scope": "G1", "last_name": "Người Xem"})
+    edit = client.post(
+        f"/accounts/{user.pk}/", {"role": "clerk", "scope": "G1", "last_name": "Người Xem"}
+    )
     assert edit.status_code == 302  # is_active unticked: locked
     user.refresh_from_db()
     assert (user.role, user.is_active, user.last_name) == (Role.CLERK, False, "Người Xem")
-    assert list(AuditRecord.objects.filter(object_type="account", object_id=str(user.pk)).values_list("action", flat=True)) == ["lock", "create"]
+    assert list(
+        AuditRecord.objects.filter(object_type="account", object_id=str(user.pk)).values_list(
+            "action", flat=True
+        )
+    ) == ["lock", "create"]
     assert "xem_g1" in client.get("/accounts/").content.decode()
     # A clerk manages nothing.
     client.force_login(tree["clerk"])

@@ -251,6 +251,9 @@ def test_clerk_cannot_restructure_but_approver_can(client, world):
     assert response.status_code == 302
     assert version_at(world["G1"], d("2025-07-01")).name == "Đảng bộ xã Ấn Lạc Mới"
     assert version_at(world["G1"], d("2025-06-30")).name == "Đảng bộ xã Ấn Lạc"
+    history = client.get("/units/G1/").content.decode()  # the page shows who changed what
+    assert "Đổi tên" in history and "admin_p (Giao diện web)" in history
+    assert "tên: Đảng bộ xã Ấn Lạc → Đảng bộ xã Ấn Lạc Mới" in history
 
 
 def test_organization_forms(client, world):

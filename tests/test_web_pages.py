@@ -220,3 +220,12 @@ def test_numbers_are_formatted_vietnamese(client, world):
     rows = {r.label: r for r in response.context["figure_rows"]}
     assert rows["Dân số"].now == "22.471"
     assert rows["Đảng viên / dân số"].now == "0,0%"
+
+
+def test_unit_history_masks_units_outside_the_scope(client, world):
+    login(client, world["clerk"])
+    response = client.get("/units/D1/?at=2020-01-01")
+    assert [row.related for row in response.context["changes"]] == ["…"]  # established under P
+    assert "trực thuộc: …" in response.context["history"][0].details
+    response = login(client, world["admin"]).get("/units/D1/?at=2020-01-01")
+    assert [row.related for row in response.context["changes"]] == ["P"]

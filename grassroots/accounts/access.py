@@ -97,8 +97,11 @@ def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
 
 
 def require_role(user, role: str) -> None:
-    if not user.has_role(role):
+    """The user holds `role`; any role above viewer also needs a scope that still exists."""
+    if not getattr(user, "has_role", None) or not user.has_role(role):
         raise PermissionDenied("Tài khoản không có quyền thực hiện thao tác này.")
+    if role != Role.VIEWER and not _scope_alive(user):
+        raise PermissionDenied(READ_ONLY_PAST)
 
 
 # Writes need more than reads: the past of a scope stays readable (a district dissolved in 2025
@@ -173,28 +176,39 @@ def member_periods_visible(user, member: Member) -> list[tuple[dt.date, dt.date 
     A user of a district dissolved in 2025 sees its members' lives up to the dissolution and
     nothing after; a member who moved away is seen up to the move.
     """
-    stints = list(member.stints.order_by("start").values_list("unit_id", "start", "end"))
+    return member_periods_visible_many(user, [member.pk]).get(member.pk, [])
+
+
+def member_periods_visible_many(user, member_ids) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    """`member_periods_visible` for many members in two queries (exports, reports)."""
+    member_ids = list(member_ids)
+    stints = list(
+        MemberStint.objects.filter(member_id__in=member_ids).order_by("start").values_list("member_id", "unit_id", "start", "end")
+    )
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
     if sees_everything(user):
-        spans = [(start, end) for _, start, end in stints]
+        for member_id, _, start, end in stints:
+            spans.setdefault(member_id, []).append((start, end))
     else:
         scope = _scope_id(user)
         if scope is None:
-            return []
+            return {}
         ancestry: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-        rows = UnitAncestry.objects.filter(
-            ancestor_id=scope, descendant_id__in={u for u, _, _ in stints}
-        )
+        rows = UnitAncestry.objects.filter(ancestor_id=scope, descendant_id__in={s[1] for s in stints})
         for unit_id, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
             ancestry.setdefault(unit_id, []).append((start, end))
-        spans = []
-        for unit_id, start, end in stints:
+        for member_id, unit_id, start, end in stints:
             for a_start, a_end in ancestry.get(unit_id, []):
                 lo = max(start, a_start)
                 hi = min(end or FAR_FUTURE, a_end or FAR_FUTURE)
                 if lo < hi:
-                    spans.append((lo, None if hi == FAR_FUTURE else hi))
+                    spans.setdefault(member_id, []).append((lo, None if hi == FAR_FUTURE else hi))
+    return {member_id: _merge(member_spans) for member_id, member_spans in spans.items()}
+
+
+def _merge(spans: list[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, dt.date | None]]:
     merged: list[tuple[dt.date, dt.date | None]] = []
-    for start, end in sorted(spans):
+    for start, end in sorted(spans, key=lambda span: (span[0], span[1] or FAR_FUTURE)):
         if merged and (merged[-1][1] is None or merged[-1][1] >= start):
             last_start, last_end = merged[-1]
             hi = None if last_end is None or end is None else max(last_end, end)
@@ -202,6 +216,11 @@ def member_periods_visible(user, member: Member) -> list[tuple[dt.date, dt.date 
         else:
             merged.append((start, end))
     return merged
+
+
+def event_in_periods(day: dt.date, periods: list[tuple[dt.date, dt.date | None]]) -> bool:
+    """Whether an event dated `day` lies in the readable part of a history (end day included)."""
+    return any(start <= day and (end is None or day <= end) for start, end in periods)
 
 
 def member_events_visible(user, member: Member) -> QuerySet:

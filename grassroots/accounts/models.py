@@ -1,5 +1,6 @@
 """Accounts bound to one part of the organization tree, with a role."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +57,22 @@ class LoginAttempt(models.Model):
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.username} @ {self.address or '?'} ({outcome})"
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app (RFC 6238 time-based codes) bound to one account: optional second
+    factor for administrators. The secret is shown once, at setup."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp")
+    secret = models.CharField(max_length=64)
+    confirmed = models.BooleanField(default=False)
+    # The last accepted 30-second step: a code is never accepted twice (replay).
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xác thực hai bước")
+        verbose_name_plural = _("xác thực hai bước")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user_id} ({'on' if self.confirmed else 'pending'})"

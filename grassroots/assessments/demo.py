@@ -18,6 +18,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
+
 from grassroots.audit.services import Actor
 from grassroots.organizations.models import GRASSROOTS_KINDS, Unit
 
@@ -91,6 +93,7 @@ class YearResult:
     members: int
 
 
+@transaction.atomic
 def rate_year(province: Unit, year: int, rng: random.Random, actor: Actor, *, approve: bool = True) -> YearResult:
     rnd = Round.objects.filter(year=year, unit=province).first() or svc.round_open(
         actor=actor, unit=province, year=year

@@ -9,13 +9,14 @@ scheme's rules with Vietnamese messages (ValidationError), and writes the audit 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -317,44 +318,56 @@ def _check_cap(ctx: _Context, step: str, writes: list[tuple[Entry, Level, Any]],
     grassroots organization, decided by the competent level. While decisions are still coming
     in, a batch is refused only when no completion could satisfy the cap (even if every member
     not yet decided were rated good); once every member is decided the cap is exact."""
-    pct = ctx.rules.get("excellent_cap_pct")
-    if pct is None or step != Step.DECISION:
+    if ctx.rules.get("excellent_cap_pct") is None or step != Step.DECISION:
         return []
-    groups: dict[int, dict[int, int]] = {}
-    for member_id, (gid, order) in pending.items():
-        if gid is not None:
-            groups.setdefault(gid, {})[member_id] = order
-    errors = []
-    for gid, group in groups.items():
-        errors += cap_errors(ctx.round, gid, ctx.rules, pending=group)
-    return errors
+    groups = {gid for gid, _ in pending.values()} - {None}
+    # A big batch already holds every member of the subtree; a small one asks per group.
+    due = {m: p for m, p in ctx.members.items() if not p.reason} if len(pending) > BIG_BATCH else None
+    return cap_errors(ctx.round, groups, ctx.rules, pending=pending, due=due)
 
 
-def cap_errors(rnd: Round, grassroots_id: int, rules: q.Rules, *, pending: dict | None = None,
+def cap_errors(rnd: Round, groups, rules: q.Rules, *, pending: dict | None = None, due: dict | None = None,
                complete: bool = False) -> list[str]:
+    """The cap for the grassroots organizations `groups` (ids). `pending`: member id →
+    (grassroots id, level order) about to be written; `due`: the members to rate, if known."""
     pct = rules.get("excellent_cap_pct")
-    if pct is None:
+    if pct is None or not groups:
         return []
-    pending = pending or {}
-    current = dict(
-        q.current().filter(round=rnd, subject=Subject.MEMBER, grassroots_id=grassroots_id)
-        .values_list("member_id", "level__order")
-    )
-    current.update(pending)  # member id → level order, this batch's decisions in the group
-    counts = Counter(current.values())
-    due = q.members_due(grassroots_id, rnd.year, rules)
-    undecided = 0 if complete else len(set(due) - set(current))
-    excellent, good = counts.get(1, 0), counts.get(2, 0)
-    if excellent * 100 <= pct * (good + undecided):
-        return []
-    code = Unit.objects.filter(pk=grassroots_id).values_list("code", flat=True).first()
-    limit = pct * (good + undecided) // 100
-    return [
-        f"Tổ chức cơ sở {code}: {excellent} đảng viên Hoàn thành xuất sắc nhiệm vụ vượt quá {pct}% số "
-        f"đảng viên Hoàn thành tốt nhiệm vụ ({good}"
-        + (f", còn {undecided} chưa xếp loại" if undecided else "")
-        + f"; tối đa {limit})" + rules.suffix("excellent_cap_pct") + "."
-    ]
+    groups = set(groups)
+    decided: dict[int, dict[int, int]] = {g: {} for g in groups}
+    rows = q.current().filter(round=rnd, subject=Subject.MEMBER)
+    if len(groups) <= 50:
+        rows = rows.filter(grassroots_id__in=groups)
+    for member_id, gid, order in rows.values_list("member_id", "grassroots_id", "level__order"):
+        if gid in decided:
+            decided[gid][member_id] = order
+    for member_id, (gid, order) in (pending or {}).items():
+        if gid in decided:
+            decided[gid][member_id] = order
+    if due is None:
+        due = {}
+        for gid in groups:
+            due.update(q.members_due(gid, rnd.year, rules))
+    due_by_group: dict[int, set[int]] = {g: set() for g in groups}
+    for member_id, place in due.items():
+        if place.grassroots_id in due_by_group:
+            due_by_group[place.grassroots_id].add(member_id)
+    errors = []
+    codes = dict(Unit.objects.filter(pk__in=groups).values_list("pk", "code")) if groups else {}
+    for gid in sorted(groups):
+        counts = Counter(decided[gid].values())
+        undecided = 0 if complete else len(due_by_group[gid] - set(decided[gid]))
+        excellent, good = counts.get(1, 0), counts.get(2, 0)
+        if excellent * 100 <= pct * (good + undecided):
+            continue
+        limit = pct * (good + undecided) // 100
+        errors.append(
+            f"Tổ chức cơ sở {codes.get(gid, gid)}: {excellent} đảng viên Hoàn thành xuất sắc nhiệm vụ vượt quá "
+            f"{pct}% số đảng viên Hoàn thành tốt nhiệm vụ ({good}"
+            + (f", còn {undecided} chưa xếp loại" if undecided else "")
+            + f"; tối đa {limit})" + rules.suffix("excellent_cap_pct") + "."
+        )
+    return errors
 
 
 def _previous_lowest(member_ids: list[int], year: int) -> set[int]:
@@ -403,7 +416,8 @@ def assessment_record_many(
     """Write a batch of ratings of one step, all or nothing.
 
     `audit="each"` writes one audit record per rating (the UI, the Excel import);
-    `audit="batch"` writes one per grassroots organization (the bulk load of the demo history).
+    `audit="batch"` writes one per grassroots organization (the bulk load of the demo history)
+    and returns no Rating objects (the rows are inserted with executemany).
     """
     step = Step(step)
     rnd = Round.objects.select_related("scheme", "unit").get(pk=round.pk)
@@ -496,7 +510,7 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         Rating.objects.filter(pk__in=[r.pk for r in old.values()]).update(superseded_at=now)
     removal_years = ctx.rules.get("removal_after_not_completed_years")
     flagged = _previous_lowest(member_ids, rnd.year) if step == Step.DECISION and removal_years == 2 else set()
-    ratings = []
+    rows: list[dict] = []
     for entry, level, score in writes:
         if entry.subject == Subject.MEMBER:
             place = ctx.members[entry.member_id]
@@ -509,23 +523,25 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
             # Điều lệ Điều 8 (d), domain.md §2.9: two years running → the removal procedure.
             flags.append("removal_procedure")
         facts = {k: str(v) for k, v in (entry.facts or {}).items() if k in FACT_KEYS and v not in (None, "")}
-        ratings.append(
-            Rating(
-                round=rnd, year=rnd.year, scheme=ctx.scheme, step=step, subject=entry.subject, unit_id=unit_id,
-                member_id=entry.member_id, grassroots_id=grassroots_id, level=level, score=score, facts=facts,
-                flags=flags, note=entry.note.strip(), created_by=actor.user,
-            )
-        )
-    Rating.objects.bulk_create(ratings, batch_size=2000)
+        rows.append({
+            "round_id": rnd.pk, "year": rnd.year, "scheme_id": ctx.scheme.pk, "step": step,
+            "subject": entry.subject, "unit_id": unit_id, "member_id": entry.member_id,
+            "grassroots_id": grassroots_id, "level_id": level.pk, "score": score, "facts": facts, "flags": flags,
+            "note": entry.note.strip(), "created_by_id": actor.user.pk if actor.user else None,
+        })
     action = _STEP_AUDIT[step]
     if audit == "batch":
+        _insert_many(rows, now)
+        codes = {lv.pk: lv.code for lv in ctx.levels.values()}
         by_group: dict[int | None, Counter] = {}
-        for r in ratings:
-            by_group.setdefault(r.grassroots_id, Counter())[r.level.code] += 1
+        for row in rows:
+            by_group.setdefault(row["grassroots_id"], Counter())[codes[row["level_id"]]] += 1
         for gid, counts in by_group.items():
             record(actor, obj=rnd, action=f"{action}_bulk", object_type="round",
                    changes={"grassroots": [None, gid], "levels": [None, dict(counts)]})
-        return ratings
+        return []
+    ratings = [Rating(**row) for row in rows]
+    Rating.objects.bulk_create(ratings)
     if not ratings or ratings[0].pk is None:  # backends without RETURNING on bulk insert
         ratings = list(q.current(step).filter(round=rnd, created_at__gte=now))
     for r in ratings:
@@ -539,6 +555,30 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
             changes["flags"] = [None, r.flags]
         record(actor, obj=r, action=action, changes=changes, reason=r.note)
     return ratings
+
+
+_COLUMNS = [
+    "round_id", "year", "scheme_id", "step", "subject", "unit_id", "member_id", "grassroots_id", "level_id",
+    "score", "facts", "flags", "note", "created_at", "created_by_id", "superseded_at",
+]
+
+
+def _insert_many(rows: list[dict], now) -> None:
+    """executemany instead of bulk_create for the bulk path: Django batches SQLite inserts by 999
+    parameters (62 ratings), which made a year of a province's members take half a minute."""
+    table = Rating._meta.db_table
+    pg = connection.vendor == "postgresql"
+    marks = ", ".join("%s::jsonb" if pg and c in ("facts", "flags") else "%s" for c in _COLUMNS)
+    sql = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
+    stamp = Rating._meta.get_field("created_at").get_db_prep_value(now, connection)
+    extra = {"created_at": stamp, "superseded_at": None}
+    values = [
+        tuple(json.dumps(row[c]) if c in ("facts", "flags") else extra[c] if c in extra else row[c] for c in _COLUMNS)
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5000):
+            cursor.executemany(sql, values[start : start + 5000])
 
 
 def _one(actor: Actor, round: Round, step: str, *, level: str, member=None, unit=None, score=None,
@@ -601,9 +641,8 @@ def round_approve(*, actor: Actor, round: Round, unit: Unit, note: str = "") -> 
             f"Chưa thể phê duyệt {unit.code}: còn {missing_orgs} tổ chức và {missing_members} đảng viên "
             "chưa có quyết định xếp loại."
         )
-    errors = []
-    for gid in {p.grassroots_id for p in due.values()} - {None}:
-        errors += cap_errors(rnd, gid, rules, complete=True)
+    groups = {p.grassroots_id for p in due.values()} - {None}
+    errors = cap_errors(rnd, groups, rules, due=due, complete=True)
     if errors:
         raise ValidationError(errors)
     action = RoundAction.objects.create(round=rnd, unit=unit, action=RoundAction.Action.APPROVE,

@@ -137,9 +137,13 @@ class BulkLoader:
         specs, self.pending = self.pending, []
         members = []
         for spec in specs:
-            profile = dict(spec.profile)
-            profile.setdefault("search_name", fold(profile["full_name"]))
-            members.append(Member(**profile))
+            unknown = spec.profile.keys() - _MEMBER_DEFAULTS.keys()
+            if unknown:
+                raise TypeError(f"Member got unexpected fields: {sorted(unknown)}")
+            profile = {**_MEMBER_DEFAULTS, **spec.profile}
+            if "search_name" not in spec.profile:
+                profile["search_name"] = fold(spec.profile["full_name"])
+            members.append(profile)
         derived = []
         for spec in specs:
             evs = [
@@ -159,7 +163,8 @@ class BulkLoader:
         unit_ids = self.unit_ids
         for member, spec, member_stints in zip(members, specs, derived, strict=True):
             member_id += 1
-            member_rows.append([member_id if f.attname == "id" else getattr(member, f.attname) for f in _MEMBER_FIELDS])
+            member["id"] = member_id
+            member_rows.append([member[f.attname] for f in _MEMBER_FIELDS])
             for e in spec.events:
                 event_id += 1
                 event_rows.append((
@@ -199,6 +204,8 @@ class BulkLoader:
 
 
 _MEMBER_FIELDS = Member._meta.concrete_fields
+# A profile dict becomes a row with the model's defaults for what it leaves out.
+_MEMBER_DEFAULTS = {f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in _MEMBER_FIELDS}
 _EVENT_COLUMNS = [
     MemberEvent._meta.get_field(name).column
     for name in ("id", "member", "kind", "date", "unit", "decision_number", "decision_date", "issuing_body",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 import time
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from grassroots.accounts.models import Role, User
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+from grassroots.core.bulkload import BulkLoader, MemberSpec, UnitSpec, VersionSpec
 from grassroots.organizations.models import Unit, UnitChange
 from grassroots.territory.models import Population, Village, VillageVersion
 
@@ -90,8 +91,10 @@ def _territory(plan: Plan, ids: dict[str, int]) -> tuple[int, int, int]:
 def personas() -> list[tuple[str, str, str]]:
     """Create (or reset) the demo accounts; returns (username, role, scope) rows to print."""
     rows = []
+    hashed = make_password(PASSWORD)  # hashing is slow on purpose (argon2): once for all accounts
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", password=PASSWORD, role=Role.ADMIN)
+        admin = User(username="admin", is_staff=True, is_superuser=True, role=Role.ADMIN, password=hashed)
+        admin.save()
     rows.append(("admin", "superuser", "—"))
     for username, (role, scope_code, staff) in PERSONAS.items():
         scope = Unit.objects.get(code=scope_code) if Unit.objects.filter(code=scope_code).exists() else None
@@ -99,8 +102,8 @@ def personas() -> list[tuple[str, str, str]]:
             scope = Unit.objects.filter(code__startswith="LS-X0").order_by("code").first()
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username, password=PASSWORD)
-        user.role, user.scope, user.is_staff = role, scope, staff
+            user = User(username=username)
+        user.role, user.scope, user.is_staff, user.password = role, scope, staff, hashed
         user.save()
         rows.append((username, role, scope.code if scope else "—"))
     return rows
@@ -124,11 +127,7 @@ def build_demo(seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = Fa
         n_changes = _changes(plan, ids)
         bar = _bar(len(plan.members), "Đảng viên", progress)
         for member in plan.members:
-            loader.add_member(MemberSpec(member.profile, [
-                EventSpec(e.kind, e.date, e.unit, e.decision_date, e.decision_number, e.issuing_body,
-                          e.discipline_form, e.place, e.note)
-                for e in member.events
-            ]))
+            loader.add_member(MemberSpec(member.profile, member.events))
             bar.update(1)
         loader.flush()
         bar.close()

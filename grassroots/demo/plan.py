@@ -18,6 +18,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from grassroots.core.bulkload import EventSpec as PEvent  # the loader's own event record
 from grassroots.core.dates import add_months
 
 from . import adminunits, names
@@ -124,19 +125,6 @@ class PUnit:
 
 
 @dataclass
-class PEvent:
-    kind: str
-    date: dt.date
-    unit: str | None = None
-    decision_date: dt.date | None = None
-    decision_number: str = ""
-    issuing_body: str = ""
-    discipline_form: str = ""
-    place: str = ""
-    note: str = ""
-
-
-@dataclass
 class PMember:
     profile: dict
     events: list[PEvent]
@@ -179,6 +167,27 @@ class PChange:
     note: str = ""
 
 
+def _table(pairs):
+    return [v for v, _ in pairs], list(itertools.accumulate(w for _, w in pairs))
+
+
+_ETHNICITIES = _table(names.ETHNICITIES)
+_CITY_ETHNICITIES = _table([("Kinh", 45), ("Tày", 30), ("Nùng", 25)])
+_RELIGIONS = _table(names.RELIGIONS)
+
+
+def _weighted(rng: random.Random, table) -> str:
+    values, cum = table
+    return values[bisect.bisect_right(cum, rng.random() * cum[-1])]
+
+
+def snap(day: dt.date, meeting_day: int) -> dt.date:
+    """The cell's next monthly meeting on or after `day` (a cell meets monthly; Chỉ thị 10-CT/TW)."""
+    if day.day <= meeting_day:
+        return day.replace(day=meeting_day)
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=meeting_day)
+
+
 def rand_date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
     """Uniform in [lo, hi)."""
     span = (hi - lo).days
@@ -194,6 +203,7 @@ class Plan:
         self.rng = random.Random(seed)
         self.scale = scale
         self.units: dict[str, PUnit] = {}
+        self.kids: dict[str | None, set[str]] = defaultdict(set)
         self.changes: list[PChange] = []
         self.villages: list[PVillage] = []
         self.members: list[PMember] = []
@@ -209,12 +219,17 @@ class Plan:
             per = max(2, round(12 * scale * 4))
             self.wards = {d.code: self.wards[d.code][:per] for d in self.districts}
         self.ward_names = {w.code: w for ws in self.wards.values() for w in ws}
+        self.all_wards = list(self.ward_names.values())
+        self.district_by_code = {d.code: d for d in self.districts}
         self.new_wards = {w.code: w for w in adminunits.new_wards(PROVINCE_CODE)}
         self.mapping = {k: v for k, v in adminunits.ward_mapping_2025(PROVINCE_CODE).items()
                         if k in self.ward_names}
         self._seq: Counter = Counter()
-        self.profile_numbers = iter(self.rng.sample(range(100_000, 1_000_000), 400_000 if scale >= 1 else 40_000))
-        self.card_numbers = iter(self.rng.sample(range(10_000_000, 100_000_000), 300_000 if scale >= 1 else 30_000))
+        # Unique, scattered numbers: n → (a·n + b) mod m is a bijection when gcd(a, m) = 1.
+        a, b = 1_132_417, self.rng.randrange(900_000)
+        self.profile_numbers = (100_000 + (a * n + b) % 900_000 for n in itertools.count())
+        c, e = 1_234_577, self.rng.randrange(90_000_000)
+        self.card_numbers = (10_000_000 + (c * n + e) % 90_000_000 for n in itertools.count())
         self.citizen_serials: set[str] = set()
 
     # Tree helpers -----------------------------------------------------------
@@ -228,6 +243,7 @@ class Plan:
         unit = PUnit(code, established, [PVersion(established, ended, name, kind, gtype, parent)], role,
                      ended=ended, **extra)
         self.units[code] = unit
+        self.kids[parent].add(code)
         if established >= START:
             self.change(code, "establish", established)
         return unit
@@ -248,8 +264,18 @@ class Plan:
         version = self.units[code].at(day) or self.units[code].versions[-1]
         self.changes.append(PChange(code, action, day, self.issuer(version.parent, day), tuple(related), note))
 
+    def split(self, unit: PUnit, day: dt.date, **changes) -> None:
+        unit.split(day, **changes)
+        if changes.get("parent"):
+            self.kids[changes["parent"]].add(unit.code)
+
     def children(self, code: str, day: dt.date) -> list[PUnit]:
-        return [u for u in self.units.values() if (v := u.at(day)) is not None and v.parent == code]
+        found = []
+        for child in sorted(self.kids.get(code, ())):
+            unit = self.units.get(child)
+            if unit is not None and (v := unit.at(day)) is not None and v.parent == code:
+                found.append(unit)
+        return found
 
     def dissolve(self, code: str, day: dt.date, successors: list[str], move_kind: str = "restructure",
                  action: str = "dissolve") -> None:
@@ -653,14 +679,14 @@ class Plan:
                 continue
             for unit in list(self.units.values()):
                 if unit.role == "d_vertical" and base in unit.name and unit.at(day):
-                    unit.split(day, kind=SUB, parent=target.code)
+                    self.split(unit, day, kind=SUB, parent=target.code)
                     self.change(unit.code, "move", day, related=[target.code])
         # A few district-level enterprises moved into the enterprise bloc.
         movers = [u for u in self.units.values() if u.role == "d_service" and u.versions[0].gtype == "enterprise_state"]
         for unit in rng.sample(movers, min(3, len(movers))):
             day = rand_date(rng, D(2004, 1, 1), D(2023, 1, 1))
             if unit.at(day) and unit.at(day).kind == GCELL:
-                unit.split(day, parent="LS-KDN")
+                self.split(unit, day, parent="LS-KDN")
                 unit.role = "p_enterprise"
                 self.change(unit.code, "move", day, related=["LS-KDN"])
 
@@ -747,7 +773,7 @@ class Plan:
         for bloc in ("LS-KCQ", "LS-KDN"):
             for child in self.children(bloc, BLOCS_2025):
                 target = cqd.code if child.role == "p_party" else ubnd.code
-                child.split(BLOCS_2025, parent=target)
+                self.split(child, BLOCS_2025, parent=target)
                 self.change(child.code, "move", BLOCS_2025, related=[target])
             self.dissolve(bloc, BLOCS_2025, [])
         # March: departments merged; the absorbed committee's cells move under the absorbing one.
@@ -790,7 +816,7 @@ class Plan:
                     if child.role == "c_agency":  # the old commune's offices merged into the new one's
                         self.dissolve(child.code, REORG, [hubs[new_code]], action="merge")
                     else:
-                        child.split(REORG, parent=new.code)
+                        self.split(child, REORG, parent=new.code)
                 if old.at(REORG - ONE_DAY).kind == GCELL:
                     old.successors = [hubs[new_code]]
                 self.dissolve(old.code, REORG, old.successors, action="merge")
@@ -805,14 +831,14 @@ class Plan:
                     self.dissolve(org.code, REORG, [hubs[where.code[5:]]], action="merge")
                 elif org.role in ("d_military", "d_police"):
                     target = "LS-QS" if org.role == "d_military" else "LS-CA"
-                    org.split(REORG, parent=target)
+                    self.split(org, REORG, parent=target)
                     self.change(org.code, "move", REORG, related=[target])
                 elif org.role == "d_judicial":
-                    org.split(REORG, parent=ubnd.code if "Thi hành" in v.name else cqd.code)
+                    self.split(org, REORG, parent=ubnd.code if "Thi hành" in v.name else cqd.code)
                     self.change(org.code, "move", REORG, related=[org.at(REORG).parent])
                 else:
                     kind = PARTIAL if v.kind == GC else SUB
-                    org.split(REORG, parent=where.code, kind=kind)
+                    self.split(org, REORG, parent=where.code, kind=kind)
                     self.change(org.code, "move", REORG, related=[where.code])
             self.dissolve(district, REORG, [])
         self.hubs = hubs
@@ -820,7 +846,7 @@ class Plan:
 
     def _merge_into(self, other: PUnit, target: PUnit, day: dt.date) -> None:
         for child in self.children(other.code, day):
-            child.split(day, parent=target.code)
+            self.split(child, day, parent=target.code)
         ov = other.at(day)
         successors = [c.code for c in self.children(target.code, day) if c.at(day).kind == SUB]
         if ov.kind == GCELL:
@@ -893,6 +919,8 @@ class Plan:
             for key, items in by_year.items()
         }
         self.village_of_cell = {v.cell: v for v in self.villages if v.cell}
+        # Admissions, arrivals and most decisions about members are taken at the cell's monthly meeting.
+        self.meeting = {code: self.rng.choice((2, 5, 8, 10, 15, 20, 25)) for code in sorted(self.spans)}
         self._bodies: dict[tuple[str, int], str] = {}
         self._decision_seq: Counter = Counter()
 
@@ -904,9 +932,11 @@ class Plan:
         rng = self.rng
         key = (day.year, district) if district and (day.year, district) in self.candidates else day.year
         codes, cum = self.candidates[key]
+        total, spans, random_ = cum[-1], self.spans, rng.random
         for _ in range(40):
-            code = rng.choices(codes, cum_weights=cum)[0]
-            if code != exclude and self.alive(code, day):
+            code = codes[bisect.bisect_right(cum, random_() * total)]
+            s, e = spans[code]
+            if code != exclude and s <= day < e:
                 return code
         pool = [c for c in codes if c != exclude and self.alive(c, day)]
         if not pool and key != day.year:
@@ -952,16 +982,16 @@ class Plan:
         rng = self.rng
         unit = self.units[cell]
         if unit.district is None:
-            ethnicity = rng.choices(["Kinh", "Tày", "Nùng"], [45, 30, 25])[0]
+            ethnicity = _weighted(rng, _CITY_ETHNICITIES)
         else:
-            ethnicity = rng.choices([e for e, _ in names.ETHNICITIES], [w for _, w in names.ETHNICITIES])[0]
+            ethnicity = _weighted(rng, _ETHNICITIES)
         family = rng.choice(names.FAMILY_NAMES[ethnicity])
         middle = rng.choice(names.MIDDLE_FEMALE if female else names.MIDDLE_MALE)
         given = rng.choice(names.GIVEN_FEMALE if female else names.GIVEN_MALE)
         district = unit.district or rng.choice(self.districts).code
-        wards = self.wards.get(district) or [w for ws in self.wards.values() for w in ws]
+        wards = self.wards.get(district) or self.all_wards
         home = rng.choice(wards)
-        dname = next(d for d in self.districts if d.code == district)
+        dname = self.district_by_code[district]
         village = self.village_of_cell.get(cell)
         place = self.ward_names.get(unit.commune or "") or rng.choice(wards)
         residence = f"{place.name}, {dname.name}, tỉnh Lạng Sơn"
@@ -998,7 +1028,7 @@ class Plan:
             "gender": "F" if female else "M",
             "birth_date": birth,
             "ethnicity": ethnicity,
-            "religion": rng.choices([r for r, _ in names.RELIGIONS], [w for _, w in names.RELIGIONS])[0],
+            "religion": _weighted(rng, _RELIGIONS),
             "hometown": f"{home.name}, {dname.name}, tỉnh Lạng Sơn",
             "residence": residence,
             "education": rng.choice(["7/10", "10/10"]) if old else rng.choice(["12/12", "12/12", "12/12", "9/12"]),
@@ -1017,7 +1047,9 @@ class Plan:
         arrival from outside) to today. Returns (events, presence spans, became official)."""
         rng = self.rng
         events: list[PEvent] = []
-        years = lambda n: dt.timedelta(days=round(min(n, 150) * 365.25))  # noqa: E731
+        def years(n: float) -> dt.timedelta:
+            return dt.timedelta(days=int(min(n, 150) * 365.25))
+
         age = lambda d: (d - birth).days / 365.25  # noqa: E731
         official_day = add_months(ceremony, 12)
         number, body = self.decision(cell, ceremony if entry != "transfer_in" else day)
@@ -1052,7 +1084,10 @@ class Plan:
             end_day, end_kind = exit_after + years(rng.uniform(0.1, 40)), "death"
         if end_day <= day:
             end_day = day + ONE_DAY * rng.randint(30, 900)
-        if end_kind == "expulsion" and end_day < official_day:
+        meeting = self.meeting[cell]
+        if end_kind != "death" and not forced_exit:
+            end_day = snap(end_day, meeting)
+        if end_kind == "expulsion" and end_day <= official_day:
             end_kind = "removal"
         stop = min(end_day, TODAY + ONE_DAY)  # events strictly before `stop`
         # What happens in between.
@@ -1084,7 +1119,7 @@ class Plan:
             if t >= stop:
                 break
             intents.append((t, "discipline"))
-        intents.sort()
+        intents = sorted((snap(t, meeting) if what != "temp" else t, what) for t, what in intents)
         current = cell
         temp_until: dt.date | None = None
 
@@ -1161,9 +1196,14 @@ class Plan:
         events.sort(key=lambda e: e.date)
         return events, spans, official
 
-    def _new_member(self, *, entry: str, day: dt.date, cell: str | None = None, tag: str = "", **kwargs) -> PMember:
+    def _new_member(self, *, entry: str, day: dt.date, cell: str | None = None, tag: str = "",
+                    before: dt.date = TODAY + ONE_DAY, **kwargs) -> PMember:
         rng = self.rng
         cell = cell or self.pick_cell(day)
+        if entry != "pre":
+            snapped = snap(day, self.meeting[cell])
+            if snapped < min(before, self.spans[cell][1]):
+                day = snapped
         if entry == "pre":
             female = rng.random() < 0.25
             est = self.spans[cell][0]
@@ -1172,6 +1212,9 @@ class Plan:
             ceremony = max(ceremony, est + ONE_DAY)
             if ceremony >= START:
                 ceremony = rand_date(rng, est, START)
+            snapped = snap(ceremony, self.meeting[cell])
+            if snapped < START:
+                ceremony = snapped
             admit_age = rng.triangular(18.2, 45, 24)
         elif entry == "transfer_in":
             female = rng.random() < 0.4

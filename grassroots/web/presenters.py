@@ -120,9 +120,16 @@ ACTION_LABELS = {
 }
 
 
-def _field_labels() -> dict[str, str]:
+_MODELS_FOR = {
+    "unit": (UnitChange, UnitVersion),
+    "member": (Member,),
+    "memberevent": (MemberEvent,),
+}
+
+
+def _field_labels(object_type: str) -> dict[str, str]:
     labels = {}
-    for model in (UnitChange, UnitVersion, MemberEvent, Member):
+    for model in _MODELS_FOR.get(object_type, ()):
         for f in model._meta.get_fields():
             if hasattr(f, "verbose_name"):
                 labels[f.name] = str(f.verbose_name)
@@ -134,7 +141,17 @@ def _field_labels() -> dict[str, str]:
     return labels
 
 
-def _plain(value, unit_codes: dict[str, str]) -> str:
+def _choice_labels(object_type: str) -> dict[str, dict[str, str]]:
+    """Stored choice values ("district", "transfer") shown with their labels."""
+    out: dict[str, dict[str, str]] = {}
+    for model in _MODELS_FOR.get(object_type, ()):
+        for f in model._meta.concrete_fields:
+            if f.choices:
+                out[f.name] = {str(value): str(label) for value, label in f.choices}
+    return out
+
+
+def _plain(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, list):
@@ -147,16 +164,36 @@ def _plain(value, unit_codes: dict[str, str]) -> str:
     return str(value)
 
 
-def _changes_text(changes: dict, unit_codes: dict[str, str]) -> str:
-    labels = _field_labels()
+CODE_FIELDS = ("parent", "merged_into", "split_into")
+
+
+def _mask(value, unit_codes: dict[str, str]):
+    visible = set(unit_codes.values())
+    if isinstance(value, list):
+        return [v if v in visible else "…" for v in value]
+    return value if not value or value in visible else "…"
+
+
+def audit_codes(records: list[AuditRecord]) -> set[str]:
+    codes = set()
+    for r in records:
+        for field in CODE_FIELDS:
+            for value in r.changes.get(field, []):
+                codes.update(value if isinstance(value, list) else [value] if value else [])
+    return codes
+
+
+def _changes_text(object_type: str, changes: dict, unit_codes: dict[str, str]) -> str:
+    labels, choices = _field_labels(object_type), _choice_labels(object_type)
     parts = []
     for field, (old, new) in sorted(changes.items()):
         if field == "unit":  # stored as an id: show the code, or nothing outside the scope
-            old, new = (
-                unit_codes.get(str(old), "…" if old else ""),
-                unit_codes.get(str(new), "…" if new else ""),
-            )
-        before, after = _plain(old, unit_codes), _plain(new, unit_codes)
+            old = unit_codes.get(str(old), "…") if old else ""
+            new = unit_codes.get(str(new), "…") if new else ""
+        elif field in CODE_FIELDS:  # stored as codes
+            old, new = _mask(old, unit_codes), _mask(new, unit_codes)
+        named = choices.get(field, {})
+        before, after = named.get(str(old), _plain(old)), named.get(str(new), _plain(new))
         if not before and not after:
             continue
         label = labels.get(field, field)
@@ -173,7 +210,7 @@ def audit_rows(
             vdate(r.at),
             f"{OBJECT_LABELS.get(r.object_type, r.object_type)}: {ACTION_LABELS.get(r.action, r.action)}",
             f"{r.actor_name} ({r.get_source_display()})",
-            _changes_text(r.changes, unit_codes),
+            _changes_text(r.object_type, r.changes, unit_codes),
             r.reason,
         )
         for r in records
@@ -203,13 +240,14 @@ class ChangeRow:
     note: str
 
 
-def change_rows(changes: list[UnitChange]) -> list[ChangeRow]:
+def change_rows(changes: list[UnitChange], visible_codes: set[str]) -> list[ChangeRow]:
+    """`visible_codes`: codes of units the viewer may see; other related units are masked."""
     return [
         ChangeRow(
             vdate(c.date),
             c.get_action_display(),
             decision_text(c.decision_number, c.decision_date, c.issuing_body),
-            ", ".join(u.code for u in c.related_units.all()),
+            ", ".join(u.code if u.code in visible_codes else "…" for u in c.related_units.all()),
             c.note,
         )
         for c in changes

@@ -125,6 +125,21 @@ def _decision(data: dict) -> unit_services.Decision:
     )
 
 
+def _unit_history(user, unit: Unit) -> dict:
+    """Decisions about the unit and its audit trail; codes of units outside the scope masked."""
+    changes = list(unit.changes.prefetch_related("related_units"))
+    records = list(AuditRecord.objects.filter(object_type="unit", object_id=str(unit.pk))[:200])
+    codes = presenters.audit_codes(records) | {
+        u.code for c in changes for u in c.related_units.all()
+    }
+    visible = dict(access.units_ever_visible(user).filter(code__in=codes).values_list("pk", "code"))
+    visible_by_id = {str(pk): code for pk, code in visible.items()}
+    return {
+        "changes": presenters.change_rows(changes, set(visible.values())),
+        "history": presenters.audit_rows(records, visible_by_id),
+    }
+
+
 def _member_history(member, event_ids: list[int]) -> list[AuditRecord]:
     return list(
         AuditRecord.objects.filter(
@@ -189,10 +204,7 @@ def unit_detail(request, code: str):
         "can_approve": request.user.has_role(Role.APPROVER),
         "can_record": request.user.has_role(Role.CLERK),
         "actions": ChangeAction.choices,
-        "changes": presenters.change_rows(list(unit.changes.prefetch_related("related_units"))),
-        "history": presenters.audit_rows(
-            list(AuditRecord.objects.filter(object_type="unit", object_id=str(unit.pk))[:200])
-        ),
+        **_unit_history(request.user, unit),
     }
     if visible:
         fig = figures(unit, at, since)
