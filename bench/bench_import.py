@@ -94,6 +94,7 @@ def generate(path: Path, members: int, seed: int = 5) -> None:
             events += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    print(flush=True)
     print(f"generated {path.name}: {len(cells)} cells, {members} members, {events} event rows, "
           f"{path.stat().st_size / 1e6:.1f} MB")
 
@@ -106,7 +107,10 @@ def run(label: str, args: list[str], env: dict) -> tuple[float, float, int]:
     out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak_mib = usage.ru_maxrss / 1024
-    print(f"{label:<28} {elapsed:7.1f} s   peak {peak_mib:7.0f} MiB   exit {proc.returncode}")
+    cpu = usage.ru_utime + usage.ru_stime
+    load = os.getloadavg()[0]
+    print(f"{label:<28} {elapsed:7.1f} s wall  {cpu:7.1f} s CPU   peak {peak_mib:6.0f} MiB   "
+          f"exit {proc.returncode}   (load {load:.1f})", flush=True)
     if proc.returncode and label != "migrate":
         print(out[-2000:], err[-2000:])
     return elapsed, peak_mib, proc.returncode

@@ -51,12 +51,11 @@ def basic(path, members=None, events=None, extra=None) -> str:
 
 def wipe_registry() -> None:
     """Empty every registry table (audit records are append-only and stay)."""
+    from grassroots.accounts.models import User
     from grassroots.figures.models import FigureDelta
     from grassroots.members.models import Member, MemberEvent, MemberStint
     from grassroots.organizations.models import Unit, UnitAncestry, UnitChange, UnitVersion
     from grassroots.territory.models import Population, Village, VillageVersion
-
-    from grassroots.accounts.models import User
 
     User.objects.update(scope=None)
     FigureDelta.objects.all().delete()

@@ -13,7 +13,13 @@ from grassroots.figures.queries import figures
 from grassroots.members.models import EventKind, Member, MemberEvent
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
-from grassroots.territory.models import CellArrangement, Population, Village, VillageKind, VillageVersion
+from grassroots.territory.models import (
+    CellArrangement,
+    Population,
+    Village,
+    VillageKind,
+    VillageVersion,
+)
 
 from .excel_helpers import wipe_registry
 from .factories import SYSTEM, admit, d, event, unit

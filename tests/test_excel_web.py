@@ -61,8 +61,9 @@ def test_upload_preview_confirm(client, tree, tmp_path):
     clerk = persona("canbo_dinhlap", tree["dl"], Role.CLERK)
     client.force_login(clerk)
     path = tmp_path / "in.xlsx"
-    from .excel_helpers import workbook, headers
     from grassroots.excel import schema
+
+    from .excel_helpers import headers, workbook
 
     workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000777LS", unit="dl-c1")]})
     with open(path, "rb") as f:
@@ -85,8 +86,9 @@ def test_upload_preview_confirm(client, tree, tmp_path):
 def test_upload_outside_scope_is_refused_with_errors(client, tree, tmp_path):
     client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
     path = tmp_path / "in.xlsx"
-    from .excel_helpers import workbook, headers
     from grassroots.excel import schema
+
+    from .excel_helpers import headers, workbook
 
     workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000778LS", unit="CB-C1")]})
     with open(path, "rb") as f:

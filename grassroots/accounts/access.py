@@ -179,11 +179,15 @@ def member_periods_visible(user, member: Member) -> list[tuple[dt.date, dt.date 
     return member_periods_visible_many(user, [member.pk]).get(member.pk, [])
 
 
-def member_periods_visible_many(user, member_ids) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+def member_periods_visible_many(
+    user, member_ids
+) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
     """`member_periods_visible` for many members in two queries (exports, reports)."""
     member_ids = list(member_ids)
     stints = list(
-        MemberStint.objects.filter(member_id__in=member_ids).order_by("start").values_list("member_id", "unit_id", "start", "end")
+        MemberStint.objects.filter(member_id__in=member_ids)
+        .order_by("start")
+        .values_list("member_id", "unit_id", "start", "end")
     )
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
     if sees_everything(user):
@@ -194,7 +198,9 @@ def member_periods_visible_many(user, member_ids) -> dict[int, list[tuple[dt.dat
         if scope is None:
             return {}
         ancestry: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-        rows = UnitAncestry.objects.filter(ancestor_id=scope, descendant_id__in={s[1] for s in stints})
+        rows = UnitAncestry.objects.filter(
+            ancestor_id=scope, descendant_id__in={s[1] for s in stints}
+        )
         for unit_id, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
             ancestry.setdefault(unit_id, []).append((start, end))
         for member_id, unit_id, start, end in stints:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.audit.admin import ReadOnlyAdmin
 from grassroots.audit.services import Actor, record
 
-from .models import LoginAttempt, User
+from . import services
+from .models import LoginAttempt, TOTPDevice, User
 
 
 def _superusers_only(request) -> bool:
@@ -55,3 +56,21 @@ class LoginAttemptAdmin(ReadOnlyAdmin):
     list_display = ["at", "username", "address", "succeeded"]
     list_filter = ["succeeded"]
     search_fields = ["username", "address"]
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    """Superusers may remove an administrator's authenticator (a lost phone); nothing else."""
+
+    list_display = ["user", "confirmed", "created_at"]
+    exclude = ["secret"]
+
+    def has_delete_permission(self, request, obj=None):
+        return True
+
+    def delete_model(self, request, obj):
+        services.totp_disable(actor=Actor.from_request(request), account=obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            self.delete_model(request, device)

@@ -67,3 +67,11 @@ class AccountForm(forms.Form):
         else:
             self.fields["password"].required = True
             del self.fields["is_active"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực (6 chữ số)"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -63,7 +63,9 @@ class TOTPDevice(models.Model):
     """An authenticator app (RFC 6238 time-based codes) bound to one account: optional second
     factor for administrators. The secret is shown once, at setup."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp"
+    )
     secret = models.CharField(max_length=64)
     confirmed = models.BooleanField(default=False)
     # The last accepted 30-second step: a code is never accepted twice (replay).

@@ -14,8 +14,8 @@ from grassroots.audit.services import Actor, diff, record, snapshot
 from grassroots.core.text import clean
 from grassroots.organizations.models import Unit
 
-from . import access
-from .models import Role, User
+from . import access, totp
+from .models import Role, TOTPDevice, User
 
 AUDITED_FIELDS = ["username", "first_name", "last_name", "email", "scope", "role", "is_active"]
 
@@ -135,3 +135,63 @@ def account_set_password(*, actor: Actor, account: User, password: str) -> User:
     # The trail says that the password changed, never what it is.
     record(actor, obj=account, action="password", object_type="account")
     return account
+
+
+# --- second factor ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def totp_begin(*, actor: Actor, user: User) -> TOTPDevice:
+    """A fresh secret for the user's authenticator, not active until a code confirms it."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+    if device is not None and device.confirmed:
+        raise ValidationError("Xác thực hai bước đã được bật.")
+    if device is None:
+        device = TOTPDevice(user=user)
+    device.secret = totp.new_secret()
+    device.last_step = 0
+    device.save()
+    return device
+
+
+def _accept(device: TOTPDevice, code: str) -> bool:
+    step = totp.matching_step(device.secret, code, after=device.last_step)
+    if step is None:
+        return False
+    device.last_step = step
+    device.save(update_fields=["last_step"])
+    return True
+
+
+@transaction.atomic
+def totp_confirm(*, actor: Actor, user: User, code: str) -> TOTPDevice:
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or not _accept(device, code):
+        raise ValidationError({"code": ["Mã xác thực không đúng."]})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(actor, obj=user, action="totp_enabled", object_type="account")
+    return device
+
+
+@transaction.atomic
+def totp_check(*, user: User, code: str) -> bool:
+    """The second step of a login: the code is right and has not been used before."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    return device is not None and _accept(device, code)
+
+
+@transaction.atomic
+def totp_disable(*, actor: Actor, account: User, code: str | None = None) -> None:
+    """Turn the second factor off: the owner with a current code, or an administrator above
+    them (a lost phone) without one."""
+    device = TOTPDevice.objects.select_for_update().filter(user=account).first()
+    if device is None:
+        return
+    if actor.user is not None and actor.user.pk == account.pk:
+        if not device.confirmed or not _accept(device, code or ""):
+            raise ValidationError({"code": ["Mã xác thực không đúng."]})
+    else:
+        _check_manager(actor, None, account)
+    device.delete()
+    record(actor, obj=account, action="totp_disabled", object_type="account")

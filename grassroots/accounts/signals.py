@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor, record
 
-from . import lockout
+from . import lockout, two_factor
 
 
 def _actor(user, request) -> Actor:
@@ -33,6 +33,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="grassroots_logged_in")
 def _logged_in(sender, request, user, **kwargs):
+    two_factor.mark_logged_in(request, user)
     with transaction.atomic():
         lockout.note_attempt(user.get_username(), lockout.client_address(request), succeeded=True)
         record(_actor(user, request), obj=user, action="login", object_type="account")

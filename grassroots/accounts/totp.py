@@ -32,7 +32,9 @@ def current_step(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // STEP)
 
 
-def matching_step(secret: str, code: str, *, after: int = 0, now: float | None = None) -> int | None:
+def matching_step(
+    secret: str, code: str, *, after: int = 0, now: float | None = None
+) -> int | None:
     """The step whose code is `code` (within the window, later than `after`), or None."""
     code = "".join(ch for ch in code if ch.isdigit())
     if len(code) != DIGITS:

@@ -1,24 +1,98 @@
 """Login and account administration. Thin: parse, fetch through access, call one service."""
 
+import segno
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grassroots.audit.services import Actor
 
-from . import access, services
-from .forms import AccountForm, LoginForm
-from .models import Role
+from . import access, lockout, services, totp, two_factor
+from .forms import AccountForm, CodeForm, LoginForm
+from .models import Role, TOTPDevice, User
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor.enabled_for(user):
+            # Password right; the account is not logged in until the code is given.
+            two_factor.park(self.request, user, self.get_success_url())
+            return redirect("accounts:two_factor_verify")
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    pending = two_factor.parked(request)
+    if pending is None:
+        return redirect("login")
+    user = User.objects.get(pk=pending["user"])
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = lockout.client_address(request)
+        if lockout.is_locked(user.username, address):
+            form.add_error(
+                "code",
+                _("Đăng nhập tạm bị khóa vì nhập sai nhiều lần. Hãy thử lại sau %(minutes)s phút.")
+                % {"minutes": lockout.lockout_minutes()},
+            )
+        elif services.totp_check(user=user, code=form.cleaned_data["code"]):
+            request.session.pop(two_factor.PENDING, None)
+            auth_login(request, user, backend=pending["backend"])
+            request.session[two_factor.STATE] = "ok"
+            return redirect(pending["next"])
+        else:
+            # A wrong code counts as a failed login (lockout, audit).
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.username}, request=request
+            )
+            form.add_error("code", _("Mã xác thực không đúng."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    user = request.user
+    if not two_factor.offered_to(user):
+        raise PermissionDenied(_("Xác thực hai bước dành cho quản trị viên."))
+    actor = Actor.from_request(request)
+    enabled = two_factor.enabled_for(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enabled:
+                services.totp_disable(actor=actor, account=user, code=form.cleaned_data["code"])
+                messages.success(request, _("Đã tắt xác thực hai bước."))
+            else:
+                services.totp_confirm(actor=actor, user=user, code=form.cleaned_data["code"])
+                request.session[two_factor.STATE] = "ok"
+                messages.success(request, _("Đã bật xác thực hai bước."))
+            return redirect("accounts:two_factor")
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    context = {"form": form, "enabled": enabled}
+    if not enabled:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None or request.method == "GET":
+            device = services.totp_begin(actor=actor, user=user)
+        uri = totp.provisioning_uri(device.secret, user.get_username())
+        context.update(
+            secret=device.secret, qr=mark_safe(segno.make(uri, error="m").svg_inline(scale=4))
+        )
+    return render(request, "accounts/two_factor_setup.html", context)
 
 
 class LogoutView(auth_views.LogoutView):

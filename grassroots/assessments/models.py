@@ -116,24 +116,28 @@ class Step(models.TextChoices):
 class Rating(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="ratings")
     year = models.PositiveSmallIntegerField()
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    # Foreign keys already led by a composite index, or never looked up alone, get no index of
+    # their own: a province's year is ~60,000 rows and every index slows the bulk insert.
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+", db_index=False)
     step = models.CharField(_("bước"), max_length=10, choices=Step.choices)
     subject = models.CharField(max_length=12, choices=Subject.choices)
     # The organization rated, or the member's cell at the end of the year.
-    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # The grassroots organization the subject belongs to at the end of the year (quota group).
     grassroots = models.ForeignKey(
         "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_index=False)
     score = models.DecimalField(_("điểm"), max_digits=5, decimal_places=2, null=True, blank=True)
     facts = models.JSONField(default=dict, blank=True)  # task shares entered with the rating
     flags = models.JSONField(default=list, blank=True)  # e.g. ["removal_procedure"]
     note = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
 

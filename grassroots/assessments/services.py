@@ -540,10 +540,13 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
             record(actor, obj=rnd, action=f"{action}_bulk", object_type="round",
                    changes={"grassroots": [None, gid], "levels": [None, dict(counts)]})
         return []
+    by_id = {lv.pk: lv for lv in ctx.levels.values()}
     ratings = [Rating(**row) for row in rows]
+    for r in ratings:
+        r.level = by_id[r.level_id]  # cached: no query per rating below
     Rating.objects.bulk_create(ratings)
     if not ratings or ratings[0].pk is None:  # backends without RETURNING on bulk insert
-        ratings = list(q.current(step).filter(round=rnd, created_at__gte=now))
+        ratings = list(q.current(step).filter(round=rnd, created_at__gte=now).select_related("level"))
     for r in ratings:
         before = old.get((r.subject, r.member_id or r.unit_id))
         changes = diff(

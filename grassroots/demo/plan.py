@@ -910,10 +910,11 @@ class Plan:
             unit = self.units[code]
             if unit.weight <= 0:
                 continue
+            weight = unit.weight * (0.8 if unit.district == DINH_LAP else 1.0)
             for year in range(max(s.year, 1945), min(e.year, TODAY.year) + 1):
-                by_year[year].append((code, unit.weight))
+                by_year[year].append((code, weight))
                 if unit.district:
-                    by_year[(year, unit.district)].append((code, unit.weight))
+                    by_year[(year, unit.district)].append((code, weight))
         self.candidates = {
             key: ([c for c, _ in items], list(itertools.accumulate(w for _, w in items)))
             for key, items in by_year.items()
@@ -941,6 +942,11 @@ class Plan:
         pool = [c for c in codes if c != exclude and self.alive(c, day)]
         if not pool and key != day.year:
             return self.pick_cell(day, None, exclude)
+        if not pool:
+            pool = [c for c in sorted(self.spans) if c != exclude and self.alive(c, day)
+                    and self.units[c].weight > 0]
+        if not pool:
+            raise RuntimeError(f"no cell on {day}")
         return rng.choice(pool)
 
     def successor(self, code: str, day: dt.date) -> str:
@@ -1063,8 +1069,9 @@ class Plan:
             events.append(PEvent("transfer_in", day, cell, day - dt.timedelta(days=rng.randint(10, 60)),
                                  place=rng.choice(["Tỉnh Cao Bằng", "Tỉnh Bắc Giang", "Thành phố Hà Nội",
                                                    "Tỉnh Thái Nguyên", "Tỉnh Bắc Ninh", "Tỉnh Quảng Ninh"])))
-        # The end: death, or leaving the province or the Party.
-        now_age = age(day)
+        # The end: death, or leaving the province or the Party. History is simulated from 2000 on.
+        origin = max(day, START)
+        now_age = age(origin)
         death_age = rng.gauss(75, 10)
         tries = 0
         while death_age <= now_age + 0.2 and tries < 20:
@@ -1073,17 +1080,17 @@ class Plan:
             death_age = now_age + rng.uniform(0.5, 12)
         exits = [(birth + years(death_age), "death")]
         if not quiet:
-            exits.append((day + years(rng.expovariate(0.004 if now_age < 55 else 0.001)), "transfer_out"))
-            exits.append((day + years(rng.expovariate(0.0011)), "removal"))
-            exits.append((day + years(rng.expovariate(0.0003)), "leaving"))
-            exits.append((day + years(rng.expovariate(0.00025)), "expulsion"))
+            exits.append((origin + years(rng.expovariate(0.004 if now_age < 55 else 0.001)), "transfer_out"))
+            exits.append((origin + years(rng.expovariate(0.0011)), "removal"))
+            exits.append((origin + years(rng.expovariate(0.0003)), "leaving"))
+            exits.append((origin + years(rng.expovariate(0.00025)), "expulsion"))
         end_day, end_kind = min(exits)
         if forced_exit:
             end_kind, end_day = forced_exit
         if exit_after and end_day <= exit_after:
             end_day, end_kind = exit_after + years(rng.uniform(0.1, 40)), "death"
-        if end_day <= day:
-            end_day = day + ONE_DAY * rng.randint(30, 900)
+        if end_day <= origin:
+            end_day = origin + ONE_DAY * rng.randint(30, 900)
         meeting = self.meeting[cell]
         if end_kind != "death" and not forced_exit:
             end_day = snap(end_day, meeting)
@@ -1093,13 +1100,13 @@ class Plan:
         # What happens in between.
         intents: list[tuple[dt.date, str]] = []
         rate = 0.012 if self.units[cell].role in ("c_village", "commune") else 0.035
-        t = day
+        t = origin
         while not quiet:
             t = t + years(rng.expovariate(rate))
             if t >= stop:
                 break
             intents.append((t, "transfer"))
-        t = day
+        t = origin
         while not quiet:
             t = t + years(rng.expovariate(0.008))
             if t >= stop:
@@ -1107,13 +1114,13 @@ class Plan:
             intents.append((t, "temp"))
         if not quiet and rng.random() < 0.4 and death_age > 70:
             t = birth + years(rng.uniform(68, min(death_age, 86)))
-            if day < t < stop:
+            if origin < t < stop:
                 intents.append((t, "exempt"))
                 if rng.random() < 0.15:
                     back = t + years(rng.uniform(0.5, 3))
                     if back < stop:
                         intents.append((back, "exempt_end"))
-        t = day
+        t = origin
         while not quiet:
             t = t + years(rng.expovariate(0.004))
             if t >= stop:
@@ -1135,7 +1142,7 @@ class Plan:
                 current = target
 
         for when, what in intents:
-            if when < day or when >= stop:
+            if when < origin or when >= stop:
                 continue
             follow(when)
             if what == "transfer":

@@ -17,7 +17,13 @@ from grassroots.core.dates import vn
 from grassroots.figures.queries import figures, members_at_query
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.members.services import PROFILE_FIELDS
-from grassroots.organizations.models import ChangeAction, Unit, UnitAncestry, UnitChange, UnitVersion
+from grassroots.organizations.models import (
+    ChangeAction,
+    Unit,
+    UnitAncestry,
+    UnitChange,
+    UnitVersion,
+)
 from grassroots.organizations.queries import display_version, unit_rows
 from grassroots.territory.models import Population, VillageVersion
 

@@ -40,7 +40,6 @@ from grassroots.members.services import PROFILE_FIELDS, UnitChecker, _validate_p
 from grassroots.organizations.models import (
     ALLOWED_PARENTS,
     GRASSROOTS_KINDS,
-    MEMBER_KINDS,
     ChangeAction,
     Kind,
     Unit,
@@ -525,7 +524,7 @@ class Importer:
             if not sees_everything(self.user):
                 visible = set(members_visible(self.user).filter(
                     pk__in=[m["pk"] for m in found.values()]).values_list("pk", flat=True))
-                for key, values in found.items():
+                for values in found.values():
                     values["hidden"] = values["pk"] not in visible
         return found
 
@@ -830,7 +829,9 @@ class Importer:
             return self.report
         try:
             with transaction.atomic():
-                self._write(actor, dry_run)
+                # A preview with updates plays the whole import (updates may refer to organizations
+                # the same file creates), then rolls it back.
+                self._write(actor)
                 if self.report.problems or dry_run:
                     raise Rollback
         except Rollback:
@@ -845,14 +846,20 @@ class Importer:
         except ValidationError as exc:
             self.field_errors(sheet, row.number, exc, columns)
 
-    def _write(self, actor: Actor, dry_run: bool) -> None:
-        from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+    def _write(self, actor: Actor) -> None:
+        from grassroots.core.bulkload import (
+            BulkLoader,
+            EventSpec,
+            MemberSpec,
+            UnitSpec,
+            VersionSpec,
+        )
         from grassroots.organizations.closure import rebuild_closure
 
-        bulk = bool(self.new_units or self.new_members) and not dry_run
+        bulk = bool(self.new_units or self.new_members)
         loader = BulkLoader(batch_size=5000) if bulk else None
         audits: list[tuple] = []
-        if self.new_units and not dry_run:
+        if self.new_units:
             self.progress("Ghi tổ chức", 0, len(self.new_units))
             specs = []
             for key in self.new_units:
@@ -875,7 +882,7 @@ class Importer:
                 rebuild_closure(None)  # the services below read the closure
         if self.unit_updates:
             self._apply_unit_updates(actor)
-        if self.new_members and not dry_run:
+        if self.new_members:
             total = len(self.new_members)
             for i, (row, events) in enumerate(self.new_members):
                 if i % 2000 == 0:
@@ -926,9 +933,8 @@ class Importer:
                     decision_number=v.get("decision_number", ""), decision_date=v.get("decision_date"),
                     issuing_body=v.get("issuing_body", ""), discipline_form=v.get("discipline_form", ""),
                     place=v.get("place", ""), note=v.get("note", "")), ecols)
-        if not dry_run:
-            audits += self._write_villages(actor)
-            audits += self._write_population(actor)
+        audits += self._write_villages(actor)
+        audits += self._write_population(actor)
         if audits:
             self.progress("Ghi nhật ký", 0, len(audits))
             _insert_audits(audits)
@@ -936,7 +942,7 @@ class Importer:
             self.progress("Tính lại số liệu", 0, 1)
             loader.finish(actor=actor, label=f"Nhập Excel: {self.name}",
                           progress=lambda done, total: self.progress("Tính lại số liệu", done, total))
-        elif self.has_writes and not dry_run:
+        elif self.has_writes:
             record(actor, obj=Unit.objects.order_by("pk").first() or Member.objects.first(), action="import",
                    changes={"counts": [None, self.report.counts]}, reason=f"Nhập Excel: {self.name}",
                    object_type="dataset")
@@ -965,36 +971,39 @@ class Importer:
         UnitChange.objects.bulk_create(rows, batch_size=5000)
 
     def _apply_unit_updates(self, actor: Actor) -> None:
-        from grassroots.organizations import services as orgs
-
         sheet = schema.CHANGES
         columns = {"name": sheet.header("name"), "parent": sheet.header("parent"), "kind": sheet.header("kind"),
                    "date": sheet.header("date"), "target": sheet.header("target"), "sources": sheet.header("code"),
                    "new_cell_code": sheet.header("kind"), "decision_date": sheet.header("decision_date")}
         for row, info in self.unit_updates:
-            v = row.values
-            unit = Unit.objects.get(code=info["unit"])
-            decision = orgs.Decision(v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", ""))
-            common = {"actor": actor, "date": v["date"], "decision": decision, "note": v.get("note", "")}
+            self._service(sheet, row, lambda row=row, code=info["unit"]: self._unit_update(actor, row, code), columns)
 
-            def parent_of(code):
-                found = self.code(code)
-                if found is None:
-                    raise ValidationError({"parent": [f"không có tổ chức mã {code}."]})
-                return Unit.objects.get(code=found)
+    def _unit_update(self, actor: Actor, row: Row, code: str) -> None:
+        """One change row on an organization that exists: through its service."""
+        from grassroots.organizations import services as orgs
 
-            action = v["action"]
-            if action == ChangeAction.RENAME:
-                call = lambda: orgs.unit_rename(unit=unit, name=v.get("name", ""), **common)  # noqa: E731
-            elif action == ChangeAction.MOVE:
-                call = lambda: orgs.unit_move(unit=unit, new_parent=parent_of(v.get("parent")), **common)  # noqa: E731
-            elif action == ChangeAction.CHANGE_KIND:
-                call = lambda: orgs.unit_change_kind(unit=unit, kind=v.get("kind", ""), **common)  # noqa: E731
-            elif action == ChangeAction.MERGE:
-                call = lambda: orgs.unit_merge(sources=[unit], target=parent_of(v.get("target")), **common)  # noqa: E731
-            else:
-                call = lambda: orgs.unit_dissolve(unit=unit, **common)  # noqa: E731
-            self._service(sheet, row, call, columns)
+        v = row.values
+        unit = Unit.objects.get(code=code)
+        decision = orgs.Decision(v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", ""))
+        common = {"actor": actor, "date": v["date"], "decision": decision, "note": v.get("note", "")}
+
+        def other(field_name: str) -> Unit:
+            found = self.code(v.get(field_name))
+            if found is None:
+                raise ValidationError({field_name: [f"không có tổ chức mã {v.get(field_name, '')}."]})
+            return Unit.objects.get(code=found)
+
+        action = v["action"]
+        if action == ChangeAction.RENAME:
+            orgs.unit_rename(unit=unit, name=v.get("name", ""), **common)
+        elif action == ChangeAction.MOVE:
+            orgs.unit_move(unit=unit, new_parent=other("parent"), **common)
+        elif action == ChangeAction.CHANGE_KIND:
+            orgs.unit_change_kind(unit=unit, kind=v.get("kind", ""), **common)
+        elif action == ChangeAction.MERGE:
+            orgs.unit_merge(sources=[unit], target=other("target"), **common)
+        else:
+            orgs.unit_dissolve(unit=unit, **common)
 
     def _write_villages(self, actor: Actor) -> list[tuple]:
         out = []

@@ -262,8 +262,7 @@ def _open_csv(path: Path, name_hint: str) -> Opened:
             )
 
     def rows():
-        for number, cells in enumerate(lines, start=1):
-            yield number, cells
+        yield from enumerate(lines, start=1)
 
     return Opened([_sheet_from_rows(sheet, sheet.name, rows, len(lines))], [], "csv")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import resource
-import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -280,12 +280,22 @@ def run_bench(*, members: int, seed: int = 1, samples: int = 200, pages: int = 4
         "generate_peak_rss_mb": round(dataset.peak_rss_mb),
         "rows": dataset.counts,
     }
-    figures_bench = bench_figures(targets, rng)
-    out.update(figures_bench)
-    out.update(bench_search(rng, searches))
-    out.update(bench_pages(targets, rng, pages))
-    duck, answers = bench_duckdb(targets)
+    phases = {}
+
+    def phase(name, f, *args):
+        if progress:
+            print(f"… {name}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        result = f(*args)
+        phases[name] = round(time.perf_counter() - started, 1)
+        return result
+
+    out.update(phase("figures", bench_figures, targets, rng))
+    out.update(phase("search", bench_search, rng, searches))
+    out.update(phase("pages", bench_pages, targets, rng, pages))
+    duck, answers = phase("duckdb", bench_duckdb, targets)
     out.update(duck)
+    out["phase_seconds"] = phases
     out["duckdb_disagreements"] = check_duckdb_agrees(answers)
     out["figures_to_duckdb_ratio"] = round(out["figures_p50_ms"] / max(out["duckdb_p50_ms"], 1e-6), 2)
     out["peak_rss_mb"] = round(max(dataset.peak_rss_mb, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))

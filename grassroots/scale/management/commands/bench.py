@@ -48,7 +48,7 @@ class Command(BaseCommand):
             subprocess.run(argv, env=env, check=True)
             return
         result = run_bench(members=members, seed=seed, samples=samples, pages=pages, searches=searches,
-                           progress=options["verbosity"] > 0 and not json)
+                           progress=options["verbosity"] > 0)
         if json:
             self.stdout.write(_dumps(result))
             return

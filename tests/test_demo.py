@@ -1,0 +1,122 @@
+"""The demo province at a small scale: seeded, reproducible, realistic, and its figures agree with
+the slow reference computation (tests/reference.py)."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from grassroots.accounts.models import Role, User
+from grassroots.core.dates import add_months
+from grassroots.demo.build import PASSWORD
+from grassroots.demo.plan import make_plan
+from grassroots.members.models import Member
+from grassroots.organizations.models import Unit
+
+from .reference import fast, reference
+
+SCALE = 0.05
+SEED = 11
+
+
+def _fingerprint(plan):
+    units = [(u.code, u.established, u.ended, [(v.start, v.end, v.name, v.kind, v.gtype, v.parent) for v in u.versions])
+             for u in plan.units.values()]
+    members = [(m.profile["profile_number"], m.profile["full_name"], m.profile["birth_date"],
+                [(e.kind, e.date, e.unit, e.decision_date) for e in m.events]) for m in plan.members]
+    villages = [(v.code, v.name, v.states) for v in plan.villages]
+    return units, members, villages, sorted(plan.populations.items())
+
+
+def test_same_seed_gives_the_same_province_and_another_seed_another():
+    first, again, other = make_plan(SEED, SCALE), make_plan(SEED, SCALE), make_plan(SEED + 1, SCALE)
+    assert _fingerprint(first) == _fingerprint(again)
+    assert _fingerprint(first) != _fingerprint(other)
+
+
+def test_people_look_real():
+    plan = make_plan(SEED, SCALE)
+    profiles = [m.profile for m in plan.members]
+    assert len({p["profile_number"] for p in profiles}) == len(profiles)
+    assert all(re.fullmatch(r"\d{6}LS", p["profile_number"]) for p in profiles)
+    assert len({p["citizen_id"] for p in profiles}) == len(profiles)
+    assert all(re.fullmatch(r"020\d{9}", p["citizen_id"]) for p in profiles)
+    cards = [p["card_number"] for p in profiles if p.get("card_number")]
+    assert cards and len(set(cards)) == len(cards) and all(re.fullmatch(r"\d{8}", c) for c in cards)
+    assert {p["ethnicity"] for p in profiles} >= {"Tày", "Nùng", "Kinh"}
+    assert {p["full_name"].split()[0] for p in profiles} >= {"Hoàng", "Nông", "Vi", "Lộc"}
+    for member in plan.members:
+        admission = member.events[0]
+        assert admission.kind == "admission"
+        decided = admission.decision_date
+        assert decided < admission.date  # decision and ceremony are kept apart
+        age_at_decision = (decided - member.profile["birth_date"]).days / 365.25
+        assert age_at_decision >= 18
+        official = [e for e in member.events if e.kind == "official"]
+        if official:  # official from the end of the 12-month probation
+            assert official[0].date == add_months(admission.date, 12)
+            assert member.profile.get("card_number")
+
+
+def test_history_has_the_2025_reorganization():
+    plan = make_plan(SEED, SCALE)
+    districts = [u for u in plan.units.values() if u.role == "district"]
+    assert districts and all(u.ended == dt.date(2025, 7, 1) for u in districts)
+    new_communes = [u for u in plan.units.values() if u.role == "commune_2025"]
+    assert new_communes and all(u.versions[0].parent == "LS" and u.established == dt.date(2025, 7, 1)
+                                for u in new_communes)
+    old_communes = [u for u in plan.units.values() if u.role == "commune"]
+    assert all(u.ended == dt.date(2025, 7, 1) for u in old_communes)
+    # the old communes' cells carry on under the new communes
+    moved = [u for u in plan.units.values() if u.role == "c_village" and len(u.versions) > 1]
+    assert moved and all(u.versions[-1].parent.startswith("LS-XM") for u in moved)
+    kinds = {e.kind for m in plan.members for e in m.events}
+    assert kinds >= {"admission", "official", "transfer", "temp_attach", "temp_return", "exemption",
+                     "discipline", "death", "transfer_in", "transfer_out", "restructure"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("demo", scale=SCALE, seed=SEED, verbosity=0, stdout=io.StringIO())
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_command_is_cached(demo_db):
+    before = (Unit.objects.count(), Member.objects.count())
+    out = io.StringIO()
+    call_command("demo", scale=SCALE, seed=SEED, stdout=out)
+    assert "đã có tỉnh mẫu LS" in out.getvalue()
+    assert (Unit.objects.count(), Member.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_demo_personas(demo_db):
+    admin_ls = User.objects.get(username="admin_ls")
+    assert admin_ls.role == Role.ADMIN and admin_ls.scope.code == "LS" and admin_ls.is_staff
+    assert admin_ls.check_password(PASSWORD)
+    assert User.objects.get(username="canbo_dinhlap").scope.code == "LS-H189"
+    assert User.objects.get(username="canbo_dinhlap").role == Role.CLERK
+    viewer = User.objects.get(username="xem_xa")
+    assert viewer.role == Role.VIEWER and viewer.scope.code.startswith("LS-X")
+    assert User.objects.get(username="admin").is_superuser
+
+
+@pytest.mark.django_db
+def test_demo_figures_agree_with_the_reference(demo_db):
+    d = dt.date.fromisoformat
+    new_commune = Unit.objects.filter(code__startswith="LS-XM").exclude(code__contains="-C").order_by("code").first()
+    checks = [
+        ("LS", d("2008-02-02"), None),
+        ("LS", d("2019-02-23"), d("2008-02-02")),
+        ("LS-H189", d("2025-06-30"), None),
+        ("LS", d("2025-07-01"), d("2025-06-30")),
+        (new_commune.code, d("2026-11-27"), None),
+    ]
+    for code, at, since in checks:
+        unit = Unit.objects.get(code=code)
+        assert fast(unit, at, since) == reference(unit, at, since), (code, at, since)
