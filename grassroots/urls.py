@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("grassroots.accounts.urls")),
     path("excel/", include("grassroots.excel.urls")),

@@ -26,7 +26,9 @@ from grassroots.assessments.services import round_open
 from grassroots.audit.models import ProfileView
 from grassroots.audit.services import Actor
 from grassroots.excel.models import ImportJob, JobStatus
+from grassroots.territory.services import village_create
 
+from .factories import d
 from .test_access import AFTER_MARK, CANARY_MEMBER, CANARY_UNIT, PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,7 @@ P_SIDE = [
 ]
 # What each persona must never receive, in any response.
 FORBIDDEN = {
-    "admin_p": [CANARY_MEMBER, CANARY_UNIT, "Đảng bộ tỉnh Quy"],
+    "admin_p": [CANARY_MEMBER, CANARY_UNIT, "Đảng bộ tỉnh Quy", "Thôn Canary"],
     "clerk_d1": [
         CANARY_MEMBER,
         CANARY_UNIT,
@@ -93,6 +95,23 @@ MATRIX: dict[str, list[Probe]] = {
     # --- login / logout (web/auth_urls.py) ---
     "login/": [Probe(lambda w: "/login/", expect(302, 302, 302, 302, 200))],
     "logout/": [Probe(lambda w: "/logout/", expect(405, 405, 405, 405, 405))],
+    # --- language choice (Django's set_language; reveals nothing, open to all) ---
+    "i18n/setlang/": [
+        Probe(
+            lambda w: "/i18n/setlang/",
+            expect(302, 302, 302, 302, 302),
+            method="post",
+            data={"language": "en", "next": "/"},
+        ),
+    ],
+    "i18n/setlang/": [
+        Probe(
+            lambda w: "/i18n/setlang/",
+            expect(302, 302, 302, 302, 302),
+            "post",
+            {"language": "en", "next": "/"},
+        ),
+    ],
     # --- accounts (accounts/urls.py) ---
     "accounts/": [Probe(lambda w: "/accounts/", ADMIN_ONLY)],
     "accounts/new/": [
@@ -117,6 +136,22 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "accounts/profile-views/": [Probe(lambda w: "/accounts/profile-views/", ADMIN_ONLY)],
+    "accounts/2fa/": [
+        Probe(lambda w: "/accounts/2fa/", ADMIN_ONLY, note="offered to administrators")
+    ],
+    "accounts/2fa/verify/": [
+        Probe(
+            lambda w: "/accounts/2fa/verify/",
+            expect(302, 302, 302, 302, 302),
+            note="nothing parked: back to login",
+        ),
+        Probe(
+            lambda w: "/accounts/2fa/verify/",
+            expect(302, 302, 302, 302, 302),
+            "post",
+            {"code": "123456"},
+        ),
+    ],
     # --- registry pages (web/urls.py) ---
     "": [Probe(lambda w: "/", expect(outsider=200))],
     "tree/": [
@@ -149,6 +184,30 @@ MATRIX: dict[str, list[Probe]] = {
         Probe(lambda w: "/units/G1/rename/", expect(clerk=403, viewer=403)),
         Probe(lambda w: "/units/GQ/rename/", ABSENT_FOR_P),
         Probe(lambda w: "/units/G1/dissolve/", expect(200, 403, 403, 404, 302), "post", {}),
+    ],
+    "units/<str:code>/villages/": [
+        Probe(lambda w: "/units/G1/villages/", READ_IN_SCOPE),
+        Probe(lambda w: "/units/G1/villages/?at=2026-06-01", READ_IN_SCOPE),
+        Probe(lambda w: "/units/GQ/villages/", ABSENT_FOR_P),
+    ],
+    "units/<str:code>/villages/new/": [
+        Probe(lambda w: "/units/G1/villages/new/", expect(clerk=403, viewer=403)),
+        Probe(lambda w: "/units/GQ/villages/new/", ABSENT_FOR_P),
+        Probe(lambda w: "/units/G1/villages/new/", expect(200, 403, 403, 404, 302), "post", {}),
+    ],
+    "units/<str:code>/villages/<str:village>/arrangement/": [
+        Probe(lambda w: "/units/G1/villages/TMOT/arrangement/", expect(clerk=403, viewer=403)),
+        Probe(lambda w: "/units/GQ/villages/TQ/arrangement/", ABSENT_FOR_P),
+        Probe(
+            lambda w: "/units/G1/villages/TQ/arrangement/",
+            expect(404, 403, 403, 404, 302),
+            note="not its village",
+        ),
+    ],
+    "units/<str:code>/population/": [
+        Probe(lambda w: "/units/G1/population/", READ_IN_SCOPE),
+        Probe(lambda w: "/units/GQ/population/", ABSENT_FOR_P),
+        Probe(lambda w: "/units/G1/population/", expect(200, 403, 403, 404, 302), "post", {}),
     ],
     "members/": [
         Probe(lambda w: "/members/?q=canary", expect(outsider=200)),
@@ -352,6 +411,19 @@ def world(tmp_path):
             status=JobStatus.DONE,
         )
     system = Actor.system()
+    for code, name, cell in (
+        ("TMOT", "Thôn Một", w["G1"]),
+        ("TQ", "Thôn Canary Ngoài Tỉnh", w["GQ"]),
+    ):
+        village_create(
+            actor=system,
+            code=code,
+            name=name,
+            kind="thon",
+            unit=cell,
+            arrangement="none",
+            date=d("2001-01-01"),
+        )
     w["round_p"] = round_open(actor=system, unit=w["P"], year=2024)
     w["round_q"] = round_open(actor=system, unit=w["Q"], year=2024)
     return w

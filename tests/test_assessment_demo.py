@@ -25,12 +25,28 @@ def province(n_grassroots: int, *, members_each: int = 2, closing: dict | None =
     loader = BulkLoader()
     specs = [UnitSpec("LS", START, None, [VersionSpec(START, None, "Tỉnh", Kind.PROVINCE)])]
     for d in ("D1", "D2"):
-        specs.append(UnitSpec(d, START, None, [VersionSpec(START, None, d, Kind.DISTRICT, parent="LS")]))
+        specs.append(
+            UnitSpec(d, START, None, [VersionSpec(START, None, d, Kind.DISTRICT, parent="LS")])
+        )
     for i in range(n_grassroots):
         code, end = f"G{i:03d}", closing.get(f"G{i:03d}")
-        specs.append(UnitSpec(code, START, end, [
-            VersionSpec(START, end, code, Kind.GRASSROOTS_CELL, "commune", parent=("D1", "D2")[i % 2])
-        ]))
+        specs.append(
+            UnitSpec(
+                code,
+                START,
+                end,
+                [
+                    VersionSpec(
+                        START,
+                        end,
+                        code,
+                        Kind.GRASSROOTS_CELL,
+                        "commune",
+                        parent=("D1", "D2")[i % 2],
+                    )
+                ],
+            )
+        )
     loader.add_units(specs)
     n = 0
     for i in range(n_grassroots):
@@ -38,11 +54,24 @@ def province(n_grassroots: int, *, members_each: int = 2, closing: dict | None =
             continue
         for _ in range(members_each):
             n += 1
-            loader.add_member(MemberSpec(
-                {"full_name": f"Đảng viên {n}", "gender": "M", "birth_date": dt.date(1970, 1, 1),
-                 "profile_number": f"{n:06d}LS"},
-                [EventSpec("admission", dt.date(2005, 3, 1), f"G{i:03d}", decision_date=dt.date(2005, 2, 1))],
-            ))
+            loader.add_member(
+                MemberSpec(
+                    {
+                        "full_name": f"Đảng viên {n}",
+                        "gender": "M",
+                        "birth_date": dt.date(1970, 1, 1),
+                        "profile_number": f"{n:06d}LS",
+                    },
+                    [
+                        EventSpec(
+                            "admission",
+                            dt.date(2005, 3, 1),
+                            f"G{i:03d}",
+                            decision_date=dt.date(2005, 2, 1),
+                        )
+                    ],
+                )
+            )
     loader.finish()
     return find_unit("LS")
 
@@ -64,7 +93,12 @@ def test_published_shares_reproduced_through_the_workflow():
         assert data["organizations_top_pct"] == pct
         assert data["not_rated_organizations"] == 0 and data["not_rated_members"] == 0
         assert data["members_rated"] == 2 * 157  # the 34 closing organizations have no members
-        assert set(data["organizations"]) == {"trong_sach_vung_manh", "hoan_thanh_tot", "hoan_thanh", "yeu_kem"}
+        assert set(data["organizations"]) == {
+            "trong_sach_vung_manh",
+            "hoan_thanh_tot",
+            "hoan_thanh",
+            "yeu_kem",
+        }
     s2025 = q.summary(LS, 2025)
     assert s2025.scheme.code == "qd366_2025" and s2025.grassroots.rated == 157
     assert Rating.objects.filter(year=2025, step="decision", score__isnull=True).count() == 0
@@ -89,4 +123,8 @@ def test_summary_text_output():
     out = io.StringIO()
     call_command("assessment-summary", unit="LS", year=2017, stdout=out)
     text = out.getvalue()
-    assert "Hướng dẫn 27-HD/BTCTW (2014)" in text and "Trong sạch, vững mạnh" in text and "56,05%" in text
+    assert (
+        "Hướng dẫn 27-HD/BTCTW (2014)" in text
+        and "Trong sạch, vững mạnh" in text
+        and "56,05%" in text
+    )

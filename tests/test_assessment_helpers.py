@@ -18,7 +18,13 @@ from .factories import SYSTEM, admit, unit
 _users = itertools.count(1)
 
 # One representative assessment year per scheme.
-SCHEME_YEARS = {"hd20_2008": 2010, "hd27_2014": 2016, "qd132_2018": 2019, "qd124_2023": 2023, "qd366_2025": 2025}
+SCHEME_YEARS = {
+    "hd20_2008": 2010,
+    "hd27_2014": 2016,
+    "qd132_2018": 2019,
+    "qd124_2023": 2023,
+    "qd366_2025": 2025,
+}
 NEW_SCHEMES = ("qd132_2018", "qd124_2023", "qd366_2025")
 OLD_SCHEMES = ("hd20_2008", "hd27_2014")
 
@@ -33,7 +39,17 @@ def build_tree():
     G2 = unit("G2", Kind.GRASSROOTS_CELL, D1, type=GrassrootsType.AGENCY)
     G3 = unit("G3", Kind.GRASSROOTS_COMMITTEE, D2)
     C31 = unit("C31", Kind.SUBORDINATE_CELL, G3)
-    return {"P": P, "D1": D1, "D2": D2, "G1": G1, "C11": C11, "C12": C12, "G2": G2, "G3": G3, "C31": C31}
+    return {
+        "P": P,
+        "D1": D1,
+        "D2": D2,
+        "G1": G1,
+        "C11": C11,
+        "C12": C12,
+        "G2": G2,
+        "G3": G3,
+        "C31": C31,
+    }
 
 
 def members(cell, n: int, since: str = "2005-03-01"):
@@ -46,19 +62,34 @@ def user(scope, role: str = Role.APPROVER):
 
 def good_facts():
     """QĐ 366 task facts that satisfy every level's extra conditions."""
-    return {"tasks_done_pct": 100, "tasks_on_time_pct": 100, "tasks_exceeding_pct": 40, "tasks_late_pct": 0}
+    return {
+        "tasks_done_pct": 100,
+        "tasks_on_time_pct": 100,
+        "tasks_exceeding_pct": 40,
+        "tasks_late_pct": 0,
+    }
 
 
 SCORE_FOR = {"xuat_sac": 95, "tot": 80, "hoan_thanh": 60, "khong_hoan_thanh": 30}
 
 
-def decide(rnd, level: str, *, member=None, unit=None, actor=SYSTEM, note: str = "", score=None, facts=None):
+def decide(
+    rnd, level: str, *, member=None, unit=None, actor=SYSTEM, note: str = "", score=None, facts=None
+):
     """Decide with a score and facts consistent with `level` when the scheme scores."""
     if rnd.scheme.has_score:
         score = SCORE_FOR.get(level, 60) if score is None else score
         facts = good_facts() if facts is None else facts
-    return svc.assessment_decide(actor=actor, round=rnd, level=level, member=member, unit=unit, score=score,
-                                 facts=facts, note=note)
+    return svc.assessment_decide(
+        actor=actor,
+        round=rnd,
+        level=level,
+        member=member,
+        unit=unit,
+        score=score,
+        facts=facts,
+        note=note,
+    )
 
 
 def open_round(root, year: int):
@@ -66,4 +97,6 @@ def open_round(root, year: int):
 
 
 def levels(rnd, subject: str) -> list[str]:
-    return list(rnd.scheme.levels.filter(subject=subject).order_by("order").values_list("code", flat=True))
+    return list(
+        rnd.scheme.levels.filter(subject=subject).order_by("order").values_list("code", flat=True)
+    )

@@ -36,7 +36,12 @@ def test_sheet_scope_and_roles(client, world):
     assert page.status_code == 200
     assert people[0].full_name in page.content.decode()
     save = reverse("assessments:sheet_save", args=[rnd.pk, "G1"])
-    assert client.post(save, {"step": "proposal", f"level_m_{people[0].profile_number}": "tot"}).status_code == 403
+    assert (
+        client.post(
+            save, {"step": "proposal", f"level_m_{people[0].profile_number}": "tot"}
+        ).status_code
+        == 403
+    )
     # A cell clerk proposes; the G1 approver decides for members (đảng ủy cơ sở), not for G1 itself.
     login(client, user(t["C11"], Role.CLERK)).post(
         reverse("assessments:sheet_save", args=[rnd.pk, "C11"]),
@@ -45,7 +50,9 @@ def test_sheet_scope_and_roles(client, world):
     assert Rating.objects.filter(step="proposal", member=people[0]).exists()
     login(client, user(t["G1"]))
     assert client.post(save, {"step": "decision", "level_o_G1": "tot"}).status_code == 403
-    response = client.post(save, {"step": "decision", f"level_m_{people[0].profile_number}": "xuat_sac"}, follow=True)
+    response = client.post(
+        save, {"step": "decision", f"level_m_{people[0].profile_number}": "xuat_sac"}, follow=True
+    )
     assert "Tổ chức cơ sở G1:" not in response.content.decode()  # 5 undecided could still be "good"
     assert Rating.objects.filter(step="decision", member=people[0], level__code="xuat_sac").exists()
 
@@ -59,16 +66,30 @@ def test_results_page_and_plan(client, world):
     body = page.content.decode()
     assert page.status_code == 200
     assert "50,00%" in body and "Quy định 132-QĐ/TW" in body and "Tổ chức G2" in body
-    client.post(reverse("assessments:plan", args=["G2", 2019]),
-                {"measures": "Kiện toàn chi ủy", "deadline": "30/06/2020", "from": "D1"})
-    assert "Kiện toàn chi ủy" in client.get(reverse("assessments:results", args=["D1"]) + "?year=2019").content.decode()
-    assert login(client, user(t["D2"])).get(reverse("assessments:results", args=["D1"])).status_code == 404
+    client.post(
+        reverse("assessments:plan", args=["G2", 2019]),
+        {"measures": "Kiện toàn chi ủy", "deadline": "30/06/2020", "from": "D1"},
+    )
+    assert (
+        "Kiện toàn chi ủy"
+        in client.get(reverse("assessments:results", args=["D1"]) + "?year=2019").content.decode()
+    )
+    assert (
+        login(client, user(t["D2"])).get(reverse("assessments:results", args=["D1"])).status_code
+        == 404
+    )
 
 
 def test_schemes_page_flags_unconfirmed_rules(client, world):
     t, _, _ = world
-    body = login(client, user(t["P"], Role.VIEWER)).get(reverse("assessments:schemes")).content.decode()
-    assert "Trong sạch, vững mạnh" in body and "CHƯA XÁC MINH" in body and "Quy định 366-QĐ/TW" in body
+    body = (
+        login(client, user(t["P"], Role.VIEWER))
+        .get(reverse("assessments:schemes"))
+        .content.decode()
+    )
+    assert (
+        "Trong sạch, vững mạnh" in body and "CHƯA XÁC MINH" in body and "Quy định 366-QĐ/TW" in body
+    )
 
 
 def _fill(data: bytes, levels: dict[str, str]) -> bytes:
@@ -91,19 +112,31 @@ def test_excel_round_trip_all_or_nothing(client, world):
     assert codes[:3] == ["C11", "C12", "G1"] and len(codes) == 9
     url = reverse("assessments:import", args=[rnd.pk, "G1"])
     # Two excellent for four good breaks the 20% cap: nothing is written.
-    bad = {p.profile_number: "tot" for p in people[2:]} | {people[0].profile_number: "xuat_sac",
-                                                           people[1].profile_number: "Hoàn thành xuất sắc nhiệm vụ"}
-    response = client.post(url, {"step": "decision", "file": _upload(_fill(data, bad))}, follow=True)
+    bad = {p.profile_number: "tot" for p in people[2:]} | {
+        people[0].profile_number: "xuat_sac",
+        people[1].profile_number: "Hoàn thành xuất sắc nhiệm vụ",
+    }
+    response = client.post(
+        url, {"step": "decision", "file": _upload(_fill(data, bad))}, follow=True
+    )
     assert "Tổ chức cơ sở G1: 2 đảng viên" in response.content.decode()
     assert not Rating.objects.exists()
     typo = {people[0].profile_number: "rất tốt"}
-    response = client.post(url, {"step": "decision", "file": _upload(_fill(data, typo))}, follow=True)
-    assert "cột Mức xếp loại: “rất tốt” không có trong Quy định 132-QĐ/TW" in response.content.decode()
+    response = client.post(
+        url, {"step": "decision", "file": _upload(_fill(data, typo))}, follow=True
+    )
+    assert (
+        "cột Mức xếp loại: “rất tốt” không có trong Quy định 132-QĐ/TW" in response.content.decode()
+    )
     good = bad | {people[1].profile_number: "tot", "G1": "tot"}
-    response = client.post(url, {"step": "decision", "file": _upload(_fill(data, good))}, follow=True)
+    response = client.post(
+        url, {"step": "decision", "file": _upload(_fill(data, good))}, follow=True
+    )
     assert "Đã nhập 7 kết quả" in response.content.decode()
     assert Rating.objects.filter(step="decision").count() == 7
-    response = client.post(url, {"step": "decision", "file": _upload(b"not a workbook")}, follow=True)
+    response = client.post(
+        url, {"step": "decision", "file": _upload(b"not a workbook")}, follow=True
+    )
     assert "không phải là bảng tính" in response.content.decode()
 
 

@@ -39,7 +39,10 @@ def test_schemes_cover_every_year_once():
     assert q.scheme_for_year(2025).code == "qd366_2025"
     old = Scheme.objects.get(code="hd20_2008").levels.get(subject=Subject.ORGANIZATION, is_top=True)
     assert old.label == "Trong sạch, vững mạnh"
-    assert Scheme.objects.get(code="qd366_2025").levels.get(subject=Subject.MEMBER, order=2).min_score == 70
+    assert (
+        Scheme.objects.get(code="qd366_2025").levels.get(subject=Subject.MEMBER, order=2).min_score
+        == 70
+    )
 
 
 # Who must be rated -------------------------------------------------------------------------------
@@ -190,10 +193,17 @@ def test_qd366_collective_conditions(tree, r366):
 
     from .factories import unit
 
-    for i in range(4):  # 1 of 6 subordinate cells disciplined: under the 20% rule, still no "excellent"
+    for i in range(
+        4
+    ):  # 1 of 6 subordinate cells disciplined: under the 20% rule, still no "excellent"
         unit(f"C1{i + 3}", Kind.SUBORDINATE_CELL, tree["G1"])
-    svc.organization_discipline_record(actor=SYSTEM, unit=tree["C12"], target="organization",
-                                       form="reprimand", date=d("2025-04-01"))
+    svc.organization_discipline_record(
+        actor=SYSTEM,
+        unit=tree["C12"],
+        target="organization",
+        form="reprimand",
+        date=d("2025-04-01"),
+    )
     with pytest.raises(ValidationError, match="không được xếp loại Hoàn thành xuất sắc"):
         decide(r366, "xuat_sac", unit=tree["G1"])
     decide(r366, "tot", unit=tree["G1"])
@@ -242,8 +252,9 @@ def test_old_schemes_do_not_encode_discipline(tree, scheme):
 @pytest.mark.parametrize("scheme", NEW_SCHEMES)
 def test_organization_whose_leadership_was_disciplined(tree, scheme):
     year = SCHEME_YEARS[scheme]
-    svc.organization_discipline_record(actor=SYSTEM, unit=tree["G3"], target="leadership", form="warning",
-                                       date=d(f"{year}-05-01"))
+    svc.organization_discipline_record(
+        actor=SYSTEM, unit=tree["G3"], target="leadership", form="warning", date=d(f"{year}-05-01")
+    )
     rnd = open_round(tree["P"], year)
     with pytest.raises(ValidationError, match="Tập thể lãnh đạo bị kỷ luật"):
         decide(rnd, "hoan_thanh", unit=tree["G3"])
@@ -253,8 +264,13 @@ def test_organization_whose_leadership_was_disciplined(tree, scheme):
 @pytest.mark.parametrize("scheme", ["qd124_2023", "qd366_2025"])
 def test_more_than_20_percent_of_subordinate_units_disciplined(tree, scheme):
     year = SCHEME_YEARS[scheme]
-    svc.organization_discipline_record(actor=SYSTEM, unit=tree["C11"], target="organization", form="reprimand",
-                                       date=d(f"{year}-05-01"))
+    svc.organization_discipline_record(
+        actor=SYSTEM,
+        unit=tree["C11"],
+        target="organization",
+        form="reprimand",
+        date=d(f"{year}-05-01"),
+    )
     rnd = open_round(tree["P"], year)
     with pytest.raises(ValidationError, match="1/2 tổ chức trực thuộc bị kỷ luật"):
         decide(rnd, "hoan_thanh", unit=tree["G1"])
@@ -262,8 +278,13 @@ def test_more_than_20_percent_of_subordinate_units_disciplined(tree, scheme):
 
 
 def test_qd132_has_no_subordinate_share_rule(tree):
-    svc.organization_discipline_record(actor=SYSTEM, unit=tree["C11"], target="organization", form="reprimand",
-                                       date=d("2019-05-01"))
+    svc.organization_discipline_record(
+        actor=SYSTEM,
+        unit=tree["C11"],
+        target="organization",
+        form="reprimand",
+        date=d("2019-05-01"),
+    )
     rnd = open_round(tree["P"], 2019)
     decide(rnd, "tot", unit=tree["G1"])
 
@@ -280,7 +301,9 @@ def test_lowest_level_two_years_running_flags_removal(tree, first):
         lowest = levels(rnd, Subject.MEMBER)[-1]
         decide(rnd, lowest, member=a)
         decide(rnd, lowest if year == first else levels(rnd, Subject.MEMBER)[2], member=b)
-        flags[year] = {r.member_id: r.flags for r in Rating.objects.filter(year=year, step="decision")}
+        flags[year] = {
+            r.member_id: r.flags for r in Rating.objects.filter(year=year, step="decision")
+        }
     assert flags[first][a.pk] == []
     assert flags[first + 1][a.pk] == ["removal_procedure"]
     assert flags[first + 1][b.pk] == []

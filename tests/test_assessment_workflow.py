@@ -46,11 +46,15 @@ def test_self_proposal_decision_are_separate_audited_records(setup):
     m = people[0]
     svc.assessment_self(actor=act(clerk), round=rnd, level="xuat_sac", member=m)
     svc.assessment_propose(actor=act(clerk), round=rnd, level="tot", member=m)
-    svc.assessment_propose(actor=act(clerk), round=rnd, level="hoan_thanh", member=m, note="Sửa đề xuất")
+    svc.assessment_propose(
+        actor=act(clerk), round=rnd, level="hoan_thanh", member=m, note="Sửa đề xuất"
+    )
     svc.assessment_decide(actor=act(approver), round=rnd, level="hoan_thanh", member=m)
     rows = Rating.objects.filter(member=m).order_by("id")
     assert [(r.step, r.level.code, r.superseded_at is None) for r in rows] == [
-        ("self", "xuat_sac", True), ("proposal", "tot", False), ("proposal", "hoan_thanh", True),
+        ("self", "xuat_sac", True),
+        ("proposal", "tot", False),
+        ("proposal", "hoan_thanh", True),
         ("decision", "hoan_thanh", True),
     ]
     audit = AuditRecord.objects.filter(object_type="rating").order_by("id")
@@ -64,11 +68,17 @@ def test_decision_outside_scope_or_authority(setup):
     m = people[0]  # in C11 under G1 under D1
     with pytest.raises(Http404):  # another district: outside the scope
         svc.assessment_decide(actor=act(user(t["D2"])), round=rnd, level="tot", member=m)
-    with pytest.raises(PermissionDenied, match="đảng ủy cơ sở G1"):  # the cell is not the competent level
+    with pytest.raises(
+        PermissionDenied, match="đảng ủy cơ sở G1"
+    ):  # the cell is not the competent level
         svc.assessment_decide(actor=act(user(t["C11"])), round=rnd, level="tot", member=m)
     with pytest.raises(PermissionDenied):  # a clerk may propose, not decide
-        svc.assessment_decide(actor=act(user(t["D1"], Role.CLERK)), round=rnd, level="tot", member=m)
-    with pytest.raises(PermissionDenied, match="cấp ủy cấp trên trực tiếp D1"):  # G1 does not rate itself
+        svc.assessment_decide(
+            actor=act(user(t["D1"], Role.CLERK)), round=rnd, level="tot", member=m
+        )
+    with pytest.raises(
+        PermissionDenied, match="cấp ủy cấp trên trực tiếp D1"
+    ):  # G1 does not rate itself
         svc.assessment_decide(actor=act(user(t["G1"])), round=rnd, level="tot", unit=t["G1"])
     svc.assessment_propose(actor=act(user(t["C11"], Role.CLERK)), round=rnd, level="tot", member=m)
     svc.assessment_decide(actor=act(user(t["D1"])), round=rnd, level="tot", unit=t["G1"])
@@ -85,7 +95,9 @@ def test_approval_locks_and_sending_back_unlocks(setup):
         svc.round_approve(actor=act(user(t["G1"])), round=rnd, unit=t["G1"])
     svc.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
     with pytest.raises(ValidationError, match="đã được phê duyệt ở G1, đã khóa"):
-        svc.assessment_decide(actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0])
+        svc.assessment_decide(
+            actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0]
+        )
     with pytest.raises(ValidationError, match="đã khóa"):
         svc.assessment_self(actor=act(approver_d1), round=rnd, level="hoan_thanh", unit=t["C11"])
     # G2 is not under G1: still open.
@@ -96,7 +108,9 @@ def test_approval_locks_and_sending_back_unlocks(setup):
     svc.assessment_decide(actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0])
     assert [a.action for a in RoundAction.objects.order_by("id")] == ["approve", "send_back"]
     assert RoundAction.objects.last().reason == "Chưa đúng tỷ lệ"
-    assert AuditRecord.objects.filter(object_type="round", action="send_back", reason="Chưa đúng tỷ lệ").exists()
+    assert AuditRecord.objects.filter(
+        object_type="round", action="send_back", reason="Chưa đúng tỷ lệ"
+    ).exists()
 
 
 def test_higher_approval_must_be_sent_back_first(setup):
@@ -133,4 +147,7 @@ def test_round_rules(setup):
         svc.round_open(actor=act(user(t["D2"])), unit=t["D1"], year=2020)
     with pytest.raises(PermissionDenied):
         svc.round_open(actor=act(user(t["D1"], Role.CLERK)), unit=t["D1"], year=2020)
-    assert svc.round_open(actor=act(user(t["D1"])), unit=t["D1"], year=2020).scheme.code == "qd132_2018"
+    assert (
+        svc.round_open(actor=act(user(t["D1"])), unit=t["D1"], year=2020).scheme.code
+        == "qd132_2018"
+    )

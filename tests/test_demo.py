@@ -22,10 +22,24 @@ SEED = 11
 
 
 def _fingerprint(plan):
-    units = [(u.code, u.established, u.ended, [(v.start, v.end, v.name, v.kind, v.gtype, v.parent) for v in u.versions])
-             for u in plan.units.values()]
-    members = [(m.profile["profile_number"], m.profile["full_name"], m.profile["birth_date"],
-                [(e.kind, e.date, e.unit, e.decision_date) for e in m.events]) for m in plan.members]
+    units = [
+        (
+            u.code,
+            u.established,
+            u.ended,
+            [(v.start, v.end, v.name, v.kind, v.gtype, v.parent) for v in u.versions],
+        )
+        for u in plan.units.values()
+    ]
+    members = [
+        (
+            m.profile["profile_number"],
+            m.profile["full_name"],
+            m.profile["birth_date"],
+            [(e.kind, e.date, e.unit, e.decision_date) for e in m.events],
+        )
+        for m in plan.members
+    ]
     villages = [(v.code, v.name, v.states) for v in plan.villages]
     return units, members, villages, sorted(plan.populations.items())
 
@@ -65,16 +79,28 @@ def test_history_has_the_2025_reorganization():
     districts = [u for u in plan.units.values() if u.role == "district"]
     assert districts and all(u.ended == dt.date(2025, 7, 1) for u in districts)
     new_communes = [u for u in plan.units.values() if u.role == "commune_2025"]
-    assert new_communes and all(u.versions[0].parent == "LS" and u.established == dt.date(2025, 7, 1)
-                                for u in new_communes)
+    assert new_communes and all(
+        u.versions[0].parent == "LS" and u.established == dt.date(2025, 7, 1) for u in new_communes
+    )
     old_communes = [u for u in plan.units.values() if u.role == "commune"]
     assert all(u.ended == dt.date(2025, 7, 1) for u in old_communes)
     # the old communes' cells carry on under the new communes
     moved = [u for u in plan.units.values() if u.role == "c_village" and len(u.versions) > 1]
     assert moved and all(u.versions[-1].parent.startswith("LS-XM") for u in moved)
     kinds = {e.kind for m in plan.members for e in m.events}
-    assert kinds >= {"admission", "official", "transfer", "temp_attach", "temp_return", "exemption",
-                     "discipline", "death", "transfer_in", "transfer_out", "restructure"}
+    assert kinds >= {
+        "admission",
+        "official",
+        "transfer",
+        "temp_attach",
+        "temp_return",
+        "exemption",
+        "discipline",
+        "death",
+        "transfer_in",
+        "transfer_out",
+        "restructure",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +135,12 @@ def test_demo_personas(demo_db):
 @pytest.mark.django_db
 def test_demo_figures_agree_with_the_reference(demo_db):
     d = dt.date.fromisoformat
-    new_commune = Unit.objects.filter(code__startswith="LS-XM").exclude(code__contains="-C").order_by("code").first()
+    new_commune = (
+        Unit.objects.filter(code__startswith="LS-XM")
+        .exclude(code__contains="-C")
+        .order_by("code")
+        .first()
+    )
     checks = [
         ("LS", d("2008-02-02"), None),
         ("LS", d("2019-02-23"), d("2008-02-02")),

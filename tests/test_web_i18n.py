@@ -28,9 +28,16 @@ def test_vietnamese_by_default(client, world):
     assert "Cây tổ chức" in body and "Tổ chức trực thuộc ngày" in body
 
 
-def test_english_when_the_browser_asks(client, world):
+def test_vietnamese_even_when_the_browser_prefers_english(client, world):
     client.force_login(world["admin"])
-    body = client.get("/tree/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client.get("/tree/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    assert "Cây tổ chức" in body
+
+
+def test_english_when_the_user_chooses_it(client, world):
+    client.force_login(world["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/tree/"})
+    body = client.get("/tree/").content.decode()
     assert "Organization tree" in body and "Sub-organizations on" in body
     assert "District-level committee" in body  # model choices are translated too
 

@@ -48,7 +48,11 @@ def top_count(n: int, target: Decimal) -> int | None:
 
 def workable_counts(target: Decimal, around: int, spread: int = 40) -> list[int]:
     """Organization counts near `around` for which the target share is reachable exactly."""
-    return [n for n in range(max(1, around - spread), around + spread + 1) if top_count(n, target) is not None]
+    return [
+        n
+        for n in range(max(1, around - spread), around + spread + 1)
+        if top_count(n, target) is not None
+    ]
 
 
 def _target(year: int, rng: random.Random) -> Decimal | None:
@@ -62,10 +66,30 @@ def _target(year: int, rng: random.Random) -> Decimal | None:
 
 _SCORES = {1: (90, 99), 2: (70, 89), 3: (50, 69), 4: (20, 49)}
 _FACTS = {
-    1: {"tasks_done_pct": 100, "tasks_on_time_pct": 100, "tasks_exceeding_pct": 35, "tasks_late_pct": 0},
-    2: {"tasks_done_pct": 100, "tasks_on_time_pct": 100, "tasks_exceeding_pct": 10, "tasks_late_pct": 0},
-    3: {"tasks_done_pct": 100, "tasks_on_time_pct": 90, "tasks_exceeding_pct": 0, "tasks_late_pct": 10},
-    4: {"tasks_done_pct": 80, "tasks_on_time_pct": 60, "tasks_exceeding_pct": 0, "tasks_late_pct": 40},
+    1: {
+        "tasks_done_pct": 100,
+        "tasks_on_time_pct": 100,
+        "tasks_exceeding_pct": 35,
+        "tasks_late_pct": 0,
+    },
+    2: {
+        "tasks_done_pct": 100,
+        "tasks_on_time_pct": 100,
+        "tasks_exceeding_pct": 10,
+        "tasks_late_pct": 0,
+    },
+    3: {
+        "tasks_done_pct": 100,
+        "tasks_on_time_pct": 90,
+        "tasks_exceeding_pct": 0,
+        "tasks_late_pct": 10,
+    },
+    4: {
+        "tasks_done_pct": 80,
+        "tasks_on_time_pct": 60,
+        "tasks_exceeding_pct": 0,
+        "tasks_late_pct": 40,
+    },
 }
 
 
@@ -94,7 +118,9 @@ class YearResult:
 
 
 @transaction.atomic
-def rate_year(province: Unit, year: int, rng: random.Random, actor: Actor, *, approve: bool = True) -> YearResult:
+def rate_year(
+    province: Unit, year: int, rng: random.Random, actor: Actor, *, approve: bool = True
+) -> YearResult:
     rnd = Round.objects.filter(year=year, unit=province).first() or svc.round_open(
         actor=actor, unit=province, year=year
     )
@@ -130,14 +156,17 @@ def rate_year(province: Unit, year: int, rng: random.Random, actor: Actor, *, ap
         if cap and uid in plan and uid not in grassroots[:k]:
             plan[uid] = max(plan[uid], cap)
     entries = [
-        _entry(rng, scheme.has_score, org_levels[order], order, unit=uid) for uid, order in sorted(plan.items())
+        _entry(rng, scheme.has_score, org_levels[order], order, unit=uid)
+        for uid, order in sorted(plan.items())
     ]
     svc.assessment_record_many(actor=actor, round=rnd, step=Step.DECISION, entries=entries)
     members = _rate_members(rnd, rules, rng, actor, member_levels)
     for uid in grassroots:
         if plan[uid] == max(org_levels):
             svc.consolidation_plan_save(
-                actor=actor, unit=Unit.objects.get(pk=uid), year=year,
+                actor=actor,
+                unit=Unit.objects.get(pk=uid),
+                year=year,
                 measures="Kiện toàn cấp ủy; cấp ủy cấp trên cử cán bộ theo dõi, dự sinh hoạt hằng tháng.",
                 responsible="Ban Tổ chức cấp ủy cấp trên",
             )
@@ -147,7 +176,9 @@ def rate_year(province: Unit, year: int, rng: random.Random, actor: Actor, *, ap
     return YearResult(year, scheme.code, n, k, summary.grassroots.top_pct(), members)
 
 
-def _rate_members(rnd: Round, rules: q.Rules, rng: random.Random, actor: Actor, levels: dict[int, str]) -> int:
+def _rate_members(
+    rnd: Round, rules: q.Rules, rng: random.Random, actor: Actor, levels: dict[int, str]
+) -> int:
     due = q.members_due(rnd.unit, rnd.year, rules)
     disciplined = q.disciplined_members(None, rnd.year) & set(due)
     floor = rules.get("disciplined_member_max_order")
@@ -172,15 +203,18 @@ def _rate_members(rnd: Round, rules: q.Rules, rng: random.Random, actor: Actor, 
             _entry(rng, rnd.scheme.has_score, levels[orders[m]], orders[m], member=m) for m in ids
         ]
     if entries:
-        svc.assessment_record_many(actor=actor, round=rnd, step=Step.DECISION, entries=entries, audit="batch")
+        svc.assessment_record_many(
+            actor=actor, round=rnd, step=Step.DECISION, entries=entries, audit="batch"
+        )
     return len(entries)
 
 
 DEMO_YEARS = range(2008, 2026)
 
 
-def seed_demo_ratings(province_code: str = "LS", seed: int = 2008, years=DEMO_YEARS,
-                      *, approve: bool = True, log=None) -> list[YearResult]:
+def seed_demo_ratings(
+    province_code: str = "LS", seed: int = 2008, years=DEMO_YEARS, *, approve: bool = True, log=None
+) -> list[YearResult]:
     """Rate every year of `years` for the province (idempotent per year: a year already decided
     is skipped). Raises DemoTargetError when a published share cannot be reached exactly."""
     province = Unit.objects.get(code=province_code)
@@ -192,7 +226,9 @@ def seed_demo_ratings(province_code: str = "LS", seed: int = 2008, years=DEMO_YE
             continue
         result = rate_year(province, year, rng, actor, approve=approve)
         if log:
-            log(f"{year} {result.scheme}: {result.top}/{result.grassroots} tổ chức cơ sở mức cao nhất "
-                f"({result.top_pct}%), {result.members} đảng viên")
+            log(
+                f"{year} {result.scheme}: {result.top}/{result.grassroots} tổ chức cơ sở mức cao nhất "
+                f"({result.top_pct}%), {result.members} đảng viên"
+            )
         results.append(result)
     return results

@@ -60,8 +60,12 @@ class Level(models.Model):
     class Meta:
         ordering = ["scheme_id", "subject", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "subject", "code"], name="assessments_level_code"),
-            models.UniqueConstraint(fields=["scheme", "subject", "order"], name="assessments_level_order"),
+            models.UniqueConstraint(
+                fields=["scheme", "subject", "code"], name="assessments_level_code"
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "subject", "order"], name="assessments_level_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +85,9 @@ class Rule(models.Model):
 
     class Meta:
         ordering = ["scheme_id", "key"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "key"], name="assessments_rule_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="assessments_rule_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme.code}:{self.key}"
@@ -101,7 +107,9 @@ class Round(models.Model):
         verbose_name = _("đợt đánh giá")
         verbose_name_plural = _("đợt đánh giá")
         ordering = ["-year", "unit__code"]
-        constraints = [models.UniqueConstraint(fields=["year", "unit"], name="assessments_round_year_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="assessments_round_year_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} – {self.unit.code}"
@@ -122,9 +130,16 @@ class Rating(models.Model):
     step = models.CharField(_("bước"), max_length=10, choices=Step.choices)
     subject = models.CharField(max_length=12, choices=Subject.choices)
     # The organization rated, or the member's cell at the end of the year.
-    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     member = models.ForeignKey(
-        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "members.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The grassroots organization the subject belongs to at the end of the year (quota group).
     grassroots = models.ForeignKey(
@@ -137,7 +152,12 @@ class Rating(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
 
@@ -201,7 +221,9 @@ class OrganizationDisciplineForm(models.TextChoices):
 class OrganizationDiscipline(models.Model):
     unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
     target = models.CharField(_("đối tượng"), max_length=16, choices=DisciplineTarget.choices)
-    form = models.CharField(_("hình thức"), max_length=16, choices=OrganizationDisciplineForm.choices)
+    form = models.CharField(
+        _("hình thức"), max_length=16, choices=OrganizationDisciplineForm.choices
+    )
     date = models.DateField(_("ngày hiệu lực"))
     decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
@@ -238,7 +260,9 @@ class ConsolidationPlan(models.Model):
     class Meta:
         verbose_name = _("kế hoạch củng cố")
         verbose_name_plural = _("kế hoạch củng cố")
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="assessments_plan_unit_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="assessments_plan_unit_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year}"

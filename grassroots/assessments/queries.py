@@ -95,7 +95,9 @@ def organizations_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
     day = year_end(year)
     root_id = root.pk if isinstance(root, Unit) else root
     subtree = UnitAncestry.objects.filter(on(day), ancestor_id=root_id).values("descendant_id")
-    qs = UnitVersion.objects.filter(on(day), unit_id__in=subtree, kind__in=RATED_KINDS).select_related("unit")
+    qs = UnitVersion.objects.filter(
+        on(day), unit_id__in=subtree, kind__in=RATED_KINDS
+    ).select_related("unit")
     return {v.unit_id: v for v in qs}
 
 
@@ -106,7 +108,9 @@ def grassroots_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
 def grassroots_of(unit_ids, day: dt.date) -> dict[int, int]:
     """unit id → the grassroots organization it is (or lies under) on `day`."""
     grassroots = UnitVersion.objects.filter(on(day), kind__in=GRASSROOTS_KINDS).values("unit_id")
-    rows = UnitAncestry.objects.filter(on(day), descendant_id__in=unit_ids, ancestor_id__in=grassroots)
+    rows = UnitAncestry.objects.filter(
+        on(day), descendant_id__in=unit_ids, ancestor_id__in=grassroots
+    )
     return dict(rows.values_list("descendant_id", "ancestor_id"))
 
 
@@ -130,7 +134,9 @@ def _cutoff(rules: Rules, year: int) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-def members_at_year_end(root: Unit | int, year: int, rules: Rules, member_ids=None) -> dict[int, MemberPlace]:
+def members_at_year_end(
+    root: Unit | int, year: int, rules: Rules, member_ids=None
+) -> dict[int, MemberPlace]:
     """Members counted in the subtree on 31/12: each with the cell and grassroots organization
     where they are rated, and the reason when they are not rated.
 
@@ -153,8 +159,10 @@ def members_at_year_end(root: Unit | int, year: int, rules: Rules, member_ids=No
         admitted = MemberStint.objects.filter(
             start_reason__in=(Reason.ADMITTED, Reason.READMITTED), start__gte=cutoff, start__lte=day
         )
-        admitted = admitted.filter(member_id__in=member_ids) if member_ids is not None else admitted.filter(
-            member_id__in=stints.values("member_id")
+        admitted = (
+            admitted.filter(member_id__in=member_ids)
+            if member_ids is not None
+            else admitted.filter(member_id__in=stints.values("member_id"))
         )
         late = set(admitted.values_list("member_id", flat=True))
     exempt_rated = bool(rules.get("exempt_members_rated", True))
@@ -169,8 +177,12 @@ def members_at_year_end(root: Unit | int, year: int, rules: Rules, member_ids=No
     return out
 
 
-def members_due(root: Unit | int, year: int, rules: Rules, member_ids=None) -> dict[int, MemberPlace]:
-    return {k: v for k, v in members_at_year_end(root, year, rules, member_ids).items() if not v.reason}
+def members_due(
+    root: Unit | int, year: int, rules: Rules, member_ids=None
+) -> dict[int, MemberPlace]:
+    return {
+        k: v for k, v in members_at_year_end(root, year, rules, member_ids).items() if not v.reason
+    }
 
 
 # Facts the rules read ----------------------------------------------------------------------------
@@ -178,7 +190,9 @@ def members_due(root: Unit | int, year: int, rules: Rules, member_ids=None) -> d
 
 def disciplined_members(member_ids, year: int) -> set[int]:
     """Members disciplined during the year (a discipline event not voided)."""
-    qs = MemberEvent.objects.filter(kind=EventKind.DISCIPLINE, voided_at__isnull=True, date__year=year)
+    qs = MemberEvent.objects.filter(
+        kind=EventKind.DISCIPLINE, voided_at__isnull=True, date__year=year
+    )
     if member_ids is not None:
         qs = qs.filter(member_id__in=member_ids)
     return set(qs.values_list("member_id", flat=True))
@@ -187,7 +201,9 @@ def disciplined_members(member_ids, year: int) -> set[int]:
 def disciplined_units(unit_ids, year: int) -> dict[int, set[str]]:
     """unit id → the targets (organization / leadership) disciplined during the year."""
     out: dict[int, set[str]] = {}
-    qs = OrganizationDiscipline.objects.filter(voided_at__isnull=True, date__year=year, unit_id__in=unit_ids)
+    qs = OrganizationDiscipline.objects.filter(
+        voided_at__isnull=True, date__year=year, unit_id__in=unit_ids
+    )
     for unit_id, target in qs.values_list("unit_id", "target"):
         out.setdefault(unit_id, set()).add(target)
     return out
@@ -216,13 +232,17 @@ def round_for(unit: Unit, year: int) -> Round | None:
     """The round of `year` whose subtree holds `unit` at the end of the year."""
     day = year_end(year)
     roots = UnitAncestry.objects.filter(on(day), descendant=unit).values("ancestor_id")
-    return Round.objects.filter(year=year, unit_id__in=roots).select_related("scheme", "unit").first()
+    return (
+        Round.objects.filter(year=year, unit_id__in=roots).select_related("scheme", "unit").first()
+    )
 
 
 def approved_units(round: Round) -> set[int]:
     """Units whose results are approved (last action = approve) in the round."""
     last: dict[int, str] = {}
-    for unit_id, action in RoundAction.objects.filter(round=round).order_by("id").values_list("unit_id", "action"):
+    for unit_id, action in (
+        RoundAction.objects.filter(round=round).order_by("id").values_list("unit_id", "action")
+    ):
         last[unit_id] = action
     return {u for u, a in last.items() if a == RoundAction.Action.APPROVE}
 
@@ -240,7 +260,9 @@ def locked_by(round: Round, unit_ids) -> dict[int, int]:
     if not approved:
         return {}
     day = year_end(round.year)
-    rows = UnitAncestry.objects.filter(on(day), descendant_id__in=unit_ids, ancestor_id__in=approved)
+    rows = UnitAncestry.objects.filter(
+        on(day), descendant_id__in=unit_ids, ancestor_id__in=approved
+    )
     return dict(rows.order_by("-depth").values_list("descendant_id", "ancestor_id"))
 
 
@@ -259,7 +281,10 @@ class Distribution:
         return max(self.due - self.rated, 0)
 
     def rows(self) -> list[tuple[Level, int, Decimal | None]]:
-        return [(lv, self.counts.get(lv.code, 0), percent(self.counts.get(lv.code, 0), self.rated)) for lv in self.levels]
+        return [
+            (lv, self.counts.get(lv.code, 0), percent(self.counts.get(lv.code, 0), self.rated))
+            for lv in self.levels
+        ]
 
     def top_pct(self) -> Decimal | None:
         top = next((lv for lv in self.levels if lv.is_top), None)
@@ -299,9 +324,14 @@ def summary(unit: Unit, year: int) -> Summary:
     organizations, members), with who is still not rated. Counted over the organizations that
     exist under the unit at the end of the year."""
     day = year_end(year)
-    version = UnitVersion.objects.filter(on(day), unit=unit).first() or unit.versions.order_by("-valid_from").first()
+    version = (
+        UnitVersion.objects.filter(on(day), unit=unit).first()
+        or unit.versions.order_by("-valid_from").first()
+    )
     scheme = scheme_for_year(year)
-    result = Summary(unit=unit, name=version.name if version else unit.code, year=year, scheme=scheme)
+    result = Summary(
+        unit=unit, name=version.name if version else unit.code, year=year, scheme=scheme
+    )
     if scheme is None:
         return result
     rules = Rules.of(scheme)
@@ -316,12 +346,18 @@ def summary(unit: Unit, year: int) -> Summary:
 
     def dist(ids, levels) -> Distribution:
         counts = Counter(decided[i] for i in ids if i in decided)
-        return Distribution(levels, {lv.code: counts.get(lv.code, 0) for lv in levels}, sum(counts.values()), len(ids))
+        return Distribution(
+            levels,
+            {lv.code: counts.get(lv.code, 0) for lv in levels},
+            sum(counts.values()),
+            len(ids),
+        )
 
     result.grassroots = dist(grassroots_ids, org_levels)
     result.organizations = dist(list(orgs), org_levels)
     result.not_rated_organizations = sorted(
-        (v for k, v in orgs.items() if k in grassroots_ids and k not in decided), key=lambda v: v.unit.code
+        (v for k, v in orgs.items() if k in grassroots_ids and k not in decided),
+        key=lambda v: v.unit.code,
     )
     due = members_due(unit, year, rules)
     member_rows = (
@@ -336,7 +372,10 @@ def summary(unit: Unit, year: int) -> Summary:
         counts[code] += 1
         rated_ids.add(member_id)
     result.members = Distribution(
-        member_levels, {lv.code: counts.get(lv.code, 0) for lv in member_levels}, sum(counts.values()), len(due)
+        member_levels,
+        {lv.code: counts.get(lv.code, 0) for lv in member_levels},
+        sum(counts.values()),
+        len(due),
     )
     result.not_rated_member_ids = sorted(m for m in due if m not in rated_ids)
     return result
@@ -358,7 +397,15 @@ def trend(unit: Unit, years: range) -> list[TrendRow]:
         s = summary(unit, year)
         if s.scheme is None or not (s.grassroots.rated or s.members.rated):
             continue
-        rows.append(TrendRow(year, s.scheme, previous is not None and previous != s.scheme.pk, s.grassroots, s.members))
+        rows.append(
+            TrendRow(
+                year,
+                s.scheme,
+                previous is not None and previous != s.scheme.pk,
+                s.grassroots,
+                s.members,
+            )
+        )
         previous = s.scheme.pk
     return rows
 
@@ -382,10 +429,16 @@ def weak_organizations(unit: Unit, year: int) -> list[WeakRow]:
     """Organizations rated at the lowest level (yếu kém / không hoàn thành nhiệm vụ), their
     consolidation plan, and their rating the next year."""
     orgs = organizations_due(unit, year)
-    rows = current().filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs)).select_related("level")
+    rows = (
+        current()
+        .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs))
+        .select_related("level")
+    )
     weak = []
     for r in rows:
-        lowest = r.level.scheme.levels.filter(subject=Subject.ORGANIZATION).order_by("-order").first()
+        lowest = (
+            r.level.scheme.levels.filter(subject=Subject.ORGANIZATION).order_by("-order").first()
+        )
         if r.level_id == lowest.pk:
             weak.append(r)
     ids = [r.unit_id for r in weak]
@@ -413,6 +466,10 @@ def removal_candidates(unit: Unit, year: int) -> list[Member]:
     """Members flagged for the removal procedure in `year` (lowest level two years running)."""
     grassroots = list(grassroots_due(unit, year))
     # JSON "contains" is not portable to SQLite; the flagged rows are few.
-    rows = current().filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots).exclude(flags=[])
+    rows = (
+        current()
+        .filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots)
+        .exclude(flags=[])
+    )
     ids = [r.member_id for r in rows if "removal_procedure" in r.flags]
     return list(Member.objects.filter(pk__in=ids))

@@ -52,8 +52,15 @@ FACT_KEYS = ("tasks_done_pct", "tasks_on_time_pct", "tasks_exceeding_pct", "task
 # Who may act -------------------------------------------------------------------------------------
 
 
-def _authorize(actor: Actor, *, role: str, subject_unit: Unit | int, authority: Unit | int | None, day: dt.date,
-               authority_label: str = "") -> None:
+def _authorize(
+    actor: Actor,
+    *,
+    role: str,
+    subject_unit: Unit | int,
+    authority: Unit | int | None,
+    day: dt.date,
+    authority_label: str = "",
+) -> None:
     """404 when the subject is outside the user's scope; 403 without the role, or when the body
     that has the power to act (`authority`) is not inside the user's scope."""
     user = actor.user
@@ -65,7 +72,9 @@ def _authorize(actor: Actor, *, role: str, subject_unit: Unit | int, authority: 
     access.require_role(user, role)
     if authority is None:
         if not access.sees_everything(user):
-            raise PermissionDenied(f"Chỉ cấp trên của {subject.code} mới có thẩm quyền thực hiện thao tác này.")
+            raise PermissionDenied(
+                f"Chỉ cấp trên của {subject.code} mới có thẩm quyền thực hiện thao tác này."
+            )
         return
     authority_unit = authority if isinstance(authority, Unit) else Unit.objects.get(pk=authority)
     if not access.can_see_unit_on(user, authority_unit, day):
@@ -93,15 +102,27 @@ def round_open(*, actor: Actor, unit: Unit, year: int, note: str = "") -> Round:
         raise ValidationError({"year": [f"Chưa có quy định xếp loại cho năm {year}."]})
     if not UnitVersion.objects.filter(on(day), unit=unit).exists():
         raise ValidationError({"unit": [f"{unit.code} không tồn tại vào ngày {vn(day)}."]})
-    related = UnitAncestry.objects.filter(on(day), descendant=unit).values("ancestor_id").union(
-        UnitAncestry.objects.filter(on(day), ancestor=unit).values("descendant_id")
+    related = (
+        UnitAncestry.objects.filter(on(day), descendant=unit)
+        .values("ancestor_id")
+        .union(UnitAncestry.objects.filter(on(day), ancestor=unit).values("descendant_id"))
     )
-    overlap = Round.objects.filter(year=year, unit_id__in=[r["ancestor_id"] for r in related]).first()
+    overlap = Round.objects.filter(
+        year=year, unit_id__in=[r["ancestor_id"] for r in related]
+    ).first()
     if overlap:
-        raise ValidationError(f"Đã có đợt đánh giá năm {year} của {overlap.unit.code} bao gồm tổ chức này.")
-    rnd = Round.objects.create(year=year, unit=unit, scheme=scheme, opened_by=actor.user, note=clean(note))
-    record(actor, obj=rnd, action="open", changes={"year": [None, year], "unit": [None, unit.code],
-                                                  "scheme": [None, scheme.code]})
+        raise ValidationError(
+            f"Đã có đợt đánh giá năm {year} của {overlap.unit.code} bao gồm tổ chức này."
+        )
+    rnd = Round.objects.create(
+        year=year, unit=unit, scheme=scheme, opened_by=actor.user, note=clean(note)
+    )
+    record(
+        actor,
+        obj=rnd,
+        action="open",
+        changes={"year": [None, year], "unit": [None, unit.code], "scheme": [None, scheme.code]},
+    )
     return rnd
 
 
@@ -142,15 +163,20 @@ class _Context:
         self.day = q.year_end(rnd.year)
         self.scheme = rnd.scheme
         self.rules = q.Rules.of(rnd.scheme)
-        self.levels: dict[tuple[str, str], Level] = {(lv.subject, lv.code): lv for lv in rnd.scheme.levels.all()}
+        self.levels: dict[tuple[str, str], Level] = {
+            (lv.subject, lv.code): lv for lv in rnd.scheme.levels.all()
+        }
         self.lowest = {
-            s: max(lv.order for (subj, _), lv in self.levels.items() if subj == s) for s in Subject.values
+            s: max(lv.order for (subj, _), lv in self.levels.items() if subj == s)
+            for s in Subject.values
         }
         member_ids = [e.member_id for e in entries if e.member_id is not None]
         org_ids = [e.unit_id for e in entries if e.member_id is None]
         # Big batches (the demo history) load the whole subtree instead of a huge IN list.
         few = member_ids if len(member_ids) <= BIG_BATCH else None
-        self.members = q.members_at_year_end(rnd.unit, rnd.year, self.rules, few) if member_ids else {}
+        self.members = (
+            q.members_at_year_end(rnd.unit, rnd.year, self.rules, few) if member_ids else {}
+        )
         self.orgs = q.organizations_due(rnd.unit, rnd.year) if org_ids else {}
         self.grassroots_of_org = q.grassroots_of(org_ids, self.day) if org_ids else {}
         self.disciplined_members = q.disciplined_members(few, rnd.year) if member_ids else set()
@@ -159,7 +185,11 @@ class _Context:
         self.disciplined_units = q.disciplined_units(related, rnd.year) if related else {}
         subject_units = set(org_ids) | {p.cell_id for p in self.members.values()}
         self.locked = q.locked_by(rnd, subject_units)
-        self.names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name")) if few else {}
+        self.names = (
+            dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name"))
+            if few
+            else {}
+        )
         coded = set(org_ids) | subject_units | set(self.locked.values())
         self.codes = dict(Unit.objects.filter(pk__in=coded).values_list("pk", "code"))
 
@@ -198,7 +228,9 @@ _FACT_LABELS = {
 }
 
 
-def _check_entry(ctx: _Context, step: str, entry: Entry, level: Level, score: Decimal | None) -> list[str]:
+def _check_entry(
+    ctx: _Context, step: str, entry: Entry, level: Level, score: Decimal | None
+) -> list[str]:
     """The scheme's rules for one subject (domain.md §3). Returns messages (empty = valid)."""
     errors: list[str] = []
     rules, subject = ctx.rules, entry.subject
@@ -214,7 +246,8 @@ def _check_entry(ctx: _Context, step: str, entry: Entry, level: Level, score: De
                 errors.append(
                     f"Đảng viên bị kỷ luật trong năm {ctx.year} chỉ được xếp loại "
                     f"{ctx.levels[(subject, _code_of(ctx, subject, cap))].label}"
-                    + rules.suffix("disciplined_member_max_order") + "."
+                    + rules.suffix("disciplined_member_max_order")
+                    + "."
                 )
     else:
         own = ctx.disciplined_units.get(entry.unit_id, set())
@@ -228,7 +261,8 @@ def _check_entry(ctx: _Context, step: str, entry: Entry, level: Level, score: De
                 errors.append(
                     f"{who} bị kỷ luật trong năm {ctx.year}: chỉ được xếp loại "
                     f"{ctx.levels[(subject, _code_of(ctx, subject, cap))].label}"
-                    + rules.suffix("disciplined_org_max_order") + "."
+                    + rules.suffix("disciplined_org_max_order")
+                    + "."
                 )
         children = ctx.children.get(entry.unit_id, [])
         hit = [c for c in children if ctx.disciplined_units.get(c)]
@@ -241,12 +275,19 @@ def _check_entry(ctx: _Context, step: str, entry: Entry, level: Level, score: De
                 errors.append(
                     f"{len(hit)}/{len(children)} tổ chức trực thuộc bị kỷ luật trong năm (trên {pct}%): "
                     f"chỉ được xếp loại {ctx.levels[(subject, _code_of(ctx, subject, ctx.lowest[subject]))].label}"
-                    + rules.suffix("disciplined_subordinates_pct") + "."
+                    + rules.suffix("disciplined_subordinates_pct")
+                    + "."
                 )
-        if level.order == 1 and rules.get("collective_excellent_requires_no_discipline") and (hit or own):
+        if (
+            level.order == 1
+            and rules.get("collective_excellent_requires_no_discipline")
+            and (hit or own)
+        ):
             # QĐ 366 Điều 11: no subordinate unit and no leadership member disciplined.
-            errors.append("Tập thể có tổ chức trực thuộc hoặc tập thể lãnh đạo bị kỷ luật trong năm: "
-                          "không được xếp loại Hoàn thành xuất sắc nhiệm vụ.")
+            errors.append(
+                "Tập thể có tổ chức trực thuộc hoặc tập thể lãnh đạo bị kỷ luật trong năm: "
+                "không được xếp loại Hoàn thành xuất sắc nhiệm vụ."
+            )
     if ctx.scheme.has_score:
         errors += _check_score(ctx, step, entry, level, score, disciplined, max_order)
     return errors
@@ -256,8 +297,15 @@ def _code_of(ctx: _Context, subject: str, order: int) -> str:
     return next(code for (s, code), lv in ctx.levels.items() if s == subject and lv.order == order)
 
 
-def _check_score(ctx: _Context, step: str, entry: Entry, level: Level, score: Decimal | None,
-                 disciplined: bool, max_order: int) -> list[str]:
+def _check_score(
+    ctx: _Context,
+    step: str,
+    entry: Entry,
+    level: Level,
+    score: Decimal | None,
+    disciplined: bool,
+    max_order: int,
+) -> list[str]:
     """QĐ 366 Điều 11: the score band and the extra conditions of each level."""
     errors: list[str] = []
     rules, subject, facts = ctx.rules, entry.subject, entry.facts or {}
@@ -265,10 +313,14 @@ def _check_score(ctx: _Context, step: str, entry: Entry, level: Level, score: De
         if step != Step.PROPOSAL:
             errors.append(f"{ctx.scheme.name} chấm theo thang điểm 100: cần nhập điểm.")
         return errors
-    bands = sorted((lv for (s, _), lv in ctx.levels.items() if s == subject), key=lambda lv: lv.order)
+    bands = sorted(
+        (lv for (s, _), lv in ctx.levels.items() if s == subject), key=lambda lv: lv.order
+    )
     band = next(lv for lv in bands if lv.min_score is not None and score >= lv.min_score)
     if level.order < band.order:
-        errors.append(f"{_num(score)} điểm chỉ đạt mức {band.label} (từ {_num(band.min_score)} điểm).")
+        errors.append(
+            f"{_num(score)} điểm chỉ đạt mức {band.label} (từ {_num(band.min_score)} điểm)."
+        )
         return errors
     try:
         values = {k: _fact(facts, k) for k in FACT_KEYS}
@@ -277,7 +329,9 @@ def _check_score(ctx: _Context, step: str, entry: Entry, level: Level, score: De
 
     def need(key: str) -> Decimal | None:
         if values[key] is None:
-            errors.append(f"Mức {level.label} theo {ctx.scheme.name}: cần nhập {_FACT_LABELS[key]} (%).")
+            errors.append(
+                f"Mức {level.label} theo {ctx.scheme.name}: cần nhập {_FACT_LABELS[key]} (%)."
+            )
         return values[key]
 
     collective = subject == Subject.ORGANIZATION
@@ -287,7 +341,9 @@ def _check_score(ctx: _Context, step: str, entry: Entry, level: Level, score: De
         if on_time is not None and on_time < 100:
             errors.append("Hoàn thành xuất sắc nhiệm vụ: 100% nhiệm vụ phải hoàn thành đúng hạn.")
         if exceeding is not None and minimum is not None and exceeding < minimum:
-            errors.append(f"Hoàn thành xuất sắc nhiệm vụ: ít nhất {minimum}% nhiệm vụ phải vượt yêu cầu.")
+            errors.append(
+                f"Hoàn thành xuất sắc nhiệm vụ: ít nhất {minimum}% nhiệm vụ phải vượt yêu cầu."
+            )
     elif level.order == 2 and rules.get("good_requires_all_on_time"):
         on_time = need("tasks_on_time_pct")
         if on_time is not None and on_time < 100:
@@ -300,8 +356,14 @@ def _check_score(ctx: _Context, step: str, entry: Entry, level: Level, score: De
         if collective and late_max is not None:
             late = need("tasks_late_pct")
             if late is not None and late > late_max:
-                errors.append(f"Tập thể Hoàn thành nhiệm vụ: không quá {late_max}% nhiệm vụ chậm tiến độ.")
-    if level.order > band.order and not (disciplined or max_order > band.order) and not entry.note.strip():
+                errors.append(
+                    f"Tập thể Hoàn thành nhiệm vụ: không quá {late_max}% nhiệm vụ chậm tiến độ."
+                )
+    if (
+        level.order > band.order
+        and not (disciplined or max_order > band.order)
+        and not entry.note.strip()
+    ):
         errors.append(
             f"{_num(score)} điểm tương ứng mức {band.label}; xếp loại thấp hơn cần ghi rõ lý do."
         )
@@ -313,7 +375,9 @@ def _num(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
-def _check_cap(ctx: _Context, step: str, writes: list[tuple[Entry, Level, Any]], pending: dict) -> list[str]:
+def _check_cap(
+    ctx: _Context, step: str, writes: list[tuple[Entry, Level, Any]], pending: dict
+) -> list[str]:
     """QĐ 132 (HD 21, 2019): members rated excellent ≤ 20% of those rated good, within each
     grassroots organization, decided by the competent level. While decisions are still coming
     in, a batch is refused only when no completion could satisfy the cap (even if every member
@@ -322,12 +386,21 @@ def _check_cap(ctx: _Context, step: str, writes: list[tuple[Entry, Level, Any]],
         return []
     groups = {gid for gid, _ in pending.values()} - {None}
     # A big batch already holds every member of the subtree; a small one asks per group.
-    due = {m: p for m, p in ctx.members.items() if not p.reason} if len(pending) > BIG_BATCH else None
+    due = (
+        {m: p for m, p in ctx.members.items() if not p.reason} if len(pending) > BIG_BATCH else None
+    )
     return cap_errors(ctx.round, groups, ctx.rules, pending=pending, due=due)
 
 
-def cap_errors(rnd: Round, groups, rules: q.Rules, *, pending: dict | None = None, due: dict | None = None,
-               complete: bool = False) -> list[str]:
+def cap_errors(
+    rnd: Round,
+    groups,
+    rules: q.Rules,
+    *,
+    pending: dict | None = None,
+    due: dict | None = None,
+    complete: bool = False,
+) -> list[str]:
     """The cap for the grassroots organizations `groups` (ids). `pending`: member id →
     (grassroots id, level order) about to be written; `due`: the members to rate, if known."""
     pct = rules.get("excellent_cap_pct")
@@ -365,7 +438,9 @@ def cap_errors(rnd: Round, groups, rules: q.Rules, *, pending: dict | None = Non
             f"Tổ chức cơ sở {codes.get(gid, gid)}: {excellent} đảng viên Hoàn thành xuất sắc nhiệm vụ vượt quá "
             f"{pct}% số đảng viên Hoàn thành tốt nhiệm vụ ({good}"
             + (f", còn {undecided} chưa xếp loại" if undecided else "")
-            + f"; tối đa {limit})" + rules.suffix("excellent_cap_pct") + "."
+            + f"; tối đa {limit})"
+            + rules.suffix("excellent_cap_pct")
+            + "."
         )
     return errors
 
@@ -385,7 +460,9 @@ def _previous_lowest(member_ids: list[int], year: int) -> set[int]:
     wanted = set(member_ids)
     return {
         member_id
-        for member_id, scheme_id, order in rows.values_list("member_id", "scheme_id", "level__order")
+        for member_id, scheme_id, order in rows.values_list(
+            "member_id", "scheme_id", "level__order"
+        )
         if member_id in wanted and order == lowest[scheme_id]
     }
 
@@ -436,34 +513,54 @@ def assessment_record_many(
         if entry.subject == Subject.MEMBER:
             place = ctx.members.get(entry.member_id)
             if place is None:
-                errors.append(f"{label}: không sinh hoạt trong {rnd.unit.code} vào ngày {vn(ctx.day)}, "
-                              "không xếp loại trong đợt này (đảng viên được xếp loại nơi sinh hoạt cuối năm).")
+                errors.append(
+                    f"{label}: không sinh hoạt trong {rnd.unit.code} vào ngày {vn(ctx.day)}, "
+                    "không xếp loại trong đợt này (đảng viên được xếp loại nơi sinh hoạt cuối năm)."
+                )
                 continue
             if place.reason:
-                errors.append(f"{label}: không thuộc diện xếp loại năm {rnd.year} ({place.reason}"
-                              + (ctx.rules.suffix("exempt_members_rated") if place.reason == q.NOT_DUE_EXEMPT
-                                 else ctx.rules.suffix("late_admission_cutoff")) + ").")
+                errors.append(
+                    f"{label}: không thuộc diện xếp loại năm {rnd.year} ({place.reason}"
+                    + (
+                        ctx.rules.suffix("exempt_members_rated")
+                        if place.reason == q.NOT_DUE_EXEMPT
+                        else ctx.rules.suffix("late_admission_cutoff")
+                    )
+                    + ")."
+                )
                 continue
             subject_unit = place.cell_id
         else:
             if entry.unit_id not in ctx.orgs:
-                errors.append(f"{label}: không phải tổ chức đảng thuộc diện xếp loại của đợt "
-                              f"{rnd.unit.code} năm {rnd.year}.")
+                errors.append(
+                    f"{label}: không phải tổ chức đảng thuộc diện xếp loại của đợt "
+                    f"{rnd.unit.code} năm {rnd.year}."
+                )
                 continue
             subject_unit = entry.unit_id
         authority, authority_label = _authority(ctx, step, entry)
         if (authority, step) not in checked_authority:
-            _authorize(actor, role=_ROLE[step], subject_unit=subject_unit, authority=authority, day=ctx.day,
-                       authority_label=authority_label)
+            _authorize(
+                actor,
+                role=_ROLE[step],
+                subject_unit=subject_unit,
+                authority=authority,
+                day=ctx.day,
+                authority_label=authority_label,
+            )
             checked_authority[(authority, step)] = None
         if subject_unit in ctx.locked:
             locker = ctx.codes.get(ctx.locked[subject_unit]) or ctx.locked[subject_unit]
-            errors.append(f"{label}: kết quả đã được phê duyệt ở {locker}, đã khóa. Cấp trên cần trả lại trước khi sửa.")
+            errors.append(
+                f"{label}: kết quả đã được phê duyệt ở {locker}, đã khóa. Cấp trên cần trả lại trước khi sửa."
+            )
             continue
         level = ctx.levels.get((entry.subject, entry.level))
         if level is None:
             codes = ", ".join(c for (s, c) in ctx.levels if s == entry.subject)
-            errors.append(f"{label}: mức xếp loại “{entry.level}” không có trong {ctx.scheme.name} ({codes}).")
+            errors.append(
+                f"{label}: mức xếp loại “{entry.level}” không có trong {ctx.scheme.name} ({codes})."
+            )
             continue
         try:
             score = _score(entry.score)
@@ -509,7 +606,11 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
     if old:
         Rating.objects.filter(pk__in=[r.pk for r in old.values()]).update(superseded_at=now)
     removal_years = ctx.rules.get("removal_after_not_completed_years")
-    flagged = _previous_lowest(member_ids, rnd.year) if step == Step.DECISION and removal_years == 2 else set()
+    flagged = (
+        _previous_lowest(member_ids, rnd.year)
+        if step == Step.DECISION and removal_years == 2
+        else set()
+    )
     rows: list[dict] = []
     for entry, level, score in writes:
         if entry.subject == Subject.MEMBER:
@@ -522,13 +623,29 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         if entry.member_id in flagged and level.order == ctx.lowest[Subject.MEMBER]:
             # Điều lệ Điều 8 (d), domain.md §2.9: two years running → the removal procedure.
             flags.append("removal_procedure")
-        facts = {k: str(v) for k, v in (entry.facts or {}).items() if k in FACT_KEYS and v not in (None, "")}
-        rows.append({
-            "round_id": rnd.pk, "year": rnd.year, "scheme_id": ctx.scheme.pk, "step": step,
-            "subject": entry.subject, "unit_id": unit_id, "member_id": entry.member_id,
-            "grassroots_id": grassroots_id, "level_id": level.pk, "score": score, "facts": facts, "flags": flags,
-            "note": entry.note.strip(), "created_by_id": actor.user.pk if actor.user else None,
-        })
+        facts = {
+            k: str(v)
+            for k, v in (entry.facts or {}).items()
+            if k in FACT_KEYS and v not in (None, "")
+        }
+        rows.append(
+            {
+                "round_id": rnd.pk,
+                "year": rnd.year,
+                "scheme_id": ctx.scheme.pk,
+                "step": step,
+                "subject": entry.subject,
+                "unit_id": unit_id,
+                "member_id": entry.member_id,
+                "grassroots_id": grassroots_id,
+                "level_id": level.pk,
+                "score": score,
+                "facts": facts,
+                "flags": flags,
+                "note": entry.note.strip(),
+                "created_by_id": actor.user.pk if actor.user else None,
+            }
+        )
     action = _STEP_AUDIT[step]
     if audit == "batch":
         _insert_many(rows, now)
@@ -537,8 +654,13 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         for row in rows:
             by_group.setdefault(row["grassroots_id"], Counter())[codes[row["level_id"]]] += 1
         for gid, counts in by_group.items():
-            record(actor, obj=rnd, action=f"{action}_bulk", object_type="round",
-                   changes={"grassroots": [None, gid], "levels": [None, dict(counts)]})
+            record(
+                actor,
+                obj=rnd,
+                action=f"{action}_bulk",
+                object_type="round",
+                changes={"grassroots": [None, gid], "levels": [None, dict(counts)]},
+            )
         return []
     by_id = {lv.pk: lv for lv in ctx.levels.values()}
     ratings = [Rating(**row) for row in rows]
@@ -546,11 +668,16 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         r.level = by_id[r.level_id]  # cached: no query per rating below
     Rating.objects.bulk_create(ratings)
     if not ratings or ratings[0].pk is None:  # backends without RETURNING on bulk insert
-        ratings = list(q.current(step).filter(round=rnd, created_at__gte=now).select_related("level"))
+        ratings = list(
+            q.current(step).filter(round=rnd, created_at__gte=now).select_related("level")
+        )
     for r in ratings:
         before = old.get((r.subject, r.member_id or r.unit_id))
         changes = diff(
-            {"level": before.level.code if before else None, "score": before.score if before else None},
+            {
+                "level": before.level.code if before else None,
+                "score": before.score if before else None,
+            },
             {"level": r.level.code, "score": r.score},
         )
         changes["scheme"] = [None, ctx.scheme.code]
@@ -561,8 +688,22 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
 
 
 _COLUMNS = [
-    "round_id", "year", "scheme_id", "step", "subject", "unit_id", "member_id", "grassroots_id", "level_id",
-    "score", "facts", "flags", "note", "created_at", "created_by_id", "superseded_at",
+    "round_id",
+    "year",
+    "scheme_id",
+    "step",
+    "subject",
+    "unit_id",
+    "member_id",
+    "grassroots_id",
+    "level_id",
+    "score",
+    "facts",
+    "flags",
+    "note",
+    "created_at",
+    "created_by_id",
+    "superseded_at",
 ]
 
 
@@ -576,7 +717,10 @@ def _insert_many(rows: list[dict], now) -> None:
     stamp = Rating._meta.get_field("created_at").get_db_prep_value(now, connection)
     extra = {"created_at": stamp, "superseded_at": None}
     values = [
-        tuple(json.dumps(row[c]) if c in ("facts", "flags") else extra[c] if c in extra else row[c] for c in _COLUMNS)
+        tuple(
+            json.dumps(row[c]) if c in ("facts", "flags") else extra[c] if c in extra else row[c]
+            for c in _COLUMNS
+        )
         for row in rows
     ]
     with connection.cursor() as cursor:
@@ -584,32 +728,97 @@ def _insert_many(rows: list[dict], now) -> None:
             cursor.executemany(sql, values[start : start + 5000])
 
 
-def _one(actor: Actor, round: Round, step: str, *, level: str, member=None, unit=None, score=None,
-         facts=None, note: str = "") -> Rating:
+def _one(
+    actor: Actor,
+    round: Round,
+    step: str,
+    *,
+    level: str,
+    member=None,
+    unit=None,
+    score=None,
+    facts=None,
+    note: str = "",
+) -> Rating:
     if (member is None) == (unit is None):
         raise ValueError("give exactly one of member, unit")
     entry = Entry(level=level, member=member, unit=unit, score=score, facts=facts or {}, note=note)
     return assessment_record_many(actor=actor, round=round, step=step, entries=[entry])[0]
 
 
-def assessment_self(*, actor: Actor, round: Round, level: str, member=None, unit=None, score=None,
-                    facts=None, note: str = "") -> Rating:
+def assessment_self(
+    *,
+    actor: Actor,
+    round: Round,
+    level: str,
+    member=None,
+    unit=None,
+    score=None,
+    facts=None,
+    note: str = "",
+) -> Rating:
     """Self-assessment and self-rating (step 1, QĐ 124 Điều 12; Mẫu 2A–2C under HD 43)."""
-    return _one(actor, round, Step.SELF, level=level, member=member, unit=unit, score=score, facts=facts, note=note)
+    return _one(
+        actor,
+        round,
+        Step.SELF,
+        level=level,
+        member=member,
+        unit=unit,
+        score=score,
+        facts=facts,
+        note=note,
+    )
 
 
-def assessment_propose(*, actor: Actor, round: Round, level: str, member=None, unit=None, score=None,
-                       facts=None, note: str = "") -> Rating:
+def assessment_propose(
+    *,
+    actor: Actor,
+    round: Round,
+    level: str,
+    member=None,
+    unit=None,
+    score=None,
+    facts=None,
+    note: str = "",
+) -> Rating:
     """Appraisal and proposal by the cell (members) or the committee above (organizations)."""
-    return _one(actor, round, Step.PROPOSAL, level=level, member=member, unit=unit, score=score, facts=facts,
-                note=note)
+    return _one(
+        actor,
+        round,
+        Step.PROPOSAL,
+        level=level,
+        member=member,
+        unit=unit,
+        score=score,
+        facts=facts,
+        note=note,
+    )
 
 
-def assessment_decide(*, actor: Actor, round: Round, level: str, member=None, unit=None, score=None,
-                      facts=None, note: str = "") -> Rating:
+def assessment_decide(
+    *,
+    actor: Actor,
+    round: Round,
+    level: str,
+    member=None,
+    unit=None,
+    score=None,
+    facts=None,
+    note: str = "",
+) -> Rating:
     """Decision by the competent level (domain.md §3.4)."""
-    return _one(actor, round, Step.DECISION, level=level, member=member, unit=unit, score=score, facts=facts,
-                note=note)
+    return _one(
+        actor,
+        round,
+        Step.DECISION,
+        level=level,
+        member=member,
+        unit=unit,
+        score=score,
+        facts=facts,
+        note=note,
+    )
 
 
 # Approval ----------------------------------------------------------------------------------------
@@ -618,10 +827,18 @@ def assessment_decide(*, actor: Actor, round: Round, level: str, member=None, un
 def _superior(actor: Actor, rnd: Round, unit: Unit) -> None:
     day = q.year_end(rnd.year)
     if not UnitAncestry.objects.filter(on(day), ancestor=rnd.unit, descendant=unit).exists():
-        raise ValidationError(f"{unit.code} không thuộc đợt đánh giá {rnd.unit.code} năm {rnd.year}.")
+        raise ValidationError(
+            f"{unit.code} không thuộc đợt đánh giá {rnd.unit.code} năm {rnd.year}."
+        )
     parent = _parent_on(unit.pk, day)
-    _authorize(actor, role=Role.APPROVER, subject_unit=unit, authority=parent, day=day,
-               authority_label="cấp trên trực tiếp")
+    _authorize(
+        actor,
+        role=Role.APPROVER,
+        subject_unit=unit,
+        authority=parent,
+        day=day,
+        authority_label="cấp trên trực tiếp",
+    )
 
 
 @transaction.atomic
@@ -634,10 +851,15 @@ def round_approve(*, actor: Actor, round: Round, unit: Unit, note: str = "") -> 
         raise ValidationError(f"Kết quả của {unit.code} đã được phê duyệt.")
     rules = q.Rules.of(rnd.scheme)
     orgs = q.organizations_due(unit, rnd.year)
-    decided_orgs = set(q.current().filter(round=rnd, unit_id__in=list(orgs), member__isnull=True)
-                       .values_list("unit_id", flat=True))
+    decided_orgs = set(
+        q.current()
+        .filter(round=rnd, unit_id__in=list(orgs), member__isnull=True)
+        .values_list("unit_id", flat=True)
+    )
     due = q.members_due(unit, rnd.year, rules)
-    decided_members = set(q.current().filter(round=rnd, member_id__in=list(due)).values_list("member_id", flat=True))
+    decided_members = set(
+        q.current().filter(round=rnd, member_id__in=list(due)).values_list("member_id", flat=True)
+    )
     missing_orgs, missing_members = len(set(orgs) - decided_orgs), len(set(due) - decided_members)
     if missing_orgs or missing_members:
         raise ValidationError(
@@ -648,10 +870,17 @@ def round_approve(*, actor: Actor, round: Round, unit: Unit, note: str = "") -> 
     errors = cap_errors(rnd, groups, rules, due=due, complete=True)
     if errors:
         raise ValidationError(errors)
-    action = RoundAction.objects.create(round=rnd, unit=unit, action=RoundAction.Action.APPROVE,
-                                        reason=clean(note), by=actor.user)
-    record(actor, obj=rnd, action="approve", object_type="round", changes={"approved": [None, unit.code]},
-           reason=clean(note))
+    action = RoundAction.objects.create(
+        round=rnd, unit=unit, action=RoundAction.Action.APPROVE, reason=clean(note), by=actor.user
+    )
+    record(
+        actor,
+        obj=rnd,
+        action="approve",
+        object_type="round",
+        changes={"approved": [None, unit.code]},
+        reason=clean(note),
+    )
     return action
 
 
@@ -665,25 +894,53 @@ def round_send_back(*, actor: Actor, round: Round, unit: Unit, reason: str) -> R
         raise ValidationError({"reason": ["Cần ghi lý do trả lại."]})
     approved = q.approved_units(rnd)
     day = q.year_end(rnd.year)
-    above = UnitAncestry.objects.filter(on(day), descendant=unit, depth__gt=0, ancestor_id__in=approved)
+    above = UnitAncestry.objects.filter(
+        on(day), descendant=unit, depth__gt=0, ancestor_id__in=approved
+    )
     if above.exists():
-        raise ValidationError("Cấp trên đã phê duyệt kết quả bao gồm tổ chức này; cần trả lại từ cấp trên trước.")
-    action = RoundAction.objects.create(round=rnd, unit=unit, action=RoundAction.Action.SEND_BACK, reason=reason,
-                                        by=actor.user)
-    record(actor, obj=rnd, action="send_back", object_type="round", changes={"sent_back": [None, unit.code]},
-           reason=reason)
+        raise ValidationError(
+            "Cấp trên đã phê duyệt kết quả bao gồm tổ chức này; cần trả lại từ cấp trên trước."
+        )
+    action = RoundAction.objects.create(
+        round=rnd, unit=unit, action=RoundAction.Action.SEND_BACK, reason=reason, by=actor.user
+    )
+    record(
+        actor,
+        obj=rnd,
+        action="send_back",
+        object_type="round",
+        changes={"sent_back": [None, unit.code]},
+        reason=reason,
+    )
     return action
 
 
 # Organization discipline and consolidation plans -------------------------------------------------
 
-DISCIPLINE_FIELDS = ["unit", "target", "form", "date", "decision_number", "decision_date", "issuing_body", "note"]
+DISCIPLINE_FIELDS = [
+    "unit",
+    "target",
+    "form",
+    "date",
+    "decision_number",
+    "decision_date",
+    "issuing_body",
+    "note",
+]
 
 
 @transaction.atomic
 def organization_discipline_record(
-    *, actor: Actor, unit: Unit, target: str, form: str, date: dt.date, decision_number: str = "",
-    decision_date: dt.date | None = None, issuing_body: str = "", note: str = "",
+    *,
+    actor: Actor,
+    unit: Unit,
+    target: str,
+    form: str,
+    date: dt.date,
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    issuing_body: str = "",
+    note: str = "",
 ) -> OrganizationDiscipline:
     """Record that an organization or its leadership collective was disciplined (Điều lệ Điều 35)."""
     _authorize(actor, role=Role.CLERK, subject_unit=unit, authority=unit, day=date)
@@ -696,16 +953,30 @@ def organization_discipline_record(
     if decision_date and decision_date > date:
         raise ValidationError({"decision_date": ["Ngày quyết định không được sau ngày hiệu lực."]})
     obj = OrganizationDiscipline.objects.create(
-        unit=unit, target=target, form=form, date=date, decision_number=clean(decision_number),
-        decision_date=decision_date, issuing_body=clean(issuing_body), note=note.strip(),
+        unit=unit,
+        target=target,
+        form=form,
+        date=date,
+        decision_number=clean(decision_number),
+        decision_date=decision_date,
+        issuing_body=clean(issuing_body),
+        note=note.strip(),
     )
     record(actor, obj=obj, action="create", changes=diff({}, snapshot(obj, DISCIPLINE_FIELDS)))
     return obj
 
 
 @transaction.atomic
-def organization_discipline_void(*, actor: Actor, discipline: OrganizationDiscipline, reason: str) -> None:
-    _authorize(actor, role=Role.CLERK, subject_unit=discipline.unit, authority=discipline.unit, day=discipline.date)
+def organization_discipline_void(
+    *, actor: Actor, discipline: OrganizationDiscipline, reason: str
+) -> None:
+    _authorize(
+        actor,
+        role=Role.CLERK,
+        subject_unit=discipline.unit,
+        authority=discipline.unit,
+        day=discipline.date,
+    )
     if not clean(reason):
         raise ValidationError({"reason": ["Cần ghi lý do hủy."]})
     discipline.voided_at = timezone.now()
@@ -719,20 +990,39 @@ PLAN_FIELDS = ["measures", "responsible", "deadline"]
 
 @transaction.atomic
 def consolidation_plan_save(
-    *, actor: Actor, unit: Unit, year: int, measures: str, responsible: str = "", deadline: dt.date | None = None
+    *,
+    actor: Actor,
+    unit: Unit,
+    year: int,
+    measures: str,
+    responsible: str = "",
+    deadline: dt.date | None = None,
 ) -> ConsolidationPlan:
     """The plan to consolidate an organization rated at the lowest level (yếu kém / không hoàn thành)."""
     day = q.year_end(year)
     parent = _parent_on(unit.pk, day)
-    _authorize(actor, role=Role.CLERK, subject_unit=unit, authority=parent, day=day,
-               authority_label="cấp ủy cấp trên trực tiếp")
-    rating = q.current().filter(year=year, subject=Subject.ORGANIZATION, unit=unit).select_related("level").first()
+    _authorize(
+        actor,
+        role=Role.CLERK,
+        subject_unit=unit,
+        authority=parent,
+        day=day,
+        authority_label="cấp ủy cấp trên trực tiếp",
+    )
+    rating = (
+        q.current()
+        .filter(year=year, subject=Subject.ORGANIZATION, unit=unit)
+        .select_related("level")
+        .first()
+    )
     if rating is None:
         raise ValidationError(f"{unit.code} chưa có quyết định xếp loại năm {year}.")
     lowest = rating.scheme.levels.filter(subject=Subject.ORGANIZATION).order_by("-order").first()
     if rating.level_id != lowest.pk:
-        raise ValidationError(f"Kế hoạch củng cố dành cho tổ chức xếp loại {lowest.label}; "
-                              f"{unit.code} được xếp loại {rating.level.label}.")
+        raise ValidationError(
+            f"Kế hoạch củng cố dành cho tổ chức xếp loại {lowest.label}; "
+            f"{unit.code} được xếp loại {rating.level.label}."
+        )
     if not clean(measures):
         raise ValidationError({"measures": ["Cần ghi biện pháp củng cố."]})
     if deadline and deadline <= day:
@@ -743,5 +1033,10 @@ def consolidation_plan_save(
         plan = ConsolidationPlan(unit=unit, year=year, created_by=actor.user)
     plan.measures, plan.responsible, plan.deadline = measures.strip(), clean(responsible), deadline
     plan.save()
-    record(actor, obj=plan, action="update" if before else "create", changes=diff(before, snapshot(plan, PLAN_FIELDS)))
+    record(
+        actor,
+        obj=plan,
+        action="update" if before else "create",
+        changes=diff(before, snapshot(plan, PLAN_FIELDS)),
+    )
     return plan

@@ -24,9 +24,20 @@ from . import services as svc
 from .models import Round, Step, Subject
 
 HEADER = [
-    "Loại", "Mã", "Họ và tên / Tên tổ chức", "Chi bộ", "Tự xếp loại", "Đề xuất", "Quyết định",
-    "Mức xếp loại", "Điểm", "% nhiệm vụ hoàn thành", "% hoàn thành đúng hạn", "% vượt yêu cầu",
-    "% chậm tiến độ", "Ghi chú",
+    "Loại",
+    "Mã",
+    "Họ và tên / Tên tổ chức",
+    "Chi bộ",
+    "Tự xếp loại",
+    "Đề xuất",
+    "Quyết định",
+    "Mức xếp loại",
+    "Điểm",
+    "% nhiệm vụ hoàn thành",
+    "% hoàn thành đúng hạn",
+    "% vượt yêu cầu",
+    "% chậm tiến độ",
+    "Ghi chú",
 ]
 KIND_ORG, KIND_MEMBER = "Tổ chức", "Đảng viên"
 FACT_COLUMNS = {
@@ -59,21 +70,43 @@ def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
     steps: dict[tuple[str, int], dict[str, str]] = {}
     for step in Step.values:
         qs = q.current(step).filter(round=rnd)
-        for member_id, label in qs.filter(member_id__in=list(due)).values_list("member_id", "level__label"):
+        for member_id, label in qs.filter(member_id__in=list(due)).values_list(
+            "member_id", "level__label"
+        ):
             steps.setdefault((KIND_MEMBER, member_id), {})[step] = label
-        for unit_id, label in qs.filter(member__isnull=True, unit_id__in=list(orgs)).values_list("unit_id", "level__label"):
+        for unit_id, label in qs.filter(member__isnull=True, unit_id__in=list(orgs)).values_list(
+            "unit_id", "level__label"
+        ):
             steps.setdefault((KIND_ORG, unit_id), {})[step] = label
     rows = []
     codes = {v.unit_id: v.unit.code for v in orgs.values()}
     for uid, v in sorted(orgs.items(), key=lambda kv: kv[1].unit.code):
         s = steps.get((KIND_ORG, uid), {})
-        rows.append(SheetRow(KIND_ORG, v.unit.code, v.name, "", s.get("self", ""), s.get("proposal", ""),
-                             s.get("decision", "")))
+        rows.append(
+            SheetRow(
+                KIND_ORG,
+                v.unit.code,
+                v.name,
+                "",
+                s.get("self", ""),
+                s.get("proposal", ""),
+                s.get("decision", ""),
+            )
+        )
     people = Member.objects.filter(pk__in=list(due)).order_by("search_name", "pk")
     for m in people:
         s = steps.get((KIND_MEMBER, m.pk), {})
-        rows.append(SheetRow(KIND_MEMBER, m.profile_number, m.full_name, codes.get(due[m.pk].cell_id, ""),
-                             s.get("self", ""), s.get("proposal", ""), s.get("decision", "")))
+        rows.append(
+            SheetRow(
+                KIND_MEMBER,
+                m.profile_number,
+                m.full_name,
+                codes.get(due[m.pk].cell_id, ""),
+                s.get("self", ""),
+                s.get("proposal", ""),
+                s.get("decision", ""),
+            )
+        )
     return rows
 
 
@@ -82,26 +115,40 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
     ws = wb.active
     ws.title = "Xếp loại"
     ws.append([f"Phiếu xếp loại chất lượng năm {rnd.year} – {unit.code}"])
-    ws.append([f"{rnd.scheme.name}. Điền cột “Mức xếp loại” (mã hoặc tên mức, xem sheet Mức)"
-               + ("; điểm theo thang 100 và các tỷ lệ nhiệm vụ." if rnd.scheme.has_score else ".")])
+    ws.append(
+        [
+            f"{rnd.scheme.name}. Điền cột “Mức xếp loại” (mã hoặc tên mức, xem sheet Mức)"
+            + ("; điểm theo thang 100 và các tỷ lệ nhiệm vụ." if rnd.scheme.has_score else ".")
+        ]
+    )
     ws.append([])
     ws.append(HEADER)
     for cell in ws[TITLE_ROWS + 1]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
     for r in sheet_rows(rnd, unit):
-        ws.append([r.kind, r.code, r.name, r.cell, r.self_level, r.proposal_level, r.decision_level])
+        ws.append(
+            [r.kind, r.code, r.name, r.cell, r.self_level, r.proposal_level, r.decision_level]
+        )
     levels = wb.create_sheet("Mức")
     levels.append(["Đối tượng", "Mã", "Mức xếp loại", "Điểm tối thiểu"])
     for lv in rnd.scheme.levels.order_by("subject", "order"):
-        levels.append([KIND_ORG if lv.subject == Subject.ORGANIZATION else KIND_MEMBER, lv.code, lv.label,
-                       float(lv.min_score) if lv.min_score is not None else None])
+        levels.append(
+            [
+                KIND_ORG if lv.subject == Subject.ORGANIZATION else KIND_MEMBER,
+                lv.code,
+                lv.label,
+                float(lv.min_score) if lv.min_score is not None else None,
+            ]
+        )
     codes = ",".join(sorted({lv.code for lv in rnd.scheme.levels.all()}))
     if len(codes) < 250:
         dv = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True)
         ws.add_data_validation(dv)
         dv.add(f"H{TITLE_ROWS + 2}:H{max(ws.max_row, TITLE_ROWS + 2)}")
-    for col, width in zip("ABCDEFGHIJKLMN", (10, 14, 32, 10, 22, 22, 22, 22, 8, 12, 12, 12, 12, 30), strict=True):
+    for col, width in zip(
+        "ABCDEFGHIJKLMN", (10, 14, 32, 10, 22, 22, 22, 22, 8, 12, 12, 12, 12, 30), strict=True
+    ):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
@@ -121,9 +168,18 @@ def read_entries(rnd: Round, data: bytes) -> list[svc.Entry]:
         raise SheetError("Tệp không phải là bảng tính .xlsx đọc được.") from exc
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    header_at = next((i for i, row in enumerate(rows[:10]) if row and row[0] == HEADER[0] and "Mức xếp loại" in row), None)
+    header_at = next(
+        (
+            i
+            for i, row in enumerate(rows[:10])
+            if row and row[0] == HEADER[0] and "Mức xếp loại" in row
+        ),
+        None,
+    )
     if header_at is None:
-        raise SheetError("Không tìm thấy dòng tiêu đề của phiếu xếp loại (Loại, Mã, ..., Mức xếp loại).")
+        raise SheetError(
+            "Không tìm thấy dòng tiêu đề của phiếu xếp loại (Loại, Mã, ..., Mức xếp loại)."
+        )
     header = [clean(str(c)) if c is not None else "" for c in rows[header_at]]
     pos = {name: header.index(name) for name in HEADER if name in header}
     by_label = {}
@@ -131,11 +187,16 @@ def read_entries(rnd: Round, data: bytes) -> list[svc.Entry]:
         by_label[(lv.subject, fold(lv.label))] = lv.code
         by_label[(lv.subject, lv.code)] = lv.code
     problems, entries = [], []
-    body = [(header_at + 2 + i, row) for i, row in enumerate(rows[header_at + 1:])]
+    body = [(header_at + 2 + i, row) for i, row in enumerate(rows[header_at + 1 :])]
     wanted_members = {str(r[pos["Mã"]]).strip() for _, r in body if r and r[0] == KIND_MEMBER}
     wanted_units = {str(r[pos["Mã"]]).strip() for _, r in body if r and r[0] == KIND_ORG}
-    profiles = dict(Member.objects.filter(profile_number__in=wanted_members).values_list("profile_number", "pk"))
-    codes = {c.upper(): pk for c, pk in Unit.objects.filter(code__in=wanted_units).values_list("code", "pk")}
+    profiles = dict(
+        Member.objects.filter(profile_number__in=wanted_members).values_list("profile_number", "pk")
+    )
+    codes = {
+        c.upper(): pk
+        for c, pk in Unit.objects.filter(code__in=wanted_units).values_list("code", "pk")
+    }
 
     def cell(row, name):
         i = pos.get(name)
@@ -145,18 +206,35 @@ def read_entries(rnd: Round, data: bytes) -> list[svc.Entry]:
         if not row or cell(row, "Mức xếp loại") in (None, ""):
             continue
         kind, code = cell(row, "Loại"), str(cell(row, "Mã") or "").strip()
-        subject = Subject.MEMBER if kind == KIND_MEMBER else Subject.ORGANIZATION if kind == KIND_ORG else None
+        subject = (
+            Subject.MEMBER
+            if kind == KIND_MEMBER
+            else Subject.ORGANIZATION
+            if kind == KIND_ORG
+            else None
+        )
         if subject is None:
             problems.append(f"Dòng {number}, cột Loại: phải là “{KIND_ORG}” hoặc “{KIND_MEMBER}”.")
             continue
         raw = clean(str(cell(row, "Mức xếp loại")))
         level = by_label.get((subject, raw)) or by_label.get((subject, fold(raw)))
         if level is None:
-            problems.append(f"Dòng {number}, cột Mức xếp loại: “{raw}” không có trong {rnd.scheme.name}.")
+            problems.append(
+                f"Dòng {number}, cột Mức xếp loại: “{raw}” không có trong {rnd.scheme.name}."
+            )
             continue
-        facts = {key: cell(row, col) for col, key in FACT_COLUMNS.items() if cell(row, col) not in (None, "")}
-        entry = svc.Entry(level=level, score=cell(row, "Điểm"), facts=facts, note=str(cell(row, "Ghi chú") or ""),
-                          row=number)
+        facts = {
+            key: cell(row, col)
+            for col, key in FACT_COLUMNS.items()
+            if cell(row, col) not in (None, "")
+        }
+        entry = svc.Entry(
+            level=level,
+            score=cell(row, "Điểm"),
+            facts=facts,
+            note=str(cell(row, "Ghi chú") or ""),
+            row=number,
+        )
         if subject == Subject.MEMBER:
             if code not in profiles:
                 problems.append(f"Dòng {number}, cột Mã: không có đảng viên số lý lịch {code}.")

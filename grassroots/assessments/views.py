@@ -50,10 +50,16 @@ def index(request):
         below = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
         rounds = rounds.filter(unit_id__in=related) | rounds.filter(unit_id__in=below)
     scope = request.user.scope
-    return render(request, "assessments/index.html", {
-        "rounds": rounds[:100], "scope": scope, "can_open": request.user.has_role(Role.APPROVER),
-        "year": timezone.localdate().year,
-    })
+    return render(
+        request,
+        "assessments/index.html",
+        {
+            "rounds": rounds[:100],
+            "scope": scope,
+            "can_open": request.user.has_role(Role.APPROVER),
+            "year": timezone.localdate().year,
+        },
+    )
 
 
 @login_required
@@ -69,7 +75,9 @@ def round_open(request):
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("assessments:index")
-    messages.success(request, f"Đã mở đợt đánh giá năm {rnd.year} cho {unit.code} ({rnd.scheme.name}).")
+    messages.success(
+        request, f"Đã mở đợt đánh giá năm {rnd.year} cho {unit.code} ({rnd.scheme.name})."
+    )
     return redirect("assessments:sheet", pk=rnd.pk, code=unit.code)
 
 
@@ -87,12 +95,22 @@ def sheet(request, pk: int, code: str):
     actions = q.last_actions(rnd)
     locked = q.locked_by(rnd, [unit.pk])
     children = [v for v in q.organizations_due(unit, rnd.year).values() if v.parent_id == unit.pk]
-    return render(request, "assessments/sheet.html", {
-        "round": rnd, "unit": unit, "rows": rows, "levels_org": q.levels_of(rnd.scheme, Subject.ORGANIZATION),
-        "levels_member": q.levels_of(rnd.scheme, Subject.MEMBER), "steps": Step.choices,
-        "action": actions.get(unit.pk), "locked": locked.get(unit.pk), "children": sorted(children, key=lambda v: v.unit.code),
-        "rules": rnd.scheme.rules.all(),
-    })
+    return render(
+        request,
+        "assessments/sheet.html",
+        {
+            "round": rnd,
+            "unit": unit,
+            "rows": rows,
+            "levels_org": q.levels_of(rnd.scheme, Subject.ORGANIZATION),
+            "levels_member": q.levels_of(rnd.scheme, Subject.MEMBER),
+            "steps": Step.choices,
+            "action": actions.get(unit.pk),
+            "locked": locked.get(unit.pk),
+            "children": sorted(children, key=lambda v: v.unit.code),
+            "rules": rnd.scheme.rules.all(),
+        },
+    )
 
 
 @login_required
@@ -105,18 +123,26 @@ def sheet_save(request, pk: int, code: str):
         messages.error(request, "Chọn bước: tự đánh giá, đề xuất hoặc quyết định.")
         return redirect("assessments:sheet", pk=pk, code=code)
     entries = []
-    profiles = dict(Member.objects.filter(profile_number__in=[
-        k[len("level_m_"):] for k in request.POST if k.startswith("level_m_")
-    ]).values_list("profile_number", "pk"))
+    profiles = dict(
+        Member.objects.filter(
+            profile_number__in=[
+                k[len("level_m_") :] for k in request.POST if k.startswith("level_m_")
+            ]
+        ).values_list("profile_number", "pk")
+    )
     from grassroots.organizations.models import Unit
 
     for key, value in request.POST.items():
         if not value or not key.startswith("level_"):
             continue
-        kind, ident = key[len("level_")], key[len("level_x_"):]
+        kind, ident = key[len("level_")], key[len("level_x_") :]
         facts = {f: request.POST.get(f"{f}_{kind}_{ident}", "") for f in svc.FACT_KEYS}
-        entry = svc.Entry(level=value, score=request.POST.get(f"score_{kind}_{ident}") or None,
-                          facts={k: v for k, v in facts.items() if v}, note=request.POST.get(f"note_{kind}_{ident}", ""))
+        entry = svc.Entry(
+            level=value,
+            score=request.POST.get(f"score_{kind}_{ident}") or None,
+            facts={k: v for k, v in facts.items() if v},
+            note=request.POST.get(f"note_{kind}_{ident}", ""),
+        )
         if kind == "m":
             if ident not in profiles:
                 raise Http404
@@ -131,7 +157,9 @@ def sheet_save(request, pk: int, code: str):
         messages.error(request, "Chưa chọn mức xếp loại nào.")
         return redirect("assessments:sheet", pk=pk, code=code)
     try:
-        done = svc.assessment_record_many(actor=Actor.from_request(request), round=rnd, step=step, entries=entries)
+        done = svc.assessment_record_many(
+            actor=Actor.from_request(request), round=rnd, step=step, entries=entries
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -144,7 +172,12 @@ def sheet_save(request, pk: int, code: str):
 def approve(request, pk: int, code: str):
     rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
     try:
-        svc.round_approve(actor=Actor.from_request(request), round=rnd, unit=unit, note=request.POST.get("note", ""))
+        svc.round_approve(
+            actor=Actor.from_request(request),
+            round=rnd,
+            unit=unit,
+            note=request.POST.get("note", ""),
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -157,8 +190,12 @@ def approve(request, pk: int, code: str):
 def send_back(request, pk: int, code: str):
     rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
     try:
-        svc.round_send_back(actor=Actor.from_request(request), round=rnd, unit=unit,
-                            reason=request.POST.get("reason", ""))
+        svc.round_send_back(
+            actor=Actor.from_request(request),
+            round=rnd,
+            unit=unit,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -187,7 +224,9 @@ def import_sheet(request, pk: int, code: str):
         messages.error(request, "Chọn tệp .xlsx và bước cần nhập.")
         return redirect("assessments:sheet", pk=pk, code=code)
     try:
-        count = xlsx.import_xlsx(actor=Actor.from_request(request), rnd=rnd, step=step, data=upload.read())
+        count = xlsx.import_xlsx(
+            actor=Actor.from_request(request), rnd=rnd, step=step, data=upload.read()
+        )
     except xlsx.SheetError as exc:
         for line in str(exc).splitlines():
             messages.error(request, line)
@@ -208,12 +247,21 @@ def results(request, code: str):
         raise Http404 from exc
     summary = q.summary(unit, year)
     not_rated_members = Member.objects.filter(pk__in=summary.not_rated_member_ids[:200])
-    return render(request, "assessments/results.html", {
-        "unit": unit, "year": year, "years": years, "summary": summary,
-        "trend": q.trend(unit, range(years[0], years[-1] + 1)) if years else [],
-        "not_rated_members": not_rated_members, "weak": q.weak_organizations(unit, year),
-        "removal": q.removal_candidates(unit, year), "can_plan": request.user.has_role(Role.CLERK),
-    })
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": years,
+            "summary": summary,
+            "trend": q.trend(unit, range(years[0], years[-1] + 1)) if years else [],
+            "not_rated_members": not_rated_members,
+            "weak": q.weak_organizations(unit, year),
+            "removal": q.removal_candidates(unit, year),
+            "can_plan": request.user.has_role(Role.CLERK),
+        },
+    )
 
 
 @login_required
@@ -230,9 +278,14 @@ def plan_save(request, code: str, year: int):
         messages.error(request, "Thời hạn không hợp lệ; hãy nhập dd/mm/yyyy.")
         return redirect(back)
     try:
-        svc.consolidation_plan_save(actor=Actor.from_request(request), unit=unit, year=year,
-                                    measures=request.POST.get("measures", ""),
-                                    responsible=request.POST.get("responsible", ""), deadline=deadline)
+        svc.consolidation_plan_save(
+            actor=Actor.from_request(request),
+            unit=unit,
+            year=year,
+            measures=request.POST.get("measures", ""),
+            responsible=request.POST.get("responsible", ""),
+            deadline=deadline,
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:

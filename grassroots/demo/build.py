@@ -47,7 +47,9 @@ def unit_specs(plan: Plan) -> list[UnitSpec]:
     specs = []
     for unit in plan.units.values():
         versions = [
-            VersionSpec(v.start, v.end, v.name, v.kind, v.gtype if v.kind in GRASSROOTS else "", v.parent)
+            VersionSpec(
+                v.start, v.end, v.name, v.kind, v.gtype if v.kind in GRASSROOTS else "", v.parent
+            )
             for v in unit.versions
         ]
         specs.append(UnitSpec(unit.code, unit.established, unit.ended, versions))
@@ -60,15 +62,31 @@ def _changes(plan: Plan, ids: dict[str, int]) -> int:
     for change in plan.changes:
         key = (change.issuing_body, change.date.year)
         numbers[key] = numbers.get(key, 0) + 1
-        suffix = "TU" if "Tỉnh ủy" in change.issuing_body else ("HU" if "huyện" in change.issuing_body else "ĐU")
-        rows.append(UnitChange(unit_id=ids[change.unit], action=change.action, date=change.date,
-                               decision_number=f"{numbers[key]}-QĐ/{suffix}", decision_date=change.date,
-                               issuing_body=change.issuing_body, note=change.note))
+        suffix = (
+            "TU"
+            if "Tỉnh ủy" in change.issuing_body
+            else ("HU" if "huyện" in change.issuing_body else "ĐU")
+        )
+        rows.append(
+            UnitChange(
+                unit_id=ids[change.unit],
+                action=change.action,
+                date=change.date,
+                decision_number=f"{numbers[key]}-QĐ/{suffix}",
+                decision_date=change.date,
+                issuing_body=change.issuing_body,
+                note=change.note,
+            )
+        )
         related.append(change.related)
     UnitChange.objects.bulk_create(rows, batch_size=2000)
     through = UnitChange.related_units.through
-    links = [through(unitchange_id=row.pk, unit_id=ids[code])
-             for row, codes in zip(rows, related, strict=True) for code in codes if code in ids]
+    links = [
+        through(unitchange_id=row.pk, unit_id=ids[code])
+        for row, codes in zip(rows, related, strict=True)
+        for code in codes
+        if code in ids
+    ]
     through.objects.bulk_create(links, batch_size=2000)
     return len(rows)
 
@@ -77,13 +95,21 @@ def _territory(plan: Plan, ids: dict[str, int]) -> tuple[int, int, int]:
     villages = {v.code: Village(code=v.code, name=v.name, kind=v.kind) for v in plan.villages}
     Village.objects.bulk_create(villages.values(), batch_size=2000)
     versions = [
-        VillageVersion(village_id=villages[village.code].pk, valid_from=start, valid_to=end, unit_id=ids[unit],
-                       arrangement=arrangement, cell_id=ids[cell] if cell else None)
+        VillageVersion(
+            village_id=villages[village.code].pk,
+            valid_from=start,
+            valid_to=end,
+            unit_id=ids[unit],
+            arrangement=arrangement,
+            cell_id=ids[cell] if cell else None,
+        )
         for village, start, end, unit, arrangement, cell in plan.village_versions()
     ]
     VillageVersion.objects.bulk_create(versions, batch_size=2000)
-    populations = [Population(unit_id=ids[code], year=year, population=value)
-                   for (code, year), value in plan.populations.items()]
+    populations = [
+        Population(unit_id=ids[code], year=year, population=value)
+        for (code, year), value in plan.populations.items()
+    ]
     Population.objects.bulk_create(populations, batch_size=2000)
     return len(villages), len(versions), len(populations)
 
@@ -93,11 +119,17 @@ def personas() -> list[tuple[str, str, str]]:
     rows = []
     hashed = make_password(PASSWORD)  # hashing is slow on purpose (argon2): once for all accounts
     if not User.objects.filter(username="admin").exists():
-        admin = User(username="admin", is_staff=True, is_superuser=True, role=Role.ADMIN, password=hashed)
+        admin = User(
+            username="admin", is_staff=True, is_superuser=True, role=Role.ADMIN, password=hashed
+        )
         admin.save()
     rows.append(("admin", "superuser", "—"))
     for username, (role, scope_code, staff) in PERSONAS.items():
-        scope = Unit.objects.get(code=scope_code) if Unit.objects.filter(code=scope_code).exists() else None
+        scope = (
+            Unit.objects.get(code=scope_code)
+            if Unit.objects.filter(code=scope_code).exists()
+            else None
+        )
         if scope is None:  # small builds may lack the commune; take any commune of Đình Lập
             scope = Unit.objects.filter(code__startswith="LS-X0").order_by("code").first()
         user = User.objects.filter(username=username).first()
@@ -141,12 +173,25 @@ def build_demo(seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = Fa
             bar.n = done
             bar.refresh()
 
-        counts = loader.finish(actor=Actor(None, Source.CLI), label=f"demo Lạng Sơn (seed {seed}, scale {scale})",
-                               progress=tick)
+        counts = loader.finish(
+            actor=Actor(None, Source.CLI),
+            label=f"demo Lạng Sơn (seed {seed}, scale {scale})",
+            progress=tick,
+        )
         bar.close()
         timings["derive"] = round(time.monotonic() - t2, 1)
         accounts = personas()
-    counts.update(changes=n_changes, villages=n_villages, village_versions=n_village_versions,
-                  populations=n_population)
+    counts.update(
+        changes=n_changes,
+        villages=n_villages,
+        village_versions=n_village_versions,
+        populations=n_population,
+    )
     timings["total"] = round(time.monotonic() - t0, 1)
-    return {"counts": counts, "timings": timings, "accounts": accounts, "seed": seed, "scale": scale}
+    return {
+        "counts": counts,
+        "timings": timings,
+        "accounts": accounts,
+        "seed": seed,
+        "scale": scale,
+    }

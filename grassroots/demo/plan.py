@@ -49,9 +49,19 @@ GRASSROOTS = (GC, GCELL)
 SUBORDINATE = (PARTIAL, SUB)
 
 # Approximate 2019 population of the districts (census 2019, rounded); Đình Lập is fitted.
-POPULATION_2019 = {"178": 103_000, "180": 63_000, "181": 56_000, "182": 52_000, "183": 80_000,
-                   "184": 55_000, "185": 71_000, "186": 122_000, "187": 78_000, "188": 82_000,
-                   "189": 29_000}
+POPULATION_2019 = {
+    "178": 103_000,
+    "180": 63_000,
+    "181": 56_000,
+    "182": 52_000,
+    "183": 80_000,
+    "184": 55_000,
+    "185": 71_000,
+    "186": 122_000,
+    "187": 78_000,
+    "188": 82_000,
+    "189": 29_000,
+}
 POP_GROWTH = 0.0065
 
 
@@ -75,7 +85,9 @@ class PUnit:
     district: str | None = None  # legacy district code (where it is)
     commune: str | None = None  # legacy commune code (where it is)
     weight: float = 1.0  # how many members it attracts
-    successors: list[str] = field(default_factory=list)  # where members go when it stops holding them
+    successors: list[str] = field(
+        default_factory=list
+    )  # where members go when it stops holding them
     move_kind: str = "restructure"
     fixed: bool = False  # part of a constrained structure (villages of Đình Lập): never adjusted
 
@@ -141,7 +153,10 @@ class PMember:
         for e in self.events:
             if e.date > day:
                 break
-            if e.kind in ("admission", "readmission", "transfer", "restructure", "transfer_in") and e.unit:
+            if (
+                e.kind in ("admission", "readmission", "transfer", "restructure", "transfer_in")
+                and e.unit
+            ):
                 cell = e.unit
         return cell
 
@@ -194,10 +209,6 @@ def rand_date(rng: random.Random, lo: dt.date, hi: dt.date) -> dt.date:
     return lo + dt.timedelta(days=rng.randrange(max(span, 1)))
 
 
-def years_before(day: dt.date, years: float) -> dt.date:
-    return day - dt.timedelta(days=round(years * 365.25))
-
-
 class Plan:
     def __init__(self, seed: int = 2008, scale: float = 1.0) -> None:
         self.rng = random.Random(seed)
@@ -222,8 +233,11 @@ class Plan:
         self.all_wards = list(self.ward_names.values())
         self.district_by_code = {d.code: d for d in self.districts}
         self.new_wards = {w.code: w for w in adminunits.new_wards(PROVINCE_CODE)}
-        self.mapping = {k: v for k, v in adminunits.ward_mapping_2025(PROVINCE_CODE).items()
-                        if k in self.ward_names}
+        self.mapping = {
+            k: v
+            for k, v in adminunits.ward_mapping_2025(PROVINCE_CODE).items()
+            if k in self.ward_names
+        }
         self._seq: Counter = Counter()
         # Unique, scattered numbers: n → (a·n + b) mod m is a bijection when gcd(a, m) = 1.
         a, b = 1_132_417, self.rng.randrange(900_000)
@@ -237,11 +251,27 @@ class Plan:
         self._seq[(prefix, letter)] += 1
         return f"{prefix}-{letter}{self._seq[(prefix, letter)]:02d}"
 
-    def add_unit(self, code: str, established: dt.date, name: str, kind: str, parent: str | None,
-                 role: str, gtype: str = "", ended: dt.date | None = None, **extra) -> PUnit:
+    def add_unit(
+        self,
+        code: str,
+        established: dt.date,
+        name: str,
+        kind: str,
+        parent: str | None,
+        role: str,
+        gtype: str = "",
+        ended: dt.date | None = None,
+        **extra,
+    ) -> PUnit:
         assert code not in self.units, code
-        unit = PUnit(code, established, [PVersion(established, ended, name, kind, gtype, parent)], role,
-                     ended=ended, **extra)
+        unit = PUnit(
+            code,
+            established,
+            [PVersion(established, ended, name, kind, gtype, parent)],
+            role,
+            ended=ended,
+            **extra,
+        )
         self.units[code] = unit
         self.kids[parent].add(code)
         if established >= START:
@@ -262,7 +292,9 @@ class Plan:
 
     def change(self, code: str, action: str, day: dt.date, related=(), note: str = "") -> None:
         version = self.units[code].at(day) or self.units[code].versions[-1]
-        self.changes.append(PChange(code, action, day, self.issuer(version.parent, day), tuple(related), note))
+        self.changes.append(
+            PChange(code, action, day, self.issuer(version.parent, day), tuple(related), note)
+        )
 
     def split(self, unit: PUnit, day: dt.date, **changes) -> None:
         unit.split(day, **changes)
@@ -277,8 +309,14 @@ class Plan:
                 found.append(unit)
         return found
 
-    def dissolve(self, code: str, day: dt.date, successors: list[str], move_kind: str = "restructure",
-                 action: str = "dissolve") -> None:
+    def dissolve(
+        self,
+        code: str,
+        day: dt.date,
+        successors: list[str],
+        move_kind: str = "restructure",
+        action: str = "dissolve",
+    ) -> None:
         unit = self.units[code]
         self.change(code, action, day, related=successors[:1] if action == "merge" else ())
         unit.end(day)
@@ -303,18 +341,34 @@ class Plan:
         for d in self.districts:
             code = f"LS-H{d.code}"
             name = f"Đảng bộ {d.kind} {d.short_name}"
-            self.add_unit(code, rand_date(rng, D(1946, 1, 1), D(1960, 1, 1)), name, DISTRICT, "LS", "district",
-                          ended=REORG, district=d.code)
-            if d.code == "178":  # Thị xã Lạng Sơn became Thành phố Lạng Sơn (NĐ 82/2002/NĐ-CP, 17/10/2002)
+            self.add_unit(
+                code,
+                rand_date(rng, D(1946, 1, 1), D(1960, 1, 1)),
+                name,
+                DISTRICT,
+                "LS",
+                "district",
+                ended=REORG,
+                district=d.code,
+            )
+            if (
+                d.code == "178"
+            ):  # Thị xã Lạng Sơn became Thành phố Lạng Sơn (NĐ 82/2002/NĐ-CP, 17/10/2002)
                 unit = self.units[code]
                 unit.versions[0].name = "Đảng bộ thị xã Lạng Sơn"
                 unit.split(D(2002, 10, 17), name=name)
                 self.change(code, "rename", D(2002, 10, 17))
-        blocs = [("LS-KCQ", "Đảng bộ Khối các cơ quan tỉnh"), ("LS-KDN", "Đảng bộ Khối doanh nghiệp tỉnh"),
-                 ("LS-QS", "Đảng bộ Quân sự tỉnh"), ("LS-CA", "Đảng bộ Công an tỉnh"),
-                 ("LS-BP", "Đảng bộ Bộ đội Biên phòng tỉnh")]
+        blocs = [
+            ("LS-KCQ", "Đảng bộ Khối các cơ quan tỉnh"),
+            ("LS-KDN", "Đảng bộ Khối doanh nghiệp tỉnh"),
+            ("LS-QS", "Đảng bộ Quân sự tỉnh"),
+            ("LS-CA", "Đảng bộ Công an tỉnh"),
+            ("LS-BP", "Đảng bộ Bộ đội Biên phòng tỉnh"),
+        ]
         for code, name in blocs:
-            self.add_unit(code, rand_date(rng, D(1950, 1, 1), D(1995, 1, 1)), name, DISTRICT, "LS", "bloc")
+            self.add_unit(
+                code, rand_date(rng, D(1950, 1, 1), D(1995, 1, 1)), name, DISTRICT, "LS", "bloc"
+            )
         for d in self.districts:
             for w in self.wards[d.code]:
                 self._commune(d, w)
@@ -326,11 +380,25 @@ class Plan:
         code = f"LS-X{w.code}"
         small = d.code != DINH_LAP and rng.random() < 0.06
         label = {"xã": "xã", "phường": "phường", "thị trấn": "thị trấn"}[w.kind]
-        est = rand_date(rng, D(1948, 1, 1), D(1975, 1, 1)) if w.kind == "xã" else rand_date(rng, D(1960, 1, 1), D(1995, 1, 1))
+        est = (
+            rand_date(rng, D(1948, 1, 1), D(1975, 1, 1))
+            if w.kind == "xã"
+            else rand_date(rng, D(1960, 1, 1), D(1995, 1, 1))
+        )
         kind = GCELL if small else GC
-        unit = self.add_unit(code, est, f"{'Chi bộ' if small else 'Đảng bộ'} {label} {w.short_name}", kind,
-                             f"LS-H{d.code}", "commune", "commune", ended=REORG, district=d.code, commune=w.code,
-                             weight=6.0)
+        unit = self.add_unit(
+            code,
+            est,
+            f"{'Chi bộ' if small else 'Đảng bộ'} {label} {w.short_name}",
+            kind,
+            f"LS-H{d.code}",
+            "commune",
+            "commune",
+            ended=REORG,
+            district=d.code,
+            commune=w.code,
+            weight=6.0,
+        )
         grown = None
         if small and rng.random() < 0.75:  # a chi bộ cơ sở grows into a đảng bộ cơ sở
             grown = rand_date(rng, D(2003, 1, 1), D(2017, 1, 1))
@@ -359,7 +427,10 @@ class Plan:
         result, used = [], set()
         for i in range(n):
             if town:
-                name, kind = (f"Khối {i + 1}" if rng.random() < 0.5 else f"Tổ dân phố {i + 1}"), "to_dan_pho"
+                name, kind = (
+                    (f"Khối {i + 1}" if rng.random() < 0.5 else f"Tổ dân phố {i + 1}"),
+                    "to_dan_pho",
+                )
             else:
                 while True:
                     name = f"{rng.choice(names.VILLAGE_HEADS)} {rng.choice(names.VILLAGE_TAILS)}"
@@ -368,7 +439,16 @@ class Plan:
                         break
                 kind = "ban" if rng.random() < 0.6 else "thon"
                 name = ("Bản " if kind == "ban" else "Thôn ") + name
-            result.append(PVillage(f"LS-X{commune}-V{i + 1:02d}", name, kind, commune, [], size=rng.uniform(0.6, 1.6)))
+            result.append(
+                PVillage(
+                    f"LS-X{commune}-V{i + 1:02d}",
+                    name,
+                    kind,
+                    commune,
+                    [],
+                    size=rng.uniform(0.6, 1.6),
+                )
+            )
         return result
 
     def _village_path(self, first_cell: dt.date | None) -> list[tuple[dt.date, str]]:
@@ -394,14 +474,16 @@ class Plan:
         rng = self.rng
         base = grown or unit.established
         label = "phường" if w.kind == "phường" else ("thị trấn" if w.kind == "thị trấn" else "xã")
-        items = [(f"Chi bộ Cơ quan {label} {w.short_name}", 1.0, 1.0, "agency"),
-                 (f"Chi bộ Quân sự {label} {w.short_name}", 0.9, 0.5, "military"),
-                 (f"Chi bộ Công an {label} {w.short_name}", 0.8, 0.5, "police"),
-                 (f"Chi bộ Trường Tiểu học {w.short_name}", 0.7, 0.5, "school"),
-                 (f"Chi bộ Trường THCS {w.short_name}", 0.6, 0.5, "school"),
-                 (f"Chi bộ Trường Mầm non {w.short_name}", 0.35, 0.3, "school"),
-                 (f"Chi bộ Trạm Y tế {label} {w.short_name}", 0.25, 0.3, "health"),
-                 (f"Chi bộ Khối Mặt trận - Đoàn thể {label} {w.short_name}", 0.5, 0.6, "mass")]
+        items = [
+            (f"Chi bộ Cơ quan {label} {w.short_name}", 1.0, 1.0, "agency"),
+            (f"Chi bộ Quân sự {label} {w.short_name}", 0.9, 0.5, "military"),
+            (f"Chi bộ Công an {label} {w.short_name}", 0.8, 0.5, "police"),
+            (f"Chi bộ Trường Tiểu học {w.short_name}", 0.7, 0.5, "school"),
+            (f"Chi bộ Trường THCS {w.short_name}", 0.6, 0.5, "school"),
+            (f"Chi bộ Trường Mầm non {w.short_name}", 0.35, 0.3, "school"),
+            (f"Chi bộ Trạm Y tế {label} {w.short_name}", 0.25, 0.3, "health"),
+            (f"Chi bộ Khối Mặt trận - Đoàn thể {label} {w.short_name}", 0.5, 0.6, "mass"),
+        ]
         made = {}
         for name, p, weight, role in items:
             if role != "agency" and rng.random() > p:
@@ -411,12 +493,25 @@ class Plan:
             else:
                 est = rand_date(rng, START, D(2022, 1, 1))
             code = self.next_code(unit.code, "C")
-            made[name] = self.add_unit(code, est, name, SUB, unit.code, f"c_{role}", district=unit.district,
-                                       commune=unit.commune, weight=weight)
+            made[name] = self.add_unit(
+                code,
+                est,
+                name,
+                SUB,
+                unit.code,
+                f"c_{role}",
+                district=unit.district,
+                commune=unit.commune,
+                weight=weight,
+            )
         primary = made.get(f"Chi bộ Trường Tiểu học {w.short_name}")
         secondary = made.get(f"Chi bộ Trường THCS {w.short_name}")
         if primary and secondary and rng.random() < 0.15:  # schools merged into a TH & THCS school
-            day = rand_date(rng, max(primary.established, secondary.established, D(2010, 1, 1)) + ONE_DAY * 30, D(2024, 1, 1))
+            day = rand_date(
+                rng,
+                max(primary.established, secondary.established, D(2010, 1, 1)) + ONE_DAY * 30,
+                D(2024, 1, 1),
+            )
             self.dissolve(secondary.code, day, [primary.code], action="merge")
             primary.split(day, name=f"Chi bộ Trường Tiểu học và THCS {w.short_name}")
             self.change(primary.code, "rename", day)
@@ -433,18 +528,31 @@ class Plan:
             else:
                 est = own_from
             word = {"ban": "bản", "thon": "thôn", "to_dan_pho": ""}[village.kind]
-            name = f"Chi bộ {word} {village.name.split(' ', 1)[1]}" if word else f"Chi bộ {village.name}"
+            name = (
+                f"Chi bộ {word} {village.name.split(' ', 1)[1]}"
+                if word
+                else f"Chi bộ {village.name}"
+            )
             code = self.next_code(unit.code, "C")
-            self.add_unit(code, est, name, SUB, unit.code, "c_village", district=unit.district,
-                          commune=village.commune, weight=2.2 * village.size, fixed=unit.district == DINH_LAP)
+            self.add_unit(
+                code,
+                est,
+                name,
+                SUB,
+                unit.code,
+                "c_village",
+                district=unit.district,
+                commune=village.commune,
+                weight=2.2 * village.size,
+                fixed=unit.district == DINH_LAP,
+            )
             village.cell = code
         for unit in self.units.values():
             if unit.role == "commune" and unit.versions[0].kind == GCELL and len(unit.versions) > 1:
                 grown = unit.versions[1].start
-                unit.successors = [c.code for c in self.children(unit.code, grown) if c.established == grown]
-
-    def children_codes(self, code: str) -> list[str]:
-        return [u.code for u in self.units.values() if any(v.parent == code for v in u.versions)]
+                unit.successors = [
+                    c.code for c in self.children(unit.code, grown) if c.established == grown
+                ]
 
     def _dinh_lap_villages(self) -> None:
         """Đình Lập: 214 villages; own/joint/none = 76/49/89 on 02/02/2008 and 118/6/90 on 23/02/2019."""
@@ -467,32 +575,47 @@ class Plan:
             own1, joint1 = round(own1 * f), round(joint1 * f)
             none1 = total - own1 - joint1
             own2, joint2 = round(own2 * f), round(joint2 * f)
-            none2 = total - own2 - joint2
         joint_to_own = own2 - own1 - 2 if own2 - own1 > 2 else own2 - own1
         none_to_own = own2 - own1 - joint_to_own
         joint_to_none = joint1 - joint_to_own - joint2
-        paths = (["own"] * own1 + ["joint_own"] * joint_to_own + ["joint_none"] * joint_to_none
-                 + ["joint"] * joint2 + ["none_own"] * none_to_own + ["none"] * (none1 - none_to_own))
+        paths = (
+            ["own"] * own1
+            + ["joint_own"] * joint_to_own
+            + ["joint_none"] * joint_to_none
+            + ["joint"] * joint2
+            + ["none_own"] * none_to_own
+            + ["none"] * (none1 - none_to_own)
+        )
         assert len(paths) == total and joint_to_none >= 0, (len(paths), total)
         # Each commune gets at least one village with its own cell from the start.
         by_commune = defaultdict(list)
         for v in villages:
             by_commune[v.commune].append(v)
-        order = [vs[0] for vs in by_commune.values()] + [v for vs in by_commune.values() for v in vs[1:]]
-        rest = paths[len(by_commune):]
+        order = [vs[0] for vs in by_commune.values()] + [
+            v for vs in by_commune.values() for v in vs[1:]
+        ]
+        rest = paths[len(by_commune) :]
         rng.shuffle(rest)
         paths = paths[: len(by_commune)] + rest
         firsts = {id(vs[0]) for vs in by_commune.values()}
         for village, path in zip(order, paths, strict=True):
             mid = lambda: rand_date(rng, D1 + ONE_DAY, D2)  # noqa: E731
             if path == "own":
-                village.states = [(START, "own")] if id(village) in firsts or rng.random() < 0.8 else [(START, "joint"), (rand_date(rng, START, D1), "own")]
+                village.states = (
+                    [(START, "own")]
+                    if id(village) in firsts or rng.random() < 0.8
+                    else [(START, "joint"), (rand_date(rng, START, D1), "own")]
+                )
             elif path == "joint_own":
                 village.states = [(START, "joint"), (mid(), "own")]
             elif path == "joint_none":  # its last members moved away
                 village.states = [(START, "joint"), (mid(), "none")]
             elif path == "joint":
-                village.states = [(START, "joint")] + ([(rand_date(rng, D2 + ONE_DAY, D(2025, 1, 1)), "own")] if rng.random() < 0.5 else [])
+                village.states = [(START, "joint")] + (
+                    [(rand_date(rng, D2 + ONE_DAY, D(2025, 1, 1)), "own")]
+                    if rng.random() < 0.5
+                    else []
+                )
             elif path == "none_own":
                 village.states = [(START, "none"), (mid(), "own")]
             else:
@@ -507,42 +630,103 @@ class Plan:
         for base, cells, gtype, role in names.DISTRICT_ORGS:
             if self.scale < 1.0 and rng.random() > 0.5:
                 continue
-            name = base.replace("huyện", f"{label} {d.short_name}") if "huyện" in base else f"{base} {d.short_name}"
+            name = (
+                base.replace("huyện", f"{label} {d.short_name}")
+                if "huyện" in base
+                else f"{base} {d.short_name}"
+            )
             if role == "d_service" and "Trường THPT" == base:
                 name = f"Trường THPT {d.short_name}"
             est = rand_date(rng, D(1960, 1, 1), D(1999, 1, 1))
-            if ("Phổ thông Dân tộc" in base or "Giáo dục nghề nghiệp" in base or "Ban Quản lý" in base
-                    or "Dịch vụ nông nghiệp" in base or "quỹ đất" in base):
+            if (
+                "Phổ thông Dân tộc" in base
+                or "Giáo dục nghề nghiệp" in base
+                or "Ban Quản lý" in base
+                or "Dịch vụ nông nghiệp" in base
+                or "quỹ đất" in base
+            ):
                 est = rand_date(rng, D(1998, 1, 1), D(2016, 1, 1))
             if "đăng ký đất đai" in base:
                 est = rand_date(rng, D(2015, 1, 1), D(2018, 1, 1))
             kind = GC if cells else GCELL
             code = self.next_code(parent, "G")
-            org = self.add_unit(code, est, f"{'Đảng bộ' if cells else 'Chi bộ'} {name}", kind, parent, role, gtype,
-                                district=d.code, commune=seat, weight=2.0)
+            org = self.add_unit(
+                code,
+                est,
+                f"{'Đảng bộ' if cells else 'Chi bộ'} {name}",
+                kind,
+                parent,
+                role,
+                gtype,
+                district=d.code,
+                commune=seat,
+                weight=2.0,
+            )
             for i in range(cells):
                 if role == "d_police":
-                    cname = ["Đội Cảnh sát điều tra", "Đội An ninh", "Đội Cảnh sát trật tự", "Đội Tham mưu - Tổng hợp"][i]
+                    cname = [
+                        "Đội Cảnh sát điều tra",
+                        "Đội An ninh",
+                        "Đội Cảnh sát trật tự",
+                        "Đội Tham mưu - Tổng hợp",
+                    ][i]
                 elif role == "d_service":
                     cname = ["Khối Điều trị", "Khối Dự phòng", "Phòng khám đa khoa khu vực"][i]
                 else:
-                    cname = ["Văn phòng HĐND và UBND", "Phòng Tài chính - Kế hoạch", "Phòng Nông nghiệp và PTNT",
-                             "Phòng Tài nguyên và Môi trường", "Phòng Nội vụ - Lao động", "Phòng Kinh tế và Hạ tầng"][i]
-                self.add_unit(self.next_code(code, "C"), rand_date(rng, est, D(2000, 1, 1)), f"Chi bộ {cname}", SUB,
-                              code, f"{role}_cell", district=d.code, commune=seat, weight=1.2)
+                    cname = [
+                        "Văn phòng HĐND và UBND",
+                        "Phòng Tài chính - Kế hoạch",
+                        "Phòng Nông nghiệp và PTNT",
+                        "Phòng Tài nguyên và Môi trường",
+                        "Phòng Nội vụ - Lao động",
+                        "Phòng Kinh tế và Hạ tầng",
+                    ][i]
+                self.add_unit(
+                    self.next_code(code, "C"),
+                    rand_date(rng, est, D(2000, 1, 1)),
+                    f"Chi bộ {cname}",
+                    SUB,
+                    code,
+                    f"{role}_cell",
+                    district=d.code,
+                    commune=seat,
+                    weight=1.2,
+                )
         # More upper-secondary schools, named after the commune they are in.
-        for w in self.rng.sample(self.wards[d.code], min(len(self.wards[d.code]) - 1, rng.randint(1, 3)))[: 3]:
+        for w in self.rng.sample(
+            self.wards[d.code], min(len(self.wards[d.code]) - 1, rng.randint(1, 3))
+        )[:3]:
             if w.code == seat:
                 continue
             code = self.next_code(parent, "G")
             est = rand_date(rng, D(1975, 1, 1), D(2015, 1, 1))
-            self.add_unit(code, est, f"Chi bộ Trường THPT {w.short_name}", GCELL, parent, "d_service", "public_service",
-                          district=d.code, commune=w.code, weight=1.5)
+            self.add_unit(
+                code,
+                est,
+                f"Chi bộ Trường THPT {w.short_name}",
+                GCELL,
+                parent,
+                "d_service",
+                "public_service",
+                district=d.code,
+                commune=w.code,
+                weight=1.5,
+            )
         # State forestry enterprises in the forest districts, renamed as companies later.
         if d.code in ("180", "186", "187", "188", "189"):
             code = self.next_code(parent, "G")
-            org = self.add_unit(code, rand_date(rng, D(1960, 1, 1), D(1980, 1, 1)), f"Chi bộ Lâm trường {d.short_name}",
-                                GCELL, parent, "d_service", "enterprise_state", district=d.code, commune=seat, weight=1.5)
+            org = self.add_unit(
+                code,
+                rand_date(rng, D(1960, 1, 1), D(1980, 1, 1)),
+                f"Chi bộ Lâm trường {d.short_name}",
+                GCELL,
+                parent,
+                "d_service",
+                "enterprise_state",
+                district=d.code,
+                commune=seat,
+                weight=1.5,
+            )
             day = rand_date(rng, D(2009, 1, 1), D(2016, 1, 1))
             org.split(day, name=f"Chi bộ Công ty TNHH MTV Lâm nghiệp {d.short_name}")
             self.change(code, "rename", day)
@@ -550,9 +734,18 @@ class Plan:
         for _ in range(3 if self.scale >= 1.0 else 1):
             w = rng.choice(self.wards[d.code])
             code = self.next_code(parent, "G")
-            coop = self.add_unit(code, rand_date(rng, D(1960, 1, 1), D(1990, 1, 1)),
-                                 f"Chi bộ Hợp tác xã nông nghiệp {w.short_name}", GCELL, parent, "d_service", "other",
-                                 district=d.code, commune=w.code, weight=0.8)
+            coop = self.add_unit(
+                code,
+                rand_date(rng, D(1960, 1, 1), D(1990, 1, 1)),
+                f"Chi bộ Hợp tác xã nông nghiệp {w.short_name}",
+                GCELL,
+                parent,
+                "d_service",
+                "other",
+                district=d.code,
+                commune=w.code,
+                weight=0.8,
+            )
             if rng.random() < 0.5:
                 self._dissolve_to_residence(coop, rand_date(rng, START, D(2024, 1, 1)))
         # Non-state enterprises and cooperatives, a few of them dissolved.
@@ -569,15 +762,31 @@ class Plan:
                 self._seq[name] += 1
                 return name
 
-    def _enterprise(self, parent: str, district: str | None, est: dt.date, ended: dt.date | None = None,
-                    role: str = "d_service") -> PUnit:
+    def _enterprise(
+        self,
+        parent: str,
+        district: str | None,
+        est: dt.date,
+        ended: dt.date | None = None,
+        role: str = "d_service",
+    ) -> PUnit:
         name = self.company_name()
         gtype = "other" if name.startswith("Hợp tác xã") else "enterprise_nonstate"
         wards = self.wards.get(district or "", [])
         commune = self.rng.choice(wards).code if wards else None
         code = self.next_code(parent, "G")
-        org = self.add_unit(code, est, f"Chi bộ {name}", GCELL, parent, role, gtype, district=district,
-                            commune=commune, weight=0.8)
+        org = self.add_unit(
+            code,
+            est,
+            f"Chi bộ {name}",
+            GCELL,
+            parent,
+            role,
+            gtype,
+            district=district,
+            commune=commune,
+            weight=0.8,
+        )
         if ended is None and self.rng.random() < 0.15:
             ended = rand_date(self.rng, est + dt.timedelta(days=400), D(2025, 1, 1))
         if ended and ended < TODAY:
@@ -586,7 +795,12 @@ class Plan:
 
     def _dissolve_to_residence(self, org: PUnit, day: dt.date) -> None:
         """A dissolved enterprise's members transfer to the cells where they live."""
-        self.dissolve(org.code, day, [f"@district:{org.district}" if org.district else "@any"], move_kind="transfer")
+        self.dissolve(
+            org.code,
+            day,
+            [f"@district:{org.district}" if org.district else "@any"],
+            move_kind="transfer",
+        )
 
     def _province_orgs(self) -> None:
         rng = self.rng
@@ -597,48 +811,117 @@ class Plan:
             est = rand_date(rng, D(1955, 1, 1), D(1998, 1, 1))
             if name == "Sở Ngoại vụ" or "Khu kinh tế" in name:
                 est = rand_date(rng, D(2004, 1, 1), D(2009, 1, 1))
-            self._org_with_cells("LS-KCQ", name, cells, gtype, est, f"p_{group}", names.HOSPITAL_CELLS
-                                 if name.startswith("Bệnh viện") else names.AGENCY_CELLS)
+            self._org_with_cells(
+                "LS-KCQ",
+                name,
+                cells,
+                gtype,
+                est,
+                f"p_{group}",
+                names.HOSPITAL_CELLS if name.startswith("Bệnh viện") else names.AGENCY_CELLS,
+            )
         for name, cells, gtype in names.PROVINCE_ENTERPRISES:
             if small and rng.random() > 0.15:
                 continue
             est = rand_date(rng, D(1960, 1, 1), D(1998, 1, 1))
-            org = self._org_with_cells("LS-KDN", name, cells, gtype, est, "p_enterprise", names.ENTERPRISE_CELLS)
-            if name.startswith("Công ty") and "Điện lực" not in name and rng.random() < 0.5:  # equitized
+            org = self._org_with_cells(
+                "LS-KDN", name, cells, gtype, est, "p_enterprise", names.ENTERPRISE_CELLS
+            )
+            if (
+                name.startswith("Công ty") and "Điện lực" not in name and rng.random() < 0.5
+            ):  # equitized
                 day = rand_date(rng, D(2003, 1, 1), D(2018, 1, 1))
                 new_name = org.versions[-1].name.replace("Công ty ", "Công ty Cổ phần ", 1)
                 org.split(day, name=new_name, gtype="enterprise_nonstate")
                 self.change(org.code, "rename", day, note="Cổ phần hóa")
         if not small:
-            self._partials("LS-KCQ", "Cục Hải quan tỉnh", ["Chi cục Hải quan cửa khẩu Hữu Nghị",
-                           "Chi cục Hải quan cửa khẩu Tân Thanh", "Chi cục Hải quan cửa khẩu Chi Ma",
-                           "Chi cục Hải quan cửa khẩu Cốc Nam", "Chi cục Hải quan Ga đường sắt quốc tế Đồng Đăng"])
-            self._partials("LS-KDN", "Công ty Điện lực Lạng Sơn", [f"Điện lực {d.short_name}" for d in self.districts[:7]])
+            self._partials(
+                "LS-KCQ",
+                "Cục Hải quan tỉnh",
+                [
+                    "Chi cục Hải quan cửa khẩu Hữu Nghị",
+                    "Chi cục Hải quan cửa khẩu Tân Thanh",
+                    "Chi cục Hải quan cửa khẩu Chi Ma",
+                    "Chi cục Hải quan cửa khẩu Cốc Nam",
+                    "Chi cục Hải quan Ga đường sắt quốc tế Đồng Đăng",
+                ],
+            )
+            self._partials(
+                "LS-KDN",
+                "Công ty Điện lực Lạng Sơn",
+                [f"Điện lực {d.short_name}" for d in self.districts[:7]],
+            )
         for name in names.MILITARY_UNITS[: 3 if small else None]:
-            self._org_with_cells("LS-QS", name, 3 if name.startswith("Cơ quan") else 0, "armed_forces",
-                                 rand_date(rng, D(1960, 1, 1), D(1995, 1, 1)), "p_armed", names.AGENCY_CELLS)
+            self._org_with_cells(
+                "LS-QS",
+                name,
+                3 if name.startswith("Cơ quan") else 0,
+                "armed_forces",
+                rand_date(rng, D(1960, 1, 1), D(1995, 1, 1)),
+                "p_armed",
+                names.AGENCY_CELLS,
+            )
         for name in names.POLICE_UNITS[: 3 if small else None]:
-            self._org_with_cells("LS-CA", name, 0 if rng.random() < 0.7 else 3, "armed_forces",
-                                 rand_date(rng, D(1960, 1, 1), D(1998, 1, 1)), "p_armed", names.AGENCY_CELLS)
-        self._org_with_cells("LS-BP", "Cơ quan Bộ Chỉ huy Bộ đội Biên phòng tỉnh", 4, "armed_forces",
-                             D(1962, 1, 1), "p_armed", names.AGENCY_CELLS)
+            self._org_with_cells(
+                "LS-CA",
+                name,
+                0 if rng.random() < 0.7 else 3,
+                "armed_forces",
+                rand_date(rng, D(1960, 1, 1), D(1998, 1, 1)),
+                "p_armed",
+                names.AGENCY_CELLS,
+            )
+        self._org_with_cells(
+            "LS-BP",
+            "Cơ quan Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+            4,
+            "armed_forces",
+            D(1962, 1, 1),
+            "p_armed",
+            names.AGENCY_CELLS,
+        )
         for post in names.BORDER_POSTS[: 2 if small else None]:
-            self._org_with_cells("LS-BP", f"Đồn Biên phòng {post}", 0, "armed_forces",
-                                 rand_date(rng, D(1962, 1, 1), D(1999, 1, 1)), "p_armed", [])
+            self._org_with_cells(
+                "LS-BP",
+                f"Đồn Biên phòng {post}",
+                0,
+                "armed_forces",
+                rand_date(rng, D(1962, 1, 1), D(1999, 1, 1)),
+                "p_armed",
+                [],
+            )
         # Non-state enterprises join the enterprise bloc over the years.
         for _ in range(2 if small else 16):
-            self._enterprise("LS-KDN", None, rand_date(rng, D(2000, 1, 1), D(2024, 1, 1)), role="p_enterprise")
+            self._enterprise(
+                "LS-KDN", None, rand_date(rng, D(2000, 1, 1), D(2024, 1, 1)), role="p_enterprise"
+            )
 
-    def _org_with_cells(self, parent: str, name: str, cells: int, gtype: str, est: dt.date, role: str,
-                        cell_names: list[str]) -> PUnit:
+    def _org_with_cells(
+        self,
+        parent: str,
+        name: str,
+        cells: int,
+        gtype: str,
+        est: dt.date,
+        role: str,
+        cell_names: list[str],
+    ) -> PUnit:
         rng = self.rng
         code = self.next_code(parent, "G")
         grown = None
         if cells and rng.random() < 0.12:  # a chi bộ cơ sở that grew into a đảng bộ cơ sở
             grown = rand_date(rng, D(2002, 1, 1), D(2018, 1, 1))
         kind = GC if cells and not grown else GCELL
-        org = self.add_unit(code, est, f"{'Đảng bộ' if kind == GC else 'Chi bộ'} {name}", kind, parent, role, gtype,
-                            weight=1.5 + 0.4 * cells)
+        org = self.add_unit(
+            code,
+            est,
+            f"{'Đảng bộ' if kind == GC else 'Chi bộ'} {name}",
+            kind,
+            parent,
+            role,
+            gtype,
+            weight=1.5 + 0.4 * cells,
+        )
         if grown:
             org.split(grown, kind=GC, name=f"Đảng bộ {name}")
             self.change(code, "change_kind", grown)
@@ -646,8 +929,17 @@ class Plan:
         made = []
         for cname in picked:
             cest = grown or rand_date(rng, max(est, D(1965, 1, 1)), D(2012, 1, 1))
-            made.append(self.add_unit(self.next_code(code, "C"), cest, f"Chi bộ {cname}", SUB, code, "p_cell",
-                                      weight=1.3).code)
+            made.append(
+                self.add_unit(
+                    self.next_code(code, "C"),
+                    cest,
+                    f"Chi bộ {cname}",
+                    SUB,
+                    code,
+                    "p_cell",
+                    weight=1.3,
+                ).code
+            )
         if grown:
             org.successors = made
         return org
@@ -655,26 +947,59 @@ class Plan:
     def _partials(self, bloc: str, name: str, parts: list[str]) -> None:
         """A đảng bộ cơ sở with đảng bộ bộ phận, each with its cells (domain.md §1.1)."""
         rng = self.rng
-        org = next(u for u in self.units.values() if u.role.startswith("p_") and u.at(D1) and u.at(D1).parent == bloc
-                   and u.name.endswith(name))
+        org = next(
+            u
+            for u in self.units.values()
+            if u.role.startswith("p_")
+            and u.at(D1)
+            and u.at(D1).parent == bloc
+            and u.name.endswith(name)
+        )
         org.split(org.established, kind=GC, name=f"Đảng bộ {name}")
         for part in parts:
             est = rand_date(rng, max(org.established, D(1990, 1, 1)), D(2015, 1, 1))
             code = self.next_code(org.code, "B")
             self.add_unit(code, est, f"Đảng bộ bộ phận {part}", PARTIAL, org.code, "p_partial")
             for cname in rng.sample(names.ENTERPRISE_CELLS, rng.randint(2, 3)):
-                self.add_unit(self.next_code(code, "C"), est, f"Chi bộ {cname}", SUB, code, "p_cell", weight=1.2)
-        if not any(u.at(D1) and u.at(D1).parent == org.code and u.at(D1).kind == SUB for u in self.units.values()):
-            self.add_unit(self.next_code(org.code, "C"), org.established, "Chi bộ Văn phòng", SUB, org.code, "p_cell")
+                self.add_unit(
+                    self.next_code(code, "C"),
+                    est,
+                    f"Chi bộ {cname}",
+                    SUB,
+                    code,
+                    "p_cell",
+                    weight=1.2,
+                )
+        if not any(
+            u.at(D1) and u.at(D1).parent == org.code and u.at(D1).kind == SUB
+            for u in self.units.values()
+        ):
+            self.add_unit(
+                self.next_code(org.code, "C"),
+                org.established,
+                "Chi bộ Văn phòng",
+                SUB,
+                org.code,
+                "p_cell",
+            )
 
     # Changes over the years ----------------------------------------------------
     def history(self) -> None:
         rng = self.rng
         # Vertical agencies' district cells became subordinate cells of the province's (QĐ of each sector).
-        for base, province_name, day in (("Bảo hiểm xã hội", "Bảo hiểm xã hội tỉnh", D(2017, 10, 1)),
-                                         ("Kho bạc Nhà nước", "Kho bạc Nhà nước tỉnh", D(2016, 7, 1)),
-                                         ("Chi cục Thuế", "Cục Thuế tỉnh", D(2021, 1, 1))):
-            target = next((u for u in self.units.values() if u.name.endswith(province_name) and u.role.startswith("p_")), None)
+        for base, province_name, day in (
+            ("Bảo hiểm xã hội", "Bảo hiểm xã hội tỉnh", D(2017, 10, 1)),
+            ("Kho bạc Nhà nước", "Kho bạc Nhà nước tỉnh", D(2016, 7, 1)),
+            ("Chi cục Thuế", "Cục Thuế tỉnh", D(2021, 1, 1)),
+        ):
+            target = next(
+                (
+                    u
+                    for u in self.units.values()
+                    if u.name.endswith(province_name) and u.role.startswith("p_")
+                ),
+                None,
+            )
             if target is None or target.at(day).kind != GC:
                 continue
             for unit in list(self.units.values()):
@@ -682,7 +1007,11 @@ class Plan:
                     self.split(unit, day, kind=SUB, parent=target.code)
                     self.change(unit.code, "move", day, related=[target.code])
         # A few district-level enterprises moved into the enterprise bloc.
-        movers = [u for u in self.units.values() if u.role == "d_service" and u.versions[0].gtype == "enterprise_state"]
+        movers = [
+            u
+            for u in self.units.values()
+            if u.role == "d_service" and u.versions[0].gtype == "enterprise_state"
+        ]
         for unit in rng.sample(movers, min(3, len(movers))):
             day = rand_date(rng, D(2004, 1, 1), D(2023, 1, 1))
             if unit.at(day) and unit.at(day).kind == GCELL:
@@ -697,8 +1026,15 @@ class Plan:
         t1g, t1s, _ = TARGETS[D1]
         t2g, t2s, _ = TARGETS[D2]
         rng = self.rng
-        hosts = [u for u in self.units.values() if u.role.startswith("p_") and u.at(D1) and u.at(D2)
-                 and u.at(D1).kind == GC and u.at(D2).kind == GC]
+        hosts = [
+            u
+            for u in self.units.values()
+            if u.role.startswith("p_")
+            and u.at(D1)
+            and u.at(D2)
+            and u.at(D1).kind == GC
+            and u.at(D2).kind == GC
+        ]
         districts = [d.code for d in self.districts]
 
         def removable(kind_group, cond):
@@ -706,7 +1042,12 @@ class Plan:
             parents = {v.parent for u in self.units.values() for v in u.versions}
             out = []
             for u in self.units.values():
-                if u.fixed or u.code in referenced or u.code in parents or u.role in ("commune", "c_village"):
+                if (
+                    u.fixed
+                    or u.code in referenced
+                    or u.code in parents
+                    or u.role in ("commune", "c_village")
+                ):
                     continue
                 if len(u.versions) != 1 or u.versions[0].kind not in kind_group:
                     continue
@@ -736,28 +1077,49 @@ class Plan:
                     pool = removable(kinds, cond)
                     rng.shuffle(pool)
                     if len(pool) < -delta:
-                        raise RuntimeError(f"cannot fit organization counts ({step}, {group}, {delta})")
+                        raise RuntimeError(
+                            f"cannot fit organization counts ({step}, {group}, {delta})"
+                        )
                     for unit in pool[:-delta]:
                         drop(unit)
                 for _ in range(max(delta, 0)):
                     if step == "D1":
-                        est, end = rand_date(rng, D(2000, 1, 1), D1 - ONE_DAY * 30), rand_date(rng, D1 + ONE_DAY, D2)
+                        est, end = (
+                            rand_date(rng, D(2000, 1, 1), D1 - ONE_DAY * 30),
+                            rand_date(rng, D1 + ONE_DAY, D2),
+                        )
                     else:
                         est, end = rand_date(rng, D1 + ONE_DAY, D2), None
                     if group == "g":
                         district = rng.choice(districts)
-                        self._enterprise(f"LS-H{district}", district, est, ended=end or D(9999, 1, 1))
+                        self._enterprise(
+                            f"LS-H{district}", district, est, ended=end or D(9999, 1, 1)
+                        )
                     else:
                         host = rng.choice(hosts)
-                        est = max(est, next(v.start for v in host.versions if v.kind == GC) + ONE_DAY)
+                        est = max(
+                            est, next(v.start for v in host.versions if v.kind == GC) + ONE_DAY
+                        )
                         cname = rng.choice(names.AGENCY_CELLS + names.ENTERPRISE_CELLS)
-                        cell = self.add_unit(self.next_code(host.code, "C"), est, f"Chi bộ {cname}", SUB, host.code,
-                                             "p_cell", weight=1.0)
+                        cell = self.add_unit(
+                            self.next_code(host.code, "C"),
+                            est,
+                            f"Chi bộ {cname}",
+                            SUB,
+                            host.code,
+                            "p_cell",
+                            weight=1.0,
+                        )
                         if end:
-                            siblings = [c.code for c in self.children(host.code, end) if c.at(end).kind == SUB
-                                        and c.code != cell.code]
+                            siblings = [
+                                c.code
+                                for c in self.children(host.code, end)
+                                if c.at(end).kind == SUB and c.code != cell.code
+                            ]
                             if siblings:
-                                self.dissolve(cell.code, end, [rng.choice(siblings)], action="merge")
+                                self.dissolve(
+                                    cell.code, end, [rng.choice(siblings)], action="merge"
+                                )
                             else:
                                 self.dissolve(cell.code, end, ["@district:"], move_kind="transfer")
         g1, s1 = self.count(D1)
@@ -766,10 +1128,13 @@ class Plan:
 
     # 2025 ----------------------------------------------------------------------
     def reorganize_2025(self) -> None:
-        rng = self.rng
         # February: the province's two blocs give way to the party-agencies and government committees.
-        cqd = self.add_unit("LS-CQD", BLOCS_2025, "Đảng bộ các cơ quan Đảng tỉnh Lạng Sơn", DISTRICT, "LS", "bloc")
-        ubnd = self.add_unit("LS-UB", BLOCS_2025, "Đảng bộ Ủy ban nhân dân tỉnh Lạng Sơn", DISTRICT, "LS", "bloc")
+        cqd = self.add_unit(
+            "LS-CQD", BLOCS_2025, "Đảng bộ các cơ quan Đảng tỉnh Lạng Sơn", DISTRICT, "LS", "bloc"
+        )
+        ubnd = self.add_unit(
+            "LS-UB", BLOCS_2025, "Đảng bộ Ủy ban nhân dân tỉnh Lạng Sơn", DISTRICT, "LS", "bloc"
+        )
         for bloc in ("LS-KCQ", "LS-KDN"):
             for child in self.children(bloc, BLOCS_2025):
                 target = cqd.code if child.role == "p_party" else ubnd.code
@@ -777,7 +1142,11 @@ class Plan:
                 self.change(child.code, "move", BLOCS_2025, related=[target])
             self.dissolve(bloc, BLOCS_2025, [])
         # March: departments merged; the absorbed committee's cells move under the absorbing one.
-        by_name = {u.name.split(" ", 2)[-1]: u for u in self.units.values() if u.role == "p_state" and u.at(DEPARTMENTS_2025)}
+        by_name = {
+            u.name.split(" ", 2)[-1]: u
+            for u in self.units.values()
+            if u.role == "p_state" and u.at(DEPARTMENTS_2025)
+        }
         for keep, absorbed, new_name in names.DEPARTMENT_MERGERS_2025:
             target = by_name.get(keep)
             if target is None:
@@ -798,11 +1167,26 @@ class Plan:
         for new_code in sorted(set(self.mapping.values())):
             w = self.new_wards[new_code]
             label = "phường" if w.kind == "phường" else "xã"
-            unit = self.add_unit(f"LS-XM{new_code}", REORG, f"Đảng bộ {label} {w.short_name}", GC, "LS", "commune_2025",
-                                 "commune", weight=0)
+            unit = self.add_unit(
+                f"LS-XM{new_code}",
+                REORG,
+                f"Đảng bộ {label} {w.short_name}",
+                GC,
+                "LS",
+                "commune_2025",
+                "commune",
+                weight=0,
+            )
             new_units[new_code] = unit
-            hub = self.add_unit(f"LS-XM{new_code}-C01", REORG, f"Chi bộ Cơ quan {label} {w.short_name}", SUB, unit.code,
-                                "c_agency", weight=1.0)
+            hub = self.add_unit(
+                f"LS-XM{new_code}-C01",
+                REORG,
+                f"Chi bộ Cơ quan {label} {w.short_name}",
+                SUB,
+                unit.code,
+                "c_agency",
+                weight=1.0,
+            )
             hubs[new_code] = hub.code
         self.new_commune_of = {}
         for d in self.districts:
@@ -813,7 +1197,9 @@ class Plan:
                 self.new_commune_of[w.code] = new_code
                 new = new_units[new_code]
                 for child in self.children(old.code, REORG):
-                    if child.role == "c_agency":  # the old commune's offices merged into the new one's
+                    if (
+                        child.role == "c_agency"
+                    ):  # the old commune's offices merged into the new one's
                         self.dissolve(child.code, REORG, [hubs[new_code]], action="merge")
                     else:
                         self.split(child, REORG, parent=new.code)
@@ -824,7 +1210,11 @@ class Plan:
             seat_new = new_units[self.mapping[seat]] if seat else None
             for org in self.children(district, REORG):
                 v = org.at(REORG)
-                where = new_units[self.mapping[org.commune]] if org.commune in self.mapping else seat_new
+                where = (
+                    new_units[self.mapping[org.commune]]
+                    if org.commune in self.mapping
+                    else seat_new
+                )
                 if org.role in ("d_party", "d_gov"):
                     for cell in self.children(org.code, REORG):
                         self.dissolve(cell.code, REORG, [hubs[where.code[5:]]], action="merge")
@@ -852,14 +1242,18 @@ class Plan:
         if ov.kind == GCELL:
             other.successors = successors or [target.code]
         self.dissolve(other.code, day, other.successors, action="merge")
-        self.changes[-1] = PChange(other.code, "merge", day, self.changes[-1].issuing_body, (target.code,))
+        self.changes[-1] = PChange(
+            other.code, "merge", day, self.changes[-1].issuing_body, (target.code,)
+        )
 
     # Villages ------------------------------------------------------------------
     def build_villages(self) -> None:
         self._dinh_lap_villages()
         self._village_cells()
 
-    def village_versions(self) -> list[tuple[PVillage, dt.date, dt.date | None, str, str, str | None]]:
+    def village_versions(
+        self,
+    ) -> list[tuple[PVillage, dt.date, dt.date | None, str, str, str | None]]:
         """(village, from, to, commune unit code, arrangement, cell code), consecutive equal rows merged."""
         by_commune = defaultdict(list)
         for v in self.villages:
@@ -868,8 +1262,14 @@ class Plan:
         rows = []
         for commune, villages in by_commune.items():
             old = f"LS-X{commune}"
-            new = f"LS-XM{self.new_commune_of[commune]}" if commune in getattr(self, "new_commune_of", {}) else None
-            bounds = sorted({s for v in villages for s, _ in v.states} | ({REORG} if new else set()))
+            new = (
+                f"LS-XM{self.new_commune_of[commune]}"
+                if commune in getattr(self, "new_commune_of", {})
+                else None
+            )
+            bounds = sorted(
+                {s for v in villages for s, _ in v.states} | ({REORG} if new else set())
+            )
             for village in villages:
                 for i, start in enumerate(bounds):
                     end = bounds[i + 1] if i + 1 < len(bounds) else None
@@ -879,8 +1279,11 @@ class Plan:
                     if arrangement == "own":
                         cell = village.cell
                     elif arrangement == "joint":
-                        owners = [v.cell for v in villages
-                                  if v.cell and [a for s, a in v.states if s <= start][-1] == "own"]
+                        owners = [
+                            v.cell
+                            for v in villages
+                            if v.cell and [a for s, a in v.states if s <= start][-1] == "own"
+                        ]
                         if owners:
                             cell = owners[int(village.code[-2:]) % len(owners)]
                         elif self.units[unit].at(start).kind == GCELL:
@@ -921,7 +1324,9 @@ class Plan:
         }
         self.village_of_cell = {v.cell: v for v in self.villages if v.cell}
         # Admissions, arrivals and most decisions about members are taken at the cell's monthly meeting.
-        self.meeting = {code: self.rng.choice((2, 5, 8, 10, 15, 20, 25)) for code in sorted(self.spans)}
+        self.meeting = {
+            code: self.rng.choice((2, 5, 8, 10, 15, 20, 25)) for code in sorted(self.spans)
+        }
         self._bodies: dict[tuple[str, int], str] = {}
         self._decision_seq: Counter = Counter()
 
@@ -929,9 +1334,15 @@ class Plan:
         s, e = self.spans[code]
         return s <= day < e
 
-    def pick_cell(self, day: dt.date, district: str | None = None, exclude: str | None = None) -> str:
+    def pick_cell(
+        self, day: dt.date, district: str | None = None, exclude: str | None = None
+    ) -> str:
         rng = self.rng
-        key = (day.year, district) if district and (day.year, district) in self.candidates else day.year
+        key = (
+            (day.year, district)
+            if district and (day.year, district) in self.candidates
+            else day.year
+        )
         codes, cum = self.candidates[key]
         total, spans, random_ = cum[-1], self.spans, rng.random
         for _ in range(40):
@@ -943,15 +1354,22 @@ class Plan:
         if not pool and key != day.year:
             return self.pick_cell(day, None, exclude)
         if not pool:
-            pool = [c for c in sorted(self.spans) if c != exclude and self.alive(c, day)
-                    and self.units[c].weight > 0]
+            pool = [
+                c
+                for c in sorted(self.spans)
+                if c != exclude and self.alive(c, day) and self.units[c].weight > 0
+            ]
         if not pool:
             raise RuntimeError(f"no cell on {day}")
         return rng.choice(pool)
 
     def successor(self, code: str, day: dt.date) -> str:
         unit = self.units[code]
-        real = [s for s in unit.successors if not s.startswith("@") and s in self.spans and self.alive(s, day)]
+        real = [
+            s
+            for s in unit.successors
+            if not s.startswith("@") and s in self.spans and self.alive(s, day)
+        ]
         if real:
             return self.rng.choice(real)
         district = unit.district
@@ -1005,22 +1423,49 @@ class Plan:
             residence = f"{village.name}, {residence}"
         role = unit.role
         if role in ("c_village", "commune"):
-            occupation = rng.choice(["Nông dân", "Nông dân", "Nông dân", "Cán bộ thôn", "Buôn bán nhỏ", "Lao động tự do"])
+            occupation = rng.choice(
+                [
+                    "Nông dân",
+                    "Nông dân",
+                    "Nông dân",
+                    "Cán bộ thôn",
+                    "Buôn bán nhỏ",
+                    "Lao động tự do",
+                ]
+            )
             expertise = rng.choice(["", "", "Sơ cấp nông nghiệp", "Trung cấp nông lâm"])
         elif role == "c_school" or "Trường" in unit.name:
             occupation, expertise = "Giáo viên", rng.choice(["Đại học Sư phạm", "Cao đẳng Sư phạm"])
         elif role == "c_health" or "Y tế" in unit.name or "Bệnh viện" in unit.name:
             occupation, expertise = rng.choice(["Bác sĩ", "Y sĩ", "Điều dưỡng"]), "Đại học Y"
-        elif role in ("c_military", "d_military") or "Quân sự" in unit.name or "Biên phòng" in unit.name:
-            occupation, expertise = "Quân nhân", rng.choice(["Đại học Chính trị", "Trung cấp Quân sự"])
-        elif role in ("c_police", "d_police") or "Công an" in unit.name or unit.code.startswith("LS-CA"):
-            occupation, expertise = "Công an", rng.choice(["Đại học An ninh", "Đại học Cảnh sát", "Trung cấp Cảnh sát"])
+        elif (
+            role in ("c_military", "d_military")
+            or "Quân sự" in unit.name
+            or "Biên phòng" in unit.name
+        ):
+            occupation, expertise = (
+                "Quân nhân",
+                rng.choice(["Đại học Chính trị", "Trung cấp Quân sự"]),
+            )
+        elif (
+            role in ("c_police", "d_police")
+            or "Công an" in unit.name
+            or unit.code.startswith("LS-CA")
+        ):
+            occupation, expertise = (
+                "Công an",
+                rng.choice(["Đại học An ninh", "Đại học Cảnh sát", "Trung cấp Cảnh sát"]),
+            )
         elif "enterprise" in role or "Công ty" in unit.name or "Ngân hàng" in unit.name:
             occupation = rng.choice(["Công nhân", "Nhân viên", "Kỹ sư", "Kế toán"])
-            expertise = rng.choice(["Đại học Kinh tế", "Đại học Kỹ thuật", "Trung cấp kỹ thuật", "Cao đẳng nghề"])
+            expertise = rng.choice(
+                ["Đại học Kinh tế", "Đại học Kỹ thuật", "Trung cấp kỹ thuật", "Cao đẳng nghề"]
+            )
         else:
             occupation = rng.choice(["Công chức", "Viên chức"])
-            expertise = rng.choice(["Đại học Luật", "Đại học Kinh tế", "Đại học Hành chính", "Đại học Nông lâm"])
+            expertise = rng.choice(
+                ["Đại học Luật", "Đại học Kinh tế", "Đại học Hành chính", "Đại học Nông lâm"]
+            )
         old = birth.year < 1958
         while True:
             serial = f"{rng.randrange(10**6):06d}"
@@ -1037,22 +1482,37 @@ class Plan:
             "religion": _weighted(rng, _RELIGIONS),
             "hometown": f"{home.name}, {dname.name}, tỉnh Lạng Sơn",
             "residence": residence,
-            "education": rng.choice(["7/10", "10/10"]) if old else rng.choice(["12/12", "12/12", "12/12", "9/12"]),
+            "education": rng.choice(["7/10", "10/10"])
+            if old
+            else rng.choice(["12/12", "12/12", "12/12", "9/12"]),
             "expertise": expertise,
-            "theory_level": rng.choice(["Sơ cấp", "Sơ cấp", "Trung cấp", "Cao cấp"]) if occupation in
-            ("Công chức", "Viên chức", "Quân nhân", "Công an") else rng.choice(["", "Sơ cấp"]),
-            "occupation": "Hưu trí" if (TODAY - birth).days > 62 * 365 and occupation not in ("Nông dân",) else occupation,
+            "theory_level": rng.choice(["Sơ cấp", "Sơ cấp", "Trung cấp", "Cao cấp"])
+            if occupation in ("Công chức", "Viên chức", "Quân nhân", "Công an")
+            else rng.choice(["", "Sơ cấp"]),
+            "occupation": "Hưu trí"
+            if (TODAY - birth).days > 62 * 365 and occupation not in ("Nông dân",)
+            else occupation,
             "citizen_id": citizen,
             "profile_number": f"{next(self.profile_numbers):06d}LS",
         }
 
-    def life(self, *, entry: str, day: dt.date, cell: str, birth: dt.date, ceremony: dt.date,
-             exit_after: dt.date | None = None, forced_exit: tuple[str, dt.date] | None = None,
-             quiet: bool = False) -> tuple[list[PEvent], list[tuple[dt.date, dt.date]], bool]:
+    def life(
+        self,
+        *,
+        entry: str,
+        day: dt.date,
+        cell: str,
+        birth: dt.date,
+        ceremony: dt.date,
+        exit_after: dt.date | None = None,
+        forced_exit: tuple[str, dt.date] | None = None,
+        quiet: bool = False,
+    ) -> tuple[list[PEvent], list[tuple[dt.date, dt.date]], bool]:
         """One member's events from `day` (admission in the province, an admission before 2000, or
         arrival from outside) to today. Returns (events, presence spans, became official)."""
         rng = self.rng
         events: list[PEvent] = []
+
         def years(n: float) -> dt.timedelta:
             return dt.timedelta(days=int(min(n, 150) * 365.25))
 
@@ -1061,26 +1521,52 @@ class Plan:
         number, body = self.decision(cell, ceremony if entry != "transfer_in" else day)
         decided = ceremony - dt.timedelta(days=rng.randint(7, 40))
         if entry == "transfer_in":
-            events.append(PEvent("admission", ceremony, None, decided, number, "Huyện ủy ngoài tỉnh",
-                                 place="Ngoài tỉnh"))
+            events.append(
+                PEvent(
+                    "admission",
+                    ceremony,
+                    None,
+                    decided,
+                    number,
+                    "Huyện ủy ngoài tỉnh",
+                    place="Ngoài tỉnh",
+                )
+            )
         else:
             events.append(PEvent("admission", ceremony, cell, decided, number, body))
         if entry == "transfer_in":
-            events.append(PEvent("transfer_in", day, cell, day - dt.timedelta(days=rng.randint(10, 60)),
-                                 place=rng.choice(["Tỉnh Cao Bằng", "Tỉnh Bắc Giang", "Thành phố Hà Nội",
-                                                   "Tỉnh Thái Nguyên", "Tỉnh Bắc Ninh", "Tỉnh Quảng Ninh"])))
+            events.append(
+                PEvent(
+                    "transfer_in",
+                    day,
+                    cell,
+                    day - dt.timedelta(days=rng.randint(10, 60)),
+                    place=rng.choice(
+                        [
+                            "Tỉnh Cao Bằng",
+                            "Tỉnh Bắc Giang",
+                            "Thành phố Hà Nội",
+                            "Tỉnh Thái Nguyên",
+                            "Tỉnh Bắc Ninh",
+                            "Tỉnh Quảng Ninh",
+                        ]
+                    ),
+                )
+            )
         # The end: death, or leaving the province or the Party. History is simulated from 2000 on.
         origin = max(day, START)
         now_age = age(origin)
-        death_age = rng.gauss(75, 10)
+        death_age = rng.gauss(72, 10)
         tries = 0
         while death_age <= now_age + 0.2 and tries < 20:
-            death_age, tries = rng.gauss(75, 10), tries + 1
+            death_age, tries = rng.gauss(72, 10), tries + 1
         if death_age <= now_age + 0.2:
             death_age = now_age + rng.uniform(0.5, 12)
         exits = [(birth + years(death_age), "death")]
         if not quiet:
-            exits.append((origin + years(rng.expovariate(0.004 if now_age < 55 else 0.001)), "transfer_out"))
+            exits.append(
+                (origin + years(rng.expovariate(0.004 if now_age < 55 else 0.001)), "transfer_out")
+            )
             exits.append((origin + years(rng.expovariate(0.0011)), "removal"))
             exits.append((origin + years(rng.expovariate(0.0003)), "leaving"))
             exits.append((origin + years(rng.expovariate(0.00025)), "expulsion"))
@@ -1138,7 +1624,9 @@ class Plan:
                 target = self.successor(current, when)
                 kind = "transfer" if unit.move_kind == "transfer" else "restructure"
                 note = f"Theo sắp xếp tổ chức: {unit.name}" if kind == "restructure" else ""
-                events.append(PEvent(kind, when, target, when if kind == "transfer" else None, note=note))
+                events.append(
+                    PEvent(kind, when, target, when if kind == "transfer" else None, note=note)
+                )
                 current = target
 
         for when, what in intents:
@@ -1149,62 +1637,151 @@ class Plan:
                 if temp_until and when <= temp_until:
                     continue
                 same = rng.random() < 0.75
-                target = self.pick_cell(when, self.units[current].district if same else None, exclude=current)
+                target = self.pick_cell(
+                    when, self.units[current].district if same else None, exclude=current
+                )
                 number, body = self.decision(current, when)
-                events.append(PEvent("transfer", when, target, when - dt.timedelta(days=rng.randint(5, 40)),
-                                     number.replace("QĐ", "GT"), body))
+                events.append(
+                    PEvent(
+                        "transfer",
+                        when,
+                        target,
+                        when - dt.timedelta(days=rng.randint(5, 40)),
+                        number.replace("QĐ", "GT"),
+                        body,
+                    )
+                )
                 current = target
             elif what == "temp":
                 if temp_until and when <= temp_until:
                     continue
                 host = self.pick_cell(when, None, exclude=current)
                 back = when + dt.timedelta(days=rng.randint(100, 330))
-                events.append(PEvent("temp_attach", when, host, place=self.units[host].name,
-                                     note=rng.choice(["Đi học tập trung", "Làm việc có thời hạn", "Điều trị bệnh"])))
+                events.append(
+                    PEvent(
+                        "temp_attach",
+                        when,
+                        host,
+                        place=self.units[host].name,
+                        note=rng.choice(
+                            ["Đi học tập trung", "Làm việc có thời hạn", "Điều trị bệnh"]
+                        ),
+                    )
+                )
                 temp_until = back
                 if back < stop:
                     events.append(PEvent("temp_return", back, None))
             elif what == "exempt":
-                events.append(PEvent("exemption", when, None, note="Tuổi cao, sức yếu (HD 27-HD/BTCTW)"))
+                events.append(
+                    PEvent("exemption", when, None, note="Tuổi cao, sức yếu (HD 27-HD/BTCTW)")
+                )
             elif what == "exempt_end":
                 events.append(PEvent("exemption_end", when, None))
             elif what == "discipline":
                 form = "reprimand" if rng.random() < 0.6 else "warning"
                 if when >= official_day and rng.random() < 0.12:
                     form = "dismissal"
-                events.append(PEvent("discipline", when, None, when - ONE_DAY * rng.randint(0, 10),
-                                     discipline_form=form, issuing_body="Ủy ban Kiểm tra"))
+                events.append(
+                    PEvent(
+                        "discipline",
+                        when,
+                        None,
+                        when - ONE_DAY * rng.randint(0, 10),
+                        discipline_form=form,
+                        issuing_body="Ủy ban Kiểm tra",
+                    )
+                )
         follow(stop - ONE_DAY)
         official = official_day < stop and official_day <= TODAY
         if official:
-            events.append(PEvent("official", official_day, None,
-                                 min(official_day + ONE_DAY * rng.randint(0, 45), TODAY), number, body))
+            events.append(
+                PEvent(
+                    "official",
+                    official_day,
+                    None,
+                    min(official_day + ONE_DAY * rng.randint(0, 45), TODAY),
+                    number,
+                    body,
+                )
+            )
         spans = [(day, end_day if end_day <= TODAY else D(9999, 12, 31))]
         if end_day <= TODAY:
-            events.append(PEvent(end_kind, end_day, None, end_day if end_kind != "death" else None,
-                                 place=rng.choice(["Tỉnh Bắc Giang", "Thành phố Hà Nội", "Tỉnh Thái Nguyên",
-                                                   "Tỉnh Quảng Ninh"]) if end_kind == "transfer_out" else ""))
+            events.append(
+                PEvent(
+                    end_kind,
+                    end_day,
+                    None,
+                    end_day if end_kind != "death" else None,
+                    place=rng.choice(
+                        [
+                            "Tỉnh Bắc Giang",
+                            "Thành phố Hà Nội",
+                            "Tỉnh Thái Nguyên",
+                            "Tỉnh Quảng Ninh",
+                        ]
+                    )
+                    if end_kind == "transfer_out"
+                    else "",
+                )
+            )
             # domain.md §2.1: re-admission is possible once; a few who left come back.
-            if (not quiet and end_kind in ("removal", "leaving") and rng.random() < 0.15
-                    and official and age(end_day) < 52):
+            if (
+                not quiet
+                and end_kind in ("removal", "leaving")
+                and rng.random() < 0.15
+                and official
+                and age(end_day) < 52
+            ):
                 back = end_day + years(rng.uniform(2, 8))
                 if back < TODAY:
                     home = self.pick_cell(back, self.units[current].district)
                     number, body = self.decision(home, back)
-                    events.append(PEvent("readmission", back, home, back - ONE_DAY * rng.randint(7, 40), number, body))
+                    events.append(
+                        PEvent(
+                            "readmission",
+                            back,
+                            home,
+                            back - ONE_DAY * rng.randint(7, 40),
+                            number,
+                            body,
+                        )
+                    )
                     again = add_months(back, 12)
                     if again <= TODAY and again < self.spans[home][1]:
-                        events.append(PEvent("official", again, None, min(again + ONE_DAY * 20, TODAY), number, body))
+                        events.append(
+                            PEvent(
+                                "official",
+                                again,
+                                None,
+                                min(again + ONE_DAY * 20, TODAY),
+                                number,
+                                body,
+                            )
+                        )
                     if self.spans[home][1] <= TODAY:
                         when = self.spans[home][1]
-                        events.append(PEvent("restructure", when, self.successor(home, when),
-                                             note=f"Theo sắp xếp tổ chức: {self.units[home].name}"))
+                        events.append(
+                            PEvent(
+                                "restructure",
+                                when,
+                                self.successor(home, when),
+                                note=f"Theo sắp xếp tổ chức: {self.units[home].name}",
+                            )
+                        )
                     spans.append((back, D(9999, 12, 31)))
         events.sort(key=lambda e: e.date)
         return events, spans, official
 
-    def _new_member(self, *, entry: str, day: dt.date, cell: str | None = None, tag: str = "",
-                    before: dt.date = TODAY + ONE_DAY, **kwargs) -> PMember:
+    def _new_member(
+        self,
+        *,
+        entry: str,
+        day: dt.date,
+        cell: str | None = None,
+        tag: str = "",
+        before: dt.date = TODAY + ONE_DAY,
+        **kwargs,
+    ) -> PMember:
         rng = self.rng
         cell = cell or self.pick_cell(day)
         if entry != "pre":
@@ -1234,7 +1811,9 @@ class Plan:
         birth = ceremony - dt.timedelta(days=round(admit_age * 365.25) + 45)
         profile = self.person(cell, birth, female)
         start = day if entry != "pre" else ceremony
-        events, spans, official = self.life(entry=entry, day=start, cell=cell, birth=birth, ceremony=ceremony, **kwargs)
+        events, spans, official = self.life(
+            entry=entry, day=start, cell=cell, birth=birth, ceremony=ceremony, **kwargs
+        )
         if official:
             profile["card_number"] = f"{next(self.card_numbers):08d}"
         return PMember(profile, events, spans, tag)
@@ -1243,15 +1822,23 @@ class Plan:
         rng = self.rng
         s = self.scale
         self.prepare_cells()
-        for _ in range(round(33_000 * s)):
-            self.members.append(self._new_member(entry="pre", day=START, cell=self.pick_cell(START)))
+        for _ in range(round(31_000 * s)):
+            self.members.append(
+                self._new_member(entry="pre", day=START, cell=self.pick_cell(START))
+            )
         for year in range(2000, TODAY.year + 1):
             last = D(year + 1, 1, 1) if year < TODAY.year else TODAY + ONE_DAY
-            n = (admissions or {}).get(year) or (1450 if year < 2008 else 2300 if year < 2019 else 2100)
+            n = (admissions or {}).get(year) or (
+                1450 if year < 2008 else 2240 if year < 2019 else 2100
+            )
             for _ in range(round(n * s * (last - D(year, 1, 1)).days / 365)):
-                self.members.append(self._new_member(entry="admission", day=rand_date(rng, D(year, 1, 1), last)))
+                self.members.append(
+                    self._new_member(entry="admission", day=rand_date(rng, D(year, 1, 1), last))
+                )
             for _ in range(round(260 * s * (last - D(year, 1, 1)).days / 365)):
-                self.members.append(self._new_member(entry="transfer_in", day=rand_date(rng, D(year, 1, 1), last)))
+                self.members.append(
+                    self._new_member(entry="transfer_in", day=rand_date(rng, D(year, 1, 1), last))
+                )
 
     def member_counts(self) -> tuple[int, int]:
         return (sum(m.present(D1) for m in self.members), sum(m.present(D2) for m in self.members))
@@ -1268,8 +1855,16 @@ class Plan:
             drop = set(rng.sample(pool, -delta))
             self.members = [m for i, m in enumerate(self.members) if i not in drop]
         for _ in range(max(delta, 0)):
-            self.members.append(self._new_member(entry="pre", day=START, cell=self.pick_cell(START), tag="A",
-                                                 forced_exit=("death", rand_date(rng, D1 + ONE_DAY, D2)), quiet=True))
+            self.members.append(
+                self._new_member(
+                    entry="pre",
+                    day=START,
+                    cell=self.pick_cell(START),
+                    tag="A",
+                    forced_exit=("death", rand_date(rng, D1 + ONE_DAY, D2)),
+                    quiet=True,
+                )
+            )
         _, c2 = self.member_counts()
         delta = t2 - c2
         if delta < 0:
@@ -1277,8 +1872,14 @@ class Plan:
             drop = set(rng.sample(pool, -delta))
             self.members = [m for i, m in enumerate(self.members) if i not in drop]
         for _ in range(max(delta, 0)):
-            self.members.append(self._new_member(entry="admission", day=rand_date(rng, D1 + ONE_DAY, D2 + ONE_DAY),
-                                                 tag="B", exit_after=D2))
+            self.members.append(
+                self._new_member(
+                    entry="admission",
+                    day=rand_date(rng, D1 + ONE_DAY, D2 + ONE_DAY),
+                    tag="B",
+                    exit_after=D2,
+                )
+            )
         assert self.member_counts() == (t1, t2), self.member_counts()
 
     # Population ----------------------------------------------------------------
@@ -1296,15 +1897,23 @@ class Plan:
     def build_population(self) -> None:
         rng = self.rng
         dl = f"LS-H{DINH_LAP}"
-        dl_members = sum(1 for m in self.members if (c := m.cell_at(D2)) and self.district_of(c, D2) == dl)
+        dl_members = sum(
+            1 for m in self.members if (c := m.cell_at(D2)) and self.district_of(c, D2) == dl
+        )
         by_district: dict[str, dict[int, int]] = {}
         for d in self.districts:
-            base = POPULATION_2019[d.code] * (1 if self.scale >= 1 else len(self.wards[d.code]) / max(1, len(adminunits.legacy_wards(d.code))))
+            base = POPULATION_2019[d.code] * (
+                1
+                if self.scale >= 1
+                else len(self.wards[d.code]) / max(1, len(adminunits.legacy_wards(d.code)))
+            )
             if d.code == DINH_LAP and dl_members:
                 base = round(dl_members * 100 / DINH_LAP_PCT)
                 while round(100 * dl_members / base, 1) != DINH_LAP_PCT:
                     base += 1
-            by_district[d.code] = {y: round(base * (1 + POP_GROWTH) ** (y - 2019)) for y in range(2000, 2025)}
+            by_district[d.code] = {
+                y: round(base * (1 + POP_GROWTH) ** (y - 2019)) for y in range(2000, 2025)
+            }
             by_district[d.code][2019] = round(base)
             for y, value in by_district[d.code].items():
                 self.populations[(f"LS-H{d.code}", y)] = value
@@ -1313,7 +1922,9 @@ class Plan:
             for y, value in by_district[d.code].items():
                 shares = [value * w / sum(weights) for w in weights]
                 parts = [int(x) for x in shares]
-                for i in sorted(range(len(parts)), key=lambda i: shares[i] - parts[i], reverse=True)[: value - sum(parts)]:
+                for i in sorted(
+                    range(len(parts)), key=lambda i: shares[i] - parts[i], reverse=True
+                )[: value - sum(parts)]:
                     parts[i] += 1
                 for w, part in zip(wards, parts, strict=True):
                     self.populations[(f"LS-X{w.code}", y)] = part
@@ -1322,7 +1933,9 @@ class Plan:
         for y in (2025, 2026):
             totals = Counter()
             for old, new in self.new_commune_of.items():
-                totals[new] += round(self.populations[(f"LS-X{old}", 2024)] * (1 + POP_GROWTH) ** (y - 2024))
+                totals[new] += round(
+                    self.populations[(f"LS-X{old}", 2024)] * (1 + POP_GROWTH) ** (y - 2024)
+                )
             for new, value in totals.items():
                 self.populations[(f"LS-XM{new}", y)] = value
             self.populations[("LS", y)] = sum(totals.values())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import territory_views, views
 
 app_name = "web"
 
@@ -10,6 +10,16 @@ urlpatterns = [
     path("tree/<str:code>/", views.tree, name="tree_unit"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("units/<str:code>/admit/", views.member_admit, name="member_admit"),
+    # Villages and population (territory_views) sit before the catch-all "<str:action>/" below,
+    # which would otherwise take "villages" and "population" for an organization change.
+    path("units/<str:code>/villages/", territory_views.villages, name="villages"),
+    path("units/<str:code>/villages/new/", territory_views.village_create, name="village_create"),
+    path(
+        "units/<str:code>/villages/<str:village>/arrangement/",
+        territory_views.village_arrangement,
+        name="village_arrangement",
+    ),
+    path("units/<str:code>/population/", territory_views.population, name="population"),
     path("units/<str:code>/<str:action>/", views.unit_change, name="unit_change"),
     path("members/", views.member_search, name="members"),
     path("members/<int:pk>/", views.member_detail, name="member"),

@@ -40,8 +40,10 @@ class Command(BaseCommand):
             w(f"\n{title}: đã xếp loại {_n(dist.rated)}/{_n(dist.due)}")
             for level, count, pct in dist.rows():
                 w(f"  {level.label:<50} {_n(count):>8} {_pct(pct):>8}")
-        w(f"\nChưa xếp loại: {_n(len(result.not_rated_organizations))} tổ chức cơ sở, "
-          f"{_n(len(result.not_rated_member_ids))} đảng viên")
+        w(
+            f"\nChưa xếp loại: {_n(len(result.not_rated_organizations))} tổ chức cơ sở, "
+            f"{_n(len(result.not_rated_member_ids))} đảng viên"
+        )
 
 
 def _n(value: int) -> str:

@@ -12,11 +12,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"hạt giống ngẫu nhiên (mặc định {DEFAULT_SEED})")
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="quy mô (1.0 = cả tỉnh, khớp số liệu đã công bố; 0.05 = tỉnh nhỏ để thử)")
-        parser.add_argument("--force", action="store_true",
-                            help="xóa toàn bộ cơ sở dữ liệu (flush) rồi tạo lại")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"hạt giống ngẫu nhiên (mặc định {DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="quy mô (1.0 = cả tỉnh, khớp số liệu đã công bố; 0.05 = tỉnh nhỏ để thử)",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="xóa toàn bộ cơ sở dữ liệu (flush) rồi tạo lại"
+        )
 
     def handle(self, *args, seed: int, scale: float, force: bool, verbosity: int, **options):
         if demo_exists() and not force:
@@ -28,9 +38,11 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         result = build_demo(seed=seed, scale=scale, progress=verbosity > 0)
         counts, timings = result["counts"], result["timings"]
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã tạo tỉnh mẫu Lạng Sơn (seed {seed}, quy mô {scale}) trong {number(timings['total'], 1)} giây."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã tạo tỉnh mẫu Lạng Sơn (seed {seed}, quy mô {scale}) trong {number(timings['total'], 1)} giây."
+            )
+        )
         self.stdout.write(
             f"  {number(counts['units'])} tổ chức, {number(counts['unit_versions'])} phiên bản, "
             f"{number(counts['members'])} đảng viên, {number(counts['events'])} sự kiện, "
@@ -42,9 +54,18 @@ class Command(BaseCommand):
         if rows is None:
             from grassroots.accounts.models import User
 
-            rows = [(u.username, "superuser" if u.is_superuser else u.role, u.scope.code if u.scope else "—")
-                    for u in User.objects.filter(username__in=["admin", "admin_ls", "canbo_dinhlap", "xem_xa"])
-                    .select_related("scope").order_by("username")]
+            rows = [
+                (
+                    u.username,
+                    "superuser" if u.is_superuser else u.role,
+                    u.scope.code if u.scope else "—",
+                )
+                for u in User.objects.filter(
+                    username__in=["admin", "admin_ls", "canbo_dinhlap", "xem_xa"]
+                )
+                .select_related("scope")
+                .order_by("username")
+            ]
         self.stdout.write(f"Tài khoản mẫu (mật khẩu {PASSWORD}):")
         for username, role, scope in rows:
             self.stdout.write(f"  {username:<14} {role:<10} {scope}")

@@ -1,0 +1,91 @@
+"""The full demo province reproduces the figures Lạng Sơn published (issue 2, point 6).
+
+The whole province is built once for this module (about 90,000 members); the figures come out of
+`figures.queries.figures` like for any other data.
+"""
+
+import datetime as dt
+import time
+
+import pytest
+from django.core.management import call_command
+
+from grassroots.demo.build import build_demo
+from grassroots.figures.queries import figures
+from grassroots.members.models import MemberEvent
+from grassroots.organizations.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+D1, D2 = dt.date(2008, 2, 2), dt.date(2019, 2, 23)
+
+
+@pytest.fixture(scope="module")
+def full_demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        started = time.monotonic()
+        cpu = time.process_time()
+        result = build_demo()
+        result["seconds"] = time.monotonic() - started
+        result["cpu_seconds"] = time.process_time() - cpu
+        print(
+            f"\nfull demo build: {result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU in this "
+            f"process, phases {result['timings']}, rows {result['counts']}"
+        )
+        yield result
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_province_figures_on_the_resolution_date(full_demo):
+    f = figures(Unit.objects.get(code="LS"), D1)
+    assert (f.grassroots_organizations, f.subordinate_organizations, f.members) == (
+        731,
+        3098,
+        41201,
+    )
+
+
+def test_province_figures_in_2019_and_the_change_since(full_demo):
+    f = figures(Unit.objects.get(code="LS"), D2, since=D1)
+    assert (f.grassroots_organizations, f.subordinate_organizations, f.members) == (
+        800,
+        3664,
+        61491,
+    )
+    assert f.since.members == 41201 and f.since.net_change == 20290
+    flows = f.since
+    inflow = flows.admitted + flows.readmitted + flows.transferred_in + flows.restructured_in
+    outflow = (
+        flows.transferred_out
+        + flows.restructured_out
+        + flows.died
+        + flows.expelled
+        + flows.removed
+        + flows.left
+    )
+    assert inflow - outflow == 20290
+    assert flows.admitted > 15000 and flows.died > 1000 and flows.readmitted > 0
+
+
+def test_dinh_lap_share_of_population_and_villages(full_demo):
+    dinh_lap = Unit.objects.get(code="LS-H189")
+    f = figures(dinh_lap, D2)
+    assert round(100 * f.members / f.population, 1) == 8.9
+    assert (f.villages, f.villages_own_cell, f.villages_joint_cell) == (214, 118, 6)
+    then = figures(dinh_lap, D1)
+    assert (then.villages, then.villages_own_cell, then.villages_joint_cell) == (214, 76, 49)
+
+
+def test_the_2025_reorganization(full_demo):
+    reorg = dt.date(2025, 7, 1)
+    assert not Unit.objects.filter(code__startswith="LS-H", ended__isnull=True).exists()
+    assert Unit.objects.filter(code__regex=r"^LS-XM\d{5}$", established=reorg).count() == 65
+    f = figures(Unit.objects.get(code="LS"), dt.date(2026, 11, 27), since=dt.date(2025, 6, 30))
+    assert f.since.members > 60000 and f.members > 60000
+    # members of an old chi bộ cơ sở commune were moved to a cell of the new commune
+    assert MemberEvent.objects.filter(kind="restructure", date=reorg).exists()
+
+
+def test_build_time_is_reported(full_demo):
+    # Not a hard limit (the machine is shared), but a gross regression fails here.
+    assert full_demo["cpu_seconds"] < 240
