@@ -104,14 +104,6 @@ MATRIX: dict[str, list[Probe]] = {
             data={"language": "en", "next": "/"},
         ),
     ],
-    "i18n/setlang/": [
-        Probe(
-            lambda w: "/i18n/setlang/",
-            expect(302, 302, 302, 302, 302),
-            "post",
-            {"language": "en", "next": "/"},
-        ),
-    ],
     # --- accounts (accounts/urls.py) ---
     "accounts/": [Probe(lambda w: "/accounts/", ADMIN_ONLY)],
     "accounts/new/": [
@@ -184,30 +176,6 @@ MATRIX: dict[str, list[Probe]] = {
         Probe(lambda w: "/units/G1/rename/", expect(clerk=403, viewer=403)),
         Probe(lambda w: "/units/GQ/rename/", ABSENT_FOR_P),
         Probe(lambda w: "/units/G1/dissolve/", expect(200, 403, 403, 404, 302), "post", {}),
-    ],
-    "units/<str:code>/villages/": [
-        Probe(lambda w: "/units/G1/villages/", READ_IN_SCOPE),
-        Probe(lambda w: "/units/G1/villages/?at=2026-06-01", READ_IN_SCOPE),
-        Probe(lambda w: "/units/GQ/villages/", ABSENT_FOR_P),
-    ],
-    "units/<str:code>/villages/new/": [
-        Probe(lambda w: "/units/G1/villages/new/", expect(clerk=403, viewer=403)),
-        Probe(lambda w: "/units/GQ/villages/new/", ABSENT_FOR_P),
-        Probe(lambda w: "/units/G1/villages/new/", expect(200, 403, 403, 404, 302), "post", {}),
-    ],
-    "units/<str:code>/villages/<str:village>/arrangement/": [
-        Probe(lambda w: "/units/G1/villages/TMOT/arrangement/", expect(clerk=403, viewer=403)),
-        Probe(lambda w: "/units/GQ/villages/TQ/arrangement/", ABSENT_FOR_P),
-        Probe(
-            lambda w: "/units/G1/villages/TQ/arrangement/",
-            expect(404, 403, 403, 404, 302),
-            note="not its village",
-        ),
-    ],
-    "units/<str:code>/population/": [
-        Probe(lambda w: "/units/G1/population/", READ_IN_SCOPE),
-        Probe(lambda w: "/units/GQ/population/", ABSENT_FOR_P),
-        Probe(lambda w: "/units/G1/population/", expect(200, 403, 403, 404, 302), "post", {}),
     ],
     "members/": [
         Probe(lambda w: "/members/?q=canary", expect(outsider=200)),
@@ -365,6 +333,45 @@ MATRIX: dict[str, list[Probe]] = {
             {},
         ),
     ],
+    # --- villages and population (web/territory_views.py); village V1 of G1, own cell C1 ---
+    "units/<str:code>/villages/": [
+        Probe(lambda w: with_village(w, "/units/G1/villages/"), READ_IN_SCOPE),
+        Probe(
+            lambda w: with_village(w, "/units/G1/villages/?at=2026-06-01"),
+            READ_IN_SCOPE,
+            note="clerk: after the dissolution",
+        ),
+        Probe(lambda w: "/units/P/villages/", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/units/GQ/villages/", ABSENT_FOR_P),
+    ],
+    "units/<str:code>/villages/new/": [
+        Probe(lambda w: "/units/G1/villages/new/", expect(clerk=403, viewer=403)),
+        Probe(lambda w: "/units/GQ/villages/new/", ABSENT_FOR_P),
+        Probe(lambda w: "/units/G1/villages/new/", expect(200, 403, 403, 404, 302), "post", {}),
+    ],
+    "units/<str:code>/villages/<str:village>/arrangement/": [
+        Probe(
+            lambda w: with_village(w, "/units/G1/villages/V1/arrangement/"),
+            expect(200, 403, 403, 404, 302),
+        ),
+        Probe(
+            lambda w: with_village(w, "/units/GQ/villages/V1/arrangement/"),
+            expect(404, 404, 404, 404, 302),
+            note="a village is reached only through its own commune",
+        ),
+        Probe(
+            lambda w: with_village(w, "/units/G1/villages/V1/arrangement/"),
+            expect(200, 403, 403, 404, 302),
+            "post",
+            {},
+        ),
+    ],
+    "units/<str:code>/population/": [
+        Probe(lambda w: "/units/G1/population/", READ_IN_SCOPE),
+        Probe(lambda w: "/units/P/population/", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/units/GQ/population/", ABSENT_FOR_P),
+        Probe(lambda w: "/units/G1/population/", expect(200, 403, 403, 404, 302), "post", {}),
+    ],
 }
 
 # The Django admin, as one group: only superusers get in (a staff flag is not enough).
@@ -412,7 +419,6 @@ def world(tmp_path):
         )
     system = Actor.system()
     for code, name, cell in (
-        ("TMOT", "Thôn Một", w["G1"]),
         ("TQ", "Thôn Canary Ngoài Tỉnh", w["GQ"]),
     ):
         village_create(
@@ -507,3 +513,18 @@ def test_admin_is_for_superusers_only(world):
         "/admin/audit/auditrecord/", {"action": "delete_selected", "_selected_action": [record.pk]}
     ).status_code in (200, 302)
     assert AuditRecord.objects.filter(pk=record.pk).exists()
+
+
+def with_village(w, url: str) -> str:
+    """Village V1 of commune G1 (own cell C1), created once through the service."""
+    from grassroots.territory.models import Village
+    from grassroots.territory.services import village_create
+
+    from .factories import SYSTEM, d
+
+    if not Village.objects.filter(code="V1").exists():
+        village_create(
+            actor=SYSTEM, code="V1", name="Thôn Một", kind="thon", unit=w["G1"],
+            arrangement="own", cell=w["C1"], date=d("2005-01-01"),
+        )
+    return url

@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 
 from grassroots.accounts.models import Role
 from grassroots.assessments.models import Rating
+from grassroots.members.models import EventKind
 
+from .factories import event
 from .test_assessment_helpers import build_tree, decide, members, open_round, user
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +63,12 @@ def test_results_page_and_plan(client, world):
     t, people, rnd = world
     decide(rnd, "khong_hoan_thanh", unit=t["G2"])
     decide(rnd, "tot", unit=t["G1"])
+    event(people[5], EventKind.EXEMPTION, "2019-10-01")
     login(client, user(t["D1"], Role.CLERK))
     page = client.get(reverse("assessments:results", args=["D1"]) + "?year=2019")
     body = page.content.decode()
     assert page.status_code == 200
+    assert "Được miễn công tác và sinh hoạt đảng: 1" in body
     assert "50,00%" in body and "Quy định 132-QĐ/TW" in body and "Tổ chức G2" in body
     client.post(
         reverse("assessments:plan", args=["G2", 2019]),
@@ -144,3 +148,69 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("phieu.xlsx", data)
+
+
+def test_results_page_query_count_does_not_grow_with_the_tree(
+    client, world, django_assert_max_num_queries
+):
+    t, people, rnd = world
+    login(client, user(t["P"], Role.VIEWER))
+    url = reverse("assessments:results", args=["P"]) + "?year=2019"
+    with django_assert_max_num_queries(60):
+        client.get(url)
+    more = members(t["C31"], 20)
+    for code in ("G1", "G2", "G3", "C11", "C12", "C31"):
+        decide(rnd, "tot", unit=t[code])
+    for m in people + more:
+        decide(rnd, "tot", member=m)
+    with django_assert_max_num_queries(60):
+        assert client.get(url).status_code == 200
+
+
+def test_consolidation_plan_only_for_the_lowest_level(world):
+    from django.core.exceptions import ValidationError
+
+    from grassroots.assessments import services as svc
+    from grassroots.audit.models import AuditRecord
+
+    from .factories import SYSTEM, d
+
+    t, _, rnd = world
+    decide(rnd, "hoan_thanh", unit=t["G2"])
+    with pytest.raises(
+        ValidationError, match="dành cho tổ chức xếp loại Không hoàn thành nhiệm vụ"
+    ):
+        svc.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2019, measures="x")
+    with pytest.raises(ValidationError, match="chưa có quyết định xếp loại năm 2018"):
+        svc.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2018, measures="x")
+    decide(rnd, "khong_hoan_thanh", unit=t["G2"], note="Mất đoàn kết")
+    with pytest.raises(ValidationError, match="Thời hạn phải sau ngày 31/12/2019"):
+        svc.consolidation_plan_save(
+            actor=SYSTEM, unit=t["G2"], year=2019, measures="x", deadline=d("2019-12-01")
+        )
+    plan = svc.consolidation_plan_save(
+        actor=SYSTEM, unit=t["G2"], year=2019, measures="Kiện toàn chi ủy"
+    )
+    svc.consolidation_plan_save(
+        actor=SYSTEM, unit=t["G2"], year=2019, measures="Kiện toàn chi ủy; cử cán bộ dự"
+    )
+    plan.refresh_from_db()
+    assert plan.measures.endswith("cử cán bộ dự")
+    assert AuditRecord.objects.filter(object_type="consolidationplan").count() == 2
+
+
+def test_voided_organization_discipline_no_longer_bars(world):
+    from grassroots.assessments import services as svc
+
+    from .factories import SYSTEM, d
+
+    t, _, rnd = world
+    rec = svc.organization_discipline_record(
+        actor=SYSTEM, unit=t["G3"], target="organization", form="warning", date=d("2019-03-01")
+    )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Tổ chức bị kỷ luật trong năm 2019"):
+        decide(rnd, "tot", unit=t["G3"])
+    svc.organization_discipline_void(actor=SYSTEM, discipline=rec, reason="Nhầm tổ chức")
+    decide(rnd, "tot", unit=t["G3"])

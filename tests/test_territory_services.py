@@ -41,8 +41,14 @@ def w(db):
 
 def village(w, code="V1", arrangement=OWN, cell="C1", date="2005-01-01", commune="G1"):
     return village_create(
-        actor=SYSTEM, code=code, name=f"Thôn {code}", kind="thon", unit=w[commune],
-        arrangement=arrangement, cell=w[cell] if cell else None, date=d(date),
+        actor=SYSTEM,
+        code=code,
+        name=f"Thôn {code}",
+        kind="thon",
+        unit=w[commune],
+        arrangement=arrangement,
+        cell=w[cell] if cell else None,
+        date=d(date),
     )
 
 
@@ -60,7 +66,11 @@ def test_create_and_audit(w):
     assert v.code == "V1"
     version = v.versions.get()
     assert (version.unit, version.arrangement, version.cell, version.valid_from) == (
-        w["G1"], OWN, w["C1"], d("2005-01-01"))
+        w["G1"],
+        OWN,
+        w["C1"],
+        d("2005-01-01"),
+    )
     audit = AuditRecord.objects.get(object_type="village", object_id=str(v.pk))
     assert audit.action == "create" and audit.changes["arrangement"] == [None, "own"]
     assert audit.changes["cell"] == [None, "C1"]
@@ -86,8 +96,16 @@ def test_create_and_audit(w):
     ],
 )
 def test_create_refusals(w, kwargs, field, text):
-    args = {"actor": SYSTEM, "code": "V1", "name": "Thôn Một", "kind": "thon", "unit": w["G1"],
-            "arrangement": OWN, "cell": w["C1"], "date": d("2005-01-01")}
+    args = {
+        "actor": SYSTEM,
+        "code": "V1",
+        "name": "Thôn Một",
+        "kind": "thon",
+        "unit": w["G1"],
+        "arrangement": OWN,
+        "cell": w["C1"],
+        "date": d("2005-01-01"),
+    }
     for key, value in kwargs.items():
         args[key] = w[value] if key in ("unit", "cell") and value else value
         if key == "date":
@@ -106,6 +124,10 @@ def test_duplicate_code_and_own_cell_taken(w):
     with pytest.raises(ValidationError) as excinfo:
         village(w, "V2", cell="C1")
     assert "đã là chi bộ của Thôn V1" in message(excinfo, "cell")
+    # Also when the other village's own period only begins later.
+    with pytest.raises(ValidationError) as excinfo:
+        village(w, "V2", cell="C1", date="2000-06-01")
+    assert "đã là chi bộ của Thôn V1 (V1) từ ngày 01/01/2005" in message(excinfo, "cell")
     # The same cell for a second village is a joint arrangement, which is fine.
     village(w, "V2", arrangement=JOINT, cell="C1")
 
@@ -121,28 +143,41 @@ def test_dated_arrangement_changes_move_the_figures(w):
     village(w, "V3", arrangement=OWN, cell="C1")
     assert counts(w["D1"], "2008-02-02") == (3, 1, 1, 1)
     # V1 gets its own cell from 2012; V2 meets jointly from 2008 on and gets none from 2015.
-    village_change_arrangement(actor=SYSTEM, village=v1, arrangement=OWN, cell=w["C2"], date=d("2012-03-01"))
+    village_change_arrangement(
+        actor=SYSTEM, village=v1, arrangement=OWN, cell=w["C2"], date=d("2012-03-01")
+    )
     village_change_arrangement(actor=SYSTEM, village=v2, arrangement=NONE, date=d("2015-01-01"))
     assert counts(w["G1"], "2012-02-29") == (3, 1, 1, 1)
     assert counts(w["G1"], "2012-03-01") == (3, 2, 1, 0)
     assert counts(w["P"], "2015-01-01") == (3, 2, 0, 1)
     assert counts(w["G2"], "2015-01-01") == (0, 0, 0, 0)
     # A change inside an earlier period splits it; later recorded changes stay.
-    village_change_arrangement(actor=SYSTEM, village=v2, arrangement=JOINT, cell=w["C2"], date=d("2013-01-01"))
-    steps = [(s.valid_from, s.valid_to, s.arrangement, s.cell_code) for s in queries.village_timeline(v2)]
+    village_change_arrangement(
+        actor=SYSTEM, village=v2, arrangement=JOINT, cell=w["C2"], date=d("2013-01-01")
+    )
+    steps = [
+        (s.valid_from, s.valid_to, s.arrangement, s.cell_code) for s in queries.village_timeline(v2)
+    ]
     assert steps == [
         (d("2005-01-01"), d("2013-01-01"), "joint", "C1"),
         (d("2013-01-01"), d("2015-01-01"), "joint", "C2"),
         (d("2015-01-01"), None, "none", ""),
     ]
     # Back to the original from 2013: the versions join again.
-    village_change_arrangement(actor=SYSTEM, village=v2, arrangement=JOINT, cell=w["C1"], date=d("2013-01-01"))
+    village_change_arrangement(
+        actor=SYSTEM, village=v2, arrangement=JOINT, cell=w["C1"], date=d("2013-01-01")
+    )
     assert v2.versions.count() == 2
     rows = queries.villages_at(w["D1"], d("2013-06-01"))
     assert [(r.code, r.arrangement, r.cell_code) for r in rows] == [
-        ("V1", "own", "C2"), ("V2", "joint", "C1"), ("V3", "own", "C1")]
+        ("V1", "own", "C2"),
+        ("V2", "joint", "C1"),
+        ("V3", "own", "C1"),
+    ]
     assert queries.arrangement_counts(rows) == {"own": 2, "joint": 1, "none": 0}
-    audit = AuditRecord.objects.filter(object_type="village", object_id=str(v1.pk), action="change_arrangement").get()
+    audit = AuditRecord.objects.filter(
+        object_type="village", object_id=str(v1.pk), action="change_arrangement"
+    ).get()
     assert audit.changes["arrangement"] == ["none", "own"] and audit.changes["cell"] == [None, "C2"]
 
 
@@ -150,10 +185,18 @@ def test_arrangement_refusals(w):
     v = village(w, "V1", date="2005-01-01")
     cases = [
         ({"arrangement": OWN, "cell": w["C1"], "date": d("2006-01-01")}, "arrangement", "trùng"),
-        ({"arrangement": OWN, "cell": w["C1"], "date": d("2004-12-31")}, "date", "chỉ có trong sổ từ ngày 01/01/2005"),
+        (
+            {"arrangement": OWN, "cell": w["C1"], "date": d("2004-12-31")},
+            "date",
+            "chỉ có trong sổ từ ngày 01/01/2005",
+        ),
         ({"arrangement": JOINT, "cell": w["C3"], "date": d("2006-01-01")}, "cell", "không thuộc"),
         ({"arrangement": OWN, "cell": w["C2"], "date": d("2006-01-01")}, "cell", "không tồn tại"),
-        ({"arrangement": NONE, "cell": w["C1"], "date": d("2006-01-01")}, "cell", "không ghi chi bộ"),
+        (
+            {"arrangement": NONE, "cell": w["C1"], "date": d("2006-01-01")},
+            "cell",
+            "không ghi chi bộ",
+        ),
     ]
     for kwargs, field, text in cases:
         with pytest.raises(ValidationError) as excinfo:
@@ -171,7 +214,9 @@ def test_a_change_reaching_a_later_version_is_checked_there(w):
     v = village(w, "V1", arrangement=NONE, cell=None)
     village_move(actor=SYSTEM, village=v, unit=w["G2"], date=d("2025-07-01"))
     with pytest.raises(ValidationError) as excinfo:
-        village_change_arrangement(actor=SYSTEM, village=v, arrangement=OWN, cell=w["C1"], date=d("2020-01-01"))
+        village_change_arrangement(
+            actor=SYSTEM, village=v, arrangement=OWN, cell=w["C1"], date=d("2020-01-01")
+        )
     assert "không thuộc tổ chức cơ sở đảng G2 vào ngày 01/07/2025" in message(excinfo, "cell")
     assert v.versions.count() == 2
 
@@ -212,7 +257,9 @@ def test_move_refusals(w):
 
 def test_end(w):
     v = village(w, "V1", date="2005-01-01")
-    village_change_arrangement(actor=SYSTEM, village=v, arrangement=JOINT, cell=w["C1"], date=d("2015-01-01"))
+    village_change_arrangement(
+        actor=SYSTEM, village=v, arrangement=JOINT, cell=w["C1"], date=d("2015-01-01")
+    )
     with pytest.raises(ValidationError) as excinfo:
         village_end(actor=SYSTEM, village=v, date=d("2005-01-01"))
     assert "phải sau ngày 01/01/2005" in message(excinfo, "date")
@@ -246,7 +293,9 @@ def test_population_set_and_percentage(w):
     assert Population.objects.filter(unit=w["G1"]).count() == 1 and row.population == 50
     audits = AuditRecord.objects.filter(object_type="population", object_id=str(row.pk))
     assert [(a.action, a.changes["population"]) for a in audits.order_by("id")] == [
-        ("create", [None, 40]), ("update", [40, 50])]
+        ("create", [None, 40]),
+        ("update", [40, 50]),
+    ]
     assert figures(w["G1"], d("2015-06-01")).members_pct_population == 6.0
     assert queries.population_by_year(w["G1"]) == [(2012, 50)]
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Reason
 from grassroots.organizations.models import (
@@ -81,6 +81,14 @@ class Rules:
     def suffix(self, key: str) -> str:
         """Appended to a message when the rule that produced it is [UNCONFIRMED]."""
         return " (quy tắc chưa được xác minh, có thể cấu hình)" if self.unconfirmed(key) else ""
+
+
+def _lowest_orders(subject: str) -> dict[int, int]:
+    """scheme id → the order of its lowest level for `subject` (yếu kém / không hoàn thành)."""
+    out: dict[int, int] = {}
+    for scheme_id, order in Level.objects.filter(subject=subject).values_list("scheme_id", "order"):
+        out[scheme_id] = max(order, out.get(scheme_id, 0))
+    return out
 
 
 def levels_of(scheme: Scheme, subject: str) -> list[Level]:
@@ -302,6 +310,11 @@ class Summary:
     members: Distribution | None = None
     not_rated_organizations: list[UnitVersion] = field(default_factory=list)
     not_rated_member_ids: list[int] = field(default_factory=list)
+    not_due: Counter = field(default_factory=Counter)  # reason → members present but not rated
+
+    @property
+    def not_due_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.not_due.items())
 
     def as_json(self) -> dict:
         g, m = self.grassroots, self.members
@@ -359,7 +372,9 @@ def summary(unit: Unit, year: int) -> Summary:
         (v for k, v in orgs.items() if k in grassroots_ids and k not in decided),
         key=lambda v: v.unit.code,
     )
-    due = members_due(unit, year, rules)
+    counted = members_at_year_end(unit, year, rules)
+    due = {k: v for k, v in counted.items() if not v.reason}
+    result.not_due = Counter(v.reason for v in counted.values() if v.reason)
     member_rows = (
         current()
         .filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots_ids)
@@ -390,23 +405,49 @@ class TrendRow:
     members: Distribution
 
 
-def trend(unit: Unit, years: range) -> list[TrendRow]:
+def _count_levels(qs) -> Counter:
+    return Counter(
+        dict(qs.values("level__code").annotate(n=Count("id")).values_list("level__code", "n"))
+    )
+
+
+def trend(unit: Unit, years) -> list[TrendRow]:
+    """Per year: the grassroots organizations' distribution and the members rated, from a few
+    aggregate queries per year (no not-yet-rated member lists, unlike `summary`)."""
     rows: list[TrendRow] = []
     previous = None
     for year in years:
-        s = summary(unit, year)
-        if s.scheme is None or not (s.grassroots.rated or s.members.rated):
+        scheme = scheme_for_year(year)
+        if scheme is None:
             continue
-        rows.append(
-            TrendRow(
-                year,
-                s.scheme,
-                previous is not None and previous != s.scheme.pk,
-                s.grassroots,
-                s.members,
-            )
+        day = year_end(year)
+        subtree = UnitAncestry.objects.filter(on(day), ancestor=unit).values("descendant_id")
+        grassroots = UnitVersion.objects.filter(
+            on(day), unit_id__in=subtree, kind__in=GRASSROOTS_KINDS
+        ).values("unit_id")
+        due = grassroots.count()
+        decided = _count_levels(
+            current().filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=grassroots)
         )
-        previous = s.scheme.pk
+        members = _count_levels(
+            current().filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots)
+        )
+        if not decided and not members:
+            continue
+        org_levels = levels_of(scheme, Subject.ORGANIZATION)
+        member_levels = levels_of(scheme, Subject.MEMBER)
+        rated = sum(members.values())
+        g = Distribution(
+            org_levels,
+            {lv.code: decided.get(lv.code, 0) for lv in org_levels},
+            sum(decided.values()),
+            due,
+        )
+        m = Distribution(
+            member_levels, {lv.code: members.get(lv.code, 0) for lv in member_levels}, rated, rated
+        )
+        rows.append(TrendRow(year, scheme, previous is not None and previous != scheme.pk, g, m))
+        previous = scheme.pk
     return rows
 
 
@@ -434,13 +475,8 @@ def weak_organizations(unit: Unit, year: int) -> list[WeakRow]:
         .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs))
         .select_related("level")
     )
-    weak = []
-    for r in rows:
-        lowest = (
-            r.level.scheme.levels.filter(subject=Subject.ORGANIZATION).order_by("-order").first()
-        )
-        if r.level_id == lowest.pk:
-            weak.append(r)
+    lowest = _lowest_orders(Subject.ORGANIZATION)
+    weak = [r for r in rows if r.level.order == lowest[r.level.scheme_id]]
     ids = [r.unit_id for r in weak]
     plans = {p.unit_id: p for p in ConsolidationPlan.objects.filter(year=year, unit_id__in=ids)}
     nxt = {

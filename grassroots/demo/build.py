@@ -20,7 +20,7 @@ from grassroots.core.bulkload import BulkLoader, MemberSpec, UnitSpec, VersionSp
 from grassroots.organizations.models import Unit, UnitChange
 from grassroots.territory.models import Population, Village, VillageVersion
 
-from .plan import GRASSROOTS, Plan, make_plan
+from .plan import GRASSROOTS, Plan, decision_suffix, make_plan
 
 DEFAULT_SEED = 2008
 PASSWORD = "Grassroots@2026"
@@ -62,11 +62,7 @@ def _changes(plan: Plan, ids: dict[str, int]) -> int:
     for change in plan.changes:
         key = (change.issuing_body, change.date.year)
         numbers[key] = numbers.get(key, 0) + 1
-        suffix = (
-            "TU"
-            if "Tỉnh ủy" in change.issuing_body
-            else ("HU" if "huyện" in change.issuing_body else "ĐU")
-        )
+        suffix = decision_suffix(change.issuing_body)
         rows.append(
             UnitChange(
                 unit_id=ids[change.unit],

@@ -196,6 +196,35 @@ def _weighted(rng: random.Random, table) -> str:
     return values[bisect.bisect_right(cum, rng.random() * cum[-1])]
 
 
+_COMMITTEES = (
+    ("Đảng bộ huyện ", "Huyện ủy "),
+    ("Đảng bộ thành phố ", "Thành ủy "),
+    ("Đảng bộ thị xã ", "Thị ủy "),
+    ("Đảng bộ tỉnh ", "Tỉnh ủy "),
+)
+
+
+def committee(organization: str) -> str:
+    """The committee that leads an organization: "Đảng bộ huyện Đình Lập" → "Huyện ủy Đình Lập"."""
+    for prefix, name in _COMMITTEES:
+        if organization.startswith(prefix):
+            return name + organization[len(prefix) :]
+    return organization.replace("Đảng bộ ", "Đảng ủy ", 1)
+
+
+def decision_suffix(body: str) -> str:
+    """The issuing body's abbreviation in a decision number (123-QĐ/HU)."""
+    for word, suffix in (
+        ("Tỉnh ủy", "TU"),
+        ("Huyện ủy", "HU"),
+        ("Thành ủy", "ThU"),
+        ("Thị ủy", "TX"),
+    ):
+        if word in body:
+            return suffix
+    return "ĐU"
+
+
 def snap(day: dt.date, meeting_day: int) -> dt.date:
     """The cell's next monthly meeting on or after `day` (a cell meets monthly; Chỉ thị 10-CT/TW)."""
     if day.day <= meeting_day:
@@ -287,8 +316,8 @@ class Plan:
         if version.kind == PROVINCE:
             return "Ban Thường vụ Tỉnh ủy Lạng Sơn"
         if version.kind == DISTRICT:
-            return "Ban Thường vụ " + version.name.replace("Đảng bộ ", "Đảng ủy ", 1)
-        return version.name.replace("Đảng bộ ", "Đảng ủy ", 1)
+            return "Ban Thường vụ " + committee(version.name)
+        return committee(version.name)
 
     def change(self, code: str, action: str, day: dt.date, related=(), note: str = "") -> None:
         version = self.units[code].at(day) or self.units[code].versions[-1]
@@ -635,6 +664,9 @@ class Plan:
                 if "huyện" in base
                 else f"{base} {d.short_name}"
             )
+            if "thị trấn" in base and self.wards[d.code]:  # schools of the district seat
+                seat_ward = self.wards[d.code][0]
+                name = base.replace("thị trấn", seat_ward.kind) + " " + seat_ward.short_name
             if role == "d_service" and "Trường THPT" == base:
                 name = f"Trường THPT {d.short_name}"
             est = rand_date(rng, D(1960, 1, 1), D(1999, 1, 1))
@@ -1392,15 +1424,14 @@ class Plan:
                 code = v.parent
             v = self.units[code].at(day) or self.units[code].versions[-1]
             if v.kind == DISTRICT:
-                body = "Ban Thường vụ " + v.name.replace("Đảng bộ ", "Đảng ủy ", 1)
+                body = "Ban Thường vụ " + committee(v.name)
             elif v.kind == PROVINCE:
                 body = "Ban Thường vụ Tỉnh ủy Lạng Sơn"
             else:
-                body = v.name.replace("Đảng bộ ", "Đảng ủy ", 1)
+                body = committee(v.name)
             self._bodies[key] = body
         self._decision_seq[(body, day.year)] += 1
-        abbr = "TU" if "Tỉnh ủy" in body else ("HU" if "huyện" in body else "ĐU")
-        return f"{self._decision_seq[(body, day.year)]}-QĐ/{abbr}", body
+        return f"{self._decision_seq[(body, day.year)]}-QĐ/{decision_suffix(body)}", body
 
     def person(self, cell: str, birth: dt.date, female: bool) -> dict:
         rng = self.rng
@@ -1418,7 +1449,7 @@ class Plan:
         dname = self.district_by_code[district]
         village = self.village_of_cell.get(cell)
         place = self.ward_names.get(unit.commune or "") or rng.choice(wards)
-        residence = f"{place.name}, {dname.name}, tỉnh Lạng Sơn"
+        residence = f"{place.name}, {dname.kind} {dname.short_name}, tỉnh Lạng Sơn"
         if village:
             residence = f"{village.name}, {residence}"
         role = unit.role
@@ -1480,7 +1511,7 @@ class Plan:
             "birth_date": birth,
             "ethnicity": ethnicity,
             "religion": _weighted(rng, _RELIGIONS),
-            "hometown": f"{home.name}, {dname.name}, tỉnh Lạng Sơn",
+            "hometown": f"{home.name}, {dname.kind} {dname.short_name}, tỉnh Lạng Sơn",
             "residence": residence,
             "education": rng.choice(["7/10", "10/10"])
             if old
@@ -1528,7 +1559,7 @@ class Plan:
                     None,
                     decided,
                     number,
-                    "Huyện ủy ngoài tỉnh",
+                    "Cấp ủy có thẩm quyền ngoài tỉnh",
                     place="Ngoài tỉnh",
                 )
             )

@@ -15,7 +15,7 @@ _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _LOOKUPS: dict[str, dict[str, str]] = {}
 # Workbooks repeat the same texts (codes, places, ethnicities) thousands of times.
-_clean = lru_cache(maxsize=1 << 16)(clean)
+clean_cached = _clean = lru_cache(maxsize=1 << 16)(clean)
 _fold = lru_cache(maxsize=1 << 12)(fold)
 
 

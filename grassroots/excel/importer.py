@@ -20,6 +20,7 @@ importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -50,7 +51,7 @@ from grassroots.organizations.tree import VersionRow, compute_ancestry
 from grassroots.territory.models import Population, Village, VillageVersion
 
 from . import schema
-from .cells import CellError, parse_cell
+from .cells import CellError, clean_cached, parse_cell
 from .reader import FileRefused, Opened, Problem, RawSheet, open_file
 
 Progress = Callable[[str, int, int], None]
@@ -183,10 +184,23 @@ class Importer:
         out: list[Row] = []
         columns = [(c, raw.positions[c.field]) for c in sheet.columns if c.field in raw.positions]
         problems = self.report.problems
+        date_type, str_type = dt.date, str
         for number, cells in raw.rows():
             values = {}
+            width = len(cells)
             for column, index in columns:
-                value = cells[index] if index < len(cells) else None
+                value = cells[index] if index < width else None
+                # Fast paths for what calamine hands back most: a real date, an empty cell.
+                if type(value) is date_type and column.type == schema.DATE:
+                    values[column.field] = value
+                    continue
+                if (value is None or value == "") and not column.required:
+                    continue
+                if type(value) is str_type and column.type == schema.TEXT and value:
+                    text = clean_cached(value)
+                    if text:
+                        values[column.field] = text
+                        continue
                 try:
                     parsed = parse_cell(column, value)
                 except CellError as exc:
@@ -939,6 +953,11 @@ class Importer:
             self.progress("Ghi nhật ký", 0, len(audits))
             _insert_audits(audits)
         if loader is not None:
+            loader.flush()
+            # The parsed rows are no longer needed: free them before the ledger rebuild, the
+            # other big user of memory.
+            self.rows, self.new_members, audits = {}, [], []
+            gc.collect()
             self.progress("Tính lại số liệu", 0, 1)
             loader.finish(actor=actor, label=f"Nhập Excel: {self.name}",
                           progress=lambda done, total: self.progress("Tính lại số liệu", done, total))

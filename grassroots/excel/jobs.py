@@ -50,7 +50,9 @@ def _finish(job_id: int, status: str, report) -> None:
 
 
 def _work(job_id: int, confirm: bool) -> None:
-    close_old_connections()
+    in_thread = threading.current_thread() is not threading.main_thread()
+    if in_thread:
+        close_old_connections()
     try:
         job = ImportJob.objects.select_related("user").get(pk=job_id)
         importer = Importer(job.stored_path, job.file_name, user=job.user, progress=_Reporter(job_id))
@@ -66,7 +68,7 @@ def _work(job_id: int, confirm: bool) -> None:
             status=JobStatus.FAILED, errors=[f"Lỗi hệ thống khi xử lý tệp: {exc}"], error_count=1, phase="")
         raise
     finally:
-        if threading.current_thread() is not threading.main_thread():
+        if in_thread:
             connection.close()
 
 

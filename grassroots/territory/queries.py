@@ -33,8 +33,13 @@ class VillageRow:
 
 
 def village_versions_at(unit: Unit | int, at: dt.date) -> QuerySet:
-    """Village versions in force on `at` for villages of the organization's subtree on `at`."""
-    return VillageVersion.objects.filter(on(at), unit_id__in=subtree_ids(unit, at))
+    """Village versions in force on `at` for villages of the organization's subtree on `at`,
+    by commune code and village name."""
+    return (
+        VillageVersion.objects.filter(on(at), unit_id__in=subtree_ids(unit, at))
+        .select_related("village", "unit", "cell")
+        .order_by("unit__code", "village__name", "village__code")
+    )
 
 
 def _names(unit_ids: set[int], at: dt.date) -> dict[int, str]:
@@ -44,18 +49,20 @@ def _names(unit_ids: set[int], at: dt.date) -> dict[int, str]:
     )
     missing = unit_ids - set(names)
     if missing:
-        for unit_id, name in UnitVersion.objects.filter(unit_id__in=missing).order_by(
-            "valid_from"
-        ).values_list("unit_id", "name"):
+        for unit_id, name in (
+            UnitVersion.objects.filter(unit_id__in=missing)
+            .order_by("valid_from")
+            .values_list("unit_id", "name")
+        ):
             names[unit_id] = name
     return names
 
 
-def villages_at(unit: Unit | int, at: dt.date) -> list[VillageRow]:
-    """The villages of an organization as of `at`, with arrangement and cell, by commune and name."""
-    versions = list(village_versions_at(unit, at).select_related("village", "unit", "cell"))
+def village_rows(versions, at: dt.date) -> list[VillageRow]:
+    """Rows for these versions (one page of `village_versions_at`), with names as of `at`."""
+    versions = list(versions)
     names = _names({v.unit_id for v in versions} | {v.cell_id for v in versions if v.cell_id}, at)
-    rows = [
+    return [
         VillageRow(
             pk=v.village_id,
             code=v.village.code,
@@ -71,7 +78,11 @@ def villages_at(unit: Unit | int, at: dt.date) -> list[VillageRow]:
         )
         for v in versions
     ]
-    return sorted(rows, key=lambda r: (r.unit_code, r.name, r.code))
+
+
+def villages_at(unit: Unit | int, at: dt.date) -> list[VillageRow]:
+    """The villages of an organization as of `at`, with arrangement and cell."""
+    return village_rows(village_versions_at(unit, at), at)
 
 
 def arrangement_counts(rows: list[VillageRow]) -> dict[str, int]:
@@ -120,7 +131,9 @@ def population_by_year(unit: Unit | int) -> list[tuple[int, int]]:
     """(year, population) recorded for the organization itself, oldest first."""
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     return list(
-        Population.objects.filter(unit_id=unit_id).order_by("year").values_list("year", "population")
+        Population.objects.filter(unit_id=unit_id)
+        .order_by("year")
+        .values_list("year", "population")
     )
 
 
@@ -136,6 +149,4 @@ def village_of_unit(unit: Unit, code: str) -> Village | None:
 
 def village_elsewhere_on(village: Village, unit: Unit, day: dt.date) -> bool:
     """Whether on `day` the village belongs to a commune outside the organization's subtree."""
-    return (
-        village.versions.filter(on(day)).exclude(unit_id__in=subtree_ids(unit, day)).exists()
-    )
+    return village.versions.filter(on(day)).exclude(unit_id__in=subtree_ids(unit, day)).exists()

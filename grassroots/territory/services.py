@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from grassroots.audit.services import Actor, record
 from grassroots.core.dates import vn
@@ -53,9 +54,18 @@ def _check_commune(unit: Unit | None, day: dt.date) -> UnitVersion:
     return version
 
 
-def _check_cell(arrangement: str, cell: Unit | None, commune: Unit, day: dt.date,
-                village: Village | None = None) -> None:
-    """Own or joint needs a cell of the same commune on `day`; 'none' takes no cell."""
+def _check_cell(
+    arrangement: str,
+    cell: Unit | None,
+    commune: Unit,
+    day: dt.date,
+    village: Village | None = None,
+    until: dt.date | None = None,
+) -> None:
+    """Own or joint needs a cell of the same commune on `day`; 'none' takes no cell.
+
+    [day, until) is the period the arrangement will hold, for the one-own-cell check.
+    """
     if arrangement not in CellArrangement.values:
         raise _err("Tình trạng chi bộ không hợp lệ.", "arrangement")
     if arrangement == CellArrangement.NONE:
@@ -77,14 +87,21 @@ def _check_cell(arrangement: str, cell: Unit | None, commune: Unit, day: dt.date
         )
     if arrangement == CellArrangement.OWN:
         # One cell is the own cell of one village; villages sharing a cell meet jointly.
-        taken = VillageVersion.objects.filter(on(day), cell=cell, arrangement=CellArrangement.OWN)
+        taken = VillageVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            cell=cell,
+            arrangement=CellArrangement.OWN,
+        )
+        if until is not None:
+            taken = taken.filter(valid_from__lt=until)
         if village is not None:
             taken = taken.exclude(village=village)
         other = taken.select_related("village").first()
         if other is not None:
             raise _err(
                 f"Chi bộ {cell.code} đã là chi bộ của {other.village.name} ({other.village.code}) "
-                f"vào ngày {vn(day)}; thôn khác sinh hoạt ở chi bộ này là sinh hoạt ghép.",
+                f"từ ngày {vn(max(day, other.valid_from))}; thôn khác sinh hoạt ở chi bộ này là "
+                "sinh hoạt ghép.",
                 "cell",
             )
 
@@ -233,13 +250,15 @@ def village_change_arrangement(
     """Own cell / joint with another village's cell / no cell, from `date` on."""
     village = Village.objects.select_for_update().get(pk=village.pk)
     current = _check_in_life(village, date)
-    _check_cell(arrangement, cell, current.unit, date, village)
+    _check_cell(arrangement, cell, current.unit, date, village, current.valid_to)
     if (current.arrangement, current.cell_id) == (arrangement, cell.pk if cell else None):
         raise _err("Tình trạng chi bộ mới trùng với tình trạng đang có.", "arrangement")
 
     def check(version: VillageVersion) -> None:
         if version.valid_from != date:  # a later version, possibly in another commune
-            _check_cell(arrangement, cell, version.unit, version.valid_from, village)
+            _check_cell(
+                arrangement, cell, version.unit, version.valid_from, village, version.valid_to
+            )
 
     _set_from(village, date, check, arrangement=arrangement, cell_id=cell.pk if cell else None)
     record(
@@ -266,7 +285,9 @@ def village_move(*, actor: Actor, village: Village, unit: Unit, date: dt.date) -
 
     def check(version: VillageVersion) -> None:
         _check_commune(version.unit, version.valid_from)
-        if version.cell_id is not None and not is_under(version.cell_id, unit.pk, version.valid_from):
+        if version.cell_id is not None and not is_under(
+            version.cell_id, unit.pk, version.valid_from
+        ):
             raise _err(
                 f"Chi bộ {version.cell.code} của thôn không thuộc {unit.code} vào ngày "
                 f"{vn(version.valid_from)}; hãy ghi thay đổi tình trạng chi bộ trước khi chuyển.",
@@ -289,7 +310,9 @@ def village_end(*, actor: Actor, village: Village, date: dt.date) -> Village:
     village = Village.objects.select_for_update().get(pk=village.pk)
     current = _check_in_life(village, date)
     if current.valid_from == date and current.valid_from == _life(village)[0]:
-        raise _err(f"Ngày kết thúc phải sau ngày {vn(date)}, ngày thôn bắt đầu có trong sổ.", "date")
+        raise _err(
+            f"Ngày kết thúc phải sau ngày {vn(date)}, ngày thôn bắt đầu có trong sổ.", "date"
+        )
     if village.versions.filter(valid_from__gte=date).exists():
         raise _err(
             f"{village.name} có thay đổi được ghi từ ngày {vn(date)} trở đi; không thể kết thúc trước đó.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.figures.queries import villages_at as village_counts
 from grassroots.organizations.models import GrassrootsType
 from grassroots.organizations.queries import display_version, version_at
 from grassroots.territory import queries as territory
@@ -24,7 +26,7 @@ from grassroots.territory.models import CellArrangement
 
 from . import territory_forms as forms
 from .templatetags.vn import vdate
-from .views import _dates, _path, _unit_from_code
+from .views import PAGE_SIZE, _dates, _path, _unit_from_code
 
 
 def _is_commune(version) -> bool:
@@ -54,13 +56,19 @@ def villages(request, code: str):
         "can_record": request.user.has_role(Role.CLERK) and _is_commune(version_at(unit, at)),
     }
     if visible:
-        rows = territory.villages_at(unit, at)
-        counts = territory.arrangement_counts(rows)
+        # The counts are the figures' own (one grouped read); the list is paged.
+        counts = village_counts(unit.pk, at)
+        page = Paginator(territory.village_versions_at(unit, at), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         context.update(
             path=_path(request.user, unit, at),
-            rows=rows,
-            total=len(rows),
-            count_rows=[(CellArrangement(key).label, counts[key]) for key in CellArrangement.values],
+            page=page,
+            rows=territory.village_rows(page, at),
+            total=sum(counts.values()),
+            count_rows=[
+                (CellArrangement(key).label, counts[key]) for key in CellArrangement.values
+            ],
         )
     return render(request, "web/villages.html", context)
 
@@ -147,7 +155,9 @@ def _visible_timeline(user, village) -> list:
     """The village's steps, with codes of organizations outside the scope masked."""
     steps = territory.village_timeline(village)
     codes = {s.unit_code for s in steps} | {s.cell_code for s in steps if s.cell_code}
-    seen = set(access.units_ever_visible(user).filter(code__in=codes).values_list("code", flat=True))
+    seen = set(
+        access.units_ever_visible(user).filter(code__in=codes).values_list("code", flat=True)
+    )
     return [
         {
             "valid_from": s.valid_from,
