@@ -27,21 +27,64 @@ def workbook(path, sheets: dict[str, list[list]]) -> str:
 
 ORG_ROWS = [
     ["LS", "Đảng bộ tỉnh Lạng Sơn", "Đảng bộ tỉnh", "", "", dt.date(2000, 1, 1)],
-    ["LS-D", "Đảng bộ huyện Đình Lập", "Đảng bộ cấp huyện, trực thuộc tỉnh", "", "LS", dt.date(2000, 1, 1)],
-    ["LS-C1", "Chi bộ xã Bắc Xa", "Chi bộ cơ sở", "Xã, phường, thị trấn, đặc khu", "LS-D", dt.date(2000, 1, 1)],
+    [
+        "LS-D",
+        "Đảng bộ huyện Đình Lập",
+        "Đảng bộ cấp huyện, trực thuộc tỉnh",
+        "",
+        "LS",
+        dt.date(2000, 1, 1),
+    ],
+    [
+        "LS-C1",
+        "Chi bộ xã Bắc Xa",
+        "Chi bộ cơ sở",
+        "Xã, phường, thị trấn, đặc khu",
+        "LS-D",
+        dt.date(2000, 1, 1),
+    ],
     ["LS-C2", "Chi bộ xã Bính Xá", "grassroots_cell", "commune", "ls-d", "01/01/2000"],
 ]
 
 
-def member_row(number="000001LS", name="Nguyễn Văn An", unit="LS-C1", admitted="19/05/2005", decided="10/05/2005",
-               birth="15/03/1980"):
-    return [number, name, "Nam", birth, "Tày", "", "", "", "", "", "", "", "", "", unit, admitted, decided, "", ""]
+def member_row(
+    number="000001LS",
+    name="Nguyễn Văn An",
+    unit="LS-C1",
+    admitted="19/05/2005",
+    decided="10/05/2005",
+    birth="15/03/1980",
+):
+    return [
+        number,
+        name,
+        "Nam",
+        birth,
+        "Tày",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        unit,
+        admitted,
+        decided,
+        "",
+        "",
+    ]
 
 
 def basic(path, members=None, events=None, extra=None) -> str:
     sheets = {
         schema.ORGANIZATIONS.name: [headers(schema.ORGANIZATIONS), *ORG_ROWS],
-        schema.MEMBERS.name: [headers(schema.MEMBERS), *(members if members is not None else [member_row()])],
+        schema.MEMBERS.name: [
+            headers(schema.MEMBERS),
+            *(members if members is not None else [member_row()]),
+        ],
     }
     if events is not None:
         sheets[schema.EVENTS.name] = [headers(schema.EVENTS), *events]

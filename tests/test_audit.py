@@ -252,3 +252,20 @@ def test_administrator_lists_profile_views_in_scope_only(tree):
     assert "Hồ Sơ Trong" in page and "xem" in page and "Hồ Sơ Ngoài" not in page
     client.force_login(viewer)
     assert client.get("/accounts/profile-views/").status_code == 403
+
+
+def test_on_postgresql_the_database_itself_refuses_changes_to_the_trail(tree):
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a trigger on PostgreSQL; SQLite relies on the model guards")
+    admit(tree["G1"], "2005-01-01")
+    row = AuditRecord.objects.first()
+    for sql in (
+        "UPDATE audit_auditrecord SET reason = 'forged' WHERE id = %s",
+        "DELETE FROM audit_auditrecord WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [row.pk])
+    assert AuditRecord.objects.filter(pk=row.pk, reason="").exists()

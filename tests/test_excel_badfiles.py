@@ -22,11 +22,19 @@ pytestmark = pytest.mark.django_db
 
 def check(path, name=""):
     """Run the import; assert it refused and wrote nothing; return the messages."""
-    units, members, audits = Unit.objects.count(), Member.objects.count(), AuditRecord.objects.count()
+    units, members, audits = (
+        Unit.objects.count(),
+        Member.objects.count(),
+        AuditRecord.objects.count(),
+    )
     report = Importer(path, name).run(actor=SYSTEM)
     assert not report.ok
     assert not report.written
-    assert (Unit.objects.count(), Member.objects.count(), AuditRecord.objects.count()) == (units, members, audits)
+    assert (Unit.objects.count(), Member.objects.count(), AuditRecord.objects.count()) == (
+        units,
+        members,
+        audits,
+    )
     return report.messages()
 
 
@@ -42,36 +50,69 @@ def test_a_valid_file_imports(tmp_path):
 
 
 def test_wrong_date_names_sheet_row_and_column(tmp_path):
-    path = basic(tmp_path / "f.xlsx", members=[member_row(), member_row("000002LS", admitted="31/02/2010")])
-    assert check(path) == ["Sheet Đảng viên, dòng 3, cột Ngày vào Đảng: ngày 31/02/2010 không hợp lệ."]
+    path = basic(
+        tmp_path / "f.xlsx", members=[member_row(), member_row("000002LS", admitted="31/02/2010")]
+    )
+    assert check(path) == [
+        "Sheet Đảng viên, dòng 3, cột Ngày vào Đảng: ngày 31/02/2010 không hợp lệ."
+    ]
 
 
 def test_all_errors_are_reported_at_once(tmp_path):
-    rows = [member_row(), member_row("000002LS", admitted="31/02/2010"), member_row("000003LS", birth="hôm qua")]
+    rows = [
+        member_row(),
+        member_row("000002LS", admitted="31/02/2010"),
+        member_row("000003LS", birth="hôm qua"),
+    ]
     rows[0][2] = "Không rõ"
     messages = check(basic(tmp_path / "f.xlsx", members=rows))
     assert len(messages) == 3
-    assert messages[0].startswith("Sheet Đảng viên, dòng 2, cột Giới tính: “Không rõ” không phải là giá trị hợp lệ")
+    assert messages[0].startswith(
+        "Sheet Đảng viên, dòng 2, cột Giới tính: “Không rõ” không phải là giá trị hợp lệ"
+    )
     assert "dòng 4, cột Ngày sinh: “hôm qua” không phải là ngày" in messages[2]
 
 
 def test_unknown_codes(tmp_path):
-    messages = check(basic(tmp_path / "f.xlsx", members=[member_row(unit="KHONG-CO")],
-                           events=[event_row(kind="Thăng chức")]))
-    assert "Sheet Đảng viên, dòng 2, cột Mã chi bộ kết nạp: không có tổ chức mã KHONG-CO." in messages
-    assert any(m.startswith("Sheet Sự kiện đảng viên, dòng 2, cột Sự kiện: “Thăng chức” không phải là giá trị hợp lệ")
-               for m in messages)
+    messages = check(
+        basic(
+            tmp_path / "f.xlsx",
+            members=[member_row(unit="KHONG-CO")],
+            events=[event_row(kind="Thăng chức")],
+        )
+    )
+    assert (
+        "Sheet Đảng viên, dòng 2, cột Mã chi bộ kết nạp: không có tổ chức mã KHONG-CO." in messages
+    )
+    assert any(
+        m.startswith(
+            "Sheet Sự kiện đảng viên, dòng 2, cột Sự kiện: “Thăng chức” không phải là giá trị hợp lệ"
+        )
+        for m in messages
+    )
 
 
 def test_duplicate_keys(tmp_path):
-    messages = check(basic(tmp_path / "f.xlsx", members=[member_row(), member_row("000001ls", name="Người khác")]))
-    assert messages == ["Sheet Đảng viên, dòng 3, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 2."]
+    messages = check(
+        basic(
+            tmp_path / "f.xlsx", members=[member_row(), member_row("000001ls", name="Người khác")]
+        )
+    )
+    assert messages == [
+        "Sheet Đảng viên, dòng 3, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 2."
+    ]
 
 
 def test_a_member_in_two_units_at_once(tmp_path):
     # Still counted by LS-C1, and "arriving from outside" into LS-C2 the same year.
-    messages = check(basic(tmp_path / "f.xlsx", events=[event_row(kind="Chuyển đến từ ngoài hệ thống", date="01/01/2008",
-                                                                   unit="LS-C2")]))
+    messages = check(
+        basic(
+            tmp_path / "f.xlsx",
+            events=[
+                event_row(kind="Chuyển đến từ ngoài hệ thống", date="01/01/2008", unit="LS-C2")
+            ],
+        )
+    )
     assert messages == [
         "Sheet Sự kiện đảng viên, dòng 2, cột Ngày hiệu lực: Đảng viên đang sinh hoạt trong hệ thống; "
         "hãy ghi “Chuyển sinh hoạt chính thức”."
@@ -79,7 +120,9 @@ def test_a_member_in_two_units_at_once(tmp_path):
 
 
 def test_an_event_before_admission(tmp_path):
-    messages = check(basic(tmp_path / "f.xlsx", events=[event_row(kind="Từ trần", date="01/01/2004")]))
+    messages = check(
+        basic(tmp_path / "f.xlsx", events=[event_row(kind="Từ trần", date="01/01/2004")])
+    )
     assert messages == [
         "Sheet Sự kiện đảng viên, dòng 2, cột Ngày hiệu lực: Không thể ghi “Từ trần” ngày 01/01/2004: "
         "chưa là đảng viên vào ngày này."
@@ -98,15 +141,23 @@ def test_profile_rules_are_the_forms_rules(tmp_path):
     row = member_row()
     row[13] = "1234"  # card number
     messages = check(basic(tmp_path / "f.xlsx", members=[row]))
-    assert messages == ["Sheet Đảng viên, dòng 2, cột Số thẻ đảng viên: Số thẻ đảng viên gồm 8 chữ số."]
+    assert messages == [
+        "Sheet Đảng viên, dòng 2, cột Số thẻ đảng viên: Số thẻ đảng viên gồm 8 chữ số."
+    ]
 
 
 def test_tree_rules(tmp_path):
     extra_org = ["LS-X", "Chi bộ lạc chỗ", "Chi bộ trực thuộc", "", "LS", dt.date(2000, 1, 1)]
-    path = workbook(tmp_path / "f.xlsx", {
-        schema.ORGANIZATIONS.name: [headers(schema.ORGANIZATIONS),
-                                    ["LS", "Tỉnh", "Đảng bộ tỉnh", "", "", dt.date(2000, 1, 1)], extra_org],
-    })
+    path = workbook(
+        tmp_path / "f.xlsx",
+        {
+            schema.ORGANIZATIONS.name: [
+                headers(schema.ORGANIZATIONS),
+                ["LS", "Tỉnh", "Đảng bộ tỉnh", "", "", dt.date(2000, 1, 1)],
+                extra_org,
+            ],
+        },
+    )
     assert check(path) == [
         "Sheet Tổ chức đảng, dòng 3, cột Mã tổ chức cấp trên: Chi bộ trực thuộc không thể trực thuộc đảng bộ tỉnh (LS)."
     ]
@@ -114,7 +165,9 @@ def test_tree_rules(tmp_path):
 
 def test_an_empty_sheet(tmp_path):
     path = workbook(tmp_path / "f.xlsx", {schema.MEMBERS.name: []})
-    assert check(path) == ["Sheet Đảng viên: sheet trống: không có dòng tiêu đề và không có dữ liệu."]
+    assert check(path) == [
+        "Sheet Đảng viên: sheet trống: không có dòng tiêu đề và không có dữ liệu."
+    ]
 
 
 def test_headers_but_no_rows(tmp_path):
@@ -148,8 +201,10 @@ def test_merged_header_cells(tmp_path):
     wb[schema.MEMBERS.name].merge_cells("E1:F1")
     wb.save(path)
     messages = check(path)
-    assert messages == ["Sheet Đảng viên: dòng tiêu đề có ô gộp (merge) E1:F1: mỗi cột cần một ô tiêu đề riêng. "
-                        "Hãy bỏ gộp ô (Unmerge) rồi nhập lại."]
+    assert messages == [
+        "Sheet Đảng viên: dòng tiêu đề có ô gộp (merge) E1:F1: mỗi cột cần một ô tiêu đề riêng. "
+        "Hãy bỏ gộp ô (Unmerge) rồi nhập lại."
+    ]
 
 
 def test_not_a_workbook_at_all(tmp_path):
@@ -162,7 +217,9 @@ def test_a_zip_that_is_not_a_workbook(tmp_path):
     path = tmp_path / "archive.xlsx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("readme.txt", "hello")
-    assert check(path) == ["Tệp: Tệp là một tệp nén (zip) nhưng không phải workbook Excel (.xlsx): thiếu xl/workbook.xml."]
+    assert check(path) == [
+        "Tệp: Tệp là một tệp nén (zip) nhưng không phải workbook Excel (.xlsx): thiếu xl/workbook.xml."
+    ]
 
 
 def test_an_old_xls_file(tmp_path):
@@ -186,9 +243,13 @@ def test_csv_not_utf8(tmp_path):
     path = tmp_path / "dang-vien.csv"
     import unicodedata
 
-    text = unicodedata.normalize("NFD", ",".join(headers(schema.MEMBERS)))  # Windows-1258 stores marks apart
+    text = unicodedata.normalize(
+        "NFD", ",".join(headers(schema.MEMBERS))
+    )  # Windows-1258 stores marks apart
     path.write_bytes(text.encode("cp1258", errors="replace"))
-    assert check(path) == ["Tệp: Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: Save As → CSV UTF-8)."]
+    assert check(path) == [
+        "Tệp: Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: Save As → CSV UTF-8)."
+    ]
 
 
 @pytest.mark.parametrize("bom", ["\ufeff", ""])
@@ -220,7 +281,10 @@ def test_the_command_exits_non_zero_and_lists_errors(tmp_path, capsys):
     path = basic(tmp_path / "f.xlsx", members=[member_row(admitted="31/02/2010")])
     with pytest.raises(CommandError, match="Có 1 lỗi: không ghi dữ liệu nào"):
         call_command("import", path, no_progress=True)
-    assert "Sheet Đảng viên, dòng 2, cột Ngày vào Đảng: ngày 31/02/2010 không hợp lệ" in capsys.readouterr().err
+    assert (
+        "Sheet Đảng viên, dòng 2, cột Ngày vào Đảng: ngày 31/02/2010 không hợp lệ"
+        in capsys.readouterr().err
+    )
     assert Unit.objects.count() == 0
 
 
@@ -239,30 +303,52 @@ def _raw_xlsx(path, title: str, rows) -> None:
         return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>"))
-        z.writestr("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>"))
-        z.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
-        z.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            "</Relationships>"))
+        z.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                "</Types>"
+            ),
+        )
+        z.writestr(
+            "_rels/.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                "</Relationships>"
+            ),
+        )
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
-                    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            f.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             for r, row in enumerate(rows, start=1):
-                cells = "".join(cell(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(row, start=1) if v != "")
+                cells = "".join(
+                    cell(f"{get_column_letter(c)}{r}", v)
+                    for c, v in enumerate(row, start=1)
+                    if v != ""
+                )
                 f.write(f'<row r="{r}">{cells}</row>'.encode())
             f.write(b"</sheetData></worksheet>")
 
@@ -289,4 +375,6 @@ def test_a_50_mb_file_is_read_checked_and_refused_as_a_whole(tmp_path):
     started = time.monotonic()
     messages = check(path)
     assert time.monotonic() - started < 90
-    assert messages == ["Sheet Đảng viên, dòng 95002, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 3."]
+    assert messages == [
+        "Sheet Đảng viên, dòng 95002, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 3."
+    ]

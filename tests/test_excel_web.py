@@ -38,7 +38,9 @@ def tree():
     dl = unit("DL", Kind.DISTRICT, p, name="Đảng bộ huyện Đình Lập")
     c1 = unit("DL-C1", Kind.GRASSROOTS_CELL, dl, name="Chi bộ xã Bắc Xa")
     other = unit("CB", Kind.PROVINCE, name="Đảng bộ tỉnh Cao Bằng")
-    c2 = unit("CB-C1", Kind.GRASSROOTS_CELL, unit("CB-D", Kind.DISTRICT, other), name="Chi bộ xã Khác")
+    c2 = unit(
+        "CB-C1", Kind.GRASSROOTS_CELL, unit("CB-D", Kind.DISTRICT, other), name="Chi bộ xã Khác"
+    )
     a = admit(c1, "2005-05-19", full_name="Nguyễn Văn Ấn", birth_date=dt.date(1980, 3, 15))
     event(a, EventKind.OFFICIAL, "2006-05-19")
     admit(c2, "2006-01-01", full_name="Người Ngoài Phạm Vi")
@@ -53,7 +55,10 @@ def test_template_download_has_guide_dropdowns_and_examples(client, tree):
     assert wb.sheetnames == ["Hướng dẫn", "Đảng viên", "Danh mục"]
     ws = wb["Đảng viên"]
     assert ws["A1"].value == "Số lý lịch" and ws.freeze_panes == "A2"
-    assert any("Giới tính" in str(dv.formula1) or "$" in str(dv.formula1) for dv in ws.data_validations.dataValidation)
+    assert any(
+        "Giới tính" in str(dv.formula1) or "$" in str(dv.formula1)
+        for dv in ws.data_validations.dataValidation
+    )
     assert ws["B2"].value == "Nguyễn Văn An"
 
 
@@ -65,11 +70,15 @@ def test_upload_preview_confirm(client, tree, tmp_path):
 
     from .excel_helpers import headers, workbook
 
-    workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000777LS", unit="dl-c1")]})
+    workbook(
+        path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000777LS", unit="dl-c1")]}
+    )
     with open(path, "rb") as f:
         response = client.post(reverse("excel:upload"), {"file": f})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("excel:job", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "excel:job", args=[job.pk]
+    )
     assert job.status == JobStatus.READY
     assert not Member.objects.filter(profile_number="000777LS").exists()  # preview writes nothing
     page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
@@ -80,7 +89,9 @@ def test_upload_preview_confirm(client, tree, tmp_path):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     member = Member.objects.get(profile_number="000777LS")
-    assert AuditRecord.objects.filter(source="import", object_type="member", object_id=str(member.pk)).exists()
+    assert AuditRecord.objects.filter(
+        source="import", object_type="member", object_id=str(member.pk)
+    ).exists()
 
 
 def test_upload_outside_scope_is_refused_with_errors(client, tree, tmp_path):
@@ -90,12 +101,16 @@ def test_upload_outside_scope_is_refused_with_errors(client, tree, tmp_path):
 
     from .excel_helpers import headers, workbook
 
-    workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000778LS", unit="CB-C1")]})
+    workbook(
+        path, {schema.MEMBERS.name: [headers(schema.MEMBERS), member_row("000778LS", unit="CB-C1")]}
+    )
     with open(path, "rb") as f:
         client.post(reverse("excel:upload"), {"file": f})
     job = ImportJob.objects.get()
     assert job.status == JobStatus.INVALID
-    assert job.errors == ["Sheet Đảng viên, dòng 2, cột Mã chi bộ kết nạp: không có tổ chức mã CB-C1."]
+    assert job.errors == [
+        "Sheet Đảng viên, dòng 2, cột Mã chi bộ kết nạp: không có tổ chức mã CB-C1."
+    ]
     page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
     assert "không có tổ chức mã CB-C1" in page and "Xác nhận nhập" not in page
 
@@ -118,7 +133,9 @@ def test_viewer_cannot_upload(client, tree, tmp_path):
 def test_members_export_xlsx_has_titles_dates_and_frozen_header(client, tree):
     user = persona("admin_ls", tree["p"])
     client.force_login(user)
-    response = client.get(reverse("excel:export", args=["members"]), {"unit": "LS", "at": "31/12/2010"})
+    response = client.get(
+        reverse("excel:export", args=["members"]), {"unit": "LS", "at": "31/12/2010"}
+    )
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws["A1"].value == "Danh sách đảng viên thuộc Đảng bộ tỉnh Lạng Sơn (LS)"
@@ -130,12 +147,17 @@ def test_members_export_xlsx_has_titles_dates_and_frozen_header(client, tree):
     assert ws["E6"].value == dt.datetime(1980, 3, 15) and ws["E6"].number_format == "DD/MM/YYYY"
     assert ws["A6"].value == 1
     assert ws.max_row == 6  # the member of the other province is not there
-    assert AuditRecord.objects.filter(action="export", actor=user, object_id=str(tree["p"].pk)).exists()
+    assert AuditRecord.objects.filter(
+        action="export", actor=user, object_id=str(tree["p"].pk)
+    ).exists()
 
 
 def test_figures_export_csv_has_bom_and_numbers(client, tree):
     client.force_login(persona("admin_ls", tree["p"]))
-    response = client.get(reverse("excel:export", args=["figures"]), {"unit": "LS", "at": "31/12/2010", "format": "csv"})
+    response = client.get(
+        reverse("excel:export", args=["figures"]),
+        {"unit": "LS", "at": "31/12/2010", "format": "csv"},
+    )
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffSố liệu tổ chức đảng và đảng viên")
     assert "Đảng viên,1" in text
@@ -144,12 +166,58 @@ def test_figures_export_csv_has_bom_and_numbers(client, tree):
 def test_export_outside_scope_is_404(client, tree):
     client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
     assert client.get(reverse("excel:export", args=["members"]), {"unit": "CB"}).status_code == 404
-    assert client.get(reverse("excel:export", args=["organizations"]), {"unit": "DL"}).status_code == 200
+    assert (
+        client.get(reverse("excel:export", args=["organizations"]), {"unit": "DL"}).status_code
+        == 200
+    )
 
 
 def test_organizations_export_lists_subtree_in_tree_order(client, tree):
     client.force_login(persona("admin_ls", tree["p"]))
-    response = client.get(reverse("excel:export", args=["organizations"]), {"unit": "LS", "at": "01/01/2010"})
+    response = client.get(
+        reverse("excel:export", args=["organizations"]), {"unit": "LS", "at": "01/01/2010"}
+    )
     ws = load_workbook(io.BytesIO(response.content)).active
     codes = [ws.cell(r, 2).value for r in range(6, ws.max_row + 1)]
     assert codes == ["LS", "DL", "DL-C1"]
+
+
+def test_a_code_used_outside_the_scope_is_not_reused(client, tree, tmp_path):
+    from grassroots.excel import schema
+
+    from .excel_helpers import headers, workbook
+
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    path = workbook(
+        tmp_path / "in.xlsx",
+        {
+            schema.ORGANIZATIONS.name: [
+                headers(schema.ORGANIZATIONS),
+                [
+                    "cb-c1",
+                    "Chi bộ mới",
+                    "Chi bộ cơ sở",
+                    "Xã, phường, thị trấn, đặc khu",
+                    "DL",
+                    dt.date(2010, 1, 1),
+                ],
+            ]
+        },
+    )
+    with open(path, "rb") as f:
+        client.post(reverse("excel:upload"), {"file": f})
+    job = ImportJob.objects.get()
+    assert job.errors == [
+        "Sheet Tổ chức đảng, dòng 2, cột Mã tổ chức: mã tổ chức cb-c1 đã được dùng cho một tổ chức "
+        "ngoài phạm vi của tài khoản."
+    ]
+
+
+def test_the_excel_page_offers_templates_upload_and_exports(client, tree):
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    page = client.get(reverse("excel:index")).content.decode()
+    assert reverse("excel:template", args=["members"]) in page
+    assert reverse("excel:upload") in page and 'value="DL"' in page
+    assert "<script>" not in page and "style=" not in page
+    client.force_login(persona("xem", tree["dl"], Role.VIEWER))
+    assert reverse("excel:upload") not in client.get(reverse("excel:index")).content.decode()

@@ -244,3 +244,19 @@ def test_createadmin_makes_a_province_administrator(tree):
         call_command("createadmin", "--username", "qt2", "--scope", "P", "--password", "12345678")
     with pytest.raises(CommandError, match="Không có tổ chức"):
         call_command("createadmin", "--username", "qt3", "--scope", "NOPE", "--password", PASSWORD)
+
+
+def test_an_idle_session_is_logged_out(tree):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = Client()
+    assert login(client, "admin_p").status_code == 302
+    assert client.get("/accounts/").status_code == 200
+    key = client.session.session_key
+    before = Session.objects.get(pk=key).expire_date
+    client.get("/accounts/")
+    assert Session.objects.get(pk=key).expire_date >= before  # activity pushes the deadline
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/accounts/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

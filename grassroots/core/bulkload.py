@@ -80,7 +80,6 @@ class BulkLoader:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous=OFF")
                 cursor.execute("PRAGMA cache_size=-262144")
-                cursor.execute("PRAGMA temp_store=MEMORY")
 
     def _ids(self, model: type, n: int) -> int:
         """Reserve n ids for `model`; return the last id used before them."""

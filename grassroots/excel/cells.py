@@ -81,7 +81,9 @@ def parse_code(column: Column, value) -> str:
     text = _text(value)
     found = table.get(_fold(text))
     if found is None:
-        raise CellError(f"“{text}” không phải là giá trị hợp lệ. Chọn một trong: {'; '.join(codes.labels())}.")
+        raise CellError(
+            f"“{text}” không phải là giá trị hợp lệ. Chọn một trong: {'; '.join(codes.labels())}."
+        )
     return found
 
 

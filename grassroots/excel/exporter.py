@@ -42,7 +42,9 @@ def _titles(what: str, at: dt.date | None, actor: Actor) -> list[str]:
     return lines
 
 
-def _log(actor: Actor, unit: Unit, what: str, at: dt.date | None, fmt: str, rows: int | None = None) -> None:
+def _log(
+    actor: Actor, unit: Unit, what: str, at: dt.date | None, fmt: str, rows: int | None = None
+) -> None:
     changes = {"export": [None, what], "format": [None, fmt]}
     if at is not None:
         changes["at"] = [None, at.isoformat()]
@@ -51,19 +53,43 @@ def _log(actor: Actor, unit: Unit, what: str, at: dt.date | None, fmt: str, rows
     record(actor, obj=unit, action="export", changes=changes, reason=f"Xuất {what}")
 
 
-def organizations_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx") -> SheetData:
+def organizations_export(
+    user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx"
+) -> SheetData:
     """Organizations under `unit` on `at`, in tree order, limited to what the user may see."""
     visible = access.unit_ids_visible_on(user, at)
     allowed = None if visible is None else set(visible.values_list("descendant_id", flat=True))
-    codes = None if allowed is None else set(Unit.objects.filter(pk__in=allowed).values_list("code", flat=True))
+    codes = (
+        None
+        if allowed is None
+        else set(Unit.objects.filter(pk__in=allowed).values_list("code", flat=True))
+    )
     rows = [r for r in unit_rows(at, unit) if codes is None or r.code in codes]
     name = display_version(unit, at).name
     _log(actor, unit, "danh sách tổ chức", at, fmt, len(rows))
     return SheetData(
         "Tổ chức đảng",
-        ["STT", "Mã tổ chức", "Tên tổ chức", "Cấp tổ chức", "Loại hình", "Mã tổ chức cấp trên", "Cấp trong cây"],
-        [[i, r.code, ("    " * r.depth) + r.name, schema.KINDS.label(r.kind), schema.TYPES.label(r.type) if r.type else "",
-          r.parent or "", r.depth] for i, r in enumerate(rows, start=1)],
+        [
+            "STT",
+            "Mã tổ chức",
+            "Tên tổ chức",
+            "Cấp tổ chức",
+            "Loại hình",
+            "Mã tổ chức cấp trên",
+            "Cấp trong cây",
+        ],
+        [
+            [
+                i,
+                r.code,
+                ("    " * r.depth) + r.name,
+                schema.KINDS.label(r.kind),
+                schema.TYPES.label(r.type) if r.type else "",
+                r.parent or "",
+                r.depth,
+            ]
+            for i, r in enumerate(rows, start=1)
+        ],
         titles=_titles(f"Danh sách tổ chức đảng thuộc {name} ({unit.code})", at, actor),
         widths=[6, 14, 50, 30, 28, 16, 10],
     )
@@ -75,7 +101,9 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
     visible = access.unit_ids_visible_on(user, at)
     if visible is not None:
         stints = stints.filter(unit_id__in=visible)
-    stints = stints.select_related("member", "unit").order_by("unit__code", "member__search_name", "member_id")
+    stints = stints.select_related("member", "unit").order_by(
+        "unit__code", "member__search_name", "member_id"
+    )
     admissions = {}
     cell_names = {}
     rows = []
@@ -83,25 +111,52 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
     member_ids = [s.member_id for s in data]
     for i in range(0, len(member_ids), IN_CHUNK):
         for member_id, day in MemberEvent.objects.filter(
-            member_id__in=member_ids[i : i + IN_CHUNK], kind=EventKind.ADMISSION, voided_at__isnull=True
+            member_id__in=member_ids[i : i + IN_CHUNK],
+            kind=EventKind.ADMISSION,
+            voided_at__isnull=True,
         ).values_list("member_id", "date"):
             admissions[member_id] = day
     unit_ids = {s.unit_id for s in data}
-    for v in UnitVersion.objects.filter(unit_id__in=unit_ids, valid_from__lte=at).order_by("valid_from"):
+    for v in UnitVersion.objects.filter(unit_id__in=unit_ids, valid_from__lte=at).order_by(
+        "valid_from"
+    ):
         cell_names[v.unit_id] = v.name
     for n, s in enumerate(data, start=1):
         m = s.member
-        rows.append([
-            n, m.profile_number, m.full_name, m.get_gender_display(), m.birth_date, s.unit.code,
-            cell_names.get(s.unit_id, ""), "Chính thức" if s.status == Status.OFFICIAL else "Dự bị",
-            "Có" if s.exempt else "", admissions.get(m.pk), m.card_number, m.ethnicity,
-        ])
+        rows.append(
+            [
+                n,
+                m.profile_number,
+                m.full_name,
+                m.get_gender_display(),
+                m.birth_date,
+                s.unit.code,
+                cell_names.get(s.unit_id, ""),
+                "Chính thức" if s.status == Status.OFFICIAL else "Dự bị",
+                "Có" if s.exempt else "",
+                admissions.get(m.pk),
+                m.card_number,
+                m.ethnicity,
+            ]
+        )
     name = display_version(unit, at).name
     _log(actor, unit, "danh sách đảng viên", at, fmt, len(rows))
     return SheetData(
         "Đảng viên",
-        ["STT", "Số lý lịch", "Họ và tên", "Giới tính", "Ngày sinh", "Mã chi bộ", "Chi bộ", "Đảng viên",
-         "Miễn sinh hoạt", "Ngày vào Đảng", "Số thẻ đảng viên", "Dân tộc"],
+        [
+            "STT",
+            "Số lý lịch",
+            "Họ và tên",
+            "Giới tính",
+            "Ngày sinh",
+            "Mã chi bộ",
+            "Chi bộ",
+            "Đảng viên",
+            "Miễn sinh hoạt",
+            "Ngày vào Đảng",
+            "Số thẻ đảng viên",
+            "Dân tộc",
+        ],
         rows,
         titles=_titles(f"Danh sách đảng viên thuộc {name} ({unit.code})", at, actor),
         widths=[6, 14, 28, 9, 12, 14, 36, 11, 9, 13, 14, 10],
@@ -143,8 +198,9 @@ SINCE_LABELS = [
 ]
 
 
-def figures_export(user, unit: Unit, at: dt.date, actor: Actor, since: dt.date | None = None,
-                   fmt: str = "xlsx") -> SheetData:
+def figures_export(
+    user, unit: Unit, at: dt.date, actor: Actor, since: dt.date | None = None, fmt: str = "xlsx"
+) -> SheetData:
     result = figures(unit, at, since)
     rows: list[list] = [[label, getattr(result, name)] for name, label in FIGURE_LABELS]
     if result.since is not None:
@@ -155,7 +211,9 @@ def figures_export(user, unit: Unit, at: dt.date, actor: Actor, since: dt.date |
         "Số liệu",
         ["Chỉ tiêu", "Số lượng"],
         rows,
-        titles=_titles(f"Số liệu tổ chức đảng và đảng viên: {result.unit['name']} ({unit.code})", at, actor),
+        titles=_titles(
+            f"Số liệu tổ chức đảng và đảng viên: {result.unit['name']} ({unit.code})", at, actor
+        ),
         widths=[44, 14],
         percent_columns=set(),
     )
@@ -163,8 +221,11 @@ def figures_export(user, unit: Unit, at: dt.date, actor: Actor, since: dt.date |
 
 # ---- the import format -----------------------------------------------------------------
 
+
 def _subtree_ever(unit: Unit) -> set[int]:
-    return set(UnitAncestry.objects.filter(ancestor=unit).values_list("descendant_id", flat=True)) | {unit.pk}
+    return set(
+        UnitAncestry.objects.filter(ancestor=unit).values_list("descendant_id", flat=True)
+    ) | {unit.pk}
 
 
 def _decisions(unit_ids) -> dict[tuple[int, str, dt.date], UnitChange]:
@@ -201,10 +262,17 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
         if not vs:
             continue
         first = vs[0]
-        org_rows.append([u.code, first.name, schema.KINDS.label(first.kind),
-                         schema.TYPES.label(first.grassroots_type) if first.grassroots_type else "",
-                         codes.get(first.parent_id, ""), u.established,
-                         *decision(pk, ChangeAction.ESTABLISH, u.established)])
+        org_rows.append(
+            [
+                u.code,
+                first.name,
+                schema.KINDS.label(first.kind),
+                schema.TYPES.label(first.grassroots_type) if first.grassroots_type else "",
+                codes.get(first.parent_id, ""),
+                u.established,
+                *decision(pk, ChangeAction.ESTABLISH, u.established),
+            ]
+        )
         for before, after in zip(vs, vs[1:], strict=False):
             day = after.valid_from
             if after.parent_id != before.parent_id:
@@ -215,30 +283,46 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                 action = ChangeAction.RENAME
             else:
                 continue  # a version boundary where nothing the import format carries changed
-            change_rows.append([
-                u.code, schema.ACTIONS.label(action), day,
-                after.name if after.name != before.name else "",
-                schema.KINDS.label(after.kind) if after.kind != before.kind else "",
-                schema.TYPES.label(after.grassroots_type) if after.grassroots_type != before.grassroots_type else "",
-                codes.get(after.parent_id, "") if after.parent_id != before.parent_id else "",
-                "", *decision(pk, action, day), "",
-            ])
+            change_rows.append(
+                [
+                    u.code,
+                    schema.ACTIONS.label(action),
+                    day,
+                    after.name if after.name != before.name else "",
+                    schema.KINDS.label(after.kind) if after.kind != before.kind else "",
+                    schema.TYPES.label(after.grassroots_type)
+                    if after.grassroots_type != before.grassroots_type
+                    else "",
+                    codes.get(after.parent_id, "") if after.parent_id != before.parent_id else "",
+                    "",
+                    *decision(pk, action, day),
+                    "",
+                ]
+            )
         if u.ended:
             action, target, ref = ChangeAction.DISSOLVE, "", ["", None, ""]
             for candidate in (ChangeAction.MERGE, ChangeAction.SPLIT, ChangeAction.DISSOLVE):
                 change = decisions.get((pk, candidate, u.ended))
                 if change is not None:
-                    action, ref = candidate, [change.decision_number, change.decision_date, change.issuing_body]
+                    action, ref = (
+                        candidate,
+                        [change.decision_number, change.decision_date, change.issuing_body],
+                    )
                     if candidate == ChangeAction.MERGE:
                         target = (change.details or {}).get("merged_into") or next(
-                            (x.code for x in change.related_units.all()), "")
+                            (x.code for x in change.related_units.all()), ""
+                        )
                     break
             if action == ChangeAction.MERGE and not target:
                 action = ChangeAction.DISSOLVE
-            change_rows.append([u.code, schema.ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""])
+            change_rows.append(
+                [u.code, schema.ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""]
+            )
     change_rows.sort(key=lambda r: (r[2], r[0]))
 
-    member_ids = set(MemberStint.objects.filter(unit_id__in=ids).values_list("member_id", flat=True))
+    member_ids = set(
+        MemberStint.objects.filter(unit_id__in=ids).values_list("member_id", flat=True)
+    )
     if not access.sees_everything(user):
         member_ids &= set(access.members_visible(user).values_list("pk", flat=True))
     member_ids = sorted(member_ids)
@@ -247,45 +331,88 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
     for i in range(0, len(member_ids), IN_CHUNK):
         chunk = member_ids[i : i + IN_CHUNK]
         events = defaultdict(list)
-        for e in MemberEvent.objects.filter(member_id__in=chunk, voided_at__isnull=True).order_by("date", "id"):
+        for e in MemberEvent.objects.filter(member_id__in=chunk, voided_at__isnull=True).order_by(
+            "date", "id"
+        ):
             events[e.member_id].append(e)
         for m in Member.objects.filter(pk__in=chunk).order_by("pk").values("pk", *PROFILE_FIELDS):
             evs = events[m["pk"]]
             admission = next((e for e in evs if e.kind == EventKind.ADMISSION), None)
             if admission is None:
                 continue
-            member_rows.append([
-                m["profile_number"], m["full_name"], gender.get(m["gender"], m["gender"]), m["birth_date"],
-                m["ethnicity"], m["religion"], m["hometown"], m["residence"], m["education"], m["expertise"],
-                m["theory_level"], m["occupation"], m["citizen_id"], m["card_number"],
-                codes.get(admission.unit_id, ""), admission.date, admission.decision_date,
-                admission.decision_number, admission.issuing_body,
-            ])
+            member_rows.append(
+                [
+                    m["profile_number"],
+                    m["full_name"],
+                    gender.get(m["gender"], m["gender"]),
+                    m["birth_date"],
+                    m["ethnicity"],
+                    m["religion"],
+                    m["hometown"],
+                    m["residence"],
+                    m["education"],
+                    m["expertise"],
+                    m["theory_level"],
+                    m["occupation"],
+                    m["citizen_id"],
+                    m["card_number"],
+                    codes.get(admission.unit_id, ""),
+                    admission.date,
+                    admission.decision_date,
+                    admission.decision_number,
+                    admission.issuing_body,
+                ]
+            )
             for e in evs:
                 if e.kind == EventKind.ADMISSION:
                     continue
-                event_rows.append([
-                    m["profile_number"], schema.EVENT_KINDS.label(e.kind), e.date, codes.get(e.unit_id, ""),
-                    e.decision_number, e.decision_date, e.issuing_body,
-                    schema.DISCIPLINE.label(e.discipline_form) if e.discipline_form else "", e.place, e.note,
-                ])
+                event_rows.append(
+                    [
+                        m["profile_number"],
+                        schema.EVENT_KINDS.label(e.kind),
+                        e.date,
+                        codes.get(e.unit_id, ""),
+                        e.decision_number,
+                        e.decision_date,
+                        e.issuing_body,
+                        schema.DISCIPLINE.label(e.discipline_form) if e.discipline_form else "",
+                        e.place,
+                        e.note,
+                    ]
+                )
     village_rows = []
-    for vv in VillageVersion.objects.filter(unit_id__in=ids).select_related("village").order_by(
-        "village__code", "valid_from"
+    for vv in (
+        VillageVersion.objects.filter(unit_id__in=ids)
+        .select_related("village")
+        .order_by("village__code", "valid_from")
     ):
-        village_rows.append([
-            vv.village.code, vv.village.name, schema.VILLAGE_KINDS.label(vv.village.kind), codes[vv.unit_id],
-            schema.ARRANGEMENTS.label(vv.arrangement), codes.get(vv.cell_id, ""), vv.valid_from, vv.valid_to,
-        ])
+        village_rows.append(
+            [
+                vv.village.code,
+                vv.village.name,
+                schema.VILLAGE_KINDS.label(vv.village.kind),
+                codes[vv.unit_id],
+                schema.ARRANGEMENTS.label(vv.arrangement),
+                codes.get(vv.cell_id, ""),
+                vv.valid_from,
+                vv.valid_to,
+            ]
+        )
     population_rows = [
         [codes[u], year, value]
-        for u, year, value in Population.objects.filter(unit_id__in=ids).order_by("unit__code", "year").values_list(
-            "unit_id", "year", "population")
+        for u, year, value in Population.objects.filter(unit_id__in=ids)
+        .order_by("unit__code", "year")
+        .values_list("unit_id", "year", "population")
     ]
     _log(actor, unit, "dữ liệu theo mẫu nhập", None, "xlsx", len(member_rows))
 
     def sheet(spec: schema.Sheet, rows):
-        return SheetData(spec.name, [c.header for c in spec.columns], rows, widths=[c.width for c in spec.columns])
+        return SheetData(
+            spec.name,
+            [c.header for c in spec.columns],
+            rows,
+            widths=[c.width for c in spec.columns],
+        )
 
     return [
         sheet(schema.ORGANIZATIONS, org_rows),

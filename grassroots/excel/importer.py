@@ -112,7 +112,12 @@ class Report:
         return [str(p) for p in self.problems]
 
     def as_json(self) -> dict:
-        return {"ok": self.ok, "written": self.written, "counts": self.counts, "errors": self.messages()}
+        return {
+            "ok": self.ok,
+            "written": self.written,
+            "counts": self.counts,
+            "errors": self.messages(),
+        }
 
 
 def _vals_equal(a, b) -> bool:
@@ -120,7 +125,9 @@ def _vals_equal(a, b) -> bool:
 
 
 class Importer:
-    def __init__(self, path: str | Path, name: str = "", *, user=None, progress: Progress | None = None) -> None:
+    def __init__(
+        self, path: str | Path, name: str = "", *, user=None, progress: Progress | None = None
+    ) -> None:
         self.path, self.name, self.user = Path(path), name or Path(path).name, user
         self.progress = progress or (lambda phase, done, total: None)
         self.report = Report()
@@ -137,10 +144,14 @@ class Importer:
         self.new_changes: list[tuple[str, Row]] = []
 
     # ---- helpers --------------------------------------------------------------------
-    def problem(self, sheet: schema.Sheet, row: int | None, column: str | None, message: str) -> None:
+    def problem(
+        self, sheet: schema.Sheet, row: int | None, column: str | None, message: str
+    ) -> None:
         self.report.problems.append(Problem(sheet.name, row, column, message))
 
-    def field_errors(self, sheet: schema.Sheet, row: int, error: ValidationError, columns: dict[str, str]) -> None:
+    def field_errors(
+        self, sheet: schema.Sheet, row: int, error: ValidationError, columns: dict[str, str]
+    ) -> None:
         if hasattr(error, "error_dict"):
             for name, errors in error.message_dict.items():
                 column = columns.get(name) if name != "__all__" else None
@@ -172,11 +183,15 @@ class Importer:
             self.report.problems += raw.problems
         if not opened.sheets and not opened.problems:
             names = ", ".join(s.name for s in schema.SHEETS)
-            self.report.problems.append(Problem(
-                "", None, None,
-                f"workbook không có sheet nào để nhập. Tên sheet phải là một trong: {names}. "
-                "Hãy dùng tệp mẫu tải từ hệ thống.",
-            ))
+            self.report.problems.append(
+                Problem(
+                    "",
+                    None,
+                    None,
+                    f"workbook không có sheet nào để nhập. Tên sheet phải là một trong: {names}. "
+                    "Hãy dùng tệp mẫu tải từ hệ thống.",
+                )
+            )
         return opened
 
     def _typed_rows(self, raw: RawSheet) -> list[Row]:
@@ -224,10 +239,14 @@ class Importer:
             self.rows[raw.sheet.kind] = self._typed_rows(raw)
             raw._rows = None  # let the reader free the sheet's cells
         if opened.sheets and not any(self.rows.values()):
-            self.report.problems.append(Problem(
-                opened.sheets[0].title if len(opened.sheets) == 1 else "", None, None,
-                "không có dòng dữ liệu nào dưới dòng tiêu đề.",
-            ))
+            self.report.problems.append(
+                Problem(
+                    opened.sheets[0].title if len(opened.sheets) == 1 else "",
+                    None,
+                    None,
+                    "không có dòng dữ liệu nào dưới dòng tiêu đề.",
+                )
+            )
             return self.report
         self.visible = self._visible_codes()
         self._load_units()
@@ -237,16 +256,24 @@ class Importer:
         self._check_members()
         self._check_villages()
         self._check_population()
-        self.report.problems.sort(key=lambda p: (
-            [s.name for s in schema.SHEETS].index(p.sheet) if p.sheet in [s.name for s in schema.SHEETS] else -1,
-            p.row or 0,
-        ))
+        self.report.problems.sort(
+            key=lambda p: (
+                [s.name for s in schema.SHEETS].index(p.sheet)
+                if p.sheet in [s.name for s in schema.SHEETS]
+                else -1,
+                p.row or 0,
+            )
+        )
         return self.report
 
     def _load_units(self) -> None:
         codes = {}
-        for pk, code, established, ended in Unit.objects.values_list("pk", "code", "established", "ended"):
+        self.hidden_codes: set[str] = set()
+        for pk, code, established, ended in Unit.objects.values_list(
+            "pk", "code", "established", "ended"
+        ):
             if self.visible is not None and pk not in self.visible:
+                self.hidden_codes.add(code.upper())
                 continue
             codes[pk] = code
             self.db_units[code.upper()] = U(code, established, ended, [], pk=pk)
@@ -256,8 +283,14 @@ class Importer:
         for unit_id, start, end, name, kind, gtype, parent_id in rows.iterator(chunk_size=20000):
             if unit_id not in codes:
                 continue
-            parent = Unit.objects.get(pk=parent_id).code if parent_id and parent_id not in codes else codes.get(parent_id)
-            self.db_units[codes[unit_id].upper()].versions.append(V(start, end, name, kind, gtype, parent))
+            parent = (
+                Unit.objects.get(pk=parent_id).code
+                if parent_id and parent_id not in codes
+                else codes.get(parent_id)
+            )
+            self.db_units[codes[unit_id].upper()].versions.append(
+                V(start, end, name, kind, gtype, parent)
+            )
         self.units = dict(self.db_units)
 
     def code(self, text: str | None) -> str | None:
@@ -277,23 +310,40 @@ class Importer:
                 continue
             key = v["code"].upper()
             if key in seen:
-                self.problem(sheet, row.number, sheet.header("code"), f"mã tổ chức {v['code']} trùng với dòng {seen[key]}.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("code"),
+                    f"mã tổ chức {v['code']} trùng với dòng {seen[key]}.",
+                )
                 continue
             seen[key] = row.number
             if not {"name", "kind", "established"} <= set(v):
                 continue
             if v["kind"] in GRASSROOTS_KINDS and not v.get("grassroots_type"):
-                self.problem(sheet, row.number, sheet.header("grassroots_type"), "Cần chọn loại hình tổ chức cơ sở đảng.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("grassroots_type"),
+                    "Cần chọn loại hình tổ chức cơ sở đảng.",
+                )
             existing = self.db_units.get(key)
-            decision = (v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", ""))
+            decision = (
+                v.get("decision_number", ""),
+                v.get("decision_date"),
+                v.get("issuing_body", ""),
+            )
             if existing is not None:
                 first = existing.versions[0] if existing.versions else None
                 wanted = {
-                    "name": v["name"], "kind": v["kind"], "parent": (v.get("parent") or "").upper() or None,
+                    "name": v["name"],
+                    "kind": v["kind"],
+                    "parent": (v.get("parent") or "").upper() or None,
                     "established": v["established"],
                 }
                 have = {
-                    "name": first.name if first else None, "kind": first.kind if first else None,
+                    "name": first.name if first else None,
+                    "kind": first.kind if first else None,
                     "parent": (first.parent or "").upper() or None if first else None,
                     "established": existing.established,
                 }
@@ -303,21 +353,49 @@ class Importer:
                 differs = [name for name in wanted if wanted[name] != have[name]]
                 for name in differs:
                     shown = have[name]
-                    shown = vn(shown) if isinstance(shown, dt.date) else schema.KINDS.label(shown) if name == "kind" else shown
+                    shown = (
+                        vn(shown)
+                        if isinstance(shown, dt.date)
+                        else schema.KINDS.label(shown)
+                        if name == "kind"
+                        else shown
+                    )
                     self.problem(
-                        sheet, row.number, sheet.header(name),
+                        sheet,
+                        row.number,
+                        sheet.header(name),
                         f"tổ chức {existing.code} đã có trong hệ thống với giá trị “{shown or ''}”. "
                         "Thay đổi về sau hãy ghi ở sheet Thay đổi tổ chức.",
                     )
                 if not differs:
                     self.report.count(sheet, "unchanged")
                 continue
+            if key in self.hidden_codes:
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("code"),
+                    f"mã tổ chức {v['code']} đã được dùng cho một tổ chức ngoài phạm vi của tài khoản.",
+                )
+                continue
             code = v["code"].upper()
             self.units[key] = U(
-                code, v["established"], None,
-                [V(v["established"], None, v["name"], v["kind"], v.get("grassroots_type", ""),
-                   v.get("parent"), (sheet.name, row.number, sheet.header("parent")))],
-                row=row.number, decision=decision,
+                code,
+                v["established"],
+                None,
+                [
+                    V(
+                        v["established"],
+                        None,
+                        v["name"],
+                        v["kind"],
+                        v.get("grassroots_type", ""),
+                        v.get("parent"),
+                        (sheet.name, row.number, sheet.header("parent")),
+                    )
+                ],
+                row=row.number,
+                decision=decision,
             )
             self.new_units.append(key)
             self.report.count(sheet, "created")
@@ -332,11 +410,18 @@ class Importer:
                 continue
             key = (v["code"].upper(), v["action"], v["date"])
             if key in seen:
-                self.problem(sheet, row.number, sheet.header("action"), f"thay đổi này trùng với dòng {seen[key]}.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("action"),
+                    f"thay đổi này trùng với dòng {seen[key]}.",
+                )
                 continue
             seen[key] = row.number
             if v["code"].upper() not in self.units:
-                self.problem(sheet, row.number, sheet.header("code"), f"không có tổ chức mã {v['code']}.")
+                self.problem(
+                    sheet, row.number, sheet.header("code"), f"không có tổ chức mã {v['code']}."
+                )
                 continue
             by_unit[v["code"].upper()].append(row)
         new = set(self.new_units)
@@ -361,42 +446,78 @@ class Importer:
         day, action = v["date"], v["action"]
         where = sheet.header("date")
         if day < unit.established:
-            self.problem(sheet, row.number, where,
-                         f"Tổ chức {unit.code} chưa thành lập vào ngày {vn(day)} (thành lập {vn(unit.established)}).")
+            self.problem(
+                sheet,
+                row.number,
+                where,
+                f"Tổ chức {unit.code} chưa thành lập vào ngày {vn(day)} (thành lập {vn(unit.established)}).",
+            )
             return
         if unit.ended is not None and day >= unit.ended:
-            self.problem(sheet, row.number, where, f"Tổ chức {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.")
+            self.problem(
+                sheet,
+                row.number,
+                where,
+                f"Tổ chức {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.",
+            )
             return
         current = unit.versions[-1]
         if action == ChangeAction.RENAME and not self._need(row, "name", "Cần nhập tên mới."):
             return
-        if action == ChangeAction.MOVE and not self._need(row, "parent", "Cần nhập mã cấp trên mới."):
-            return
-        if action == ChangeAction.CHANGE_KIND and not v.get("grassroots_type") and not self._need(
-            row, "kind", "Cấp tổ chức mới không hợp lệ hoặc không thay đổi."
+        if action == ChangeAction.MOVE and not self._need(
+            row, "parent", "Cần nhập mã cấp trên mới."
         ):
             return
-        if action == ChangeAction.MERGE and not self._need(row, "target", "Cần nhập mã tổ chức nhận sáp nhập."):
+        if (
+            action == ChangeAction.CHANGE_KIND
+            and not v.get("grassroots_type")
+            and not self._need(row, "kind", "Cấp tổ chức mới không hợp lệ hoặc không thay đổi.")
+        ):
+            return
+        if action == ChangeAction.MERGE and not self._need(
+            row, "target", "Cần nhập mã tổ chức nhận sáp nhập."
+        ):
             return
         if action == ChangeAction.RENAME and v["name"] == current.name:
             self.problem(sheet, row.number, sheet.header("name"), "Tên mới trùng với tên hiện tại.")
             return
         if action == ChangeAction.MOVE and v["parent"].upper() == (current.parent or "").upper():
-            self.problem(sheet, row.number, sheet.header("parent"), f"{unit.code} đã trực thuộc {current.parent}.")
+            self.problem(
+                sheet,
+                row.number,
+                sheet.header("parent"),
+                f"{unit.code} đã trực thuộc {current.parent}.",
+            )
             return
-        if action == ChangeAction.CHANGE_KIND and v.get("kind", current.kind) == current.kind and (
-            v.get("grassroots_type", current.grassroots_type) == current.grassroots_type
+        if (
+            action == ChangeAction.CHANGE_KIND
+            and v.get("kind", current.kind) == current.kind
+            and (v.get("grassroots_type", current.grassroots_type) == current.grassroots_type)
         ):
-            self.problem(sheet, row.number, sheet.header("kind"), "Cấp tổ chức mới không hợp lệ hoặc không thay đổi.")
+            self.problem(
+                sheet,
+                row.number,
+                sheet.header("kind"),
+                "Cấp tổ chức mới không hợp lệ hoặc không thay đổi.",
+            )
             return
         if action in END_ACTIONS:
             if action == ChangeAction.MERGE:
                 target = self.units.get(v["target"].upper())
                 if target is None:
-                    self.problem(sheet, row.number, sheet.header("target"), f"không có tổ chức mã {v['target']}.")
+                    self.problem(
+                        sheet,
+                        row.number,
+                        sheet.header("target"),
+                        f"không có tổ chức mã {v['target']}.",
+                    )
                 elif not self._alive(target, day):
-                    self.problem(sheet, row.number, sheet.header("target"),
-                                 f"Tổ chức nhận sáp nhập {target.code} không tồn tại vào ngày {vn(day)}.")
+                    self.problem(
+                        sheet,
+                        row.number,
+                        sheet.header("target"),
+                        f"Tổ chức nhận sáp nhập {target.code} không tồn tại vào ngày {vn(day)}.",
+                    )
             current.valid_to = day
             unit.ended = day
         elif any(v.get(n) for n in ("name", "kind", "grassroots_type", "parent")):
@@ -404,7 +525,15 @@ class Importer:
                 target = current
             else:
                 current.valid_to = day
-                target = V(day, None, current.name, current.kind, current.grassroots_type, current.parent, current.source)
+                target = V(
+                    day,
+                    None,
+                    current.name,
+                    current.kind,
+                    current.grassroots_type,
+                    current.parent,
+                    current.source,
+                )
                 unit.versions.append(target)
             for name in ("name", "kind", "grassroots_type"):
                 if v.get(name):
@@ -438,17 +567,27 @@ class Importer:
                     self.report.count(sheet, "unchanged")
                     continue
             if unit.ended is not None:
-                self.problem(sheet, row.number, sheet.header("date"),
-                             f"Tổ chức {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("date"),
+                    f"Tổ chức {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.",
+                )
             elif day <= last_start:
                 self.problem(
-                    sheet, row.number, sheet.header("date"),
+                    sheet,
+                    row.number,
+                    sheet.header("date"),
                     f"{unit.code} đã có thay đổi ghi ngày {vn(last_start)}; thay đổi mới phải sau ngày đó "
                     "(sửa lịch sử đã có hãy làm trên giao diện).",
                 )
             elif action == ChangeAction.SPLIT:
-                self.problem(sheet, row.number, sheet.header("action"),
-                             "Chia tách một tổ chức đã có hãy thực hiện trên giao diện (cần phân chia đảng viên).")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("action"),
+                    "Chia tách một tổ chức đã có hãy thực hiện trên giao diện (cần phân chia đảng viên).",
+                )
             else:
                 self.unit_updates.append((row, {"unit": unit.code}))
                 self.report.count(sheet, "updated")
@@ -475,52 +614,83 @@ class Importer:
                 label = Kind(version.kind).label
                 if not version.parent:
                     if None not in allowed:
-                        self.problem(sheet, row_number, column, f"{label} phải trực thuộc một tổ chức cấp trên.")
+                        self.problem(
+                            sheet,
+                            row_number,
+                            column,
+                            f"{label} phải trực thuộc một tổ chức cấp trên.",
+                        )
                     continue
                 parent = self.units.get(version.parent.upper())
                 if parent is None:
-                    self.problem(sheet, row_number, column, f"không có tổ chức mã {version.parent}.")
+                    self.problem(
+                        sheet, row_number, column, f"không có tổ chức mã {version.parent}."
+                    )
                     continue
                 version.parent = parent.code
                 start, end = version.valid_from, version.valid_to
                 if not self._alive(parent, start):
-                    self.problem(sheet, row_number, column,
-                                 f"Tổ chức cấp trên {parent.code} không tồn tại vào ngày {vn(start)}.")
+                    self.problem(
+                        sheet,
+                        row_number,
+                        column,
+                        f"Tổ chức cấp trên {parent.code} không tồn tại vào ngày {vn(start)}.",
+                    )
                     continue
                 if parent.ended is not None and (end is None or end > parent.ended):
                     self.problem(
-                        sheet, row_number, column,
+                        sheet,
+                        row_number,
+                        column,
                         f"tổ chức cấp trên {parent.code} kết thúc ngày {vn(parent.ended)} trong khi {unit.code} "
                         "vẫn trực thuộc: cần ghi “Chuyển trực thuộc” hoặc kết thúc {unit.code} trước ngày đó.",
                     )
                 for pv in parent.versions:
-                    if pv.valid_from < (end or dt.date.max) and (pv.valid_to is None or pv.valid_to > start):
+                    if pv.valid_from < (end or dt.date.max) and (
+                        pv.valid_to is None or pv.valid_to > start
+                    ):
                         if pv.kind not in allowed:
                             self.problem(
-                                sheet, row_number, column,
+                                sheet,
+                                row_number,
+                                column,
                                 f"{label} không thể trực thuộc {Kind(pv.kind).label.lower()} ({parent.code}).",
                             )
                             break
                 if not version.grassroots_type:
                     pv = self._version_on(parent, start)
-                    version.grassroots_type = pv.grassroots_type if pv else ""  # cells inherit the type
+                    version.grassroots_type = (
+                        pv.grassroots_type if pv else ""
+                    )  # cells inherit the type
         if self.report.problems:
             return
-        rows = [VersionRow(u.code, v.parent, v.valid_from, v.valid_to) for u in self.units.values() for v in u.versions]
+        rows = [
+            VersionRow(u.code, v.parent, v.valid_from, v.valid_to)
+            for u in self.units.values()
+            for v in u.versions
+        ]
         try:
             compute_ancestry(rows)
         except ValueError:
-            self.problem(schema.ORGANIZATIONS, None, schema.ORGANIZATIONS.header("parent"),
-                         "các tổ chức trực thuộc lẫn nhau: không thể tạo vòng lặp trong cây tổ chức.")
+            self.problem(
+                schema.ORGANIZATIONS,
+                None,
+                schema.ORGANIZATIONS.header("parent"),
+                "các tổ chức trực thuộc lẫn nhau: không thể tạo vòng lặp trong cây tổ chức.",
+            )
 
     # members ---------------------------------------------------------------------------
     def _checker(self) -> UnitChecker:
         checker = UnitChecker.__new__(UnitChecker)
         checker.units = {
-            u.code: Unit(code=u.code, established=u.established, ended=u.ended) for u in self.units.values()
+            u.code: Unit(code=u.code, established=u.established, ended=u.ended)
+            for u in self.units.values()
         }
         checker.versions = {
-            u.code: [UnitVersion(valid_from=v.valid_from, valid_to=v.valid_to, kind=v.kind) for v in u.versions]
+            u.code: [
+                UnitVersion(valid_from=v.valid_from, valid_to=v.valid_to, kind=v.kind)
+                for v in u.versions
+            ]
             for u in self.units.values()
         }
         return checker
@@ -536,8 +706,11 @@ class Importer:
             from grassroots.accounts.access import members_visible, sees_everything
 
             if not sees_everything(self.user):
-                visible = set(members_visible(self.user).filter(
-                    pk__in=[m["pk"] for m in found.values()]).values_list("pk", flat=True))
+                visible = set(
+                    members_visible(self.user)
+                    .filter(pk__in=[m["pk"] for m in found.values()])
+                    .values_list("pk", flat=True)
+                )
                 for values in found.values():
                     values["hidden"] = values["pk"] not in visible
         return found
@@ -559,8 +732,12 @@ class Importer:
             if not number:
                 continue
             if number in by_number:
-                self.problem(sheet, row.number, columns["profile_number"],
-                             f"số lý lịch {number} trùng với dòng {by_number[number].number}.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    columns["profile_number"],
+                    f"số lý lịch {number} trùng với dòng {by_number[number].number}.",
+                )
                 continue
             v["profile_number"] = number
             by_number[number] = row
@@ -570,7 +747,9 @@ class Importer:
             except ValidationError as exc:
                 self.field_errors(sheet, row.number, exc, columns)
             if v.get("unit") and not self.code(v["unit"]):
-                self.problem(sheet, row.number, columns["unit"], f"không có tổ chức mã {v['unit']}.")
+                self.problem(
+                    sheet, row.number, columns["unit"], f"không có tổ chức mã {v['unit']}."
+                )
         existing = self._existing_members(sorted(by_number))
         events_by: dict[str, list[Row]] = defaultdict(list)
         ecols = {c.field: c.header for c in events_sheet.columns}
@@ -583,11 +762,18 @@ class Importer:
                 continue
             v["profile_number"] = number
             if v.get("unit") and not self.code(v["unit"]):
-                self.problem(events_sheet, row.number, ecols["unit"], f"không có tổ chức mã {v['unit']}.")
+                self.problem(
+                    events_sheet, row.number, ecols["unit"], f"không có tổ chức mã {v['unit']}."
+                )
                 continue
             key = (number, v["kind"], v["date"], (v.get("unit") or "").upper())
             if key in seen:
-                self.problem(events_sheet, row.number, ecols["kind"], f"sự kiện này trùng với dòng {seen[key]}.")
+                self.problem(
+                    events_sheet,
+                    row.number,
+                    ecols["kind"],
+                    f"sự kiện này trùng với dòng {seen[key]}.",
+                )
                 continue
             seen[key] = row.number
             events_by[number].append(row)
@@ -597,8 +783,12 @@ class Importer:
         for number, rows in events_by.items():
             if number not in by_number and number not in existing:
                 for row in rows:
-                    self.problem(events_sheet, row.number, ecols["profile_number"],
-                                 f"không có đảng viên số lý lịch {number} trong sheet Đảng viên hay trong hệ thống.")
+                    self.problem(
+                        events_sheet,
+                        row.number,
+                        ecols["profile_number"],
+                        f"không có đảng viên số lý lịch {number} trong sheet Đảng viên hay trong hệ thống.",
+                    )
         checker = self._checker()
         db_events = self._db_events([m["pk"] for m in existing.values()])
         done = len(member_rows)
@@ -607,7 +797,9 @@ class Importer:
             if done % 5000 < 10:
                 self.progress("Kiểm tra lịch sử đảng viên", min(done, total), total)
             if number in existing:
-                self._check_existing_member(row, existing[number], events_by.get(number, []), db_events, checker)
+                self._check_existing_member(
+                    row, existing[number], events_by.get(number, []), db_events, checker
+                )
             else:
                 self._check_new_member(row, events_by.get(number, []), checker)
         for number, rows in events_by.items():
@@ -618,22 +810,32 @@ class Importer:
         out: dict[int, list[MemberEvent]] = defaultdict(list)
         codes = {u.pk: u.code for u in self.db_units.values()}
         for i in range(0, len(member_ids), IN_CHUNK):
-            qs = MemberEvent.objects.filter(member_id__in=member_ids[i : i + IN_CHUNK], voided_at__isnull=True)
+            qs = MemberEvent.objects.filter(
+                member_id__in=member_ids[i : i + IN_CHUNK], voided_at__isnull=True
+            )
             for event in qs.order_by("date", "id"):
                 event.unit_code = codes.get(event.unit_id) if event.unit_id else None
                 out[event.member_id].append(event)
         return out
 
-    def _ev(self, v: dict, key: int, kind: str | None = None, day_field: str = "date") -> lifecycle.Ev:
+    def _ev(
+        self, v: dict, key: int, kind: str | None = None, day_field: str = "date"
+    ) -> lifecycle.Ev:
         return lifecycle.Ev(
-            kind=kind or v["kind"], date=v[day_field], unit_id=self.code(v.get("unit")),
-            decision_date=v.get("decision_date"), discipline_form=v.get("discipline_form", ""), key=key,
+            kind=kind or v["kind"],
+            date=v[day_field],
+            unit_id=self.code(v.get("unit")),
+            decision_date=v.get("decision_date"),
+            discipline_form=v.get("discipline_form", ""),
+            key=key,
         )
 
     def _validate_history(self, evs, sources, member_row, checker) -> bool:
         """derive_stints + check_stints; on refusal, name the row of the event that broke it."""
         try:
-            stints = lifecycle.derive_stints(evs, unit_exists=checker.exists, is_cell=checker.is_cell)
+            stints = lifecycle.derive_stints(
+                evs, unit_exists=checker.exists, is_cell=checker.is_cell
+            )
             checker.check_stints(stints)
             return True
         except ValidationError as exc:
@@ -645,7 +847,9 @@ class Importer:
         ordered = lifecycle.sort_events(evs)
         for n in range(1, len(ordered) + 1):
             try:
-                lifecycle.derive_stints(ordered[:n], unit_exists=checker.exists, is_cell=checker.is_cell)
+                lifecycle.derive_stints(
+                    ordered[:n], unit_exists=checker.exists, is_cell=checker.is_cell
+                )
             except ValidationError:
                 # an event already in the database cannot be the culprit: blame the last file row
                 for ev in reversed(ordered[:n]):
@@ -654,9 +858,17 @@ class Importer:
                 return None
         return ordered[-1] if ordered else None
 
-    _EVENT_COLUMNS = {"date": "date", "unit": "unit", "decision_date": "decision_date",
-                      "discipline_form": "discipline_form"}
-    _ADMISSION_COLUMNS = {"date": "admission_date", "unit": "unit", "decision_date": "decision_date"}
+    _EVENT_COLUMNS = {
+        "date": "date",
+        "unit": "unit",
+        "decision_date": "decision_date",
+        "discipline_form": "discipline_form",
+    }
+    _ADMISSION_COLUMNS = {
+        "date": "admission_date",
+        "unit": "unit",
+        "decision_date": "decision_date",
+    }
 
     def _blame(self, exc: ValidationError, source, member_row: Row | None, sources) -> None:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
@@ -686,19 +898,29 @@ class Importer:
             if events:
                 self.report.count(schema.EVENTS, "created", len(events))
 
-    def _check_existing_member(self, row: Row | None, member: dict, events: list[Row], db_events, checker) -> None:
+    def _check_existing_member(
+        self, row: Row | None, member: dict, events: list[Row], db_events, checker
+    ) -> None:
         sheet = schema.MEMBERS
         if member.get("hidden"):
             target = row or events[0]
-            self.problem(sheet if row else schema.EVENTS, target.number, sheet.header("profile_number"),
-                         f"số lý lịch {member['profile_number']} đã được dùng cho một đảng viên ngoài phạm vi của tài khoản.")
+            self.problem(
+                sheet if row else schema.EVENTS,
+                target.number,
+                sheet.header("profile_number"),
+                f"số lý lịch {member['profile_number']} đã được dùng cho một đảng viên ngoài phạm vi của tài khoản.",
+            )
             return
         have = db_events.get(member["pk"], [])
         if row is not None:
             v = row.values
             changes = {}
             for name in PROFILE_FIELDS:
-                if name in v and name != "profile_number" and not _vals_equal(v[name], member[name]):
+                if (
+                    name in v
+                    and name != "profile_number"
+                    and not _vals_equal(v[name], member[name])
+                ):
                     changes[name] = v[name]
             admission = next((e for e in have if e.kind == EventKind.ADMISSION), None)
             if admission is not None and "admission_date" in v:
@@ -711,21 +933,31 @@ class Importer:
                         continue
                     if (mine or None) != (theirs or None):
                         shown = vn(theirs) if isinstance(theirs, dt.date) else theirs or ""
-                        self.problem(sheet, row.number, sheet.header(name),
-                                     f"khác với quyết định kết nạp đã có (“{shown}”). Sửa kết nạp hãy làm trên hồ sơ đảng viên.")
+                        self.problem(
+                            sheet,
+                            row.number,
+                            sheet.header(name),
+                            f"khác với quyết định kết nạp đã có (“{shown}”). Sửa kết nạp hãy làm trên hồ sơ đảng viên.",
+                        )
             if changes:
                 self.profile_updates.append((row, member["pk"], changes))
                 self.report.count(sheet, "updated")
             else:
                 self.report.count(sheet, "unchanged")
         present = {(e.kind, e.date, (e.unit_code or "").upper()) for e in have}
-        fresh = [e for e in events
-                 if (e.values["kind"], e.values["date"], (self.code(e.values.get("unit")) or "").upper()) not in present]
+        fresh = [
+            e
+            for e in events
+            if (e.values["kind"], e.values["date"], (self.code(e.values.get("unit")) or "").upper())
+            not in present
+        ]
         self.report.count(schema.EVENTS, "unchanged", len(events) - len(fresh))
         if not fresh:
             return
-        evs = [lifecycle.Ev(e.kind, e.date, e.unit_code, e.decision_date, e.discipline_form, -1 - i)
-               for i, e in enumerate(have)]
+        evs = [
+            lifecycle.Ev(e.kind, e.date, e.unit_code, e.decision_date, e.discipline_form, -1 - i)
+            for i, e in enumerate(have)
+        ]
         sources = {}
         for e in fresh:
             evs.append(self._ev(e.values, e.number))
@@ -750,31 +982,57 @@ class Importer:
                 if v.get(name):
                     unit = self.units.get(v[name].upper())
                     if unit is None:
-                        self.problem(sheet, row.number, sheet.header(name), f"không có tổ chức mã {v[name]}.")
+                        self.problem(
+                            sheet, row.number, sheet.header(name), f"không có tổ chức mã {v[name]}."
+                        )
                         break
                     v[name] = unit.code
                     if name == "unit" and not self._alive(unit, v["valid_from"]):
-                        self.problem(sheet, row.number, sheet.header("valid_from"),
-                                     f"Tổ chức {unit.code} không tồn tại vào ngày {vn(v['valid_from'])}.")
+                        self.problem(
+                            sheet,
+                            row.number,
+                            sheet.header("valid_from"),
+                            f"Tổ chức {unit.code} không tồn tại vào ngày {vn(v['valid_from'])}.",
+                        )
             else:
                 if v.get("valid_to") and v["valid_to"] <= v["valid_from"]:
-                    self.problem(sheet, row.number, sheet.header("valid_to"), "“Đến ngày” phải sau “Từ ngày”.")
+                    self.problem(
+                        sheet,
+                        row.number,
+                        sheet.header("valid_to"),
+                        "“Đến ngày” phải sau “Từ ngày”.",
+                    )
                     continue
                 v["code"] = v["code"].upper()
                 by_code[v["code"]].append(row)
         existing = {}
         for village in Village.objects.filter(code__in=list(by_code)):
-            existing[village.code.upper()] = (village, {vv.valid_from: vv for vv in village.versions.select_related("unit", "cell")})
+            existing[village.code.upper()] = (
+                village,
+                {vv.valid_from: vv for vv in village.versions.select_related("unit", "cell")},
+            )
         for code, group in by_code.items():
             group.sort(key=lambda r: r.values["valid_from"])
             bad = False
             for a, b in zip(group, group[1:], strict=False):
                 if a.values["valid_from"] == b.values["valid_from"]:
-                    self.problem(sheet, b.number, sheet.header("valid_from"), f"thôn {code} trùng “Từ ngày” với dòng {a.number}.")
+                    self.problem(
+                        sheet,
+                        b.number,
+                        sheet.header("valid_from"),
+                        f"thôn {code} trùng “Từ ngày” với dòng {a.number}.",
+                    )
                     bad = True
-                elif a.values.get("valid_to") is None or a.values["valid_to"] > b.values["valid_from"]:
-                    self.problem(sheet, b.number, sheet.header("valid_from"),
-                                 f"giai đoạn này chồng lên giai đoạn ở dòng {a.number} của thôn {code}.")
+                elif (
+                    a.values.get("valid_to") is None
+                    or a.values["valid_to"] > b.values["valid_from"]
+                ):
+                    self.problem(
+                        sheet,
+                        b.number,
+                        sheet.header("valid_from"),
+                        f"giai đoạn này chồng lên giai đoạn ở dòng {a.number} của thôn {code}.",
+                    )
                     bad = True
             if bad:
                 continue
@@ -786,9 +1044,14 @@ class Importer:
                     self.village_writes.append(("create", row, {}))
                     self.report.count(sheet, "created")
                     continue
-                same = (old.unit.code == v["unit"] and old.arrangement == v["arrangement"]
-                        and (old.cell.code if old.cell else None) == v.get("cell") and old.valid_to == v.get("valid_to")
-                        and village.name == v["name"] and village.kind == v["kind"])
+                same = (
+                    old.unit.code == v["unit"]
+                    and old.arrangement == v["arrangement"]
+                    and (old.cell.code if old.cell else None) == v.get("cell")
+                    and old.valid_to == v.get("valid_to")
+                    and village.name == v["name"]
+                    and village.kind == v["kind"]
+                )
                 if same:
                     self.report.count(sheet, "unchanged")
                 else:
@@ -798,20 +1061,36 @@ class Importer:
     def _check_population(self) -> None:
         sheet = schema.POPULATION
         seen: dict[tuple, int] = {}
-        rows = [r for r in self.rows.get(sheet.kind, []) if {"unit", "year", "population"} <= set(r.values)]
-        existing = {(u.upper(), y): p for u, y, p in Population.objects.values_list("unit__code", "year", "population")}
+        rows = [
+            r
+            for r in self.rows.get(sheet.kind, [])
+            if {"unit", "year", "population"} <= set(r.values)
+        ]
+        existing = {
+            (u.upper(), y): p
+            for u, y, p in Population.objects.values_list("unit__code", "year", "population")
+        }
         for row in rows:
             v = row.values
             unit = self.code(v["unit"])
             if unit is None:
-                self.problem(sheet, row.number, sheet.header("unit"), f"không có tổ chức mã {v['unit']}.")
+                self.problem(
+                    sheet, row.number, sheet.header("unit"), f"không có tổ chức mã {v['unit']}."
+                )
                 continue
             if not 1900 <= v["year"] <= 2100:
-                self.problem(sheet, row.number, sheet.header("year"), f"năm {v['year']} không hợp lệ.")
+                self.problem(
+                    sheet, row.number, sheet.header("year"), f"năm {v['year']} không hợp lệ."
+                )
                 continue
             key = (unit.upper(), v["year"])
             if key in seen:
-                self.problem(sheet, row.number, sheet.header("year"), f"dân số năm {v['year']} của {unit} trùng với dòng {seen[key]}.")
+                self.problem(
+                    sheet,
+                    row.number,
+                    sheet.header("year"),
+                    f"dân số năm {v['year']} của {unit} trùng với dòng {seen[key]}.",
+                )
                 continue
             seen[key] = row.number
             v["unit"] = unit
@@ -828,8 +1107,16 @@ class Importer:
     # ---- phase 2: write --------------------------------------------------------------
     @property
     def has_writes(self) -> bool:
-        return bool(self.new_units or self.new_changes or self.unit_updates or self.new_members
-                    or self.profile_updates or self.event_updates or self.village_writes or self.population_writes)
+        return bool(
+            self.new_units
+            or self.new_changes
+            or self.unit_updates
+            or self.new_members
+            or self.profile_updates
+            or self.event_updates
+            or self.village_writes
+            or self.population_writes
+        )
 
     def run(self, *, actor: Actor, dry_run: bool = False) -> Report:
         """Check, then (unless dry_run or any problem) write everything in one transaction.
@@ -878,20 +1165,46 @@ class Importer:
             specs = []
             for key in self.new_units:
                 u = self.units[key]
-                specs.append(UnitSpec(u.code, u.established, u.ended, [
-                    VersionSpec(v.valid_from, v.valid_to, v.name, v.kind, v.grassroots_type, v.parent)
-                    for v in u.versions
-                ]))
+                specs.append(
+                    UnitSpec(
+                        u.code,
+                        u.established,
+                        u.ended,
+                        [
+                            VersionSpec(
+                                v.valid_from,
+                                v.valid_to,
+                                v.name,
+                                v.kind,
+                                v.grassroots_type,
+                                v.parent,
+                            )
+                            for v in u.versions
+                        ],
+                    )
+                )
             loader.add_units(specs)
             self._write_unit_changes(loader.unit_ids)
             for key in self.new_units:
                 u = self.units[key]
                 first = u.versions[0]
-                audits.append(self._audit(actor, "unit", loader.unit_ids[u.code], f"{first.name} ({u.code})", "create", {
-                    "code": [None, u.code], "name": [None, first.name], "kind": [None, first.kind],
-                    "parent": [None, first.parent], "established": [None, u.established.isoformat()],
-                    "versions": [None, len(u.versions)],
-                }))
+                audits.append(
+                    self._audit(
+                        actor,
+                        "unit",
+                        loader.unit_ids[u.code],
+                        f"{first.name} ({u.code})",
+                        "create",
+                        {
+                            "code": [None, u.code],
+                            "name": [None, first.name],
+                            "kind": [None, first.kind],
+                            "parent": [None, first.parent],
+                            "established": [None, u.established.isoformat()],
+                            "versions": [None, len(u.versions)],
+                        },
+                    )
+                )
             if self.unit_updates or self.profile_updates or self.event_updates:
                 rebuild_closure(None)  # the services below read the closure
         if self.unit_updates:
@@ -904,30 +1217,51 @@ class Importer:
                 v = row.values
                 profile = {k: v[k] for k in PROFILE_FIELDS if k in v}
                 admission = EventSpec(
-                    EventKind.ADMISSION, v["admission_date"], self.code(v.get("unit")),
-                    decision_date=v.get("decision_date"), decision_number=v.get("decision_number", ""),
+                    EventKind.ADMISSION,
+                    v["admission_date"],
+                    self.code(v.get("unit")),
+                    decision_date=v.get("decision_date"),
+                    decision_number=v.get("decision_number", ""),
                     issuing_body=v.get("issuing_body", ""),
                 )
                 specs = [admission] + [
-                    EventSpec(e.values["kind"], e.values["date"], self.code(e.values.get("unit")),
-                              decision_date=e.values.get("decision_date"),
-                              decision_number=e.values.get("decision_number", ""),
-                              issuing_body=e.values.get("issuing_body", ""),
-                              discipline_form=e.values.get("discipline_form", ""),
-                              place=e.values.get("place", ""), note=e.values.get("note", ""))
+                    EventSpec(
+                        e.values["kind"],
+                        e.values["date"],
+                        self.code(e.values.get("unit")),
+                        decision_date=e.values.get("decision_date"),
+                        decision_number=e.values.get("decision_number", ""),
+                        issuing_body=e.values.get("issuing_body", ""),
+                        discipline_form=e.values.get("discipline_form", ""),
+                        place=e.values.get("place", ""),
+                        note=e.values.get("note", ""),
+                    )
                     for e in events
                 ]
                 loader.add_member(MemberSpec(profile, specs))
             loader.flush()
             self.progress("Ghi đảng viên", total, total)
             numbers = [row.values["profile_number"] for row, _ in self.new_members]
-            event_counts = {row.values["profile_number"]: len(events) + 1 for row, events in self.new_members}
+            event_counts = {
+                row.values["profile_number"]: len(events) + 1 for row, events in self.new_members
+            }
             for i in range(0, len(numbers), IN_CHUNK):
-                for pk, number, name in Member.objects.filter(profile_number__in=numbers[i : i + IN_CHUNK]).values_list(
-                    "pk", "profile_number", "full_name"
-                ):
-                    audits.append(self._audit(actor, "member", pk, f"{name} ({number})", "create",
-                                              {"profile_number": [None, number], "events": [None, event_counts[number]]}))
+                for pk, number, name in Member.objects.filter(
+                    profile_number__in=numbers[i : i + IN_CHUNK]
+                ).values_list("pk", "profile_number", "full_name"):
+                    audits.append(
+                        self._audit(
+                            actor,
+                            "member",
+                            pk,
+                            f"{name} ({number})",
+                            "create",
+                            {
+                                "profile_number": [None, number],
+                                "events": [None, event_counts[number]],
+                            },
+                        )
+                    )
         members_sheet = schema.MEMBERS
         mcols = {c.field: c.header for c in members_sheet.columns}
         if self.profile_updates or self.event_updates:
@@ -935,18 +1269,41 @@ class Importer:
 
             for row, pk, changes in self.profile_updates:
                 member = Member.objects.get(pk=pk)
-                self._service(members_sheet, row, lambda m=member, c=changes: member_update_profile(
-                    actor=actor, member=m, reason="Nhập từ Excel", **c), mcols)
+                self._service(
+                    members_sheet,
+                    row,
+                    lambda m=member, c=changes: member_update_profile(
+                        actor=actor, member=m, reason="Nhập từ Excel", **c
+                    ),
+                    mcols,
+                )
             ecols = {c.field: c.header for c in schema.EVENTS.columns}
             ecols["unit"] = ecols["unit"]
             for row, pk in self.event_updates:
                 v = row.values
-                unit = Unit.objects.filter(code=self.code(v.get("unit"))).first() if v.get("unit") else None
-                self._service(schema.EVENTS, row, lambda pk=pk, v=v, unit=unit: member_record_event(
-                    actor=actor, member=Member.objects.get(pk=pk), kind=v["kind"], date=v["date"], unit=unit,
-                    decision_number=v.get("decision_number", ""), decision_date=v.get("decision_date"),
-                    issuing_body=v.get("issuing_body", ""), discipline_form=v.get("discipline_form", ""),
-                    place=v.get("place", ""), note=v.get("note", "")), ecols)
+                unit = (
+                    Unit.objects.filter(code=self.code(v.get("unit"))).first()
+                    if v.get("unit")
+                    else None
+                )
+                self._service(
+                    schema.EVENTS,
+                    row,
+                    lambda pk=pk, v=v, unit=unit: member_record_event(
+                        actor=actor,
+                        member=Member.objects.get(pk=pk),
+                        kind=v["kind"],
+                        date=v["date"],
+                        unit=unit,
+                        decision_number=v.get("decision_number", ""),
+                        decision_date=v.get("decision_date"),
+                        issuing_body=v.get("issuing_body", ""),
+                        discipline_form=v.get("discipline_form", ""),
+                        place=v.get("place", ""),
+                        note=v.get("note", ""),
+                    ),
+                    ecols,
+                )
         audits += self._write_villages(actor)
         audits += self._write_population(actor)
         if audits:
@@ -959,43 +1316,91 @@ class Importer:
             self.rows, self.new_members, audits = {}, [], []
             gc.collect()
             self.progress("Tính lại số liệu", 0, 1)
-            loader.finish(actor=actor, label=f"Nhập Excel: {self.name}",
-                          progress=lambda done, total: self.progress("Tính lại số liệu", done, total))
+            loader.finish(
+                actor=actor,
+                label=f"Nhập Excel: {self.name}",
+                progress=lambda done, total: self.progress("Tính lại số liệu", done, total),
+            )
         elif self.has_writes:
-            record(actor, obj=Unit.objects.order_by("pk").first() or Member.objects.first(), action="import",
-                   changes={"counts": [None, self.report.counts]}, reason=f"Nhập Excel: {self.name}",
-                   object_type="dataset")
+            record(
+                actor,
+                obj=Unit.objects.order_by("pk").first() or Member.objects.first(),
+                action="import",
+                changes={"counts": [None, self.report.counts]},
+                reason=f"Nhập Excel: {self.name}",
+                object_type="dataset",
+            )
 
-    def _audit(self, actor: Actor, object_type: str, pk, label: str, action: str, changes: dict) -> tuple:
+    def _audit(
+        self, actor: Actor, object_type: str, pk, label: str, action: str, changes: dict
+    ) -> tuple:
         """One audit row as a tuple (see _insert_audits): 100,000 model instances would cost
         seconds and hundreds of MB for nothing."""
-        return (getattr(actor.user, "pk", None), actor.name, actor.source or Source.IMPORT, actor.address,
-                object_type, str(pk), label[:255], action, json.dumps(changes, ensure_ascii=False, default=str),
-                f"Nhập Excel: {self.name}")
+        return (
+            getattr(actor.user, "pk", None),
+            actor.name,
+            actor.source or Source.IMPORT,
+            actor.address,
+            object_type,
+            str(pk),
+            label[:255],
+            action,
+            json.dumps(changes, ensure_ascii=False, default=str),
+            f"Nhập Excel: {self.name}",
+        )
 
     def _write_unit_changes(self, unit_ids: dict[str, int]) -> None:
         rows = []
         for key in self.new_units:
             u = self.units[key]
             number, date, body = u.decision
-            rows.append(UnitChange(unit_id=unit_ids[u.code], action=ChangeAction.ESTABLISH, date=u.established,
-                                   decision_number=number, decision_date=date, issuing_body=body,
-                                   note="Nhập từ Excel"))
+            rows.append(
+                UnitChange(
+                    unit_id=unit_ids[u.code],
+                    action=ChangeAction.ESTABLISH,
+                    date=u.established,
+                    decision_number=number,
+                    decision_date=date,
+                    issuing_body=body,
+                    note="Nhập từ Excel",
+                )
+            )
         for code, row in self.new_changes:
             v = row.values
             details = {"merged_into": self.code(v["target"])} if v.get("target") else {}
-            rows.append(UnitChange(unit_id=unit_ids[code], action=v["action"], date=v["date"],
-                                   decision_number=v.get("decision_number", ""), decision_date=v.get("decision_date"),
-                                   issuing_body=v.get("issuing_body", ""), note=v.get("note", ""), details=details))
+            rows.append(
+                UnitChange(
+                    unit_id=unit_ids[code],
+                    action=v["action"],
+                    date=v["date"],
+                    decision_number=v.get("decision_number", ""),
+                    decision_date=v.get("decision_date"),
+                    issuing_body=v.get("issuing_body", ""),
+                    note=v.get("note", ""),
+                    details=details,
+                )
+            )
         UnitChange.objects.bulk_create(rows, batch_size=5000)
 
     def _apply_unit_updates(self, actor: Actor) -> None:
         sheet = schema.CHANGES
-        columns = {"name": sheet.header("name"), "parent": sheet.header("parent"), "kind": sheet.header("kind"),
-                   "date": sheet.header("date"), "target": sheet.header("target"), "sources": sheet.header("code"),
-                   "new_cell_code": sheet.header("kind"), "decision_date": sheet.header("decision_date")}
+        columns = {
+            "name": sheet.header("name"),
+            "parent": sheet.header("parent"),
+            "kind": sheet.header("kind"),
+            "date": sheet.header("date"),
+            "target": sheet.header("target"),
+            "sources": sheet.header("code"),
+            "new_cell_code": sheet.header("kind"),
+            "decision_date": sheet.header("decision_date"),
+        }
         for row, info in self.unit_updates:
-            self._service(sheet, row, lambda row=row, code=info["unit"]: self._unit_update(actor, row, code), columns)
+            self._service(
+                sheet,
+                row,
+                lambda row=row, code=info["unit"]: self._unit_update(actor, row, code),
+                columns,
+            )
 
     def _unit_update(self, actor: Actor, row: Row, code: str) -> None:
         """One change row on an organization that exists: through its service."""
@@ -1003,13 +1408,22 @@ class Importer:
 
         v = row.values
         unit = Unit.objects.get(code=code)
-        decision = orgs.Decision(v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", ""))
-        common = {"actor": actor, "date": v["date"], "decision": decision, "note": v.get("note", "")}
+        decision = orgs.Decision(
+            v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", "")
+        )
+        common = {
+            "actor": actor,
+            "date": v["date"],
+            "decision": decision,
+            "note": v.get("note", ""),
+        }
 
         def other(field_name: str) -> Unit:
             found = self.code(v.get(field_name))
             if found is None:
-                raise ValidationError({field_name: [f"không có tổ chức mã {v.get(field_name, '')}."]})
+                raise ValidationError(
+                    {field_name: [f"không có tổ chức mã {v.get(field_name, '')}."]}
+                )
             return Unit.objects.get(code=found)
 
         action = v["action"]
@@ -1029,34 +1443,78 @@ class Importer:
         if not self.village_writes:
             return out
         unit_ids = dict(Unit.objects.values_list("code", "pk"))
-        villages = {v.code.upper(): v for v in Village.objects.filter(
-            code__in=[row.values["code"] for _, row, _ in self.village_writes])}
+        villages = {
+            v.code.upper(): v
+            for v in Village.objects.filter(
+                code__in=[row.values["code"] for _, row, _ in self.village_writes]
+            )
+        }
         for what, row, extra in self.village_writes:
             v = row.values
             village = villages.get(v["code"])
             if village is None:
-                village = villages[v["code"]] = Village.objects.create(code=v["code"], name=v["name"], kind=v["kind"])
-                out.append(self._audit(actor, "village", village.pk, f"{village.name} ({village.code})", "create",
-                                       {"name": [None, village.name], "kind": [None, village.kind]}))
+                village = villages[v["code"]] = Village.objects.create(
+                    code=v["code"], name=v["name"], kind=v["kind"]
+                )
+                out.append(
+                    self._audit(
+                        actor,
+                        "village",
+                        village.pk,
+                        f"{village.name} ({village.code})",
+                        "create",
+                        {"name": [None, village.name], "kind": [None, village.kind]},
+                    )
+                )
             elif (village.name, village.kind) != (v["name"], v["kind"]):
-                out.append(self._audit(actor, "village", village.pk, v["name"], "update",
-                                       {"name": [village.name, v["name"]], "kind": [village.kind, v["kind"]]}))
+                out.append(
+                    self._audit(
+                        actor,
+                        "village",
+                        village.pk,
+                        v["name"],
+                        "update",
+                        {"name": [village.name, v["name"]], "kind": [village.kind, v["kind"]]},
+                    )
+                )
                 village.name, village.kind = v["name"], v["kind"]
                 village.save(update_fields=["name", "kind"])
-            fields = {"valid_to": v.get("valid_to"), "unit_id": unit_ids[v["unit"]], "arrangement": v["arrangement"],
-                      "cell_id": unit_ids[v["cell"]] if v.get("cell") else None}
+            fields = {
+                "valid_to": v.get("valid_to"),
+                "unit_id": unit_ids[v["unit"]],
+                "arrangement": v["arrangement"],
+                "cell_id": unit_ids[v["cell"]] if v.get("cell") else None,
+            }
             if what == "create":
-                version = VillageVersion.objects.create(village=village, valid_from=v["valid_from"], **fields)
-                out.append(self._audit(actor, "villageversion", version.pk, village.name, "create",
-                                       {k: [None, str(x) if x is not None else None] for k, x in fields.items()}))
+                version = VillageVersion.objects.create(
+                    village=village, valid_from=v["valid_from"], **fields
+                )
+                out.append(
+                    self._audit(
+                        actor,
+                        "villageversion",
+                        version.pk,
+                        village.name,
+                        "create",
+                        {k: [None, str(x) if x is not None else None] for k, x in fields.items()},
+                    )
+                )
             else:
                 version = extra["version"]
-                changes = {k: [str(getattr(version, k)), str(x)] for k, x in fields.items() if getattr(version, k) != x}
+                changes = {
+                    k: [str(getattr(version, k)), str(x)]
+                    for k, x in fields.items()
+                    if getattr(version, k) != x
+                }
                 for k, x in fields.items():
                     setattr(version, k, x)
                 version.save()
                 if changes:
-                    out.append(self._audit(actor, "villageversion", version.pk, village.name, "update", changes))
+                    out.append(
+                        self._audit(
+                            actor, "villageversion", version.pk, village.name, "update", changes
+                        )
+                    )
         return out
 
     def _write_population(self, actor: Actor) -> list[tuple]:
@@ -1065,18 +1523,39 @@ class Importer:
         for what, row, old in self.population_writes:
             v = row.values
             if what == "create":
-                obj = Population.objects.create(unit_id=unit_ids[v["unit"]], year=v["year"], population=v["population"])
+                obj = Population.objects.create(
+                    unit_id=unit_ids[v["unit"]], year=v["year"], population=v["population"]
+                )
             else:
                 obj = Population.objects.get(unit_id=unit_ids[v["unit"]], year=v["year"])
                 obj.population = v["population"]
                 obj.save(update_fields=["population"])
-            out.append(self._audit(actor, "population", obj.pk, f"{v['unit']} {v['year']}", what,
-                                   {"population": [old, v["population"]]}))
+            out.append(
+                self._audit(
+                    actor,
+                    "population",
+                    obj.pk,
+                    f"{v['unit']} {v['year']}",
+                    what,
+                    {"population": [old, v["population"]]},
+                )
+            )
         return out
 
 
-_AUDIT_COLUMNS = ("at", "actor_id", "actor_name", "source", "address", "object_type", "object_id", "object_label",
-                  "action", "changes", "reason")
+_AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "source",
+    "address",
+    "object_type",
+    "object_id",
+    "object_label",
+    "action",
+    "changes",
+    "reason",
+)
 
 
 def _insert_audits(rows: list[tuple]) -> None:
@@ -1091,8 +1570,15 @@ def _insert_audits(rows: list[tuple]) -> None:
             cursor.executemany(sql, [(now, *row) for row in rows[i : i + 5000]])
 
 
-def import_file(path, *, actor: Actor, name: str = "", dry_run: bool = False, user=None,
-                progress: Progress | None = None) -> Report:
+def import_file(
+    path,
+    *,
+    actor: Actor,
+    name: str = "",
+    dry_run: bool = False,
+    user=None,
+    progress: Progress | None = None,
+) -> Report:
     """Check and (unless dry_run or anything is wrong) import a workbook or CSV file."""
     return Importer(path, name, user=user, progress=progress).run(actor=actor, dry_run=dry_run)
 

@@ -23,7 +23,11 @@ STALE_SECONDS = 15 * 60  # a running job not heard of for this long died with it
 
 
 def upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports" if hasattr(settings, "VAR_DIR") else Path("/tmp/grassroots-imports")
+    path = (
+        Path(settings.VAR_DIR) / "imports"
+        if hasattr(settings, "VAR_DIR")
+        else Path("/tmp/grassroots-imports")
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -38,15 +42,24 @@ class _Reporter:
             return
         self.last = now
         percent = int(100 * done / total) if total else 0
-        ImportJob.objects.filter(pk=self.job_id).update(phase=phase[:100], progress=min(percent, 100))
+        ImportJob.objects.filter(pk=self.job_id).update(
+            phase=phase[:100], progress=min(percent, 100)
+        )
 
 
 def _finish(job_id: int, status: str, report) -> None:
     messages = report.messages()
     ImportJob.objects.filter(pk=job_id).update(
-        status=status, counts=report.counts, errors=messages[: ImportJob.MAX_STORED_ERRORS],
-        error_count=len(messages), progress=100, phase="",
+        status=status,
+        counts=report.counts,
+        errors=messages[: ImportJob.MAX_STORED_ERRORS],
+        error_count=len(messages),
+        progress=100,
+        phase="",
     )
+    if status != JobStatus.READY:  # nothing more will be done with the uploaded file
+        job = ImportJob.objects.get(pk=job_id)
+        Path(job.stored_path).unlink(missing_ok=True)
 
 
 def _work(job_id: int, confirm: bool) -> None:
@@ -55,7 +68,9 @@ def _work(job_id: int, confirm: bool) -> None:
         close_old_connections()
     try:
         job = ImportJob.objects.select_related("user").get(pk=job_id)
-        importer = Importer(job.stored_path, job.file_name, user=job.user, progress=_Reporter(job_id))
+        importer = Importer(
+            job.stored_path, job.file_name, user=job.user, progress=_Reporter(job_id)
+        )
         actor = Actor(job.user, Source.IMPORT, job.address)
         if not confirm:
             report = importer.run(actor=actor, dry_run=True)
@@ -65,7 +80,11 @@ def _work(job_id: int, confirm: bool) -> None:
             _finish(job_id, JobStatus.DONE if report.ok else JobStatus.INVALID, report)
     except Exception as exc:  # the page must say something rather than spin forever
         ImportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, errors=[f"Lỗi hệ thống khi xử lý tệp: {exc}"], error_count=1, phase="")
+            status=JobStatus.FAILED,
+            errors=[f"Lỗi hệ thống khi xử lý tệp: {exc}"],
+            error_count=1,
+            phase="",
+        )
         raise
     finally:
         if in_thread:
@@ -78,7 +97,9 @@ def start(job: ImportJob, *, confirm: bool = False) -> None:
     if getattr(settings, "EXCEL_IMPORT_INLINE", False):
         _work(job.pk, confirm)
         return
-    threading.Thread(target=_work, args=(job.pk, confirm), name=f"import-{job.pk}", daemon=True).start()
+    threading.Thread(
+        target=_work, args=(job.pk, confirm), name=f"import-{job.pk}", daemon=True
+    ).start()
 
 
 def mark_stale(job: ImportJob) -> ImportJob:
@@ -88,7 +109,9 @@ def mark_stale(job: ImportJob) -> ImportJob:
 
     if job.running and (timezone.now() - job.updated_at).total_seconds() > STALE_SECONDS:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, errors=["Tiến trình nhập bị gián đoạn; chưa ghi gì. Hãy tải tệp lên lại."],
-            error_count=1)
+            status=JobStatus.FAILED,
+            errors=["Tiến trình nhập bị gián đoạn; chưa ghi gì. Hãy tải tệp lên lại."],
+            error_count=1,
+        )
         job.refresh_from_db()
     return job

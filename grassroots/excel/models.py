@@ -25,7 +25,9 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("tên tệp"), max_length=255)
     stored_path = models.CharField(max_length=500)
     size = models.PositiveBigIntegerField(default=0)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
     phase = models.CharField(max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # percent of the current phase
     counts = models.JSONField(default=dict, blank=True)

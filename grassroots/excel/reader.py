@@ -76,7 +76,9 @@ class Opened:
     format: str  # "xlsx" or "csv"
 
 
-def _match_header(sheet: Sheet, cells: list, title: str, row: int) -> tuple[dict[str, int], list[Problem]]:
+def _match_header(
+    sheet: Sheet, cells: list, title: str, row: int
+) -> tuple[dict[str, int], list[Problem]]:
     by_header = {fold(c.header): c for c in sheet.columns}
     positions: dict[str, int] = {}
     problems: list[Problem] = []
@@ -86,11 +88,20 @@ def _match_header(sheet: Sheet, cells: list, title: str, row: int) -> tuple[dict
         if column is None:
             continue
         if column.field in positions:
-            problems.append(Problem(title, row, column.header, "cột này xuất hiện hai lần trong dòng tiêu đề."))
+            problems.append(
+                Problem(title, row, column.header, "cột này xuất hiện hai lần trong dòng tiêu đề.")
+            )
         positions[column.field] = index
     for column in sheet.columns:
         if column.required and column.field not in positions:
-            problems.append(Problem(title, None, None, f"thiếu cột “{column.header}” (dòng tiêu đề phải có cột này)."))
+            problems.append(
+                Problem(
+                    title,
+                    None,
+                    None,
+                    f"thiếu cột “{column.header}” (dòng tiêu đề phải có cột này).",
+                )
+            )
     return positions, problems
 
 
@@ -110,16 +121,22 @@ def _sheet_from_rows(sheet: Sheet, title: str, row_source, height: int) -> RawSh
             break
     if not any(any(c not in ("", None) for c in cells) for _, cells in first):
         raw = RawSheet(sheet, title, 0, {}, row_source, height=height)
-        raw.problems.append(Problem(title, None, None, "sheet trống: không có dòng tiêu đề và không có dữ liệu."))
+        raw.problems.append(
+            Problem(title, None, None, "sheet trống: không có dòng tiêu đề và không có dữ liệu.")
+        )
         return raw
     found = _find_header(sheet, first)
     if found is None:
         raw = RawSheet(sheet, title, 0, {}, row_source, height=height)
-        raw.problems.append(Problem(
-            title, None, None,
-            f"không tìm thấy dòng tiêu đề (trong {HEADER_SEARCH_ROWS} dòng đầu phải có một dòng bắt đầu bằng cột "
-            f"“{sheet.columns[0].header}”). Hãy dùng tệp mẫu tải từ hệ thống.",
-        ))
+        raw.problems.append(
+            Problem(
+                title,
+                None,
+                None,
+                f"không tìm thấy dòng tiêu đề (trong {HEADER_SEARCH_ROWS} dòng đầu phải có một dòng bắt đầu bằng cột "
+                f"“{sheet.columns[0].header}”). Hãy dùng tệp mẫu tải từ hệ thống.",
+            )
+        )
         return raw
     header_row, cells = found
     positions, problems = _match_header(sheet, cells, title, header_row)
@@ -128,8 +145,10 @@ def _sheet_from_rows(sheet: Sheet, title: str, row_source, height: int) -> RawSh
 
 # ---- xlsx -------------------------------------------------------------------
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
 _FORMULA = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?>\s*<f[ >/]')
 
 
@@ -193,7 +212,9 @@ def _open_xlsx(path: Path) -> Opened:
         try:
             book = python_calamine.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises several types for broken packages
-            raise FileRefused(f"Không đọc được workbook: {exc}. Hãy mở bằng Excel và lưu lại dạng .xlsx.") from exc
+            raise FileRefused(
+                f"Không đọc được workbook: {exc}. Hãy mở bằng Excel và lưu lại dạng .xlsx."
+            ) from exc
         sheets: list[RawSheet] = []
         problems: list[Problem] = []
         for title in book.sheet_names:
@@ -201,7 +222,9 @@ def _open_xlsx(path: Path) -> Opened:
             if sheet is None:
                 continue  # "Hướng dẫn", "Danh mục" and the user's own notes are not imported
             if any(s.sheet is sheet for s in sheets):
-                problems.append(Problem(title, None, None, f"workbook có hai sheet “{sheet.name}”."))
+                problems.append(
+                    Problem(title, None, None, f"workbook có hai sheet “{sheet.name}”.")
+                )
                 continue
             data = book.get_sheet_by_name(title)
             start_row, start_col = data.start or (0, 0)
@@ -216,25 +239,36 @@ def _open_xlsx(path: Path) -> Opened:
             for (r0, c0), (r1, c1) in data.merged_cell_ranges or []:
                 ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
                 if r0 + 1 <= raw.header_row <= r1 + 1:
-                    message = (f"dòng tiêu đề có ô gộp (merge) {ref}: mỗi cột cần một ô tiêu đề riêng. "
-                               "Hãy bỏ gộp ô (Unmerge) rồi nhập lại.")
+                    message = (
+                        f"dòng tiêu đề có ô gộp (merge) {ref}: mỗi cột cần một ô tiêu đề riêng. "
+                        "Hãy bỏ gộp ô (Unmerge) rồi nhập lại."
+                    )
                 else:
                     message = f"có ô gộp (merge) {ref}: hãy bỏ gộp ô để mỗi dòng có đủ giá trị."
-                raw.problems.append(Problem(title, r0 + 1 if r0 + 1 != raw.header_row else None, None, message))
+                raw.problems.append(
+                    Problem(title, r0 + 1 if r0 + 1 != raw.header_row else None, None, message)
+                )
             if title in parts:
                 headers = {index + start_col: sheet.header(f) for f, index in raw.positions.items()}
                 for letters, row in _formula_cells(archive, parts[title]):
-                    column_index = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters))) - 1
-                    raw.problems.append(Problem(
-                        title, row, headers.get(column_index, letters),
-                        f"ô {letters}{row} chứa công thức. Hãy chép và dán giá trị (Paste Special → Values) "
-                        "thay cho công thức.",
-                    ))
+                    column_index = (
+                        sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters))) - 1
+                    )
+                    raw.problems.append(
+                        Problem(
+                            title,
+                            row,
+                            headers.get(column_index, letters),
+                            f"ô {letters}{row} chứa công thức. Hãy chép và dán giá trị (Paste Special → Values) "
+                            "thay cho công thức.",
+                        )
+                    )
             sheets.append(raw)
         return Opened(sheets, problems, "xlsx")
 
 
 # ---- csv --------------------------------------------------------------------
+
 
 def _open_csv(path: Path, name_hint: str) -> Opened:
     raw_bytes = path.read_bytes()
@@ -252,9 +286,13 @@ def _open_csv(path: Path, name_hint: str) -> Opened:
     # Which sheet? The file name, else the headers that match best.
     sheet = sheet_by_name(Path(name_hint).stem) if name_hint else None
     if sheet is None:
+
         def score(s: Sheet) -> int:
             headers = {fold(c.header) for c in s.columns}
-            return max((sum(fold(x) in headers for x in line) for line in lines[:HEADER_SEARCH_ROWS]), default=0)
+            return max(
+                (sum(fold(x) in headers for x in line) for line in lines[:HEADER_SEARCH_ROWS]),
+                default=0,
+            )
 
         sheet = max(SHEETS, key=score)
         if score(sheet) == 0:

@@ -82,7 +82,9 @@ class Sheet:
 
 
 DECISION = (
-    Column("decision_number", "Số quyết định", help="Số của quyết định (ví dụ 125-QĐ/TU).", width=16),
+    Column(
+        "decision_number", "Số quyết định", help="Số của quyết định (ví dụ 125-QĐ/TU).", width=16
+    ),
     Column("decision_date", "Ngày quyết định", DATE, width=14),
     Column("issuing_body", "Cơ quan ban hành", width=24),
 )
@@ -94,20 +96,51 @@ ORGANIZATIONS = Sheet(
     help="Mỗi dòng là một tổ chức đảng như khi được thành lập. Các thay đổi về sau (đổi tên, "
     "chuyển trực thuộc, sáp nhập, giải thể...) ghi ở sheet Thay đổi tổ chức.",
     columns=(
-        Column("code", "Mã tổ chức", required=True, help="Mã duy nhất, không phân biệt chữ hoa/thường.", width=14),
+        Column(
+            "code",
+            "Mã tổ chức",
+            required=True,
+            help="Mã duy nhất, không phân biệt chữ hoa/thường.",
+            width=14,
+        ),
         Column("name", "Tên tổ chức", required=True, width=40),
         Column("kind", "Cấp tổ chức", CODE, required=True, codes=KINDS, width=30),
-        Column("grassroots_type", "Loại hình", CODE, codes=TYPES,
-               help="Bắt buộc với đảng bộ cơ sở và chi bộ cơ sở; chi bộ trực thuộc lấy theo cấp trên.", width=28),
+        Column(
+            "grassroots_type",
+            "Loại hình",
+            CODE,
+            codes=TYPES,
+            help="Bắt buộc với đảng bộ cơ sở và chi bộ cơ sở; chi bộ trực thuộc lấy theo cấp trên.",
+            width=28,
+        ),
         Column("parent", "Mã tổ chức cấp trên", help="Để trống với đảng bộ tỉnh.", width=14),
         Column("established", "Ngày thành lập", DATE, required=True, width=14),
         *DECISION,
     ),
     examples=(
         ("LS", "Đảng bộ tỉnh Lạng Sơn", "Đảng bộ tỉnh", "", "", "01/01/2000", "", "", ""),
-        ("LS-DL", "Đảng bộ huyện Đình Lập", "Đảng bộ cấp huyện, trực thuộc tỉnh", "", "LS", "01/01/2000", "", "", ""),
-        ("LS-DL-01", "Chi bộ xã Bắc Xa", "Chi bộ cơ sở", "Xã, phường, thị trấn, đặc khu", "LS-DL", "01/01/2000",
-         "12-QĐ/HU", "20/12/1999", "Huyện ủy Đình Lập"),
+        (
+            "LS-DL",
+            "Đảng bộ huyện Đình Lập",
+            "Đảng bộ cấp huyện, trực thuộc tỉnh",
+            "",
+            "LS",
+            "01/01/2000",
+            "",
+            "",
+            "",
+        ),
+        (
+            "LS-DL-01",
+            "Chi bộ xã Bắc Xa",
+            "Chi bộ cơ sở",
+            "Xã, phường, thị trấn, đặc khu",
+            "LS-DL",
+            "01/01/2000",
+            "12-QĐ/HU",
+            "20/12/1999",
+            "Huyện ủy Đình Lập",
+        ),
     ),
 )
 
@@ -123,7 +156,9 @@ CHANGES = Sheet(
         Column("action", "Thay đổi", CODE, required=True, codes=ACTIONS, width=24),
         Column("date", "Ngày hiệu lực", DATE, required=True, width=14),
         Column("name", "Tên mới", help="Với Đổi tên.", width=36),
-        Column("kind", "Cấp tổ chức mới", CODE, codes=KINDS, help="Với Thay đổi cấp tổ chức.", width=30),
+        Column(
+            "kind", "Cấp tổ chức mới", CODE, codes=KINDS, help="Với Thay đổi cấp tổ chức.", width=30
+        ),
         Column("grassroots_type", "Loại hình mới", CODE, codes=TYPES, width=28),
         Column("parent", "Mã cấp trên mới", help="Với Chuyển trực thuộc.", width=14),
         Column("target", "Mã tổ chức nhận sáp nhập", help="Với Sáp nhập.", width=14),
@@ -131,8 +166,20 @@ CHANGES = Sheet(
         Column("note", "Ghi chú", width=30),
     ),
     examples=(
-        ("LS-DL-01", "Đổi tên", "01/06/2010", "Chi bộ xã Bắc Xa mới", "", "", "", "", "30-QĐ/HU", "20/05/2010",
-         "Huyện ủy Đình Lập", ""),
+        (
+            "LS-DL-01",
+            "Đổi tên",
+            "01/06/2010",
+            "Chi bộ xã Bắc Xa mới",
+            "",
+            "",
+            "",
+            "",
+            "30-QĐ/HU",
+            "20/05/2010",
+            "Huyện ủy Đình Lập",
+            "",
+        ),
     ),
 )
 
@@ -143,7 +190,13 @@ MEMBERS = Sheet(
     help="Mỗi dòng là một đảng viên với quyết định kết nạp. Các sự kiện sau kết nạp (công nhận chính "
     "thức, chuyển sinh hoạt, miễn sinh hoạt, từ trần...) ghi ở sheet Sự kiện đảng viên.",
     columns=(
-        Column("profile_number", "Số lý lịch", required=True, help="6 chữ số và mã đảng bộ (ví dụ 012345LS).", width=14),
+        Column(
+            "profile_number",
+            "Số lý lịch",
+            required=True,
+            help="6 chữ số và mã đảng bộ (ví dụ 012345LS).",
+            width=14,
+        ),
         Column("full_name", "Họ và tên", required=True, width=28),
         Column("gender", "Giới tính", CODE, required=True, codes=GENDERS, width=10),
         Column("birth_date", "Ngày sinh", DATE, required=True, width=12),
@@ -155,20 +208,50 @@ MEMBERS = Sheet(
         Column("expertise", "Chuyên môn, nghiệp vụ", width=18),
         Column("theory_level", "Lý luận chính trị", width=14),
         Column("occupation", "Nghề nghiệp", width=16),
-        Column("citizen_id", "Số CCCD", help="12 chữ số (nhập dạng văn bản để giữ số 0 đầu).", width=14),
+        Column(
+            "citizen_id", "Số CCCD", help="12 chữ số (nhập dạng văn bản để giữ số 0 đầu).", width=14
+        ),
         Column("card_number", "Số thẻ đảng viên", help="8 chữ số.", width=12),
-        Column("unit", "Mã chi bộ kết nạp",
-               help="Để trống nếu được kết nạp ngoài hệ thống (khi đó ghi sự kiện “Chuyển đến từ ngoài hệ thống”).",
-               width=14),
-        Column("admission_date", "Ngày vào Đảng", DATE, required=True, help="Ngày lễ kết nạp.", width=14),
+        Column(
+            "unit",
+            "Mã chi bộ kết nạp",
+            help="Để trống nếu được kết nạp ngoài hệ thống (khi đó ghi sự kiện “Chuyển đến từ ngoài hệ thống”).",
+            width=14,
+        ),
+        Column(
+            "admission_date",
+            "Ngày vào Đảng",
+            DATE,
+            required=True,
+            help="Ngày lễ kết nạp.",
+            width=14,
+        ),
         Column("decision_date", "Ngày quyết định kết nạp", DATE, width=14),
         Column("decision_number", "Số quyết định kết nạp", width=16),
         Column("issuing_body", "Cơ quan quyết định kết nạp", width=24),
     ),
     examples=(
-        ("012345LS", "Nguyễn Văn An", "Nam", "15/03/1980", "Tày", "", "Bắc Xa, Đình Lập", "Bắc Xa, Đình Lập",
-         "12/12", "Kỹ sư nông nghiệp", "Trung cấp", "Cán bộ xã", "020080001234", "12345678", "LS-DL-01",
-         "19/05/2005", "10/05/2005", "45-QĐ/HU", "Huyện ủy Đình Lập"),
+        (
+            "012345LS",
+            "Nguyễn Văn An",
+            "Nam",
+            "15/03/1980",
+            "Tày",
+            "",
+            "Bắc Xa, Đình Lập",
+            "Bắc Xa, Đình Lập",
+            "12/12",
+            "Kỹ sư nông nghiệp",
+            "Trung cấp",
+            "Cán bộ xã",
+            "020080001234",
+            "12345678",
+            "LS-DL-01",
+            "19/05/2005",
+            "10/05/2005",
+            "45-QĐ/HU",
+            "Huyện ủy Đình Lập",
+        ),
     ),
 )
 
@@ -181,9 +264,17 @@ EVENTS = Sheet(
     columns=(
         Column("profile_number", "Số lý lịch", required=True, width=14),
         Column("kind", "Sự kiện", CODE, required=True, codes=EVENT_KINDS, width=34),
-        Column("date", "Ngày hiệu lực", DATE, required=True,
-               help="Công nhận chính thức: ngày hết 12 tháng dự bị.", width=14),
-        Column("unit", "Mã chi bộ", help="Chi bộ chuyển đến, hoặc nơi sinh hoạt tạm thời.", width=14),
+        Column(
+            "date",
+            "Ngày hiệu lực",
+            DATE,
+            required=True,
+            help="Công nhận chính thức: ngày hết 12 tháng dự bị.",
+            width=14,
+        ),
+        Column(
+            "unit", "Mã chi bộ", help="Chi bộ chuyển đến, hoặc nơi sinh hoạt tạm thời.", width=14
+        ),
         Column("decision_number", "Số quyết định", width=16),
         Column("decision_date", "Ngày quyết định", DATE, width=14),
         Column("issuing_body", "Cơ quan quyết định", width=24),
@@ -192,8 +283,18 @@ EVENTS = Sheet(
         Column("note", "Ghi chú", width=30),
     ),
     examples=(
-        ("012345LS", "Công nhận đảng viên chính thức", "19/05/2006", "", "52-QĐ/HU", "25/05/2006",
-         "Huyện ủy Đình Lập", "", "", ""),
+        (
+            "012345LS",
+            "Công nhận đảng viên chính thức",
+            "19/05/2006",
+            "",
+            "52-QĐ/HU",
+            "25/05/2006",
+            "Huyện ủy Đình Lập",
+            "",
+            "",
+            "",
+        ),
     ),
 )
 
@@ -207,14 +308,37 @@ VILLAGES = Sheet(
         Column("code", "Mã thôn", required=True, width=14),
         Column("name", "Tên thôn", required=True, width=28),
         Column("kind", "Loại", CODE, required=True, codes=VILLAGE_KINDS, width=14),
-        Column("unit", "Mã tổ chức cơ sở", required=True, help="Đảng bộ, chi bộ cơ sở của xã, phường.", width=14),
-        Column("arrangement", "Tình trạng chi bộ", CODE, required=True, codes=ARRANGEMENTS, width=22),
+        Column(
+            "unit",
+            "Mã tổ chức cơ sở",
+            required=True,
+            help="Đảng bộ, chi bộ cơ sở của xã, phường.",
+            width=14,
+        ),
+        Column(
+            "arrangement", "Tình trạng chi bộ", CODE, required=True, codes=ARRANGEMENTS, width=22
+        ),
         Column("cell", "Mã chi bộ", help="Chi bộ của thôn, hoặc chi bộ sinh hoạt ghép.", width=14),
         Column("valid_from", "Từ ngày", DATE, required=True, width=14),
-        Column("valid_to", "Đến ngày", DATE, help="Để trống nếu đến nay (không tính ngày này).", width=14),
+        Column(
+            "valid_to",
+            "Đến ngày",
+            DATE,
+            help="Để trống nếu đến nay (không tính ngày này).",
+            width=14,
+        ),
     ),
     examples=(
-        ("DL-BX-01", "Thôn Bản Chuông", "Thôn", "LS-DL-01", "Có chi bộ độc lập", "", "01/01/2000", ""),
+        (
+            "DL-BX-01",
+            "Thôn Bản Chuông",
+            "Thôn",
+            "LS-DL-01",
+            "Có chi bộ độc lập",
+            "",
+            "01/01/2000",
+            "",
+        ),
     ),
 )
 

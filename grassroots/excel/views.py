@@ -46,10 +46,18 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def index(request):
     recent = ImportJob.objects.filter(user=request.user)[:10]
     scope = request.user.scope.code if getattr(request.user, "scope", None) else ""
-    return render(request, "excel/index.html", {
-        "sheets": schema.SHEETS, "recent": recent, "exports": EXPORTS, "scope_code": scope,
-        "today": timezone.localdate(), "can_import": request.user.has_role(Role.CLERK),
-    })
+    return render(
+        request,
+        "excel/index.html",
+        {
+            "sheets": schema.SHEETS,
+            "recent": recent,
+            "exports": EXPORTS,
+            "scope_code": scope,
+            "today": timezone.localdate(),
+            "can_import": request.user.has_role(Role.CLERK),
+        },
+    )
 
 
 @login_required
@@ -70,24 +78,43 @@ def upload(request):
     access.require_role(request.user, Role.CLERK)
     upload = request.FILES.get("file")
     if upload is None:
-        return render(request, "excel/index.html", {
-            "sheets": schema.SHEETS, "exports": EXPORTS, "upload_error": "Hãy chọn một tệp .xlsx hoặc .csv.",
-            "recent": ImportJob.objects.filter(user=request.user)[:10], "today": timezone.localdate(),
-            "can_import": True,
-        }, status=400)
+        return render(
+            request,
+            "excel/index.html",
+            {
+                "sheets": schema.SHEETS,
+                "exports": EXPORTS,
+                "upload_error": "Hãy chọn một tệp .xlsx hoặc .csv.",
+                "recent": ImportJob.objects.filter(user=request.user)[:10],
+                "today": timezone.localdate(),
+                "can_import": True,
+            },
+            status=400,
+        )
     if upload.size > MAX_UPLOAD_BYTES:
-        return render(request, "excel/index.html", {
-            "sheets": schema.SHEETS, "exports": EXPORTS, "can_import": True, "today": timezone.localdate(),
-            "upload_error": f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {MAX_UPLOAD_BYTES // 1_000_000} MB.",
-            "recent": ImportJob.objects.filter(user=request.user)[:10],
-        }, status=400)
+        return render(
+            request,
+            "excel/index.html",
+            {
+                "sheets": schema.SHEETS,
+                "exports": EXPORTS,
+                "can_import": True,
+                "today": timezone.localdate(),
+                "upload_error": f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {MAX_UPLOAD_BYTES // 1_000_000} MB.",
+                "recent": ImportJob.objects.filter(user=request.user)[:10],
+            },
+            status=400,
+        )
     suffix = Path(upload.name).suffix.lower()[:8]
     stored = jobs.upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     with stored.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     job = ImportJob.objects.create(
-        user=request.user, file_name=Path(upload.name).name[:255], stored_path=str(stored), size=upload.size,
+        user=request.user,
+        file_name=Path(upload.name).name[:255],
+        stored_path=str(stored),
+        size=upload.size,
         address=request.META.get("REMOTE_ADDR", ""),
     )
     jobs.start(job)
@@ -107,10 +134,16 @@ def job(request, pk: int):
     job = _job_for_user(request, pk)
     labels = {"created": "Tạo mới", "updated": "Cập nhật", "unchanged": "Không đổi"}
     rows = [(sheet, [counts.get(k, 0) for k in labels]) for sheet, counts in job.counts.items()]
-    return render(request, "excel/job.html", {
-        "job": job, "labels": labels.values(), "rows": rows,
-        "more_errors": max(0, job.error_count - len(job.errors)),
-    })
+    return render(
+        request,
+        "excel/job.html",
+        {
+            "job": job,
+            "labels": labels.values(),
+            "rows": rows,
+            "more_errors": max(0, job.error_count - len(job.errors)),
+        },
+    )
 
 
 @login_required

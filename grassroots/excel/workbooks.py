@@ -25,7 +25,16 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 REQUIRED_FILL = PatternFill("solid", fgColor="F6D5A8")
 EXAMPLE_FONT = Font(italic=True, color="7F7F7F")
 TITLE_FONT = Font(bold=True, size=13)
-TEXT_COLUMNS = {"profile_number", "citizen_id", "card_number", "code", "unit", "parent", "target", "cell"}
+TEXT_COLUMNS = {
+    "profile_number",
+    "citizen_id",
+    "card_number",
+    "code",
+    "unit",
+    "parent",
+    "target",
+    "cell",
+}
 VALIDATION_ROWS = 20000
 LISTS_SHEET = "Danh mục"
 GUIDE_SHEET = "Hướng dẫn"
@@ -47,13 +56,19 @@ def _guide(ws, sheets: tuple[schema.Sheet, ...]) -> None:
     ws.column_dimensions["D"].width = 90
     lines = [
         ("Mẫu nhập dữ liệu Grassroots", TITLE_FONT),
-        ("Cách dùng: nhập mỗi bản ghi trên một dòng, dưới dòng tiêu đề. Không đổi tên sheet hay tên cột, không gộp ô, "
-         "không dùng công thức. Ngày nhập dạng dd/mm/yyyy (hoặc ô kiểu ngày của Excel). Các cột có danh sách chọn "
-         "nhận cả mã lẫn tên, không phân biệt chữ hoa/thường. Các dòng chữ nghiêng màu xám là ví dụ: hãy xóa "
-         "trước khi nhập.", None),
-        ("Nhập là “tất cả hoặc không”: nếu có bất kỳ dòng nào sai, không dòng nào được ghi, và hệ thống liệt kê "
-         "mọi lỗi kèm sheet, dòng, cột. Nhập lại cùng một tệp không làm thay đổi gì: bản ghi được nhận ra theo mã "
-         "(mã tổ chức, số lý lịch...). Ô để trống không xóa dữ liệu đã có.", None),
+        (
+            "Cách dùng: nhập mỗi bản ghi trên một dòng, dưới dòng tiêu đề. Không đổi tên sheet hay tên cột, không gộp ô, "
+            "không dùng công thức. Ngày nhập dạng dd/mm/yyyy (hoặc ô kiểu ngày của Excel). Các cột có danh sách chọn "
+            "nhận cả mã lẫn tên, không phân biệt chữ hoa/thường. Các dòng chữ nghiêng màu xám là ví dụ: hãy xóa "
+            "trước khi nhập.",
+            None,
+        ),
+        (
+            "Nhập là “tất cả hoặc không”: nếu có bất kỳ dòng nào sai, không dòng nào được ghi, và hệ thống liệt kê "
+            "mọi lỗi kèm sheet, dòng, cột. Nhập lại cùng một tệp không làm thay đổi gì: bản ghi được nhận ra theo mã "
+            "(mã tổ chức, số lý lịch...). Ô để trống không xóa dữ liệu đã có.",
+            None,
+        ),
         ("Cột tô màu cam là bắt buộc.", None),
     ]
     for text, font in lines:
@@ -74,7 +89,12 @@ def _guide(ws, sheets: tuple[schema.Sheet, ...]) -> None:
         for column in sheet.columns:
             note = column.help
             if column.codes:
-                note = (note + " " if note else "") + "Giá trị: " + "; ".join(column.codes.labels()) + "."
+                note = (
+                    (note + " " if note else "")
+                    + "Giá trị: "
+                    + "; ".join(column.codes.labels())
+                    + "."
+                )
             ws.append([column.header, "Có" if column.required else "", _type_label(column), note])
             ws.cell(ws.max_row, 4).alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -89,7 +109,9 @@ def _lists(wb) -> dict[str, str]:
         for row, label in enumerate(codes.labels(), start=2):
             ws.cell(row, index, label)
         ws.column_dimensions[letter].width = max(len(x) for x in codes.labels()) + 2
-        ranges[codes.name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(codes.labels()) + 1}"
+        ranges[codes.name] = (
+            f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(codes.labels()) + 1}"
+        )
     ws.sheet_state = "hidden"
     return ranges
 
@@ -136,15 +158,26 @@ def template_workbook(kind: str = "all", examples: bool = True) -> Workbook:
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             if column.codes:
-                dv = DataValidation(type="list", formula1=ranges[column.codes.name], allow_blank=not column.required,
-                                    showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                                    error=f"Chọn {column.header.lower()} trong danh sách.")
+                dv = DataValidation(
+                    type="list",
+                    formula1=ranges[column.codes.name],
+                    allow_blank=not column.required,
+                    showErrorMessage=True,
+                    errorTitle="Giá trị không hợp lệ",
+                    error=f"Chọn {column.header.lower()} trong danh sách.",
+                )
                 dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
                 ws.add_data_validation(dv)
             elif column.type == schema.DATE:
-                dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                                    showErrorMessage=True, errorTitle="Ngày không hợp lệ",
-                                    error="Nhập ngày dạng dd/mm/yyyy.")
+                dv = DataValidation(
+                    type="date",
+                    operator="greaterThan",
+                    formula1="1",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Ngày không hợp lệ",
+                    error="Nhập ngày dạng dd/mm/yyyy.",
+                )
                 dv.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
                 ws.add_data_validation(dv)
     return wb
@@ -152,11 +185,20 @@ def template_workbook(kind: str = "all", examples: bool = True) -> Workbook:
 
 # ---- rows → xlsx / csv ---------------------------------------------------------------
 
+
 class SheetData:
     """A sheet to export: title lines, headers, rows (values typed: date, int, float, str)."""
 
-    def __init__(self, name: str, headers: list[str], rows: Iterable[list], *, titles: list[str] | None = None,
-                 widths: list[int] | None = None, percent_columns: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        headers: list[str],
+        rows: Iterable[list],
+        *,
+        titles: list[str] | None = None,
+        widths: list[int] | None = None,
+        percent_columns: set[int] | None = None,
+    ) -> None:
         self.name, self.headers, self.rows = name, headers, rows
         self.titles = titles or []
         self.widths = widths or []
@@ -169,7 +211,11 @@ def write_xlsx(sheets: list[SheetData], target) -> None:
     for data in sheets:
         ws = wb.create_sheet(data.name[:31])
         for index in range(len(data.headers)):
-            width = data.widths[index] if index < len(data.widths) else max(12, len(data.headers[index]) + 2)
+            width = (
+                data.widths[index]
+                if index < len(data.widths)
+                else max(12, len(data.headers[index]) + 2)
+            )
             ws.column_dimensions[get_column_letter(index + 1)].width = width
         header_row = len(data.titles) + (2 if data.titles else 1)
         ws.freeze_panes = f"A{header_row + 1}"

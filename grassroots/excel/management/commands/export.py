@@ -42,7 +42,9 @@ class Command(BaseCommand):
         try:
             unit_obj = get_unit_for_user(viewer, unit)
         except Http404:
-            raise CommandError(f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản).") from None
+            raise CommandError(
+                f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
+            ) from None
         day = _date(at) if at else dt.date.today()
         fmt = "csv" if file.lower().endswith(".csv") else "xlsx"
         if what == "workbook":
@@ -54,7 +56,11 @@ class Command(BaseCommand):
         elif what == "members":
             sheets = [exporter.members_export(viewer, unit_obj, day, actor, fmt)]
         else:
-            sheets = [exporter.figures_export(viewer, unit_obj, day, actor, _date(since) if since else None, fmt)]
+            sheets = [
+                exporter.figures_export(
+                    viewer, unit_obj, day, actor, _date(since) if since else None, fmt
+                )
+            ]
         if fmt == "csv":
             with open(file, "w", encoding="utf-8", newline="") as handle:
                 write_csv(sheets[0], handle)

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi"
+        )
         parser.add_argument("--user", help="nhập với quyền và phạm vi của tài khoản này")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -33,13 +35,21 @@ class Command(BaseCommand):
             if phase[0] != name:
                 if bar is not None:
                     bar.close()
-                bar = tqdm(total=max(total, 1), desc=name, unit="dòng", leave=False, file=self.stderr._out)
+                bar = tqdm(
+                    total=max(total, 1), desc=name, unit="dòng", leave=False, file=self.stderr._out
+                )
                 phase[0] = name
             bar.n = min(done, max(total, 1))
             bar.refresh()
 
-        report = import_file(file, actor=Actor(account, Source.IMPORT), name=file, dry_run=dry_run,
-                             user=account, progress=progress)
+        report = import_file(
+            file,
+            actor=Actor(account, Source.IMPORT),
+            name=file,
+            dry_run=dry_run,
+            user=account,
+            progress=progress,
+        )
         if bar is not None:
             bar.close()
         for sheet, counts in report.counts.items():

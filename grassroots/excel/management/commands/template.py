@@ -10,7 +10,10 @@ class Command(BaseCommand):
     help = "Tạo tệp Excel mẫu để nhập dữ liệu. KIND: " + ", ".join(schema.KIND_NAMES)
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help=", ".join(schema.KIND_NAMES) + " (cũng nhận organization-changes, member-events)")
+        parser.add_argument(
+            "kind",
+            help=", ".join(schema.KIND_NAMES) + " (cũng nhận organization-changes, member-events)",
+        )
         parser.add_argument("file", help="đường dẫn tệp .xlsx sẽ tạo")
         parser.add_argument("--no-examples", action="store_true", help="không ghi các dòng ví dụ")
 
@@ -18,7 +21,9 @@ class Command(BaseCommand):
         try:
             wb = template_workbook(kind, examples=not no_examples)
         except KeyError:
-            raise CommandError(f"Loại mẫu không hợp lệ: {kind}. Chọn một trong: {', '.join(schema.KIND_NAMES)}.") from None
+            raise CommandError(
+                f"Loại mẫu không hợp lệ: {kind}. Chọn một trong: {', '.join(schema.KIND_NAMES)}."
+            ) from None
         if not file.lower().endswith(".xlsx"):
             raise CommandError("Tệp mẫu phải có đuôi .xlsx.")
         wb.save(file)
