@@ -76,6 +76,8 @@ def test_people_look_real():
 
 def test_history_has_the_2025_reorganization():
     plan = make_plan(SEED, SCALE)
+    # nothing the organization services would refuse (a unit before its parent, a cell under a cell...)
+    assert plan.tree_problems() == []
     districts = [u for u in plan.units.values() if u.role == "district"]
     assert districts and all(u.ended == dt.date(2025, 7, 1) for u in districts)
     new_communes = [u for u in plan.units.values() if u.role == "commune_2025"]

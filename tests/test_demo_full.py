@@ -76,6 +76,12 @@ def test_the_2025_reorganization(full_demo):
     assert MemberEvent.objects.filter(kind="restructure", date=reorg).exists()
 
 
+def test_the_full_tree_obeys_the_organization_rules():
+    from grassroots.demo.plan import make_plan
+
+    assert make_plan().tree_problems() == []
+
+
 def test_build_time_is_reported(full_demo):
     # Not a hard limit (the machine is shared), but a gross regression fails here.
     assert full_demo["cpu_seconds"] < 240

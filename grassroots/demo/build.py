@@ -7,6 +7,7 @@ derived by `core.bulkload` exactly as for any other load.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -144,22 +145,25 @@ def build_demo(seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = Fa
     plan = make_plan(seed, scale)
     timings["plan"] = round(time.monotonic() - t0, 1)
     t1 = time.monotonic()
-    if connection.vendor == "sqlite":  # a bigger page cache keeps index upkeep in memory
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:  # bigger page cache
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size=-262144")
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.execute("PRAGMA temp_store=MEMORY")
     loader = BulkLoader(batch_size=5000)
     with transaction.atomic():
         loader.add_units(unit_specs(plan))
         ids = loader.unit_ids
         n_changes = _changes(plan, ids)
-        bar = _bar(len(plan.members), "Đảng viên", progress)
-        for member in plan.members:
+        n_villages, n_village_versions, n_population = _territory(plan, ids)
+        members, plan = plan.members, None  # written members are let go before the ledger is built
+        bar = _bar(len(members), "Đảng viên", progress)
+        for i, member in enumerate(members):
+            members[i] = None
             loader.add_member(MemberSpec(member.profile, member.events))
             bar.update(1)
         loader.flush()
         bar.close()
-        n_villages, n_village_versions, n_population = _territory(plan, ids)
+        gc.collect()
         timings["write"] = round(time.monotonic() - t1, 1)
         t2 = time.monotonic()
         bar = _bar(1, "Sổ cái số liệu", progress)

@@ -293,6 +293,10 @@ class Plan:
         **extra,
     ) -> PUnit:
         assert code not in self.units, code
+        above = self.units.get(parent) if parent else None
+        if above is not None and established <= above.established:
+            # an organization cannot be founded before the one it is founded under
+            established = above.established + dt.timedelta(days=30)
         unit = PUnit(
             code,
             established,
@@ -350,6 +354,38 @@ class Plan:
         self.change(code, action, day, related=successors[:1] if action == "merge" else ())
         unit.end(day)
         unit.successors, unit.move_kind = successors, move_kind
+
+    def tree_problems(self) -> list[str]:
+        """What the organization services would refuse: a version under a parent that does not
+        exist for all of it, or whose kind cannot hold it (ALLOWED_PARENTS)."""
+        from grassroots.organizations.models import ALLOWED_PARENTS
+
+        far = D(9999, 12, 31)
+        problems = []
+        for unit in self.units.values():
+            for v in unit.versions:
+                if v.parent is None:
+                    continue
+                parent = self.units.get(v.parent)
+                if parent is None:
+                    problems.append(f"{unit.code}: parent {v.parent} missing")
+                    continue
+                covered = v.start
+                for pv in parent.versions:
+                    if pv.start <= covered < (pv.end or far):
+                        if pv.kind not in ALLOWED_PARENTS[v.kind]:
+                            problems.append(
+                                f"{unit.code} ({v.kind}) under {parent.code} ({pv.kind}) on {covered}"
+                            )
+                            break
+                        covered = pv.end or far
+                        if covered >= (v.end or far):
+                            break
+                if covered < (v.end or far):
+                    problems.append(
+                        f"{unit.code} [{v.start}, {v.end}) outlives or predates {parent.code} at {covered}"
+                    )
+        return problems
 
     def count(self, day: dt.date) -> tuple[int, int]:
         grassroots = subordinate = 0

@@ -194,7 +194,7 @@ def _export_parquet(folder: Path) -> tuple[Path, Path, float]:
             w = csv.writer(f)
             w.writerow(cols)
             for row in qs.values_list(*cols).iterator(chunk_size=50000):
-                w.writerow([far if v is None and c in ("end", "valid_to") else v for c, v in zip(cols, row)])
+                w.writerow([far if v is None and c in ("end", "valid_to") else v for c, v in zip(cols, row, strict=True)])
         parquet = folder / f"{name}.parquet"
         con = duckdb.connect()
         con.execute(f"COPY (SELECT * FROM read_csv_auto('{csv_path}')) TO '{parquet}' (FORMAT PARQUET)")
@@ -213,8 +213,9 @@ def bench_duckdb(targets) -> dict:
         stints, ancestry, export_s = _export_parquet(Path(tmp))
         con = duckdb.connect()
         con.execute("SET threads=2")
-        con.execute(f"CREATE VIEW s AS SELECT * FROM read_parquet('{stints}')")
-        con.execute(f"CREATE VIEW a AS SELECT * FROM read_parquet('{ancestry}')")
+        # Loaded into DuckDB's own in-memory columns once, as its users would (not re-read per query).
+        con.execute(f"CREATE TABLE s AS SELECT * FROM read_parquet('{stints}')")
+        con.execute(f"CREATE TABLE a AS SELECT * FROM read_parquet('{ancestry}')")
         sql = """
             SELECT count(*), count(*) FILTER (WHERE s.status = 'official'),
                    count(*) FILTER (WHERE s.status = 'probationary'), count(*) FILTER (WHERE s.exempt)
@@ -248,11 +249,10 @@ def check_duckdb_agrees(answers: dict) -> int:
 def ensure_dataset(members: int, seed: int, progress: bool = False):
     """Reuse the dataset of this size in the current database, or generate it into an empty one."""
     from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
 
     from .management.commands.generate import run_generate
     from .models import Dataset
-
-    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):  # a reused database may lag behind

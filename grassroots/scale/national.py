@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grassroots.core.bulkload import EventSpec, MemberSpec, UnitSpec, VersionSpec
@@ -399,9 +399,9 @@ class MemberMaker:
 def generate(members: int, seed: int = 1, *, province: str | None = None, loader=None,
              progress: Callable[[int], None] | None = None, rebuild_progress=None) -> dict:
     """Write a dataset into the current database through the bulk loader; return row counts."""
-    from grassroots.core.bulkload import BulkLoader
-
     import time
+
+    from grassroots.core.bulkload import BulkLoader
 
     t0 = time.perf_counter()
     plan = plan_tree(members, seed, province=province)
@@ -432,9 +432,3 @@ def generate(members: int, seed: int = 1, *, province: str | None = None, loader
     counts["seconds_members"] = round(t2 - t1, 1)
     counts["seconds_rebuild"] = round(t3 - t2, 1)
     return counts
-
-
-def iter_members(plan: Plan, seed: int, n: int) -> Iterator[MemberSpec]:
-    maker = MemberMaker(plan, seed)
-    for i in range(n):
-        yield maker.make(i)

@@ -7,8 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from grassroots.scale.national import SCALES, generate
 from grassroots.scale.models import Dataset
+from grassroots.scale.national import SCALES, generate
 
 
 def peak_rss_mb() -> float:
