@@ -378,3 +378,11 @@ def test_a_50_mb_file_is_read_checked_and_refused_as_a_whole(tmp_path):
     assert messages == [
         "Sheet Đảng viên, dòng 95002, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 3."
     ]
+
+
+def test_member_under_18_at_the_decision_is_refused_like_in_the_form(tmp_path):
+    # QĐ 24 §1.1 — the same lifecycle.check_admission_age the admission form uses.
+    path = basic(tmp_path / "f.xlsx", members=[member_row(birth="11/05/1987")])
+    assert check(path) == [
+        "Sheet Đảng viên, dòng 2, cột Ngày sinh: Người vào Đảng phải đủ 18 tuổi tại ngày quyết định kết nạp."
+    ]

@@ -153,9 +153,9 @@ def test_reimport_into_the_source_registry_changes_nothing(tmp_path):
     transaction=True
 )  # the demo builder sets SQLite pragmas outside a transaction
 @pytest.mark.xfail(
-    reason="demo data (27/11): grassroots organizations established before their district (e.g. LS-BP-G01 "
-    "1962 under LS-BP founded 1969), which the tree rules refuse; with those dates fixed the round trip "
-    "gives identical figures",
+    reason="demo data (27/11) breaks tree rules the import enforces: organizations established before "
+    "their parent (LS-BP-G01 1962 under LS-BP 1969), merges on 01/07/2025 into cells established "
+    "31/07/2025 (LS-X05971-C01 → LS-XM06187-C01); with the first fixed the round trip was identical",
     strict=False,
 )
 def test_demo_round_trip_if_the_demo_builder_exists(tmp_path):

@@ -905,6 +905,12 @@ class Importer:
             return
         evs = [self._ev(v, 0, EventKind.ADMISSION, "admission_date")]
         sources = {0: ("members", row)}
+        if v.get("birth_date"):
+            try:
+                lifecycle.check_admission_age(v["birth_date"], evs[0].decision_date or evs[0].date)
+            except ValidationError as exc:
+                self.field_errors(schema.MEMBERS, row.number, exc, {c.field: c.header for c in schema.MEMBERS.columns})
+                return
         for e in events:
             evs.append(self._ev(e.values, e.number))
             sources[e.number] = ("events", e)

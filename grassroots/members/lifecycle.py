@@ -95,6 +95,17 @@ def probation_end(ceremony: dt.date) -> dt.date:
     return add_months(ceremony, PROBATION_MONTHS)
 
 
+# QĐ 24 §1.1 (unchanged by QĐ 232): at least 18 full years, counted by month, when decided.
+ADMISSION_MIN_AGE_YEARS = 18
+
+
+def check_admission_age(birth_date: dt.date, decision_date: dt.date) -> None:
+    if add_months(birth_date, ADMISSION_MIN_AGE_YEARS * 12) > decision_date:
+        raise ValidationError(
+            {"birth_date": ["Người vào Đảng phải đủ 18 tuổi tại ngày quyết định kết nạp."]}
+        )
+
+
 def _fail(message: str, field: str = "date") -> ValidationError:
     return ValidationError({field: [message]})
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.audit.services import Actor, diff, record, snapshot
-from grassroots.core.dates import add_months, vn
+from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
 from grassroots.figures import ledger
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
@@ -222,9 +222,7 @@ def member_admit(
     values = _validate_profile({f: profile.get(f, "") for f in PROFILE_FIELDS if f in profile})
     if not values.get("birth_date"):
         raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
-    # QĐ 24 §1.1: at least 18 full years (counted by month) when the case is decided.
-    if add_months(values["birth_date"], 18 * 12) > decision_date:
-        raise ValidationError({"birth_date": ["Người vào Đảng phải đủ 18 tuổi tại ngày quyết định kết nạp."]})
+    lifecycle.check_admission_age(values["birth_date"], decision_date)
     member = Member(**values, search_name=fold(values["full_name"]))
     member.save()
     event = MemberEvent(
