@@ -11,8 +11,12 @@ import pytest
 
 from .web_world import PASSWORD, make_world
 
-# Playwright's sync API runs an event loop in this thread; live_server's ORM calls must be allowed.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _allow_sync_orm_under_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; live_server's ORM calls must be allowed.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -348,11 +348,23 @@ def unit_merge(*, actor: Actor, sources: list[Unit], target: Unit, date: dt.date
         for child in _children(source, date):
             unit_move(actor=actor, unit=child, new_parent=target, date=date, decision=decision,
                       note=f"Theo sáp nhập {source.code} vào {target.code}")
+        _move_villages(actor, source, target, target_version, date)
         snap = TreeSnapshot.take([source.pk])
         _end(source, date)
         snap.refresh()
         _log(actor, source, ChangeAction.MERGE, date, decision, note, [target], {"merged_into": [None, target.code]})
     return target
+
+
+def _move_villages(actor: Actor, source: Unit, target: Unit, target_version: UnitVersion, day: dt.date) -> None:
+    """A merged commune's villages pass to the commune that absorbs it (domain.md §1.3, 2025)."""
+    from grassroots.territory.models import VillageVersion
+    from grassroots.territory.services import village_move
+
+    if target_version.grassroots_type != GrassrootsType.COMMUNE:
+        return
+    for version in VillageVersion.objects.filter(on(day), unit=source).select_related("village"):
+        village_move(actor=actor, village=version.village, unit=target, date=day)
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,6 @@ class Population(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="population_unit_year")
         ]
+
+    def __str__(self) -> str:
+        return f"Dân số {self.unit.code} năm {self.year}"
