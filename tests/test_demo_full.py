@@ -76,10 +76,33 @@ def test_the_2025_reorganization(full_demo):
     assert MemberEvent.objects.filter(kind="restructure", date=reorg).exists()
 
 
-def test_the_full_tree_obeys_the_organization_rules():
-    from grassroots.demo.plan import make_plan
+def test_the_written_tree_obeys_the_organization_rules(full_demo):
+    """Every version sits, for all of its validity, under a parent that exists and may hold it."""
+    from collections import defaultdict
 
-    assert make_plan().tree_problems() == []
+    from grassroots.organizations.models import ALLOWED_PARENTS, UnitVersion
+
+    far = dt.date(9999, 12, 31)
+    versions = defaultdict(list)
+    rows = UnitVersion.objects.order_by("unit_id", "valid_from").values_list(
+        "unit_id", "valid_from", "valid_to", "kind", "parent_id"
+    )
+    for unit_id, start, end, kind, parent in rows:
+        versions[unit_id].append((start, end or far, kind, parent))
+    problems = []
+    for unit_id, own in versions.items():
+        for start, end, kind, parent in own:
+            if parent is None:
+                continue
+            covered = start
+            for p_start, p_end, p_kind, _ in versions[parent]:
+                if p_start <= covered < p_end:
+                    if p_kind not in ALLOWED_PARENTS[kind]:
+                        break
+                    covered = p_end
+            if covered < end:
+                problems.append((unit_id, start, parent))
+    assert problems == []
 
 
 def test_build_time_is_reported(full_demo):

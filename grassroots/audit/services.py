@@ -27,7 +27,9 @@ class Actor:
 
     @classmethod
     def from_request(cls, request) -> Actor:
-        address = request.META.get("REMOTE_ADDR", "")
+        from grassroots.accounts.lockout import client_address  # honours CLIENT_ADDRESS_HEADER
+
+        address = client_address(request)
         return cls(request.user if request.user.is_authenticated else None, Source.UI, address)
 
     @property

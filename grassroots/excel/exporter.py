@@ -335,6 +335,8 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             "date", "id"
         ):
             events[e.member_id].append(e)
+        # Only the part of each history that lay inside the user's scope leaves the system.
+        periods = access.member_periods_visible_many(user, chunk)
         for m in Member.objects.filter(pk__in=chunk).order_by("pk").values("pk", *PROFILE_FIELDS):
             evs = events[m["pk"]]
             admission = next((e for e in evs if e.kind == EventKind.ADMISSION), None)
@@ -365,6 +367,8 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             )
             for e in evs:
                 if e.kind == EventKind.ADMISSION:
+                    continue
+                if not access.event_in_periods(e.date, periods.get(m["pk"], [])):
                     continue
                 event_rows.append(
                     [

@@ -920,6 +920,21 @@ class Importer:
             if events:
                 self.report.count(schema.EVENTS, "created", len(events))
 
+    def _writable(self, member: dict, row: Row, sheet) -> bool:
+        """Changes need the member to be in the user's scope today, as in the forms (access.py)."""
+        if self.user is None:
+            return True
+        from django.core.exceptions import PermissionDenied
+
+        from grassroots.accounts.access import require_writable_member
+
+        try:
+            require_writable_member(self.user, Member.objects.get(pk=member["pk"]))
+        except PermissionDenied as exc:
+            self.problem(sheet, row.number, sheet.header("profile_number"), str(exc))
+            return False
+        return True
+
     def _check_existing_member(
         self, row: Row | None, member: dict, events: list[Row], db_events, checker
     ) -> None:
@@ -961,6 +976,8 @@ class Importer:
                             sheet.header(name),
                             f"khác với quyết định kết nạp đã có (“{shown}”). Sửa kết nạp hãy làm trên hồ sơ đảng viên.",
                         )
+            if changes and not self._writable(member, row, sheet):
+                return
             if changes:
                 self.profile_updates.append((row, member["pk"], changes))
                 self.report.count(sheet, "updated")
@@ -975,6 +992,8 @@ class Importer:
         ]
         self.report.count(schema.EVENTS, "unchanged", len(events) - len(fresh))
         if not fresh:
+            return
+        if not self._writable(member, fresh[0], schema.EVENTS):
             return
         evs = [
             lifecycle.Ev(e.kind, e.date, e.unit_code, e.decision_date, e.discipline_form, -1 - i)

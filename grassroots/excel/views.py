@@ -115,7 +115,7 @@ def upload(request):
         file_name=Path(upload.name).name[:255],
         stored_path=str(stored),
         size=upload.size,
-        address=request.META.get("REMOTE_ADDR", ""),
+        address=Actor.from_request(request).address,
     )
     jobs.start(job)
     return redirect("excel:job", pk=job.pk)

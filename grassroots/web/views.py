@@ -243,7 +243,7 @@ def unit_detail(request, code: str):
 @login_required
 def member_detail(request, pk: int):
     member = access.get_member_for_user(request.user, pk)
-    log_profile_view(user=request.user, member=member, address=request.META.get("REMOTE_ADDR", ""))
+    log_profile_view(user=request.user, member=member, address=Actor.from_request(request).address)
     today = timezone.localdate()
     # The whole history decides status and seniority; only the part lived inside the scope is shown.
     live = [member_services.as_ev(e) for e in member_services.live_events(member)]
