@@ -156,12 +156,8 @@ def test_demo_figures_agree_with_the_reference(demo_db):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="core ledger: a status change and a move on the day the old cell ends "
-    "count a restructure out with no matching restructure in (found by the demo, 2011-10-05)",
-)
 def test_recognized_on_the_day_the_cell_is_dissolved():
+    """Found by the demo (2011-10-05): recognition and a move on the day the old cell ends."""
     from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
 
     d = dt.date.fromisoformat

@@ -152,12 +152,6 @@ def test_reimport_into_the_source_registry_changes_nothing(tmp_path):
 @pytest.mark.django_db(
     transaction=True
 )  # the demo builder sets SQLite pragmas outside a transaction
-@pytest.mark.xfail(
-    reason="demo data (27/11) breaks tree rules the import enforces: organizations established before "
-    "their parent (LS-BP-G01 1962 under LS-BP 1969), merges on 01/07/2025 into cells established "
-    "31/07/2025 (LS-X05971-C01 → LS-XM06187-C01); with the first fixed the round trip was identical",
-    strict=False,
-)
 def test_demo_round_trip_if_the_demo_builder_exists(tmp_path):
     demo = pytest.importorskip("grassroots.demo.build")
     if not hasattr(demo, "build_demo"):

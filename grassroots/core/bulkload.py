@@ -93,7 +93,10 @@ class BulkLoader:
 
     # Units -----------------------------------------------------------------
     def add_units(self, specs: list[UnitSpec]) -> None:
-        """Write units (parents may come in any order within the list)."""
+        """Write units (parents may come in any order within the list), after checking them
+        against the tree rules the services enforce (organizations.tree.tree_problems)."""
+        if self.validate:
+            self._check_tree(specs)
         units = [Unit(code=s.code, established=s.established, ended=s.ended) for s in specs]
         Unit.objects.bulk_create(units, batch_size=self.batch_size)
         for unit in units:
@@ -119,6 +122,26 @@ class BulkLoader:
         UnitVersion.objects.bulk_create(versions, batch_size=self.batch_size)
         self.counts["units"] += len(units)
         self.counts["unit_versions"] += len(versions)
+
+    def _check_tree(self, specs: list[UnitSpec]) -> None:
+        from django.core.exceptions import ValidationError
+
+        from grassroots.organizations.tree import KindVersion, tree_problems
+
+        versions = [
+            KindVersion(s.code, v.kind, v.parent, v.valid_from, v.valid_to) for s in specs for v in s.versions
+        ]
+        lifetimes = {s.code: (s.established, s.ended) for s in specs}
+        outside = {v.parent for v in versions if v.parent and v.parent not in lifetimes}
+        for unit in Unit.objects.filter(code__in=outside):
+            lifetimes[unit.code] = (unit.established, unit.ended)
+        for code, kind, parent, start, end in UnitVersion.objects.filter(unit__code__in=outside).values_list(
+            "unit__code", "kind", "parent__code", "valid_from", "valid_to"
+        ):
+            versions.append(KindVersion(code, kind, parent, start, end))
+        problems = tree_problems(versions, lifetimes)
+        if problems:
+            raise ValidationError(problems)
 
     # Members ---------------------------------------------------------------
     def add_member(self, spec: MemberSpec) -> None:
@@ -174,7 +197,7 @@ class BulkLoader:
                 stint_id += 1
                 stint_rows.append((
                     stint_id, member_id, st.unit_id, st.start, st.end, str(st.status), st.exempt, str(st.start_reason),
-                    str(st.end_reason), st.came_from, st.went_to,
+                    str(st.end_reason), st.came_from, st.went_to, st.recognized,
                 ))
         with transaction.atomic():
             _insert(Member, [f.column for f in _MEMBER_FIELDS], member_rows)
@@ -213,7 +236,7 @@ _EVENT_COLUMNS = [
 _STINT_COLUMNS = [
     MemberStint._meta.get_field(name).column
     for name in ("id", "member", "unit", "start", "end", "status", "exempt", "start_reason", "end_reason",
-                 "came_from", "went_to")
+                 "came_from", "went_to", "recognized")
 ]
 
 

@@ -114,10 +114,10 @@ def _contribute(acc: Acc, stint, closure: Closure, sign: int, only: set[int] | N
             if not closure.under(anc, stint.came_from, lo - ONE_DAY):
                 row[IDX[_MOVE_IN[reason]]] += sign
         elif reason in _SAME_CELL:
-            if reason == Reason.RECOGNIZED:
-                row[IDX["recognized"]] += sign
             if cs == lo:  # the cell joined this subtree the same day
                 row[IDX["restructured_in"]] += sign
+        if lo == stint.start and (stint.recognized or reason == Reason.RECOGNIZED):
+            row[IDX["recognized"]] += sign
         if hi == FAR_FUTURE:
             continue
         row = _row(acc, anc, hi)
@@ -192,17 +192,24 @@ def write(acc: Acc) -> int:
 class StintRow:
     """A lightweight stint (from a model row or a derived lifecycle.Stint)."""
 
-    __slots__ = ("unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from", "went_to")
+    __slots__ = (
+        "unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from", "went_to",
+        "recognized",
+    )
 
-    def __init__(self, unit_id, start, end, status, exempt, start_reason, end_reason, came_from, went_to):
+    def __init__(
+        self, unit_id, start, end, status, exempt, start_reason, end_reason, came_from, went_to, recognized=False
+    ):
         self.unit_id, self.start, self.end = unit_id, start, end
         self.status, self.exempt = status, exempt
         self.start_reason, self.end_reason = start_reason, end_reason
         self.came_from, self.went_to = came_from, went_to
+        self.recognized = recognized
 
 
 STINT_COLUMNS = (
     "unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from_id", "went_to_id",
+    "recognized",
 )
 
 

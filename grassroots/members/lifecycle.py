@@ -70,6 +70,7 @@ class Stint:
     end_reason: str = ""
     came_from: int | None = None
     went_to: int | None = None
+    recognized: bool = False
 
 
 @dataclass
@@ -135,6 +136,10 @@ def derive_stints(
         if closing is None:
             return None
         if closing.start == ev.date:
+            # The stint before it ended today only because of a same-day status change (e.g.
+            # recognized, then moved or died the same day): it really ends for this reason.
+            if stints and stints[-1].end == ev.date and stints[-1].end_reason == Reason.STATUS:
+                stints[-1].end_reason, stints[-1].went_to = reason, went_to
             return closing
         closing.end, closing.end_reason, closing.went_to = ev.date, reason, went_to
         stints.append(closing)
@@ -150,7 +155,9 @@ def derive_stints(
         if dropped is not None:
             current = replace(dropped, status=state.status, exempt=state.exempt)
         else:
-            open_stint(ev, state.unit_id, reason)
+            open_stint(ev, state.unit_id, Reason.STATUS)
+        if reason == Reason.RECOGNIZED:
+            current.recognized = True
 
     def need_unit(ev: Ev) -> int:
         if ev.unit_id is None:
@@ -230,7 +237,11 @@ def derive_stints(
             source = state.unit_id
             dropped = close(ev, reason, went_to=target)
             state.unit_id = target
-            if dropped is not None:
+            if dropped is not None and dropped.start_reason in (Reason.STATUS, Reason.RECOGNIZED):
+                # Recognized (or exempted) this morning, moved this afternoon: the stint in the
+                # new cell starts by the move and still carries the recognition.
+                current = replace(dropped, unit_id=target, start_reason=reason, came_from=source)
+            elif dropped is not None:
                 current = replace(dropped, unit_id=target)
             else:
                 open_stint(ev, target, reason, came_from=source)

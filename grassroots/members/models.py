@@ -143,6 +143,8 @@ class MemberStint(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     exempt = models.BooleanField(default=False)
     start_reason = models.CharField(max_length=12, choices=Reason.choices)
+    # Official recognition took effect the day this stint starts (it may also start by a move).
+    recognized = models.BooleanField(default=False)
     end_reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
     # The other side of a transfer or restructure: null when it is outside the system.
     came_from = models.ForeignKey(

@@ -133,11 +133,15 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
             end_reason=s.end_reason,
             came_from_id=s.came_from,
             went_to_id=s.went_to,
+            recognized=s.recognized,
         )
         for s in stints
     )
     new = [
-        ledger.StintRow(s.unit_id, s.start, s.end, s.status, s.exempt, s.start_reason, s.end_reason, s.came_from, s.went_to)
+        ledger.StintRow(
+            s.unit_id, s.start, s.end, s.status, s.exempt, s.start_reason, s.end_reason, s.came_from, s.went_to,
+            s.recognized,
+        )
         for s in stints
     ]
     ledger.apply_stint_change(old, new)

@@ -75,3 +75,61 @@ def compute_ancestry(versions: list[VersionRow]) -> list[AncestryRow]:
                     AncestryRow(anc, unit_id, depth, start, None if end == FAR_FUTURE else end)
                 )
     return rows
+
+
+@dataclass(frozen=True)
+class KindVersion:
+    unit: str
+    kind: str
+    parent: str | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def tree_problems(
+    versions: list[KindVersion], lifetimes: dict[str, tuple[dt.date, dt.date | None]], limit: int = 20
+) -> list[str]:
+    """What the services would refuse in a set of unit versions written in bulk (Vietnamese).
+
+    The same rules as organizations.services: a unit's versions lie inside its life, without
+    gaps or overlaps; a parent exists for the whole time a child points to it, and is of a kind
+    that may hold the child (ALLOWED_PARENTS, domain.md §1.1).
+    """
+    from grassroots.core.dates import vn
+
+    from .models import ALLOWED_PARENTS, Kind
+
+    by_unit: dict[str, list[KindVersion]] = defaultdict(list)
+    for v in versions:
+        by_unit[v.unit].append(v)
+    problems: list[str] = []
+
+    def add(text: str) -> None:
+        if len(problems) < limit:
+            problems.append(text)
+
+    for code, vs in by_unit.items():
+        vs.sort(key=lambda v: v.valid_from)
+        start, end = lifetimes[code]
+        if vs[0].valid_from != start or (vs[-1].valid_to or FAR_FUTURE) != (end or FAR_FUTURE):
+            add(f"{code}: các phiên bản không khớp với ngày thành lập / kết thúc.")
+        for a, b in zip(vs, vs[1:], strict=False):
+            if a.valid_to != b.valid_from:
+                add(f"{code}: các phiên bản bị chồng lấn hoặc đứt quãng ngày {vn(a.valid_to or b.valid_from)}.")
+    for v in versions:
+        if v.parent is None:
+            if None not in ALLOWED_PARENTS[Kind(v.kind)]:
+                add(f"{v.unit}: {Kind(v.kind).label} phải có tổ chức cấp trên.")
+            continue
+        parents = [p for p in by_unit.get(v.parent, []) if p.valid_from < (v.valid_to or FAR_FUTURE)
+                   and v.valid_from < (p.valid_to or FAR_FUTURE)]
+        covered = v.valid_from
+        for p in parents:
+            if p.valid_from > covered:
+                break
+            if p.kind not in ALLOWED_PARENTS[Kind(v.kind)]:
+                add(f"{v.unit}: {Kind(v.kind).label} không thể trực thuộc {Kind(p.kind).label.lower()} {v.parent}.")
+            covered = max(covered, p.valid_to or FAR_FUTURE)
+        if covered < (v.valid_to or FAR_FUTURE):
+            add(f"{v.unit}: tổ chức cấp trên {v.parent} không tồn tại vào ngày {vn(covered)}.")
+    return problems
