@@ -91,8 +91,11 @@ def test(argv: list[str]) -> None:
         ensure_chromium()
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["GRASSROOTS_VAR_DIR"] = str(ROOT / "var" / "test")
+    say("lint (ruff) and missing migrations")
+    failed = run(BIN / "ruff", "check", "--quiet", ".", check=False)
+    failed |= run(BIN / "grassroots", "makemigrations", "--check", "--dry-run", "-v", "0", env=base, check=False)
     say("test suite on SQLite")
-    failed = run(PY, "-m", "pytest", *argv, env=base, check=False)
+    failed |= run(PY, "-m", "pytest", *argv, env=base, check=False)
     if ci or pg_reachable():
         if ensure_postgres():
             say("test suite on PostgreSQL")

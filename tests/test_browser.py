@@ -12,7 +12,6 @@ import pytest
 from .web_world import PASSWORD, make_world
 
 
-
 @pytest.fixture(autouse=True)
 def _allow_sync_orm_under_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; live_server's ORM calls must be allowed.
