@@ -108,3 +108,18 @@ def test_the_written_tree_obeys_the_organization_rules(full_demo):
 def test_build_time_is_reported(full_demo):
     # Not a hard limit (the machine is shared), but a gross regression fails here.
     assert full_demo["cpu_seconds"] < 240
+
+
+def test_published_rating_shares_of_2008_and_2017(full_demo):
+    """Issue 6: 45,55% of grassroots organizations "trong sạch, vững mạnh" in 2008, 56,05% in
+    2017. The demo's organization counts at those year ends admit these shares exactly."""
+    from grassroots.assessments.demo import seed_demo_ratings
+    from grassroots.assessments.queries import summary
+
+    province = Unit.objects.get(code="LS")
+    results = seed_demo_ratings("LS", seed=2008, years=[2008, 2017])
+    assert [r.year for r in results] == [2008, 2017]
+    shares = {year: summary(province, year).as_json() for year in (2008, 2017)}
+    assert shares[2008]["organizations_top_pct"] == 45.55
+    assert shares[2017]["organizations_top_pct"] == 56.05
+    assert shares[2008]["not_rated_organizations"] == shares[2017]["not_rated_organizations"] == 0

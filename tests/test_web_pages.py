@@ -229,3 +229,13 @@ def test_unit_history_masks_units_outside_the_scope(client, world):
     assert "trực thuộc: …" in response.context["history"][0].details
     response = login(client, world["admin"]).get("/units/D1/?at=2020-01-01")
     assert [row.related for row in response.context["changes"]] == ["P"]
+
+
+def test_members_are_listed_from_the_grassroots_level_down(client, world):
+    # A province or district page does not sort its whole membership by name
+    # (docs/performance.md); it gives the total and points to the grassroots pages and search.
+    client.force_login(world["admin"])
+    province = client.get("/units/P/?at=2013-01-01").content.decode()
+    assert "Nguyễn Văn Ấn" not in province and "Đảng viên ngày 01/01/2013 (3)" in province
+    grassroots = client.get("/units/G1/?at=2013-01-01").content.decode()
+    assert "Nguyễn Văn Ấn" in grassroots and "Trần Thị Bình" in grassroots

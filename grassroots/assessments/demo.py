@@ -159,27 +159,44 @@ def rate_year(
         _entry(rng, scheme.has_score, org_levels[order], order, unit=uid)
         for uid, order in sorted(plan.items())
     ]
-    svc.assessment_record_many(actor=actor, round=rnd, step=Step.DECISION, entries=entries)
-    members = _rate_members(rnd, rules, rng, actor, member_levels)
+    svc.assessment_record_many(
+        actor=actor, round=rnd, step=Step.DECISION, entries=entries, orgs=orgs
+    )
+    # Who must be rated is read once per year and handed to the services (same reads they make).
+    places = q.members_at_year_end(province, year, rules)
+    members = _rate_members(rnd, rules, rng, actor, member_levels, places)
     for uid in grassroots:
         if plan[uid] == max(org_levels):
             svc.consolidation_plan_save(
                 actor=actor,
-                unit=Unit.objects.get(pk=uid),
+                unit=orgs[uid].unit,
                 year=year,
                 measures="Kiện toàn cấp ủy; cấp ủy cấp trên cử cán bộ theo dõi, dự sinh hoạt hằng tháng.",
                 responsible="Ban Tổ chức cấp ủy cấp trên",
             )
     if approve:
-        svc.round_approve(actor=actor, round=rnd, unit=province, note="Dữ liệu minh họa")
-    summary = q.summary(province, year)
-    return YearResult(year, scheme.code, n, k, summary.grassroots.top_pct(), members)
+        svc.round_approve(
+            actor=actor,
+            round=rnd,
+            unit=province,
+            note="Dữ liệu minh họa",
+            orgs=orgs,
+            members=places,
+        )
+    # Every grassroots organization was decided, k of them at the top level (as `q.summary`
+    # counts them; the tests check it through the `assessment-summary` command).
+    return YearResult(year, scheme.code, n, k, q.percent(k, n), members)
 
 
 def _rate_members(
-    rnd: Round, rules: q.Rules, rng: random.Random, actor: Actor, levels: dict[int, str]
+    rnd: Round,
+    rules: q.Rules,
+    rng: random.Random,
+    actor: Actor,
+    levels: dict[int, str],
+    places: dict[int, q.MemberPlace],
 ) -> int:
-    due = q.members_due(rnd.unit, rnd.year, rules)
+    due = {k: v for k, v in places.items() if not v.reason}
     disciplined = q.disciplined_members(None, rnd.year) & set(due)
     floor = rules.get("disciplined_member_max_order")
     cap = rules.get("excellent_cap_pct")
@@ -204,7 +221,12 @@ def _rate_members(
         ]
     if entries:
         svc.assessment_record_many(
-            actor=actor, round=rnd, step=Step.DECISION, entries=entries, audit="batch"
+            actor=actor,
+            round=rnd,
+            step=Step.DECISION,
+            entries=entries,
+            audit="batch",
+            members=places,
         )
     return len(entries)
 

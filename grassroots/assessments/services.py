@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,7 +24,8 @@ from django.utils import timezone
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.models import AuditRecord
+from grassroots.audit.services import Actor, diff, record, snapshot, unsaved_record
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.members.models import Member
@@ -157,7 +159,14 @@ class Entry:
 class _Context:
     """Everything the rules need about one round, loaded once per call."""
 
-    def __init__(self, rnd: Round, entries: list[Entry]) -> None:
+    def __init__(
+        self,
+        rnd: Round,
+        entries: list[Entry],
+        *,
+        orgs: dict[int, UnitVersion] | None = None,
+        members: dict[int, q.MemberPlace] | None = None,
+    ) -> None:
         self.round = rnd
         self.year = rnd.year
         self.day = q.year_end(rnd.year)
@@ -174,10 +183,18 @@ class _Context:
         org_ids = [e.unit_id for e in entries if e.member_id is None]
         # Big batches (the demo history) load the whole subtree instead of a huge IN list.
         few = member_ids if len(member_ids) <= BIG_BATCH else None
-        self.members = (
-            q.members_at_year_end(rnd.unit, rnd.year, self.rules, few) if member_ids else {}
-        )
-        self.orgs = q.organizations_due(rnd.unit, rnd.year) if org_ids else {}
+        # `orgs` / `members`: the same reads for the round's unit and year, already made by the
+        # caller (the demo history loads them once per year instead of once per call).
+        if not member_ids:
+            self.members = {}
+        elif members is not None:
+            self.members = members
+        else:
+            self.members = q.members_at_year_end(rnd.unit, rnd.year, self.rules, few)
+        if not org_ids:
+            self.orgs = {}
+        else:
+            self.orgs = orgs if orgs is not None else q.organizations_due(rnd.unit, rnd.year)
         self.grassroots_of_org = q.grassroots_of(org_ids, self.day) if org_ids else {}
         self.disciplined_members = q.disciplined_members(few, rnd.year) if member_ids else set()
         self.children = q.children_due(org_ids, rnd.year) if org_ids else {}
@@ -488,17 +505,26 @@ def _authority(ctx: _Context, step: str, entry: Entry) -> tuple[int | None, str]
 
 @transaction.atomic
 def assessment_record_many(
-    *, actor: Actor, round: Round, step: str, entries: list[Entry], audit: str = "each"
+    *,
+    actor: Actor,
+    round: Round,
+    step: str,
+    entries: list[Entry],
+    audit: str = "each",
+    orgs: dict[int, UnitVersion] | None = None,
+    members: dict[int, q.MemberPlace] | None = None,
 ) -> list[Rating]:
     """Write a batch of ratings of one step, all or nothing.
 
     `audit="each"` writes one audit record per rating (the UI, the Excel import);
     `audit="batch"` writes one per grassroots organization (the bulk load of the demo history)
     and returns no Rating objects (the rows are inserted with executemany).
+    `orgs` / `members`: `q.organizations_due` / `q.members_at_year_end` of the round's unit and
+    year when the caller already has them (not re-read; the rules are checked the same way).
     """
     step = Step(step)
     rnd = Round.objects.select_related("scheme", "unit").get(pk=round.pk)
-    ctx = _Context(rnd, entries)
+    ctx = _Context(rnd, entries, orgs=orgs, members=members)
     errors: list[str] = []
     writes: list[tuple[Entry, Level, Decimal | None]] = []
     seen: set[tuple[str, int]] = set()
@@ -653,14 +679,19 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         by_group: dict[int | None, Counter] = {}
         for row in rows:
             by_group.setdefault(row["grassroots_id"], Counter())[codes[row["level_id"]]] += 1
-        for gid, counts in by_group.items():
-            record(
-                actor,
-                obj=rnd,
-                action=f"{action}_bulk",
-                object_type="round",
-                changes={"grassroots": [None, gid], "levels": [None, dict(counts)]},
-            )
+        AuditRecord.objects.bulk_create(
+            [
+                unsaved_record(
+                    actor,
+                    obj=rnd,
+                    action=f"{action}_bulk",
+                    object_type="round",
+                    changes={"grassroots": [None, gid], "levels": [None, dict(counts)]},
+                )
+                for gid, counts in by_group.items()
+            ],
+            batch_size=500,
+        )
         return []
     by_id = {lv.pk: lv for lv in ctx.levels.values()}
     ratings = [Rating(**row) for row in rows]
@@ -671,6 +702,7 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         ratings = list(
             q.current(step).filter(round=rnd, created_at__gte=now).select_related("level")
         )
+    records = []
     for r in ratings:
         before = old.get((r.subject, r.member_id or r.unit_id))
         changes = diff(
@@ -683,7 +715,9 @@ def _write(actor: Actor, ctx: _Context, step: str, writes, audit: str) -> list[R
         changes["scheme"] = [None, ctx.scheme.code]
         if r.flags:
             changes["flags"] = [None, r.flags]
-        record(actor, obj=r, action=action, changes=changes, reason=r.note)
+        records.append(unsaved_record(actor, obj=r, action=action, changes=changes, reason=r.note))
+    # One audit record per rating, inserted together (a province's organizations: thousands).
+    AuditRecord.objects.bulk_create(records, batch_size=500)
     return ratings
 
 
@@ -716,11 +750,17 @@ def _insert_many(rows: list[dict], now) -> None:
     sql = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
     stamp = Rating._meta.get_field("created_at").get_db_prep_value(now, connection)
     extra = {"created_at": stamp, "superseded_at": None}
+    encoded: dict[str, str] = {}  # the few distinct facts / flags, encoded once
+
+    def dumps(value) -> str:
+        key = repr(value)
+        if key not in encoded:
+            encoded[key] = json.dumps(value)
+        return encoded[key]
+
+    pick = operator.itemgetter(*_COLUMNS)
     values = [
-        tuple(
-            json.dumps(row[c]) if c in ("facts", "flags") else extra[c] if c in extra else row[c]
-            for c in _COLUMNS
-        )
+        pick({**row, **extra, "facts": dumps(row["facts"]), "flags": dumps(row["flags"])})
         for row in rows
     ]
     with connection.cursor() as cursor:
@@ -842,24 +882,39 @@ def _superior(actor: Actor, rnd: Round, unit: Unit) -> None:
 
 
 @transaction.atomic
-def round_approve(*, actor: Actor, round: Round, unit: Unit, note: str = "") -> RoundAction:
-    """The superior approves the results of `unit`'s subtree, which locks them (anchors.md §1.2)."""
+def round_approve(
+    *,
+    actor: Actor,
+    round: Round,
+    unit: Unit,
+    note: str = "",
+    orgs: dict[int, UnitVersion] | None = None,
+    members: dict[int, q.MemberPlace] | None = None,
+) -> RoundAction:
+    """The superior approves the results of `unit`'s subtree, which locks them (anchors.md §1.2).
+    `orgs` / `members`: `q.organizations_due` / `q.members_at_year_end` of `unit` and the round's
+    year when the caller already has them (completeness and the cap are checked the same way)."""
     rnd = Round.objects.select_for_update().select_related("scheme", "unit").get(pk=round.pk)
     _superior(actor, rnd, unit)
     locked = q.locked_by(rnd, [unit.pk])
     if unit.pk in locked:
         raise ValidationError(f"Kết quả của {unit.code} đã được phê duyệt.")
     rules = q.Rules.of(rnd.scheme)
-    orgs = q.organizations_due(unit, rnd.year)
+    if orgs is None:
+        orgs = q.organizations_due(unit, rnd.year)
     decided_orgs = set(
         q.current()
         .filter(round=rnd, unit_id__in=list(orgs), member__isnull=True)
         .values_list("unit_id", flat=True)
     )
-    due = q.members_due(unit, rnd.year, rules)
-    decided_members = set(
-        q.current().filter(round=rnd, member_id__in=list(due)).values_list("member_id", flat=True)
-    )
+    if members is None:
+        due = q.members_due(unit, rnd.year, rules)
+    else:
+        due = {k: v for k, v in members.items() if not v.reason}
+    decided = q.current().filter(round=rnd, member__isnull=False)
+    if len(due) <= BIG_BATCH:  # a big subtree: read the round's rows instead of a huge IN list
+        decided = decided.filter(member_id__in=list(due))
+    decided_members = set(decided.values_list("member_id", flat=True)) & set(due)
     missing_orgs, missing_members = len(set(orgs) - decided_orgs), len(set(due) - decided_members)
     if missing_orgs or missing_members:
         raise ValidationError(

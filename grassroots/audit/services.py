@@ -82,6 +82,31 @@ def record(
     )
 
 
+def unsaved_record(
+    actor: Actor,
+    *,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    object_type: str | None = None,
+) -> AuditRecord:
+    """The record `record` would write, not yet saved: for services that write many rows at
+    once (`AuditRecord.objects.bulk_create`, same transaction, same fields)."""
+    return AuditRecord(
+        actor=actor.user,
+        actor_name=actor.name,
+        source=actor.source,
+        address=actor.address,
+        object_type=object_type or obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_label=str(obj)[:255],
+        action=action,
+        changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
+        reason=reason,
+    )
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 

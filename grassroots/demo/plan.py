@@ -290,12 +290,16 @@ class Plan:
         role: str,
         gtype: str = "",
         ended: dt.date | None = None,
+        same_day: bool = False,
         **extra,
     ) -> PUnit:
         assert code not in self.units, code
         above = self.units.get(parent) if parent else None
-        if above is not None and established <= above.established:
-            # an organization cannot be founded before the one it is founded under
+        if above is not None and (
+            established < above.established or (established == above.established and not same_day)
+        ):
+            # an organization cannot be founded before the one it is founded under; `same_day`:
+            # founded by the same decision (the 2025 commune and its agency cell)
             established = above.established + dt.timedelta(days=30)
         unit = PUnit(
             code,
@@ -1194,6 +1198,37 @@ class Plan:
         g2, s2 = self.count(D2)
         assert (g1, s1, g2, s2) == (t1g, t1s, t2g, t2s), (g1, s1, g2, s2)
 
+    def fit_year_ends(self) -> None:
+        """The published rating shares (45,55% of grassroots organizations in 2008, 56,05% in
+        2017; `assessments.demo`) are exact only for some organization counts at the year's end.
+        Add grassroots organizations that exist on that 31/12 but on neither D1 nor D2 (nor the
+        other year's end) until the count is the nearest workable one above."""
+        from grassroots.assessments.demo import TARGETS as SHARES
+        from grassroots.assessments.demo import top_count
+
+        rng = self.rng
+        districts = [d.code for d in self.districts]
+        windows = {  # year → (established from, to), (ended from, to): half-open, via rand_date
+            2008: ((D1 + ONE_DAY, D(2008, 7, 1)), (D(2009, 1, 1), D(2016, 1, 1))),
+            2017: ((D(2015, 1, 1), D(2017, 7, 1)), (D(2018, 1, 1), D2)),
+        }
+        before = (self.count(D1), self.count(D2))
+        for year, ((e_lo, e_hi), (x_lo, x_hi)) in windows.items():
+            day = D(year, 12, 31)
+            for _ in range(40):
+                if top_count(self.count(day)[0], SHARES[year]) is not None:
+                    break
+                district = rng.choice(districts)
+                self._enterprise(
+                    f"LS-H{district}",
+                    district,
+                    rand_date(rng, e_lo, e_hi),
+                    ended=rand_date(rng, x_lo, x_hi),
+                )
+            else:
+                raise RuntimeError(f"cannot fit the {year} year-end organization count")
+        assert (self.count(D1), self.count(D2)) == before
+
     # 2025 ----------------------------------------------------------------------
     def reorganize_2025(self) -> None:
         # February: the province's two blocs give way to the party-agencies and government committees.
@@ -1254,6 +1289,7 @@ class Plan:
                 unit.code,
                 "c_agency",
                 weight=1.0,
+                same_day=True,  # the old communes' cells merge into it on 01/07/2025
             )
             hubs[new_code] = hub.code
         self.new_commune_of = {}
@@ -2016,6 +2052,7 @@ def make_plan(seed: int = 2008, scale: float = 1.0) -> Plan:
     plan.history()
     if scale >= 1.0:
         plan.fit_units()
+        plan.fit_year_ends()
     plan.reorganize_2025()
     plan.build_members()
     if scale >= 1.0:

@@ -54,33 +54,57 @@ def ledger_between(unit_id: int, since: dt.date, at: dt.date) -> tuple[dict, dic
     return now, then, flows
 
 
+# Villages and population start from their own (small) tables and check each row's unit
+# against the closure (index on descendant) instead of walking the subtree: at the top of the
+# tree the subtree is the whole country (docs/performance.md, "Where the time of figures() goes").
+_ON = "{t}.valid_from <= %s AND ({t}.valid_to IS NULL OR {t}.valid_to > %s)"
+
+
+def _under(unit_column: str) -> str:
+    """SQL: the unit in `unit_column` lies in the subtree of a unit on a day (params: unit, day, day)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {UnitAncestry._meta.db_table} a WHERE a.descendant_id = {unit_column}"
+        f" AND a.ancestor_id = %s AND {_ON.format(t='a')})"
+    )
+
+
 def villages_at(unit_id: int, at: dt.date) -> dict[str, int]:
-    subtree = UnitAncestry.objects.filter(on(at), ancestor_id=unit_id).values("descendant_id")
-    rows = VillageVersion.objects.filter(on(at), unit_id__in=subtree).values_list("arrangement", flat=True)
+    """Villages under the unit on `at`, by how their members meet (own / joint / none cell)."""
+    sql = (
+        f"SELECT vv.arrangement, COUNT(*) FROM {VillageVersion._meta.db_table} vv"
+        f" WHERE {_ON.format(t='vv')} AND {_under('vv.unit_id')} GROUP BY vv.arrangement"
+    )
     counts = {value: 0 for value in CellArrangement.values}
-    for arrangement in rows:
-        counts[arrangement] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, at, unit_id, at, at])
+        for arrangement, n in cursor.fetchall():
+            counts[arrangement] += n
     return counts
 
 
 def population_at(unit_id: int, at: dt.date) -> int | None:
     """Population for the year of `at` (latest year on record up to then).
 
-    The unit's own figure when there is one; otherwise the sum over the communes under it.
+    The unit's own figure when there is one; otherwise the sum over the communes under it
+    (grassroots organizations of commune type on `at`), each at its latest year up to then.
     """
     own = Population.objects.filter(unit_id=unit_id, year__lte=at.year).order_by("-year").first()
     if own:
         return own.population
-    communes = UnitVersion.objects.filter(
-        on(at), unit_id__in=UnitAncestry.objects.filter(on(at), ancestor_id=unit_id).values("descendant_id"),
-        grassroots_type="commune", kind__in=(Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL),
-    ).values_list("unit_id", flat=True)
-    latest: dict[int, tuple[int, int]] = {}
-    rows = Population.objects.filter(unit_id__in=list(communes), year__lte=at.year)
-    for unit, year, population in rows.values_list("unit_id", "year", "population"):
-        if unit not in latest or latest[unit][0] < year:
-            latest[unit] = (year, population)
-    return sum(p for _, p in latest.values()) if latest else None
+    table = Population._meta.db_table
+    sql = (
+        f"SELECT COUNT(*), SUM(p.population) FROM {table} p"
+        f" WHERE p.year = (SELECT MAX(p2.year) FROM {table} p2"
+        f" WHERE p2.unit_id = p.unit_id AND p2.year <= %s)"
+        f" AND EXISTS (SELECT 1 FROM {UnitVersion._meta.db_table} v WHERE v.unit_id = p.unit_id"
+        f" AND {_ON.format(t='v')} AND v.grassroots_type = %s AND v.kind IN (%s, %s))"
+        f" AND {_under('p.unit_id')}"
+    )
+    params = [at.year, at, at, "commune", Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, unit_id, at, at])
+        communes, total = cursor.fetchone()
+    return int(total) if communes else None
 
 
 @dataclass

@@ -27,7 +27,7 @@ from grassroots.members import lifecycle
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
 from grassroots.organizations import services as unit_services
-from grassroots.organizations.models import ChangeAction, Unit, UnitVersion
+from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import (
     ancestors_at,
     children_at,
@@ -40,6 +40,7 @@ from . import forms, presenters
 from .templatetags.vn import vdate
 
 PAGE_SIZE = 50
+LISTLESS_KINDS = (Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT)
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -208,12 +209,19 @@ def unit_detail(request, code: str):
     }
     if visible:
         fig = figures(unit, at, since)
+        # Above the grassroots level a name-sorted list would sort a whole district or province
+        # (docs/performance.md); the list lives on grassroots pages and in the member search.
+        listed = context["version"].kind not in LISTLESS_KINDS
         stints = (
             members_at_query(unit, at)
             .select_related("member", "unit")
             .order_by("member__search_name", "member_id")
+            if listed
+            else members_at_query(unit, at).none()
         )
         page = Paginator(stints, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["members_listed"] = listed
+        context["members_total"] = fig.members
         names = dict(
             UnitVersion.objects.filter(on(at), unit_id__in={s.unit_id for s in page}).values_list(
                 "unit_id", "name"

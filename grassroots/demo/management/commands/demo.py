@@ -1,3 +1,5 @@
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -49,6 +51,23 @@ class Command(BaseCommand):
             f"{number(counts['villages'])} thôn/bản/tổ dân phố."
         )
         self._accounts(result["accounts"])
+        self._ratings(seed, scale)
+
+    def _ratings(self, seed: int, scale: float) -> None:
+        """Annual ratings 2008 onwards (here, not in build_demo, so tests that only need the
+        registry stay fast). The published 2008 and 2017 shares (45,55% and 56,05%) are exact
+        only for the full province's organization counts: smaller builds are not rated."""
+        if scale < 1.0:
+            self.stdout.write(
+                "Không tạo xếp loại chất lượng: tỷ lệ công bố năm 2008 và 2017 chỉ khớp với quy mô 1.0."
+            )
+            return
+        from grassroots.assessments.demo import seed_demo_ratings
+
+        started = time.monotonic()
+        self.stdout.write("Xếp loại chất lượng hằng năm (dữ liệu minh họa):")
+        seed_demo_ratings("LS", seed=seed, log=lambda line: self.stdout.write("  " + line))
+        self.stdout.write(f"  Xong trong {number(time.monotonic() - started, 1)} giây.")
 
     def _accounts(self, rows=None):
         if rows is None:
