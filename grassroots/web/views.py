@@ -24,6 +24,7 @@ from grassroots.audit.services import Actor, log_profile_view
 from grassroots.core.text import fold
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
+from grassroots.members.queries import search_members
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
 from grassroots.organizations import services as unit_services
@@ -302,12 +303,9 @@ def _profile_value(member, field: str) -> str:
 @login_required
 def member_search(request):
     query = request.GET.get("q", "").strip()
-    tokens = fold(query).split()
     page = None
-    if tokens:
-        found = access.members_visible(request.user)
-        for token in tokens:
-            found = found.filter(search_name__contains=token)
+    if fold(query).split():
+        found = search_members(access.members_visible(request.user), query)
         page = Paginator(found.order_by("search_name", "id"), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
