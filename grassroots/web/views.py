@@ -24,9 +24,9 @@ from grassroots.audit.services import Actor, log_profile_view
 from grassroots.core.text import fold
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
-from grassroots.members.queries import search_members
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
+from grassroots.members.queries import search_members
 from grassroots.organizations import services as unit_services
 from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import (
