@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from grassroots.audit.services import Actor
 from grassroots.organizations.models import GRASSROOTS_KINDS, Unit
@@ -241,6 +241,11 @@ def seed_demo_ratings(
     is skipped). Raises DemoTargetError when a published share cannot be reached exactly."""
     province = Unit.objects.get(code=province_code)
     actor = Actor.system()
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # A bigger page cache (as the demo build and the bulk loader use): each year inserts
+        # ~60,000 ratings into indexes that outgrow SQLite's default 2 MB cache.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size=-262144")
     results = []
     for year in years:
         rng = random.Random(seed * 10_000 + year)

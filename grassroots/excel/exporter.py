@@ -365,10 +365,15 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                     admission.issuing_body,
                 ]
             )
+            # The history before the member's first stint anywhere lay outside the system (admitted
+            # and recognized elsewhere, then transferred in): it travels with the admission row,
+            # otherwise the import sees an official member as probationary.
+            arrived = next((e.date for e in evs if e.kind == EventKind.TRANSFER_IN), None)
             for e in evs:
                 if e.kind == EventKind.ADMISSION:
                     continue
-                if not access.event_in_periods(e.date, periods.get(m["pk"], [])):
+                outside = arrived is not None and e.date < arrived and e.unit_id is None
+                if not outside and not access.event_in_periods(e.date, periods.get(m["pk"], [])):
                     continue
                 event_rows.append(
                     [
