@@ -115,7 +115,9 @@ def test_published_rating_shares_of_2008_and_2017(full_demo):
     2017. The demo's organization counts at those year ends admit these shares exactly."""
     from grassroots.assessments.demo import seed_demo_ratings
     from grassroots.assessments.queries import summary
+    from grassroots.assessments.schemes import ensure_schemes
 
+    ensure_schemes()  # an earlier test may have flushed the migration's rows
     province = Unit.objects.get(code="LS")
     results = seed_demo_ratings("LS", seed=2008, years=[2008, 2017])
     assert [r.year for r in results] == [2008, 2017]

@@ -63,7 +63,9 @@ class Command(BaseCommand):
             )
             return
         from grassroots.assessments.demo import seed_demo_ratings
+        from grassroots.assessments.schemes import ensure_schemes
 
+        ensure_schemes()  # `--force` flushed the migration's rows too
         started = time.monotonic()
         self.stdout.write("Xếp loại chất lượng hằng năm (dữ liệu minh họa):")
         seed_demo_ratings("LS", seed=seed, log=lambda line: self.stdout.write("  " + line))
