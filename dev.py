@@ -37,12 +37,25 @@ def ensure_venv() -> None:
     if not PY.exists():
         say("creating virtual environment .venv")
         run(sys.executable, "-m", "venv", VENV)
-    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and (BIN / "grassroots").exists():
         return
     say("installing pinned dependencies (PyPI)")
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt")
-    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", ".")
+    run(
+        PY,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        "requirements.txt",
+    )
+    run(
+        PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", "."
+    )
     STAMP.write_text(wanted)
 
 
@@ -70,7 +83,9 @@ def ensure_postgres() -> bool:
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     if versions and shutil.which("pg_ctlcluster"):
         say("starting PostgreSQL")
-        run("pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start", check=False)
+        run(
+            "pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start", check=False
+        )
     return pg_reachable()
 
 
@@ -93,18 +108,31 @@ def test(argv: list[str]) -> None:
     base["GRASSROOTS_VAR_DIR"] = str(ROOT / "var" / "test")
     say("lint (ruff) and missing migrations")
     failed = run(BIN / "ruff", "check", "--quiet", ".", check=False)
-    failed |= run(BIN / "grassroots", "makemigrations", "--check", "--dry-run", "-v", "0", env=base, check=False)
+    failed |= run(
+        BIN / "grassroots",
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        "-v",
+        "0",
+        env=base,
+        check=False,
+    )
     say("test suite on SQLite")
     failed |= run(PY, "-m", "pytest", *argv, env=base, check=False)
     if ci or pg_reachable():
         if ensure_postgres():
             say("test suite on PostgreSQL")
-            failed |= run(PY, "-m", "pytest", *argv, env={**base, "DATABASE_URL": PG_URL}, check=False)
+            failed |= run(
+                PY, "-m", "pytest", *argv, env={**base, "DATABASE_URL": PG_URL}, check=False
+            )
         elif ci:
             say("PostgreSQL could not be started")
             failed = 1
     else:
-        say("PostgreSQL not reachable at 127.0.0.1:5432: skipped (set it up to run the suite there too)")
+        say(
+            "PostgreSQL not reachable at 127.0.0.1:5432: skipped (set it up to run the suite there too)"
+        )
     sys.exit(1 if failed else 0)
 
 

@@ -30,8 +30,13 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=100)
     parser.add_argument("--pages", type=int, default=40)
     args = parser.parse_args()
-    result = run_bench(members=args.members, seed=args.seed, samples=args.samples, searches=args.searches,
-                       pages=args.pages)
+    result = run_bench(
+        members=args.members,
+        seed=args.seed,
+        samples=args.samples,
+        searches=args.searches,
+        pages=args.pages,
+    )
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -21,11 +21,23 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def unit(code: str, kind: str, parent=None, date: str = "2000-01-01", name: str | None = None, type: str = ""):
+def unit(
+    code: str,
+    kind: str,
+    parent=None,
+    date: str = "2000-01-01",
+    name: str | None = None,
+    type: str = "",
+):
     if not type and kind in (Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL):
         type = GrassrootsType.COMMUNE
     return orgs.unit_establish(
-        actor=SYSTEM, code=code, name=name or f"Tổ chức {code}", kind=kind, date=d(date), parent=parent,
+        actor=SYSTEM,
+        code=code,
+        name=name or f"Tổ chức {code}",
+        kind=kind,
+        date=d(date),
+        parent=parent,
         grassroots_type=type,
     )
 
@@ -41,8 +53,11 @@ def admit(cell, ceremony: str, decision: str | None = None, **profile):
     data = ProfileFactory(**profile)
     ceremony_date = d(ceremony)
     return members.member_admit(
-        actor=SYSTEM, unit=cell, ceremony_date=ceremony_date,
-        decision_date=d(decision) if decision else ceremony_date - dt.timedelta(days=10), **data,
+        actor=SYSTEM,
+        unit=cell,
+        ceremony_date=ceremony_date,
+        decision_date=d(decision) if decision else ceremony_date - dt.timedelta(days=10),
+        **data,
     )
 
 

@@ -22,7 +22,9 @@ def _versions():
 
 
 def subtree(root_id: int, day: dt.date, versions) -> set[int]:
-    alive = [v for v in versions if v.valid_from <= day and (v.valid_to is None or day < v.valid_to)]
+    alive = [
+        v for v in versions if v.valid_from <= day and (v.valid_to is None or day < v.valid_to)
+    ]
     if not any(v.unit_id == root_id for v in alive):
         return set()
     children: dict[int, list[int]] = {}
@@ -44,7 +46,8 @@ def reference(unit, at: dt.date, since: dt.date | None = None) -> dict:
     versions = _versions()
     tree_at = subtree(unit.pk, at, versions)
     kinds = Counter(
-        v.kind for v in versions
+        v.kind
+        for v in versions
         if v.unit_id in tree_at and v.valid_from <= at and (v.valid_to is None or at < v.valid_to)
     )
     out = {
@@ -52,10 +55,14 @@ def reference(unit, at: dt.date, since: dt.date | None = None) -> dict:
         "grassroots_cells": kinds[Kind.GRASSROOTS_CELL],
         "partial_committees": kinds[Kind.PARTIAL_COMMITTEE],
         "subordinate_cells": kinds[Kind.SUBORDINATE_CELL],
-        "members": 0, "official": 0, "probationary": 0, "exempt": 0,
+        "members": 0,
+        "official": 0,
+        "probationary": 0,
+        "exempt": 0,
     }
     histories = {
-        m.pk: [as_ev(e) for e in m.events.filter(voided_at__isnull=True)] for m in Member.objects.all()
+        m.pk: [as_ev(e) for e in m.events.filter(voided_at__isnull=True)]
+        for m in Member.objects.all()
     }
     for events in histories.values():
         state = _state(events, at)
@@ -95,8 +102,12 @@ def reference(unit, at: dt.date, since: dt.date | None = None) -> dict:
                 else:
                     flows["restructured_in"] += 1
             elif was and not now:
-                names = {EventKind.DEATH: "died", EventKind.EXPULSION: "expelled",
-                         EventKind.REMOVAL: "removed", EventKind.LEAVING: "left"}
+                names = {
+                    EventKind.DEATH: "died",
+                    EventKind.EXPULSION: "expelled",
+                    EventKind.REMOVAL: "removed",
+                    EventKind.LEAVING: "left",
+                }
                 ended = [names[k] for k in kinds_today if k in names]
                 if ended:
                     flows[ended[0]] += 1
@@ -104,8 +115,19 @@ def reference(unit, at: dt.date, since: dt.date | None = None) -> dict:
                     flows["transferred_out"] += 1
                 else:
                     flows["restructured_out"] += 1
-    for name in ("admitted", "readmitted", "recognized", "transferred_in", "transferred_out",
-                 "restructured_in", "restructured_out", "died", "expelled", "removed", "left"):
+    for name in (
+        "admitted",
+        "readmitted",
+        "recognized",
+        "transferred_in",
+        "transferred_out",
+        "restructured_in",
+        "restructured_out",
+        "died",
+        "expelled",
+        "removed",
+        "left",
+    ):
         out[name] = flows[name]
     return out
 
@@ -116,7 +138,18 @@ def fast(unit, at, since=None) -> dict:
 
     if since is None:
         data = ledger_at(unit.pk, at)
-        return {k: data[k] for k in ("grassroots_committees", "grassroots_cells", "partial_committees",
-                                     "subordinate_cells", "members", "official", "probationary", "exempt")}
+        return {
+            k: data[k]
+            for k in (
+                "grassroots_committees",
+                "grassroots_cells",
+                "partial_committees",
+                "subordinate_cells",
+                "members",
+                "official",
+                "probationary",
+                "exempt",
+            )
+        }
     now, _then, flows = ledger_between(unit.pk, since, at)
     return {**now, **flows}

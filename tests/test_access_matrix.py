@@ -418,9 +418,7 @@ def world(tmp_path):
             status=JobStatus.DONE,
         )
     system = Actor.system()
-    for code, name, cell in (
-        ("TQ", "Thôn Canary Ngoài Tỉnh", w["GQ"]),
-    ):
+    for code, name, cell in (("TQ", "Thôn Canary Ngoài Tỉnh", w["GQ"]),):
         village_create(
             actor=system,
             code=code,
@@ -524,7 +522,13 @@ def with_village(w, url: str) -> str:
 
     if not Village.objects.filter(code="V1").exists():
         village_create(
-            actor=SYSTEM, code="V1", name="Thôn Một", kind="thon", unit=w["G1"],
-            arrangement="own", cell=w["C1"], date=d("2005-01-01"),
+            actor=SYSTEM,
+            code="V1",
+            name="Thôn Một",
+            kind="thon",
+            unit=w["G1"],
+            arrangement="own",
+            cell=w["C1"],
+            date=d("2005-01-01"),
         )
     return url

@@ -265,7 +265,10 @@ def test_on_postgresql_the_database_itself_refuses_changes_to_the_trail(tree):
         "UPDATE audit_auditrecord SET reason = 'forged' WHERE id = %s",
         "DELETE FROM audit_auditrecord WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+            transaction.atomic(),
+        ):
             with connection.cursor() as cursor:
                 cursor.execute(sql, [row.pk])
     assert AuditRecord.objects.filter(pk=row.pk, reason="").exists()

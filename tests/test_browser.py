@@ -17,6 +17,7 @@ def _allow_sync_orm_under_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; live_server's ORM calls must be allowed.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -30,9 +30,13 @@ def small():
     m = admit(G, "2006-01-10")
     event(m, EventKind.OFFICIAL)
     event(m, EventKind.DEATH, "2015-05-05")
-    for i, arrangement in enumerate([CellArrangement.OWN, CellArrangement.JOINT, CellArrangement.NONE]):
+    for i, arrangement in enumerate(
+        [CellArrangement.OWN, CellArrangement.JOINT, CellArrangement.NONE]
+    ):
         village = Village.objects.create(code=f"V{i}", name=f"Thôn {i}", kind="thon")
-        VillageVersion.objects.create(village=village, valid_from=d("2000-01-01"), unit=G, arrangement=arrangement)
+        VillageVersion.objects.create(
+            village=village, valid_from=d("2000-01-01"), unit=G, arrangement=arrangement
+        )
     Population.objects.create(unit=D, year=2014, population=40)
     return P, D, G
 
@@ -40,23 +44,57 @@ def small():
 def test_units_json_lists_the_tree_as_of_a_date(small):
     rows = json.loads(run("units", "--at", "2010-01-01", "--json"))
     assert [r["code"] for r in rows] == ["P", "D", "G"]
-    assert rows[2] == {"code": "G", "name": "Chi bộ xã A", "kind": "grassroots_cell", "type": "commune", "parent": "D"}
+    assert rows[2] == {
+        "code": "G",
+        "name": "Chi bộ xã A",
+        "kind": "grassroots_cell",
+        "type": "commune",
+        "parent": "D",
+    }
     assert json.loads(run("units", "--at", "1999-01-01", "--json")) == []
-    assert [r["code"] for r in json.loads(run("units", "--at", "2010-01-01", "--under", "D", "--json"))] == ["D", "G"]
+    assert [
+        r["code"] for r in json.loads(run("units", "--at", "2010-01-01", "--under", "D", "--json"))
+    ] == ["D", "G"]
 
 
 def test_figures_json_has_the_documented_keys(small):
-    data = json.loads(run("figures", "--unit", "d", "--at", "2015-06-01", "--since", "2014-01-01", "--json"))
+    data = json.loads(
+        run("figures", "--unit", "d", "--at", "2015-06-01", "--since", "2014-01-01", "--json")
+    )
     assert data["unit"] == {"code": "D", "name": "Huyện Thử", "kind": "district"}
     assert (data["members"], data["official_members"], data["probationary_members"]) == (1, 0, 1)
     assert (data["population"], data["members_pct_population"]) == (40, 2.5)
-    assert (data["villages"], data["villages_own_cell"], data["villages_joint_cell"], data["villages_no_cell"]) == (3, 1, 1, 1)
-    assert data["since"]["members"] == 2 and data["since"]["died"] == 1 and data["since"]["net_change"] == -1
-    for key in ("grassroots_organizations", "grassroots_committees", "grassroots_cells", "subordinate_organizations",
-                "exempt_members"):
+    assert (
+        data["villages"],
+        data["villages_own_cell"],
+        data["villages_joint_cell"],
+        data["villages_no_cell"],
+    ) == (3, 1, 1, 1)
+    assert (
+        data["since"]["members"] == 2
+        and data["since"]["died"] == 1
+        and data["since"]["net_change"] == -1
+    )
+    for key in (
+        "grassroots_organizations",
+        "grassroots_committees",
+        "grassroots_cells",
+        "subordinate_organizations",
+        "exempt_members",
+    ):
         assert key in data
-    for key in ("date", "grassroots_organizations", "subordinate_organizations", "admitted", "readmitted",
-                "transferred_in", "transferred_out", "expelled", "removed", "left"):
+    for key in (
+        "date",
+        "grassroots_organizations",
+        "subordinate_organizations",
+        "admitted",
+        "readmitted",
+        "transferred_in",
+        "transferred_out",
+        "expelled",
+        "removed",
+        "left",
+    ):
         assert key in data["since"]
 
 

@@ -50,14 +50,28 @@ def tree():
 
 def test_province_figures_across_restructures(tree):
     fig = figures(tree["P"], d("2020-01-01"), since=d("2010-01-01"))
-    assert (fig.members, fig.official_members, fig.probationary_members, fig.exempt_members) == (5, 4, 1, 0)
-    assert (fig.grassroots_organizations, fig.grassroots_committees, fig.grassroots_cells) == (2, 2, 0)
+    assert (fig.members, fig.official_members, fig.probationary_members, fig.exempt_members) == (
+        5,
+        4,
+        1,
+        0,
+    )
+    assert (fig.grassroots_organizations, fig.grassroots_committees, fig.grassroots_cells) == (
+        2,
+        2,
+        0,
+    )
     assert fig.subordinate_organizations == 2
     s = fig.since
     assert (s.members, s.grassroots_organizations, s.subordinate_organizations) == (5, 3, 3)
     assert (s.admitted, s.recognized, s.died, s.net_change) == (1, 1, 1, 0)
     # Moves inside the province are not transfers for the province.
-    assert (s.transferred_in, s.transferred_out, s.restructured_in, s.restructured_out) == (0, 0, 0, 0)
+    assert (s.transferred_in, s.transferred_out, s.restructured_in, s.restructured_out) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 def test_district_that_lost_everything(tree):
@@ -75,7 +89,13 @@ def test_district_that_gained(tree):
     assert (fig.grassroots_organizations, fig.subordinate_organizations) == (2, 2)
     s = fig.since
     assert s.members == 1
-    assert (s.transferred_in, s.restructured_in, s.died, s.admitted, s.recognized) == (1, 3, 1, 1, 0)
+    assert (s.transferred_in, s.restructured_in, s.died, s.admitted, s.recognized) == (
+        1,
+        3,
+        1,
+        1,
+        0,
+    )
     assert s.net_change == 4
 
 
@@ -97,8 +117,21 @@ def test_exempt_member_counted_until_death(tree):
 @pytest.mark.parametrize("code", ["P", "D1", "D2", "G1", "G2", "G3", "C1", "C2", "C3"])
 def test_fast_path_equals_reference_on_many_dates(tree, code):
     target = tree[code]
-    dates = [d(x) for x in ("2004-12-31", "2005-06-01", "2010-01-01", "2012-01-01", "2013-01-01",
-                            "2014-01-01", "2015-12-31", "2016-02-01", "2018-03-01", "2020-01-01")]
+    dates = [
+        d(x)
+        for x in (
+            "2004-12-31",
+            "2005-06-01",
+            "2010-01-01",
+            "2012-01-01",
+            "2013-01-01",
+            "2014-01-01",
+            "2015-12-31",
+            "2016-02-01",
+            "2018-03-01",
+            "2020-01-01",
+        )
+    ]
     for i, at in enumerate(dates):
         assert fast(target, at) == reference(target, at), (code, at)
         for since in dates[:i]:

@@ -27,7 +27,11 @@ def cells():
 
 
 def messages(excinfo) -> str:
-    return " ".join(sum(excinfo.value.message_dict.values(), [])) if hasattr(excinfo.value, "message_dict") else str(excinfo.value)
+    return (
+        " ".join(sum(excinfo.value.message_dict.values(), []))
+        if hasattr(excinfo.value, "message_dict")
+        else str(excinfo.value)
+    )
 
 
 def test_decision_and_ceremony_dates_are_kept_apart(cells):
@@ -133,7 +137,10 @@ def test_seniority_counts_from_decision_less_gaps():
         lifecycle.Ev(EventKind.READMISSION, d("2006-01-01"), 1, d("2005-12-20")),
     ]
     at = d("2010-01-01")
-    assert lifecycle.seniority_days(evs, at) == (at - d("2000-01-01")).days - (d("2006-01-01") - d("2005-01-01")).days
+    assert (
+        lifecycle.seniority_days(evs, at)
+        == (at - d("2000-01-01")).days - (d("2006-01-01") - d("2005-01-01")).days
+    )
 
 
 def test_age_at_admission(cells):
@@ -153,14 +160,18 @@ def test_void_keeps_the_record_and_moves_figures_back(cells):
     members.member_void_event(actor=SYSTEM, event=ev, reason="Nhập nhầm chi bộ")
     assert figures(B, d("2011-06-01")).members == 0 and figures(A, d("2011-06-01")).members == 1
     assert MemberEvent.objects.filter(pk=ev.pk, voided_at__isnull=False).exists()
-    assert AuditRecord.objects.filter(object_type="memberevent", object_id=str(ev.pk), action="void").exists()
+    assert AuditRecord.objects.filter(
+        object_type="memberevent", object_id=str(ev.pk), action="void"
+    ).exists()
 
 
 def test_correction_replaces_an_event_and_keeps_both(cells):
     _, A, B, _ = cells
     m = admit(A, "2010-03-15")
     ev = event(m, EventKind.TRANSFER, "2011-01-01", B)
-    fixed = members.member_correct_event(actor=SYSTEM, event=ev, reason="Sai ngày", date=d("2011-02-01"))
+    fixed = members.member_correct_event(
+        actor=SYSTEM, event=ev, reason="Sai ngày", date=d("2011-02-01")
+    )
     ev.refresh_from_db()
     assert ev.corrected_by == fixed and ev.voided_at is not None
     assert figures(B, d("2011-01-15")).members == 0 and figures(B, d("2011-02-01")).members == 1
@@ -170,9 +181,13 @@ def test_stale_profile_edit_is_refused(cells):
     _, A, _, _ = cells
     m = admit(A, "2010-03-15")
     version = m.version
-    members.member_update_profile(actor=SYSTEM, member=m, expected_version=version, residence="Thôn Bắc")
+    members.member_update_profile(
+        actor=SYSTEM, member=m, expected_version=version, residence="Thôn Bắc"
+    )
     with pytest.raises(ValidationError, match="người khác"):
-        members.member_update_profile(actor=SYSTEM, member=m, expected_version=version, residence="Thôn Nam")
+        members.member_update_profile(
+            actor=SYSTEM, member=m, expected_version=version, residence="Thôn Nam"
+        )
 
 
 def test_profile_validation_messages(cells):

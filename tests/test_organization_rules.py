@@ -55,15 +55,24 @@ def test_changes_outside_the_lifetime_are_refused(tree):
 
 def test_rename_and_move_are_dated(tree):
     P, D, D2, G, _ = tree
-    orgs.unit_rename(actor=SYSTEM, unit=G, name="Đảng bộ xã Mới", date=d("2010-01-01"),
-                     decision=orgs.Decision("12-QĐ/HU", d("2009-12-20"), "Huyện ủy D"))
+    orgs.unit_rename(
+        actor=SYSTEM,
+        unit=G,
+        name="Đảng bộ xã Mới",
+        date=d("2010-01-01"),
+        decision=orgs.Decision("12-QĐ/HU", d("2009-12-20"), "Huyện ủy D"),
+    )
     orgs.unit_move(actor=SYSTEM, unit=G, new_parent=D2, date=d("2015-01-01"))
     assert version_at(G, d("2009-12-31")).name == "Tổ chức G"
     assert version_at(G, d("2012-01-01")).name == "Đảng bộ xã Mới"
-    assert version_at(G, d("2014-12-31")).parent == D and version_at(G, d("2015-01-01")).parent == D2
+    assert (
+        version_at(G, d("2014-12-31")).parent == D and version_at(G, d("2015-01-01")).parent == D2
+    )
     change = UnitChange.objects.get(unit=G, action="rename")
     assert (change.decision_number, change.issuing_body) == ("12-QĐ/HU", "Huyện ủy D")
-    assert AuditRecord.objects.filter(object_type="unit", object_id=str(G.pk), action="move").exists()
+    assert AuditRecord.objects.filter(
+        object_type="unit", object_id=str(G.pk), action="move"
+    ).exists()
     assert [r.code for r in unit_rows(d("2016-01-01"), D2)] == ["D2", "G", "C"]
 
 
@@ -80,11 +89,24 @@ def test_grassroots_cell_grows_into_committee(tree):
     cell = unit("CB", Kind.GRASSROOTS_CELL, D)
     m = admit(cell, "2005-01-01")
     with pytest.raises(ValidationError, match="chi bộ trực thuộc"):
-        orgs.unit_change_kind(actor=SYSTEM, unit=cell, kind=Kind.GRASSROOTS_COMMITTEE, date=d("2012-01-01"))
-    orgs.unit_change_kind(actor=SYSTEM, unit=cell, kind=Kind.GRASSROOTS_COMMITTEE, date=d("2012-01-01"),
-                          new_cell_code="CB-1", new_cell_name="Chi bộ 1")
+        orgs.unit_change_kind(
+            actor=SYSTEM, unit=cell, kind=Kind.GRASSROOTS_COMMITTEE, date=d("2012-01-01")
+        )
+    orgs.unit_change_kind(
+        actor=SYSTEM,
+        unit=cell,
+        kind=Kind.GRASSROOTS_COMMITTEE,
+        date=d("2012-01-01"),
+        new_cell_code="CB-1",
+        new_cell_name="Chi bộ 1",
+    )
     fig = figures(cell, d("2012-06-01"))
-    assert (fig.grassroots_committees, fig.grassroots_cells, fig.subordinate_cells, fig.members) == (1, 0, 1, 1)
+    assert (
+        fig.grassroots_committees,
+        fig.grassroots_cells,
+        fig.subordinate_cells,
+        fig.members,
+    ) == (1, 0, 1, 1)
     assert figures(cell, d("2011-06-01")).grassroots_cells == 1
     assert m.stints.order_by("-start").first().unit.code == "CB-1"
     for at in (d("2011-06-01"), d("2012-06-01")):
@@ -97,12 +119,17 @@ def test_split_distributes_members_and_cells(tree):
     a = admit(C, "2005-01-01")
     cell = unit("CB", Kind.GRASSROOTS_CELL, D)
     x, y = admit(cell, "2005-01-01"), admit(cell, "2005-02-01")
-    parts = [orgs.SplitPart("N1", "Chi bộ Bắc", Kind.GRASSROOTS_CELL), orgs.SplitPart("N2", "Chi bộ Nam", Kind.GRASSROOTS_CELL)]
+    parts = [
+        orgs.SplitPart("N1", "Chi bộ Bắc", Kind.GRASSROOTS_CELL),
+        orgs.SplitPart("N2", "Chi bộ Nam", Kind.GRASSROOTS_CELL),
+    ]
     orgs.unit_split(actor=SYSTEM, unit=cell, parts=parts, date=d("2012-01-01"), assign={y.pk: "N2"})
     n1, n2 = (figures(orgs.Unit.objects.get(code=c), d("2012-06-01")).members for c in ("N1", "N2"))
     assert (n1, n2) == (1, 1)
     assert figures(D, d("2012-06-01")).grassroots_organizations == 3  # G, N1, N2
-    assert fast(D, d("2012-06-01"), d("2011-01-01")) == reference(D, d("2012-06-01"), d("2011-01-01"))
+    assert fast(D, d("2012-06-01"), d("2011-01-01")) == reference(
+        D, d("2012-06-01"), d("2011-01-01")
+    )
     assert a and x and C2
 
 
@@ -122,5 +149,7 @@ def test_dissolve_refused_while_members_or_children_remain(tree):
 def test_duplicate_codes_and_missing_fields(tree):
     P, *_ = tree
     with pytest.raises(ValidationError) as exc:
-        orgs.unit_establish(actor=SYSTEM, code="g", name="", kind=Kind.DISTRICT, date=d("2001-01-01"), parent=P)
+        orgs.unit_establish(
+            actor=SYSTEM, code="g", name="", kind=Kind.DISTRICT, date=d("2001-01-01"), parent=P
+        )
     assert set(exc.value.message_dict) == {"code", "name"}

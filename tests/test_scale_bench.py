@@ -8,14 +8,34 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-KEYS = ("members", "figures_p50_ms", "figures_p95_ms", "since_p50_ms", "search_p95_ms", "page_p95_ms",
-        "duckdb_p50_ms", "generate_rows_per_s", "peak_rss_mb")
+KEYS = (
+    "members",
+    "figures_p50_ms",
+    "figures_p95_ms",
+    "since_p50_ms",
+    "search_p95_ms",
+    "page_p95_ms",
+    "duckdb_p50_ms",
+    "generate_rows_per_s",
+    "peak_rss_mb",
+)
 
 
 def _bench() -> dict:
     out = StringIO()
-    call_command("bench", "--members", "300", "--json", "--samples", "15", "--searches", "4", "--pages", "4",
-                 stdout=out)
+    call_command(
+        "bench",
+        "--members",
+        "300",
+        "--json",
+        "--samples",
+        "15",
+        "--searches",
+        "4",
+        "--pages",
+        "4",
+        stdout=out,
+    )
     return json.loads(out.getvalue())
 
 

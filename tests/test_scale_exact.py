@@ -44,7 +44,9 @@ class _Members:
         rows = {}
         for event in MemberEvent.objects.order_by("member_id", "id"):
             rows.setdefault(event.member_id, []).append(event)
-        self.members = [_Member(pk, rows.get(pk, [])) for pk in Member.objects.values_list("pk", flat=True)]
+        self.members = [
+            _Member(pk, rows.get(pk, [])) for pk in Member.objects.values_list("pk", flat=True)
+        ]
 
     def all(self):
         return self.members

@@ -22,7 +22,12 @@ PASSWORD = "Grassroots@2026"
 def test_codes_follow_rfc_6238():
     secret = base64.b32encode(b"12345678901234567890").decode()
     # RFC 6238 appendix B (SHA-1), last 6 of the 8 digits.
-    for t, expected in [(59, "287082"), (1111111109, "081804"), (1234567890, "005924"), (2000000000, "279037")]:
+    for t, expected in [
+        (59, "287082"),
+        (1111111109, "081804"),
+        (1234567890, "005924"),
+        (2000000000, "279037"),
+    ]:
         assert totp.code_at(secret, t // 30) == expected
     assert totp.matching_step(secret, "287082", now=59) == 1
     assert totp.matching_step(secret, "287082", now=59 + 30) == 1  # one step of drift
@@ -41,9 +46,24 @@ def enable(client, user) -> str:
     page = client.get("/accounts/2fa/").content.decode()
     assert "<svg" in page  # the QR code, drawn by the app itself
     secret = re.search(r"<code>([A-Z2-7]+)</code>", page).group(1)
-    assert client.post("/accounts/2fa/", {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"}).status_code == 200
+    assert (
+        client.post(
+            "/accounts/2fa/",
+            {
+                "code": "000000"
+                if totp.code_at(secret, totp.current_step()) != "000000"
+                else "111111"
+            },
+        ).status_code
+        == 200
+    )
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    assert client.post("/accounts/2fa/", {"code": totp.code_at(secret, totp.current_step())}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/2fa/", {"code": totp.code_at(secret, totp.current_step())}
+        ).status_code
+        == 302
+    )
     assert TOTPDevice.objects.get(user=user).confirmed
     client.post("/logout/")
     return secret
@@ -62,7 +82,11 @@ def test_login_asks_for_the_code_once_enabled(admin):
     code = totp.code_at(secret, totp.current_step() + 1)
     assert client.post("/accounts/2fa/verify/", {"code": code}).status_code == 302
     assert client.get("/accounts/").status_code == 200
-    actions = list(AuditRecord.objects.filter(object_type__in=["account", "login"]).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditRecord.objects.filter(object_type__in=["account", "login"])
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions[-4:] == ["totp_enabled", "logout", "login_failed", "login"]
 
 
@@ -85,7 +109,9 @@ def test_wrong_codes_lock_the_account(admin, settings):
     client.post("/login/", {"username": "admin_p", "password": PASSWORD})
     for _ in range(3):
         client.post("/accounts/2fa/verify/", {"code": "999999"})
-    page = client.post("/accounts/2fa/verify/", {"code": totp.code_at(secret, totp.current_step() + 1)})
+    page = client.post(
+        "/accounts/2fa/verify/", {"code": totp.code_at(secret, totp.current_step() + 1)}
+    )
     assert page.status_code == 200 and "tạm bị khóa" in page.content.decode()
     assert "_auth_user_id" not in client.session
 

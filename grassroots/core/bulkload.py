@@ -69,7 +69,8 @@ class BulkLoader:
             UnitVersion.objects.filter(kind__in=MEMBER_KINDS).values_list("unit_id", flat=True)
         )
         self.lifetimes: dict[int, tuple[dt.date, dt.date | None]] = {
-            pk: (est, end) for pk, est, end in Unit.objects.values_list("pk", "established", "ended")
+            pk: (est, end)
+            for pk, est, end in Unit.objects.values_list("pk", "established", "ended")
         }
         self.pending: list[MemberSpec] = []
         self.counts = {"units": 0, "unit_versions": 0, "members": 0, "events": 0, "stints": 0}
@@ -129,15 +130,17 @@ class BulkLoader:
         from grassroots.organizations.tree import KindVersion, tree_problems
 
         versions = [
-            KindVersion(s.code, v.kind, v.parent, v.valid_from, v.valid_to) for s in specs for v in s.versions
+            KindVersion(s.code, v.kind, v.parent, v.valid_from, v.valid_to)
+            for s in specs
+            for v in s.versions
         ]
         lifetimes = {s.code: (s.established, s.ended) for s in specs}
         outside = {v.parent for v in versions if v.parent and v.parent not in lifetimes}
         for unit in Unit.objects.filter(code__in=outside):
             lifetimes[unit.code] = (unit.established, unit.ended)
-        for code, kind, parent, start, end in UnitVersion.objects.filter(unit__code__in=outside).values_list(
-            "unit__code", "kind", "parent__code", "valid_from", "valid_to"
-        ):
+        for code, kind, parent, start, end in UnitVersion.objects.filter(
+            unit__code__in=outside
+        ).values_list("unit__code", "kind", "parent__code", "valid_from", "valid_to"):
             versions.append(KindVersion(code, kind, parent, start, end))
         problems = tree_problems(versions, lifetimes)
         if problems:
@@ -169,12 +172,20 @@ class BulkLoader:
         derived = []
         for spec in specs:
             evs = [
-                lifecycle.Ev(e.kind, e.date, self.unit_ids[e.unit] if e.unit else None, e.decision_date,
-                             e.discipline_form, i)
+                lifecycle.Ev(
+                    e.kind,
+                    e.date,
+                    self.unit_ids[e.unit] if e.unit else None,
+                    e.decision_date,
+                    e.discipline_form,
+                    i,
+                )
                 for i, e in enumerate(spec.events)
             ]
             if self.validate:
-                derived.append(lifecycle.derive_stints(evs, self._exists, self.cell_ids.__contains__))
+                derived.append(
+                    lifecycle.derive_stints(evs, self._exists, self.cell_ids.__contains__)
+                )
             else:
                 derived.append(lifecycle.derive_stints(evs))
         member_rows, event_rows, stint_rows = [], [], []
@@ -189,16 +200,43 @@ class BulkLoader:
             member_rows.append([member[f.attname] for f in _MEMBER_FIELDS])
             for e in spec.events:
                 event_id += 1
-                event_rows.append((
-                    event_id, member_id, str(e.kind), e.date, unit_ids[e.unit] if e.unit else None, e.decision_number,
-                    e.decision_date, e.issuing_body, e.discipline_form, e.place, e.note, now, None, "", None,
-                ))
+                event_rows.append(
+                    (
+                        event_id,
+                        member_id,
+                        str(e.kind),
+                        e.date,
+                        unit_ids[e.unit] if e.unit else None,
+                        e.decision_number,
+                        e.decision_date,
+                        e.issuing_body,
+                        e.discipline_form,
+                        e.place,
+                        e.note,
+                        now,
+                        None,
+                        "",
+                        None,
+                    )
+                )
             for st in member_stints:
                 stint_id += 1
-                stint_rows.append((
-                    stint_id, member_id, st.unit_id, st.start, st.end, str(st.status), st.exempt, str(st.start_reason),
-                    str(st.end_reason), st.came_from, st.went_to, st.recognized,
-                ))
+                stint_rows.append(
+                    (
+                        stint_id,
+                        member_id,
+                        st.unit_id,
+                        st.start,
+                        st.end,
+                        str(st.status),
+                        st.exempt,
+                        str(st.start_reason),
+                        str(st.end_reason),
+                        st.came_from,
+                        st.went_to,
+                        st.recognized,
+                    )
+                )
         with transaction.atomic():
             _insert(Member, [f.column for f in _MEMBER_FIELDS], member_rows)
             _insert(MemberEvent, _EVENT_COLUMNS, event_rows)
@@ -209,7 +247,9 @@ class BulkLoader:
         self.counts["events"] += len(events)
         self.counts["stints"] += len(stints)
 
-    def finish(self, *, actor: Actor | None = None, label: str = "bulk load", progress=None) -> dict:
+    def finish(
+        self, *, actor: Actor | None = None, label: str = "bulk load", progress=None
+    ) -> dict:
         """Flush, rebuild closure and ledger, and leave one audit record describing the load."""
         from grassroots.organizations.services import rebuild_all
 
@@ -220,23 +260,58 @@ class BulkLoader:
                 cursor.execute("PRAGMA synchronous=NORMAL")
         if actor is not None and self.counts["members"] + self.counts["units"]:
             anchor = Unit.objects.order_by("pk").first()
-            record(actor, obj=anchor, action="bulk_load", changes={"counts": [None, dict(self.counts)]},
-                   reason=label, object_type="dataset")
+            record(
+                actor,
+                obj=anchor,
+                action="bulk_load",
+                changes={"counts": [None, dict(self.counts)]},
+                reason=label,
+                object_type="dataset",
+            )
         return dict(self.counts)
 
 
 _MEMBER_FIELDS = Member._meta.concrete_fields
 # A profile dict becomes a row with the model's defaults for what it leaves out.
-_MEMBER_DEFAULTS = {f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in _MEMBER_FIELDS}
+_MEMBER_DEFAULTS = {
+    f.attname: (f.get_default() if f.has_default() or not f.null else None) for f in _MEMBER_FIELDS
+}
 _EVENT_COLUMNS = [
     MemberEvent._meta.get_field(name).column
-    for name in ("id", "member", "kind", "date", "unit", "decision_number", "decision_date", "issuing_body",
-                 "discipline_form", "place", "note", "recorded_at", "voided_at", "void_reason", "corrected_by")
+    for name in (
+        "id",
+        "member",
+        "kind",
+        "date",
+        "unit",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "discipline_form",
+        "place",
+        "note",
+        "recorded_at",
+        "voided_at",
+        "void_reason",
+        "corrected_by",
+    )
 ]
 _STINT_COLUMNS = [
     MemberStint._meta.get_field(name).column
-    for name in ("id", "member", "unit", "start", "end", "status", "exempt", "start_reason", "end_reason",
-                 "came_from", "went_to", "recognized")
+    for name in (
+        "id",
+        "member",
+        "unit",
+        "start",
+        "end",
+        "status",
+        "exempt",
+        "start_reason",
+        "end_reason",
+        "came_from",
+        "went_to",
+        "recognized",
+    )
 ]
 
 
@@ -248,7 +323,10 @@ def _insert(model: type, columns: list[str], rows: list) -> None:
     table, cols = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     elif connection.vendor == "sqlite":
@@ -257,7 +335,9 @@ def _insert(model: type, columns: list[str], rows: list) -> None:
         )
     else:
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+            cursor.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+            )
 
 
 def _sync_sequences(models) -> None:

@@ -826,7 +826,9 @@ class Importer:
                     member_id__in=member_ids[i : i + IN_CHUNK], voided_at__isnull=True
                 )
                 .order_by("date", "id")
-                .values_list("member_id", "kind", "date", "unit_id", "decision_date", "discipline_form")
+                .values_list(
+                    "member_id", "kind", "date", "unit_id", "decision_date", "discipline_form"
+                )
             )
             for member_id, kind, day, unit_id, decision_date, form in rows:
                 out[member_id].append(
@@ -909,7 +911,12 @@ class Importer:
             try:
                 lifecycle.check_admission_age(v["birth_date"], evs[0].decision_date or evs[0].date)
             except ValidationError as exc:
-                self.field_errors(schema.MEMBERS, row.number, exc, {c.field: c.header for c in schema.MEMBERS.columns})
+                self.field_errors(
+                    schema.MEMBERS,
+                    row.number,
+                    exc,
+                    {c.field: c.header for c in schema.MEMBERS.columns},
+                )
                 return
         for e in events:
             evs.append(self._ev(e.values, e.number))

@@ -57,16 +57,18 @@ class Closure:
         return any(a == ancestor and s <= day < e for a, s, e in self.by_desc.get(unit, ()))
 
     @classmethod
-    def load(cls, *, descendants: Iterable[int] | None = None, ancestors: Iterable[int] | None = None) -> Closure:
+    def load(
+        cls, *, descendants: Iterable[int] | None = None, ancestors: Iterable[int] | None = None
+    ) -> Closure:
         closure = cls()
         rows = UnitAncestry.objects.all()
         if descendants is not None:
             rows = rows.filter(descendant_id__in=list(descendants))
         if ancestors is not None:
             rows = rows.filter(ancestor_id__in=list(ancestors))
-        for a, d, s, e in rows.values_list("ancestor_id", "descendant_id", "valid_from", "valid_to").iterator(
-            chunk_size=20000
-        ):
+        for a, d, s, e in rows.values_list(
+            "ancestor_id", "descendant_id", "valid_from", "valid_to"
+        ).iterator(chunk_size=20000):
             closure.add(a, d, s, e)
         return closure
 
@@ -158,7 +160,9 @@ def kind_spans(unit_ids: Iterable[int] | None) -> dict[int, list[tuple[str, dt.d
     if unit_ids is not None:
         versions = versions.filter(unit_id__in=list(unit_ids))
     spans: dict[int, list] = defaultdict(list)
-    for unit_id, kind, start, end in versions.values_list("unit_id", "kind", "valid_from", "valid_to"):
+    for unit_id, kind, start, end in versions.values_list(
+        "unit_id", "kind", "valid_from", "valid_to"
+    ):
         end = end or FAR_FUTURE
         if spans[unit_id] and spans[unit_id][-1][0] == kind and spans[unit_id][-1][2] == start:
             spans[unit_id][-1] = (kind, spans[unit_id][-1][1], end)
@@ -193,12 +197,30 @@ class StintRow:
     """A lightweight stint (from a model row or a derived lifecycle.Stint)."""
 
     __slots__ = (
-        "unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from", "went_to",
+        "unit_id",
+        "start",
+        "end",
+        "status",
+        "exempt",
+        "start_reason",
+        "end_reason",
+        "came_from",
+        "went_to",
         "recognized",
     )
 
     def __init__(
-        self, unit_id, start, end, status, exempt, start_reason, end_reason, came_from, went_to, recognized=False
+        self,
+        unit_id,
+        start,
+        end,
+        status,
+        exempt,
+        start_reason,
+        end_reason,
+        came_from,
+        went_to,
+        recognized=False,
     ):
         self.unit_id, self.start, self.end = unit_id, start, end
         self.status, self.exempt = status, exempt
@@ -208,7 +230,15 @@ class StintRow:
 
 
 STINT_COLUMNS = (
-    "unit_id", "start", "end", "status", "exempt", "start_reason", "end_reason", "came_from_id", "went_to_id",
+    "unit_id",
+    "start",
+    "end",
+    "status",
+    "exempt",
+    "start_reason",
+    "end_reason",
+    "came_from_id",
+    "went_to_id",
     "recognized",
 )
 
@@ -228,7 +258,9 @@ def apply_stint_change(old: list, new: list) -> None:
     write(acc)
 
 
-def rebuild(ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_units: int = 2000) -> None:
+def rebuild(
+    ancestor_ids: Iterable[int] | None = None, *, progress=None, batch_units: int = 2000
+) -> None:
     """Recompute the ledger from stints, unit versions and the closure.
 
     With `ancestor_ids`, only those ancestors' rows are recomputed (after a tree change).
@@ -276,7 +308,9 @@ class _Staging:
         cols = ", ".join(f"{_Q[c]} integer NOT NULL" for c in LEDGER_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} (ancestor_id integer NOT NULL, date date NOT NULL, {cols})")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.TABLE} (ancestor_id integer NOT NULL, date date NOT NULL, {cols})"
+            )
 
     def append(self, acc: Acc) -> None:
         rows = [(a, d, *vals) for (a, d), vals in acc.items() if any(vals)]
@@ -284,7 +318,10 @@ class _Staging:
             return
         names = f"ancestor_id, date, {_COLUMNS}"
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         elif connection.vendor == "sqlite":
@@ -295,7 +332,8 @@ class _Staging:
         else:
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['%s'] * (WIDTH + 2))})", rows
+                    f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['%s'] * (WIDTH + 2))})",
+                    rows,
                 )
 
     def finish(self) -> None:
@@ -334,7 +372,9 @@ class TreeSnapshot:
     def take(cls, unit_ids: Iterable[int]) -> TreeSnapshot:
         roots = set(unit_ids)
         subtree = roots | set(
-            UnitAncestry.objects.filter(ancestor_id__in=roots).values_list("descendant_id", flat=True)
+            UnitAncestry.objects.filter(ancestor_id__in=roots).values_list(
+                "descendant_id", flat=True
+            )
         )
         return cls(subtree, Closure.load(descendants=subtree), kind_spans(subtree))
 
@@ -346,7 +386,9 @@ class TreeSnapshot:
         new_spans = kind_spans(self.subtree)
         stints = [
             StintRow(*values)
-            for values in MemberStint.objects.filter(unit_id__in=self.subtree).values_list(*STINT_COLUMNS)
+            for values in MemberStint.objects.filter(unit_id__in=self.subtree).values_list(
+                *STINT_COLUMNS
+            )
         ]
         linked = MemberStint.objects.filter(
             Q(came_from_id__in=self.subtree) | Q(went_to_id__in=self.subtree)

@@ -125,7 +125,9 @@ def derive_stints(
 
     def open_stint(ev: Ev, unit_id: int, reason: str, came_from: int | None = None) -> None:
         nonlocal current
-        current = Stint(unit_id, ev.date, None, state.status, state.exempt, reason, came_from=came_from)
+        current = Stint(
+            unit_id, ev.date, None, state.status, state.exempt, reason, came_from=came_from
+        )
 
     def close(ev: Ev, reason: str, went_to: int | None = None) -> Stint | None:
         """End the open stint on ev.date. A stint that would last zero days is dropped and its
@@ -163,7 +165,9 @@ def derive_stints(
         if ev.unit_id is None:
             raise _fail("Cần chọn chi bộ.", "unit")
         if not is_cell(ev.unit_id):
-            raise _fail("Đảng viên chỉ sinh hoạt ở chi bộ (chi bộ cơ sở hoặc chi bộ trực thuộc).", "unit")
+            raise _fail(
+                "Đảng viên chỉ sinh hoạt ở chi bộ (chi bộ cơ sở hoặc chi bộ trực thuộc).", "unit"
+            )
         if not unit_exists(ev.unit_id, ev.date):
             raise _fail(f"Chi bộ không tồn tại vào ngày {vn(ev.date)}.", "unit")
         return ev.unit_id
@@ -172,7 +176,9 @@ def derive_stints(
         if state.phase == "dead":
             raise _fail(f"Không thể ghi “{label}” sau khi đảng viên đã từ trần.")
         if state.phase != "member":
-            raise _fail(f"Không thể ghi “{label}” ngày {vn(ev.date)}: chưa là đảng viên vào ngày này.")
+            raise _fail(
+                f"Không thể ghi “{label}” ngày {vn(ev.date)}: chưa là đảng viên vào ngày này."
+            )
 
     def need_counted(ev: Ev, label: str) -> None:
         need_member(ev, label)
@@ -186,7 +192,9 @@ def derive_stints(
         label = kind.label
         if kind is EventKind.ADMISSION:
             if state.admissions:
-                raise _fail("Đảng viên đã có quyết định kết nạp; lần vào Đảng sau phải ghi “Kết nạp lại”.")
+                raise _fail(
+                    "Đảng viên đã có quyết định kết nạp; lần vào Đảng sau phải ghi “Kết nạp lại”."
+                )
             if ev.decision_date and ev.decision_date > ev.date:
                 raise _fail("Ngày lễ kết nạp không thể trước ngày quyết định kết nạp.", "date")
             state.admissions = 1
@@ -248,7 +256,9 @@ def derive_stints(
         elif kind is EventKind.TRANSFER_IN:
             need_member(ev, label)
             if state.unit_id is not None:
-                raise _fail("Đảng viên đang sinh hoạt trong hệ thống; hãy ghi “Chuyển sinh hoạt chính thức”.")
+                raise _fail(
+                    "Đảng viên đang sinh hoạt trong hệ thống; hãy ghi “Chuyển sinh hoạt chính thức”."
+                )
             state.unit_id = need_unit(ev)
             open_stint(ev, state.unit_id, Reason.TRANSFER)
         elif kind is EventKind.TRANSFER_OUT:
@@ -284,7 +294,10 @@ def derive_stints(
             if not ev.discipline_form:
                 raise _fail("Cần chọn hình thức kỷ luật.", "discipline_form")
             # Điều lệ Điều 35: a probationary member can only be reprimanded or warned.
-            if state.status == Status.PROBATIONARY and ev.discipline_form == DisciplineForm.DISMISSAL:
+            if (
+                state.status == Status.PROBATIONARY
+                and ev.discipline_form == DisciplineForm.DISMISSAL
+            ):
                 raise _fail("Đảng viên dự bị chỉ bị khiển trách hoặc cảnh cáo.", "discipline_form")
         elif kind in _END_REASON:
             need_member(ev, label)

@@ -87,7 +87,9 @@ class UnitChecker:
                     }
                 )
             if self.kind_on(stint.unit_id, stint.start) not in MEMBER_KINDS:
-                raise ValidationError({"unit": [f"{unit.code} không phải là chi bộ vào ngày {vn(stint.start)}."]})
+                raise ValidationError(
+                    {"unit": [f"{unit.code} không phải là chi bộ vào ngày {vn(stint.start)}."]}
+                )
 
 
 def as_ev(event: MemberEvent) -> lifecycle.Ev:
@@ -139,7 +141,15 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
     )
     new = [
         ledger.StintRow(
-            s.unit_id, s.start, s.end, s.status, s.exempt, s.start_reason, s.end_reason, s.came_from, s.went_to,
+            s.unit_id,
+            s.start,
+            s.end,
+            s.status,
+            s.exempt,
+            s.start_reason,
+            s.end_reason,
+            s.came_from,
+            s.went_to,
             s.recognized,
         )
         for s in stints
@@ -158,15 +168,19 @@ def _check_version(member: Member, expected_version: int | None) -> None:
     missed = max(1, member.version - expected_version)
     event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
     records = AuditRecord.objects.filter(
-        Q(object_type="member", object_id=str(member.pk)) | Q(object_type="memberevent", object_id__in=event_ids)
+        Q(object_type="member", object_id=str(member.pk))
+        | Q(object_type="memberevent", object_id__in=event_ids)
     ).order_by("-at", "-id")[:missed]
     lines = []
     for rec in reversed(list(records)):
         when = timezone.localtime(rec.at).strftime("%H:%M %d/%m/%Y")
         if rec.object_type == "member":
-            labels = {name: str(Member._meta.get_field(name).verbose_name) for name in PROFILE_FIELDS}
+            labels = {
+                name: str(Member._meta.get_field(name).verbose_name) for name in PROFILE_FIELDS
+            }
             what = "; ".join(
-                f"{labels.get(name, name)}: “{old or ''}” → “{new or ''}”" for name, (old, new) in rec.changes.items()
+                f"{labels.get(name, name)}: “{old or ''}” → “{new or ''}”"
+                for name, (old, new) in rec.changes.items()
             )
         else:
             what = f"sự kiện {rec.object_label}"
@@ -192,7 +206,11 @@ def _validate_profile(values: dict[str, Any], member: Member | None = None) -> d
         values["profile_number"] = number
         if not number:
             errors["profile_number"] = ["Cần nhập số lý lịch."]
-        elif Member.objects.filter(profile_number__iexact=number).exclude(pk=getattr(member, "pk", None)).exists():
+        elif (
+            Member.objects.filter(profile_number__iexact=number)
+            .exclude(pk=getattr(member, "pk", None))
+            .exists()
+        ):
             errors["profile_number"] = [f"Số lý lịch {number} đã có trong hệ thống."]
     card = values.get("card_number")
     # domain.md §2.4: card numbers have 8 digits since the 2003 exchange.
@@ -241,14 +259,30 @@ def member_admit(
     stints = validate_history([as_ev(event)])
     event.save()
     _store_stints(member, stints)
-    record(actor, obj=member, action="create", changes={k: [None, v] for k, v in snapshot(member, PROFILE_FIELDS).items()})
-    record(actor, obj=event, action="create", changes=diff({}, snapshot(event, EVENT_FIELDS)), object_type="memberevent")
+    record(
+        actor,
+        obj=member,
+        action="create",
+        changes={k: [None, v] for k, v in snapshot(member, PROFILE_FIELDS).items()},
+    )
+    record(
+        actor,
+        obj=event,
+        action="create",
+        changes=diff({}, snapshot(event, EVENT_FIELDS)),
+        object_type="memberevent",
+    )
     return member
 
 
 @transaction.atomic
 def member_update_profile(
-    *, actor: Actor, member: Member, expected_version: int | None = None, reason: str = "", **fields: Any
+    *,
+    actor: Actor,
+    member: Member,
+    expected_version: int | None = None,
+    reason: str = "",
+    **fields: Any,
 ) -> Member:
     member = _lock(member)
     _check_version(member, expected_version)
@@ -317,13 +351,23 @@ def member_record_event(
     _store_stints(member, stints)
     member.version += 1
     member.save(update_fields=["version"])
-    record(actor, obj=event, action="create", changes=diff({}, snapshot(event, EVENT_FIELDS)), object_type="memberevent")
+    record(
+        actor,
+        obj=event,
+        action="create",
+        changes=diff({}, snapshot(event, EVENT_FIELDS)),
+        object_type="memberevent",
+    )
     return event
 
 
-def member_transfer(*, actor: Actor, member: Member, to_unit: Unit, date: dt.date, **kwargs: Any) -> MemberEvent:
+def member_transfer(
+    *, actor: Actor, member: Member, to_unit: Unit, date: dt.date, **kwargs: Any
+) -> MemberEvent:
     """Official transfer of party activity to another cell (domain.md §2.7)."""
-    return member_record_event(actor=actor, member=member, kind=EventKind.TRANSFER, unit=to_unit, date=date, **kwargs)
+    return member_record_event(
+        actor=actor, member=member, kind=EventKind.TRANSFER, unit=to_unit, date=date, **kwargs
+    )
 
 
 @transaction.atomic
@@ -336,7 +380,9 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
     if event.kind == EventKind.ADMISSION:
-        raise ValidationError("Không thể hủy quyết định kết nạp; hãy sửa ngày hoặc chi bộ bằng “Sửa”.")
+        raise ValidationError(
+            "Không thể hủy quyết định kết nạp; hãy sửa ngày hoặc chi bộ bằng “Sửa”."
+        )
     rest = [as_ev(e) for e in live_events(member) if e.pk != event.pk]
     stints = validate_history(rest)
     event.voided_at = timezone.now()
@@ -350,7 +396,9 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
 
 
 @transaction.atomic
-def member_correct_event(*, actor: Actor, event: MemberEvent, reason: str, **changes: Any) -> MemberEvent:
+def member_correct_event(
+    *, actor: Actor, event: MemberEvent, reason: str, **changes: Any
+) -> MemberEvent:
     """Replace a wrong event by a corrected copy; the original stays, voided and linked."""
     if not reason.strip():
         raise ValidationError({"reason": ["Cần ghi lý do sửa."]})

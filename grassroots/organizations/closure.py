@@ -29,7 +29,9 @@ def rebuild_closure(unit_ids: Iterable[int] | None = None) -> None:
     if unit_ids is None:
         versions = [
             VersionRow(*v)
-            for v in UnitVersion.objects.values_list("unit_id", "parent_id", "valid_from", "valid_to")
+            for v in UnitVersion.objects.values_list(
+                "unit_id", "parent_id", "valid_from", "valid_to"
+            )
         ]
         UnitAncestry.objects.all().delete()
         wanted = None

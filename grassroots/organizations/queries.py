@@ -59,12 +59,17 @@ def ancestors_at(unit: Unit, day: dt.date) -> list[UnitVersion]:
     """Path from the top of the tree down to the unit's parent, on `day`."""
     ids = UnitAncestry.objects.filter(on(day), descendant=unit, depth__gt=0).order_by("-depth")
     path = list(ids.values_list("ancestor_id", flat=True))
-    versions = {v.unit_id: v for v in UnitVersion.objects.filter(on(day), unit_id__in=path).select_related("unit")}
+    versions = {
+        v.unit_id: v
+        for v in UnitVersion.objects.filter(on(day), unit_id__in=path).select_related("unit")
+    }
     return [versions[i] for i in path if i in versions]
 
 
 def is_under(unit_id: int, ancestor_id: int, day: dt.date) -> bool:
-    return UnitAncestry.objects.filter(on(day), ancestor_id=ancestor_id, descendant_id=unit_id).exists()
+    return UnitAncestry.objects.filter(
+        on(day), ancestor_id=ancestor_id, descendant_id=unit_id
+    ).exists()
 
 
 def find_unit(code: str) -> Unit | None:
@@ -94,7 +99,14 @@ def unit_rows(day: dt.date, under: Unit | None = None) -> list[UnitRow]:
     def walk(parent_id: int | None, depth: int) -> None:
         for v in sorted(by_parent.get(parent_id, []), key=lambda v: v.unit.code):
             out.append(
-                UnitRow(v.unit.code, v.name, v.kind, v.grassroots_type, v.parent.code if v.parent else None, depth)
+                UnitRow(
+                    v.unit.code,
+                    v.name,
+                    v.kind,
+                    v.grassroots_type,
+                    v.parent.code if v.parent else None,
+                    depth,
+                )
             )
             walk(v.unit_id, depth + 1)
 

@@ -54,7 +54,10 @@ def _check_alive(unit: Unit, day: dt.date, label: str = "Tổ chức") -> UnitVe
     version = version_at(unit, day)
     if version is None:
         if day < unit.established:
-            raise _err(f"{label} {unit.code} chưa thành lập vào ngày {vn(day)} (thành lập {vn(unit.established)}).", "date")
+            raise _err(
+                f"{label} {unit.code} chưa thành lập vào ngày {vn(day)} (thành lập {vn(unit.established)}).",
+                "date",
+            )
         raise _err(f"{label} {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.", "date")
     return version
 
@@ -118,7 +121,8 @@ def _coalesce(unit: Unit) -> None:
     previous = None
     for version in list(unit.versions.order_by("valid_from")):
         same = previous is not None and all(
-            getattr(previous, f) == getattr(version, f) for f in ("name", "kind", "grassroots_type", "parent_id")
+            getattr(previous, f) == getattr(version, f)
+            for f in ("name", "kind", "grassroots_type", "parent_id")
         )
         if same and previous.valid_to == version.valid_from:
             previous.valid_to = version.valid_to
@@ -130,7 +134,10 @@ def _coalesce(unit: Unit) -> None:
 
 def _end(unit: Unit, day: dt.date) -> None:
     if _later_versions(unit, day):
-        raise _err(f"{unit.code} có thay đổi được ghi sau ngày {vn(day)}; không thể kết thúc trước đó.", "date")
+        raise _err(
+            f"{unit.code} có thay đổi được ghi sau ngày {vn(day)}; không thể kết thúc trước đó.",
+            "date",
+        )
     current = version_at(unit, day)
     current.valid_to = day
     current.save(update_fields=["valid_to"])
@@ -139,8 +146,17 @@ def _end(unit: Unit, day: dt.date) -> None:
     unit.save(update_fields=["ended", "version"])
 
 
-def _log(actor: Actor, unit: Unit, action: str, day: dt.date, decision: Decision, note: str = "",
-         related: list[Unit] | None = None, changes: dict | None = None, details: dict | None = None) -> UnitChange:
+def _log(
+    actor: Actor,
+    unit: Unit,
+    action: str,
+    day: dt.date,
+    decision: Decision,
+    note: str = "",
+    related: list[Unit] | None = None,
+    changes: dict | None = None,
+    details: dict | None = None,
+) -> UnitChange:
     change = UnitChange.objects.create(
         unit=unit,
         action=action,
@@ -168,7 +184,9 @@ def _stints_on(unit: Unit, day: dt.date):
 
     from grassroots.members.models import MemberStint
 
-    return MemberStint.objects.filter(unit=unit, start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+    return MemberStint.objects.filter(unit=unit, start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
 
 
 def _members_in(unit: Unit, day: dt.date):
@@ -220,16 +238,41 @@ def unit_establish(
     _check_decision(decision, date)
     unit = Unit.objects.create(code=code, established=date)
     UnitVersion.objects.create(
-        unit=unit, valid_from=date, name=name, kind=kind, grassroots_type=grassroots_type, parent=parent
+        unit=unit,
+        valid_from=date,
+        name=name,
+        kind=kind,
+        grassroots_type=grassroots_type,
+        parent=parent,
     )
     TreeSnapshot.new([unit.pk]).refresh()
-    _log(actor, unit, ChangeAction.ESTABLISH, date, decision, note, [parent] if parent else None,
-         {"name": [None, name], "kind": [None, kind], "parent": [None, parent.code if parent else None]})
+    _log(
+        actor,
+        unit,
+        ChangeAction.ESTABLISH,
+        date,
+        decision,
+        note,
+        [parent] if parent else None,
+        {
+            "name": [None, name],
+            "kind": [None, kind],
+            "parent": [None, parent.code if parent else None],
+        },
+    )
     return unit
 
 
 @transaction.atomic
-def unit_rename(*, actor: Actor, unit: Unit, name: str, date: dt.date, decision: Decision = NO_DECISION, note: str = "") -> Unit:
+def unit_rename(
+    *,
+    actor: Actor,
+    unit: Unit,
+    name: str,
+    date: dt.date,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+) -> Unit:
     name = clean(name)
     if not name:
         raise _err("Cần nhập tên mới.", "name")
@@ -238,7 +281,15 @@ def unit_rename(*, actor: Actor, unit: Unit, name: str, date: dt.date, decision:
         raise _err("Tên mới trùng với tên hiện tại.", "name")
     _set_from(unit, date, name=name)
     _bump(unit)
-    _log(actor, unit, ChangeAction.RENAME, date, decision, note, changes={"name": [current.name, name]})
+    _log(
+        actor,
+        unit,
+        ChangeAction.RENAME,
+        date,
+        decision,
+        note,
+        changes={"name": [current.name, name]},
+    )
     return unit
 
 
@@ -256,11 +307,22 @@ def _check_no_cycle(unit: Unit, new_parent: Unit, day: dt.date) -> None:
         Q(valid_to__isnull=True) | Q(valid_to__gt=day)
     )
     if loops.exists():
-        raise _err(f"{new_parent.code} đang trực thuộc {unit.code}: không thể tạo vòng lặp trong cây tổ chức.", "parent")
+        raise _err(
+            f"{new_parent.code} đang trực thuộc {unit.code}: không thể tạo vòng lặp trong cây tổ chức.",
+            "parent",
+        )
 
 
 @transaction.atomic
-def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = "") -> Unit:
+def unit_move(
+    *,
+    actor: Actor,
+    unit: Unit,
+    new_parent: Unit,
+    date: dt.date,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+) -> Unit:
     current = _check_alive(unit, date)
     if current.parent_id == new_parent.pk:
         raise _err(f"{unit.code} đã trực thuộc {new_parent.code}.", "parent")
@@ -270,8 +332,16 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, date: dt.date, deci
     _set_from(unit, date, parent=new_parent)
     snap.refresh()
     _bump(unit)
-    _log(actor, unit, ChangeAction.MOVE, date, decision, note, [new_parent],
-         {"parent": [current.parent.code if current.parent else None, new_parent.code]})
+    _log(
+        actor,
+        unit,
+        ChangeAction.MOVE,
+        date,
+        decision,
+        note,
+        [new_parent],
+        {"parent": [current.parent.code if current.parent else None, new_parent.code]},
+    )
     return unit
 
 
@@ -295,18 +365,34 @@ def unit_change_kind(
     _check_parent(kind, current.parent, date)
     members_here = _has_members(unit, date)
     if kind not in MEMBER_KINDS and members_here and not new_cell_code:
-        raise _err("Tổ chức đang có đảng viên sinh hoạt trực tiếp: cần lập chi bộ trực thuộc để chuyển đảng viên sang.", "new_cell_code")
+        raise _err(
+            "Tổ chức đang có đảng viên sinh hoạt trực tiếp: cần lập chi bộ trực thuộc để chuyển đảng viên sang.",
+            "new_cell_code",
+        )
     if kind in MEMBER_KINDS and _children(unit, date):
         raise _err("Tổ chức còn tổ chức trực thuộc: hãy chuyển hoặc giải thể chúng trước.", "kind")
     snap = TreeSnapshot.take([unit.pk])
     _set_from(unit, date, kind=kind)
     snap.refresh()
     _bump(unit)
-    _log(actor, unit, ChangeAction.CHANGE_KIND, date, decision, note, changes={"kind": [current.kind, kind]})
+    _log(
+        actor,
+        unit,
+        ChangeAction.CHANGE_KIND,
+        date,
+        decision,
+        note,
+        changes={"kind": [current.kind, kind]},
+    )
     if kind not in MEMBER_KINDS and members_here:
         cell = unit_establish(
-            actor=actor, code=new_cell_code, name=new_cell_name or new_cell_code, kind=Kind.SUBORDINATE_CELL,
-            date=date, parent=unit, decision=decision,
+            actor=actor,
+            code=new_cell_code,
+            name=new_cell_name or new_cell_code,
+            kind=Kind.SUBORDINATE_CELL,
+            date=date,
+            parent=unit,
+            decision=decision,
         )
         _move_members(actor, unit, cell, date)
     return unit
@@ -318,14 +404,28 @@ def _move_members(actor: Actor, source: Unit, target: Unit, day: dt.date) -> int
 
     moved = 0
     for member in _members_in(source, day):
-        member_record_event(actor=actor, member=member, kind=EventKind.RESTRUCTURE, date=day, unit=target,
-                            note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}")
+        member_record_event(
+            actor=actor,
+            member=member,
+            kind=EventKind.RESTRUCTURE,
+            date=day,
+            unit=target,
+            note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
+        )
         moved += 1
     return moved
 
 
 @transaction.atomic
-def unit_merge(*, actor: Actor, sources: list[Unit], target: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = "") -> Unit:
+def unit_merge(
+    *,
+    actor: Actor,
+    sources: list[Unit],
+    target: Unit,
+    date: dt.date,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+) -> Unit:
     """Merge sources into target on `date`: their sub-organizations move under the target, their
     members move to the target (which must then be a cell), and the sources end."""
     target_version = _check_alive(target, date, "Tổ chức nhận sáp nhập")
@@ -336,27 +436,47 @@ def unit_merge(*, actor: Actor, sources: list[Unit], target: Unit, date: dt.date
             raise _err("Không thể sáp nhập một tổ chức vào chính nó.", "sources")
         _check_alive(source, date)
         if UnitAncestry.objects.filter(on(date), ancestor=source, descendant=target).exists():
-            raise _err(f"{target.code} đang trực thuộc {source.code}: không thể sáp nhập.", "target")
+            raise _err(
+                f"{target.code} đang trực thuộc {source.code}: không thể sáp nhập.", "target"
+            )
         if _has_members(source, date) and target_version.kind not in MEMBER_KINDS:
             raise _err(
-                f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.", "target"
+                f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.",
+                "target",
             )
         for child in _children(source, date):
             _check_parent(version_at(child, date).kind, target, date)
     for source in sources:
         _move_members(actor, source, target, date)
         for child in _children(source, date):
-            unit_move(actor=actor, unit=child, new_parent=target, date=date, decision=decision,
-                      note=f"Theo sáp nhập {source.code} vào {target.code}")
+            unit_move(
+                actor=actor,
+                unit=child,
+                new_parent=target,
+                date=date,
+                decision=decision,
+                note=f"Theo sáp nhập {source.code} vào {target.code}",
+            )
         _move_villages(actor, source, target, target_version, date)
         snap = TreeSnapshot.take([source.pk])
         _end(source, date)
         snap.refresh()
-        _log(actor, source, ChangeAction.MERGE, date, decision, note, [target], {"merged_into": [None, target.code]})
+        _log(
+            actor,
+            source,
+            ChangeAction.MERGE,
+            date,
+            decision,
+            note,
+            [target],
+            {"merged_into": [None, target.code]},
+        )
     return target
 
 
-def _move_villages(actor: Actor, source: Unit, target: Unit, target_version: UnitVersion, day: dt.date) -> None:
+def _move_villages(
+    actor: Actor, source: Unit, target: Unit, target_version: UnitVersion, day: dt.date
+) -> None:
     """A merged commune's villages pass to the commune that absorbs it (domain.md §1.3, 2025)."""
     from grassroots.territory.models import VillageVersion
     from grassroots.territory.services import village_move
@@ -400,8 +520,14 @@ def unit_split(
     new_units = {}
     for part in parts:
         new_units[part.code.upper()] = unit_establish(
-            actor=actor, code=part.code, name=part.name, kind=part.kind, date=date, parent=current.parent,
-            grassroots_type=part.grassroots_type or current.grassroots_type, decision=decision,
+            actor=actor,
+            code=part.code,
+            name=part.name,
+            kind=part.kind,
+            date=date,
+            parent=current.parent,
+            grassroots_type=part.grassroots_type or current.grassroots_type,
+            decision=decision,
             note=f"Chia tách từ {unit.code}",
         )
     first = new_units[parts[0].code.upper()]
@@ -410,27 +536,54 @@ def unit_split(
 
     for member in _members_in(unit, date):
         target = new_units.get(assign.get(member.pk, "").upper(), first)
-        member_record_event(actor=actor, member=member, kind=EventKind.RESTRUCTURE, date=date, unit=target,
-                            note=f"Theo chia tách {unit.code}")
+        member_record_event(
+            actor=actor,
+            member=member,
+            kind=EventKind.RESTRUCTURE,
+            date=date,
+            unit=target,
+            note=f"Theo chia tách {unit.code}",
+        )
     for child in _children(unit, date):
         target = new_units.get(assign.get(child.pk, "").upper(), first)
-        unit_move(actor=actor, unit=child, new_parent=target, date=date, decision=decision,
-                  note=f"Theo chia tách {unit.code}")
+        unit_move(
+            actor=actor,
+            unit=child,
+            new_parent=target,
+            date=date,
+            decision=decision,
+            note=f"Theo chia tách {unit.code}",
+        )
     snap = TreeSnapshot.take([unit.pk])
     _end(unit, date)
     snap.refresh()
-    _log(actor, unit, ChangeAction.SPLIT, date, decision, note, list(new_units.values()),
-         {"split_into": [None, sorted(new_units)]})
+    _log(
+        actor,
+        unit,
+        ChangeAction.SPLIT,
+        date,
+        decision,
+        note,
+        list(new_units.values()),
+        {"split_into": [None, sorted(new_units)]},
+    )
     return list(new_units.values())
 
 
 @transaction.atomic
-def unit_dissolve(*, actor: Actor, unit: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = "") -> Unit:
+def unit_dissolve(
+    *, actor: Actor, unit: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = ""
+) -> Unit:
     _check_alive(unit, date)
     if _children(unit, date):
-        raise _err("Tổ chức còn tổ chức trực thuộc: hãy chuyển, sáp nhập hoặc giải thể chúng trước.", "date")
+        raise _err(
+            "Tổ chức còn tổ chức trực thuộc: hãy chuyển, sáp nhập hoặc giải thể chúng trước.",
+            "date",
+        )
     if _has_members(unit, date):
-        raise _err("Tổ chức còn đảng viên sinh hoạt: hãy chuyển sinh hoạt cho đảng viên trước.", "date")
+        raise _err(
+            "Tổ chức còn đảng viên sinh hoạt: hãy chuyển sinh hoạt cho đảng viên trước.", "date"
+        )
     snap = TreeSnapshot.take([unit.pk])
     _end(unit, date)
     snap.refresh()

@@ -87,7 +87,9 @@ class KindVersion:
 
 
 def tree_problems(
-    versions: list[KindVersion], lifetimes: dict[str, tuple[dt.date, dt.date | None]], limit: int = 20
+    versions: list[KindVersion],
+    lifetimes: dict[str, tuple[dt.date, dt.date | None]],
+    limit: int = 20,
 ) -> list[str]:
     """What the services would refuse in a set of unit versions written in bulk (Vietnamese).
 
@@ -115,20 +117,28 @@ def tree_problems(
             add(f"{code}: các phiên bản không khớp với ngày thành lập / kết thúc.")
         for a, b in zip(vs, vs[1:], strict=False):
             if a.valid_to != b.valid_from:
-                add(f"{code}: các phiên bản bị chồng lấn hoặc đứt quãng ngày {vn(a.valid_to or b.valid_from)}.")
+                add(
+                    f"{code}: các phiên bản bị chồng lấn hoặc đứt quãng ngày {vn(a.valid_to or b.valid_from)}."
+                )
     for v in versions:
         if v.parent is None:
             if None not in ALLOWED_PARENTS[Kind(v.kind)]:
                 add(f"{v.unit}: {Kind(v.kind).label} phải có tổ chức cấp trên.")
             continue
-        parents = [p for p in by_unit.get(v.parent, []) if p.valid_from < (v.valid_to or FAR_FUTURE)
-                   and v.valid_from < (p.valid_to or FAR_FUTURE)]
+        parents = [
+            p
+            for p in by_unit.get(v.parent, [])
+            if p.valid_from < (v.valid_to or FAR_FUTURE)
+            and v.valid_from < (p.valid_to or FAR_FUTURE)
+        ]
         covered = v.valid_from
         for p in parents:
             if p.valid_from > covered:
                 break
             if p.kind not in ALLOWED_PARENTS[Kind(v.kind)]:
-                add(f"{v.unit}: {Kind(v.kind).label} không thể trực thuộc {Kind(p.kind).label.lower()} {v.parent}.")
+                add(
+                    f"{v.unit}: {Kind(v.kind).label} không thể trực thuộc {Kind(p.kind).label.lower()} {v.parent}."
+                )
             covered = max(covered, p.valid_to or FAR_FUTURE)
         if covered < (v.valid_to or FAR_FUTURE):
             add(f"{v.unit}: tổ chức cấp trên {v.parent} không tồn tại vào ngày {vn(covered)}.")

@@ -44,11 +44,15 @@ def _ms(f, *args, **kwargs) -> tuple[float, object]:
 
 
 def _summary(prefix: str, values: list[float]) -> dict:
-    return {f"{prefix}_p50_ms": round(pct(values, 50), 2), f"{prefix}_p95_ms": round(pct(values, 95), 2)}
+    return {
+        f"{prefix}_p50_ms": round(pct(values, 50), 2),
+        f"{prefix}_p95_ms": round(pct(values, 95), 2),
+    }
 
 
 def level_units() -> dict[str, list[tuple[int, dt.date, dt.date | None]]]:
     """(unit id, established, ended) of the organizations of each level."""
+
     def rows(qs):
         ids = set(qs.values_list("unit_id", flat=True))
         return list(Unit.objects.filter(pk__in=ids).values_list("pk", "established", "ended"))
@@ -58,7 +62,9 @@ def level_units() -> dict[str, list[tuple[int, dt.date, dt.date | None]]]:
         "province": rows(UnitVersion.objects.filter(kind=Kind.PROVINCE)),
         "district": rows(UnitVersion.objects.filter(kind=Kind.DISTRICT)),
         "commune": rows(UnitVersion.objects.filter(grassroots_type=GrassrootsType.COMMUNE)),
-        "cell": rows(UnitVersion.objects.filter(kind__in=(Kind.SUBORDINATE_CELL, Kind.GRASSROOTS_CELL))),
+        "cell": rows(
+            UnitVersion.objects.filter(kind__in=(Kind.SUBORDINATE_CELL, Kind.GRASSROOTS_CELL))
+        ),
     }
 
 
@@ -93,8 +99,14 @@ def bench_figures(targets, rng: random.Random) -> dict:
 
 
 def _province_for_search(rng: random.Random) -> Unit | None:
-    ids = list(UnitVersion.objects.filter(kind=Kind.PROVINCE, valid_to__isnull=True).values_list("unit_id", flat=True))
-    ids = ids or list(UnitVersion.objects.filter(kind=Kind.PROVINCE).values_list("unit_id", flat=True))
+    ids = list(
+        UnitVersion.objects.filter(kind=Kind.PROVINCE, valid_to__isnull=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    ids = ids or list(
+        UnitVersion.objects.filter(kind=Kind.PROVINCE).values_list("unit_id", flat=True)
+    )
     return Unit.objects.get(pk=rng.choice(ids)) if ids else None
 
 
@@ -103,12 +115,20 @@ def _search_texts(rng: random.Random, n: int) -> list[str]:
     top = Member.objects.order_by("-id").values_list("id", flat=True).first() or 0
     names = []
     for _ in range(n):
-        name = Member.objects.filter(id__gte=rng.randint(1, max(1, top))).values_list("full_name", flat=True).first()
+        name = (
+            Member.objects.filter(id__gte=rng.randint(1, max(1, top)))
+            .values_list("full_name", flat=True)
+            .first()
+        )
         if not name:
             continue
         words = name.split()
         pick = rng.random()
-        text = name if pick < 0.4 else (f"{words[0]} {words[-1]}" if pick < 0.7 else " ".join(words[:2]))
+        text = (
+            name
+            if pick < 0.4
+            else (f"{words[0]} {words[-1]}" if pick < 0.7 else " ".join(words[:2]))
+        )
         names.append(fold(text) if rng.random() < 0.6 else text)
     return names
 
@@ -116,8 +136,9 @@ def _search_texts(rng: random.Random, n: int) -> list[str]:
 def province_user(province: Unit):
     from grassroots.accounts.models import User
 
-    user, _ = User.objects.get_or_create(username=f"bench_{province.code}".lower(),
-                                         defaults={"scope": province, "role": "viewer"})
+    user, _ = User.objects.get_or_create(
+        username=f"bench_{province.code}".lower(), defaults={"scope": province, "role": "viewer"}
+    )
     return user
 
 
@@ -148,11 +169,14 @@ def bench_pages(targets, rng: random.Random, n: int) -> dict:
         reverse("web:unit", args=["N"]), reverse("web:members")
     except NoReverseMatch:
         return {"page_p50_ms": 0.0, "page_p95_ms": 0.0, "page_note": "web pages not available"}
-    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"is_superuser": True, "is_staff": True,
-                                                                             "role": "admin"})
+    admin, _ = User.objects.get_or_create(
+        username="bench_admin", defaults={"is_superuser": True, "is_staff": True, "role": "admin"}
+    )
     client = Client()
     client.force_login(admin)
-    codes = dict(Unit.objects.filter(pk__in={pk for _l, pk, _d in targets}).values_list("pk", "code"))
+    codes = dict(
+        Unit.objects.filter(pk__in={pk for _l, pk, _d in targets}).values_list("pk", "code")
+    )
     unit_times, list_times = [], []
     chosen = rng.sample(targets, min(n, len(targets)))
     for _level, pk, at in chosen:
@@ -169,8 +193,11 @@ def bench_pages(targets, rng: random.Random, n: int) -> dict:
         if response.status_code != 200:
             raise RuntimeError(f"/members/?q={text}: HTTP {response.status_code}")
         list_times.append(ms)
-    return {**_summary("page", unit_times + list_times), **_summary("unit_page", unit_times),
-            **_summary("member_page", list_times)}
+    return {
+        **_summary("page", unit_times + list_times),
+        **_summary("unit_page", unit_times),
+        **_summary("member_page", list_times),
+    }
 
 
 # DuckDB reference --------------------------------------------------------------------------------
@@ -187,17 +214,28 @@ def _export_parquet(folder: Path) -> tuple[Path, Path, float]:
     paths = {}
     for name, qs, cols in (
         ("stints", MemberStint.objects.all(), ("unit_id", "start", "end", "status", "exempt")),
-        ("ancestry", UnitAncestry.objects.all(), ("ancestor_id", "descendant_id", "valid_from", "valid_to")),
+        (
+            "ancestry",
+            UnitAncestry.objects.all(),
+            ("ancestor_id", "descendant_id", "valid_from", "valid_to"),
+        ),
     ):
         csv_path = folder / f"{name}.csv"
         with open(csv_path, "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(cols)
             for row in qs.values_list(*cols).iterator(chunk_size=50000):
-                w.writerow([far if v is None and c in ("end", "valid_to") else v for c, v in zip(cols, row, strict=True)])
+                w.writerow(
+                    [
+                        far if v is None and c in ("end", "valid_to") else v
+                        for c, v in zip(cols, row, strict=True)
+                    ]
+                )
         parquet = folder / f"{name}.parquet"
         con = duckdb.connect()
-        con.execute(f"COPY (SELECT * FROM read_csv_auto('{csv_path}')) TO '{parquet}' (FORMAT PARQUET)")
+        con.execute(
+            f"COPY (SELECT * FROM read_csv_auto('{csv_path}')) TO '{parquet}' (FORMAT PARQUET)"
+        )
         con.close()
         csv_path.unlink()
         paths[name] = parquet
@@ -241,7 +279,11 @@ def check_duckdb_agrees(answers: dict) -> int:
     for (pk, at), (members, official, probationary, exempt) in answers.items():
         got = ledger_at(pk, at)
         if (got["members"], got["official"], got["probationary"], got["exempt"]) != (
-                members, official, probationary, exempt):
+            members,
+            official,
+            probationary,
+            exempt,
+        ):
             wrong += 1
     return wrong
 
@@ -255,19 +297,32 @@ def ensure_dataset(members: int, seed: int, progress: bool = False):
     from .models import Dataset
 
     executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):  # a reused database may lag behind
+    if executor.migration_plan(
+        executor.loader.graph.leaf_nodes()
+    ):  # a reused database may lag behind
         call_command("migrate", verbosity=0)
     found = Dataset.objects.filter(members=members, seed=seed).order_by("-id").first()
     if found:
         return found, True
     if Unit.objects.exists():
         raise RuntimeError("the database holds other data: benchmark into an empty database")
-    return run_generate(scale="national" if members >= 5_600_000 else "small", members=members, seed=seed,
-                        progress=progress), False
+    return run_generate(
+        scale="national" if members >= 5_600_000 else "small",
+        members=members,
+        seed=seed,
+        progress=progress,
+    ), False
 
 
-def run_bench(*, members: int, seed: int = 1, samples: int = 200, pages: int = 40, searches: int = 100,
-              progress: bool = False) -> dict:
+def run_bench(
+    *,
+    members: int,
+    seed: int = 1,
+    samples: int = 200,
+    pages: int = 40,
+    searches: int = 100,
+    progress: bool = False,
+) -> dict:
     dataset, reused = ensure_dataset(members, seed, progress=progress)
     rng = random.Random(seed + 99)
     per_level = max(1, samples // len(LEVELS))
@@ -303,7 +358,10 @@ def run_bench(*, members: int, seed: int = 1, samples: int = 200, pages: int = 4
     out.update(duck)
     out["phase_seconds"] = phases
     out["duckdb_disagreements"] = check_duckdb_agrees(answers)
-    out["figures_to_duckdb_ratio"] = round(out["figures_p50_ms"] / max(out["duckdb_p50_ms"], 1e-6), 2)
-    out["peak_rss_mb"] = round(max(dataset.peak_rss_mb, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    out["figures_to_duckdb_ratio"] = round(
+        out["figures_p50_ms"] / max(out["duckdb_p50_ms"], 1e-6), 2
+    )
+    out["peak_rss_mb"] = round(
+        max(dataset.peak_rss_mb, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    )
     return out
-

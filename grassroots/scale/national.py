@@ -69,7 +69,9 @@ def _mapping() -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
     ward_to = {}
     for p in adminunits.legacy_provinces():
         ward_to.update(adminunits.ward_mapping_2025_all(p.code))
-    new_prov = {w.code: p.code for p in adminunits.new_provinces() for w in adminunits.new_wards(p.code)}
+    new_prov = {
+        w.code: p.code for p in adminunits.new_provinces() for w in adminunits.new_wards(p.code)
+    }
     votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for p in adminunits.legacy_provinces():
         for d in adminunits.legacy_districts(p.code):
@@ -108,18 +110,46 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
     U.append(UnitSpec("N", o, None, [VersionSpec(o, None, "Đảng Cộng sản Việt Nam", Kind.CENTRAL)]))
     new_province_names = {p.code: p.name for p in adminunits.new_provinces()}
     for pc in sorted({w.province_code for w in chosen.values()}):
-        U.append(UnitSpec(f"N-NP{pc}", REFORM, None, [
-            VersionSpec(REFORM, None, f"Đảng bộ {new_province_names[pc]}", Kind.PROVINCE, parent="N")]))
+        U.append(
+            UnitSpec(
+                f"N-NP{pc}",
+                REFORM,
+                None,
+                [
+                    VersionSpec(
+                        REFORM, None, f"Đảng bộ {new_province_names[pc]}", Kind.PROVINCE, parent="N"
+                    )
+                ],
+            )
+        )
     for code, w in sorted(chosen.items()):
-        U.append(UnitSpec(f"N-NX{code}", REFORM, None, [
-            VersionSpec(REFORM, None, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
-                        f"N-NP{w.province_code}")]))
+        U.append(
+            UnitSpec(
+                f"N-NX{code}",
+                REFORM,
+                None,
+                [
+                    VersionSpec(
+                        REFORM,
+                        None,
+                        f"Đảng bộ {w.name}",
+                        Kind.GRASSROOTS_COMMITTEE,
+                        GrassrootsType.COMMUNE,
+                        f"N-NP{w.province_code}",
+                    )
+                ],
+            )
+        )
     target_orgs = max(1, round(NATIONAL_ORGS * members / NATIONAL_MEMBERS))
     n_communes = 0
     legacy: list[tuple] = []  # (province, district, [wards in the sample])
     for p in adminunits.legacy_provinces():
         for d in adminunits.legacy_districts(p.code):
-            wards = [w for w in adminunits.legacy_wards(d.code) if ward_to.get(w.code, [None])[0] in chosen]
+            wards = [
+                w
+                for w in adminunits.legacy_wards(d.code)
+                if ward_to.get(w.code, [None])[0] in chosen
+            ]
             if wards:
                 legacy.append((p, d, wards))
                 n_communes += len(wards)
@@ -132,24 +162,39 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
     seen_p = set()
     end_reform = REFORM
 
-    def add_cell(parent: str, parent_after: str | None, start: dt.date, end: dt.date | None, pidx: int,
-                 name: str) -> Cell:
+    def add_cell(
+        parent: str,
+        parent_after: str | None,
+        start: dt.date,
+        end: dt.date | None,
+        pidx: int,
+        name: str,
+    ) -> Cell:
         nonlocal cell_no
         cell_no += 1
         code = f"N-C{cell_no}"
         if parent_after is None or end is not None:
             versions = [VersionSpec(start, end, name, Kind.SUBORDINATE_CELL, parent=parent)]
         else:
-            versions = [VersionSpec(start, REFORM, name, Kind.SUBORDINATE_CELL, parent=parent),
-                        VersionSpec(REFORM, None, name, Kind.SUBORDINATE_CELL, parent=parent_after)]
+            versions = [
+                VersionSpec(start, REFORM, name, Kind.SUBORDINATE_CELL, parent=parent),
+                VersionSpec(REFORM, None, name, Kind.SUBORDINATE_CELL, parent=parent_after),
+            ]
         U.append(UnitSpec(code, start, end, versions))
         cell = Cell(code, start.toordinal(), end.toordinal() if end else None)
         plan.cells.append(cell)
         plan.province_of_cell.append(pidx)
         return cell
 
-    def cells_for(org: str, afters: list[str] | None, org_start: dt.date, org_end: dt.date | None, n: int,
-                  pidx: int, successor: Cell | None = None) -> list[Cell]:
+    def cells_for(
+        org: str,
+        afters: list[str] | None,
+        org_start: dt.date,
+        org_end: dt.date | None,
+        n: int,
+        pidx: int,
+        successor: Cell | None = None,
+    ) -> list[Cell]:
         """n cells under `org`; with `afters`, cell j moves under afters[j % len] on 01/07/2025.
 
         The first cell lives as long as the organization; a few others are merged into it on a
@@ -159,10 +204,19 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         made: list[Cell] = []
         o_start = org_start.toordinal()
         for j in range(n):
-            latest = o_start + 15 * YEAR if org_end is None else min(o_start + 15 * YEAR, org_end.toordinal() - YEAR)
+            latest = (
+                o_start + 15 * YEAR
+                if org_end is None
+                else min(o_start + 15 * YEAR, org_end.toordinal() - YEAR)
+            )
             start = org_start if j == 0 else _d(rng.randint(o_start, max(o_start, latest)))
             end = org_end
-            if org_end is None and j > 0 and rng.random() < 0.04 and start.toordinal() + 3 * YEAR < O_REFORM - 30:
+            if (
+                org_end is None
+                and j > 0
+                and rng.random() < 0.04
+                and start.toordinal() + 3 * YEAR < O_REFORM - 30
+            ):
                 end = _d(rng.randint(start.toordinal() + 3 * YEAR, O_REFORM - 30))
             after = afters[j % len(afters)] if afters else None
             cell = add_cell(org, after, start, end, pidx, f"Chi bộ {j + 1}")
@@ -180,19 +234,49 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         if p.code not in seen_p:
             seen_p.add(p.code)
             plan.provinces.append(p.code)
-            U.append(UnitSpec(f"N-P{p.code}", o, end_reform, [
-                VersionSpec(o, end_reform, f"Đảng bộ {p.name}", Kind.PROVINCE, parent="N")]))
+            U.append(
+                UnitSpec(
+                    f"N-P{p.code}",
+                    o,
+                    end_reform,
+                    [VersionSpec(o, end_reform, f"Đảng bộ {p.name}", Kind.PROVINCE, parent="N")],
+                )
+            )
         pidx = len(plan.provinces) - 1
-        U.append(UnitSpec(f"N-D{d.code}", o, end_reform, [
-            VersionSpec(o, end_reform, f"Đảng bộ {d.name}", Kind.DISTRICT, parent=f"N-P{p.code}")]))
+        U.append(
+            UnitSpec(
+                f"N-D{d.code}",
+                o,
+                end_reform,
+                [
+                    VersionSpec(
+                        o, end_reform, f"Đảng bộ {d.name}", Kind.DISTRICT, parent=f"N-P{p.code}"
+                    )
+                ],
+            )
+        )
         district_cells: list[Cell] = []
         for w in wards:
             targets = [t for t in ward_to[w.code] if t in chosen]
             code = f"N-X{w.code}"
             start = _d(rng.randint(O_ORIGIN, O_ORIGIN + 10 * YEAR))
-            U.append(UnitSpec(code, start, end_reform, [
-                VersionSpec(start, end_reform, f"Đảng bộ {w.name}", Kind.GRASSROOTS_COMMITTEE, GrassrootsType.COMMUNE,
-                            f"N-D{d.code}")]))
+            U.append(
+                UnitSpec(
+                    code,
+                    start,
+                    end_reform,
+                    [
+                        VersionSpec(
+                            start,
+                            end_reform,
+                            f"Đảng bộ {w.name}",
+                            Kind.GRASSROOTS_COMMITTEE,
+                            GrassrootsType.COMMUNE,
+                            f"N-D{d.code}",
+                        )
+                    ],
+                )
+            )
             # the 2025 move: each cell goes to one of the new communes its territory went into
             afters = [f"N-NX{t}" for t in targets]
             district_cells += cells_for(code, afters, start, None, rng.randint(8, 22), pidx)
@@ -206,8 +290,15 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
             if rng.random() < 0.05 and start.toordinal() + 5 * YEAR < O_REFORM - 60:
                 successor = pick_successor(district_cells, start.toordinal())
                 if successor is not None:
-                    end = _d(rng.randint(max(start.toordinal(), successor.start) + 5 * YEAR, O_REFORM - 60)) \
-                        if max(start.toordinal(), successor.start) + 5 * YEAR < O_REFORM - 60 else None
+                    end = (
+                        _d(
+                            rng.randint(
+                                max(start.toordinal(), successor.start) + 5 * YEAR, O_REFORM - 60
+                            )
+                        )
+                        if max(start.toordinal(), successor.start) + 5 * YEAR < O_REFORM - 60
+                        else None
+                    )
             name = f"{label} {org_no}"
             grassroots_cell = rng.random() < 0.5  # a chi bộ cơ sở is itself a cell
             kind = Kind.GRASSROOTS_CELL if grassroots_cell else Kind.GRASSROOTS_COMMITTEE
@@ -224,31 +315,148 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
                 district_cells.append(cell)
                 continue
             n = rng.randint(3, 10)
-            if n >= 6 and rng.random() < 0.25:  # some committees have a partial committee (đảng bộ bộ phận)
+            if (
+                n >= 6 and rng.random() < 0.25
+            ):  # some committees have a partial committee (đảng bộ bộ phận)
                 part = f"{code}-BP"
-                U.append(UnitSpec(part, start, end, [VersionSpec(start, end, f"Đảng bộ bộ phận {name}",
-                                                                 Kind.PARTIAL_COMMITTEE, parent=code)]))
+                U.append(
+                    UnitSpec(
+                        part,
+                        start,
+                        end,
+                        [
+                            VersionSpec(
+                                start,
+                                end,
+                                f"Đảng bộ bộ phận {name}",
+                                Kind.PARTIAL_COMMITTEE,
+                                parent=code,
+                            )
+                        ],
+                    )
+                )
                 district_cells += cells_for(part, None, start, end, 3, pidx, successor)
                 n -= 3
             district_cells += cells_for(code, None, start, end, n, pidx, successor)
     kinds = defaultdict(int)
     for u in U:
         kinds[u.versions[-1].kind] += 1
-    plan.counts = {"units": len(U), "cells": len(plan.cells), **{str(k): n for k, n in kinds.items()}}
+    plan.counts = {
+        "units": len(U),
+        "cells": len(plan.cells),
+        **{str(k): n for k, n in kinds.items()},
+    }
     return plan
 
 
 # Names ------------------------------------------------------------------------------------------
 
-_SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-             "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Lương", "Hà", "Nông", "Lục", "Hứa", "Triệu", "Mai")
-_SURNAME_W = (38, 11, 9.5, 7, 5.1, 2.1, 4.5, 3.9, 2, 2.1, 2, 1.4, 1.3, 1.3, 1, 0.5, 1, 0.6, 0.6, 0.6, 0.3, 0.3, 0.3, 0.5)
+_SURNAMES = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Lương",
+    "Hà",
+    "Nông",
+    "Lục",
+    "Hứa",
+    "Triệu",
+    "Mai",
+)
+_SURNAME_W = (
+    38,
+    11,
+    9.5,
+    7,
+    5.1,
+    2.1,
+    4.5,
+    3.9,
+    2,
+    2.1,
+    2,
+    1.4,
+    1.3,
+    1.3,
+    1,
+    0.5,
+    1,
+    0.6,
+    0.6,
+    0.6,
+    0.3,
+    0.3,
+    0.3,
+    0.5,
+)
 _MIDDLE_M = ("Văn", "Đức", "Hữu", "Quang", "Minh", "Công", "Thanh", "Xuân", "Ngọc", "Đình")
 _MIDDLE_F = ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Thùy")
-_GIVEN_M = ("An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hùng", "Huy", "Khánh", "Long", "Minh", "Nam",
-            "Phong", "Quân", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Ấn")
-_GIVEN_F = ("Anh", "Châu", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Liên", "Linh", "Mai",
-            "Ngân", "Nga", "Nhung", "Oanh", "Phương", "Quỳnh", "Thảo", "Thu", "Trang", "Uyên", "Vân", "Yến")
+_GIVEN_M = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Hải",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phong",
+    "Quân",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Toàn",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Ấn",
+)
+_GIVEN_F = (
+    "Anh",
+    "Châu",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Mai",
+    "Ngân",
+    "Nga",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quỳnh",
+    "Thảo",
+    "Thu",
+    "Trang",
+    "Uyên",
+    "Vân",
+    "Yến",
+)
 _ETHNIC = ("Kinh",) * 17 + ("Tày", "Thái", "Mường", "Nùng", "Khmer", "Dao", "H'Mông")
 _EDUCATION = ("12/12", "12/12", "12/12", "9/12", "10/10")
 _THEORY = ("Sơ cấp", "Trung cấp", "Cao cấp", "")
@@ -308,8 +516,11 @@ class MemberMaker:
             day = rng.randint(adm + 60, adm + 20 * YEAR)
             if day < (end_day or O_TODAY):
                 official_by = add_months(_d(adm), 12).toordinal()
-                kind = EventKind.REMOVAL if (r < 0.018 or day <= official_by) else (
-                    EventKind.LEAVING if r < 0.026 else EventKind.EXPULSION)
+                kind = (
+                    EventKind.REMOVAL
+                    if (r < 0.018 or day <= official_by)
+                    else (EventKind.LEAVING if r < 0.026 else EventKind.EXPULSION)
+                )
                 end_day, end_kind = day, kind
         limit = end_day or O_TODAY
         events: list[tuple] = [(adm, EventKind.ADMISSION, cell.code)]
@@ -317,8 +528,11 @@ class MemberMaker:
         if official < limit:
             events.append((official, EventKind.OFFICIAL, None))
         # moves: transfers within the system, now and then one out of it
-        moves = sorted(rng.randint(adm + 400, limit - 1) for _ in range(rng.choices((0, 1, 2, 3), (70, 20, 7, 3))[0])
-                       if adm + 400 < limit - 1)
+        moves = sorted(
+            rng.randint(adm + 400, limit - 1)
+            for _ in range(rng.choices((0, 1, 2, 3), (70, 20, 7, 3))[0])
+            if adm + 400 < limit - 1
+        )
         out_day = None
         if rng.random() < 0.01 and adm + 800 < limit - 1:
             out_day = rng.randint(adm + 800, limit - 1)
@@ -360,7 +574,9 @@ class MemberMaker:
                     later = self._enter(events, target, min(death, O_TODAY))
                     del later
                     if add_months(_d(day), 12).toordinal() < min(death, O_TODAY):
-                        events.append((add_months(_d(day), 12).toordinal(), EventKind.OFFICIAL, None))
+                        events.append(
+                            (add_months(_d(day), 12).toordinal(), EventKind.OFFICIAL, None)
+                        )
                     if death <= O_TODAY:
                         events.append((death, EventKind.DEATH, None))
         events.sort(key=lambda e: e[0])
@@ -378,7 +594,8 @@ class MemberMaker:
             "ethnicity": rng.choice(_ETHNIC),
             "education": rng.choice(_EDUCATION),
             "theory_level": rng.choice(_THEORY),
-            "profile_number": f"{self.seq[pidx]:06d}{_letters(pidx)}" if self.seq[pidx] < 1_000_000
+            "profile_number": f"{self.seq[pidx]:06d}{_letters(pidx)}"
+            if self.seq[pidx] < 1_000_000
             else f"{self.seq[pidx]}{_letters(pidx)}",
             "card_number": f"{index + 1:08d}",
         }
@@ -387,8 +604,15 @@ class MemberMaker:
             day = _d(e[0])
             kind = e[1]
             if kind in (EventKind.ADMISSION, EventKind.READMISSION):
-                specs.append(EventSpec(kind, day, e[2], decision_date=day - dt.timedelta(days=rng.randint(3, 40)),
-                                       decision_number=f"{rng.randint(1, 999)}-QĐ/HU"))
+                specs.append(
+                    EventSpec(
+                        kind,
+                        day,
+                        e[2],
+                        decision_date=day - dt.timedelta(days=rng.randint(3, 40)),
+                        decision_number=f"{rng.randint(1, 999)}-QĐ/HU",
+                    )
+                )
             elif kind is EventKind.DISCIPLINE:
                 specs.append(EventSpec(kind, day, None, discipline_form=e[3]))
             else:
@@ -396,8 +620,15 @@ class MemberMaker:
         return MemberSpec(profile, specs)
 
 
-def generate(members: int, seed: int = 1, *, province: str | None = None, loader=None,
-             progress: Callable[[int], None] | None = None, rebuild_progress=None) -> dict:
+def generate(
+    members: int,
+    seed: int = 1,
+    *,
+    province: str | None = None,
+    loader=None,
+    progress: Callable[[int], None] | None = None,
+    rebuild_progress=None,
+) -> dict:
     """Write a dataset into the current database through the bulk loader; return row counts."""
     import time
 
@@ -426,8 +657,9 @@ def generate(members: int, seed: int = 1, *, province: str | None = None, loader
     counts["unit_ancestry"] = UnitAncestry.objects.count()
     counts["figure_deltas"] = FigureDelta.objects.count()
     counts["cells"] = plan.counts["cells"]
-    counts["grassroots_organizations"] = plan.counts.get(str(Kind.GRASSROOTS_COMMITTEE), 0) + plan.counts.get(
-        str(Kind.GRASSROOTS_CELL), 0)
+    counts["grassroots_organizations"] = plan.counts.get(
+        str(Kind.GRASSROOTS_COMMITTEE), 0
+    ) + plan.counts.get(str(Kind.GRASSROOTS_CELL), 0)
     counts["seconds_units"] = round(t1 - t0, 1)
     counts["seconds_members"] = round(t2 - t1, 1)
     counts["seconds_rebuild"] = round(t3 - t2, 1)

@@ -40,7 +40,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--unit", required=True, type=unit_arg, help="mã tổ chức, ví dụ LS")
         parser.add_argument("--at", required=True, type=date_arg, help="YYYY-MM-DD")
-        parser.add_argument("--since", type=date_arg, help="YYYY-MM-DD: so sánh và biến động từ ngày này")
+        parser.add_argument(
+            "--since", type=date_arg, help="YYYY-MM-DD: so sánh và biến động từ ngày này"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, unit, at, since, json: bool, **options):
@@ -55,13 +57,18 @@ class Command(BaseCommand):
         for key, label in _STOCK_LABELS:
             self.stdout.write(f"  {label:<36} {number(data[key]):>12}")
         pct = result.members_pct_population
-        self.stdout.write(f"  {'Đảng viên / dân số':<36} {number(pct, 1) + '%' if pct is not None else '—':>12}")
+        self.stdout.write(
+            f"  {'Đảng viên / dân số':<36} {number(pct, 1) + '%' if pct is not None else '—':>12}"
+        )
         if result.since:
             s = data["since"]
             self.stdout.write(f"So với ngày {since:%d/%m/%Y}:")
-            self.stdout.write(f"  {'Tổ chức cơ sở đảng khi đó':<36} {number(s['grassroots_organizations']):>12}")
-            self.stdout.write(f"  {'Tổ chức trực thuộc khi đó':<36} {number(s['subordinate_organizations']):>12}")
+            self.stdout.write(
+                f"  {'Tổ chức cơ sở đảng khi đó':<36} {number(s['grassroots_organizations']):>12}"
+            )
+            self.stdout.write(
+                f"  {'Tổ chức trực thuộc khi đó':<36} {number(s['subordinate_organizations']):>12}"
+            )
             self.stdout.write(f"  {'Đảng viên khi đó':<36} {number(s['members']):>12}")
             for key, label in _FLOW_LABELS:
                 self.stdout.write(f"  {label:<36} {number(s[key]):>12}")
-

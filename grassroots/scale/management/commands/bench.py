@@ -31,24 +31,51 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--db", choices=("sqlite", "postgres"),
-                            help="run against a dedicated benchmark database (default: the configured one)")
-        parser.add_argument("--samples", type=int, default=200, help="random (organization, date) pairs")
+        parser.add_argument(
+            "--db",
+            choices=("sqlite", "postgres"),
+            help="run against a dedicated benchmark database (default: the configured one)",
+        )
+        parser.add_argument(
+            "--samples", type=int, default=200, help="random (organization, date) pairs"
+        )
         parser.add_argument("--searches", type=int, default=100)
         parser.add_argument("--pages", type=int, default=40)
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, members, seed, db, samples, searches, pages, json: bool = False, **options):
+    def handle(
+        self, *args, members, seed, db, samples, searches, pages, json: bool = False, **options
+    ):
         if db:
             env = {**os.environ, "DATABASE_URL": _database_url(db, members, seed)}
-            argv = [sys.executable, "-m", "grassroots.manage", "bench", "--members", str(members), "--seed", str(seed),
-                    "--samples", str(samples), "--searches", str(searches), "--pages", str(pages)]
+            argv = [
+                sys.executable,
+                "-m",
+                "grassroots.manage",
+                "bench",
+                "--members",
+                str(members),
+                "--seed",
+                str(seed),
+                "--samples",
+                str(samples),
+                "--searches",
+                str(searches),
+                "--pages",
+                str(pages),
+            ]
             if json:
                 argv.append("--json")
             subprocess.run(argv, env=env, check=True)
             return
-        result = run_bench(members=members, seed=seed, samples=samples, pages=pages, searches=searches,
-                           progress=options["verbosity"] > 0)
+        result = run_bench(
+            members=members,
+            seed=seed,
+            samples=samples,
+            pages=pages,
+            searches=searches,
+            progress=options["verbosity"] > 0,
+        )
         if json:
             self.stdout.write(_dumps(result))
             return

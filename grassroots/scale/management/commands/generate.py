@@ -20,7 +20,9 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_generate(*, scale: str = "small", members: int | None = None, seed: int = 1, progress: bool = True) -> Dataset:
+def run_generate(
+    *, scale: str = "small", members: int | None = None, seed: int = 1, progress: bool = True
+) -> Dataset:
     """Generate into the current database and record what was written."""
     from tqdm import tqdm
 
@@ -34,20 +36,41 @@ def run_generate(*, scale: str = "small", members: int | None = None, seed: int 
     def rebuild_progress(done, total):
         if "bar" not in rbar:
             bar.close()
-            rbar["bar"] = tqdm(total=total, unit="unit", desc="sổ số liệu", disable=not progress, mininterval=1)
+            rbar["bar"] = tqdm(
+                total=total, unit="unit", desc="sổ số liệu", disable=not progress, mininterval=1
+            )
         rbar["bar"].update(done - rbar["bar"].n)
 
-    counts = generate(members, seed, province=province, progress=bar.update, rebuild_progress=rebuild_progress)
+    counts = generate(
+        members, seed, province=province, progress=bar.update, rebuild_progress=rebuild_progress
+    )
     bar.close()
     if "bar" in rbar:
         rbar["bar"].close()
     seconds = time.perf_counter() - started
     # The machine is shared: CPU time says what the work costs when the wall clock is noisy.
     counts["cpu_seconds"] = round(_cpu() - cpu, 1)
-    rows = sum(counts[k] for k in ("units", "unit_versions", "members", "events", "stints", "unit_ancestry",
-                                   "figure_deltas"))
-    return Dataset.objects.create(scale=scale, members=members, seed=seed, counts=counts, seconds=seconds,
-                                  rows_per_s=rows / seconds, peak_rss_mb=peak_rss_mb())
+    rows = sum(
+        counts[k]
+        for k in (
+            "units",
+            "unit_versions",
+            "members",
+            "events",
+            "stints",
+            "unit_ancestry",
+            "figure_deltas",
+        )
+    )
+    return Dataset.objects.create(
+        scale=scale,
+        members=members,
+        seed=seed,
+        counts=counts,
+        seconds=seconds,
+        rows_per_s=rows / seconds,
+        peak_rss_mb=peak_rss_mb(),
+    )
 
 
 class Command(BaseCommand):
@@ -70,14 +93,25 @@ class Command(BaseCommand):
                 f"Cơ sở dữ liệu {connection.settings_dict['NAME']} đã có dữ liệu; hãy dùng một cơ sở dữ liệu riêng "
                 "(GRASSROOTS_VAR_DIR=/tmp/scale hoặc DATABASE_URL=postgres://…/gr_national)."
             )
-        dataset = run_generate(scale=scale, members=members, seed=seed, progress=options["verbosity"] > 0)
-        out = {"database": connection.vendor, "members": dataset.members, "seed": seed, "seconds": round(dataset.seconds, 1),
-               "rows_per_s": round(dataset.rows_per_s), "peak_rss_mb": round(dataset.peak_rss_mb), **dataset.counts}
+        dataset = run_generate(
+            scale=scale, members=members, seed=seed, progress=options["verbosity"] > 0
+        )
+        out = {
+            "database": connection.vendor,
+            "members": dataset.members,
+            "seed": seed,
+            "seconds": round(dataset.seconds, 1),
+            "rows_per_s": round(dataset.rows_per_s),
+            "peak_rss_mb": round(dataset.peak_rss_mb),
+            **dataset.counts,
+        }
         if json:
             self.stdout.write(_json(out))
         else:
             for key, value in out.items():
-                self.stdout.write(f"{key:>26}: {value:,}" if isinstance(value, int) else f"{key:>26}: {value}")
+                self.stdout.write(
+                    f"{key:>26}: {value:,}" if isinstance(value, int) else f"{key:>26}: {value}"
+                )
 
 
 def _json(data) -> str:
