@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+
+from grassroots.core.validity import on  # noqa: F401  (re-exported: the tree's date predicate)
 
 from .models import Unit, UnitAncestry, UnitVersion
-
-
-def on(day: dt.date, prefix: str = "") -> Q:
-    """Rows whose half-open validity [valid_from, valid_to) contains `day`."""
-    return Q(**{f"{prefix}valid_from__lte": day}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
-    )
 
 
 def version_at(unit: Unit | int, day: dt.date) -> UnitVersion | None:

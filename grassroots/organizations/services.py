@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.services import Actor, record
+from grassroots.core import validity
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.figures.ledger import TreeSnapshot
@@ -83,53 +84,12 @@ def _later_versions(unit: Unit, day: dt.date) -> list[UnitVersion]:
     return list(unit.versions.filter(valid_from__gt=day).order_by("valid_from"))
 
 
-def _split_at(unit: Unit, day: dt.date) -> None:
-    """Make sure a version starts exactly on `day` (SAP's delimiting)."""
-    current = version_at(unit, day)
-    if current is None or current.valid_from == day:
-        return
-    tail = UnitVersion(
-        unit=unit,
-        valid_from=day,
-        valid_to=current.valid_to,
-        name=current.name,
-        kind=current.kind,
-        grassroots_type=current.grassroots_type,
-        parent=current.parent,
-    )
-    current.valid_to = day
-    current.save(update_fields=["valid_to"])
-    tail.save()
+_UNIT_TRACKED = ("name", "kind", "grassroots_type", "parent_id")
 
 
 def _set_from(unit: Unit, day: dt.date, **attrs) -> None:
     """Change attributes from `day` until the next recorded change of the same attributes."""
-    _split_at(unit, day)
-    versions = list(unit.versions.filter(valid_from__gte=day).order_by("valid_from"))
-    original = {name: getattr(versions[0], name) for name in attrs}
-    for version in versions:
-        if any(getattr(version, name) != value for name, value in original.items()):
-            break
-        for name, value in attrs.items():
-            setattr(version, name, value)
-        version.save()
-    _coalesce(unit)
-
-
-def _coalesce(unit: Unit) -> None:
-    """Join consecutive versions that no longer differ."""
-    previous = None
-    for version in list(unit.versions.order_by("valid_from")):
-        same = previous is not None and all(
-            getattr(previous, f) == getattr(version, f)
-            for f in ("name", "kind", "grassroots_type", "parent_id")
-        )
-        if same and previous.valid_to == version.valid_from:
-            previous.valid_to = version.valid_to
-            previous.save(update_fields=["valid_to"])
-            version.delete()  # a duplicate of its predecessor, not history
-        else:
-            previous = version
+    validity.set_from(unit.versions, day, _UNIT_TRACKED, **attrs)
 
 
 def _end(unit: Unit, day: dt.date) -> None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots.audit.services import Actor, record
+from grassroots.core import validity
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitVersion
@@ -129,58 +130,10 @@ def _check_in_life(village: Village, day: dt.date) -> VillageVersion:
 _TRACKED = ("unit_id", "arrangement", "cell_id")
 
 
-def _split_at(village: Village, day: dt.date) -> None:
-    """Make sure a version starts exactly on `day`."""
-    current = village.versions.filter(on(day)).first()
-    if current is None or current.valid_from == day:
-        return
-    tail = VillageVersion(
-        village=village,
-        valid_from=day,
-        valid_to=current.valid_to,
-        unit_id=current.unit_id,
-        arrangement=current.arrangement,
-        cell_id=current.cell_id,
-    )
-    current.valid_to = day
-    current.save(update_fields=["valid_to"])
-    tail.save()
-
-
 def _set_from(village: Village, day: dt.date, check, **attrs) -> list[VillageVersion]:
-    """Change attributes from `day` until the next recorded change of the same attributes.
-
-    `check(version_with_new_values)` validates each version the change reaches, at its start.
-    """
-    _split_at(village, day)
-    versions = list(village.versions.filter(valid_from__gte=day).order_by("valid_from"))
-    original = {name: getattr(versions[0], name) for name in attrs}
-    changed = []
-    for version in versions:
-        if any(getattr(version, name) != value for name, value in original.items()):
-            break
-        for name, value in attrs.items():
-            setattr(version, name, value)
-        check(version)
-        version.save()
-        changed.append(version)
-    _coalesce(village)
-    return changed
-
-
-def _coalesce(village: Village) -> None:
-    """Join consecutive versions that no longer differ."""
-    previous = None
-    for version in _versions(village):
-        same = previous is not None and all(
-            getattr(previous, f) == getattr(version, f) for f in _TRACKED
-        )
-        if same and previous.valid_to == version.valid_from:
-            previous.valid_to = version.valid_to
-            previous.save(update_fields=["valid_to"])
-            version.delete()  # a duplicate of its predecessor, not history
-        else:
-            previous = version
+    """Change attributes from `day` until the next recorded change; `check` validates each
+    version the change reaches."""
+    return validity.set_from(village.versions, day, _TRACKED, check, **attrs)
 
 
 def _code(unit: Unit | None) -> str | None:
