@@ -26,7 +26,7 @@ from grassroots.territory.models import CellArrangement
 
 from . import territory_forms as forms
 from .templatetags.vn import vdate
-from .views import PAGE_SIZE, _dates, _path, _unit_from_code
+from .views import PAGE_SIZE, _dates, _path, _unit_from_code, form_page
 
 
 def _is_commune(version) -> bool:
@@ -99,11 +99,7 @@ def village_create(request, code: str):
     title = _("Thêm thôn, bản, tổ dân phố vào %(name)s") % {
         "name": display_version(unit, timezone.localdate()).name
     }
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:villages", args=[unit.code])},
-    )
+    return form_page(request, form, title, reverse("web:villages", args=[unit.code]))
 
 
 @login_required

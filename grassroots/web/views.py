@@ -47,6 +47,11 @@ LISTLESS_KINDS = (Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT)
 # --- small helpers ----------------------------------------------------------------------------
 
 
+def form_page(request, form, title: str, back: str):
+    """Every event and change form renders the same page: the form, a title, a way back."""
+    return render(request, "web/form.html", {"form": form, "title": title, "back": back})
+
+
 def _dates(request, *names: str) -> tuple[dict[str, dt.date | None], list[str]]:
     """The dates asked for in the query string (`at` defaults to today) and the inputs refused."""
     values: dict[str, dt.date | None] = {}
@@ -433,11 +438,7 @@ def unit_change(request, code: str, action: str):
         title = _("Thành lập tổ chức trực thuộc %(name)s") % {
             "name": display_version(unit, timezone.localdate()).name
         }
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])},
-    )
+    return form_page(request, form, title, reverse("web:unit", args=[unit.code]))
 
 
 # --- forms: members (clerk) -------------------------------------------------------------------
@@ -462,11 +463,7 @@ def member_admit(request, code: str):
     title = _("Kết nạp đảng viên vào %(name)s") % {
         "name": display_version(unit, timezone.localdate()).name
     }
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:unit", args=[unit.code])},
-    )
+    return form_page(request, form, title, reverse("web:unit", args=[unit.code]))
 
 
 @login_required
@@ -494,11 +491,7 @@ def member_edit(request, pk: int):
             messages.success(request, _("Đã lưu hồ sơ."))
             return redirect("web:member", pk=member.pk)
     title = _("Sửa hồ sơ: %(name)s") % {"name": member.full_name}
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:member", args=[pk])},
-    )
+    return form_page(request, form, title, reverse("web:member", args=[pk]))
 
 
 @login_required
@@ -524,11 +517,7 @@ def member_event(request, pk: int, kind: str):
             messages.success(request, _("Đã ghi: %(kind)s.") % {"kind": EventKind(kind).label})
             return redirect("web:member", pk=member.pk)
     title = f"{EventKind(kind).label}: {member.full_name}"
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:member", args=[pk])},
-    )
+    return form_page(request, form, title, reverse("web:member", args=[pk]))
 
 
 def _event_for_user(user, pk: int) -> MemberEvent:
@@ -556,11 +545,7 @@ def event_void(request, pk: int):
             messages.success(request, _("Đã hủy sự kiện."))
             return redirect("web:member", pk=event.member_id)
     title = _("Hủy sự kiện: %(event)s") % {"event": event}
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])},
-    )
+    return form_page(request, form, title, reverse("web:member", args=[event.member_id]))
 
 
 @login_required
@@ -591,8 +576,4 @@ def event_correct(request, pk: int):
             messages.success(request, _("Đã sửa sự kiện."))
             return redirect("web:member", pk=event.member_id)
     title = _("Sửa sự kiện: %(event)s") % {"event": event}
-    return render(
-        request,
-        "web/form.html",
-        {"form": form, "title": title, "back": reverse("web:member", args=[event.member_id])},
-    )
+    return form_page(request, form, title, reverse("web:member", args=[event.member_id]))
