@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from grassroots.audit.models import ProfileView
 from grassroots.core.dates import FAR_FUTURE
+from grassroots.members import queries as member_queries
+from grassroots.members import search_index
 from grassroots.members.models import Member, MemberEvent, MemberStint
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
@@ -155,6 +157,22 @@ def members_visible(user) -> QuerySet:
     if scope is None:
         return Member.objects.none()
     return Member.objects.filter(Exists(_stint_in_scope(scope)))
+
+
+def search_places(user) -> list[int]:
+    """The places of the name index (members.search_index) that can hold a member the user sees.
+
+    A pre-filter for speed only: `members_visible` stays the exact rule.
+    """
+    if sees_everything(user):
+        return search_index.all_places()
+    scope = _scope_id(user)
+    return [] if scope is None else search_index.places_under(scope)
+
+
+def find_members(user, text: str):
+    """A search box's members (name or identifiers) among those the user may see."""
+    return member_queries.find_members(members_visible(user), text, search_places(user))
 
 
 def get_member_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Member:

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from grassroots.core.dates import FAR_FUTURE
+from grassroots.members import search_index
 from grassroots.members.models import MemberStint, Reason, Status
 from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
 
@@ -360,8 +361,9 @@ class TreeSnapshot:
     back under the new one; so are the subtree's own unit counts.
     """
 
-    def __init__(self, subtree: set[int], closure: Closure, spans: dict) -> None:
+    def __init__(self, subtree: set[int], closure: Closure, spans: dict, places=None) -> None:
         self.subtree, self.closure, self.spans = subtree, closure, spans
+        self.places = places or {}
 
     @classmethod
     def new(cls, unit_ids: Iterable[int]) -> TreeSnapshot:
@@ -376,7 +378,12 @@ class TreeSnapshot:
                 "descendant_id", flat=True
             )
         )
-        return cls(subtree, Closure.load(descendants=subtree), kind_spans(subtree))
+        return cls(
+            subtree,
+            Closure.load(descendants=subtree),
+            kind_spans(subtree),
+            search_index.place_spans(subtree),
+        )
 
     def refresh(self) -> None:
         from grassroots.organizations.closure import rebuild_closure
@@ -407,3 +414,7 @@ class TreeSnapshot:
             _contribute(acc, stint, self.closure, -1)
             _contribute(acc, stint, new_closure, +1)
         write(acc)
+        # The name index keys members by top-level organization: only units whose one changed
+        # need their members re-keyed (a rename or a move inside a province costs nothing).
+        places = search_index.place_spans(self.subtree)
+        search_index.refresh_units(u for u in self.subtree if places.get(u) != self.places.get(u))

@@ -159,3 +159,20 @@ class MemberStint(models.Model):
             models.Index(fields=["unit", "start"]),
             models.Index(fields=["member", "start"]),
         ]
+
+
+class MemberNameKey(models.Model):
+    """Name search index, derived from names and stints (members.search_index keeps it exact).
+
+    One row per (place, word of the folded name, member): "place" is a top-level organization the
+    member was ever counted under, so a search in a province reads one short range per word.
+    """
+
+    pk = models.CompositePrimaryKey("place_id", "key", "member_id")
+    place = models.ForeignKey("organizations.Unit", on_delete=models.CASCADE, related_name="+")
+    # Binary ("C") order on PostgreSQL (migration 0003), so that a prefix is an index range.
+    key = models.CharField(max_length=64)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["member"], name="members_namekey_member")]

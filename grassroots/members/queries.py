@@ -2,17 +2,74 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
 
 from grassroots.core.text import fold
 
+from .models import MemberNameKey
 
-def search_members(qs: QuerySet, text: str) -> QuerySet:
-    """Members of `qs` whose name contains every word of `text`, ignoring diacritics and case.
+# A word is used to find candidates only if it has fewer keys than this in the places searched;
+# when every word is commoner (say "nguyen van"), the rarest one drives anyway and the count shown
+# stops at COUNT_CAP ("more than 1,000: type more").
+DRIVER_BOUND = 20_000
+COUNT_CAP = 1_000
 
-    "nguyen van an" finds "Nguyễn Văn Ấn": both sides are folded (core.text.fold), and the
-    folded name is stored in `Member.search_name`.
+
+@dataclass(frozen=True)
+class Found:
+    members: QuerySet  # ordered by folded name
+    count: int  # at most COUNT_CAP
+    more: bool  # there are more than COUNT_CAP
+
+
+def _after(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _keys(word: str, places: list[int] | None) -> QuerySet:
+    keys = MemberNameKey.objects.filter(key__gte=word, key__lt=_after(word))
+    return keys if places is None else keys.filter(place_id__in=places)
+
+
+def _is_identifier(text: str) -> bool:
+    return len(text.split()) == 1 and any(ch.isdigit() for ch in text)
+
+
+def search_members(qs: QuerySet, text: str, places: list[int] | None = None) -> QuerySet:
+    """Members of `qs` for a search box: by name, or by profile, card or citizen number.
+
+    By name, every typed word must begin a word of the name, ignoring diacritics and case:
+    "nguyen van an" finds "Nguyễn Văn Ấn" (and "Nguyễn Văn Anh"), "van an" and "an" find him too.
+    Candidates come from the name index (members.search_index) for the rarest typed word in
+    `places` (None: every place); `qs` carries the exact access filter.
     """
-    for token in fold(text).split():
-        qs = qs.filter(search_name__contains=token)
-    return qs
+    text = text.strip()
+    if _is_identifier(text):
+        return qs.filter(
+            Q(profile_number__iexact=text) | Q(card_number=text) | Q(citizen_id=text)
+        ).order_by("search_name", "id")
+    tokens = sorted(set(fold(text).split()), key=len, reverse=True)
+    if not tokens:
+        return qs.none()
+    if places is not None and not places:
+        return qs.none()
+    driver, fewest = tokens[0], None
+    for word in tokens:  # longest first: usually the rarest, and then one count is enough
+        count = _keys(word[:64], places)[:DRIVER_BOUND].count()
+        if fewest is None or count < fewest:
+            driver, fewest = word, count
+        if count < COUNT_CAP:
+            break
+    qs = qs.filter(pk__in=_keys(driver[:64], places).values("member_id"))
+    for word in tokens:
+        qs = qs.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
+    return qs.order_by("search_name", "id")
+
+
+def find_members(qs: QuerySet, text: str, places: list[int] | None = None) -> Found:
+    """`search_members` with a count that stops at COUNT_CAP, for lists and pages."""
+    members = search_members(qs, text, places)
+    count = members[: COUNT_CAP + 1].count()
+    return Found(members, min(count, COUNT_CAP), count > COUNT_CAP)

@@ -19,7 +19,7 @@ from grassroots.core.text import clean, fold
 from grassroots.figures import ledger
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
 
-from . import lifecycle
+from . import lifecycle, search_index
 from .models import EventKind, Member, MemberEvent, MemberStint
 
 PROFILE_FIELDS = [
@@ -155,6 +155,7 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
         for s in stints
     ]
     ledger.apply_stint_change(old, new)
+    search_index.refresh([member.pk])
 
 
 def _check_version(member: Member, expected_version: int | None) -> None:
@@ -299,6 +300,8 @@ def member_update_profile(
         return member
     member.version += 1
     member.save()
+    if "full_name" in changes:
+        search_index.refresh([member.pk])
     record(actor, obj=member, action="update", changes=changes, reason=reason)
     return member
 

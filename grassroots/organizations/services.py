@@ -552,9 +552,11 @@ def unit_dissolve(
 
 
 def rebuild_all(progress=None) -> None:
-    """Recompute closure and ledger from the versions and stints (after a bulk load)."""
+    """Recompute closure, ledger and name index from the versions and stints (after a bulk load)."""
     from grassroots.figures.ledger import rebuild
+    from grassroots.members import search_index
 
     with transaction.atomic():
         rebuild_closure(None)
         rebuild(None, progress=progress)
+        search_index.rebuild()
