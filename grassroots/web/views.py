@@ -21,12 +21,10 @@ from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, log_profile_view
-from grassroots.core.text import fold
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
-from grassroots.members.queries import search_members
 from grassroots.organizations import services as unit_services
 from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import (
@@ -308,13 +306,13 @@ def _profile_value(member, field: str) -> str:
 @login_required
 def member_search(request):
     query = request.GET.get("q", "").strip()
-    page = None
-    if fold(query).split():
-        found = search_members(access.members_visible(request.user), query)
-        page = Paginator(found.order_by("search_name", "id"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-    return render(request, "web/member_search.html", {"q": query, "page": page})
+    page = found = None
+    if query:
+        found = access.find_members(request.user, query)
+        paginator = Paginator(found.members, PAGE_SIZE)
+        paginator.count = found.count  # capped: never count a whole province's Nguyễn
+        page = paginator.get_page(request.GET.get("page"))
+    return render(request, "web/member_search.html", {"q": query, "page": page, "found": found})
 
 
 # --- forms: organizations (approver) ----------------------------------------------------------
