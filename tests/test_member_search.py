@@ -163,6 +163,8 @@ def test_every_scope_finds_exactly_what_the_rule_says(country):
     c = country
     members.member_transfer(actor=SYSTEM, member=c["anh"], to_unit=c["H1"], date=d("2016-01-01"))
     orgs.unit_move(actor=SYSTEM, unit=c["D1"], new_parent=c["Q"], date=d("2019-01-01"))
+    # A cell that climbs a level (its depth changes while its province stays ancestor).
+    orgs.unit_move(actor=SYSTEM, unit=c["G1"], new_parent=c["P"], date=d("2020-01-01"))
     texts = ["nguyen van an", "an", "van", "tran binh", "pham an", "thi"]
     for i, scope in enumerate(Unit.objects.all()):
         usr = user(f"u{i}", scope)

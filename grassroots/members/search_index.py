@@ -26,7 +26,9 @@ from collections.abc import Iterable
 from django.db import connection
 
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.organizations.models import UnitAncestry, UnitVersion
+from grassroots.organizations.closure import _versions_with_ancestors
+from grassroots.organizations.models import UnitVersion
+from grassroots.organizations.tree import VersionRow
 
 from .models import Member, MemberNameKey, MemberStint
 
@@ -39,42 +41,49 @@ def words(search_name: str) -> list[str]:
 
 
 def place_spans(unit_ids: Iterable[int] | None) -> Spans:
-    """For each unit, its place over time: [(place, from, to)], `to` never None.
+    """For each unit (all when None), its place over time: [(place, from, to)], `to` never None.
 
-    On any day the place of a unit is its ancestor one step below the root (the ancestor whose
-    depth is the largest depth minus one), or the unit itself when it is a root that day.
+    On any day the place of a unit is its ancestor just below the root, or the unit itself when
+    it is a root or a root's child. Walked up the versions' parents: the closure's depth is not
+    kept exact across merged intervals (organizations.tree._merge), so it cannot tell.
     """
-    rows = UnitAncestry.objects.all()
-    if unit_ids is not None:
-        rows = rows.filter(descendant_id__in=list(unit_ids))
-    by_unit: dict[int, list[tuple[int, int, dt.date, dt.date]]] = defaultdict(list)
-    for a, d, depth, s, e in rows.values_list(
-        "ancestor_id", "descendant_id", "depth", "valid_from", "valid_to"
-    ).iterator(chunk_size=20000):
-        by_unit[d].append((a, depth, s, e or FAR_FUTURE))
-    spans: Spans = {}
-    for unit, anc in by_unit.items():
-        if len(anc) == 1 or len({s for _, _, s, _ in anc} | {e for *_, e in anc}) == 2:
-            # One interval for every row (the usual case): no sweep needed.
-            top = max(depth for _, depth, _, _ in anc)
-            place = next(a for a, depth, _, _ in anc if depth == max(top - 1, 0))
-            start = min(s for *_, s, _ in anc)
-            spans[unit] = [(place, start, max(e for *_, e in anc))]
-            continue
-        cuts = sorted({s for _, _, s, _ in anc} | {e for *_, e in anc})
+    if unit_ids is None:
+        rows = UnitVersion.objects.values_list("unit_id", "parent_id", "valid_from", "valid_to")
+        versions = [VersionRow(*v) for v in rows.iterator(chunk_size=20000)]
+    else:
+        versions = _versions_with_ancestors(set(unit_ids))
+    by_unit: dict[int, list[tuple[int | None, dt.date, dt.date]]] = defaultdict(list)
+    for v in versions:
+        by_unit[v.unit_id].append((v.parent_id, v.valid_from, v.valid_to or FAR_FUTURE))
+    memo: Spans = {}
+
+    def spans(unit: int) -> list[tuple[int, dt.date, dt.date]]:
+        if unit in memo:
+            return memo[unit]
         out: list[tuple[int, dt.date, dt.date]] = []
-        for lo, hi in zip(cuts, cuts[1:], strict=False):
-            live = [(a, depth) for a, depth, s, e in anc if s <= lo and hi <= e]
-            if not live:
-                continue
-            top = max(depth for _, depth in live)
-            place = next(a for a, depth in live if depth == max(top - 1, 0))
-            if out and out[-1][0] == place and out[-1][2] == lo:
-                out[-1] = (place, out[-1][1], hi)
-            else:
-                out.append((place, lo, hi))
-        spans[unit] = out
-    return spans
+        for parent, start, end in sorted(by_unit.get(unit, ()), key=lambda v: v[1]):
+            pieces = [(unit, start, end)] if parent is None else []
+            for pparent, ps, pe in by_unit.get(parent, ()) if parent is not None else ():
+                lo, hi = max(start, ps), min(end, pe)
+                if lo >= hi:
+                    continue
+                if pparent is None:  # the parent is a root: this unit is a place
+                    pieces.append((unit, lo, hi))
+                    continue
+                for place, qs, qe in spans(parent):  # otherwise the parent's place
+                    a, b = max(lo, qs), min(hi, qe)
+                    if a < b:
+                        pieces.append((place, a, b))
+            for piece in sorted(pieces, key=lambda p: p[1]):
+                if out and out[-1][0] == piece[0] and out[-1][2] == piece[1]:
+                    out[-1] = (piece[0], out[-1][1], piece[2])
+                else:
+                    out.append(piece)
+        memo[unit] = out
+        return out
+
+    wanted = by_unit if unit_ids is None else set(unit_ids)
+    return {unit: spans(unit) for unit in wanted if unit in by_unit}
 
 
 def _places(stints: Iterable[tuple[int, dt.date, dt.date | None]], spans: Spans) -> set[int]:
@@ -216,11 +225,10 @@ def roots() -> list[int]:
 def places_under(scope_id: int) -> list[int]:
     """Every place a member visible to a user scoped at `scope_id` can have (a superset)."""
     own = {p for p, _, _ in place_spans([scope_id]).get(scope_id, ())}
-    if scope_id in own:  # the scope was a root at some time: its children are places too
+    if UnitVersion.objects.filter(unit_id=scope_id, parent__isnull=True).exists():
+        # The scope was a root at some time: its children were places then.
         own |= set(
-            UnitAncestry.objects.filter(ancestor_id=scope_id, depth=1).values_list(
-                "descendant_id", flat=True
-            )
+            UnitVersion.objects.filter(parent_id=scope_id).values_list("unit_id", flat=True)
         )
     return sorted(own)
 
