@@ -169,10 +169,16 @@ class MemberNameKey(models.Model):
     """
 
     pk = models.CompositePrimaryKey("place_id", "key", "member_id")
-    place = models.ForeignKey("organizations.Unit", on_delete=models.CASCADE, related_name="+")
+    # Derived rows, rewritten in bulk: no database-level foreign keys (each would be checked for
+    # every one of tens of millions of rows); members and units are never deleted anyway.
+    place = models.ForeignKey(
+        "organizations.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     # Binary ("C") order on PostgreSQL (migration 0003), so that a prefix is an index range.
     key = models.CharField(max_length=64)
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        Member, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["member"], name="members_namekey_member")]

@@ -172,6 +172,9 @@ def rebuild(*, progress=None, batch: int = 50_000) -> int:
     return written
 
 
+MEMBER_INDEX = "members_namekey_member"
+
+
 class _Staging:
     TABLE = "members_namekey_staging"
     TARGET = MemberNameKey._meta.db_table
@@ -204,13 +207,17 @@ class _Staging:
                 cursor.executemany(f"INSERT INTO {self.TABLE} ({names}) VALUES (%s, %s, %s)", rows)
 
     def finish(self) -> None:
+        # The member index is dropped and built again after the load: one sort instead of
+        # millions of random insertions.
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {MEMBER_INDEX}")
             cursor.execute(f"DELETE FROM {self.TARGET}")
             cursor.execute(
                 f"INSERT INTO {self.TARGET} (place_id, key, member_id) "
                 f"SELECT place_id, key, member_id FROM {self.TABLE} "
                 "ORDER BY place_id, key, member_id"
             )
+            cursor.execute(f"CREATE INDEX {MEMBER_INDEX} ON {self.TARGET} (member_id)")
             cursor.execute(f"DROP TABLE {self.TABLE}")
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {self.TARGET}")

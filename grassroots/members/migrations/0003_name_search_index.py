@@ -13,16 +13,6 @@ def binary_order(apps, schema_editor):
         )
 
 
-def build_index(apps, schema_editor):
-    # Derived data: existing databases get their index built once, by the same code that keeps
-    # it (members.search_index.rebuild); a new database has no members and skips this.
-    Member = apps.get_model("members", "Member")
-    if Member.objects.using(schema_editor.connection.alias).exists():
-        from grassroots.members import search_index
-
-        search_index.rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,13 +26,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('pk', models.CompositePrimaryKey('place_id', 'key', 'member_id', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('key', models.CharField(max_length=64)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.member')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.unit')),
+                ('member', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.member')),
+                ('place', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organizations.unit')),
             ],
             options={
                 'indexes': [models.Index(fields=['member'], name='members_namekey_member')],
             },
         ),
         migrations.RunPython(binary_order, migrations.RunPython.noop),
-        migrations.RunPython(build_index, migrations.RunPython.noop),
     ]
