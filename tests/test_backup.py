@@ -19,7 +19,7 @@ from grassroots.accounts.models import Role, User
 from grassroots.audit.models import AuditRecord, ProfileView
 from grassroots.audit.services import log_profile_view
 from grassroots.figures.queries import figures
-from grassroots.members.models import EventKind, Member, MemberEvent
+from grassroots.members.models import EventKind, Member, MemberEvent, MemberNameKey
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 
@@ -67,6 +67,8 @@ def snapshot(precision_ms: bool = False) -> dict:
             out[(u.code, year)] = figures(u, dt.date(year, 12, 31)).as_json()
     out["members"] = sorted(Member.objects.values_list("full_name", "version"))
     out["events"] = MemberEvent.objects.count()
+    # The name index is not in the JSON dump (derived): restore builds it again.
+    out["name_keys"] = sorted(MemberNameKey.objects.values_list("place_id", "key", "member_id"))
     out["audit"] = [
         (pk, t(at), *rest)
         for pk, at, *rest in AuditRecord.objects.order_by("id").values_list(

@@ -57,6 +57,7 @@ class Command(BaseCommand):
                     "--exclude=contenttypes",
                     "--exclude=auth.permission",
                     "--exclude=sessions",
+                    "--exclude=members.MemberNameKey",  # derived: restore rebuilds it
                     database=database,
                     stdout=out,
                 )

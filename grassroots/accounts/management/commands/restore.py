@@ -8,9 +8,10 @@ import sqlite3
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from grassroots.accounts import backup
+from grassroots.members import search_index
 
 
 class Command(BaseCommand):
@@ -65,4 +66,6 @@ class Command(BaseCommand):
             call_command("migrate", database=database, interactive=False, verbosity=0)
             call_command("flush", database=database, interactive=False, verbosity=0)
             call_command("loaddata", file, database=database, verbosity=0)
+            with transaction.atomic(using=database):
+                search_index.rebuild()  # derived data, left out of JSON backups
         self.stdout.write(f"Đã khôi phục từ {file} ({kind}).")
