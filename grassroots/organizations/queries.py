@@ -42,11 +42,16 @@ def versions_at(day: dt.date, under: Unit | None = None) -> QuerySet:
     return qs.order_by("unit__code")
 
 
-def children_at(unit: Unit, day: dt.date) -> QuerySet:
+def children_at(unit: Unit | None, day: dt.date) -> QuerySet:
+    """The organizations directly under `unit` on `day` (the top of the tree for None).
+
+    Ordered by kind and name, then id: a total order, so the list can be paginated.
+    """
+    parent = {"parent": unit} if unit is not None else {"parent__isnull": True}
     return (
-        UnitVersion.objects.filter(on(day), parent=unit)
+        UnitVersion.objects.filter(on(day), **parent)
         .select_related("unit")
-        .order_by("kind", "name")
+        .order_by("kind", "name", "unit_id")
     )
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,6 +39,7 @@ from . import forms, presenters
 from .templatetags.vn import vdate
 
 PAGE_SIZE = 50
+CHILDREN_PAGE_SIZE = 100
 LISTLESS_KINDS = (Kind.CENTRAL, Kind.PROVINCE, Kind.DISTRICT)
 
 
@@ -65,29 +66,44 @@ def _dates(request, *names: str) -> tuple[dict[str, dt.date | None], list[str]]:
     return values, errors
 
 
+def _in_scope(user, day: dt.date, rows, field: str):
+    """`rows` narrowed to those whose unit (in `field`) lies in the user's scope on `day`.
+
+    The scope comes from access.unit_ids_visible_on; it is probed once per row through the
+    closure's index (a correlated EXISTS) rather than used as `IN (subquery)`, which SQLite
+    materializes: for a national or province scope that is the whole subtree on every page.
+    """
+    visible = access.unit_ids_visible_on(user, day)
+    if visible is None:
+        return rows
+    return rows.filter(Exists(visible.filter(descendant_id=OuterRef(field))))
+
+
 def _visible_ids(user, day: dt.date, ids) -> set[int]:
     """The subset of `ids` inside the user's scope on `day`."""
-    visible = access.unit_ids_visible_on(user, day)
     ids = set(ids)
-    if visible is None:
+    if access.unit_ids_visible_on(user, day) is None:
         return ids
-    return set(Unit.objects.filter(pk__in=ids).filter(pk__in=visible).values_list("pk", flat=True))
+    return set(
+        _in_scope(user, day, Unit.objects.filter(pk__in=ids), "pk").values_list("pk", flat=True)
+    )
 
 
-def _child_rows(user, unit: Unit | None, day: dt.date) -> list[dict]:
-    if unit is None:  # superusers without a scope start at the top of the tree
-        versions = UnitVersion.objects.filter(on(day), parent__isnull=True).select_related("unit")
-    else:
-        versions = children_at(unit, day)
-    visible = access.unit_ids_visible_on(user, day)
-    if visible is not None:
-        versions = versions.filter(unit_id__in=visible)
+def _child_versions(user, unit: Unit | None, day: dt.date):
+    """The organizations directly under `unit` on `day` that the user may see (a queryset)."""
+    return _in_scope(user, day, children_at(unit, day), "unit_id")
+
+
+def _child_rows(user, unit: Unit | None, day: dt.date, versions=None) -> list[dict]:
+    """One row per child: members from the ledger for all of them in one grouped query, and
+    whether it has children of its own in another (never a query per child)."""
+    if versions is None:
+        versions = _child_versions(user, unit, day)
     versions = list(versions)
-    counts = members_by_unit([v.unit_id for v in versions], day)
+    ids = [v.unit_id for v in versions]
+    counts = members_by_unit(ids, day)
     with_children = set(
-        UnitVersion.objects.filter(
-            on(day), parent_id__in=[v.unit_id for v in versions]
-        ).values_list("parent_id", flat=True)
+        UnitVersion.objects.filter(on(day), parent_id__in=ids).values_list("parent_id", flat=True)
     )
     return [
         {
@@ -100,6 +116,18 @@ def _child_rows(user, unit: Unit | None, day: dt.date) -> list[dict]:
         }
         for v in versions
     ]
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the ledger's total) instead of running COUNT(*) over the list."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 def _path(user, unit: Unit, day: dt.date) -> list[UnitVersion]:
@@ -223,7 +251,9 @@ def unit_detail(request, code: str):
             if listed
             else members_at_query(unit, at).none()
         )
-        page = Paginator(stints, PAGE_SIZE).get_page(request.GET.get("page"))
+        # The ledger already holds the number of members on that day: no COUNT(*) over the list.
+        total = fig.members if listed else 0
+        page = _CountedPaginator(stints, PAGE_SIZE, total).get_page(request.GET.get("page"))
         context["members_listed"] = listed
         context["members_total"] = fig.members
         names = dict(
@@ -231,9 +261,14 @@ def unit_detail(request, code: str):
                 "unit_id", "name"
             )
         )
+        # A province has up to thousands of grassroots organizations directly under it since
+        # 2025: the children table is paginated, and only the page shown is counted.
+        children_page = Paginator(_child_versions(request.user, unit, at), CHILDREN_PAGE_SIZE)
+        children_page = children_page.get_page(request.GET.get("cpage"))
         context.update(
             path=_path(request.user, unit, at),
-            children=_child_rows(request.user, unit, at),
+            children=_child_rows(request.user, unit, at, children_page),
+            children_page=children_page,
             figure_rows=presenters.figure_rows(fig),
             flow_rows=presenters.flow_rows(fig),
             page=page,
