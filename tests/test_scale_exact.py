@@ -101,3 +101,27 @@ def test_ledger_equals_reference_for_random_organizations_and_dates(country):
         assert fast(unit, at, since) == reference(unit, at, since), (unit.code, since, at)
         checked += 1
     assert checked == 48
+
+
+def test_name_search_equals_the_rule_on_a_generated_country(country):
+    """The name index (bulk-built) finds, for users of random organizations (legacy provinces,
+    new provinces, districts, communes), exactly the visible members the slow rule finds."""
+    from grassroots.accounts import access
+    from grassroots.accounts.models import Role, User
+    from grassroots.core.text import fold
+
+    rng = random.Random(12)
+    names = sorted(Member.objects.values_list("search_name", flat=True))
+    scopes = [unit for unit, _ in _random_targets(rng, 25)] + [Unit.objects.get(code="N")]
+    for i, scope in enumerate(scopes):
+        user = User.objects.create_user(f"s{i}", scope=scope, role=Role.VIEWER)
+        visible = list(access.members_visible(user).values_list("search_name", "pk"))
+        for text in rng.sample(names, 2) + [rng.choice(names).split()[-1]]:
+            typed = fold(text).split()[-2:]  # as typed: the last words, say "van an"
+            want = sorted(
+                pk
+                for name, pk in visible
+                if all(any(w.startswith(t) for w in name.split()) for t in typed)
+            )
+            got = sorted(m.pk for m in access.find_members(user, " ".join(typed)).members)
+            assert got == want, (scope.code, typed)
