@@ -652,10 +652,12 @@ def generate(
     counts = loader.finish(progress=rebuild_progress)
     t3 = time.perf_counter()
     from grassroots.figures.models import FigureDelta
+    from grassroots.members.models import MemberNameKey
     from grassroots.organizations.models import UnitAncestry
 
     counts["unit_ancestry"] = UnitAncestry.objects.count()
     counts["figure_deltas"] = FigureDelta.objects.count()
+    counts["name_keys"] = MemberNameKey.objects.count()
     counts["cells"] = plan.counts["cells"]
     counts["grassroots_organizations"] = plan.counts.get(
         str(Kind.GRASSROOTS_COMMITTEE), 0

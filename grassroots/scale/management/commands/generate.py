@@ -60,7 +60,9 @@ def run_generate(
             "stints",
             "unit_ancestry",
             "figure_deltas",
+            "name_keys",
         )
+        if k in counts
     )
     return Dataset.objects.create(
         scale=scale,
