@@ -37,7 +37,13 @@ def _scope_id(user) -> int | None:
 
 
 def units_ever_visible(user) -> QuerySet:
-    """Units that were inside the user's scope at some time."""
+    """Units that were inside the user's scope at some time: the listing form.
+
+    The scope's closure rows drive it (`pk IN (subquery)`), which is the cheap plan for listing a
+    scope's units. To check a few rows already chosen (by code, by id, a page), use
+    `only_ever_visible`: SQLite builds the whole subquery first, the scope's entire subtree (the
+    country's 360,000 units for a national account), before keeping one row.
+    """
     if sees_everything(user):
         return Unit.objects.all()
     scope = _scope_id(user)
@@ -49,13 +55,48 @@ def units_ever_visible(user) -> QuerySet:
 
 
 def unit_ids_visible_on(user, day: dt.date) -> QuerySet | None:
-    """Ids under the scope on `day` (a subquery), or None meaning no restriction."""
+    """Ids under the scope on `day` (a subquery), or None meaning no restriction.
+
+    The listing form, like `units_ever_visible`; `only_visible_on` narrows rows already chosen.
+    """
     if sees_everything(user):
         return None
     scope = _scope_id(user)
     if scope is None:
         return UnitAncestry.objects.none().values("descendant_id")
     return UnitAncestry.objects.filter(on(day), ancestor_id=scope).values("descendant_id")
+
+
+# The same rules as the two functions above, as a test on each row of a queryset the caller has
+# already narrowed: a correlated EXISTS probed through the closure's (descendant, valid_from)
+# index, so the cost follows the rows kept, not the size of the scope. Same rows as
+# `field__in=units_ever_visible(...)` / `field__in=unit_ids_visible_on(...)`.
+
+
+def only_ever_visible(user, rows: QuerySet, field: str = "pk") -> QuerySet:
+    """`rows` narrowed to those whose unit (in `field`) was inside the user's scope at some time."""
+    if sees_everything(user):
+        return rows
+    scope = _scope_id(user)
+    if scope is None:
+        return rows.none()
+    return rows.filter(
+        Exists(UnitAncestry.objects.filter(ancestor_id=scope, descendant_id=OuterRef(field)))
+    )
+
+
+def only_visible_on(user, day: dt.date, rows: QuerySet, field: str = "unit_id") -> QuerySet:
+    """`rows` narrowed to those whose unit (in `field`) lies inside the user's scope on `day`."""
+    if sees_everything(user):
+        return rows
+    scope = _scope_id(user)
+    if scope is None:
+        return rows.none()
+    return rows.filter(
+        Exists(
+            UnitAncestry.objects.filter(on(day), ancestor_id=scope, descendant_id=OuterRef(field))
+        )
+    )
 
 
 def versions_visible_on(user, day: dt.date) -> QuerySet:
@@ -89,13 +130,31 @@ def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
 
     `role` is the least role needed for what the caller is about to do (403 if the user lacks it).
     """
-    unit = units_ever_visible(user).filter(code__iexact=code).first()
+    unit = _visible_unit_by_code(user, code)
     if unit is None:
         raise Http404("Không tìm thấy tổ chức.")
     require_role(user, role)
     if role != Role.VIEWER:
         require_writable_unit(user, unit)
     return unit
+
+
+def _visible_unit_by_code(user, code: str) -> Unit | None:
+    """The visible unit whose code matches `code` regardless of case.
+
+    Codes are unique (an index) and the services write them in upper case, so the code as typed,
+    then in upper case, are two index lookups, each probing the scope for the one unit found.
+    Only when neither finds a visible unit does the case-insensitive match run (LIKE on SQLite,
+    UPPER() on PostgreSQL: every unit of the scope is read), as the lookup always did.
+    """
+    units = only_ever_visible(user, Unit.objects.all())
+    for candidate in dict.fromkeys([code, code.upper()] if code.isascii() else [code]):
+        unit = units.filter(code=candidate).first()
+        if unit is not None:
+            return unit
+    if code.lower() == code.upper():  # nothing that case could change: the exact match was it
+        return None
+    return units_ever_visible(user).filter(code__iexact=code).first()
 
 
 def require_role(user, role: str) -> None:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,39 +66,27 @@ def _dates(request, *names: str) -> tuple[dict[str, dt.date | None], list[str]]:
     return values, errors
 
 
-def _in_scope(user, day: dt.date, rows, field: str):
-    """`rows` narrowed to those whose unit (in `field`) lies in the user's scope on `day`.
-
-    The scope comes from access.unit_ids_visible_on; it is probed once per row through the
-    closure's index (a correlated EXISTS) rather than used as `IN (subquery)`, which SQLite
-    materializes: for a national or province scope that is the whole subtree on every page.
-    """
-    visible = access.unit_ids_visible_on(user, day)
-    if visible is None:
-        return rows
-    return rows.filter(Exists(visible.filter(descendant_id=OuterRef(field))))
-
-
 def _visible_ids(user, day: dt.date, ids) -> set[int]:
     """The subset of `ids` inside the user's scope on `day`."""
     ids = set(ids)
-    if access.unit_ids_visible_on(user, day) is None:
+    if access.sees_everything(user):
         return ids
-    return set(
-        _in_scope(user, day, Unit.objects.filter(pk__in=ids), "pk").values_list("pk", flat=True)
-    )
+    rows = access.only_visible_on(user, day, Unit.objects.filter(pk__in=ids), "pk")
+    return set(rows.values_list("pk", flat=True))
 
 
-def _child_versions(user, unit: Unit | None, day: dt.date):
-    """The organizations directly under `unit` on `day` that the user may see (a queryset)."""
-    return _in_scope(user, day, children_at(unit, day), "unit_id")
+def _children_page(request, unit: Unit | None, day: dt.date) -> tuple[list[dict], object]:
+    """The page (`cpage`) of the organizations directly under `unit` on `day` that the user may
+    see, and its rows. A province has up to thousands of grassroots organizations directly under
+    it since 2025: only the page shown is counted."""
+    children = access.only_visible_on(request.user, day, children_at(unit, day))
+    page = Paginator(children, CHILDREN_PAGE_SIZE).get_page(request.GET.get("cpage"))
+    return _child_rows(page, day), page
 
 
-def _child_rows(user, unit: Unit | None, day: dt.date, versions=None) -> list[dict]:
+def _child_rows(versions, day: dt.date) -> list[dict]:
     """One row per child: members from the ledger for all of them in one grouped query, and
     whether it has children of its own in another (never a query per child)."""
-    if versions is None:
-        versions = _child_versions(user, unit, day)
     versions = list(versions)
     ids = [v.unit_id for v in versions]
     counts = members_by_unit(ids, day)
@@ -147,7 +135,10 @@ def _unit_from_code(user, code: str, field: str) -> Unit:
 
 
 def _visible_code(user, unit: Unit | None) -> str:
-    return unit.code if unit and access.units_ever_visible(user).filter(pk=unit.pk).exists() else ""
+    if unit is None:
+        return ""
+    seen = access.only_ever_visible(user, Unit.objects.filter(pk=unit.pk)).exists()
+    return unit.code if seen else ""
 
 
 def _decision(data: dict) -> unit_services.Decision:
@@ -165,7 +156,8 @@ def _unit_history(user, unit: Unit) -> dict:
     codes = presenters.audit_codes(records) | {
         u.code for c in changes for u in c.related_units.all()
     }
-    visible = dict(access.units_ever_visible(user).filter(code__in=codes).values_list("pk", "code"))
+    seen = access.only_ever_visible(user, Unit.objects.filter(code__in=codes))
+    visible = dict(seen.values_list("pk", "code"))
     visible_by_id = {str(pk): code for pk, code in visible.items()}
     return {
         "changes": presenters.change_rows(changes, set(visible.values())),
@@ -208,7 +200,7 @@ def tree(request, code: str | None = None):
         )
         context["path"] = _path(request.user, unit, at) if context["visible"] else []
     if unit is None or context["visible"]:
-        context["children"] = _child_rows(request.user, unit, at)
+        context["children"], context["children_page"] = _children_page(request, unit, at)
     return render(request, "web/tree.html", context)
 
 
@@ -261,13 +253,10 @@ def unit_detail(request, code: str):
                 "unit_id", "name"
             )
         )
-        # A province has up to thousands of grassroots organizations directly under it since
-        # 2025: the children table is paginated, and only the page shown is counted.
-        children_page = Paginator(_child_versions(request.user, unit, at), CHILDREN_PAGE_SIZE)
-        children_page = children_page.get_page(request.GET.get("cpage"))
+        children, children_page = _children_page(request, unit, at)
         context.update(
             path=_path(request.user, unit, at),
-            children=_child_rows(request.user, unit, at, children_page),
+            children=children,
             children_page=children_page,
             figure_rows=presenters.figure_rows(fig),
             flow_rows=presenters.flow_rows(fig),
@@ -299,11 +288,11 @@ def member_detail(request, pk: int):
     unit_ids = {e.unit_id for e in events if e.unit_id} | (
         {state.unit_id} if state.unit_id else set()
     )
-    seen = access.units_ever_visible(request.user).filter(pk__in=unit_ids)
+    seen = access.only_ever_visible(request.user, Unit.objects.filter(pk__in=unit_ids))
     unit_names = {u.pk: (u.code, display_version(u, today).name) for u in seen}
     history = _member_history(member, [e.pk for e in events])
-    history_units = access.units_ever_visible(request.user).filter(
-        pk__in=presenters.audit_unit_ids(history)
+    history_units = access.only_ever_visible(
+        request.user, Unit.objects.filter(pk__in=presenters.audit_unit_ids(history))
     )
     days = lifecycle.seniority_days(live, today)
     context = {
