@@ -108,3 +108,22 @@ def test_unknown_unit_and_bad_date_are_refused(small):
         run("figures", "--unit", "XX", "--at", "2010-01-01")
     with pytest.raises(CommandError, match="Ngày không hợp lệ"):
         run("figures", "--unit", "P", "--at", "31/02/2010")
+
+
+@pytest.mark.django_db
+def test_reindex_rebuilds_derived_data():
+    from grassroots.figures.models import FigureCheckpoint
+    from grassroots.members.models import MemberNameKey
+
+    province = unit("RP", Kind.PROVINCE)
+    cell = unit("RC", Kind.GRASSROOTS_CELL, province)
+    admit(cell, "2005-03-01", full_name="Nguyễn Văn Ấn")
+    keys = set(MemberNameKey.objects.values_list("place_id", "key", "member_id"))
+    assert keys
+    MemberNameKey.objects.all().delete()
+    out = StringIO()
+    call_command("reindex", "--names", stdout=out)
+    assert set(MemberNameKey.objects.values_list("place_id", "key", "member_id")) == keys
+    assert "chỉ mục tìm theo tên: 3 dòng" in out.getvalue()
+    call_command("reindex", "--checkpoints", "--names", stdout=StringIO())
+    assert FigureCheckpoint.objects.count() == 0  # a short history needs no checkpoints

@@ -62,10 +62,10 @@ class RawSheet:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(row number as the user sees it, cells) for each non-empty data row."""
+        header = self.header_row
         for number, cells in self._rows():
-            if number <= self.header_row:
-                continue
-            if any(c not in ("", None) for c in cells):
+            # (count() compares in C: a row is empty when every cell is "" or None)
+            if number > header and cells.count("") + cells.count(None) < len(cells):
                 yield number, cells
 
 

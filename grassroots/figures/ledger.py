@@ -19,6 +19,7 @@ from grassroots.members import search_index
 from grassroots.members.models import MemberStint, Reason, Status
 from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
 
+from . import checkpoints
 from .models import LEDGER_FIELDS, FigureDelta
 
 IDX = {name: i for i, name in enumerate(LEDGER_FIELDS)}
@@ -55,7 +56,10 @@ class Closure:
     def under(self, ancestor: int, unit: int | None, day: dt.date) -> bool:
         if unit is None:
             return False
-        return any(a == ancestor and s <= day < e for a, s, e in self.by_desc.get(unit, ()))
+        for a, s, e in self.by_desc.get(unit, ()):
+            if a == ancestor and s <= day < e:
+                return True
+        return False
 
     @classmethod
     def load(
@@ -84,11 +88,17 @@ def _row(acc: Acc, ancestor: int, day: dt.date) -> list[int]:
     return row
 
 
-def _stocks(row: list[int], stint, sign: int) -> None:
-    row[0] += sign  # members
-    row[IDX["official" if stint.status == Status.OFFICIAL else "probationary"]] += sign
-    if stint.exempt:
-        row[IDX["exempt"]] += sign
+# Column numbers, looked up once (the full rebuild calls _contribute for every stint).
+_MEMBERS, _OFFICIAL, _PROBATIONARY, _EXEMPT = (
+    IDX[n] for n in ("members", "official", "probationary", "exempt")
+)
+_RECOGNIZED, _RESTRUCTURED_IN, _RESTRUCTURED_OUT = (
+    IDX[n] for n in ("recognized", "restructured_in", "restructured_out")
+)
+_START_COL = {reason: IDX[name] for reason, name in _START_FLOW.items()}
+_END_COL = {reason: IDX[name] for reason, name in _END_FLOW.items()}
+_MOVE_IN_COL = {reason: IDX[name] for reason, name in _MOVE_IN.items()}
+_MOVE_OUT_COL = {reason: IDX[name] for reason, name in _MOVE_OUT.items()}
 
 
 def _contribute(acc: Acc, stint, closure: Closure, sign: int, only: set[int] | None = None) -> None:
@@ -98,43 +108,71 @@ def _contribute(acc: Acc, stint, closure: Closure, sign: int, only: set[int] | N
     transfer from outside that subtree...); a move between two cells that are both inside the
     subtree is no flow for it. When the stint's cell itself moves in or out of the subtree, the
     member is "restructured" in or out.
+
+    (Written out flat, with the columns looked up once per stint rather than per ancestor: the
+    full rebuild runs this for every stint of the registry.)
     """
+    ancestors = closure.by_desc.get(stint.unit_id)
+    if not ancestors:
+        return
+    start = stint.start
     end = stint.end or FAR_FUTURE
-    for anc, cs, ce in closure.by_desc.get(stint.unit_id, ()):
+    status = _OFFICIAL if stint.status == Status.OFFICIAL else _PROBATIONARY
+    exempt = stint.exempt
+    reason = stint.start_reason
+    start_col = _START_COL.get(reason)
+    move_in_col = _MOVE_IN_COL.get(reason)
+    same_in = reason in _SAME_CELL
+    recognized = stint.recognized or reason == Reason.RECOGNIZED
+    reason = stint.end_reason
+    end_col = _END_COL.get(reason)
+    move_out_col = _MOVE_OUT_COL.get(reason)
+    same_out = reason in _SAME_CELL
+    get = acc.get
+    for anc, cs, ce in ancestors:
         if only is not None and anc not in only:
             continue
-        lo, hi = max(stint.start, cs), min(end, ce)
+        lo = cs if cs > start else start
+        hi = ce if ce < end else end
         if lo >= hi:
             continue
-        row = _row(acc, anc, lo)
-        _stocks(row, stint, sign)
-        reason = stint.start_reason
-        if lo > stint.start:
-            row[IDX["restructured_in"]] += sign
-        elif reason in _START_FLOW:
-            row[IDX[_START_FLOW[reason]]] += sign
-        elif reason in _MOVE_IN:
+        row = get((anc, lo))
+        if row is None:
+            row = acc[(anc, lo)] = [0] * WIDTH
+        row[_MEMBERS] += sign
+        row[status] += sign
+        if exempt:
+            row[_EXEMPT] += sign
+        if lo > start:
+            row[_RESTRUCTURED_IN] += sign
+        elif start_col is not None:
+            row[start_col] += sign
+        elif move_in_col is not None:
             if not closure.under(anc, stint.came_from, lo - ONE_DAY):
-                row[IDX[_MOVE_IN[reason]]] += sign
-        elif reason in _SAME_CELL:
+                row[move_in_col] += sign
+        elif same_in:
             if cs == lo:  # the cell joined this subtree the same day
-                row[IDX["restructured_in"]] += sign
-        if lo == stint.start and (stint.recognized or reason == Reason.RECOGNIZED):
-            row[IDX["recognized"]] += sign
+                row[_RESTRUCTURED_IN] += sign
+        if recognized and lo == start:
+            row[_RECOGNIZED] += sign
         if hi == FAR_FUTURE:
             continue
-        row = _row(acc, anc, hi)
-        _stocks(row, stint, -sign)
-        reason = stint.end_reason
+        row = get((anc, hi))
+        if row is None:
+            row = acc[(anc, hi)] = [0] * WIDTH
+        row[_MEMBERS] -= sign
+        row[status] -= sign
+        if exempt:
+            row[_EXEMPT] -= sign
         if hi < end:
-            row[IDX["restructured_out"]] += sign
-        elif reason in _END_FLOW:
-            row[IDX[_END_FLOW[reason]]] += sign
-        elif reason in _MOVE_OUT:
+            row[_RESTRUCTURED_OUT] += sign
+        elif end_col is not None:
+            row[end_col] += sign
+        elif move_out_col is not None:
             if not closure.under(anc, stint.went_to, hi):
-                row[IDX[_MOVE_OUT[reason]]] += sign
-        elif reason in _SAME_CELL and ce == hi:
-            row[IDX["restructured_out"]] += sign
+                row[move_out_col] += sign
+        elif same_out and ce == hi:
+            row[_RESTRUCTURED_OUT] += sign
 
 
 def _contribute_unit(
@@ -191,6 +229,7 @@ def write(acc: Acc) -> int:
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(_UPSERT, rows[i : i + 5000])
+    checkpoints.add(rows)
     return len(rows)
 
 
@@ -266,30 +305,35 @@ def rebuild(
 
     With `ancestor_ids`, only those ancestors' rows are recomputed (after a tree change).
     Units are processed in batches and flushed, so memory stays bounded at national scale.
-    The full rebuild appends each batch's rows to an unindexed staging table and sums them into
-    the ledger once at the end (an ancestor above a batch, the country say, gets rows from every
-    batch); the figures are the same as adding batch by batch.
+    The full rebuild of a registry that fits in one batch writes its rows straight into the
+    emptied ledger, in key order; a bigger one appends each batch's rows to an unindexed staging
+    table and sums them into the ledger once at the end (an ancestor above a batch, the country
+    say, gets rows from every batch). The figures are the same as adding batch by batch.
     """
     only = set(ancestor_ids) if ancestor_ids is not None else None
     with transaction.atomic():
+        # _raw_delete: one DELETE statement. (.delete() would load every row as a model
+        # instance first, because audit.guards listens to pre_delete for all models.)
         if only is None:
-            FigureDelta.objects.all().delete()
+            FigureDelta.objects.all()._raw_delete(connection.alias)
             closure = Closure.load()
         else:
-            FigureDelta.objects.filter(ancestor_id__in=only).delete()
+            FigureDelta.objects.filter(ancestor_id__in=only)._raw_delete(connection.alias)
             closure = Closure.load(ancestors=only)
         units = sorted(closure.by_desc)
         spans = kind_spans(units if only is not None else None)
-        staging = _Staging() if only is None else None
+        direct = only is None and len(units) <= batch_units
+        staging = _Staging() if only is None and not direct else None
         for i in range(0, len(units), batch_units):
             batch = units[i : i + batch_units]
             acc: Acc = {}
             for unit_id in batch:
                 _contribute_unit(acc, unit_id, spans.get(unit_id, ()), closure, only)
-            stints = MemberStint.objects.filter(unit_id__in=batch).values_list(*STINT_COLUMNS)
-            for values in stints.iterator(chunk_size=20000):
+            for values in _Staging.stints(batch, whole_range=only is None):
                 _contribute(acc, StintRow(*values), closure, +1, only)
-            if staging is not None:
+            if direct:
+                _Staging.insert("figures_figuredelta", acc, ordered=True)
+            elif staging is not None:
                 staging.append(acc)
             else:
                 write(acc)
@@ -297,6 +341,10 @@ def rebuild(
                 progress(min(i + batch_units, len(units)), len(units))
         if staging is not None:
             staging.finish()
+        elif direct and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE figures_figuredelta")
+        checkpoints.rebuild(only)
 
 
 class _Staging:
@@ -314,28 +362,55 @@ class _Staging:
             )
 
     def append(self, acc: Acc) -> None:
-        rows = [(a, d, *vals) for (a, d), vals in acc.items() if any(vals)]
-        if not rows:
+        self.insert(self.TABLE, acc)
+
+    @staticmethod
+    def insert(table: str, acc: Acc, *, ordered: bool = False) -> None:
+        """Append the non-zero rows of `acc` to `table` (ledger-shaped: ancestor_id, date,
+        *LEDGER_FIELDS), in (ancestor, date) order if `ordered`: COPY on PostgreSQL, one
+        executemany on SQLite."""
+        items = [(k, vals) for k, vals in acc.items() if any(vals)]
+        if not items:
             return
+        if ordered:  # an integer key sorts much faster than (id, date) tuples
+            items.sort(key=lambda item: item[0][0] * 10_000_000 + item[0][1].toordinal())
         names = f"ancestor_id, date, {_COLUMNS}"
         if connection.vendor == "postgresql":
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            from grassroots.core.bulkload import copy_rows
+
+            copy_rows(
+                table, ["ancestor_id", "date", *LEDGER_FIELDS], ((a, d, *v) for (a, d), v in items)
+            )
         elif connection.vendor == "sqlite":
+            connection.ensure_connection()
             connection.connection.executemany(
-                f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['?'] * (WIDTH + 2))})",
-                [(a, d.isoformat(), *vals) for a, d, *vals in rows],
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * (WIDTH + 2))})",
+                [(a, d.isoformat(), *vals) for (a, d), vals in items],
             )
         else:
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO {self.TABLE} ({names}) VALUES ({', '.join(['%s'] * (WIDTH + 2))})",
-                    rows,
+                    f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (WIDTH + 2))})",
+                    [(a, d, *vals) for (a, d), vals in items],
                 )
+
+    @staticmethod
+    def stints(units: list[int], *, whole_range: bool):
+        """The stints of these units (sorted ids) as STINT_COLUMNS tuples, read with a plain
+        cursor (the ORM's per-value converters cost seconds on a registry). With `whole_range`
+        every unit between the first and the last is wanted: one range condition replaces the
+        list of ids."""
+        if not units:
+            return
+        if whole_range:
+            where, params = "unit_id BETWEEN %s AND %s", [units[0], units[-1]]
+        else:
+            where, params = f"unit_id IN ({', '.join(['%s'] * len(units))})", list(units)
+        columns = ", ".join(connection.ops.quote_name(c) for c in STINT_COLUMNS)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM members_memberstint WHERE {where}", params)
+            while rows := cursor.fetchmany(20000):
+                yield from rows
 
     def finish(self) -> None:
         sums = ", ".join(f"SUM({_Q[c]})" for c in LEDGER_FIELDS)

@@ -6,7 +6,9 @@ subtree, −1 when it leaves) and flows (admissions, deaths, transfers across A'
 The value of a stock at date D is SUM(delta) over rows of A with date ≤ D; a flow between D1 and
 D2 is SUM over D1 < date ≤ D2. The ledger is derived from member stints, unit versions and the
 ancestry closure; services keep it exact in the same transaction as each change, and
-`figures.ledger.rebuild` recomputes it from scratch. See docs/architecture.md.
+`figures.ledger.rebuild` recomputes it from scratch. Organizations with long ledgers also have
+yearly checkpoints (`FigureCheckpoint`), so no sum reads more than a year of rows. See
+docs/architecture.md.
 """
 
 from django.db import models
@@ -38,7 +40,11 @@ LEDGER_FIELDS = STOCK_FIELDS + FLOW_FIELDS
 
 
 class FigureDelta(models.Model):
-    ancestor = models.ForeignKey("organizations.Unit", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (ancestor, date) index serves every lookup by ancestor,
+    # and a second, smaller one tempts PostgreSQL into reading all of an ancestor's rows.
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     date = models.DateField()
     members = models.IntegerField(default=0)
     official = models.IntegerField(default=0)
@@ -63,4 +69,46 @@ class FigureDelta(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["ancestor", "date"], name="figuredelta_ancestor_date")
+        ]
+
+
+class FigureCheckpoint(models.Model):
+    """The ledger of one organization summed up to (not including) 1 January of `year`.
+
+    Every ledger column, flows included, so both "as of D" and "between D1 and D2" are a
+    checkpoint plus the deltas of at most one year (DHIS2's yearly partitions, anchors.md §0.4).
+    A checkpoint is either exact or absent: they exist only for organizations with a long
+    ledger (`figures.checkpoints`), are built by the full ledger rebuild and moved by every
+    ledger write in the same transaction (see docs/architecture.md).
+    """
+
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year = models.IntegerField()
+    members = models.IntegerField(default=0)
+    official = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    exempt = models.IntegerField(default=0)
+    grassroots_committees = models.IntegerField(default=0)
+    grassroots_cells = models.IntegerField(default=0)
+    partial_committees = models.IntegerField(default=0)
+    subordinate_cells = models.IntegerField(default=0)
+    admitted = models.IntegerField(default=0)
+    readmitted = models.IntegerField(default=0)
+    recognized = models.IntegerField(default=0)
+    transferred_in = models.IntegerField(default=0)
+    transferred_out = models.IntegerField(default=0)
+    restructured_in = models.IntegerField(default=0)
+    restructured_out = models.IntegerField(default=0)
+    died = models.IntegerField(default=0)
+    expelled = models.IntegerField(default=0)
+    removed = models.IntegerField(default=0)
+    left = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "year"], name="figurecheckpoint_ancestor_year"
+            )
         ]

@@ -17,41 +17,74 @@ from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersio
 from grassroots.organizations.queries import display_version, on
 from grassroots.territory.models import CellArrangement, Population, VillageVersion
 
+from . import checkpoints
 from .models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS
 
 # Column names are quoted: "left" is a reserved word in PostgreSQL.
-_SUM_AT = ", ".join(f'COALESCE(SUM("{c}"), 0)' for c in LEDGER_FIELDS)
-_SUM_BOTH = ", ".join(
-    [f'COALESCE(SUM("{c}"), 0)' for c in STOCK_FIELDS]
-    + [f'COALESCE(SUM(CASE WHEN date <= %s THEN "{c}" ELSE 0 END), 0)' for c in STOCK_FIELDS]
-    + [f'COALESCE(SUM(CASE WHEN date > %s THEN "{c}" ELSE 0 END), 0)' for c in FLOW_FIELDS]
-)
+_Q = {c: f'"{c}"' for c in LEDGER_FIELDS}
+
+
+def _cumulative_sql(columns, count: int) -> str:
+    """SQL: for each organization in a list, each column of its ledger summed up to a date.
+
+    The latest checkpoint with year ≤ the year of the date (if any) plus the ledger rows from
+    its 1 January to the date: at most a year of rows, read as one index range per organization
+    (figures.checkpoints). Params: year, *unit ids, date, first day (when no checkpoint).
+    Rows: (unit id, *sums), only for organizations that have rows.
+    """
+    ids = ", ".join(["%s"] * count)
+    sums = ", ".join(f"SUM(k.{_Q[c]})" for c in columns)
+    checkpoint = ", ".join(f"c.{_Q[c]}" for c in columns)
+    delta = ", ".join(f"d.{_Q[c]}" for c in columns)
+    return (
+        "WITH b AS ("
+        f"  SELECT u.id AS unit_id, (SELECT MAX(c.year) FROM {checkpoints.CHECKPOINTS} c"
+        "   WHERE c.ancestor_id = u.id AND c.year <= %s) AS year"
+        f"  FROM {Unit._meta.db_table} u WHERE u.id IN ({ids})"
+        ")"
+        f" SELECT k.unit_id, {sums} FROM ("
+        f"  SELECT b.unit_id, {checkpoint} FROM b"
+        f"  JOIN {checkpoints.CHECKPOINTS} c ON c.ancestor_id = b.unit_id AND c.year = b.year"
+        "  UNION ALL"
+        f"  SELECT b.unit_id, {delta} FROM b JOIN {checkpoints.LEDGER} d"
+        "   ON d.ancestor_id = b.unit_id AND d.date <= %s"
+        f"   AND d.date >= COALESCE({checkpoints.year_start('b.year')}, %s)"
+        ") k GROUP BY k.unit_id"
+    )
+
+
+def ledger_by_unit(
+    unit_ids: list[int], at: dt.date, columns: tuple[str, ...] = LEDGER_FIELDS
+) -> dict[int, dict[str, int]]:
+    """Each column of each organization's ledger summed up to `at` (stocks on `at`, flows since
+    the beginning of records), in one statement. Organizations without rows get zeros."""
+    out = {pk: dict.fromkeys(columns, 0) for pk in unit_ids}
+    ids = list(out)
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            cursor.execute(_cumulative_sql(columns, len(chunk)), [at.year, *chunk, at, dt.date.min])
+            for unit_id, *values in cursor.fetchall():
+                out[unit_id] = dict(zip(columns, (int(v or 0) for v in values), strict=True))
+    return out
 
 
 def ledger_at(unit_id: int, at: dt.date) -> dict[str, int]:
     """Stocks on `at`, and flows since the beginning of records, for one organization."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_SUM_AT} FROM figures_figuredelta WHERE ancestor_id = %s AND date <= %s",
-            [unit_id, at],
-        )
-        return dict(zip(LEDGER_FIELDS, cursor.fetchone(), strict=True))
+    return ledger_by_unit([unit_id], at)[unit_id]
 
 
 def ledger_between(unit_id: int, since: dt.date, at: dt.date) -> tuple[dict, dict, dict]:
-    """(stocks on `at`, stocks on `since`, flows in (since, at]) in one range scan."""
-    params = [since] * len(STOCK_FIELDS) + [since] * len(FLOW_FIELDS) + [unit_id, at]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_SUM_BOTH} FROM figures_figuredelta WHERE ancestor_id = %s AND date <= %s",
-            params,
-        )
-        row = cursor.fetchone()
-    n = len(STOCK_FIELDS)
-    now = dict(zip(STOCK_FIELDS, row[:n], strict=True))
-    then = dict(zip(STOCK_FIELDS, row[n : 2 * n], strict=True))
-    flows = dict(zip(FLOW_FIELDS, row[2 * n :], strict=True))
-    return now, then, flows
+    """(stocks on `at`, stocks on `since`, flows in (since, at]): flows are cumulative in the
+    ledger, so the window is the difference of the two sums."""
+    now = ledger_at(unit_id, at)
+    then = ledger_at(unit_id, since)
+    flows = {c: now[c] - then[c] for c in FLOW_FIELDS}
+    return (
+        {c: now[c] for c in STOCK_FIELDS},
+        {c: then[c] for c in STOCK_FIELDS},
+        flows,
+    )
 
 
 # Villages and population start from their own (small) tables and check each row's unit
@@ -222,16 +255,6 @@ def members_at_query(unit: Unit, at: dt.date):
 
 
 def members_by_unit(unit_ids: list[int], at: dt.date) -> dict[int, int]:
-    """Members counted by each of these organizations on `at`, in one grouped query (tree lists)."""
-    from django.db.models import Sum
-
-    from .models import FigureDelta
-
-    rows = (
-        FigureDelta.objects.filter(ancestor_id__in=unit_ids, date__lte=at)
-        .values("ancestor_id")
-        .annotate(total=Sum("members"))
-    )
-    counts = dict.fromkeys(unit_ids, 0)
-    counts.update({row["ancestor_id"]: row["total"] or 0 for row in rows})
-    return counts
+    """Members counted by each of these organizations on `at`, in one statement (tree lists)."""
+    rows = ledger_by_unit(unit_ids, at, ("members",))
+    return {pk: row["members"] for pk, row in rows.items()}
