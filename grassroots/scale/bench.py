@@ -53,8 +53,9 @@ def level_units() -> dict[str, list[tuple[int, dt.date, dt.date | None]]]:
     """(unit id, established, ended) of the organizations of each level."""
 
     def rows(qs):
-        ids = set(qs.values_list("unit_id", flat=True))
-        return list(Unit.objects.filter(pk__in=ids).values_list("pk", "established", "ended"))
+        # A subquery, not a list of ids: 300,000 cells exceed SQLite's bound-variable limit.
+        units = Unit.objects.filter(pk__in=qs.values("unit_id")).order_by("pk")
+        return list(units.values_list("pk", "established", "ended"))
 
     return {
         "country": list(Unit.objects.filter(code="N").values_list("pk", "established", "ended")),
