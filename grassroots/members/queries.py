@@ -69,7 +69,11 @@ def search_members(qs: QuerySet, text: str, places: list[int] | None = None) -> 
 
 
 def find_members(qs: QuerySet, text: str, places: list[int] | None = None) -> Found:
-    """`search_members` with a count that stops at COUNT_CAP, for lists and pages."""
-    members = search_members(qs, text, places)
-    count = members[: COUNT_CAP + 1].count()
-    return Found(members, min(count, COUNT_CAP), count > COUNT_CAP)
+    """`search_members` for lists and pages: the first COUNT_CAP matches in name order.
+
+    The matching ids are read once (the candidates' rows are the cost, on PostgreSQL mostly
+    random heap reads); the count and every page then work on those ids only.
+    """
+    ids = list(search_members(qs, text, places).values_list("pk", flat=True)[: COUNT_CAP + 1])
+    members = qs.model.objects.filter(pk__in=ids[:COUNT_CAP]).order_by("search_name", "id")
+    return Found(members, min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP)
