@@ -427,22 +427,29 @@ _STINT_COLUMNS = [
 
 
 def _insert(model: type, columns: list[str], rows: list) -> None:
-    """Append rows with explicit ids: COPY on PostgreSQL, one executemany on SQLite."""
+    """Append rows with explicit ids to a model's table."""
+    append_rows(model._meta.db_table, columns, rows)
+
+
+def append_rows(table: str, columns: list[str], rows: list) -> None:
+    """Append rows to `table` (a model's or a staging table): COPY on PostgreSQL, one
+    executemany on SQLite."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    table, cols = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
+    cols = ", ".join(qn(c) for c in columns)
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        copy_rows(model._meta.db_table, columns, rows)
+        copy_rows(table, columns, rows)
     elif connection.vendor == "sqlite":
         connection.connection.executemany(
-            f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['?'] * len(columns))})", rows
+            f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['?'] * len(columns))})", rows
         )
     else:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+                f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
             )
 
 

@@ -39,13 +39,9 @@ FLOW_FIELDS = (
 LEDGER_FIELDS = STOCK_FIELDS + FLOW_FIELDS
 
 
-class FigureDelta(models.Model):
-    # No index of its own: the unique (ancestor, date) index serves every lookup by ancestor,
-    # and a second, smaller one tempts PostgreSQL into reading all of an ancestor's rows.
-    ancestor = models.ForeignKey(
-        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    date = models.DateField()
+class LedgerColumns(models.Model):
+    """The columns of the ledger (LEDGER_FIELDS), shared by its rows and its yearly checkpoints."""
+
     members = models.IntegerField(default=0)
     official = models.IntegerField(default=0)
     probationary = models.IntegerField(default=0)
@@ -67,12 +63,24 @@ class FigureDelta(models.Model):
     left = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class FigureDelta(LedgerColumns):
+    # No index of its own: the unique (ancestor, date) index serves every lookup by ancestor,
+    # and a second, smaller one tempts PostgreSQL into reading all of an ancestor's rows.
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["ancestor", "date"], name="figuredelta_ancestor_date")
         ]
 
 
-class FigureCheckpoint(models.Model):
+class FigureCheckpoint(LedgerColumns):
     """The ledger of one organization summed up to (not including) 1 January of `year`.
 
     Every ledger column, flows included, so both "as of D" and "between D1 and D2" are a
@@ -86,25 +94,6 @@ class FigureCheckpoint(models.Model):
         "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     year = models.IntegerField()
-    members = models.IntegerField(default=0)
-    official = models.IntegerField(default=0)
-    probationary = models.IntegerField(default=0)
-    exempt = models.IntegerField(default=0)
-    grassroots_committees = models.IntegerField(default=0)
-    grassroots_cells = models.IntegerField(default=0)
-    partial_committees = models.IntegerField(default=0)
-    subordinate_cells = models.IntegerField(default=0)
-    admitted = models.IntegerField(default=0)
-    readmitted = models.IntegerField(default=0)
-    recognized = models.IntegerField(default=0)
-    transferred_in = models.IntegerField(default=0)
-    transferred_out = models.IntegerField(default=0)
-    restructured_in = models.IntegerField(default=0)
-    restructured_out = models.IntegerField(default=0)
-    died = models.IntegerField(default=0)
-    expelled = models.IntegerField(default=0)
-    removed = models.IntegerField(default=0)
-    left = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from grassroots.core.bulkload import append_rows
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.organizations.closure import _versions_with_ancestors
 from grassroots.organizations.models import UnitVersion
@@ -188,23 +189,7 @@ class _Staging:
             )
 
     def append(self, rows: list[tuple[int, str, int]]) -> None:
-        if not rows:
-            return
-        names = "place_id, key, member_id"
-        if connection.vendor == "postgresql":
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        elif connection.vendor == "sqlite":
-            connection.connection.executemany(
-                f"INSERT INTO {self.TABLE} ({names}) VALUES (?, ?, ?)", rows
-            )
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {self.TABLE} ({names}) VALUES (%s, %s, %s)", rows)
+        append_rows(self.TABLE, ["place_id", "key", "member_id"], rows)
 
     def finish(self) -> None:
         # The member index is dropped and built again after the load: one sort instead of
@@ -234,9 +219,7 @@ def places_under(scope_id: int) -> list[int]:
     own = {p for p, _, _ in place_spans([scope_id]).get(scope_id, ())}
     if UnitVersion.objects.filter(unit_id=scope_id, parent__isnull=True).exists():
         # The scope was a root at some time: its children were places then.
-        own |= set(
-            UnitVersion.objects.filter(parent_id=scope_id).values_list("unit_id", flat=True)
-        )
+        own |= set(UnitVersion.objects.filter(parent_id=scope_id).values_list("unit_id", flat=True))
     return sorted(own)
 
 
