@@ -61,6 +61,9 @@ def ensure_venv() -> None:
 
 def start(argv: list[str]) -> None:
     ensure_venv()
+    # Production is the settings' default; this command is development (a secret is generated
+    # into var/ on first use).
+    os.environ["DEBUG"] = "1"
     grassroots = BIN / "grassroots"
     run(grassroots, "migrate", "--no-input", "-v", "0")
     run(grassroots, "demo")  # cached: returns at once when the demo province is already there
@@ -106,6 +109,7 @@ def test(argv: list[str]) -> None:
         ensure_chromium()
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["GRASSROOTS_VAR_DIR"] = str(ROOT / "var" / "test")
+    base["DEBUG"] = "1"  # development opts in (pytest itself uses grassroots.settings_dev)
     say("lint (ruff) and missing migrations")
     failed = run(BIN / "ruff", "check", "--quiet", ".", check=False)
     failed |= run(

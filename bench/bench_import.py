@@ -42,7 +42,7 @@ GRASSROOTS = str(ROOT / ".venv" / "bin" / "grassroots")
 
 def generate(path: Path, members: int, seed: int = 5) -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings_dev")
     import django
 
     django.setup()
@@ -286,7 +286,7 @@ def run(label: str, args: list[str], env: dict, *, python: bool = False) -> dict
 def child(path: str) -> None:
     """`--child FILE`: the import through import_file, printing time per progress phase."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings_dev")
     import django
 
     django.setup()
@@ -363,7 +363,9 @@ def main() -> None:
         print(f"(generation took {time.monotonic() - started:.0f} s; not part of the measurement)")
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as var:
-        env = dict(os.environ, GRASSROOTS_VAR_DIR=var, DJANGO_SETTINGS_MODULE="grassroots.settings")
+        env = dict(
+            os.environ, GRASSROOTS_VAR_DIR=var, DJANGO_SETTINGS_MODULE="grassroots.settings_dev"
+        )
         if args.database_url:
             env["DATABASE_URL"] = args.database_url
             run("flush", ["flush", "--no-input"], env)

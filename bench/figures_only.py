@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings_dev")
 
 
 def main() -> None:

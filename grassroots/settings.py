@@ -39,12 +39,44 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# --- Deployment defaults (issue 20 §15): production unless development is asked for ----------
+# DEBUG is off unless DEBUG=1; there is no built-in SECRET_KEY. Development opts in explicitly
+# (dev.py start / dev.py test and pytest's grassroots.settings_dev set DEBUG=1); a development
+# run without SECRET_KEY gets one generated once into VAR_DIR (mode 0600), never a shared constant.
+DEBUG = env_bool("DEBUG", False)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _development_secret(path: Path) -> str:
+    if not path.exists():
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ValueError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (production is the default; DEBUG=1 for development)"
+        )
+    SECRET_KEY = _development_secret(VAR_DIR / "development-secret-key")
+# Behind a TLS-terminating proxy that overwrites it: "HTTP_X_FORWARDED_PROTO,https".
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _proxy_header, _comma, _proxy_value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_proxy_header.strip(), _proxy_value.strip() or "https")
+# The origins (scheme://host) allowed to POST, e.g. https://grassroots.example.vn.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The client address (lockout, audit): the header a trusted proxy appends to (e.g.
+# HTTP_X_FORWARDED_FOR) and how many trusted proxies append to it; see accounts/lockout.py.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+CLIENT_ADDRESS_PROXY_COUNT = env_int("CLIENT_ADDRESS_PROXY_COUNT", 1)
+# --- end of deployment defaults -------------------------------------------------------------
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -125,9 +157,6 @@ AUTHENTICATION_BACKENDS = ["grassroots.accounts.backends.LockoutBackend"]
 LOGIN_LOCKOUT_ACCOUNT_FAILURES = env_int("LOGIN_LOCKOUT_ACCOUNT_FAILURES", 5)
 LOGIN_LOCKOUT_ADDRESS_FAILURES = env_int("LOGIN_LOCKOUT_ADDRESS_FAILURES", 20)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
-# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP).
-# Empty: REMOTE_ADDR. Only set it when the proxy overwrites that header.
-CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -193,5 +222,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-
-VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -169,24 +169,116 @@ def test_passwords_are_hashed_with_argon2(tree):
     assert tree["admin"].password.startswith("argon2")
 
 
-def test_check_deploy_is_clean_under_production_settings(tmp_path):
+def _production_env(tmp_path, **extra):
+    """Only what docs/deployment.md documents; no DEBUG (production is the default)."""
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DEBUG": "false",
-        "SECRET_KEY": "x7#kP2!vQ9@mZ4$wL8^rT1&yN6*bH3(jF5)dG0-sC_aE+uV=oI",
-        "ALLOWED_HOSTS": "grassroots.example.vn",
-        "GRASSROOTS_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "grassroots.manage", "check", "--deploy", "--fail-level", "WARNING"],
+    env.update(
+        SECRET_KEY="x7#kP2!vQ9@mZ4$wL8^rT1&yN6*bH3(jF5)dG0-sC_aE+uV=oI",
+        ALLOWED_HOSTS="grassroots.example.vn",
+        GRASSROOTS_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        CSRF_TRUSTED_ORIGINS="https://grassroots.example.vn",
+        CLIENT_ADDRESS_HEADER="HTTP_X_FORWARDED_FOR",
+        CLIENT_ADDRESS_PROXY_COUNT="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "grassroots.manage", *args],
         env=env,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    result = _manage(_production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_is_the_default_and_development_opts_in(tmp_path):
+    # No DEBUG and no SECRET_KEY: refused, there is no built-in key (issue 20 §15).
+    env = _production_env(tmp_path)
+    del env["SECRET_KEY"]
+    refused = _manage(env, "check")
+    assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
+    shown = "from django.conf import settings as s; print(s.DEBUG, s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS)"
+    production = _manage(_production_env(tmp_path), "shell", "-v", "0", "-c", shown)
+    assert production.stdout.split() == [
+        "False",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "['https://grassroots.example.vn']",
+    ], production.stderr
+    # Development: DEBUG=1 generates a private secret into the var dir once.
+    development = _manage(
+        env | {"DEBUG": "1"},
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)",
+    )
+    secret = tmp_path / "development-secret-key"
+    assert development.stdout.split() == ["True", secret.read_text()], development.stderr
+    assert len(secret.read_text()) >= 50 and secret.stat().st_mode & 0o777 == 0o600
+
+
+def test_client_address_is_the_entry_the_trusted_proxy_appended(tree, settings):
+    from django.test import RequestFactory
+
+    from grassroots.accounts.lockout import client_address
+
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_ADDRESS_PROXY_COUNT = 1
+    forged = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
+    )
+    assert client_address(forged) == "198.51.100.7"  # not the client-chosen 1.2.3.4
+    settings.CLIENT_ADDRESS_PROXY_COUNT = 2
+    assert client_address(forged) == "1.2.3.4"
+    bypassed = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="5.6.7.8")
+    assert client_address(bypassed) == "10.0.0.9"  # fewer entries than proxies
+    # The lockout follows the real address, whatever the client puts first.
+    settings.CLIENT_ADDRESS_PROXY_COUNT = 1
+    settings.LOGIN_LOCKOUT_ADDRESS_FAILURES = 3
+    for forged_first in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
+        Client(HTTP_X_FORWARDED_FOR=f"{forged_first}, 203.0.113.9").post(
+            "/login/", {"username": "nobody", "password": "x"}
+        )
+    locked = Client(HTTP_X_FORWARDED_FOR="4.4.4.4, 203.0.113.9")
+    assert login(locked, "clerk_g1").status_code == 200
+
+
+def test_own_login_does_not_reset_the_address_count(tree, settings):
+    # issue 20 §17: 57 failures from one address without a lock by logging into one's own account.
+    settings.LOGIN_LOCKOUT_ADDRESS_FAILURES = 4
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for name in ("a", "b"):
+        login(attacker, name, "guess")
+    assert login(attacker, "clerk_g1").status_code == 302
+    attacker.post("/logout/")
+    for name in ("c", "d"):
+        login(attacker, name, "guess")
+    assert login(attacker, "clerk_g1").status_code == 200  # locked: 4 failures on others
+    # A colleague's own typos are forgiven by their own success.
+    office = Client(REMOTE_ADDR="10.9.9.9")
+    for _ in range(3):
+        login(office, "clerk_g1", "typo")
+    assert login(office, "clerk_g1").status_code == 302
+    office.post("/logout/")
+    login(office, "admin_p", "typo")
+    assert login(office, "admin_p").status_code == 302
 
 
 # --- account pages ------------------------------------------------------------------------------

@@ -5,6 +5,10 @@ LOGIN_LOCKOUT_SECONDS and no successful login since; an address likewise with
 LOGIN_LOCKOUT_ADDRESS_FAILURES (higher: an office may share one address). The lock lifts by
 itself when the window has passed. Attempts made while locked count as failures, so a guessing
 script keeps itself locked out.
+
+An address's count forgives only the failures of usernames that later logged in from it (a
+colleague's typos), never the others: logging into one's own account between rounds of guesses
+at other accounts does not reset the address (issue 20 §17).
 """
 
 from __future__ import annotations
@@ -12,20 +16,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .models import LoginAttempt
 
 
 def client_address(request) -> str:
+    """The client's address for lockout and the audit trail.
+
+    Behind CLIENT_ADDRESS_PROXY_COUNT trusted proxies that each append the address they saw to
+    CLIENT_ADDRESS_HEADER (X-Forwarded-For), the entry the outermost trusted proxy appended is the
+    N-th from the right; everything left of it was sent by the client and can be forged
+    (issue 20 §15). A header with fewer entries did not pass through every proxy: REMOTE_ADDR.
+    """
     if request is None:
         return ""
+    remote = request.META.get("REMOTE_ADDR", "")[:64]
     header = getattr(settings, "CLIENT_ADDRESS_HEADER", "")
     value = request.META.get(header, "") if header else ""
-    if value:
-        # "client, proxy1, proxy2": the first entry is the one the trusted proxy saw.
-        return value.split(",")[0].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    proxies = max(1, getattr(settings, "CLIENT_ADDRESS_PROXY_COUNT", 1))
+    if len(entries) < proxies:
+        return remote
+    return entries[-proxies][:64]
 
 
 def _window_start() -> dt.datetime:
@@ -56,11 +70,19 @@ def account_locked(username: str | None) -> bool:
     )
 
 
-def address_locked(address: str) -> bool:
-    return (
-        bool(address)
-        and _failures_since_success(address=address) >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
+def _address_failures(address: str) -> int:
+    later_success_same_account = LoginAttempt.objects.filter(
+        succeeded=True, address=address, username=OuterRef("username"), at__gt=OuterRef("at")
     )
+    return (
+        LoginAttempt.objects.filter(succeeded=False, address=address, at__gte=_window_start())
+        .exclude(Exists(later_success_same_account))
+        .count()
+    )
+
+
+def address_locked(address: str) -> bool:
+    return bool(address) and _address_failures(address) >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
 
 
 def is_locked(username: str | None, address: str) -> bool:
