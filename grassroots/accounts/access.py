@@ -371,3 +371,44 @@ def profile_views_visible(user) -> QuerySet:
     else:
         qs = ProfileView.objects.filter(member__in=members_visible(user))
     return qs.select_related("viewer", "member")
+
+
+# --- What a page may offer: the same decisions as the require_* functions, as booleans -------
+# Views compute these once and hand them to templates, so a button is shown only when pressing
+# it would be allowed (issue 11: no button that leads to a 403).
+
+
+def may_write_unit(user, unit: Unit, role: str = Role.CLERK) -> bool:
+    """`get_unit_for_user(user, unit.code, role=role)` would pass for a unit already visible."""
+    try:
+        require_role(user, role)
+        require_writable_unit(user, unit)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_write_member(user, member: Member, role: str = Role.CLERK) -> bool:
+    """`get_member_for_user(user, member.pk, role=role)` would pass for a visible member."""
+    try:
+        require_role(user, role)
+        require_writable_member(user, member)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_act_for(user, authority: Unit | int | None, day: dt.date, role: str) -> bool:
+    """The user holds `role` (with a living scope) and the body with the power to act
+    (`authority`, e.g. the superior that approves a round) lies in the scope on `day`; only a
+    superuser acts where no authority exists (assessments.services._authorize)."""
+    try:
+        require_role(user, role)
+    except PermissionDenied:
+        return False
+    if sees_everything(user):
+        return True
+    if authority is None:
+        return False
+    unit = authority if isinstance(authority, Unit) else Unit.objects.filter(pk=authority).first()
+    return unit is not None and can_see_unit_on(user, unit, day)

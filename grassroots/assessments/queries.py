@@ -245,6 +245,12 @@ def round_for(unit: Unit, year: int) -> Round | None:
     )
 
 
+def parent_on(unit_id: int, day: dt.date) -> int | None:
+    """The unit's parent on `day` (the superior that approves its results)."""
+    version = UnitVersion.objects.filter(on(day), unit_id=unit_id).first()
+    return version.parent_id if version else None
+
+
 def approved_units(round: Round) -> set[int]:
     """Units whose results are approved (last action = approve) in the round."""
     last: dict[int, str] = {}

@@ -9,8 +9,11 @@ its own import schema, which has no rating sheet.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from grassroots.core.text import clean, fold
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
+from grassroots.organizations.queries import on
 
 from . import queries as q
 from . import services as svc
@@ -114,10 +118,13 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Xếp loại"
-    ws.append([f"Phiếu xếp loại chất lượng năm {rnd.year} – {unit.code}"])
+    version = unit.versions.filter(on(q.year_end(rnd.year))).first()
+    ws.append(
+        [f"Phiếu xếp loại chất lượng năm {rnd.year} – {version.name if version else unit.code}"]
+    )
     ws.append(
         [
-            f"{rnd.scheme.name}. Điền cột “Mức xếp loại” (mã hoặc tên mức, xem sheet Mức)"
+            f"{rnd.scheme.name}. Chọn cột “Mức xếp loại” trong danh sách (tên mức, xem sheet Mức)"
             + ("; điểm theo thang 100 và các tỷ lệ nhiệm vụ." if rnd.scheme.has_score else ".")
         ]
     )
@@ -141,9 +148,17 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
                 float(lv.min_score) if lv.min_score is not None else None,
             ]
         )
-    codes = ",".join(sorted({lv.code for lv in rnd.scheme.levels.all()}))
-    if len(codes) < 250:
-        dv = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True)
+    # The drop-down offers the levels' Vietnamese names (the import reads names or codes); the
+    # list lives on the "Mức" sheet because an inline list is capped at 255 characters.
+    labels = list(dict.fromkeys(lv.label for lv in rnd.scheme.levels.order_by("subject", "order")))
+    levels["F1"] = "Danh sách chọn"
+    for i, label in enumerate(labels, start=2):
+        levels[f"F{i}"] = label
+    if labels:
+        dv = DataValidation(
+            type="list", formula1=f"'Mức'!$F$2:$F${len(labels) + 1}", allow_blank=True
+        )
+        dv.error = "Chọn một mức trong danh sách."
         ws.add_data_validation(dv)
         dv.add(f"H{TITLE_ROWS + 2}:H{max(ws.max_row, TITLE_ROWS + 2)}")
     for col, width in zip(
@@ -159,9 +174,9 @@ class SheetError(ValueError):
     pass
 
 
-def read_entries(rnd: Round, data: bytes) -> list[svc.Entry]:
-    """Rows with a level filled in → entries (with their row numbers). Unknown codes are
-    reported here; the rules are the service's."""
+def read_entries(rnd: Round, data: bytes) -> tuple[list[svc.Entry], list[str]]:
+    """Rows with a level filled in → entries (with their row numbers), and the problems of the
+    rows that could not be read (unknown codes, kinds, levels); the rules are the service's."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not xlsx
@@ -246,14 +261,31 @@ def read_entries(rnd: Round, data: bytes) -> list[svc.Entry]:
                 continue
             entry.unit = codes[code.upper()]
         entries.append(entry)
-    if problems:
-        raise SheetError("\n".join(problems[:50]))
-    if not entries:
-        raise SheetError("Phiếu không có dòng nào điền mức xếp loại.")
-    return entries
+    return entries, problems
 
 
 def import_xlsx(*, actor, rnd: Round, step: str, data: bytes) -> int:
-    """All or nothing: any refused row leaves the round unchanged."""
-    entries = read_entries(rnd, data)
-    return len(svc.assessment_record_many(actor=actor, round=rnd, step=step, entries=entries))
+    """All or nothing: any refused row leaves the round unchanged. The rows that could be read
+    are checked by the service even when others could not, so one upload reports every problem
+    (issue 11: errors came one batch per upload)."""
+    entries, problems = read_entries(rnd, data)
+    if not entries and not problems:
+        raise SheetError("Phiếu không có dòng nào điền mức xếp loại.")
+    with transaction.atomic():
+        done = 0
+        if entries:
+            try:
+                done = len(
+                    svc.assessment_record_many(actor=actor, round=rnd, step=step, entries=entries)
+                )
+            except ValidationError as exc:
+                problems += exc.messages
+        if problems:
+            problems.sort(key=_row_number)
+            raise SheetError("\n".join(problems))  # leaves the atomic block: nothing is kept
+    return done
+
+
+def _row_number(problem: str) -> int:
+    found = re.match(r"Dòng (\d+)", problem)
+    return int(found.group(1)) if found else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.core.text import sort_key
 from grassroots.members.models import Member
-from grassroots.organizations.models import UnitAncestry
+from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import on
 
 from . import queries as q
@@ -87,41 +89,65 @@ def schemes(request):
     return render(request, "assessments/schemes.html", {"schemes": items})
 
 
+# A page of the sheet posts at most SHEET_PAGE_SIZE rows of 7 fields: under Django's 1,000-field
+# limit (DATA_UPLOAD_MAX_NUMBER_FIELDS) whatever the size of the subtree (issue 11: a commune of
+# 960 members could not be saved), and a province sheet is no longer one 4 MB page.
+SHEET_PAGE_SIZE = 100
+
+
 @login_required
 def sheet(request, pk: int, code: str):
-    """The rating sheet of one organization's subtree in a round: every step, the approval state."""
+    """The rating sheet of one organization's subtree in a round, a page of rows at a time; the
+    forms are offered only to those the services would let act, and never once locked."""
     rnd, unit = _round_for_user(request.user, pk, code)
-    rows = xlsx.sheet_rows(rnd, unit)
+    day = q.year_end(rnd.year)
+    page = Paginator(xlsx.sheet_rows(rnd, unit), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
     actions = q.last_actions(rnd)
     locked = q.locked_by(rnd, [unit.pk])
-    children = [v for v in q.organizations_due(unit, rnd.year).values() if v.parent_id == unit.pk]
+    due = q.organizations_due(unit, rnd.year)
+    children = [v for v in due.values() if v.parent_id == unit.pk]
+    version = due.get(unit.pk) or unit.versions.filter(on(day)).first()
+    user = request.user
+    may_approve = access.may_act_for(user, q.parent_on(unit.pk, day), day, Role.APPROVER)
     return render(
         request,
         "assessments/sheet.html",
         {
             "round": rnd,
             "unit": unit,
-            "rows": rows,
+            "unit_name": version.name if version else unit.code,
+            "page": page,
+            "rows": page.object_list,
             "levels_org": q.levels_of(rnd.scheme, Subject.ORGANIZATION),
             "levels_member": q.levels_of(rnd.scheme, Subject.MEMBER),
             "steps": Step.choices,
             "action": actions.get(unit.pk),
             "locked": locked.get(unit.pk),
-            "children": sorted(children, key=lambda v: v.unit.code),
+            "editable": unit.pk not in locked and access.may_write_unit(user, unit, Role.CLERK),
+            "can_approve": may_approve and unit.pk not in locked,
+            "can_send_back": may_approve,
+            "can_export": access.may_write_unit(user, unit, Role.CLERK),
+            "children": sorted(children, key=lambda v: sort_key(v.name)),
             "rules": rnd.scheme.rules.all(),
         },
     )
 
 
+def _back_to_sheet(request, pk: int, code: str):
+    url = reverse("assessments:sheet", args=[pk, code])
+    page = request.POST.get("page", "")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
 @login_required
 @require_POST
 def sheet_save(request, pk: int, code: str):
-    """One step for the rows filled in on the page, all or nothing."""
+    """One step for the rows filled in on the page shown, all or nothing."""
     rnd, unit = _round_for_user(request.user, pk, code, role=Role.CLERK)
     step = request.POST.get("step", "")
     if step not in Step.values:
         messages.error(request, "Chọn bước: tự đánh giá, đề xuất hoặc quyết định.")
-        return redirect("assessments:sheet", pk=pk, code=code)
+        return _back_to_sheet(request, pk, code)
     entries = []
     profiles = dict(
         Member.objects.filter(
@@ -130,8 +156,11 @@ def sheet_save(request, pk: int, code: str):
             ]
         ).values_list("profile_number", "pk")
     )
-    from grassroots.organizations.models import Unit
-
+    units = dict(
+        Unit.objects.filter(
+            code__in=[k[len("level_o_") :] for k in request.POST if k.startswith("level_o_")]
+        ).values_list("code", "pk")
+    )
     for key, value in request.POST.items():
         if not value or not key.startswith("level_"):
             continue
@@ -143,19 +172,17 @@ def sheet_save(request, pk: int, code: str):
             facts={k: v for k, v in facts.items() if v},
             note=request.POST.get(f"note_{kind}_{ident}", ""),
         )
+        found = (profiles if kind == "m" else units).get(ident)
+        if found is None:
+            raise Http404
         if kind == "m":
-            if ident not in profiles:
-                raise Http404
-            entry.member = profiles[ident]
+            entry.member = found
         else:
-            found = Unit.objects.filter(code=ident).first()
-            if found is None:
-                raise Http404
             entry.unit = found
         entries.append(entry)
     if not entries:
         messages.error(request, "Chưa chọn mức xếp loại nào.")
-        return redirect("assessments:sheet", pk=pk, code=code)
+        return _back_to_sheet(request, pk, code)
     try:
         done = svc.assessment_record_many(
             actor=Actor.from_request(request), round=rnd, step=step, entries=entries
@@ -164,7 +191,7 @@ def sheet_save(request, pk: int, code: str):
         _errors(request, exc)
     else:
         messages.success(request, f"Đã ghi {len(done)} kết quả ({Step(step).label.lower()}).")
-    return redirect("assessments:sheet", pk=pk, code=code)
+    return _back_to_sheet(request, pk, code)
 
 
 @login_required
