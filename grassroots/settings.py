@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "grassroots.territory",
     "grassroots.figures",
     "grassroots.assessments",
+    "grassroots.development",
     "grassroots.excel",
     "grassroots.scale",
     "grassroots.demo",

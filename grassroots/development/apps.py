@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevelopmentConfig(AppConfig):
+    name = "grassroots.development"
+    verbose_name = "Phát triển đảng viên"

@@ -1,0 +1,547 @@
+"""Every change to a development case goes through one of these functions (UI, CLI, import).
+
+Each locks the case, replays its steps (`rules.replay`), refuses with a Vietnamese message what
+domain.md §2.2–2.3 does not allow (nothing written), writes the step, re-derives the case's
+spans and writes the audit record, in one transaction. Admission and official recognition are
+the registry's own services (one admission path): the ceremony step calls
+`members.services.member_admit` (or records the re-admission), the recognition step records the
+registry's official event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.core.dates import vn
+from grassroots.core.text import clean, fold
+from grassroots.members import lifecycle
+from grassroots.members import services as members
+from grassroots.members.models import EventKind, Member, Status
+from grassroots.organizations.models import Unit
+
+from . import config, registry, rules
+from .models import (
+    Candidate,
+    CaseSpan,
+    CaseStep,
+    IntroducedBy,
+    ProposalSource,
+    ReadmissionBar,
+    StepKind,
+)
+
+# The member's profile fields (same names, same checks) plus what only a candidate has.
+PROFILE_FIELDS = [f for f in members.PROFILE_FIELDS if f != "card_number"] + ["youth_union"]
+CASE_FIELDS = ["cell", "source", "helper", "former_member", "readmission_bar", "age_exception"]
+STEP_FIELDS = [
+    "kind",
+    "date",
+    "unit",
+    "document_number",
+    "issuing_body",
+    "course",
+    "introduced_by",
+    "introducer_1",
+    "introducer_2",
+    "official_members",
+    "votes_for",
+    "passed",
+    "upper_approval",
+    "note",
+]
+
+
+def _validate_profile(values: dict[str, Any], candidate: Candidate | None = None) -> dict:
+    """The member profile's checks (members.services), plus the candidate's own."""
+    youth = values.pop("youth_union", None)
+    number = values.get("profile_number")
+    if number == "" or number is None:
+        values.pop("profile_number", None)
+    values = members._validate_profile(values)
+    if values.get("profile_number"):
+        clash = Candidate.objects.filter(profile_number__iexact=values["profile_number"])
+        if candidate is not None:
+            clash = clash.exclude(pk=candidate.pk)
+        if clash.filter(member__isnull=True, closed_on__isnull=True).exists():
+            raise ValidationError(
+                {
+                    "profile_number": [
+                        f"Số lý lịch {values['profile_number']} đã dùng cho hồ sơ khác."
+                    ]
+                }
+            )
+    if youth is not None:
+        values["youth_union"] = bool(youth)
+    return values
+
+
+def _lock(candidate: Candidate) -> Candidate:
+    return Candidate.objects.select_for_update().get(pk=candidate.pk)
+
+
+def _steps(candidate: Candidate) -> list[CaseStep]:
+    return list(candidate.steps.filter(voided_at__isnull=True).order_by("date", "id"))
+
+
+def _as_st(step: CaseStep) -> rules.St:
+    return rules.St(step.kind, step.date, step.unit_id, step.passed, step.pk or 10**12)
+
+
+def _state(steps: list[CaseStep], day: dt.date) -> tuple[rules.CaseState, rules.Rules]:
+    rule_values = config.rules_on(day)
+    state, _ = rules.replay([_as_st(s) for s in steps], rule_values)
+    return state, rule_values
+
+
+def _store_spans(candidate: Candidate, steps: list[CaseStep]) -> None:
+    """Re-derive the case's (cell, stage) intervals; stage dates use each step's rule set."""
+    rule_values = config.rules_on(steps[-1].date) if steps else rules.Rules()
+    _, timeline = rules.replay([_as_st(s) for s in steps], rule_values)
+    candidate.spans.all().delete()
+    CaseSpan.objects.bulk_create(
+        CaseSpan(candidate=candidate, unit_id=u, stage=s, start=a, end=b)
+        for u, s, a, b in rules.spans(timeline)
+    )
+
+
+def _refuse(message: str | None, field: str | None = None) -> None:
+    if message:
+        raise ValidationError({field: [message]} if field else message)
+
+
+def _check_former_member(former: Member, bar: str) -> None:
+    # domain.md §2.1–2.2: re-admission once only, never for the excluded list (QĐ 232 §3, kept
+    # by QĐ 294).
+    if bar:
+        label = ReadmissionBar(bar).label
+        raise ValidationError(
+            {"readmission_bar": [f"Thuộc diện không xem xét kết nạp lại: {label}."]}
+        )
+    live = members.live_events(former)
+    state = lifecycle.final_state([members.as_ev(e) for e in live])
+    if any(e.kind == EventKind.READMISSION for e in live):
+        raise ValidationError(
+            {
+                "former_member": [
+                    f"{former.full_name} đã được kết nạp lại một lần; chỉ được kết nạp lại một lần."
+                ]
+            }
+        )
+    if state.phase != "ended" or state.end_kind == EventKind.DEATH:
+        raise ValidationError(
+            {"former_member": [f"{former.full_name} không phải người đã ra khỏi Đảng."]}
+        )
+
+
+@transaction.atomic
+def candidate_propose(
+    *,
+    actor: Actor,
+    cell: Unit,
+    proposed_on: dt.date,
+    source: str,
+    helper: Member | None = None,
+    former_member: Member | None = None,
+    readmission_bar: str = "",
+    age_exception: str = "",
+    **profile: Any,
+) -> Candidate:
+    """The cell puts a person on its list of outstanding candidates (domain-processes.md §4)."""
+    if source not in ProposalSource.values:
+        raise ValidationError({"source": ["Nguồn giới thiệu không hợp lệ."]})
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    values = _validate_profile(dict(profile))
+    if not values.get("birth_date"):
+        raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
+    if not registry.is_cell_on(cell, proposed_on):
+        raise ValidationError(
+            {"cell": [f"{cell.code} không phải là chi bộ vào ngày {vn(proposed_on)}."]}
+        )
+    if former_member is not None:
+        _check_former_member(former_member, readmission_bar)
+    candidate = Candidate(
+        **values,
+        search_name=fold(values["full_name"]),
+        cell=cell,
+        proposed_on=proposed_on,
+        source=source,
+        helper=helper,
+        former_member=former_member,
+        readmission_bar=readmission_bar,
+        age_exception=clean(age_exception),
+    )
+    candidate.save()
+    step = CaseStep.objects.create(
+        candidate=candidate, kind=StepKind.PROPOSED, date=proposed_on, unit=cell, note=source
+    )
+    _store_spans(candidate, [step])
+    record(
+        actor,
+        obj=candidate,
+        action="create",
+        changes=diff({}, snapshot(candidate, PROFILE_FIELDS + CASE_FIELDS)),
+        object_type="candidate",
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_update_profile(
+    *, actor: Actor, candidate: Candidate, reason: str = "", **fields: Any
+) -> Candidate:
+    candidate = _lock(candidate)
+    allowed = set(PROFILE_FIELDS) | {"helper", "age_exception", "readmission_bar"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not candidate fields: {sorted(unknown)}")
+    if candidate.member_id:
+        raise ValidationError("Đã kết nạp: sửa lý lịch trong hồ sơ đảng viên.")
+    before = snapshot(candidate, PROFILE_FIELDS + CASE_FIELDS)
+    profile = {k: v for k, v in fields.items() if k in PROFILE_FIELDS}
+    values = _validate_profile(profile, candidate)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    for name in ("helper", "age_exception", "readmission_bar"):
+        if name in fields:
+            setattr(candidate, name, fields[name])
+    candidate.search_name = fold(candidate.full_name)
+    changes = diff(before, snapshot(candidate, PROFILE_FIELDS + CASE_FIELDS))
+    if changes:
+        candidate.version += 1
+        candidate.save()
+        record(
+            actor,
+            obj=candidate,
+            action="update",
+            changes=changes,
+            reason=reason,
+            object_type="candidate",
+        )
+    return candidate
+
+
+def _add_step(
+    actor: Actor, candidate: Candidate, kind: str, date: dt.date, check=None, **fields: Any
+) -> CaseStep:
+    """Lock, check the order and the step's own rule (`check(state, rules)`), write, audit."""
+    if date is None:
+        raise ValidationError({"date": ["Cần nhập ngày."]})
+    steps = _steps(candidate)
+    state, rule_values = _state(steps, date)
+    rules.check_step(state, kind, date, rule_values)
+    if check is not None:
+        check(state, rule_values)
+    step = CaseStep(candidate=candidate, kind=kind, date=date, **fields)
+    step.save()
+    _store_spans(candidate, steps + [step])
+    candidate.version += 1
+    candidate.save(update_fields=["version"])
+    record(
+        actor,
+        obj=step,
+        action="create",
+        changes=diff({}, snapshot(step, STEP_FIELDS)),
+        object_type="casestep",
+    )
+    return step
+
+
+@transaction.atomic
+def candidate_move(*, actor: Actor, candidate: Candidate, to_unit: Unit, date: dt.date) -> CaseStep:
+    """The case follows the person to another cell (before admission)."""
+    candidate = _lock(candidate)
+    if not registry.is_cell_on(to_unit, date):
+        raise ValidationError(
+            {"to_unit": [f"{to_unit.code} không phải là chi bộ vào ngày {vn(date)}."]}
+        )
+    step = _add_step(actor, candidate, StepKind.MOVED, date, unit=to_unit)
+    candidate.cell = to_unit
+    candidate.save(update_fields=["cell"])
+    return step
+
+
+@transaction.atomic
+def step_certificate(
+    *,
+    actor: Actor,
+    candidate: Candidate,
+    date: dt.date,
+    course: str = "",
+    issuing_body: str = "",
+    document_number: str = "",
+) -> CaseStep:
+    """Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng (CN-NTVĐ), domain.md §2.2."""
+    candidate = _lock(candidate)
+    return _add_step(
+        actor, candidate, StepKind.CERTIFICATE, date, course=clean(course),
+        issuing_body=clean(issuing_body), document_number=clean(document_number),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_application(*, actor: Actor, candidate: Candidate, date: dt.date) -> CaseStep:
+    """Đơn xin vào Đảng, mẫu 1-KNĐ."""
+    return _add_step(actor, _lock(candidate), StepKind.APPLICATION, date)
+
+
+@transaction.atomic
+def step_background(*, actor: Actor, candidate: Candidate, date: dt.date) -> CaseStep:
+    """Lý lịch người xin vào Đảng, mẫu 2-KNĐ."""
+    return _add_step(actor, _lock(candidate), StepKind.BACKGROUND, date)
+
+
+@transaction.atomic
+def step_introduction(
+    *,
+    actor: Actor,
+    candidate: Candidate,
+    date: dt.date,
+    introduced_by: str = IntroducedBy.MEMBERS,
+    introducer_1: Member | None = None,
+    introducer_2: Member | None = None,
+    document_number: str = "",
+) -> CaseStep:
+    """Two official members (checked against the registry on `date`) or a Youth Union / trade
+    union resolution introduce the applicant (domain.md §2.2)."""
+    candidate = _lock(candidate)
+    if introduced_by not in IntroducedBy.values:
+        raise ValidationError({"introduced_by": ["Hình thức giới thiệu không hợp lệ."]})
+
+    def check(state, rule_values):
+        if introduced_by != IntroducedBy.MEMBERS:
+            if not clean(document_number):
+                raise ValidationError({"document_number": ["Cần số nghị quyết giới thiệu."]})
+            return
+        if introducer_1 is None or introducer_2 is None:
+            raise ValidationError({"introducer_2": ["Cần hai đảng viên chính thức giới thiệu."]})
+        if introducer_1.pk == introducer_2.pk:
+            raise ValidationError({"introducer_2": ["Hai người giới thiệu phải khác nhau."]})
+        cell = Unit.objects.get(pk=state.unit_id)
+        for field, member in (("introducer_1", introducer_1), ("introducer_2", introducer_2)):
+            facts = registry.introducer_facts(member, cell, date)
+            _refuse(rules.introducer_problem(facts, date, rule_values), field)
+
+    return _add_step(
+        actor, candidate, StepKind.INTRODUCTION, date, check=check, introduced_by=introduced_by,
+        introducer_1=introducer_1 if introduced_by == IntroducedBy.MEMBERS else None,
+        introducer_2=introducer_2 if introduced_by == IntroducedBy.MEMBERS else None,
+        document_number=clean(document_number),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_verification(
+    *, actor: Actor, candidate: Candidate, date: dt.date, passed: bool, note: str = ""
+) -> CaseStep:
+    """Thẩm tra lý lịch người vào Đảng, with its result."""
+    if not passed and not note.strip():
+        raise ValidationError({"note": ["Cần ghi lý do không đạt."]})
+    return _add_step(
+        actor, _lock(candidate), StepKind.VERIFICATION, date, passed=bool(passed), note=note.strip()
+    )
+
+
+@transaction.atomic
+def step_cell_vote(
+    *, actor: Actor, candidate: Candidate, date: dt.date, votes_for: int, note: str = ""
+) -> CaseStep:
+    """The cell votes on the case; the base is the registry's official members of the cell on
+    that day. Below 2/3 is recorded as a failed vote; the third failure sends it up."""
+    candidate = _lock(candidate)
+    cell = candidate.cell
+    official = registry.official_members(cell, date)
+
+    def check(state, rule_values):
+        cell_now = Unit.objects.get(pk=state.unit_id)
+        if official <= 0:
+            raise ValidationError(
+                f"Chi bộ {cell_now.code} không có đảng viên chính thức vào ngày {vn(date)}."
+            )
+        if votes_for < 0 or votes_for > official:
+            raise ValidationError(
+                {"votes_for": [f"Số tán thành phải từ 0 đến {official} (số đảng viên chính thức)."]}
+            )
+        _refuse(rules.age_problem(candidate.birth_date, date, rule_values, candidate.age_exception))
+        _refuse(rules.certificate_problem(state, date, rule_values))
+        _refuse(rules.stale_problem(state, date, rule_values))
+
+    passed = rules.vote_passes(votes_for, official, config.rules_on(date))
+    return _add_step(
+        actor, candidate, StepKind.CELL_VOTE, date, check=check, official_members=official,
+        votes_for=votes_for, passed=passed, note=note.strip(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_upper_ruling(
+    *,
+    actor: Actor,
+    candidate: Candidate,
+    date: dt.date,
+    passed: bool,
+    document_number: str = "",
+    issuing_body: str = "",
+) -> CaseStep:
+    """The upper committee decides a case the cell failed to pass three times."""
+    return _add_step(
+        actor, _lock(candidate), StepKind.UPPER_RULING, date, passed=bool(passed),
+        document_number=clean(document_number), issuing_body=clean(issuing_body),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_grassroots_proposal(
+    *, actor: Actor, candidate: Candidate, date: dt.date, document_number: str = ""
+) -> CaseStep:
+    """Nghị quyết của đảng ủy cơ sở đề nghị kết nạp."""
+    return _add_step(
+        actor, _lock(candidate), StepKind.GRASSROOTS_PROPOSAL, date,
+        document_number=clean(document_number),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_decision(
+    *, actor: Actor, candidate: Candidate, date: dt.date, document_number: str, issuing_body: str
+) -> CaseStep:
+    """The competent committee's admission decision (number, date, issuing body)."""
+    if not clean(document_number):
+        raise ValidationError({"document_number": ["Cần số quyết định kết nạp."]})
+    if not clean(issuing_body):
+        raise ValidationError({"issuing_body": ["Cần cơ quan ra quyết định."]})
+    return _add_step(
+        actor, _lock(candidate), StepKind.DECISION, date, document_number=clean(document_number),
+        issuing_body=clean(issuing_body),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def step_ceremony(
+    *,
+    actor: Actor,
+    candidate: Candidate,
+    date: dt.date,
+    upper_approval: str = "",
+    profile_number: str = "",
+) -> CaseStep:
+    """The admission ceremony: the registry admits the person (members.services.member_admit, or
+    the re-admission event for a former member), with the decision's number, date and body."""
+    candidate = _lock(candidate)
+    steps = _steps(candidate)
+    decision = next((s for s in reversed(steps) if s.kind == StepKind.DECISION), None)
+    holidays = config.holidays()
+
+    def check(state, rule_values):
+        if decision is not None:
+            _refuse(
+                rules.ceremony_problem(decision.date, date, rule_values, holidays, upper_approval)
+            )
+
+    step = _add_step(
+        actor, candidate, StepKind.CEREMONY, date, check=check, upper_approval=clean(upper_approval),
+    )  # fmt: skip
+    cell = Unit.objects.get(pk=candidate.cell_id)
+    if candidate.former_member_id:
+        former = Member.objects.get(pk=candidate.former_member_id)
+        _check_former_member(former, candidate.readmission_bar)
+        members.member_record_event(
+            actor=actor, member=former, kind=EventKind.READMISSION, date=date, unit=cell,
+            decision_number=decision.document_number, decision_date=decision.date,
+            issuing_body=decision.issuing_body,
+        )  # fmt: skip
+        member = former
+    else:
+        profile = {f: getattr(candidate, f) for f in members.PROFILE_FIELDS if f != "card_number"}
+        if profile_number:
+            profile["profile_number"] = profile_number
+        if not profile.get("profile_number"):
+            raise ValidationError({"profile_number": ["Cần số lý lịch đảng viên để kết nạp."]})
+        member = members.member_admit(
+            actor=actor, unit=cell, ceremony_date=date, decision_date=decision.date,
+            decision_number=decision.document_number, issuing_body=decision.issuing_body,
+            **profile,
+        )  # fmt: skip
+    candidate.member = member
+    candidate.save(update_fields=["member"])
+    return step
+
+
+@transaction.atomic
+def step_recognition(
+    *,
+    actor: Actor,
+    candidate: Candidate,
+    date: dt.date,
+    document_number: str = "",
+    issuing_body: str = "",
+    votes_for: int | None = None,
+) -> CaseStep:
+    """Official recognition: the registry's official event, effective at the end of probation
+    (domain.md §2.3) even when the vote or the decision (`date`) is late."""
+    candidate = _lock(candidate)
+    if candidate.member_id is None:
+        raise ValidationError("Chưa kết nạp.")
+    member = Member.objects.get(pk=candidate.member_id)
+    step = _add_step(
+        actor, candidate, StepKind.RECOGNITION, date, document_number=clean(document_number),
+        issuing_body=clean(issuing_body), votes_for=votes_for,
+    )  # fmt: skip
+    stint = member.stints.order_by("-start").first()
+    if stint is None or stint.status != Status.PROBATIONARY or stint.end is not None:
+        raise ValidationError(
+            f"{member.full_name} không còn là đảng viên dự bị trong sổ đảng viên."
+        )
+    members.member_record_event(
+        actor=actor, member=member, kind=EventKind.OFFICIAL, decision_number=clean(document_number),
+        decision_date=date, issuing_body=clean(issuing_body),
+    )  # fmt: skip
+    return step
+
+
+@transaction.atomic
+def candidate_close(*, actor: Actor, candidate: Candidate, date: dt.date, reason: str) -> CaseStep:
+    """The cell takes the person off its list (no longer qualified, moved away, withdrew)."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Cần ghi lý do."]})
+    candidate = _lock(candidate)
+    if candidate.member_id:
+        raise ValidationError("Đã kết nạp: các việc tiếp theo được ghi trong hồ sơ đảng viên.")
+    step = _add_step(actor, candidate, StepKind.CLOSED, date, note=reason.strip())
+    candidate.closed_on = date
+    candidate.close_reason = reason.strip()
+    candidate.save(update_fields=["closed_on", "close_reason"])
+    return step
+
+
+@transaction.atomic
+def step_void(*, actor: Actor, step: CaseStep, reason: str) -> CaseStep:
+    """Void a wrongly recorded step (it stays visible, marked void). Steps that changed the
+    registry (ceremony, recognition) are corrected in the member's record instead."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Cần ghi lý do hủy."]})
+    candidate = _lock(step.candidate)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    if step.voided_at:
+        raise ValidationError("Bước này đã bị hủy.")
+    if step.kind in (StepKind.PROPOSED, StepKind.CEREMONY, StepKind.RECOGNITION, StepKind.CLOSED):
+        raise ValidationError("Không thể hủy bước này.")
+    rest = [s for s in _steps(candidate) if s.pk != step.pk]
+    state, rule_values = _state(rest, step.date)
+    from django.utils import timezone
+
+    step.voided_at = timezone.now()
+    step.void_reason = reason.strip()
+    step.save(update_fields=["voided_at", "void_reason"])
+    if step.kind == StepKind.MOVED:
+        candidate.cell_id = state.unit_id
+        candidate.save(update_fields=["cell"])
+    _store_spans(candidate, rest)
+    record(actor, obj=step, action="void", reason=reason, object_type="casestep")
+    return step
