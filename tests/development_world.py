@@ -72,5 +72,5 @@ def admit_through(w, cand, start: str = "2024-02-01", ceremony_offset: int = 10)
     )  # fmt: skip
     return dev.step_ceremony(
         actor=SYSTEM, candidate=cand, date=decision + dt.timedelta(days=ceremony_offset),
-        profile_number=f"{cand.pk:06d}LS",
+        profile_number=f"{cand.pk:06d}UT",
     )  # fmt: skip

@@ -1,0 +1,376 @@
+"""Every figure of the pipeline, for any organization, as of any date or between two dates,
+through the restructured tree (the closure on the day, like grassroots/figures).
+
+`admissions` counts the registry's own admission stints exactly as the figures ledger does (a
+stint that starts by admission under the organization on its first day), so its `admitted`
+equals `figures(...).since.admitted` for the same organization and window: one fact, one count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from grassroots.core.text import fold
+from grassroots.members.models import Member, MemberStint, Reason, Status
+from grassroots.organizations.models import Unit, UnitAncestry
+from grassroots.organizations.queries import display_version, on
+from grassroots.territory.models import CellArrangement, VillageVersion
+
+from . import config, rules
+from .models import Candidate, CaseSpan, CaseStep, Stage, StepKind
+
+DUE_SOON_DAYS = 30  # how far ahead "sắp đến hạn" looks (a display choice, not a rule)
+
+
+def _under_on(unit: Unit, day_field: str | None, day: dt.date | None = None) -> Exists:
+    """The row's unit lies under `unit` on a day (a fixed day, or the row's own date column)."""
+    if day is not None:
+        return Exists(
+            UnitAncestry.objects.filter(on(day), ancestor=unit, descendant_id=OuterRef("unit_id"))
+        )
+    return Exists(
+        UnitAncestry.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(day_field)),
+            ancestor=unit,
+            descendant_id=OuterRef("unit_id"),
+            valid_from__lte=OuterRef(day_field),
+        )
+    )
+
+
+def open_spans(unit: Unit, at: dt.date) -> QuerySet:
+    """Cases in the pipeline under `unit` on `at`, with their cell and stage then."""
+    return CaseSpan.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=at), _under_on(unit, None, at), start__lte=at
+    )
+
+
+def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
+    counts = dict.fromkeys(rules.OPEN_STAGES, 0)
+    for stage, n in Counter(open_spans(unit, at).values_list("stage", flat=True)).items():
+        counts[stage] = n
+    return {str(k): v for k, v in counts.items()}
+
+
+def admitted_stints(unit: Unit, since: dt.date, at: dt.date) -> QuerySet:
+    """The registry's admissions under `unit` in (since, at] (figures/ledger.py `_contribute`:
+    an admission stint counts for the ancestors of its cell on its first day)."""
+    return MemberStint.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=F("start")),
+        _under_on(unit, "start"),
+        start_reason=Reason.ADMITTED,
+        start__gt=since,
+        start__lte=at,
+    )
+
+
+def _years(birth: dt.date, day: dt.date) -> int:
+    return rules.age_months(birth, day) // 12
+
+
+CATEGORIES = ["women", "ethnic_minority", "religious", "youth_union", "age_18_30"]
+NO_RELIGION = {"", "khong"}
+
+
+@dataclass
+class Admissions:
+    admitted: int
+    by: dict[str, int]
+    average_age: float | None
+    occupation: dict[str, int]
+    education: dict[str, int]
+
+
+def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
+    """Admissions in the window by the categories of the statistics report (domain.md §4.1,
+    domain-processes.md §4). Youth Union membership is known from the candidate's file only."""
+    rows = list(
+        admitted_stints(unit, since, at).values_list(
+            "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
+            "member__birth_date", "member__occupation", "member__education",
+        )
+    )  # fmt: skip
+    youth = set(
+        Candidate.objects.filter(
+            member_id__in=[r[0] for r in rows], former_member__isnull=True, youth_union=True
+        ).values_list("member_id", flat=True)
+    )
+    by = dict.fromkeys(CATEGORIES, 0)
+    occupation: Counter = Counter()
+    education: Counter = Counter()
+    ages = []
+    for member_id, start, gender, ethnicity, religion, birth, occ, edu in rows:
+        age = _years(birth, start)
+        ages.append(age)
+        by["women"] += gender == "F"
+        by["ethnic_minority"] += fold(ethnicity or "Kinh") != "kinh"
+        by["religious"] += fold(religion or "") not in NO_RELIGION
+        by["youth_union"] += member_id in youth
+        by["age_18_30"] += 18 <= age <= 30
+        occupation[occ or "—"] += 1
+        education[edu or "—"] += 1
+    average = round(sum(ages) / len(ages), 1) if ages else None
+    return Admissions(len(rows), by, average, dict(occupation), dict(education))
+
+
+def durations(unit: Unit, since: dt.date, at: dt.date) -> tuple[float | None, float | None]:
+    """Median days application → decision and decision → ceremony, over the cases whose
+    ceremony in (since, at] took place in a cell under `unit`."""
+    admitted = CaseSpan.objects.filter(
+        _under_on(unit, "start"), stage=Stage.PROBATION, start__gt=since, start__lte=at
+    ).values("candidate_id")
+    firsts: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    steps = CaseStep.objects.filter(
+        candidate_id__in=admitted,
+        voided_at__isnull=True,
+        kind__in=[StepKind.APPLICATION, StepKind.DECISION, StepKind.CEREMONY],
+    ).order_by("date", "id")
+    for candidate_id, kind, day in steps.values_list("candidate_id", "kind", "date"):
+        firsts[candidate_id].setdefault(kind, day)
+    to_decision, to_ceremony = [], []
+    for days in firsts.values():
+        if StepKind.APPLICATION in days and StepKind.DECISION in days:
+            to_decision.append((days[StepKind.DECISION] - days[StepKind.APPLICATION]).days)
+        if StepKind.DECISION in days and StepKind.CEREMONY in days:
+            to_ceremony.append((days[StepKind.CEREMONY] - days[StepKind.DECISION]).days)
+    med = lambda xs: float(statistics.median(xs)) if xs else None  # noqa: E731
+    return med(to_decision), med(to_ceremony)
+
+
+# --- Deadlines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    candidate_id: int
+    name: str
+    cell: str
+    rule: str
+    label: str
+    due: dt.date
+    overdue: bool
+
+
+RULE_LABELS = {
+    "stale_file": "Hồ sơ quá 12 tháng chưa được chi bộ đề nghị kết nạp (làm lại giới thiệu)",
+    "certificate": "Giấy chứng nhận học lớp nhận thức về Đảng hết hạn",
+    "age": "Quá tuổi vào Đảng (trên 60 tuổi, tính theo tháng)",
+    "ceremony": "Hạn tổ chức lễ kết nạp (30 ngày làm việc từ ngày quyết định)",
+    "recognition": "Hạn xét công nhận đảng viên chính thức (30 ngày làm việc sau 12 tháng dự bị)",
+}
+_BEFORE_VOTE = {Stage.PROPOSED, Stage.CERTIFIED, Stage.APPLIED, Stage.INTRODUCED, Stage.VERIFIED}
+_BEFORE_DECISION = _BEFORE_VOTE | {Stage.CELL_PASSED, Stage.ESCALATED, Stage.PROPOSED_UP}
+
+
+def case_deadlines(
+    candidate: Candidate, steps: list[CaseStep], at: dt.date, holidays, cell_code: str = ""
+) -> list[Due]:
+    """The time limits that apply to a case on `at` (steps after `at` are ignored)."""
+    rule_values = config.rules_on(at)
+    known = [rules.St(s.kind, s.date, s.unit_id, s.passed, s.pk) for s in steps if s.date <= at]
+    state, _ = rules.replay(known, rule_values)
+    if state.closed or state.stage == Stage.OFFICIAL:
+        return []
+    out: list[tuple[str, dt.date]] = []
+    stage = state.stage
+    intro = state.last.get(StepKind.INTRODUCTION)
+    if stage in _BEFORE_VOTE and intro:
+        out.append(("stale_file", rules.stale_file_day(intro, rule_values)))
+    cert = state.last.get(StepKind.CERTIFICATE)
+    if stage in _BEFORE_DECISION and cert:
+        out.append(("certificate", rules.certificate_valid_until(cert, rule_values)))
+    if stage in _BEFORE_VOTE and not candidate.age_exception:
+        out.append(("age", rules.age_limit_day(candidate.birth_date, rule_values)))
+    if stage == Stage.DECIDED:
+        decision = state.last[StepKind.DECISION]
+        deadline = rules.ceremony_deadline(decision, rule_values, holidays)
+        out.append(("ceremony", deadline + dt.timedelta(days=1)))
+    if stage == Stage.PROBATION:
+        ceremony = state.first[StepKind.CEREMONY]
+        deadline = rules.recognition_deadline(ceremony, rule_values, holidays)
+        out.append(("recognition", deadline + dt.timedelta(days=1)))
+    # `due` is the first day on which the limit is passed.
+    return [
+        Due(candidate.pk, candidate.full_name, cell_code, rule, RULE_LABELS[rule], day, day <= at)
+        for rule, day in out
+        if day <= at + dt.timedelta(days=DUE_SOON_DAYS)
+    ]
+
+
+def deadlines(unit: Unit, at: dt.date) -> list[Due]:
+    """Due and overdue limits for the cases open under `unit` on `at`, overdue first."""
+    spans = list(open_spans(unit, at).select_related("candidate", "unit"))
+    steps: dict[int, list[CaseStep]] = defaultdict(list)
+    for step in CaseStep.objects.filter(
+        candidate_id__in=[s.candidate_id for s in spans], voided_at__isnull=True
+    ).order_by("date", "id"):
+        steps[step.candidate_id].append(step)
+    holidays = config.holidays()
+    out: list[Due] = []
+    for span in spans:
+        out += case_deadlines(
+            span.candidate, steps[span.candidate_id], at, holidays, span.unit.code
+        )
+    return sorted(out, key=lambda d: (not d.overdue, d.due, d.name))
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    id: int
+    full_name: str
+    cell: str
+    stage: str
+    stage_label: str
+    since: dt.date
+    proposed_on: dt.date
+    overdue: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["since"] = self.since.isoformat()
+        data["proposed_on"] = self.proposed_on.isoformat()
+        return data
+
+
+def cases(unit: Unit, at: dt.date, stage: str | None = None) -> list[CaseRow]:
+    """The cases open under `unit` on `at` (optionally at one stage), overdue first."""
+    spans = open_spans(unit, at).select_related("candidate", "unit")
+    if stage:
+        spans = spans.filter(stage=stage)
+    overdue: dict[int, list[str]] = defaultdict(list)
+    for due in deadlines(unit, at):
+        if due.overdue:
+            overdue[due.candidate_id].append(due.rule)
+    rows = [
+        CaseRow(
+            s.candidate_id,
+            s.candidate.full_name,
+            s.unit.code,
+            s.stage,
+            str(Stage(s.stage).label),
+            s.start,
+            s.candidate.proposed_on,
+            overdue.get(s.candidate_id, []),
+        )  # fmt: skip
+        for s in spans
+    ]
+    return sorted(rows, key=lambda r: (not r.overdue, rules.RANK[r.stage], r.full_name))
+
+
+# --- Villages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    code: str
+    name: str
+    arrangement: str
+    commune: str
+    cell: str
+    official_members_living: int
+
+
+def villages_to_develop(unit: Unit, at: dt.date) -> list[VillageRow]:
+    """Villages under `unit` on `at` with no member's cell of their own: no cell, or a joint cell,
+    with the official members who live there (residence beginning with the village's name, in
+    the commune's organization), so that a commission sees where an own cell can be founded."""
+    versions = (
+        VillageVersion.objects.filter(on(at), _under_on(unit, None, at))
+        .filter(arrangement__in=[CellArrangement.NONE, CellArrangement.JOINT])
+        .select_related("village", "unit", "cell")
+        .order_by("unit__code", "village__code")
+    )
+    rows = []
+    official_by_commune: dict[int, list[str]] = {}
+    for v in versions:
+        if v.unit_id not in official_by_commune:
+            subtree = UnitAncestry.objects.filter(on(at), ancestor_id=v.unit_id).values(
+                "descendant_id"
+            )
+            official_by_commune[v.unit_id] = [
+                fold(r)
+                for r in Member.objects.filter(
+                    Exists(
+                        MemberStint.objects.filter(
+                            Q(end__isnull=True) | Q(end__gt=at),
+                            member_id=OuterRef("pk"),
+                            unit_id__in=subtree,
+                            start__lte=at,
+                            status=Status.OFFICIAL,
+                        )
+                    )
+                ).values_list("residence", flat=True)
+            ]
+        prefix = fold(v.village.name) + ","
+        living = sum(r.startswith(prefix) for r in official_by_commune[v.unit_id])
+        rows.append(
+            VillageRow(
+                v.village.code,
+                v.village.name,
+                v.arrangement,
+                v.unit.code,
+                v.cell.code if v.cell else "",
+                living,
+            )  # fmt: skip
+        )
+    return rows
+
+
+# --- Summary (CLI, API) ---------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    unit: dict
+    at: dt.date
+    since: dt.date
+    stages: dict[str, int]
+    overdue: int
+    admitted: int
+    admitted_by: dict[str, int]
+    average_age_at_admission: float | None
+    median_days_application_to_decision: float | None
+    median_days_decision_to_ceremony: float | None
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        data.pop("since")
+        return data
+
+
+def default_since(at: dt.date) -> dt.date:
+    """Without --since the window is the year so far: (31/12 of last year, at]."""
+    return dt.date(at.year - 1, 12, 31)
+
+
+def summary(unit: Unit, at: dt.date, since: dt.date | None = None) -> Summary:
+    since = since or default_since(at)
+    if since > at:
+        raise ValueError("since must not be after at")
+    adm = admissions(unit, since, at)
+    by = dict(adm.by)
+    by.update({f"occupation:{k}": v for k, v in sorted(adm.occupation.items())})
+    by.update({f"education:{k}": v for k, v in sorted(adm.education.items())})
+    to_decision, to_ceremony = durations(unit, since, at)
+    version = display_version(unit, at)
+    return Summary(
+        unit={"code": unit.code, "name": version.name, "kind": version.kind},
+        at=at,
+        since=since,
+        stages=pipeline_counts(unit, at),
+        overdue=sum(d.overdue for d in deadlines(unit, at)),
+        admitted=adm.admitted,
+        admitted_by=by,
+        average_age_at_admission=adm.average_age,
+        median_days_application_to_decision=to_decision,
+        median_days_decision_to_ceremony=to_ceremony,
+    )

@@ -1,0 +1,147 @@
+"""Pipeline figures: counts by stage through the restructured tree, admissions by category
+(equal to the registry's `admitted` flow), durations, deadlines, villages, and the CLI."""
+
+import datetime as dt
+import json
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from grassroots.development import queries
+from grassroots.development import services as dev
+from grassroots.development.models import Stage
+from grassroots.figures.queries import figures
+from grassroots.organizations import services as orgs
+from grassroots.organizations.models import Kind, Unit, UnitVersion
+from grassroots.territory import services as territory
+
+from .development_world import admit_through, file_ready, propose, world
+from .factories import SYSTEM, d, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pipeline_counts_follow_the_restructured_tree():
+    w = world()
+    cand = propose(w.c1)
+    file_ready(w, cand)
+    other = unit("G2", Kind.GRASSROOTS_COMMITTEE, w.p)
+    orgs.unit_move(actor=SYSTEM, unit=w.c1, new_parent=other, date=d("2024-06-01"))
+    before, after = d("2024-05-31"), d("2024-06-01")
+    assert queries.pipeline_counts(w.g, before)[Stage.VERIFIED] == 1
+    assert queries.pipeline_counts(w.g, after)[Stage.VERIFIED] == 0
+    assert queries.pipeline_counts(other, after)[Stage.VERIFIED] == 1
+    assert queries.pipeline_counts(w.p, d("2024-01-09")) == dict.fromkeys(
+        queries.pipeline_counts(w.p, after), 0
+    )
+    assert queries.pipeline_counts(w.p, d("2024-01-10"))[Stage.PROPOSED] == 1
+
+
+def test_admissions_by_category_and_durations_equal_the_registry():
+    w = world()
+    cand = propose(w.c1, religion="Phật giáo")
+    step = admit_through(w, cand)
+    since, at = d("2024-01-01"), d("2024-12-31")
+    adm = queries.admissions(w.p, since, at)
+    # The world's probationer (admitted 2023) is outside the window; the candidate is inside.
+    assert adm.admitted == 1 == figures(w.p, at, since).since.admitted
+    assert adm.by == {
+        "women": 1, "ethnic_minority": 1, "religious": 1, "youth_union": 1, "age_18_30": 1
+    }  # fmt: skip
+    assert adm.average_age == 23.0
+    to_decision, to_ceremony = queries.durations(w.p, since, at)
+    assert to_ceremony == 10.0 and to_decision == 35.0
+    assert queries.admissions(w.x, since, at).admitted == 0
+    assert step.date.year == 2024
+
+
+def test_deadlines_due_and_overdue():
+    w = world()
+    cand = propose(w.c1)
+    day = file_ready(w, cand)
+    dev.step_cell_vote(actor=SYSTEM, candidate=cand, date=day + dt.timedelta(days=5), votes_for=2)
+    dev.step_grassroots_proposal(actor=SYSTEM, candidate=cand, date=day + dt.timedelta(days=6))
+    decision = d("2024-03-04")
+    dev.step_decision(actor=SYSTEM, candidate=cand, date=decision, document_number="1",
+                      issuing_body="ĐU")  # fmt: skip
+    # 30 working days from Monday 04/03/2024 (30/04 and 01/05 are holidays): 15/04.
+    due = queries.deadlines(w.p, d("2024-04-01"))
+    assert [(x.rule, x.due, x.overdue) for x in due] == [("ceremony", d("2024-04-16"), False)]
+    due = queries.deadlines(w.p, d("2024-04-16"))
+    assert [(x.rule, x.overdue) for x in due] == [("ceremony", True)]
+    rows = queries.cases(w.g, d("2024-04-16"))
+    assert rows[0].overdue == ["ceremony"] and rows[0].stage == Stage.DECIDED
+    assert queries.deadlines(w.x, d("2024-04-16")) == []
+
+
+def test_stale_file_age_and_certificate_deadlines():
+    w = world()
+    cand = propose(w.c1, birth_date=dt.date(1964, 3, 1))
+    file_ready(w, cand, "2024-02-01")
+    rules_due = {x.rule: x for x in queries.deadlines(w.p, d("2024-03-15"))}
+    assert rules_due["age"].due == d("2024-04-01") and not rules_due["age"].overdue
+    late = {x.rule: x for x in queries.deadlines(w.p, d("2025-02-10"))}
+    assert late["age"].overdue and late["stale_file"].overdue
+    assert late["stale_file"].due == d("2025-02-08")
+
+
+def test_villages_without_an_own_cell():
+    w = world()
+    commune = unit("XA", Kind.GRASSROOTS_COMMITTEE, w.p)
+    cell = unit("XA-1", Kind.SUBORDINATE_CELL, commune)
+    territory.village_create(
+        actor=SYSTEM, code="V1", name="Thôn Bản Chắt", kind="thon", unit=commune,
+        date=d("2020-01-01"), arrangement="joint", cell=cell,
+    )  # fmt: skip
+    from .factories import admit, event
+
+    m = admit(cell, "2015-01-01", residence="Thôn Bản Chắt, xã XA")
+    event(m, "official")
+    admit(cell, "2023-01-01", residence="Thôn Bản Chắt, xã XA")  # probationary: not counted
+    rows = queries.villages_to_develop(w.p, d("2024-06-01"))
+    assert [(r.code, r.arrangement, r.official_members_living) for r in rows] == [
+        ("V1", "joint", 1)
+    ]
+
+
+def test_cli_summary_keys_and_candidates():
+    w = world()
+    cand = propose(w.c1)
+    admit_through(w, cand)
+    propose(w.c2, full_name="Lý Văn Chờ")
+    out = StringIO()
+    call_command(
+        "development-summary", "--unit=P", "--at=2024-12-31", "--since=2024-01-01", "--json",
+        stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert set(data) == {
+        "unit", "at", "stages", "overdue", "admitted", "admitted_by", "average_age_at_admission",
+        "median_days_application_to_decision", "median_days_decision_to_ceremony",
+    }  # fmt: skip
+    assert data["admitted"] == 1 and data["stages"]["proposed"] == 1
+    assert data["stages"]["probation"] == 1 and data["admitted_by"]["women"] == 1
+    out = StringIO()
+    call_command(
+        "candidates", "--unit=P", "--stage=proposed", "--at=2024-12-31", "--json", stdout=out
+    )
+    assert [r["full_name"] for r in json.loads(out.getvalue())] == ["Lý Văn Chờ"]
+
+
+def test_admitted_equals_the_registry_on_generated_data():
+    from grassroots.scale.national import generate
+
+    generate(1200, seed=11)
+    rng = random.Random(5)
+    versions = list(UnitVersion.objects.values_list("unit_id", flat=True).distinct())
+    units = Unit.objects.in_bulk(rng.sample(versions, min(40, len(versions))))
+    checked = 0
+    for u in units.values():
+        since = dt.date(rng.randint(1960, 2025), rng.randint(1, 12), 1)
+        at = since + dt.timedelta(days=rng.randint(30, 6000))
+        expected = figures(u, at, since).since.admitted
+        assert queries.admissions(u, since, at).admitted == expected, (u.code, since, at)
+        checked += expected > 0
+    assert checked >= 5
