@@ -116,6 +116,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "grassroots.urls"
+CSRF_FAILURE_VIEW = "grassroots.web.errors.csrf_failure"  # Vietnamese, with a way back
 WSGI_APPLICATION = "grassroots.wsgi.application"
 
 TEMPLATES = [

@@ -11,3 +11,8 @@ urlpatterns = [
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),
 ]
+
+handler400 = "grassroots.web.errors.bad_request"
+handler403 = "grassroots.web.errors.permission_denied"
+handler404 = "grassroots.web.errors.page_not_found"
+handler500 = "grassroots.web.errors.server_error"

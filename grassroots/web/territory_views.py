@@ -53,7 +53,8 @@ def villages(request, code: str):
         "date_errors": date_errors,
         "version": display_version(unit, at),
         "visible": visible,
-        "can_record": request.user.has_role(Role.CLERK) and _is_commune(version_at(unit, at)),
+        "can_record": access.may_write_unit(request.user, unit, Role.CLERK)
+        and _is_commune(version_at(unit, at)),
     }
     if visible:
         # The counts are the figures' own (one grouped read); the list is paged.
@@ -199,6 +200,6 @@ def population(request, code: str):
             "version": display_version(unit, today),
             "rows": territory.population_by_year(unit),
             "form": form,
-            "can_record": request.user.has_role(Role.CLERK),
+            "can_record": access.may_write_unit(request.user, unit, Role.CLERK),
         },
     )

@@ -226,8 +226,8 @@ def unit_detail(request, code: str):
         "version": display_version(unit, at),
         "exists": version_at(unit, at) is not None,
         "visible": visible,
-        "can_approve": request.user.has_role(Role.APPROVER),
-        "can_record": request.user.has_role(Role.CLERK),
+        "can_approve": access.may_write_unit(request.user, unit, Role.APPROVER),
+        "can_record": access.may_write_unit(request.user, unit, Role.CLERK),
         "actions": ChangeAction.choices,
         **_unit_history(request.user, unit),
     }
@@ -309,7 +309,7 @@ def member_detail(request, pk: int):
         "cell": unit_names.get(state.unit_id),
         "timeline": presenters.timeline_rows(events, unit_names),
         "history": presenters.audit_rows(history, {str(u.pk): u.code for u in history_units}),
-        "can_record": request.user.has_role(Role.CLERK),
+        "can_record": access.may_write_member(request.user, member, Role.CLERK),
         "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
         "profile": [
             (member._meta.get_field(f).verbose_name, _profile_value(member, f))
