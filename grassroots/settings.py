@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "grassroots.assessments",
     "grassroots.development",
     "grassroots.excel",
+    "grassroots.reports",
     "grassroots.scale",
     "grassroots.demo",
     "grassroots.web",
@@ -119,10 +120,12 @@ ROOT_URLCONF = "grassroots.urls"
 CSRF_FAILURE_VIEW = "grassroots.web.errors.csrf_failure"  # Vietnamese, with a way back
 WSGI_APPLICATION = "grassroots.wsgi.application"
 
+# A commission's own wording of the report summary (reports/review_summary.txt), searched first.
+REPORT_TEMPLATES_DIR = os.environ.get("GRASSROOTS_REPORT_TEMPLATES", "")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [REPORT_TEMPLATES_DIR] if REPORT_TEMPLATES_DIR else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

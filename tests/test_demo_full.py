@@ -110,18 +110,129 @@ def test_build_time_is_reported(full_demo):
     assert full_demo["cpu_seconds"] < 240
 
 
-def test_published_rating_shares_of_2008_and_2017(full_demo):
-    """Issue 6: 45,55% of grassroots organizations "trong sạch, vững mạnh" in 2008, 56,05% in
-    2017. The demo's organization counts at those year ends admit these shares exactly."""
+@pytest.fixture(scope="module")
+def rated_demo(full_demo, django_db_blocker):
+    """The demo with the ratings of 2008 and 2017 (seeded once for the tests that read them)."""
     from grassroots.assessments.demo import seed_demo_ratings
-    from grassroots.assessments.queries import summary
     from grassroots.assessments.schemes import ensure_schemes
 
-    ensure_schemes()  # an earlier test may have flushed the migration's rows
+    with django_db_blocker.unblock():
+        ensure_schemes()  # an earlier test may have flushed the migration's rows
+        return seed_demo_ratings("LS", seed=2008, years=[2008, 2017])
+
+
+def test_published_rating_shares_of_2008_and_2017(rated_demo):
+    """Issue 6: 45,55% of grassroots organizations "trong sạch, vững mạnh" in 2008, 56,05% in
+    2017. The demo's organization counts at those year ends admit these shares exactly."""
+    from grassroots.assessments.queries import summary
+
     province = Unit.objects.get(code="LS")
-    results = seed_demo_ratings("LS", seed=2008, years=[2008, 2017])
-    assert [r.year for r in results] == [2008, 2017]
+    assert [r.year for r in rated_demo] == [2008, 2017]
     shares = {year: summary(province, year).as_json() for year in (2008, 2017)}
     assert shares[2008]["organizations_top_pct"] == 45.55
     assert shares[2017]["organizations_top_pct"] == 56.05
     assert shares[2008]["not_rated_organizations"] == shares[2017]["not_rated_organizations"] == 0
+
+
+def _report_texts(tmp_path, code: str) -> dict[str, str]:
+    """The review report of `code` between D1 and D2 written by the CLI in its four formats,
+    each read back as text (JSON as is, DOCX paragraphs and cells, XLSX cell values as they
+    are stored, PDF through pdftotext)."""
+    import subprocess
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    texts = {}
+    for ext in ("json", "docx", "xlsx", "pdf"):
+        out = tmp_path / f"{code}.{ext}"
+        call_command(
+            "report",
+            "review",
+            "--unit",
+            code,
+            "--since",
+            str(D1),
+            "--at",
+            str(D2),
+            "--out",
+            str(out),
+        )
+        if ext == "json":
+            texts[ext] = out.read_text(encoding="utf-8")
+        elif ext == "docx":
+            doc = Document(str(out))
+            cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+            texts[ext] = "\n".join([p.text for p in doc.paragraphs] + cells)
+        elif ext == "xlsx":
+            wb = load_workbook(out)
+            texts[ext] = [[c.value for c in row] for ws in wb.worksheets for row in ws.iter_rows()]
+        else:
+            pdf = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True)
+            texts[ext] = " ".join(pdf.stdout.decode().split())
+    return texts
+
+
+def test_review_report_of_the_province(rated_demo, tmp_path):
+    """Issue 18: the LS review report 2008-02-02 → 2019-02-23 in DOCX, XLSX, PDF and JSON."""
+    import json
+
+    texts = _report_texts(tmp_path, "LS")
+    data = json.loads(texts["json"])["sections"]
+    orgs, members = data["organizations"]["lines"], data["members"]["lines"]
+    assert orgs["grassroots_organizations"] == {"before": 731, "after": 800, "change": 69}
+    assert orgs["subordinate_organizations"] == {"before": 3098, "after": 3664, "change": 566}
+    assert members["members"] == {"before": 41201, "after": 61491, "change": 20290}
+    ratings = data["ratings"]["lines"]
+    assert ratings["top_pct_2008"]["after"] == 45.55 and ratings["top_pct_2017"]["after"] == 56.05
+    for fmt in ("docx", "pdf"):
+        text = texts[fmt]
+        for shown in (
+            "731",
+            "800",
+            "3.098",
+            "3.664",
+            "+566",
+            "61.491",
+            "+20.290",
+            "45,55%",
+            "56,05%",
+        ):
+            assert shown in text, (fmt, shown)
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+        assert "từ 3.098 tổ chức đảng trực thuộc đảng ủy cơ sở nay có 3.664 (tăng 566)" in text
+        assert "từ 45,55% năm 2008 lên 56,05% năm 2017" in text
+    rows = texts["xlsx"]
+    assert ["Tổ chức cơ sở đảng", 731, 800] == rows_by_label(rows, "Tổ chức cơ sở đảng")[:3]
+    assert [3098, 3664] == rows_by_label(rows, "Tổ chức đảng trực thuộc đảng ủy cơ sở")[1:3]
+    assert [41201, 61491] == rows_by_label(rows, "Đảng viên")[1:3]
+    assert rows_by_label(rows, "Tăng (giảm) đảng viên")[3] == 20290
+    shares = [r[2] for r in rows if r and str(r[0]).startswith("Tỷ lệ TCCS")]
+    assert shares == [45.55, 56.05]
+
+
+def rows_by_label(rows, label):
+    return next(r for r in rows if r and r[0] == label)
+
+
+def test_review_report_of_dinh_lap_villages(full_demo, tmp_path):
+    import json
+
+    texts = _report_texts(tmp_path, "LS-H189")
+    data = json.loads(texts["json"])["sections"]
+    villages = data["villages"]["lines"]
+    assert villages["villages"]["after"] == 214
+    assert (villages["villages_own_cell"]["before"], villages["villages_own_cell"]["after"]) == (
+        76,
+        118,
+    )
+    assert (
+        villages["villages_joint_cell"]["before"],
+        villages["villages_joint_cell"]["after"],
+    ) == (49, 6)
+    for fmt in ("docx", "pdf"):
+        text = texts[fmt]
+        assert "Trên tổng số 214 thôn, bản, tổ dân phố, số có chi bộ độc lập từ 76 lên 118" in text
+        assert "số sinh hoạt ghép từ 49 còn 6" in text
+        assert "chiếm 8,9% dân số" in text
+    assert [76, 118] == rows_by_label(texts["xlsx"], "   Có chi bộ độc lập")[1:3]

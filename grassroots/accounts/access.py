@@ -139,6 +139,15 @@ def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
     return unit
 
 
+def get_report_unit_for_user(user, code: str, days: list[dt.date]) -> Unit:
+    """The unit of a report over these dates: in the user's scope on every one of them, so its
+    figures on each date (its subtree then) are the user's to read; 404 otherwise."""
+    unit = get_unit_for_user(user, code)
+    if not all(can_see_unit_on(user, unit, day) for day in days):
+        raise Http404("Không tìm thấy tổ chức.")
+    return unit
+
+
 def _visible_unit_by_code(user, code: str) -> Unit | None:
     """The visible unit whose code matches `code` regardless of case.
 

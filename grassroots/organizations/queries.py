@@ -112,3 +112,64 @@ def unit_rows(day: dt.date, under: Unit | None = None) -> list[UnitRow]:
 
     walk(None, 0)
     return out
+
+
+def organizations_by_type(unit: Unit, day: dt.date) -> dict[tuple[str, str], int]:
+    """(kind, grassroots type) → organizations under `unit` on `day`, the unit itself left out
+    (the review report's structure table; the totals per kind are the ledger's)."""
+    from django.db.models import Count
+
+    rows = (
+        UnitVersion.objects.filter(on(day), unit_id__in=subtree_ids(unit, day))
+        .exclude(unit_id=unit.pk)
+        .values_list("kind", "grassroots_type")
+        .annotate(n=Count("id"))
+    )
+    return {(kind, gtype): n for kind, gtype, n in rows}
+
+
+def lifecycle_between(unit: Unit, since: dt.date, at: dt.date) -> dict[str, int]:
+    """Organizations under `unit` established and ended in (since, at], the unit left out.
+
+    Keys: "established", and for the ended ones the action of the decision that ended them
+    ("merge", "split", "dissolve"; "ended" when no decision was recorded, as for bulk loads).
+    An organization counts when it lay under `unit` on the day it began, or on its last day.
+    """
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import ChangeAction, UnitChange
+
+    def under(day_field: str, last_day: bool):
+        # last day = the day before `ended`: the closure interval must reach up to `ended`
+        reach = (
+            Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef(day_field))
+            if last_day
+            else Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(day_field))
+        )
+        return Exists(
+            UnitAncestry.objects.filter(
+                reach,
+                ancestor_id=unit.pk,
+                descendant_id=OuterRef("pk"),
+                valid_from__lte=OuterRef(day_field),
+            )
+        )
+
+    others = Unit.objects.exclude(pk=unit.pk)
+    out = {"established": 0, "merge": 0, "split": 0, "dissolve": 0, "ended": 0}
+    out["established"] = (
+        others.filter(established__gt=since, established__lte=at)
+        .filter(under("established", last_day=False))
+        .count()
+    )
+    ended = others.filter(ended__gt=since, ended__lte=at).filter(under("ended", last_day=True))
+    ending = (ChangeAction.MERGE, ChangeAction.SPLIT, ChangeAction.DISSOLVE)
+    actions = dict(
+        UnitChange.objects.filter(unit_id__in=ended.values("pk"), action__in=ending).values_list(
+            "unit_id", "action"
+        )
+    )
+    for action in actions.values():
+        out[action] += 1
+    out["ended"] = ended.count() - len(actions)
+    return out

@@ -1,0 +1,58 @@
+"""`grassroots report review --unit CODE --since D --at D --out FILE` (.docx .xlsx .pdf .json)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+
+from grassroots.accounts.access import get_report_unit_for_user
+from grassroots.audit.models import Source
+from grassroots.audit.services import Actor
+from grassroots.core.cli import date_arg
+from grassroots.excel.management.commands._common import Operator, user_or_none
+from grassroots.reports.export import FORMATS
+from grassroots.reports.services import ReportError, review_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Báo cáo: review = báo cáo sơ kết, tổng kết số liệu tổ chức đảng, đảng viên giữa hai ngày."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="report", required=True)
+        review = sub.add_parser("review", help="báo cáo sơ kết, tổng kết giữa hai ngày")
+        review.add_argument("--unit", required=True, help="mã tổ chức, ví dụ LS")
+        review.add_argument("--since", required=True, type=date_arg, help="ngày đầu kỳ YYYY-MM-DD")
+        review.add_argument("--at", required=True, type=date_arg, help="ngày cuối kỳ YYYY-MM-DD")
+        review.add_argument("--out", required=True, help="tệp .docx, .xlsx, .pdf hoặc .json")
+        review.add_argument("--user", help="lập báo cáo với phạm vi của tài khoản này")
+        review.add_argument(
+            "--summary-file", help="tệp văn bản thay phần tóm tắt tự sinh (đã chỉnh sửa)"
+        )
+
+    def handle(self, *args, report, unit, since, at, out, user, summary_file, **options):
+        fmt = Path(out).suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise CommandError("Tệp kết quả phải có đuôi .docx, .xlsx, .pdf hoặc .json.")
+        account = user_or_none(user)
+        try:
+            unit_obj = get_report_unit_for_user(account or Operator(), unit, [since, at])
+        except Http404:
+            raise CommandError(
+                f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
+            ) from None
+        summary = Path(summary_file).read_text(encoding="utf-8") if summary_file else None
+        try:
+            _review, data = review_export(
+                actor=Actor(account, Source.CLI),
+                unit=unit_obj,
+                since=since,
+                at=at,
+                fmt=fmt,
+                summary=summary,
+            )
+        except ReportError as error:
+            raise CommandError(str(error)) from None
+        Path(out).write_bytes(data)
+        self.stdout.write(f"Đã lập báo cáo {out}")
