@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from grassroots.assessments.services import round_open
 from grassroots.audit.models import ProfileView
 from grassroots.audit.services import Actor
+from grassroots.development.services import candidate_propose, document_upload
 from grassroots.excel.models import ImportJob, JobStatus
 from grassroots.territory.services import village_create
 
@@ -49,13 +50,14 @@ FORBIDDEN = {
         CANARY_MEMBER,
         CANARY_UNIT,
         "Lê Văn Sau",
+        "Quần Chúng Sau",
         "Phạm Văn Bên",
         "Đảng bộ huyện Hai",
         AFTER_MARK,
     ],
     "viewer_g1": [CANARY_MEMBER, CANARY_UNIT, "Phạm Văn Bên", "Đảng bộ huyện Hai", "Chi bộ xã Hai"],
-    "outsider": [*P_SIDE, "clerk_d1", "viewer_g1", "admin_p"],
-    "anonymous": [CANARY_MEMBER, CANARY_UNIT, *P_SIDE],
+    "outsider": [*P_SIDE, "Quần Chúng Sau", "clerk_d1", "viewer_g1", "admin_p"],
+    "anonymous": [CANARY_MEMBER, CANARY_UNIT, *P_SIDE, "Quần Chúng Sau"],
 }
 
 
@@ -85,6 +87,10 @@ class Probe:
 
 def member(key: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/members/{w[key].pk}/{suffix}"
+
+
+def case(key: str, suffix: str = "") -> Callable[[dict], str]:
+    return lambda w: f"/development/candidates/{w[key].pk}/{suffix}"
 
 
 def event_url(key: str, suffix: str) -> Callable[[dict], str]:
@@ -372,6 +378,39 @@ MATRIX: dict[str, list[Probe]] = {
         Probe(lambda w: "/units/GQ/population/", ABSENT_FOR_P),
         Probe(lambda w: "/units/G1/population/", expect(200, 403, 403, 404, 302), "post", {}),
     ],
+    # --- member development (development/urls.py): a 2026 candidate of C1, one of GQ ---
+    "development/units/<str:code>/": [
+        Probe(lambda w: "/development/units/G1/", READ_IN_SCOPE, note="clerk: as of 2025"),
+        Probe(lambda w: "/development/units/P/", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/development/units/GQ/", ABSENT_FOR_P),
+    ],
+    "development/units/<str:code>/new/": [
+        Probe(lambda w: "/development/units/C1/new/", expect(clerk=403, viewer=403)),
+        Probe(lambda w: "/development/units/GQ/new/", ABSENT_FOR_P),
+        Probe(lambda w: "/development/units/C1/new/", expect(200, 403, 403, 404, 302), "post", {}),
+    ],
+    "development/candidates/<int:pk>/": [
+        Probe(case("cand_p"), expect(clerk=404), note="proposed after the district ended"),
+        Probe(case("cand_q"), ABSENT_FOR_P),
+    ],
+    "development/candidates/<int:pk>/steps/<str:kind>/": [
+        Probe(case("cand_p", "steps/application/"), expect(200, 404, 403, 404, 302)),
+        Probe(case("cand_p", "steps/nope/"), expect(404, 404, 403, 404, 302)),
+        Probe(case("cand_q", "steps/application/"), ABSENT_FOR_P),
+        Probe(case("cand_p", "steps/application/"), expect(200, 404, 403, 404, 302), "post", {}),
+    ],
+    "development/candidates/<int:pk>/documents/": [
+        Probe(case("cand_p", "documents/"), expect(302, 404, 403, 404, 302), "post", {}),
+        Probe(case("cand_q", "documents/"), expect(404, 404, 404, 302, 302), "post", {}),
+    ],
+    "development/candidates/<int:pk>/resolution.docx": [
+        Probe(case("cand_p", "resolution.docx"), expect(clerk=404)),
+        Probe(case("cand_q", "resolution.docx"), ABSENT_FOR_P),
+    ],
+    "development/documents/<int:pk>/": [
+        Probe(lambda w: f"/development/documents/{w['doc_p'].pk}/", expect(clerk=404)),
+        Probe(lambda w: f"/development/documents/{w['doc_q'].pk}/", ABSENT_FOR_P),
+    ],
 }
 
 # The Django admin, as one group: only superusers get in (a staff flag is not enough).
@@ -405,7 +444,8 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, settings):
+    settings.VAR_DIR = tmp_path  # the candidates' scans
     w = build_world()
     ProfileView.objects.create(viewer=w["outsider"], member=w["canary"], address="10.0.0.9")
     ProfileView.objects.create(viewer=w["admin_p"], member=w["inside"], address="10.0.0.1")
@@ -429,6 +469,17 @@ def world(tmp_path):
             date=d("2001-01-01"),
         )
     w["round_p"] = round_open(actor=system, unit=w["P"], year=2024)
+    for key, cell, name in (
+        ("cand_p", w["C1"], "Quần Chúng Sau"),
+        ("cand_q", w["GQ"], CANARY_MEMBER),
+    ):
+        w[key] = candidate_propose(
+            actor=system, cell=cell, proposed_on=d("2026-01-15"), source="cell", full_name=name,
+            gender="F", birth_date=d("2000-01-01"),
+        )  # fmt: skip
+        w["doc_" + key[-1]] = document_upload(
+            actor=system, candidate=w[key], title=f"Đơn {name}", content=b"%PDF-1.4 scan"
+        )
     w["round_q"] = round_open(actor=system, unit=w["Q"], year=2024)
     return w
 

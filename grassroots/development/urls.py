@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "development"
+
+urlpatterns = [
+    path("units/<str:code>/", views.board, name="board"),
+    path("units/<str:code>/new/", views.propose, name="propose"),
+    path("candidates/<int:pk>/", views.candidate, name="candidate"),
+    path("candidates/<int:pk>/steps/<str:kind>/", views.step, name="step"),
+    path("candidates/<int:pk>/documents/", views.upload, name="upload"),
+    path("candidates/<int:pk>/resolution.docx", views.resolution, name="resolution"),
+    path("documents/<int:pk>/", views.document, name="document"),
+]

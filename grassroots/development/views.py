@@ -1,0 +1,225 @@
+"""Pages of the pipeline: the board of an organization, the candidate's file with its timeline
+and scans, a form per step, the printable cell resolution. Thin: parse, fetch through
+accounts.access, call one service or query, render. Outside the scope is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grassroots.accounts import access
+from grassroots.accounts.models import Role
+from grassroots.audit.services import Actor
+from grassroots.organizations.queries import display_version
+
+from . import documents, forms, queries, rules, services
+from .models import Candidate, Document, Stage, StepKind
+
+
+def _last_day(unit, closed_on=None):
+    """The latest day worth showing for a unit: today, or its last day if it has ended."""
+    day = timezone.localdate()
+    for end in (unit.ended, closed_on):
+        if end is not None and end <= day:
+            day = end - dt.timedelta(days=1)
+    return day
+
+
+def get_candidate_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Candidate:
+    """The case if its cell lies in the user's scope on the case's latest day (today, or the day
+    before it was closed): a clerk whose district was dissolved does not see cases proposed after
+    (404, as for members). Writes also need the role and the cell in the scope today."""
+    candidate = Candidate.objects.filter(pk=pk).select_related("cell").first()
+    if candidate is None or not access.can_see_unit_on(
+        user, candidate.cell, _last_day(candidate.cell, candidate.closed_on)
+    ):
+        raise Http404("Không tìm thấy hồ sơ.")
+    access.require_role(user, role)
+    if role != Role.VIEWER:
+        access.require_writable_unit(user, candidate.cell)
+    return candidate
+
+
+def _member_by_number(user, number: str):
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    member = access.members_visible(user).filter(profile_number=number).first()
+    if member is None:
+        raise ValidationError(_("Không tìm thấy đảng viên có số lý lịch %(n)s.") % {"n": number})
+    return member
+
+
+@login_required
+def board(request, code: str):
+    unit = access.get_unit_for_user(request.user, code)
+    # Today, or the last day the organization lay in the user's scope (a dissolved district's
+    # clerk sees the board as it stood then, nothing after).
+    periods = access.visible_period(request.user, unit)
+    end = periods[-1][1] if periods else None
+    at = _last_day(unit, end)
+    rows = queries.cases(unit, at)
+    by_stage = {s: [r for r in rows if r.stage == s] for s in rules.OPEN_STAGES}
+    context = {
+        "unit": unit,
+        "name": display_version(unit, at).name,
+        "at": at,
+        "overdue": [r for r in rows if r.overdue],
+        "columns": [(Stage(s).label, by_stage[s]) for s in rules.OPEN_STAGES if by_stage[s]],
+        "due": queries.deadlines(unit, at),
+        "can_write": request.user.has_role(Role.CLERK),
+    }
+    return render(request, "development/board.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request, code: str):
+    unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
+    form = forms.ProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            helper = _member_by_number(request.user, data.pop("helper_number"))
+            candidate = services.candidate_propose(
+                actor=Actor.from_request(request), cell=unit, helper=helper, **data
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã đưa vào danh sách quần chúng ưu tú."))
+            return redirect("development:candidate", pk=candidate.pk)
+    title = _("Quần chúng ưu tú mới của %(name)s") % {
+        "name": display_version(unit, timezone.localdate()).name
+    }
+    back = reverse("development:board", args=[unit.code])
+    return render(request, "web/form.html", {"form": form, "title": title, "back": back})
+
+
+@login_required
+def candidate(request, pk: int):
+    case = get_candidate_for_user(request.user, pk)
+    services.candidate_log_view(actor=Actor.from_request(request), candidate=case)
+    today = timezone.localdate()
+    steps = list(case.steps.select_related("introducer_1", "introducer_2", "unit"))
+    live = [s for s in steps if s.voided_at is None]
+    stage = case.spans.filter(end__isnull=True).values_list("stage", flat=True).first()
+    context = {
+        "case": case,
+        "cell_name": display_version(case.cell, today).name,
+        "stage": Stage(stage).label if stage else "",
+        "steps": steps,
+        "documents": case.documents.all(),
+        "due": queries.case_deadlines(case, live, today, services.config.holidays()),
+        "profile": [
+            (Candidate._meta.get_field(f).verbose_name, getattr(case, f))
+            for f in services.PROFILE_FIELDS
+        ],
+        "can_write": request.user.has_role(Role.CLERK) and not case.closed_on,
+        "step_kinds": [(k, StepKind(k).label) for k in forms.STEP_INPUTS],
+        "upload": forms.UploadForm(),
+    }
+    return render(request, "development/candidate.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk: int, kind: str):
+    case = get_candidate_for_user(request.user, pk, role=Role.CLERK)
+    if kind not in forms.STEP_INPUTS:
+        raise Http404
+    form = forms.StepForm(kind, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _record_step(request, case, kind, dict(form.cleaned_data))
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã ghi: %(step)s.") % {"step": StepKind(kind).label})
+            return redirect("development:candidate", pk=case.pk)
+    title = f"{StepKind(kind).label} — {case.full_name}"
+    back = reverse("development:candidate", args=[case.pk])
+    return render(request, "web/form.html", {"form": form, "title": title, "back": back})
+
+
+def _record_step(request, case: Candidate, kind: str, data: dict) -> None:
+    actor = Actor.from_request(request)
+    if kind == StepKind.MOVED:
+        unit = access.get_unit_for_user(request.user, data["unit_code"], role=Role.CLERK)
+        services.candidate_move(actor=actor, candidate=case, to_unit=unit, date=data["date"])
+        return
+    if kind == StepKind.CLOSED:
+        services.candidate_close(actor=actor, candidate=case, **data)
+        return
+    if kind == StepKind.INTRODUCTION:
+        data["introducer_1"] = _member_by_number(request.user, data["introducer_1"])
+        data["introducer_2"] = _member_by_number(request.user, data["introducer_2"])
+    write = {
+        StepKind.CERTIFICATE: services.step_certificate,
+        StepKind.APPLICATION: services.step_application,
+        StepKind.BACKGROUND: services.step_background,
+        StepKind.INTRODUCTION: services.step_introduction,
+        StepKind.VERIFICATION: services.step_verification,
+        StepKind.CELL_VOTE: services.step_cell_vote,
+        StepKind.UPPER_RULING: services.step_upper_ruling,
+        StepKind.GRASSROOTS_PROPOSAL: services.step_grassroots_proposal,
+        StepKind.DECISION: services.step_decision,
+        StepKind.CEREMONY: services.step_ceremony,
+        StepKind.RECOGNITION: services.step_recognition,
+    }[kind]
+    write(actor=actor, candidate=case, **data)
+
+
+@login_required
+@require_POST
+def upload(request, pk: int):
+    case = get_candidate_for_user(request.user, pk, role=Role.CLERK)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(
+                actor=Actor.from_request(request), candidate=case,
+                title=form.cleaned_data["title"], content=form.cleaned_data["file"].read(),
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã lưu bản quét."))
+    else:
+        messages.error(request, _("Cần tên tài liệu và tệp."))
+    return redirect("development:candidate", pk=case.pk)
+
+
+@login_required
+def document(request, pk: int):
+    doc = Document.objects.filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    case = get_candidate_for_user(request.user, doc.candidate_id)
+    services.candidate_log_view(actor=Actor.from_request(request), candidate=case, document=doc)
+    path = services.scan_dir() / doc.path
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), content_type=doc.content_type)
+
+
+@login_required
+def resolution(request, pk: int):
+    case = get_candidate_for_user(request.user, pk)
+    services.candidate_log_view(actor=Actor.from_request(request), candidate=case)
+    content = documents.cell_resolution(case)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="nghi-quyet-chi-bo-{case.pk}.docx"'
+    return response

@@ -1,0 +1,137 @@
+"""The pipeline's pages: propose, every step through its form, scans (access-checked and logged),
+the printable resolution, the board and the organization page's due list."""
+
+import io
+
+import pytest
+from django.test import Client
+
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import AuditRecord
+from grassroots.development.models import Candidate, Document
+from grassroots.members.models import Member
+
+from .development_world import world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    w = world()
+    w.clerk = User.objects.create_user(
+        "clerk_g", password="x-Passw0rd!", scope=w.g, role=Role.CLERK
+    )
+    w.other = User.objects.create_user(
+        "clerk_x", password="x-Passw0rd!", scope=w.x, role=Role.CLERK
+    )
+    return w
+
+
+def post(client, url, data, follow=False):
+    return client.post(url, data, follow=follow)
+
+
+def test_walk_a_candidate_through_the_pages(w):
+    c = Client()
+    c.force_login(w.clerk)
+    r = post(c, "/development/units/C1/new/", {
+        "full_name": "Nông Thị Mai", "gender": "F", "birth_date": "15/05/2000", "ethnicity": "Nùng",
+        "proposed_on": "10/01/2024", "source": "youth_union", "youth_union": "on",
+        "helper_number": w.a.profile_number,
+    })  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    case = Candidate.objects.get(full_name="Nông Thị Mai")
+    assert case.helper_id == w.a.pk
+    base = f"/development/candidates/{case.pk}/"
+    steps = [
+        ("certificate", {"date": "01/02/2024", "course": "Lớp NTVĐ", "issuing_body": "TTCT"}),
+        ("application", {"date": "06/02/2024"}),
+        ("background", {"date": "07/02/2024"}),
+        (
+            "introduction",
+            {
+                "date": "08/02/2024",
+                "introduced_by": "members",
+                "introducer_1": w.a.profile_number,
+                "introducer_2": w.probationer.profile_number,
+            },
+        ),  # fmt: skip
+    ]
+    for kind, data in steps[:-1]:
+        assert post(c, f"{base}steps/{kind}/", data).status_code == 302, kind
+    # The refused introduction is shown with its reason, and nothing is written.
+    page = post(c, f"{base}steps/introduction/", steps[-1][1]).content.decode()
+    assert "không phải đảng viên chính thức" in page
+    more = [
+        ("introduction", {"date": "08/02/2024", "introduced_by": "members",
+                          "introducer_1": w.a.profile_number, "introducer_2": w.b.profile_number}),
+        ("verification", {"date": "21/02/2024", "passed": "1"}),
+        ("cell_vote", {"date": "26/02/2024", "votes_for": "2"}),
+        ("grassroots", {"date": "02/03/2024", "document_number": "5-NQ/ĐU"}),
+        ("decision", {"date": "12/03/2024", "document_number": "12-QĐ/ĐU", "issuing_body": "ĐU"}),
+        ("ceremony", {"date": "22/03/2024", "profile_number": "888888UT"}),
+    ]  # fmt: skip
+    for kind, data in more:
+        r = post(c, f"{base}steps/{kind}/", data)
+        assert r.status_code == 302, (kind, r.content.decode()[-3000:])
+    member = Member.objects.get(profile_number="888888UT")
+    assert member.full_name == "Nông Thị Mai"
+    r = post(c, f"{base}steps/recognition/", {"date": "25/03/2025", "document_number": "9"})
+    assert r.status_code == 302
+    assert member.stints.order_by("-start").first().status == "official"
+    page = c.get(base).content.decode()
+    assert "Công nhận đảng viên chính thức" in page and f"/members/{member.pk}/" in page
+    assert AuditRecord.objects.filter(object_type="candidate", action="view").count() == 1
+
+
+def test_scans_are_access_checked_and_logged(w, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    c = Client()
+    c.force_login(w.clerk)
+    post(c, "/development/units/C1/new/", {
+        "full_name": "Hà Văn Quét", "ethnicity": "Kinh", "gender": "M", "birth_date": "01/01/2001",
+        "proposed_on": "10/01/2024", "source": "cell",
+    })  # fmt: skip
+    case = Candidate.objects.get(full_name="Hà Văn Quét")
+    bad = io.BytesIO(b"MZ not a scan")
+    bad.name = "x.exe"
+    r = c.post(
+        f"/development/candidates/{case.pk}/documents/", {"title": "Đơn", "file": bad}, follow=True
+    )
+    assert "Chỉ nhận bản quét" in r.content.decode() and not Document.objects.exists()
+    scan = io.BytesIO(b"%PDF-1.4 the application")
+    scan.name = "don.pdf"
+    c.post(f"/development/candidates/{case.pk}/documents/", {"title": "Đơn 1-KNĐ", "file": scan})
+    doc = Document.objects.get()
+    r = c.get(f"/development/documents/{doc.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert AuditRecord.objects.filter(object_type="document", action="view").count() == 1
+    other = Client()
+    other.force_login(w.other)
+    assert other.get(f"/development/documents/{doc.pk}/").status_code == 404
+    assert other.get(f"/development/candidates/{case.pk}/").status_code == 404
+    r = c.get(f"/development/candidates/{case.pk}/resolution.docx")
+    from docx import Document as Docx
+
+    text = "\n".join(p.text for p in Docx(io.BytesIO(r.content)).paragraphs)
+    assert "Hà Văn Quét" in text and "NGHỊ QUYẾT" in text
+
+
+def test_board_and_organization_page_show_overdue_first(w):
+    from grassroots.development import services as dev
+
+    from .development_world import propose
+    from .factories import SYSTEM, d
+
+    late = propose(w.c1, full_name="Đinh Quá Hạn", birth_date=d("1963-01-01"))
+    dev.step_application(actor=SYSTEM, candidate=late, date=d("2024-01-20"))
+    dev.step_introduction(actor=SYSTEM, candidate=late, date=d("2024-01-21"), introducer_1=w.a,
+                          introducer_2=w.b)  # fmt: skip
+    propose(w.c2, full_name="Bùi Mới")
+    c = Client()
+    c.force_login(w.clerk)
+    board = c.get("/development/units/G/").content.decode()
+    assert board.index("Đinh Quá Hạn") < board.index("Bùi Mới")
+    unit_page = c.get("/units/G/").content.decode()
+    assert "việc sắp đến hạn / quá hạn" in unit_page and "Đinh Quá Hạn" in unit_page
