@@ -76,7 +76,7 @@ def board(request, code: str):
         "overdue": [r for r in rows if r.overdue],
         "columns": [(Stage(s).label, by_stage[s]) for s in rules.OPEN_STAGES if by_stage[s]],
         "due": queries.deadlines(unit, at),
-        "can_write": request.user.has_role(Role.CLERK),
+        "can_write": access.may_write_unit(request.user, unit),
     }
     return render(request, "development/board.html", context)
 
@@ -124,7 +124,7 @@ def candidate(request, pk: int):
             (Candidate._meta.get_field(f).verbose_name, getattr(case, f))
             for f in services.PROFILE_FIELDS
         ],
-        "can_write": request.user.has_role(Role.CLERK) and not case.closed_on,
+        "can_write": access.may_write_unit(request.user, case.cell) and not case.closed_on,
         "step_kinds": [(k, StepKind(k).label) for k in forms.STEP_INPUTS],
         "upload": forms.UploadForm(),
     }
