@@ -202,8 +202,14 @@ class _Context:
         self.disciplined_units = q.disciplined_units(related, rnd.year) if related else {}
         subject_units = set(org_ids) | {p.cell_id for p in self.members.values()}
         self.locked = q.locked_by(rnd, subject_units)
+        # Names only of members rated in this round (inside its unit): a message about any other
+        # id must not reveal whose it is (issue 20 §8).
         self.names = (
-            dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name"))
+            dict(
+                Member.objects.filter(
+                    pk__in=[m for m in member_ids if m in self.members]
+                ).values_list("pk", "full_name")
+            )
             if few
             else {}
         )

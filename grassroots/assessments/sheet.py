@@ -18,7 +18,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from grassroots.accounts import access
 from grassroots.core.text import clean, fold
+from grassroots.excel.injection import escaped
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import on
@@ -135,7 +137,18 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
     ws["A1"].font = Font(bold=True, size=13)
     for r in sheet_rows(rnd, unit):
         ws.append(
-            [r.kind, r.code, r.name, r.cell, r.self_level, r.proposal_level, r.decision_level]
+            [
+                escaped(value, ws)  # a name like "=HYPERLINK(…)" stays text
+                for value in (
+                    r.kind,
+                    r.code,
+                    r.name,
+                    r.cell,
+                    r.self_level,
+                    r.proposal_level,
+                    r.decision_level,
+                )
+            ]
         )
     levels = wb.create_sheet("Mức")
     levels.append(["Đối tượng", "Mã", "Mức xếp loại", "Điểm tối thiểu"])
@@ -143,8 +156,8 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
         levels.append(
             [
                 KIND_ORG if lv.subject == Subject.ORGANIZATION else KIND_MEMBER,
-                lv.code,
-                lv.label,
+                escaped(lv.code, levels),
+                escaped(lv.label, levels),
                 float(lv.min_score) if lv.min_score is not None else None,
             ]
         )
@@ -174,9 +187,27 @@ class SheetError(ValueError):
     pass
 
 
-def read_entries(rnd: Round, data: bytes) -> tuple[list[svc.Entry], list[str]]:
+def members_by_number(user, numbers) -> dict[str, int]:
+    """Profile number → member id, for the members `user` may see (None: everyone). A number
+    outside the scope is missing, exactly like one that does not exist (issue 20 §8)."""
+    rows = Member.objects.filter(profile_number__in=list(numbers))
+    if user is not None:
+        rows = rows & access.members_visible(user)
+    return dict(rows.values_list("profile_number", "pk"))
+
+
+def units_by_code(user, codes) -> dict[str, int]:
+    """Upper-case code → unit id, for the units `user` may see (None: every unit)."""
+    rows = Unit.objects.filter(code__in=list(codes))
+    if user is not None:
+        rows = access.only_ever_visible(user, rows)
+    return {code.upper(): pk for code, pk in rows.values_list("code", "pk")}
+
+
+def read_entries(rnd: Round, data: bytes, *, user=None) -> tuple[list[svc.Entry], list[str]]:
     """Rows with a level filled in → entries (with their row numbers), and the problems of the
-    rows that could not be read (unknown codes, kinds, levels); the rules are the service's."""
+    rows that could not be read (unknown codes, kinds, levels); the rules are the service's.
+    A code or profile number outside `user`'s scope reads exactly like an unknown one."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not xlsx
@@ -205,13 +236,8 @@ def read_entries(rnd: Round, data: bytes) -> tuple[list[svc.Entry], list[str]]:
     body = [(header_at + 2 + i, row) for i, row in enumerate(rows[header_at + 1 :])]
     wanted_members = {str(r[pos["Mã"]]).strip() for _, r in body if r and r[0] == KIND_MEMBER}
     wanted_units = {str(r[pos["Mã"]]).strip() for _, r in body if r and r[0] == KIND_ORG}
-    profiles = dict(
-        Member.objects.filter(profile_number__in=wanted_members).values_list("profile_number", "pk")
-    )
-    codes = {
-        c.upper(): pk
-        for c, pk in Unit.objects.filter(code__in=wanted_units).values_list("code", "pk")
-    }
+    profiles = members_by_number(user, wanted_members)
+    codes = units_by_code(user, wanted_units)
 
     def cell(row, name):
         i = pos.get(name)
@@ -268,7 +294,7 @@ def import_xlsx(*, actor, rnd: Round, step: str, data: bytes) -> int:
     """All or nothing: any refused row leaves the round unchanged. The rows that could be read
     are checked by the service even when others could not, so one upload reports every problem
     (issue 11: errors came one batch per upload)."""
-    entries, problems = read_entries(rnd, data)
+    entries, problems = read_entries(rnd, data, user=actor.user)
     if not entries and not problems:
         raise SheetError("Phiếu không có dòng nào điền mức xếp loại.")
     with transaction.atomic():

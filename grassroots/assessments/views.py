@@ -18,7 +18,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
 from grassroots.core.text import sort_key
 from grassroots.members.models import Member
-from grassroots.organizations.models import Unit, UnitAncestry
+from grassroots.organizations.models import UnitAncestry
 from grassroots.organizations.queries import on
 
 from . import queries as q
@@ -149,17 +149,13 @@ def sheet_save(request, pk: int, code: str):
         messages.error(request, "Chọn bước: tự đánh giá, đề xuất hoặc quyết định.")
         return _back_to_sheet(request, pk, code)
     entries = []
-    profiles = dict(
-        Member.objects.filter(
-            profile_number__in=[
-                k[len("level_m_") :] for k in request.POST if k.startswith("level_m_")
-            ]
-        ).values_list("profile_number", "pk")
+    # Looked up inside the user's scope only: a number or code outside it is a 404 exactly like
+    # one that does not exist (issue 20 §8 — the save used to name the member it found).
+    profiles = xlsx.members_by_number(
+        request.user, [k[len("level_m_") :] for k in request.POST if k.startswith("level_m_")]
     )
-    units = dict(
-        Unit.objects.filter(
-            code__in=[k[len("level_o_") :] for k in request.POST if k.startswith("level_o_")]
-        ).values_list("code", "pk")
+    units = xlsx.units_by_code(
+        request.user, [k[len("level_o_") :] for k in request.POST if k.startswith("level_o_")]
     )
     for key, value in request.POST.items():
         if not value or not key.startswith("level_"):
@@ -172,7 +168,7 @@ def sheet_save(request, pk: int, code: str):
             facts={k: v for k, v in facts.items() if v},
             note=request.POST.get(f"note_{kind}_{ident}", ""),
         )
-        found = (profiles if kind == "m" else units).get(ident)
+        found = profiles.get(ident) if kind == "m" else units.get(ident.upper())
         if found is None:
             raise Http404
         if kind == "m":

@@ -179,13 +179,15 @@ class BulkLoader:
         ]
         lifetimes = {s.code: (s.established, s.ended) for s in specs}
         outside = {v.parent for v in versions if v.parent and v.parent not in lifetimes}
-        for unit in Unit.objects.filter(code__in=outside):
-            lifetimes[unit.code] = (unit.established, unit.ended)
-        for code, kind, parent, start, end in UnitVersion.objects.filter(
-            unit__code__in=outside
-        ).values_list("unit__code", "kind", "parent__code", "valid_from", "valid_to"):
-            versions.append(KindVersion(code, kind, parent, start, end))
-        problems = tree_problems(versions, lifetimes)
+        # Parents already in the database: their versions say when they exist and of what kind;
+        # they are not checked again (their own parents are not loaded).
+        existing = [
+            KindVersion(code, kind, parent, start, end)
+            for code, kind, parent, start, end in UnitVersion.objects.filter(
+                unit__code__in=outside
+            ).values_list("unit__code", "kind", "parent__code", "valid_from", "valid_to")
+        ]
+        problems = tree_problems(versions, lifetimes, existing=existing)
         if problems:
             raise ValidationError(problems)
 

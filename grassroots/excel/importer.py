@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from grassroots.accounts.access import READ_ONLY_PAST
 from grassroots.audit.models import AuditRecord, Source
 from grassroots.audit.services import Actor, record
 from grassroots.core.bulkload import StintSpec
@@ -162,6 +163,10 @@ class Report:
         }
 
 
+def unknown_member(number: str) -> str:
+    return f"không có đảng viên số lý lịch {number} trong sheet Đảng viên hay trong hệ thống."
+
+
 def _vals_equal(a, b) -> bool:
     return (a or "") == (b or "")
 
@@ -185,6 +190,7 @@ class Importer:
         self.village_writes: list[tuple[str, Row, dict]] = []
         self.population_writes: list[tuple[str, Row, int | None]] = []
         self.new_changes: list[tuple[str, Row]] = []
+        self._writable_units: dict[int, bool] = {}
 
     # ---- helpers --------------------------------------------------------------------
     def problem(
@@ -847,10 +853,7 @@ class Importer:
             if number not in by_number and number not in existing:
                 for row in rows:
                     self.problem(
-                        events_sheet,
-                        row.number,
-                        ecols["profile_number"],
-                        f"không có đảng viên số lý lịch {number} trong sheet Đảng viên hay trong hệ thống.",
+                        events_sheet, row.number, ecols["profile_number"], unknown_member(number)
                     )
         checker = self._checker()
         db_events = self._db_events([m["pk"] for m in existing.values()])
@@ -984,6 +987,24 @@ class Importer:
             if events:
                 self.report.count(schema.EVENTS, "created", len(events))
 
+    def _writable_unit(self, unit) -> bool:
+        """The unit (a `U` or a model) lies in the user's scope today, as in the forms."""
+        if self.user is None:
+            return True
+        from django.core.exceptions import PermissionDenied
+
+        from grassroots.accounts.access import require_writable_unit
+
+        pk = unit.pk
+        if pk not in self._writable_units:
+            model = unit if isinstance(unit, Unit) else Unit.objects.get(pk=pk)
+            try:
+                require_writable_unit(self.user, model)
+                self._writable_units[pk] = True
+            except PermissionDenied:
+                self._writable_units[pk] = False
+        return self._writable_units[pk]
+
     def _writable(self, member: dict, row: Row, sheet) -> bool:
         """Changes need the member to be in the user's scope today, as in the forms (access.py)."""
         if self.user is None:
@@ -1004,10 +1025,21 @@ class Importer:
     ) -> None:
         sheet = schema.MEMBERS
         if member.get("hidden"):
-            target = row or events[0]
+            if row is None:
+                # Only referred to: the same message as a number that does not exist, so that
+                # an import cannot tell which numbers exist outside the scope (issue 20 §8).
+                for e in events:
+                    self.problem(
+                        schema.EVENTS,
+                        e.number,
+                        sheet.header("profile_number"),
+                        unknown_member(member["profile_number"]),
+                    )
+                return
+            # A new member cannot take a number that is in use: the key is unique.
             self.problem(
-                sheet if row else schema.EVENTS,
-                target.number,
+                sheet,
+                row.number,
                 sheet.header("profile_number"),
                 f"số lý lịch {member['profile_number']} đã được dùng cho một đảng viên ngoài phạm vi của tài khoản.",
             )
@@ -1092,6 +1124,9 @@ class Importer:
                         )
                         break
                     v[name] = unit.code
+                    if unit.pk is not None and not self._writable_unit(unit):
+                        self.problem(sheet, row.number, sheet.header(name), READ_ONLY_PAST)
+                        break
                     if name == "unit" and not self._alive(unit, v["valid_from"]):
                         self.problem(
                             sheet,
@@ -1112,10 +1147,24 @@ class Importer:
                 by_code[v["code"]].append(row)
         existing = {}
         for village in Village.objects.filter(code__in=list(by_code)):
-            existing[village.code.upper()] = (
-                village,
-                {vv.valid_from: vv for vv in village.versions.select_related("unit", "cell")},
-            )
+            versions = list(village.versions.select_related("unit", "cell"))
+            existing[village.code.upper()] = (village, {vv.valid_from: vv for vv in versions})
+            # Villages are looked up inside the user's scope (issue 20 §3): one that never was in
+            # it is a taken code, like an organization's; one that was is changed only if all of
+            # its history lies in the scope and it is there today.
+            if self.visible is None:
+                continue
+            seen = [vv for vv in versions if vv.unit_id in self.visible]
+            refusal = None
+            if not seen:
+                refusal = (
+                    f"mã thôn {village.code} đã được dùng cho một thôn ngoài phạm vi của tài khoản."
+                )
+            elif len(seen) < len(versions) or not self._writable_unit(versions[-1].unit):
+                refusal = f"thôn {village.code}: {READ_ONLY_PAST}"
+            if refusal:
+                for row in by_code.pop(village.code.upper()):
+                    self.problem(sheet, row.number, sheet.header("code"), refusal)
         for code, group in by_code.items():
             group.sort(key=lambda r: r.values["valid_from"])
             bad = False

@@ -6,8 +6,10 @@ With settings.EXCEL_IMPORT_INLINE (tests) the work runs in the request instead.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -28,8 +30,27 @@ def upload_dir() -> Path:
         if hasattr(settings, "VAR_DIR")
         else Path("/tmp/grassroots-imports")
     )
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def store_upload(name: str, chunks) -> Path:
+    """Write an upload under a random name, readable by this account only (0600: the file holds
+    members' personal data)."""
+    suffix = Path(name).suffix.lower()[:8]
+    stored = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    descriptor = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return stored
+
+
+def _remove_upload(job_id: int) -> None:
+    """A job that will not be confirmed keeps no copy of the file."""
+    path = ImportJob.objects.filter(pk=job_id).values_list("stored_path", flat=True).first()
+    if path:
+        Path(path).unlink(missing_ok=True)
 
 
 class _Reporter:
@@ -58,8 +79,7 @@ def _finish(job_id: int, status: str, report) -> None:
         phase="",
     )
     if status != JobStatus.READY:  # nothing more will be done with the uploaded file
-        job = ImportJob.objects.get(pk=job_id)
-        Path(job.stored_path).unlink(missing_ok=True)
+        _remove_upload(job_id)
 
 
 def _work(job_id: int, confirm: bool) -> None:
@@ -85,6 +105,7 @@ def _work(job_id: int, confirm: bool) -> None:
             error_count=1,
             phase="",
         )
+        _remove_upload(job_id)
         raise
     finally:
         if in_thread:
@@ -113,5 +134,6 @@ def mark_stale(job: ImportJob) -> ImportJob:
             errors=["Tiến trình nhập bị gián đoạn; chưa ghi gì. Hãy tải tệp lên lại."],
             error_count=1,
         )
+        _remove_upload(job.pk)
         job.refresh_from_db()
     return job

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +21,14 @@ import python_calamine
 
 from grassroots.core.text import clean, fold
 
+from .limits import FileRefused, Limits, check_csv, check_package, check_part
 from .schema import SHEETS, Sheet, sheet_by_name
 
 HEADER_SEARCH_ROWS = 10  # title rows above the header are allowed (our own exports have them)
 MAX_FORMULAS_REPORTED = 20
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be read; the message says why and what to do."""
+__all__ = ["FileRefused", "Opened", "Problem", "RawSheet", "open_file"]
 
 
 @dataclass
@@ -198,76 +199,122 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+# What reading a damaged package raises (a truncated upload, a flipped byte, an encrypted or
+# unknown compression): found by the fuzz test (tests/test_excel_fuzz.py).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+DAMAGED_MESSAGE = "Tệp bị hỏng hoặc không phải là workbook Excel (.xlsx)."
+
+
 def _open_xlsx(path: Path) -> Opened:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise FileRefused("Tệp bị hỏng hoặc không phải là workbook Excel (.xlsx).") from exc
-    with archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            raise FileRefused(
-                "Tệp là một tệp nén (zip) nhưng không phải workbook Excel (.xlsx): thiếu xl/workbook.xml."
+    except _DAMAGED as exc:
+        raise FileRefused(DAMAGED_MESSAGE) from exc
+    try:
+        with archive:
+            return _read_xlsx(path, archive)
+    except _DAMAGED as exc:
+        raise FileRefused(f"{DAMAGED_MESSAGE} Hãy mở bằng Excel, lưu lại rồi tải lên lại.") from exc
+
+
+def _read_xlsx(path: Path, archive: zipfile.ZipFile) -> Opened:
+    if "xl/workbook.xml" not in archive.namelist():
+        raise FileRefused(
+            "Tệp là một tệp nén (zip) nhưng không phải workbook Excel (.xlsx): thiếu xl/workbook.xml."
+        )
+    # Before anything is inflated: calamine reserves memory for a sheet's whole rectangle.
+    limits = Limits.current()
+    check_package(archive, limits)
+    parts = _sheet_xml_paths(archive)
+    if "xl/sharedStrings.xml" in archive.namelist():
+        check_part(archive, "xl/sharedStrings.xml", "", limits, positions=False)
+    for title, part in parts.items():
+        if sheet_by_name(title) is not None:
+            check_part(archive, part, title, limits)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for broken packages
+        raise FileRefused(
+            f"Không đọc được workbook: {exc}. Hãy mở bằng Excel và lưu lại dạng .xlsx."
+        ) from exc
+    sheets: list[RawSheet] = []
+    problems: list[Problem] = []
+    for title in book.sheet_names:
+        sheet = sheet_by_name(title)
+        if sheet is None:
+            continue  # "Hướng dẫn", "Danh mục" and the user's own notes are not imported
+        if any(s.sheet is sheet for s in sheets):
+            problems.append(Problem(title, None, None, f"workbook có hai sheet “{sheet.name}”."))
+            continue
+        data = book.get_sheet_by_name(title)
+        start_row, start_col = data.start or (0, 0)
+
+        def rows(data=data, start_row=start_row):
+            if data.start is None or not data.height:
+                return  # calamine cannot iterate an empty sheet
+            for offset, cells in enumerate(data.iter_rows()):
+                yield start_row + offset + 1, cells
+
+        raw = _sheet_from_rows(sheet, title, rows, data.height)
+        for (r0, c0), (r1, c1) in data.merged_cell_ranges or []:
+            ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
+            if r0 + 1 <= raw.header_row <= r1 + 1:
+                message = (
+                    f"dòng tiêu đề có ô gộp (merge) {ref}: mỗi cột cần một ô tiêu đề riêng. "
+                    "Hãy bỏ gộp ô (Unmerge) rồi nhập lại."
+                )
+            else:
+                message = f"có ô gộp (merge) {ref}: hãy bỏ gộp ô để mỗi dòng có đủ giá trị."
+            raw.problems.append(
+                Problem(title, r0 + 1 if r0 + 1 != raw.header_row else None, None, message)
             )
-        parts = _sheet_xml_paths(archive)
-        try:
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine raises several types for broken packages
-            raise FileRefused(
-                f"Không đọc được workbook: {exc}. Hãy mở bằng Excel và lưu lại dạng .xlsx."
-            ) from exc
-        sheets: list[RawSheet] = []
-        problems: list[Problem] = []
-        for title in book.sheet_names:
-            sheet = sheet_by_name(title)
-            if sheet is None:
-                continue  # "Hướng dẫn", "Danh mục" and the user's own notes are not imported
-            if any(s.sheet is sheet for s in sheets):
-                problems.append(
-                    Problem(title, None, None, f"workbook có hai sheet “{sheet.name}”.")
+        if title in parts:
+            headers = {index + start_col: sheet.header(f) for f, index in raw.positions.items()}
+            for letters, row in _formula_cells(archive, parts[title]):
+                column_index = (
+                    sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters))) - 1
                 )
-                continue
-            data = book.get_sheet_by_name(title)
-            start_row, start_col = data.start or (0, 0)
-
-            def rows(data=data, start_row=start_row):
-                if data.start is None or not data.height:
-                    return  # calamine cannot iterate an empty sheet
-                for offset, cells in enumerate(data.iter_rows()):
-                    yield start_row + offset + 1, cells
-
-            raw = _sheet_from_rows(sheet, title, rows, data.height)
-            for (r0, c0), (r1, c1) in data.merged_cell_ranges or []:
-                ref = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
-                if r0 + 1 <= raw.header_row <= r1 + 1:
-                    message = (
-                        f"dòng tiêu đề có ô gộp (merge) {ref}: mỗi cột cần một ô tiêu đề riêng. "
-                        "Hãy bỏ gộp ô (Unmerge) rồi nhập lại."
-                    )
-                else:
-                    message = f"có ô gộp (merge) {ref}: hãy bỏ gộp ô để mỗi dòng có đủ giá trị."
                 raw.problems.append(
-                    Problem(title, r0 + 1 if r0 + 1 != raw.header_row else None, None, message)
+                    Problem(
+                        title,
+                        row,
+                        headers.get(column_index, letters),
+                        f"ô {letters}{row} chứa công thức. Hãy chép và dán giá trị (Paste Special → Values) "
+                        "thay cho công thức.",
+                    )
                 )
-            if title in parts:
-                headers = {index + start_col: sheet.header(f) for f, index in raw.positions.items()}
-                for letters, row in _formula_cells(archive, parts[title]):
-                    column_index = (
-                        sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters))) - 1
-                    )
-                    raw.problems.append(
-                        Problem(
-                            title,
-                            row,
-                            headers.get(column_index, letters),
-                            f"ô {letters}{row} chứa công thức. Hãy chép và dán giá trị (Paste Special → Values) "
-                            "thay cho công thức.",
-                        )
-                    )
-            sheets.append(raw)
-        return Opened(sheets, problems, "xlsx")
+        sheets.append(raw)
+    return Opened(sheets, problems, "xlsx")
 
 
 # ---- csv --------------------------------------------------------------------
+
+
+def _csv_lines(text: str, delimiter: str, limits: Limits) -> list[list[str]]:
+    """Split a CSV, refusing it as soon as it exceeds the limits (rows, columns, cell size)."""
+    lines: list[list[str]] = []
+    width = 0
+    previous = csv.field_size_limit(limits.cell_bytes)
+    try:
+        for line in csv.reader(io.StringIO(text), delimiter=delimiter):
+            lines.append(line)
+            if len(line) > width:
+                width = len(line)
+            if len(lines) > limits.rows or width > limits.columns:
+                break
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileRefused(
+                f"Tệp CSV có ô dài hơn {limits.cell_bytes // 1024} KB ở dòng {len(lines) + 1} "
+                "(thường do thiếu dấu ngoặc kép đóng). Hãy kiểm tra lại tệp."
+            ) from None
+        raise FileRefused(
+            f"Tệp CSV không đọc được ở dòng {len(lines) + 1}: hãy lưu lại dạng CSV UTF-8 rồi nhập lại."
+        ) from None
+    finally:
+        csv.field_size_limit(previous)
+    check_csv(len(lines), width, limits)
+    return lines
 
 
 def _open_csv(path: Path, name_hint: str) -> Opened:
@@ -282,7 +329,7 @@ def _open_csv(path: Path, name_hint: str) -> Opened:
         raise FileRefused("Tệp CSV trống.")
     first_line = text.splitlines()[0]
     delimiter = max(",;\t", key=first_line.count)
-    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    lines = _csv_lines(text, delimiter, Limits.current())
     # Which sheet? The file name, else the headers that match best.
     sheet = sheet_by_name(Path(name_hint).stem) if name_hint else None
     if sheet is None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,6 @@ from .cells import CellError, parse_date
 from .models import ImportJob, JobStatus
 from .workbooks import template_workbook, write_csv, write_xlsx
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS = {
     "organizations": "Danh sách tổ chức",
@@ -91,7 +90,8 @@ def upload(request):
             },
             status=400,
         )
-    if upload.size > MAX_UPLOAD_BYTES:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
         return render(
             request,
             "excel/index.html",
@@ -100,16 +100,12 @@ def upload(request):
                 "exports": EXPORTS,
                 "can_import": True,
                 "today": timezone.localdate(),
-                "upload_error": f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {MAX_UPLOAD_BYTES // 1_000_000} MB.",
+                "upload_error": f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {limit // 1_000_000} MB.",
                 "recent": ImportJob.objects.filter(user=request.user)[:10],
             },
             status=400,
         )
-    suffix = Path(upload.name).suffix.lower()[:8]
-    stored = jobs.upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    with stored.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    stored = jobs.store_upload(upload.name, upload.chunks())
     job = ImportJob.objects.create(
         user=request.user,
         file_name=Path(upload.name).name[:255],

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import schema
+from .injection import escaped
 
 DATE_FORMAT = "DD/MM/YYYY"
 HEADER_FONT = Font(bold=True)
@@ -220,7 +221,9 @@ def write_xlsx(sheets: list[SheetData], target) -> None:
         header_row = len(data.titles) + (2 if data.titles else 1)
         ws.freeze_panes = f"A{header_row + 1}"
         for i, title in enumerate(data.titles):
-            cell = WriteOnlyCell(ws, value=title)
+            cell = escaped(title, ws)
+            if isinstance(cell, str):
+                cell = WriteOnlyCell(ws, value=title)
             cell.font = TITLE_FONT if i == 0 else Font(italic=True)
             ws.append([cell])
         if data.titles:
@@ -248,7 +251,7 @@ def write_xlsx(sheets: list[SheetData], target) -> None:
                     cell.number_format = "#,##0"
                     out.append(cell)
                 else:
-                    out.append(value)
+                    out.append(escaped(value, ws))  # text: never a live formula
             ws.append(out)
     wb.save(target)
 
@@ -258,6 +261,8 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return escaped(value)  # never a live formula (OWASP CSV injection)
     return str(value)
 
 
@@ -267,7 +272,7 @@ def write_csv(data: SheetData, target: io.TextIOBase, *, with_titles: bool = Tru
     writer = csv.writer(target)
     if with_titles:
         for title in data.titles:
-            writer.writerow([title])
+            writer.writerow([_csv_value(title)])
         if data.titles:
             writer.writerow([])
     writer.writerow(data.headers)

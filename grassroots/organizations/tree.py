@@ -90,12 +90,18 @@ def tree_problems(
     versions: list[KindVersion],
     lifetimes: dict[str, tuple[dt.date, dt.date | None]],
     limit: int = 20,
+    *,
+    existing: list[KindVersion] = (),
 ) -> list[str]:
     """What the services would refuse in a set of unit versions written in bulk (Vietnamese).
 
     The same rules as organizations.services: a unit's versions lie inside its life, without
     gaps or overlaps; a parent exists for the whole time a child points to it, and is of a kind
     that may hold the child (ALLOWED_PARENTS, domain.md §1.1).
+
+    `existing`: versions of units already in the database that the new ones point to. They are
+    parents to look at, not rows to check (their own parents were checked when they were
+    written and are not loaded: issue 20 §16).
     """
     from grassroots.core.dates import vn
 
@@ -104,6 +110,10 @@ def tree_problems(
     by_unit: dict[str, list[KindVersion]] = defaultdict(list)
     for v in versions:
         by_unit[v.unit].append(v)
+    checked = set(by_unit)
+    for v in existing:
+        if v.unit not in checked:
+            by_unit[v.unit].append(v)
     problems: list[str] = []
 
     def add(text: str) -> None:
@@ -112,6 +122,8 @@ def tree_problems(
 
     for code, vs in by_unit.items():
         vs.sort(key=lambda v: v.valid_from)
+        if code not in checked:
+            continue
         start, end = lifetimes[code]
         if vs[0].valid_from != start or (vs[-1].valid_to or FAR_FUTURE) != (end or FAR_FUTURE):
             add(f"{code}: các phiên bản không khớp với ngày thành lập / kết thúc.")

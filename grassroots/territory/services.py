@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from grassroots.accounts.access import require_writable_unit
 from grassroots.audit.services import Actor, record
 from grassroots.core import validity
 from grassroots.core.dates import vn
@@ -37,6 +38,17 @@ def _err(message: str, field: str | None = None) -> ValidationError:
 
 
 # --- checks -----------------------------------------------------------------------------------
+
+
+def _require_scope(actor: Actor, *units: Unit | None) -> None:
+    """Every organization a change touches lies in the acting user's scope today (issue 20 §3):
+    the forms check it first, but the service is the door every caller (import, API) goes
+    through. The system actor (no user: demo, command line as operator) is not restricted."""
+    if actor.user is None:
+        return
+    for unit in units:
+        if unit is not None:
+            require_writable_unit(actor.user, unit)
 
 
 def _check_commune(unit: Unit | None, day: dt.date) -> UnitVersion:
@@ -169,6 +181,7 @@ def village_create(
         errors["date"] = ["Cần nhập ngày."]
     if errors:
         raise ValidationError(errors)
+    _require_scope(actor, unit, cell)
     _check_commune(unit, date)
     _check_cell(arrangement, cell, unit, date)
     village = Village.objects.create(code=code, name=name, kind=kind)
@@ -203,6 +216,7 @@ def village_change_arrangement(
     """Own cell / joint with another village's cell / no cell, from `date` on."""
     village = Village.objects.select_for_update().get(pk=village.pk)
     current = _check_in_life(village, date)
+    _require_scope(actor, current.unit, cell)
     _check_cell(arrangement, cell, current.unit, date, village, current.valid_to)
     if (current.arrangement, current.cell_id) == (arrangement, cell.pk if cell else None):
         raise _err("Tình trạng chi bộ mới trùng với tình trạng đang có.", "arrangement")
@@ -232,6 +246,7 @@ def village_move(*, actor: Actor, village: Village, unit: Unit, date: dt.date) -
     """The village passes to another commune party organization (e.g. the 2025 merger)."""
     village = Village.objects.select_for_update().get(pk=village.pk)
     current = _check_in_life(village, date)
+    _require_scope(actor, current.unit, unit)
     if current.unit_id == unit.pk:
         raise _err(f"{village.name} đang thuộc {unit.code}.", "unit")
     _check_commune(unit, date)
@@ -262,6 +277,7 @@ def village_end(*, actor: Actor, village: Village, date: dt.date) -> Village:
     """The village is no longer in the register from `date` (merged into another, dissolved)."""
     village = Village.objects.select_for_update().get(pk=village.pk)
     current = _check_in_life(village, date)
+    _require_scope(actor, current.unit)
     if current.valid_from == date and current.valid_from == _life(village)[0]:
         raise _err(
             f"Ngày kết thúc phải sau ngày {vn(date)}, ngày thôn bắt đầu có trong sổ.", "date"
@@ -290,6 +306,7 @@ def population_set(*, actor: Actor, unit: Unit, year: int, population: int) -> P
         errors["population"] = ["Dân số phải là số nguyên dương."]
     if errors:
         raise ValidationError(errors)
+    _require_scope(actor, unit)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     version = (
         UnitVersion.objects.filter(unit=unit, valid_from__lte=last)
