@@ -152,6 +152,16 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     # --- registry pages (web/urls.py) ---
     "": [Probe(lambda w: "/", expect(outsider=200))],
+    # --- the picker (web/picker.py): only what the scope holds (FORBIDDEN checks the JSON) ---
+    "pick/": [
+        Probe(lambda w: "/pick/?q=mot", expect(outsider=200)),
+        Probe(lambda w: "/pick/?q=hai", expect(outsider=200)),
+        Probe(lambda w: "/pick/?q=quy&kinds=cell", expect(outsider=200)),
+        Probe(lambda w: "/pick/?q=canary", expect(outsider=200)),
+        Probe(lambda w: "/pick/?type=member&q=ben", expect(outsider=200)),
+        Probe(lambda w: "/pick/?type=member&q=le van sau", expect(outsider=200)),
+        Probe(lambda w: "/pick/?type=member&q=canary", expect(outsider=200)),
+    ],
     "tree/": [
         Probe(lambda w: "/tree/", expect(outsider=200)),
         Probe(lambda w: "/tree/?at=2026-06-01", expect(outsider=200)),

@@ -14,6 +14,8 @@ from grassroots.members.models import DisciplineForm, EventKind, Member
 from grassroots.members.services import PROFILE_FIELDS
 from grassroots.organizations.models import GrassrootsType, Kind
 
+from .picker import PickerInput
+
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
@@ -45,8 +47,15 @@ def date_field(label, required=True, **kwargs) -> forms.DateField:
     )
 
 
-def code_field(label, required=True, help_text="") -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=32, help_text=help_text)
+def code_field(label, required=True, help_text="", pick: str = "") -> forms.CharField:
+    """A code input; `pick` ("unit", "cell", "parent") makes it an existing organization's picker
+    (web/picker.py), a plain code field without scripts."""
+    widget = None
+    if pick:
+        widget = PickerInput("unit", "" if pick == "unit" else pick)
+    return forms.CharField(
+        label=label, required=required, max_length=32, help_text=help_text, widget=widget
+    )
 
 
 class ServiceForm(forms.Form):
@@ -101,7 +110,9 @@ class UnitRenameForm(DecisionForm):
 
 
 class UnitMoveForm(DecisionForm):
-    parent_code = code_field(_("Mã tổ chức cấp trên mới"))
+    parent_code = code_field(
+        _("Tổ chức cấp trên mới"), help_text=_("Gõ tên hoặc mã để chọn."), pick="parent"
+    )
     date = date_field(_("Ngày hiệu lực"))
     field_aliases = {"parent": "parent_code"}
     field_order = ["parent_code", "date"]
@@ -124,7 +135,9 @@ class UnitChangeKindForm(DecisionForm):
 
 
 class UnitMergeForm(DecisionForm):
-    target_code = code_field(_("Sáp nhập vào tổ chức (mã)"))
+    target_code = code_field(
+        _("Sáp nhập vào tổ chức"), help_text=_("Gõ tên hoặc mã để chọn."), pick="unit"
+    )
     date = date_field(_("Ngày hiệu lực"))
     field_aliases = {"target": "target_code", "sources": "target_code"}
     field_order = ["target_code", "date"]
@@ -253,7 +266,7 @@ RECORDABLE_KINDS = [kind for kind in EventKind if kind in EVENT_INPUTS]
 
 class EventForm(ServiceForm):
     date = date_field(_("Ngày hiệu lực"))
-    unit_code = code_field(_("Mã chi bộ"))
+    unit_code = code_field(_("Chi bộ"), help_text=_("Gõ tên hoặc mã để chọn."), pick="cell")
     discipline_form = forms.ChoiceField(
         label=_("Hình thức kỷ luật"), choices=[("", "—")] + DisciplineForm.choices
     )
@@ -277,9 +290,9 @@ class EventForm(ServiceForm):
             self.fields["date"].required = False
             self.fields["date"].help_text = _("Để trống: ngày hết 12 tháng dự bị.")
         if kind == EventKind.TEMP_ATTACH:
-            self.fields["unit_code"].label = _("Mã chi bộ nơi sinh hoạt tạm thời")
+            self.fields["unit_code"].label = _("Chi bộ nơi sinh hoạt tạm thời")
         if kind == EventKind.TRANSFER:
-            self.fields["unit_code"].label = _("Mã chi bộ chuyển đến")
+            self.fields["unit_code"].label = _("Chi bộ chuyển đến")
 
 
 class VoidEventForm(ServiceForm):
@@ -288,7 +301,7 @@ class VoidEventForm(ServiceForm):
 
 class CorrectEventForm(ServiceForm):
     date = date_field(_("Ngày hiệu lực"))
-    unit_code = code_field(_("Mã chi bộ"), required=False)
+    unit_code = code_field(_("Chi bộ"), required=False, pick="cell")
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
     decision_date = date_field(_("Ngày quyết định"), required=False)
     issuing_body = forms.CharField(label=_("Cơ quan quyết định"), required=False, max_length=255)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import territory_views, views
+from . import picker, territory_views, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("pick/", picker.pick, name="pick"),
     path("tree/", views.tree, name="tree"),
     path("tree/<str:code>/", views.tree, name="tree_unit"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
