@@ -110,8 +110,10 @@ def test(argv: list[str]) -> None:
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["GRASSROOTS_VAR_DIR"] = str(ROOT / "var" / "test")
     base["DEBUG"] = "1"  # development opts in (pytest itself uses grassroots.settings_dev)
-    say("lint (ruff) and missing migrations")
+    say("lint (ruff), layers (import-linter) and missing migrations")
     failed = run(BIN / "ruff", "check", "--quiet", ".", check=False)
+    # The layers of docs/architecture.md (contracts in pyproject.toml): a new cycle fails here.
+    failed |= run(BIN / "lint-imports", "--no-cache", env=base, check=False)
     failed |= run(
         BIN / "grassroots",
         "makemigrations",

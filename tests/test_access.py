@@ -17,6 +17,7 @@ from grassroots.audit.services import Actor
 from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import GrassrootsType, Kind
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 
@@ -44,7 +45,7 @@ def build_world() -> dict:
     canary = admit(GQ, "2006-03-01", full_name=CANARY_MEMBER)
     # 2025: the district level is abolished; the commune goes directly under the province.
     orgs.unit_move(actor=SYSTEM, unit=G1, new_parent=P, date=d("2025-07-01"))
-    orgs.unit_dissolve(actor=SYSTEM, unit=D1, date=d("2025-07-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=D1, date=d("2025-07-01"))
     later = admit(C1, "2026-01-10", full_name="Lê Văn Sau")
     exemption = event(inside, EventKind.EXEMPTION, "2026-02-01", note=AFTER_MARK)
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from grassroots.assessments import demo
 from grassroots.assessments import queries as q
 from grassroots.assessments.models import ConsolidationPlan, Rating, RoundAction
-from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
 from grassroots.organizations.models import Kind
 from grassroots.organizations.queries import find_unit
 

@@ -7,6 +7,7 @@ from grassroots.assessments import queries as q
 from grassroots.assessments import services as svc
 from grassroots.assessments.models import Rating, Scheme, Step, Subject
 from grassroots.members.models import DisciplineForm, EventKind
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event
 from .test_assessment_helpers import (
@@ -94,10 +95,8 @@ def test_member_who_died_during_the_year_is_not_rated(tree, scheme):
 
 @pytest.mark.parametrize("scheme", ALL)
 def test_dissolved_organization_is_not_rated(tree, scheme):
-    from grassroots.organizations import services as orgs
-
     year = SCHEME_YEARS[scheme]
-    orgs.unit_dissolve(actor=SYSTEM, unit=tree["C12"], date=d(f"{year}-06-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=tree["C12"], date=d(f"{year}-06-01"))
     rnd = open_round(tree["P"], year)
     with pytest.raises(ValidationError, match="không phải tổ chức đảng thuộc diện xếp loại"):
         decide(rnd, levels(rnd, Subject.ORGANIZATION)[1], unit=tree["C12"])

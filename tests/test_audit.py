@@ -18,6 +18,7 @@ from grassroots.members import services as members
 from grassroots.members.models import Member
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
+from grassroots.restructure import services as restructure
 
 from .factories import admit, d, unit
 
@@ -71,7 +72,7 @@ def test_every_service_leaves_who_what_when_where(tree):
     members.member_correct_event(
         actor=actor, event=transfer, reason="nhầm ngày", date=d("2006-02-01")
     )
-    orgs.unit_merge(actor=actor, sources=[G2], target=tree["G1"], date=d("2010-01-01"))
+    restructure.unit_merge(actor=actor, sources=[G2], target=tree["G1"], date=d("2010-01-01"))
     assert actions(object_type="unit", object_id=str(G2.pk)) == ["establish", "rename", "merge"]
     assert actions(object_type="member", object_id=str(m.pk)) == ["create", "update"]
     assert actions(object_type="memberevent")[:3] == ["create", "create", "correct"]

@@ -22,6 +22,7 @@ from grassroots.figures.queries import figures
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberNameKey
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 
@@ -43,8 +44,8 @@ def build_registry() -> None:
     event(a, EventKind.TRANSFER, "2012-01-01", G2)
     event(b, EventKind.DEATH, "2018-03-01")
     orgs.unit_move(actor=SYSTEM, unit=G1, new_parent=P, date=d("2025-07-01"))
-    orgs.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2025-07-01"))
-    orgs.unit_dissolve(actor=SYSTEM, unit=D1, date=d("2025-07-01"))
+    restructure.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2025-07-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=D1, date=d("2025-07-01"))
     admit(C1, "2026-01-10")
     user = User.objects.create_user("admin_p", password="Grassroots@2026", scope=P, role=Role.ADMIN)
     log_profile_view(user=user, member=a, address="10.0.0.1")

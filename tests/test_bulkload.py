@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
 from grassroots.members.models import EventKind
 from grassroots.organizations.models import Kind
 

@@ -158,7 +158,7 @@ def test_demo_figures_agree_with_the_reference(demo_db):
 @pytest.mark.django_db
 def test_recognized_on_the_day_the_cell_is_dissolved():
     """Found by the demo (2011-10-05): recognition and a move on the day the old cell ends."""
-    from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+    from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
 
     d = dt.date.fromisoformat
     loader = BulkLoader()

@@ -13,6 +13,7 @@ from grassroots.figures.queries import figures
 from grassroots.members.models import EventKind, Member, MemberEvent
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
+from grassroots.restructure import services as restructure
 from grassroots.territory.models import (
     CellArrangement,
     Population,
@@ -61,7 +62,7 @@ def build_province():
     orgs.unit_rename(
         actor=SYSTEM, unit=g3, name="Đảng bộ Công ty Than Na Dương", date=d("2012-03-01")
     )
-    orgs.unit_merge(
+    restructure.unit_merge(
         actor=SYSTEM,
         sources=[g2],
         target=g1,
@@ -70,12 +71,12 @@ def build_province():
     )
     orgs.unit_move(actor=SYSTEM, unit=g1, new_parent=d2, date=d("2018-01-01"))
     event(e, EventKind.TRANSFER, "2019-03-01", unit=s1)
-    orgs.unit_dissolve(actor=SYSTEM, unit=s2, date=d("2019-06-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=s2, date=d("2019-06-01"))
     event(b, EventKind.TRANSFER_OUT, "2021-05-05", place="Tỉnh Cao Bằng")
     for cell in (g1, g3):
         orgs.unit_move(actor=SYSTEM, unit=cell, new_parent=p, date=d("2025-07-01"))
     for district in (d1, d2):
-        orgs.unit_dissolve(actor=SYSTEM, unit=district, date=d("2025-07-01"))
+        restructure.unit_dissolve(actor=SYSTEM, unit=district, date=d("2025-07-01"))
 
     village = Village.objects.create(code="BX-01", name="Thôn Bản Chuông", kind=VillageKind.THON)
     VillageVersion.objects.create(

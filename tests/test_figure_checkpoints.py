@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grassroots.figures import checkpoints, ledger
+from grassroots.derived import checkpoints, ledger
 from grassroots.figures.models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS, FigureCheckpoint
 from grassroots.figures.queries import (
     figures,
@@ -27,6 +27,7 @@ from grassroots.figures.queries import (
 from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import GrassrootsType, Kind, Unit
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 from .reference import fast, reference
@@ -164,13 +165,13 @@ def test_checkpoints_stay_exact_through_every_kind_of_change(world, monkeypatch)
     event(old, EventKind.TRANSFER, "2003-06-01", w["C3"])  # a transfer in an old year
     assert_exact()
 
-    orgs.unit_merge(actor=SYSTEM, sources=[w["G2"]], target=w["C1"], date=d("2012-01-01"))
+    restructure.unit_merge(actor=SYSTEM, sources=[w["G2"]], target=w["C1"], date=d("2012-01-01"))
     orgs.unit_move(actor=SYSTEM, unit=w["G1"], new_parent=w["D2"], date=d("2014-01-01"))
     assert_exact()
     orgs.unit_move(actor=SYSTEM, unit=w["G3"], new_parent=w["D1"], date=d("2004-01-01"))
     event(w["a"], EventKind.EXEMPTION, "2015-06-01")
     event(w["c"], EventKind.TRANSFER, "2016-01-01", w["C1"])
-    orgs.unit_dissolve(actor=SYSTEM, unit=w["C2"], date=d("2016-02-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=w["C2"], date=d("2016-02-01"))
     event(w["a"], EventKind.DEATH, "2018-03-01")
     assert_exact()
 

@@ -10,6 +10,7 @@ from grassroots.figures.queries import figures
 from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import GrassrootsType, Kind
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 from .reference import fast, reference
@@ -37,12 +38,12 @@ def tree():
         event(m, EventKind.OFFICIAL)
     # Between the two dates.
     event(f, EventKind.OFFICIAL)  # 2010-09-01
-    orgs.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2012-01-01"))
+    restructure.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2012-01-01"))
     event(a, EventKind.TRANSFER, "2013-01-01", C3)
     orgs.unit_move(actor=SYSTEM, unit=G1, new_parent=D2, date=d("2014-01-01"))
     event(a, EventKind.EXEMPTION, "2015-06-01")
     event(c, EventKind.TRANSFER, "2016-01-01", C1)
-    orgs.unit_dissolve(actor=SYSTEM, unit=C2, date=d("2016-02-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=C2, date=d("2016-02-01"))
     event(a, EventKind.DEATH, "2018-03-01")
     admit(C3, "2019-01-01")
     return locals()

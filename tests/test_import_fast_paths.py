@@ -5,9 +5,9 @@ import gc
 import pytest
 from django.db import connection
 
-from grassroots.core.bulkload import BulkLoader, EventSpec, MemberSpec, StintSpec
+from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, StintSpec
+from grassroots.derived.ledger import rebuild
 from grassroots.excel.importer import _gc_paused
-from grassroots.figures.ledger import rebuild
 from grassroots.figures.models import LEDGER_FIELDS, FigureDelta
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, MemberStint

@@ -13,7 +13,8 @@ import pytest
 from grassroots.accounts import access
 from grassroots.accounts.models import Role, User
 from grassroots.core.text import fold
-from grassroots.members import queries, search_index
+from grassroots.derived import name_index as search_index
+from grassroots.members import queries
 from grassroots.members import services as members
 from grassroots.members.models import EventKind, Member, MemberNameKey
 from grassroots.organizations import services as orgs

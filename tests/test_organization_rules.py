@@ -9,6 +9,7 @@ from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, UnitChange
 from grassroots.organizations.queries import unit_rows, version_at
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 from .reference import fast, reference
@@ -48,7 +49,7 @@ def test_changes_outside_the_lifetime_are_refused(tree):
     _, D, D2, G, C = tree
     with pytest.raises(ValidationError, match="chưa thành lập"):
         orgs.unit_rename(actor=SYSTEM, unit=G, name="Mới", date=d("1999-01-01"))
-    orgs.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
     with pytest.raises(ValidationError, match="kết thúc"):
         orgs.unit_rename(actor=SYSTEM, unit=C, name="Mới", date=d("2011-01-01"))
 
@@ -89,10 +90,10 @@ def test_grassroots_cell_grows_into_committee(tree):
     cell = unit("CB", Kind.GRASSROOTS_CELL, D)
     m = admit(cell, "2005-01-01")
     with pytest.raises(ValidationError, match="chi bộ trực thuộc"):
-        orgs.unit_change_kind(
+        restructure.unit_change_kind(
             actor=SYSTEM, unit=cell, kind=Kind.GRASSROOTS_COMMITTEE, date=d("2012-01-01")
         )
-    orgs.unit_change_kind(
+    restructure.unit_change_kind(
         actor=SYSTEM,
         unit=cell,
         kind=Kind.GRASSROOTS_COMMITTEE,
@@ -120,10 +121,12 @@ def test_split_distributes_members_and_cells(tree):
     cell = unit("CB", Kind.GRASSROOTS_CELL, D)
     x, y = admit(cell, "2005-01-01"), admit(cell, "2005-02-01")
     parts = [
-        orgs.SplitPart("N1", "Chi bộ Bắc", Kind.GRASSROOTS_CELL),
-        orgs.SplitPart("N2", "Chi bộ Nam", Kind.GRASSROOTS_CELL),
+        restructure.SplitPart("N1", "Chi bộ Bắc", Kind.GRASSROOTS_CELL),
+        restructure.SplitPart("N2", "Chi bộ Nam", Kind.GRASSROOTS_CELL),
     ]
-    orgs.unit_split(actor=SYSTEM, unit=cell, parts=parts, date=d("2012-01-01"), assign={y.pk: "N2"})
+    restructure.unit_split(
+        actor=SYSTEM, unit=cell, parts=parts, date=d("2012-01-01"), assign={y.pk: "N2"}
+    )
     n1, n2 = (figures(orgs.Unit.objects.get(code=c), d("2012-06-01")).members for c in ("N1", "N2"))
     assert (n1, n2) == (1, 1)
     assert figures(D, d("2012-06-01")).grassroots_organizations == 3  # G, N1, N2
@@ -137,11 +140,11 @@ def test_dissolve_refused_while_members_or_children_remain(tree):
     _, _, _, G, C = tree
     m = admit(C, "2005-01-01")
     with pytest.raises(ValidationError, match="đảng viên"):
-        orgs.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
+        restructure.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
     with pytest.raises(ValidationError, match="trực thuộc"):
-        orgs.unit_dissolve(actor=SYSTEM, unit=G, date=d("2010-01-01"))
+        restructure.unit_dissolve(actor=SYSTEM, unit=G, date=d("2010-01-01"))
     event(m, EventKind.TRANSFER_OUT, "2009-12-01")
-    orgs.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=C, date=d("2010-01-01"))
     with pytest.raises(ValidationError, match="không tồn tại"):
         event(m, EventKind.TRANSFER_IN, "2011-01-01", C)
 

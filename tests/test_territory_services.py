@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from grassroots.audit.models import AuditRecord
 from grassroots.figures.queries import figures
-from grassroots.organizations import services as orgs
 from grassroots.organizations.models import GrassrootsType, Kind
+from grassroots.restructure import services as restructure
 from grassroots.territory import queries
 from grassroots.territory.models import CellArrangement, Population, Village, VillageVersion
 from grassroots.territory.services import (
@@ -225,7 +225,7 @@ def test_move_after_the_2025_merger(w):
     """G1 merges into G2; its cells move with it, and so do its villages (unit_merge moves them)."""
     v1 = village(w, "V1", arrangement=OWN, cell="C1")
     village(w, "V2", arrangement=NONE, cell=None)
-    orgs.unit_merge(actor=SYSTEM, sources=[w["G1"]], target=w["G2"], date=d("2025-07-01"))
+    restructure.unit_merge(actor=SYSTEM, sources=[w["G1"]], target=w["G2"], date=d("2025-07-01"))
     assert counts(w["G2"], "2025-07-01") == (2, 1, 0, 1)
     assert counts(w["G2"], "2025-06-30") == (0, 0, 0, 0)
     assert counts(w["D1"], "2025-07-01") == (2, 1, 0, 1)
@@ -245,8 +245,8 @@ def test_move_refusals(w):
     with pytest.raises(ValidationError) as excinfo:
         village_move(actor=SYSTEM, village=v, unit=w["G2"], date=d("2010-01-01"))
     assert "hãy ghi thay đổi tình trạng chi bộ" in message(excinfo, "unit")
-    orgs.unit_dissolve(actor=SYSTEM, unit=w["C3"], date=d("2009-01-01"))
-    orgs.unit_dissolve(actor=SYSTEM, unit=w["G2"], date=d("2009-01-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=w["C3"], date=d("2009-01-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=w["G2"], date=d("2009-01-01"))
     with pytest.raises(ValidationError) as excinfo:
         village_move(actor=SYSTEM, village=v, unit=w["G2"], date=d("2010-01-01"))
     assert "không tồn tại vào ngày 01/01/2010" in message(excinfo, "unit")

@@ -10,6 +10,7 @@ from grassroots.figures.queries import figures, members_at_query
 from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import GrassrootsType, Kind
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, d, event, unit
 
@@ -45,11 +46,11 @@ def tree():
     admit(C1, "2009-09-01")
     event(a, EventKind.OFFICIAL)
     event(b, EventKind.OFFICIAL)
-    orgs.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2012-01-01"))
+    restructure.unit_merge(actor=SYSTEM, sources=[G2], target=C1, date=d("2012-01-01"))
     event(a, EventKind.TRANSFER, "2013-01-01", C3)
     orgs.unit_move(actor=SYSTEM, unit=G1, new_parent=D2, date=d("2014-01-01"))
     event(c, EventKind.TRANSFER, "2016-01-01", C1)
-    orgs.unit_dissolve(actor=SYSTEM, unit=C2, date=d("2016-02-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=C2, date=d("2016-02-01"))
     event(a, EventKind.DEATH, "2018-03-01")
     admin = User.objects.create_user("admin_p", password="x", scope=P, role=Role.ADMIN)
     return {**locals()}

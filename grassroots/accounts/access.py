@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from grassroots.audit.models import ProfileView
 from grassroots.core.dates import FAR_FUTURE
+from grassroots.derived import name_index as search_index
 from grassroots.members import queries as member_queries
-from grassroots.members import search_index
 from grassroots.members.models import Member, MemberEvent, MemberStint
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on

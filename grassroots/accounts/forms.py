@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.request import client_address
+
 from . import access, lockout
 from .models import Role
 
@@ -14,7 +16,7 @@ class LoginForm(AuthenticationForm):
             return super().clean()
         except forms.ValidationError:
             username = self.cleaned_data.get("username")
-            if lockout.is_locked(username, lockout.client_address(self.request)):
+            if lockout.is_locked(username, client_address(self.request)):
                 raise forms.ValidationError(
                     _(
                         "Đăng nhập tạm bị khóa vì nhập sai nhiều lần. Hãy thử lại sau %(minutes)s phút."

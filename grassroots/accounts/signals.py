@@ -8,20 +8,21 @@ from django.dispatch import receiver
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor, record
+from grassroots.core.request import client_address
 
 from . import lockout, two_factor
 
 
 def _actor(user, request) -> Actor:
     source = Source.UI if request is not None else Source.SYSTEM
-    return Actor(user, source, lockout.client_address(request))
+    return Actor(user, source, client_address(request))
 
 
 @receiver(user_login_failed, dispatch_uid="grassroots_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = credentials.get("username", "")
     with transaction.atomic():
-        attempt = lockout.note_attempt(username, lockout.client_address(request), succeeded=False)
+        attempt = lockout.note_attempt(username, client_address(request), succeeded=False)
         record(
             _actor(None, request),
             obj=attempt,
@@ -35,7 +36,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 def _logged_in(sender, request, user, **kwargs):
     two_factor.mark_logged_in(request, user)
     with transaction.atomic():
-        lockout.note_attempt(user.get_username(), lockout.client_address(request), succeeded=True)
+        lockout.note_attempt(user.get_username(), client_address(request), succeeded=True)
         record(_actor(user, request), obj=user, action="login", object_type="account")
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grassroots.audit.services import Actor
+from grassroots.core.request import client_address
 
 from . import access, lockout, services, totp, two_factor
 from .forms import AccountForm, CodeForm, LoginForm
@@ -41,7 +42,7 @@ def two_factor_verify(request):
     user = User.objects.get(pk=pending["user"])
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = lockout.client_address(request)
+        address = client_address(request)
         if lockout.is_locked(user.username, address):
             form.add_error(
                 "code",

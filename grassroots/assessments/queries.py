@@ -26,6 +26,7 @@ from .models import (
     ConsolidationPlan,
     Level,
     OrganizationDiscipline,
+    Rating,
     Round,
     RoundAction,
     Rule,
@@ -231,8 +232,6 @@ def children_due(unit_ids, year: int) -> dict[int, list[int]]:
 
 
 def current(step: str = Step.DECISION):
-    from .models import Rating
-
     return Rating.objects.filter(step=step, superseded_at__isnull=True)
 
 
@@ -458,8 +457,6 @@ def trend(unit: Unit, years) -> list[TrendRow]:
 
 
 def rated_years(unit: Unit) -> list[int]:
-    from .models import Rating
-
     return sorted(set(Rating.objects.filter(step=Step.DECISION).values_list("year", flat=True)))
 
 

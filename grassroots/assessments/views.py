@@ -20,6 +20,7 @@ from grassroots.core.text import sort_key
 from grassroots.members.models import Member
 from grassroots.organizations.models import UnitAncestry
 from grassroots.organizations.queries import on
+from grassroots.web.forms import parse_day
 
 from . import queries as q
 from . import services as svc
@@ -291,7 +292,6 @@ def results(request, code: str):
 @require_POST
 def plan_save(request, code: str, year: int):
     unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
-    from grassroots.web.forms import parse_day
 
     deadline_raw = request.POST.get("deadline", "").strip()
     deadline = parse_day(deadline_raw) if deadline_raw else None

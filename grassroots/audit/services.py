@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db import models
 
-from .models import AuditRecord, Source
+from grassroots.core.request import client_address  # honours CLIENT_ADDRESS_HEADER
+
+from .models import AuditRecord, ProfileView, Source
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,6 @@ class Actor:
 
     @classmethod
     def from_request(cls, request) -> Actor:
-        from grassroots.accounts.lockout import client_address  # honours CLIENT_ADDRESS_HEADER
-
         address = client_address(request)
         return cls(request.user if request.user.is_authenticated else None, Source.UI, address)
 
@@ -113,6 +113,4 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def log_profile_view(*, user, member, address: str = "") -> None:
     """Opening a member's record is itself logged (who viewed whose record, and when)."""
-    from .models import ProfileView
-
     ProfileView.objects.create(viewer=user, member=member, address=address)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.core.management.base import CommandError
-
-from grassroots.organizations.models import Unit
-from grassroots.organizations.queries import find_unit
 
 
 def date_arg(value: str) -> dt.date:
@@ -20,13 +18,6 @@ def date_arg(value: str) -> dt.date:
     raise CommandError(f"Ngày không hợp lệ: {value!r} (dùng YYYY-MM-DD hoặc dd/mm/yyyy)")
 
 
-def unit_arg(code: str) -> Unit:
-    unit = find_unit(code)
-    if unit is None:
-        raise CommandError(f"Không có tổ chức mã {code}")
-    return unit
-
-
 def number(value: int | float | None, decimals: int = 0) -> str:
     """61.491 and 8,9 — Vietnamese grouping and decimal comma."""
     if value is None:
@@ -36,6 +27,4 @@ def number(value: int | float | None, decimals: int = 0) -> str:
 
 
 def dumps(payload) -> str:
-    import json
-
     return json.dumps(payload, ensure_ascii=False, indent=2)

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from grassroots.accounts.models import Role, User
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.core.bulkload import BulkLoader, MemberSpec, UnitSpec, VersionSpec
+from grassroots.bulkload.loader import BulkLoader, MemberSpec, UnitSpec, VersionSpec
 from grassroots.organizations.models import Unit, UnitChange
 from grassroots.territory.models import Population, Village, VillageVersion
 

@@ -18,8 +18,11 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from grassroots.core.bulkload import EventSpec as PEvent  # the loader's own event record
+from grassroots.assessments.demo import TARGETS as SHARES
+from grassroots.assessments.demo import top_count
+from grassroots.bulkload.loader import EventSpec as PEvent  # the loader's own event record
 from grassroots.core.dates import add_months
+from grassroots.organizations.models import ALLOWED_PARENTS
 
 from . import adminunits, names
 
@@ -362,8 +365,6 @@ class Plan:
     def tree_problems(self) -> list[str]:
         """What the organization services would refuse: a version under a parent that does not
         exist for all of it, or whose kind cannot hold it (ALLOWED_PARENTS)."""
-        from grassroots.organizations.models import ALLOWED_PARENTS
-
         far = D(9999, 12, 31)
         problems = []
         for unit in self.units.values():
@@ -1203,9 +1204,6 @@ class Plan:
         2017; `assessments.demo`) are exact only for some organization counts at the year's end.
         Add grassroots organizations that exist on that 31/12 but on neither D1 nor D2 (nor the
         other year's end) until the count is the nearest workable one above."""
-        from grassroots.assessments.demo import TARGETS as SHARES
-        from grassroots.assessments.demo import top_count
-
         rng = self.rng
         districts = [d.code for d in self.districts]
         windows = {  # year → (established from, to), (ended from, to): half-open, via rand_date

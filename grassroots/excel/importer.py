@@ -7,7 +7,7 @@ Two phases:
   and against the other rows of the file: profiles with `members.services._validate_profile`,
   member histories with `lifecycle.derive_stints` and `UnitChecker.check_stints`, the tree with
   `ALLOWED_PARENTS` and `organizations.tree.compute_ancestry` (cycles). Nothing is written.
-* `run()` writes: new organizations and members through `core.bulkload.BulkLoader` (fast, one
+* `run()` writes: new organizations and members through `bulkload.loader.BulkLoader` (fast, one
   ledger rebuild), changes to records that already exist through the ordinary services
   (`unit_rename`, `member_update_profile`, `member_record_event`...), all in one transaction.
   Any refusal rolls everything back.
@@ -34,15 +34,36 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grassroots.accounts.access import READ_ONLY_PAST
+from grassroots.accounts.access import (
+    READ_ONLY_PAST,
+    members_visible,
+    require_writable_member,
+    sees_everything,
+    units_ever_visible,
+)
 from grassroots.audit.models import AuditRecord, Source
 from grassroots.audit.services import Actor, record
-from grassroots.core.bulkload import StintSpec
+from grassroots.bulkload.loader import (
+    BulkLoader,
+    EventSpec,
+    MemberSpec,
+    StintSpec,
+    UnitSpec,
+    VersionSpec,
+)
 from grassroots.core.dates import vn
 from grassroots.core.text import fold
+from grassroots.derived.closure import rebuild_closure
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, Member, MemberEvent
-from grassroots.members.services import PROFILE_FIELDS, UnitChecker, _validate_profile
+from grassroots.members.services import (
+    PROFILE_FIELDS,
+    UnitChecker,
+    _validate_profile,
+    member_record_event,
+    member_update_profile,
+)
+from grassroots.organizations import services as orgs
 from grassroots.organizations.models import (
     ALLOWED_PARENTS,
     GRASSROOTS_KINDS,
@@ -53,6 +74,7 @@ from grassroots.organizations.models import (
     UnitVersion,
 )
 from grassroots.organizations.tree import VersionRow, compute_ancestry
+from grassroots.restructure import services as restructure
 from grassroots.territory.models import Population, Village, VillageVersion
 
 from . import schema
@@ -213,8 +235,6 @@ class Importer:
     def _visible_codes(self) -> set[int] | None:
         if self.user is None:
             return None
-        from grassroots.accounts.access import sees_everything, units_ever_visible
-
         if sees_everything(self.user):
             return None
         return set(units_ever_visible(self.user).values_list("pk", flat=True))
@@ -772,8 +792,6 @@ class Importer:
             for values in Member.objects.filter(profile_number__in=chunk).values(*fields):
                 found[values["profile_number"].upper()] = values
         if self.user is not None and found:
-            from grassroots.accounts.access import members_visible, sees_everything
-
             if not sees_everything(self.user):
                 visible = set(
                     members_visible(self.user)
@@ -1010,8 +1028,6 @@ class Importer:
         if self.user is None:
             return True
         from django.core.exceptions import PermissionDenied
-
-        from grassroots.accounts.access import require_writable_member
 
         try:
             require_writable_member(self.user, Member.objects.get(pk=member["pk"]))
@@ -1306,15 +1322,6 @@ class Importer:
             self.field_errors(sheet, row.number, exc, columns)
 
     def _write(self, actor: Actor) -> None:
-        from grassroots.core.bulkload import (
-            BulkLoader,
-            EventSpec,
-            MemberSpec,
-            UnitSpec,
-            VersionSpec,
-        )
-        from grassroots.organizations.closure import rebuild_closure
-
         bulk = bool(self.new_units or self.new_members)
         loader = (
             BulkLoader(batch_size=5000, expected_members=len(self.new_members)) if bulk else None
@@ -1418,8 +1425,6 @@ class Importer:
         members_sheet = schema.MEMBERS
         mcols = {c.field: c.header for c in members_sheet.columns}
         if self.profile_updates or self.event_updates:
-            from grassroots.members.services import member_record_event, member_update_profile
-
             for row, pk, changes in self.profile_updates:
                 member = Member.objects.get(pk=pk)
                 self._service(
@@ -1557,8 +1562,6 @@ class Importer:
 
     def _unit_update(self, actor: Actor, row: Row, code: str) -> None:
         """One change row on an organization that exists: through its service."""
-        from grassroots.organizations import services as orgs
-
         v = row.values
         unit = Unit.objects.get(code=code)
         decision = orgs.Decision(
@@ -1585,11 +1588,11 @@ class Importer:
         elif action == ChangeAction.MOVE:
             orgs.unit_move(unit=unit, new_parent=other("parent"), **common)
         elif action == ChangeAction.CHANGE_KIND:
-            orgs.unit_change_kind(unit=unit, kind=v.get("kind", ""), **common)
+            restructure.unit_change_kind(unit=unit, kind=v.get("kind", ""), **common)
         elif action == ChangeAction.MERGE:
-            orgs.unit_merge(sources=[unit], target=other("target"), **common)
+            restructure.unit_merge(sources=[unit], target=other("target"), **common)
         else:
-            orgs.unit_dissolve(unit=unit, **common)
+            restructure.unit_dissolve(unit=unit, **common)
 
     def _write_villages(self, actor: Actor) -> list[tuple]:
         out = []

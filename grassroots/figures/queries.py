@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 from django.db.models import Q
 
+from grassroots.derived import checkpoints
+from grassroots.members.models import MemberStint
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
 from grassroots.territory.models import CellArrangement, Population, VillageVersion
 
-from . import checkpoints
 from .models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS
 
 # Column names are quoted: "left" is a reserved word in PostgreSQL.
@@ -246,8 +247,6 @@ def figures(unit: Unit, at: dt.date, since: dt.date | None = None) -> Figures:
 
 def members_at_query(unit: Unit, at: dt.date):
     """Stints counted by the organization on `at` (member lists; the figures use the ledger)."""
-    from grassroots.members.models import MemberStint
-
     subtree = UnitAncestry.objects.filter(on(at), ancestor=unit).values("descendant_id")
     return MemberStint.objects.filter(unit_id__in=subtree, start__lte=at).filter(
         Q(end__isnull=True) | Q(end__gt=at)

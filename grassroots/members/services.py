@@ -11,15 +11,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, record, snapshot
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
-from grassroots.figures import ledger
+from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
 
-from . import lifecycle, search_index
+from . import lifecycle
 from .models import EventKind, Member, MemberEvent, MemberStint
 
 PROFILE_FIELDS = [
@@ -115,8 +117,8 @@ def validate_history(events: list[lifecycle.Ev]) -> list[lifecycle.Stint]:
     return stints
 
 
-def _stint_rows(member: Member) -> list[ledger.StintRow]:
-    return [ledger.StintRow(*v) for v in member.stints.values_list(*ledger.STINT_COLUMNS)]
+def _stint_rows(member: Member) -> list[maintain.StintRow]:
+    return [maintain.StintRow(*v) for v in member.stints.values_list(*maintain.STINT_COLUMNS)]
 
 
 def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
@@ -140,7 +142,7 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
         for s in stints
     )
     new = [
-        ledger.StintRow(
+        maintain.StintRow(
             s.unit_id,
             s.start,
             s.end,
@@ -154,18 +156,13 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
         )
         for s in stints
     ]
-    ledger.apply_stint_change(old, new)
-    search_index.refresh([member.pk])
+    maintain.member_stints_changed(member.pk, old, new)
 
 
 def _check_version(member: Member, expected_version: int | None) -> None:
     """Refuse a save made against a stale copy, saying who changed what in between (issue 4 §4)."""
     if expected_version is None or member.version == expected_version:
         return
-    from django.db.models import Q
-
-    from grassroots.audit.models import AuditRecord
-
     missed = max(1, member.version - expected_version)
     event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
     records = AuditRecord.objects.filter(
@@ -301,7 +298,7 @@ def member_update_profile(
     member.version += 1
     member.save()
     if "full_name" in changes:
-        search_index.refresh([member.pk])
+        maintain.member_renamed(member.pk)
     record(actor, obj=member, action="update", changes=changes, reason=reason)
     return member
 

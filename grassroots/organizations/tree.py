@@ -6,7 +6,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from grassroots.core.dates import FAR_FUTURE
+from grassroots.core.dates import FAR_FUTURE, vn
+
+from .models import ALLOWED_PARENTS, Kind
 
 
 @dataclass(frozen=True)
@@ -103,10 +105,6 @@ def tree_problems(
     parents to look at, not rows to check (their own parents were checked when they were
     written and are not loaded: issue 20 §16).
     """
-    from grassroots.core.dates import vn
-
-    from .models import ALLOWED_PARENTS, Kind
-
     by_unit: dict[str, list[KindVersion]] = defaultdict(list)
     for v in versions:
         by_unit[v.unit].append(v)

@@ -17,12 +17,16 @@ from pathlib import Path
 
 from django.db import connection
 
+from grassroots.accounts.access import find_members
+from grassroots.accounts.models import User
 from grassroots.core.text import fold
-from grassroots.figures.queries import figures
+from grassroots.figures.queries import figures, ledger_at
 from grassroots.members.models import Member, MemberStint
 from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitAncestry, UnitVersion
 
+from .models import Dataset
 from .national import TODAY
+from .runs import run_generate
 
 FROM = dt.date(2000, 1, 1)
 LEVELS = ("country", "province", "district", "commune", "cell")
@@ -134,8 +138,6 @@ def _search_texts(rng: random.Random, n: int) -> list[str]:
 
 
 def province_user(province: Unit):
-    from grassroots.accounts.models import User
-
     user, _ = User.objects.get_or_create(
         username=f"bench_{province.code}".lower(), defaults={"scope": province, "role": "viewer"}
     )
@@ -144,8 +146,6 @@ def province_user(province: Unit):
 
 def bench_search(rng: random.Random, n: int) -> dict:
     """Member search by name inside one province, as the member list page runs it (50 per page)."""
-    from grassroots.accounts.access import find_members
-
     province = _province_for_search(rng)
     if province is None:
         return {"search_p50_ms": 0.0, "search_p95_ms": 0.0}
@@ -161,8 +161,6 @@ def bench_pages(targets, rng: random.Random, n: int) -> dict:
     """The organization page and the member list page over HTTP (Django test client, in process)."""
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
-
-    from grassroots.accounts.models import User
 
     try:
         reverse("web:unit", args=["N"]), reverse("web:members")
@@ -272,8 +270,6 @@ def bench_duckdb(targets) -> dict:
 
 def check_duckdb_agrees(answers: dict) -> int:
     """How many DuckDB answers differ from the ledger (must be 0)."""
-    from grassroots.figures.queries import ledger_at
-
     wrong = 0
     for (pk, at), (members, official, probationary, exempt) in answers.items():
         got = ledger_at(pk, at)
@@ -291,9 +287,6 @@ def ensure_dataset(members: int, seed: int, progress: bool = False):
     """Reuse the dataset of this size in the current database, or generate it into an empty one."""
     from django.core.management import call_command
     from django.db.migrations.executor import MigrationExecutor
-
-    from .management.commands.generate import run_generate
-    from .models import Dataset
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(

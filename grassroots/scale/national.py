@@ -25,11 +25,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grassroots.core.bulkload import EventSpec, MemberSpec, UnitSpec, VersionSpec
+from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
 from grassroots.core.dates import add_months
 from grassroots.demo import adminunits
-from grassroots.members.models import DisciplineForm, EventKind
-from grassroots.organizations.models import GrassrootsType, Kind
+from grassroots.figures.models import FigureDelta
+from grassroots.members.models import DisciplineForm, EventKind, MemberNameKey
+from grassroots.organizations.models import GrassrootsType, Kind, UnitAncestry
 
 NATIONAL_MEMBERS = 5_600_000
 NATIONAL_ORGS = 52_000
@@ -632,8 +633,6 @@ def generate(
     """Write a dataset into the current database through the bulk loader; return row counts."""
     import time
 
-    from grassroots.core.bulkload import BulkLoader
-
     t0 = time.perf_counter()
     plan = plan_tree(members, seed, province=province)
     loader = loader or BulkLoader(batch_size=10000)
@@ -651,9 +650,6 @@ def generate(
     t2 = time.perf_counter()
     counts = loader.finish(progress=rebuild_progress)
     t3 = time.perf_counter()
-    from grassroots.figures.models import FigureDelta
-    from grassroots.members.models import MemberNameKey
-    from grassroots.organizations.models import UnitAncestry
 
     counts["unit_ancestry"] = UnitAncestry.objects.count()
     counts["figure_deltas"] = FigureDelta.objects.count()

@@ -34,6 +34,7 @@ from grassroots.organizations.queries import (
     on,
     version_at,
 )
+from grassroots.restructure import services as restructure
 
 from . import forms, presenters
 from .templatetags.vn import vdate
@@ -380,7 +381,7 @@ def _move(actor, unit, data):
 
 
 def _change_kind(actor, unit, data):
-    return unit_services.unit_change_kind(
+    return restructure.unit_change_kind(
         actor=actor,
         unit=unit,
         kind=data["kind"],
@@ -394,7 +395,7 @@ def _change_kind(actor, unit, data):
 
 def _merge(actor, unit, data):
     target = _unit_from_code(actor.user, data["target_code"], "target")
-    return unit_services.unit_merge(
+    return restructure.unit_merge(
         actor=actor,
         sources=[unit],
         target=target,
@@ -406,10 +407,8 @@ def _merge(actor, unit, data):
 
 def _split(actor, unit, data):
     kind = display_version(unit, data["date"]).kind
-    parts = [
-        unit_services.SplitPart(code=code, name=name, kind=kind) for code, name in data["parts"]
-    ]
-    new_units = unit_services.unit_split(
+    parts = [restructure.SplitPart(code=code, name=name, kind=kind) for code, name in data["parts"]]
+    new_units = restructure.unit_split(
         actor=actor,
         unit=unit,
         parts=parts,
@@ -421,7 +420,7 @@ def _split(actor, unit, data):
 
 
 def _dissolve(actor, unit, data):
-    return unit_services.unit_dissolve(
+    return restructure.unit_dissolve(
         actor=actor, unit=unit, date=data["date"], decision=_decision(data), note=data["note"]
     )
 

@@ -6,7 +6,7 @@ def build_checkpoints(apps, schema_editor):
     # them (figures.checkpoints.rebuild); a new database has an empty ledger and skips this.
     FigureDelta = apps.get_model("figures", "FigureDelta")
     if FigureDelta.objects.using(schema_editor.connection.alias).exists():
-        from grassroots.figures import checkpoints
+        from grassroots.derived import checkpoints
 
         checkpoints.rebuild()
 

@@ -6,7 +6,7 @@ def build_index(apps, schema_editor):
     # it (members.search_index.rebuild); a new database has no members and skips this.
     Member = apps.get_model("members", "Member")
     if Member.objects.using(schema_editor.connection.alias).exists():
-        from grassroots.members import search_index
+        from grassroots.derived import name_index as search_index
 
         search_index.rebuild()
 

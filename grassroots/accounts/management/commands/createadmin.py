@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from grassroots.accounts import services
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.core.cli import unit_arg
+from grassroots.organizations.cli import unit_arg
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from grassroots.accounts import backup
-from grassroots.members import search_index
+from grassroots.derived import name_index as search_index
 
 
 class Command(BaseCommand):

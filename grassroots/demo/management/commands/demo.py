@@ -3,6 +3,9 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from grassroots.accounts.models import User
+from grassroots.assessments.demo import seed_demo_ratings
+from grassroots.assessments.schemes import ensure_schemes
 from grassroots.core.cli import number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, build_demo, demo_exists
 
@@ -62,8 +65,6 @@ class Command(BaseCommand):
                 "Không tạo xếp loại chất lượng: tỷ lệ công bố năm 2008 và 2017 chỉ khớp với quy mô 1.0."
             )
             return
-        from grassroots.assessments.demo import seed_demo_ratings
-        from grassroots.assessments.schemes import ensure_schemes
 
         ensure_schemes()  # `--force` flushed the migration's rows too
         started = time.monotonic()
@@ -73,8 +74,6 @@ class Command(BaseCommand):
 
     def _accounts(self, rows=None):
         if rows is None:
-            from grassroots.accounts.models import User
-
             rows = [
                 (
                     u.username,

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from grassroots.core.cli import date_arg, dumps, number, unit_arg
+from grassroots.core.cli import date_arg, dumps, number
 from grassroots.figures.queries import figures
+from grassroots.organizations.cli import unit_arg
 
 _STOCK_LABELS = [
     ("grassroots_organizations", "Tổ chức cơ sở đảng"),

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from grassroots.core.cli import date_arg, dumps, unit_arg
+from grassroots.core.cli import date_arg, dumps
+from grassroots.organizations.cli import unit_arg
 from grassroots.organizations.models import GrassrootsType, Kind
 from grassroots.organizations.queries import unit_rows
 

@@ -1,78 +1,13 @@
 """`grassroots generate --scale national|province|small [--members N] [--seed S]`."""
 
 import json as jsonlib
-import resource
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from grassroots.scale.models import Dataset
-from grassroots.scale.national import SCALES, generate
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_generate(
-    *, scale: str = "small", members: int | None = None, seed: int = 1, progress: bool = True
-) -> Dataset:
-    """Generate into the current database and record what was written."""
-    from tqdm import tqdm
-
-    members = members or SCALES[scale]
-    province = "20" if scale == "province" else None  # Lạng Sơn (unchanged by the 2025 mergers)
-    started = time.perf_counter()
-    cpu = _cpu()
-    bar = tqdm(total=members, unit="member", desc="đảng viên", disable=not progress, mininterval=1)
-    rbar = {}
-
-    def rebuild_progress(done, total):
-        if "bar" not in rbar:
-            bar.close()
-            rbar["bar"] = tqdm(
-                total=total, unit="unit", desc="sổ số liệu", disable=not progress, mininterval=1
-            )
-        rbar["bar"].update(done - rbar["bar"].n)
-
-    counts = generate(
-        members, seed, province=province, progress=bar.update, rebuild_progress=rebuild_progress
-    )
-    bar.close()
-    if "bar" in rbar:
-        rbar["bar"].close()
-    seconds = time.perf_counter() - started
-    # The machine is shared: CPU time says what the work costs when the wall clock is noisy.
-    counts["cpu_seconds"] = round(_cpu() - cpu, 1)
-    rows = sum(
-        counts[k]
-        for k in (
-            "units",
-            "unit_versions",
-            "members",
-            "events",
-            "stints",
-            "unit_ancestry",
-            "figure_deltas",
-            "name_keys",
-        )
-        if k in counts
-    )
-    return Dataset.objects.create(
-        scale=scale,
-        members=members,
-        seed=seed,
-        counts=counts,
-        seconds=seconds,
-        rows_per_s=rows / seconds,
-        peak_rss_mb=peak_rss_mb(),
-    )
+from grassroots.organizations.models import Unit
+from grassroots.scale.national import SCALES
+from grassroots.scale.runs import run_generate
 
 
 class Command(BaseCommand):
@@ -86,8 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, members, seed, json: bool = False, **options):
         from django.core.management import call_command
-
-        from grassroots.organizations.models import Unit
 
         call_command("migrate", verbosity=0)
         if Unit.objects.exists():

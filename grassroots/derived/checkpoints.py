@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from .models import LEDGER_FIELDS, FigureCheckpoint, FigureDelta
+from grassroots.figures.models import LEDGER_FIELDS, FigureCheckpoint, FigureDelta
 
 # Below this many ledger rows a plain sum stays small (< 1 ms for one organization, ~40 ms for a
 # page of 100 such children) and checkpoints (up to ~77 rows per organization, and an UPDATE on

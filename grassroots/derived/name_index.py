@@ -25,13 +25,13 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from grassroots.core.bulkload import append_rows
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.organizations.closure import _versions_with_ancestors
+from grassroots.core.rows import append_rows
+from grassroots.members.models import Member, MemberNameKey, MemberStint
 from grassroots.organizations.models import UnitVersion
 from grassroots.organizations.tree import VersionRow
 
-from .models import Member, MemberNameKey, MemberStint
+from .closure import versions_with_ancestors
 
 Spans = dict[int, list[tuple[int, dt.date, dt.date]]]
 
@@ -52,7 +52,7 @@ def place_spans(unit_ids: Iterable[int] | None) -> Spans:
         rows = UnitVersion.objects.values_list("unit_id", "parent_id", "valid_from", "valid_to")
         versions = [VersionRow(*v) for v in rows.iterator(chunk_size=20000)]
     else:
-        versions = _versions_with_ancestors(set(unit_ids))
+        versions = versions_with_ancestors(set(unit_ids))
     by_unit: dict[int, list[tuple[int | None, dt.date, dt.date]]] = defaultdict(list)
     for v in versions:
         by_unit[v.unit_id].append((v.parent_id, v.valid_from, v.valid_to or FAR_FUTURE))

@@ -19,10 +19,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grassroots.audit.services import Actor, record
+from grassroots.core.rows import append_rows
 from grassroots.core.text import fold
+from grassroots.derived.maintain import rebuild_all
 from grassroots.members import lifecycle
 from grassroots.members.models import Member, MemberEvent, MemberStint
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
+from grassroots.organizations.tree import KindVersion, tree_problems
 
 
 @dataclass
@@ -169,8 +172,6 @@ class BulkLoader:
 
     def _check_tree(self, specs: list[UnitSpec]) -> None:
         from django.core.exceptions import ValidationError
-
-        from grassroots.organizations.tree import KindVersion, tree_problems
 
         versions = [
             KindVersion(s.code, v.kind, v.parent, v.valid_from, v.valid_to)
@@ -349,8 +350,6 @@ class BulkLoader:
         self, *, actor: Actor | None = None, label: str = "bulk load", progress=None
     ) -> dict:
         """Flush, rebuild closure and ledger, and leave one audit record describing the load."""
-        from grassroots.organizations.services import rebuild_all
-
         self.flush()
         self.restore_indexes()
         if connection.vendor == "postgresql" and self.counts["members"]:
@@ -431,48 +430,6 @@ _STINT_COLUMNS = [
 def _insert(model: type, columns: list[str], rows: list) -> None:
     """Append rows with explicit ids to a model's table."""
     append_rows(model._meta.db_table, columns, rows)
-
-
-def append_rows(table: str, columns: list[str], rows: list) -> None:
-    """Append rows to `table` (a model's or a staging table): COPY on PostgreSQL, one
-    executemany on SQLite."""
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in columns)
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        copy_rows(table, columns, rows)
-    elif connection.vendor == "sqlite":
-        connection.connection.executemany(
-            f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['?'] * len(columns))})", rows
-        )
-    else:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})",
-                rows,
-            )
-
-
-def copy_rows(table: str, columns: list[str], rows) -> None:
-    """PostgreSQL: COPY rows into `table` in the binary format, with each column's type read
-    from the catalog. Both sides skip the text conversion of every value: the client spends
-    about a third of the CPU of a text COPY, and the server parses nothing."""
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute "
-            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-            [qn(table)],
-        )
-        oids = dict(cursor.fetchall())
-        with cursor.cursor.copy(
-            f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types([oids[c] for c in columns])
-            for row in rows:
-                copy.write_row(row)
 
 
 def _sync_sequences(models) -> None:

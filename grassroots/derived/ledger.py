@@ -15,12 +15,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.members import search_index
+from grassroots.core.rows import copy_rows
+from grassroots.figures.models import LEDGER_FIELDS, FigureDelta
 from grassroots.members.models import MemberStint, Reason, Status
 from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
 
-from . import checkpoints
-from .models import LEDGER_FIELDS, FigureDelta
+from . import checkpoints, name_index
+from .closure import rebuild_closure
 
 IDX = {name: i for i, name in enumerate(LEDGER_FIELDS)}
 WIDTH = len(LEDGER_FIELDS)
@@ -376,8 +377,6 @@ class _Staging:
             items.sort(key=lambda item: item[0][0] * 10_000_000 + item[0][1].toordinal())
         names = f"ancestor_id, date, {_COLUMNS}"
         if connection.vendor == "postgresql":
-            from grassroots.core.bulkload import copy_rows
-
             copy_rows(
                 table, ["ancestor_id", "date", *LEDGER_FIELDS], ((a, d, *v) for (a, d), v in items)
             )
@@ -457,12 +456,10 @@ class TreeSnapshot:
             subtree,
             Closure.load(descendants=subtree),
             kind_spans(subtree),
-            search_index.place_spans(subtree),
+            name_index.place_spans(subtree),
         )
 
     def refresh(self) -> None:
-        from grassroots.organizations.closure import rebuild_closure
-
         rebuild_closure(self.subtree)
         new_closure = Closure.load(descendants=self.subtree)
         new_spans = kind_spans(self.subtree)
@@ -491,5 +488,5 @@ class TreeSnapshot:
         write(acc)
         # The name index keys members by top-level organization: only units whose one changed
         # need their members re-keyed (a rename or a move inside a province costs nothing).
-        places = search_index.place_spans(self.subtree)
-        search_index.refresh_units(u for u in self.subtree if places.get(u) != self.places.get(u))
+        places = name_index.place_spans(self.subtree)
+        name_index.refresh_units(u for u in self.subtree if places.get(u) != self.places.get(u))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import UnitAncestry, UnitVersion
-from .tree import VersionRow, compute_ancestry
+from grassroots.organizations.models import UnitAncestry, UnitVersion
+from grassroots.organizations.tree import VersionRow, compute_ancestry
 
 
-def _versions_with_ancestors(unit_ids: set[int]) -> list[VersionRow]:
+def versions_with_ancestors(unit_ids: set[int]) -> list[VersionRow]:
     """The versions of the given units and of every unit above them at any time."""
     rows: list[VersionRow] = []
     loaded: set[int] = set()
@@ -37,7 +37,7 @@ def rebuild_closure(unit_ids: Iterable[int] | None = None) -> None:
         wanted = None
     else:
         wanted = set(unit_ids)
-        versions = _versions_with_ancestors(wanted)
+        versions = versions_with_ancestors(wanted)
         UnitAncestry.objects.filter(descendant_id__in=wanted).delete()
     rows = [
         UnitAncestry(

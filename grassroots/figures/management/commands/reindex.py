@@ -10,8 +10,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from grassroots.figures import checkpoints as figure_checkpoints
-from grassroots.members import search_index
+from grassroots.derived import checkpoints as figure_checkpoints
+from grassroots.derived import name_index as search_index
 
 
 class Command(BaseCommand):

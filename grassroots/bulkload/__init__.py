@@ -1,0 +1,1 @@
+"""Bulk load, a use case above the domains: see loader.py."""

@@ -1,0 +1,51 @@
+"""Writing many rows to a table fast: PostgreSQL binary COPY, SQLite one executemany.
+
+Used by the bulk loader (members, events, stints) and by the derived data's staging tables
+(ledger, name index). Knows nothing of the apps: a table name, its columns and the rows.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def append_rows(table: str, columns: list[str], rows: list) -> None:
+    """Append rows to `table` (a model's or a staging table): COPY on PostgreSQL, one
+    executemany on SQLite."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        copy_rows(table, columns, rows)
+    elif connection.vendor == "sqlite":
+        connection.connection.executemany(
+            f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['?'] * len(columns))})", rows
+        )
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
+            )
+
+
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    """PostgreSQL: COPY rows into `table` in the binary format, with each column's type read
+    from the catalog. Both sides skip the text conversion of every value: the client spends
+    about a third of the CPU of a text COPY, and the server parses nothing."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [qn(table)],
+        )
+        oids = dict(cursor.fetchall())
+        with cursor.cursor.copy(
+            f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types([oids[c] for c in columns])
+            for row in rows:
+                copy.write_row(row)

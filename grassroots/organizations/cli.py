@@ -1,0 +1,15 @@
+"""The `grassroots` subcommands' way to name an organization: its code."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+
+from .models import Unit
+from .queries import find_unit
+
+
+def unit_arg(code: str) -> Unit:
+    unit = find_unit(code)
+    if unit is None:
+        raise CommandError(f"Không có tổ chức mã {code}")
+    return unit

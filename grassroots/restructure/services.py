@@ -1,0 +1,302 @@
+"""Restructuring: changes of the tree that carry members, villages and sub-organizations along.
+
+A change of kind that needs a new cell for the members, a merger, a split and a dissolution span
+three domains: the organization's own change (`organizations.services`), the members' restructure
+events (`members.services.member_record_event`) and the villages of a merged commune
+(`territory.services.village_move`). They live here, above all three, so that no domain's
+services reach into another's. Each runs in one transaction (the services it calls join it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from grassroots.audit.services import Actor
+from grassroots.derived.maintain import TreeSnapshot
+from grassroots.members.models import EventKind, Member, MemberStint
+from grassroots.members.services import member_record_event
+from grassroots.organizations.models import (
+    MEMBER_KINDS,
+    ChangeAction,
+    GrassrootsType,
+    Kind,
+    Unit,
+    UnitAncestry,
+    UnitVersion,
+)
+from grassroots.organizations.queries import on, version_at
+from grassroots.organizations.services import (
+    NO_DECISION,
+    Decision,
+    bump_version,
+    check_alive,
+    check_parent,
+    children_on,
+    end_unit,
+    log_change,
+    set_from,
+    unit_establish,
+    unit_move,
+)
+from grassroots.territory.models import VillageVersion
+from grassroots.territory.services import village_move
+
+
+def _err(message: str, field: str | None = None) -> ValidationError:
+    return ValidationError({field: [message]}) if field else ValidationError(message)
+
+
+def _stints_on(unit: Unit, day: dt.date):
+    return MemberStint.objects.filter(unit=unit, start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+
+
+def _members_in(unit: Unit, day: dt.date):
+    return Member.objects.filter(pk__in=_stints_on(unit, day).values("member_id")).order_by("pk")
+
+
+def _has_members(unit: Unit, day: dt.date) -> bool:
+    return _stints_on(unit, day).exists()
+
+
+@transaction.atomic
+def unit_change_kind(
+    *,
+    actor: Actor,
+    unit: Unit,
+    kind: str,
+    date: dt.date,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+    new_cell_code: str = "",
+    new_cell_name: str = "",
+) -> Unit:
+    """E.g. a chi bộ cơ sở growing into a đảng bộ cơ sở. Its members then need a cell of their
+    own under it: give `new_cell_code`/`new_cell_name` and they are moved there on the same day."""
+    current = check_alive(unit, date)
+    if kind not in Kind.values or kind == current.kind:
+        raise _err("Cấp tổ chức mới không hợp lệ hoặc không thay đổi.", "kind")
+    check_parent(kind, current.parent, date)
+    members_here = _has_members(unit, date)
+    if kind not in MEMBER_KINDS and members_here and not new_cell_code:
+        raise _err(
+            "Tổ chức đang có đảng viên sinh hoạt trực tiếp: cần lập chi bộ trực thuộc để chuyển đảng viên sang.",
+            "new_cell_code",
+        )
+    if kind in MEMBER_KINDS and children_on(unit, date):
+        raise _err("Tổ chức còn tổ chức trực thuộc: hãy chuyển hoặc giải thể chúng trước.", "kind")
+    snap = TreeSnapshot.take([unit.pk])
+    set_from(unit, date, kind=kind)
+    snap.refresh()
+    bump_version(unit)
+    log_change(
+        actor,
+        unit,
+        ChangeAction.CHANGE_KIND,
+        date,
+        decision,
+        note,
+        changes={"kind": [current.kind, kind]},
+    )
+    if kind not in MEMBER_KINDS and members_here:
+        cell = unit_establish(
+            actor=actor,
+            code=new_cell_code,
+            name=new_cell_name or new_cell_code,
+            kind=Kind.SUBORDINATE_CELL,
+            date=date,
+            parent=unit,
+            decision=decision,
+        )
+        _move_members(actor, unit, cell, date)
+    return unit
+
+
+def _move_members(actor: Actor, source: Unit, target: Unit, day: dt.date) -> int:
+    moved = 0
+    for member in _members_in(source, day):
+        member_record_event(
+            actor=actor,
+            member=member,
+            kind=EventKind.RESTRUCTURE,
+            date=day,
+            unit=target,
+            note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
+        )
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def unit_merge(
+    *,
+    actor: Actor,
+    sources: list[Unit],
+    target: Unit,
+    date: dt.date,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+) -> Unit:
+    """Merge sources into target on `date`: their sub-organizations move under the target, their
+    members move to the target (which must then be a cell), and the sources end."""
+    target_version = check_alive(target, date, "Tổ chức nhận sáp nhập")
+    if not sources:
+        raise _err("Cần chọn ít nhất một tổ chức bị sáp nhập.", "sources")
+    for source in sources:
+        if source.pk == target.pk:
+            raise _err("Không thể sáp nhập một tổ chức vào chính nó.", "sources")
+        check_alive(source, date)
+        if UnitAncestry.objects.filter(on(date), ancestor=source, descendant=target).exists():
+            raise _err(
+                f"{target.code} đang trực thuộc {source.code}: không thể sáp nhập.", "target"
+            )
+        if _has_members(source, date) and target_version.kind not in MEMBER_KINDS:
+            raise _err(
+                f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.",
+                "target",
+            )
+        for child in children_on(source, date):
+            check_parent(version_at(child, date).kind, target, date)
+    for source in sources:
+        _move_members(actor, source, target, date)
+        for child in children_on(source, date):
+            unit_move(
+                actor=actor,
+                unit=child,
+                new_parent=target,
+                date=date,
+                decision=decision,
+                note=f"Theo sáp nhập {source.code} vào {target.code}",
+            )
+        _move_villages(actor, source, target, target_version, date)
+        snap = TreeSnapshot.take([source.pk])
+        end_unit(source, date)
+        snap.refresh()
+        log_change(
+            actor,
+            source,
+            ChangeAction.MERGE,
+            date,
+            decision,
+            note,
+            [target],
+            {"merged_into": [None, target.code]},
+        )
+    return target
+
+
+def _move_villages(
+    actor: Actor, source: Unit, target: Unit, target_version: UnitVersion, day: dt.date
+) -> None:
+    """A merged commune's villages pass to the commune that absorbs it (domain.md §1.3, 2025)."""
+    if target_version.grassroots_type != GrassrootsType.COMMUNE:
+        return
+    for version in VillageVersion.objects.filter(on(day), unit=source).select_related("village"):
+        village_move(actor=actor, village=version.village, unit=target, date=day)
+
+
+@dataclass(frozen=True)
+class SplitPart:
+    code: str
+    name: str
+    kind: str
+    grassroots_type: str = ""
+
+
+@transaction.atomic
+def unit_split(
+    *,
+    actor: Actor,
+    unit: Unit,
+    parts: list[SplitPart],
+    date: dt.date,
+    assign: dict[int, str] | None = None,
+    decision: Decision = NO_DECISION,
+    note: str = "",
+) -> list[Unit]:
+    """Split `unit` into new organizations under the same parent. `assign` maps the id of each
+    sub-organization and member of the unit to the code of the part that takes it; whatever is
+    not assigned goes to the first part. The unit ends on `date`."""
+    current = check_alive(unit, date)
+    if len(parts) < 2:
+        raise _err("Chia tách cần ít nhất hai tổ chức mới.", "parts")
+    assign = assign or {}
+    codes = {p.code.upper() for p in parts}
+    bad = {v for v in assign.values() if v.upper() not in codes}
+    if bad:
+        raise _err(f"Mã tổ chức mới không có trong danh sách: {', '.join(sorted(bad))}.", "assign")
+    new_units = {}
+    for part in parts:
+        new_units[part.code.upper()] = unit_establish(
+            actor=actor,
+            code=part.code,
+            name=part.name,
+            kind=part.kind,
+            date=date,
+            parent=current.parent,
+            grassroots_type=part.grassroots_type or current.grassroots_type,
+            decision=decision,
+            note=f"Chia tách từ {unit.code}",
+        )
+    first = new_units[parts[0].code.upper()]
+    for member in _members_in(unit, date):
+        target = new_units.get(assign.get(member.pk, "").upper(), first)
+        member_record_event(
+            actor=actor,
+            member=member,
+            kind=EventKind.RESTRUCTURE,
+            date=date,
+            unit=target,
+            note=f"Theo chia tách {unit.code}",
+        )
+    for child in children_on(unit, date):
+        target = new_units.get(assign.get(child.pk, "").upper(), first)
+        unit_move(
+            actor=actor,
+            unit=child,
+            new_parent=target,
+            date=date,
+            decision=decision,
+            note=f"Theo chia tách {unit.code}",
+        )
+    snap = TreeSnapshot.take([unit.pk])
+    end_unit(unit, date)
+    snap.refresh()
+    log_change(
+        actor,
+        unit,
+        ChangeAction.SPLIT,
+        date,
+        decision,
+        note,
+        list(new_units.values()),
+        {"split_into": [None, sorted(new_units)]},
+    )
+    return list(new_units.values())
+
+
+@transaction.atomic
+def unit_dissolve(
+    *, actor: Actor, unit: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = ""
+) -> Unit:
+    check_alive(unit, date)
+    if children_on(unit, date):
+        raise _err(
+            "Tổ chức còn tổ chức trực thuộc: hãy chuyển, sáp nhập hoặc giải thể chúng trước.",
+            "date",
+        )
+    if _has_members(unit, date):
+        raise _err(
+            "Tổ chức còn đảng viên sinh hoạt: hãy chuyển sinh hoạt cho đảng viên trước.", "date"
+        )
+    snap = TreeSnapshot.take([unit.pk])
+    end_unit(unit, date)
+    snap.refresh()
+    log_change(actor, unit, ChangeAction.DISSOLVE, date, decision, note)
+    return unit
