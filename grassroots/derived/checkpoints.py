@@ -9,7 +9,7 @@ year ≤ year(D) to the deltas from its 1 January to D: at most 366 rows plus on
 A checkpoint is exact or absent. They are built from the ledger in SQL by `rebuild` (the full
 ledger rebuild and the partial one call it) for organizations with at least `MIN_ROWS` ledger
 rows, one per year from the year after their first delta to next year; every other ledger
-write moves them with `add`, in the same transaction (`figures.ledger.write`). DHIS2 keeps its
+write moves them with `add`, in the same transaction (`derived.ledger.write`). DHIS2 keeps its
 analytics in yearly partitions for the same reason (anchors.md §0.4).
 """
 

@@ -12,9 +12,9 @@ those few candidates only.
 Places are chosen so that the pre-filter can only over-include: a user scoped at S sees a member
 whose stint lay in S's subtree while S was there; on that day the member's place is S's place.
 
-Kept up to date by: members.services (every stint or name change), figures.ledger.TreeSnapshot
+Kept up to date through derived.maintain: members.services (every stint or name change), TreeSnapshot
 (a tree change that moves a unit under another top-level organization), and `rebuild()` after a
-bulk load (organizations.services.rebuild_all).
+bulk load (maintain.rebuild_all).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
 
 
 def admitted_stints(unit: Unit, since: dt.date, at: dt.date) -> QuerySet:
-    """The registry's admissions under `unit` in (since, at] (figures/ledger.py `_contribute`:
+    """The registry's admissions under `unit` in (since, at] (derived/ledger.py `_contribute`:
     an admission stint counts for the ancestors of its cell on its first day)."""
     return MemberStint.objects.filter(
         Q(end__isnull=True) | Q(end__gt=F("start")),

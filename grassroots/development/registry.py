@@ -7,7 +7,13 @@ import datetime as dt
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.figures.queries import ledger_at
 from grassroots.members.models import Member, MemberStint, Status
-from grassroots.organizations.models import GRASSROOTS_KINDS, MEMBER_KINDS, Unit, UnitAncestry
+from grassroots.organizations.models import (
+    GRASSROOTS_KINDS,
+    MEMBER_KINDS,
+    Unit,
+    UnitAncestry,
+    UnitVersion,
+)
 from grassroots.organizations.queries import is_under, on, version_at
 
 from .rules import IntroducerFacts
@@ -20,8 +26,6 @@ def is_cell_on(unit: Unit, day: dt.date) -> bool:
 
 def grassroots_of(unit: Unit, day: dt.date) -> int | None:
     """The grassroots organization (đảng bộ cơ sở or chi bộ cơ sở) the cell is part of on `day`."""
-    from grassroots.organizations.models import UnitVersion
-
     ancestors = UnitAncestry.objects.filter(on(day), descendant=unit).values("ancestor_id")
     row = (
         UnitVersion.objects.filter(on(day), unit_id__in=ancestors, kind__in=GRASSROOTS_KINDS)
