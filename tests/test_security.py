@@ -237,7 +237,7 @@ def test_production_is_the_default_and_development_opts_in(tmp_path):
 def test_client_address_is_the_entry_the_trusted_proxy_appended(tree, settings):
     from django.test import RequestFactory
 
-    from grassroots.accounts.lockout import client_address
+    from grassroots.core.request import client_address
 
     settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
     settings.CLIENT_ADDRESS_PROXY_COUNT = 1

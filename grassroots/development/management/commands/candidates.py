@@ -3,9 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from grassroots.core.cli import date_arg, dumps, unit_arg
+from grassroots.core.cli import date_arg, dumps
 from grassroots.development import queries
 from grassroots.development.models import Stage
+from grassroots.organizations.cli import unit_arg
 
 
 class Command(BaseCommand):

@@ -3,9 +3,10 @@ development pipeline and the admissions of a window (docs/development.md)."""
 
 from django.core.management.base import BaseCommand
 
-from grassroots.core.cli import date_arg, dumps, number, unit_arg
+from grassroots.core.cli import date_arg, dumps, number
 from grassroots.development import queries
 from grassroots.development.models import Stage
+from grassroots.organizations.cli import unit_arg
 
 
 class Command(BaseCommand):
