@@ -6,7 +6,7 @@ subtree, −1 when it leaves) and flows (admissions, deaths, transfers across A'
 The value of a stock at date D is SUM(delta) over rows of A with date ≤ D; a flow between D1 and
 D2 is SUM over D1 < date ≤ D2. The ledger is derived from member stints, unit versions and the
 ancestry closure; services keep it exact in the same transaction as each change, and
-`figures.ledger.rebuild` recomputes it from scratch. Organizations with long ledgers also have
+`derived.ledger.rebuild` recomputes it from scratch. Organizations with long ledgers also have
 yearly checkpoints (`FigureCheckpoint`), so no sum reads more than a year of rows. See
 docs/architecture.md.
 """

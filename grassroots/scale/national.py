@@ -13,7 +13,7 @@ stay in the sample).
 
 Member histories (admission since 1950, official status after 12 months, transfers, exemptions,
 discipline, deaths, removals, leaving, re-admission, transfers out of the system) are drawn with a
-seeded RNG and written through `core.bulkload.BulkLoader`, which validates each history with the
+seeded RNG and written through `bulkload.loader.BulkLoader`, which validates each history with the
 same lifecycle rules as the services. Dates are day ordinals internally for speed.
 """
 
