@@ -13,8 +13,8 @@ from grassroots.audit.models import AuditRecord
 from grassroots.figures.queries import figures
 from grassroots.organizations.models import Kind
 from grassroots.organizations.queries import lifecycle_between
-from grassroots.organizations.services import unit_dissolve
 from grassroots.reports.review import build_review
+from grassroots.restructure.services import unit_dissolve
 from grassroots.territory.models import CellArrangement, VillageKind
 from grassroots.territory.services import population_set, village_create
 
