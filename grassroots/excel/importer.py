@@ -38,6 +38,7 @@ from grassroots.accounts.access import (
     READ_ONLY_PAST,
     members_visible,
     require_writable_member,
+    require_writable_unit,
     sees_everything,
     units_ever_visible,
 )
@@ -1010,8 +1011,6 @@ class Importer:
         if self.user is None:
             return True
         from django.core.exceptions import PermissionDenied
-
-        from grassroots.accounts.access import require_writable_unit
 
         pk = unit.pk
         if pk not in self._writable_units:
