@@ -122,6 +122,8 @@ WSGI_APPLICATION = "grassroots.wsgi.application"
 
 # A commission's own wording of the report summary (reports/review_summary.txt), searched first.
 REPORT_TEMPLATES_DIR = os.environ.get("GRASSROOTS_REPORT_TEMPLATES", "")
+# A commission's own coded lists for the member statistics (grassroots/members/categories.py).
+MEMBER_CATEGORIES_FILE = os.environ.get("GRASSROOTS_MEMBER_CATEGORIES", "")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

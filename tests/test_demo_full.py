@@ -235,4 +235,20 @@ def test_review_report_of_dinh_lap_villages(full_demo, tmp_path):
         assert "Trên tổng số 214 thôn, bản, tổ dân phố, số có chi bộ độc lập từ 76 lên 118" in text
         assert "số sinh hoạt ghép từ 49 còn 6" in text
         assert "chiếm 8,9% dân số" in text
-    assert [76, 118] == rows_by_label(texts["xlsx"], "   Có chi bộ độc lập")[1:3]
+    assert [76, 118] == rows_by_label(texts["xlsx"], "\u00a0" * 4 + "Có chi bộ độc lập")[1:3]
+
+
+def test_member_structure_of_the_province_sums_to_the_total(full_demo):
+    """Issue 18: every statistics breakdown of the demo province sums to its 61.491 members,
+    and the demo's free-text profile values all map to a coded category."""
+    from grassroots.members.structure import DIMENSIONS, member_structure
+
+    province = Unit.objects.get(code="LS")
+    for dimension in DIMENSIONS:
+        s = member_structure(province, D2, [dimension], children=dimension == "age")
+        assert s.total == sum(s.cells.values()) == 61491, dimension
+        assert not any(s.unmapped.values()), (dimension, s.unmapped)
+        if s.children:
+            assert sum(total for *_, total, _cells in s.children) == 61491
+    crossed = member_structure(province, D2, ["ethnic_group", "seniority"])
+    assert sum(crossed.cells.values()) == 61491

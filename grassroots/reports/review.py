@@ -40,6 +40,7 @@ class Line:
     change: int | float | None = None
     fmt: str = INT
     level: int = 0  # indentation: 1 = a part of the line above
+    signed: bool = False  # a net change (shown +/−) rather than a count of events
 
     def as_json(self) -> dict:
         return {"before": self.before, "after": self.after, "change": self.change}

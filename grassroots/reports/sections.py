@@ -217,7 +217,7 @@ def members(ctx: Context) -> Section:
             level=1,
         ),
         *(_flow(key, label, getattr(flows, key), level=1) for key, label in FLOWS),
-        _flow("net_change", _("Tăng (giảm) đảng viên"), flows.net_change),
+        Line("net_change", _("Tăng (giảm) đảng viên"), change=flows.net_change, signed=True),
         _stock("population", _("Dân số"), then.population, now.population),
         _stock(
             "members_pct_population",

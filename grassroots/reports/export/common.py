@@ -32,8 +32,11 @@ def text(value, fmt: str = INT) -> str:
 
 
 def change_text(line: Line) -> str:
+    """A stock's change is signed (+566); a flow is a count (4.253 died), shown as is."""
     if line.change is None:
         return ""
+    if line.before is None and line.after is None and not line.signed:
+        return text(line.change, line.fmt)
     if line.fmt == INT:
         return signed(line.change)
     return signed(line.change, lambda v: text(v, line.fmt).rstrip("%"))
@@ -91,7 +94,7 @@ def line_headers(review: Review) -> list[str]:
 
 
 def line_cells(line: Line) -> list[str]:
-    label = ("   " * line.level) + str(line.label)
+    label = ("\u00a0" * 4 * line.level) + str(line.label)  # no-break: kept by every renderer
     before = text(line.before, line.fmt) if line.before is not None else ""
     after = text(line.after, line.fmt) if line.after is not None else ""
     return [label, before, after, change_text(line)]

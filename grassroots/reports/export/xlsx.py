@@ -45,7 +45,7 @@ def render_xlsx(review: Review) -> bytes:
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for line in s.lines:
-            ws.append(["   " * line.level + str(line.label), line.before, line.after, None])
+            ws.append(["\u00a0" * 4 * line.level + str(line.label), line.before, line.after, None])
             row = ws.max_row
             if line.before is not None and line.after is not None:
                 # a stock's change is the difference of the two cells, kept live for edits
