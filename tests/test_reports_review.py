@@ -2,6 +2,7 @@
 format, the written summary, access and refusals. The demo's published figures are checked in
 tests/test_demo_full.py (it reuses that module's full build)."""
 
+import io
 import json
 import subprocess
 
@@ -214,3 +215,22 @@ def test_cli_refusals(world, tmp_path):
         "clerk_d1",
     )
     assert json.loads(open(out).read())["unit"]["code"] == "D1"
+
+
+def test_edited_text_stays_text_in_the_workbook(world):
+    """An edited summary or a name beginning with '=' is no live formula (issue 20 §10)."""
+    from openpyxl import load_workbook
+
+    from grassroots.audit.services import Actor
+    from grassroots.reports.services import review_export
+
+    _review, data = review_export(
+        actor=Actor.system(), unit=world["P"], since=SINCE, at=AT, fmt="xlsx", summary="=1+1"
+    )
+    cell = next(
+        c
+        for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows()
+        for c in row
+        if c.value == "=1+1"
+    )
+    assert cell.data_type == "s" and cell.quotePrefix

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from grassroots.excel.injection import escaped
+
 from ..review import INT, Review
 from .common import header, line_headers
 
@@ -25,6 +27,12 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+def _text(value, ws):
+    """Text from the register (names, the edited summary) stays text, never a live formula
+    (issue 20 §10); the report's own totals and changes are written as formulas on purpose."""
+    return escaped(value, ws)
+
+
 def render_xlsx(review: Review) -> bytes:
     h = header(review)
     wb = Workbook()
@@ -34,8 +42,10 @@ def render_xlsx(review: Review) -> bytes:
     summary["A1"] = h.committee
     summary["A2"] = h.subtitle
     summary["A1"].font = summary["A2"].font = Font(bold=True)
-    for i, paragraph in enumerate(review.summary.split("\n\n"), start=4):
-        summary.cell(row=i, column=1, value=paragraph).alignment = Alignment(wrap_text=True)
+    summary.append([])
+    for paragraph in review.summary.split("\n\n"):
+        summary.append([_text(paragraph, summary)])
+        summary.cell(row=summary.max_row, column=1).alignment = Alignment(wrap_text=True)
     summary.column_dimensions["A"].width = 120
     for s in review.sections:
         ws = wb.create_sheet(_sheet_name(s.title, used))
@@ -45,7 +55,8 @@ def render_xlsx(review: Review) -> bytes:
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for line in s.lines:
-            ws.append(["\u00a0" * 4 * line.level + str(line.label), line.before, line.after, None])
+            label = "\u00a0" * 4 * line.level + str(line.label)
+            ws.append([_text(label, ws), line.before, line.after, None])
             row = ws.max_row
             if line.before is not None and line.after is not None:
                 # a stock's change is the difference of the two cells, kept live for edits
@@ -65,7 +76,13 @@ def render_xlsx(review: Review) -> bytes:
                 cell.font = Font(bold=True)
             first = ws.max_row + 1
             for r in table.rows:
-                ws.append([r["code"], r["name"], *(r.get(c.key) for c in table.columns)])
+                ws.append(
+                    [
+                        _text(r["code"], ws),
+                        _text(r["name"], ws),
+                        *(r.get(c.key) for c in table.columns),
+                    ]
+                )
                 for i, c in enumerate(table.columns, start=3):
                     ws.cell(row=ws.max_row, column=i).number_format = _NUMBER[c.fmt]
             last = ws.max_row
