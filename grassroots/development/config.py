@@ -31,3 +31,16 @@ def unconfirmed(day: dt.date) -> set[str]:
     if rule_set is None:
         return set()
     return set(rule_set.values.filter(confirmed=False).values_list("key", flat=True))
+
+
+def ensure_seeded() -> bool:
+    """Put the seeded rule sets and holidays back after anything that emptied the tables without
+    migrating (`flush`, `grassroots demo --force`). Returns True when it seeded."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if RuleSet.objects.exists():
+        return False
+    import_module("grassroots.development.migrations.0002_seed_rules").seed(apps, None)
+    return True

@@ -55,6 +55,19 @@ class Command(BaseCommand):
         )
         self._accounts(result["accounts"])
         self._ratings(seed, scale)
+        self._development(seed)
+
+    def _development(self, seed: int) -> None:
+        """The member development pipeline (development/demo.py), consistent with the admissions."""
+        from grassroots.development.demo import seed_demo_pipeline
+
+        started = time.monotonic()
+        counts = seed_demo_pipeline("LS", seed=seed)
+        self.stdout.write(
+            f"Phát triển đảng viên: {number(counts['admitted_cases'])} hồ sơ đã kết nạp, "
+            f"{number(counts['open_cases'])} hồ sơ đang xét, trong "
+            f"{number(time.monotonic() - started, 1)} giây."
+        )
 
     def _ratings(self, seed: int, scale: float) -> None:
         """Annual ratings 2008 onwards (here, not in build_demo, so tests that only need the

@@ -1,0 +1,294 @@
+"""A realistic pipeline for the demo province, consistent with the registry's admissions.
+
+- Every member admitted (first admission, through a ceremony in the province) in the windows
+  around 23/02/2019 and in the 15 months before `today` gets the case that led to it: proposal,
+  class certificate, 1-KNĐ, 2-KNĐ, introduction, verification, a passing cell vote (a few after
+  a failed one), the grassroots proposal, the decision (the registry's own number and date) and
+  the ceremony (the registry's admission date), then recognition when the registry has it. So
+  on 23/02/2019 cases stand at every stage, and `admitted` stays the registry's own count.
+- People not (yet) admitted fill today's pipeline at every stage, with a few overdue (ceremony
+  past its 30 working days, stale files, expired certificates) and a few closed after the
+  upper committee refused a case the cell failed three times.
+
+Rows are written in bulk (like the registry's demo loader) and derived with the same
+`rules.replay`/`rules.spans` as the services; one audit record covers the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+
+from grassroots.audit.models import Source
+from grassroots.audit.services import Actor, record
+from grassroots.core.dates import add_months
+from grassroots.core.text import fold
+from grassroots.members.models import EventKind, MemberEvent
+from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
+from grassroots.organizations.queries import on
+
+from . import config, rules
+from .models import Candidate, CaseSpan, CaseStep, IntroducedBy, ProposalSource, StepKind
+
+WINDOW_2019 = (dt.date(2019, 2, 24), dt.date(2020, 3, 31))
+SOURCES = (
+    [ProposalSource.YOUTH_UNION] * 6
+    + [ProposalSource.TRADE_UNION] * 2
+    + [
+        ProposalSource.MASS_ORGANIZATION,
+        ProposalSource.CELL,
+    ]
+)
+CASE_PROFILE = [
+    "full_name", "gender", "birth_date", "ethnicity", "religion", "hometown", "residence",
+    "education", "expertise", "theory_level", "occupation", "citizen_id",
+]  # fmt: skip
+# Days before the ceremony at which each step happened (a typical file, jittered).
+PLAN = [
+    (StepKind.PROPOSED, 420),
+    (StepKind.CERTIFICATE, 360),
+    (StepKind.APPLICATION, 300),
+    (StepKind.BACKGROUND, 280),
+    (StepKind.INTRODUCTION, 250),
+    (StepKind.VERIFICATION, 150),
+    (StepKind.CELL_VOTE, 90),
+    (StepKind.GRASSROOTS_PROPOSAL, 60),
+    (StepKind.DECISION, None),  # the registry's decision date
+    (StepKind.CEREMONY, 0),
+]
+
+
+class _Writer:
+    def __init__(self, rng: random.Random, rule_values: rules.Rules) -> None:
+        self.rng = rng
+        self.rules = rule_values
+        self.steps: list[tuple[Candidate, list[CaseStep]]] = []
+
+    def case(self, candidate: Candidate, steps: list[CaseStep]) -> None:
+        self.steps.append((candidate, steps))
+
+    def flush(self) -> int:
+        candidates = [c for c, _ in self.steps]
+        Candidate.objects.bulk_create(candidates, batch_size=2000)
+        all_steps, spans = [], []
+        for candidate, steps in self.steps:
+            for step in steps:
+                step.candidate = candidate
+            all_steps += steps
+            replayable = [
+                rules.St(s.kind, s.date, s.unit_id, s.passed, i) for i, s in enumerate(steps)
+            ]
+            _, timeline = rules.replay(replayable, self.rules)
+            spans += [
+                CaseSpan(candidate=candidate, unit_id=u, stage=s, start=a, end=b)
+                for u, s, a, b in rules.spans(timeline)
+            ]
+        CaseStep.objects.bulk_create(all_steps, batch_size=5000)
+        CaseSpan.objects.bulk_create(spans, batch_size=5000)
+        return len(candidates)
+
+
+def _step(kind, day, **fields) -> CaseStep:
+    return CaseStep(kind=kind, date=day, **fields)
+
+
+def _file_steps(rng, cell_id: int, ceremony: dt.date, decision: dt.date, number: str, body: str,
+                floor: dt.date, failed_vote: bool) -> list[CaseStep]:  # fmt: skip
+    """The steps of an admitted person's file, none before `floor` (the cell's first day)."""
+    steps = []
+    for kind, before in PLAN:
+        if kind == StepKind.DECISION:
+            day = decision
+        else:
+            jitter = rng.randint(-15, 15) if before else 0
+            day = ceremony - dt.timedelta(days=before + jitter) if before else ceremony
+            day = min(day, decision - dt.timedelta(days=1)) if kind != StepKind.CEREMONY else day
+        day = max(day, floor)
+        fields = {}
+        if kind == StepKind.PROPOSED:
+            fields["unit_id"] = cell_id
+        elif kind == StepKind.CERTIFICATE:
+            fields.update(
+                course="Lớp bồi dưỡng nhận thức về Đảng", issuing_body="Trung tâm Chính trị"
+            )
+        elif kind == StepKind.INTRODUCTION:
+            fields.update(
+                introduced_by=IntroducedBy.YOUTH_UNION,
+                document_number=f"{rng.randint(1, 90)}-NQ/ĐTN",
+            )
+        elif kind == StepKind.VERIFICATION:
+            fields["passed"] = True
+        elif kind == StepKind.CELL_VOTE:
+            official = rng.randint(5, 30)
+            if failed_vote:
+                steps.append(_step(kind, day - dt.timedelta(days=30), official_members=official,
+                                   votes_for=official // 2, passed=False))  # fmt: skip
+            fields.update(official_members=official, votes_for=official - rng.randint(0, official // 4),
+                          passed=True)  # fmt: skip
+        elif kind in (StepKind.DECISION, StepKind.GRASSROOTS_PROPOSAL):
+            fields.update(document_number=number, issuing_body=body)
+        steps.append(_step(kind, day, **fields))
+    steps.sort(key=lambda s: s.date)
+    return steps
+
+
+def _admitted_cases(writer: _Writer, unit: Unit, today: dt.date) -> int:
+    rng = writer.rng
+    subtree = UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+    windows = [WINDOW_2019, (add_months(today, -15), today)]
+    admissions = MemberEvent.objects.filter(
+        kind=EventKind.ADMISSION, voided_at__isnull=True, unit_id__in=subtree,
+    ).select_related("member", "unit")  # fmt: skip
+    n = 0
+    for lo, hi in windows:
+        events = list(admissions.filter(date__gte=lo, date__lte=hi).order_by("date", "id"))
+        recognized = dict(
+            MemberEvent.objects.filter(
+                kind=EventKind.OFFICIAL, voided_at__isnull=True,
+                member_id__in=[e.member_id for e in events],
+            ).values_list("member_id", "decision_date")
+        )  # fmt: skip
+        for event in events:
+            member = event.member
+            decision = event.decision_date or event.date - dt.timedelta(days=20)
+            steps = _file_steps(
+                rng, event.unit_id, event.date, decision, event.decision_number or "",
+                event.issuing_body or "", event.unit.established, rng.random() < 0.03,
+            )  # fmt: skip
+            end = rules.probation_end(event.date, writer.rules)
+            if member.pk in recognized and end <= today:
+                steps.append(_step(StepKind.RECOGNITION, recognized[member.pk] or end))
+            profile = {f: getattr(member, f) for f in CASE_PROFILE}
+            writer.case(
+                Candidate(
+                    **profile, search_name=fold(member.full_name), youth_union=rng.random() < 0.7,
+                    cell_id=event.unit_id, proposed_on=steps[0].date, source=rng.choice(SOURCES),
+                    member=member, profile_number=member.profile_number,
+                ),
+                steps,
+            )  # fmt: skip
+            n += 1
+    return n
+
+
+FIRST = ["Hoàng", "Nông", "Lương", "Vi", "Lộc", "Hà", "Triệu", "Lý", "Nguyễn", "Đinh"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thu", "Đức", "Hồng"]
+LAST = ["An", "Bình", "Chiến", "Dung", "Giang", "Hạnh", "Khánh", "Linh", "Mai", "Nam", "Phương",
+        "Quân", "Sơn", "Thảo", "Tú", "Vân", "Yến"]  # fmt: skip
+ETHNIC = ["Tày"] * 5 + ["Nùng"] * 4 + ["Kinh"] * 3 + ["Dao", "Sán Chay"]
+
+# Open cases today: (stage reached, how many days ago each step happened).
+OPEN_SHAPES = [
+    ("proposed", [(StepKind.PROPOSED, 40)]),
+    ("certified", [(StepKind.PROPOSED, 200), (StepKind.CERTIFICATE, 120)]),
+    ("applied", [(StepKind.PROPOSED, 260), (StepKind.CERTIFICATE, 200), (StepKind.APPLICATION, 90),
+                 (StepKind.BACKGROUND, 80)]),
+    ("introduced", [(StepKind.PROPOSED, 300), (StepKind.CERTIFICATE, 250), (StepKind.APPLICATION, 150),
+                    (StepKind.BACKGROUND, 140), (StepKind.INTRODUCTION, 100)]),
+    ("verified", [(StepKind.PROPOSED, 330), (StepKind.CERTIFICATE, 280), (StepKind.APPLICATION, 200),
+                  (StepKind.BACKGROUND, 190), (StepKind.INTRODUCTION, 170), (StepKind.VERIFICATION, 40)]),
+    ("cell_passed", [(StepKind.PROPOSED, 360), (StepKind.CERTIFICATE, 300), (StepKind.APPLICATION, 220),
+                     (StepKind.BACKGROUND, 210), (StepKind.INTRODUCTION, 200), (StepKind.VERIFICATION, 90),
+                     (StepKind.CELL_VOTE, 20)]),
+    ("proposed_up", [(StepKind.PROPOSED, 380), (StepKind.CERTIFICATE, 320), (StepKind.APPLICATION, 240),
+                     (StepKind.BACKGROUND, 230), (StepKind.INTRODUCTION, 220), (StepKind.VERIFICATION, 110),
+                     (StepKind.CELL_VOTE, 45), (StepKind.GRASSROOTS_PROPOSAL, 15)]),
+    ("decided", [(StepKind.PROPOSED, 400), (StepKind.CERTIFICATE, 340), (StepKind.APPLICATION, 260),
+                 (StepKind.BACKGROUND, 250), (StepKind.INTRODUCTION, 240), (StepKind.VERIFICATION, 130),
+                 (StepKind.CELL_VOTE, 70), (StepKind.GRASSROOTS_PROPOSAL, 40), (StepKind.DECISION, 10)]),
+    # Overdue: a ceremony 60 days after the decision has not been held; a stale file.
+    ("decided_late", [(StepKind.PROPOSED, 460), (StepKind.CERTIFICATE, 400), (StepKind.APPLICATION, 320),
+                      (StepKind.BACKGROUND, 310), (StepKind.INTRODUCTION, 300), (StepKind.VERIFICATION, 190),
+                      (StepKind.CELL_VOTE, 130), (StepKind.GRASSROOTS_PROPOSAL, 100), (StepKind.DECISION, 60)]),
+    ("stale", [(StepKind.PROPOSED, 700), (StepKind.CERTIFICATE, 650), (StepKind.APPLICATION, 500),
+               (StepKind.BACKGROUND, 490), (StepKind.INTRODUCTION, 420)]),
+    # Refused at the vote three times, then by the upper committee: off the list.
+    ("refused", [(StepKind.PROPOSED, 600), (StepKind.CERTIFICATE, 550), (StepKind.APPLICATION, 450),
+                 (StepKind.BACKGROUND, 440), (StepKind.INTRODUCTION, 430), (StepKind.VERIFICATION, 330),
+                 (StepKind.CELL_VOTE, 300), (StepKind.CELL_VOTE, 240), (StepKind.CELL_VOTE, 180),
+                 (StepKind.UPPER_RULING, 150)]),
+]  # fmt: skip
+
+
+def _open_cases(writer: _Writer, unit: Unit, today: dt.date, per_shape: int) -> int:
+    rng = writer.rng
+    cells = list(
+        UnitVersion.objects.filter(on(today), kind__in=MEMBER_KINDS)
+        .filter(
+            unit_id__in=UnitAncestry.objects.filter(on(today), ancestor=unit).values(
+                "descendant_id"
+            )
+        )
+        .values_list("unit_id", "unit__established")
+    )
+    if not cells:
+        return 0
+    n = 0
+    for shape, plan in OPEN_SHAPES:
+        for _ in range(per_shape):
+            cell_id, established = rng.choice(cells)
+            steps = []
+            for kind, ago in plan:
+                day = max(today - dt.timedelta(days=ago + rng.randint(0, 5)), established)
+                fields = {}
+                if kind == StepKind.PROPOSED:
+                    fields["unit_id"] = cell_id
+                elif kind == StepKind.INTRODUCTION:
+                    fields.update(
+                        introduced_by=IntroducedBy.YOUTH_UNION, document_number="3-NQ/ĐTN"
+                    )
+                elif kind == StepKind.VERIFICATION:
+                    fields["passed"] = True
+                elif kind == StepKind.CELL_VOTE:
+                    passed = shape != "refused"
+                    fields.update(official_members=12, votes_for=10 if passed else 6, passed=passed)
+                elif kind == StepKind.UPPER_RULING:
+                    fields.update(passed=False, document_number="7-TB/ĐU")
+                elif kind == StepKind.DECISION:
+                    fields.update(
+                        document_number=f"{rng.randint(100, 999)}-QĐ/ĐU", issuing_body="Đảng ủy xã"
+                    )
+                steps.append(_step(kind, day, **fields))
+            steps.sort(key=lambda s: s.date)
+            gender = rng.choice("MF")
+            name = f"{rng.choice(FIRST)} {'Thị' if gender == 'F' else rng.choice(MIDDLE)} {rng.choice(LAST)}"
+            birth = today - dt.timedelta(days=rng.randint(19 * 365, 35 * 365))
+            closed = steps[-1].date if shape == "refused" else None
+            writer.case(
+                Candidate(
+                    full_name=name, search_name=fold(name), gender=gender, birth_date=birth,
+                    ethnicity=rng.choice(ETHNIC), education="12/12", occupation="Nông dân",
+                    youth_union=rng.random() < 0.8, cell_id=cell_id, proposed_on=steps[0].date,
+                    source=rng.choice(SOURCES), closed_on=closed,
+                    close_reason="Cấp ủy cấp trên không đồng ý kết nạp" if closed else "",
+                ),
+                steps,
+            )  # fmt: skip
+            n += 1
+    return n
+
+
+@transaction.atomic
+def seed_demo_pipeline(code: str = "LS", seed: int = 2019, today: dt.date | None = None,
+                       per_shape: int = 12) -> dict:  # fmt: skip
+    """Write the demo's development cases under organization `code`; returns counts."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    config.ensure_seeded()
+    unit = Unit.objects.get(code=code)
+    writer = _Writer(random.Random(seed), config.rules_on(today))
+    admitted = _admitted_cases(writer, unit, today)
+    open_cases = _open_cases(writer, unit, today, per_shape)
+    writer.flush()
+    record(
+        Actor(None, Source.CLI),
+        obj=unit,
+        action="bulk_load",
+        object_type="candidate",
+        changes={"cases": [None, admitted + open_cases]},
+        reason=f"demo: hồ sơ phát triển đảng viên (seed {seed})",
+    )
+    return {"admitted_cases": admitted, "open_cases": open_cases}
