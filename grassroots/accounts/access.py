@@ -238,9 +238,13 @@ def search_places(user) -> list[int]:
     return [] if scope is None else search_index.places_under(scope)
 
 
-def find_members(user, text: str):
-    """A search box's members (name or identifiers) among those the user may see."""
-    return member_queries.find_members(members_visible(user), text, search_places(user))
+def find_members(user, text: str, narrow=None):
+    """A search box's members (name or identifiers) among those the user may see; `narrow`, a
+    filter on Member (the search page's organization and status), applies before the cap."""
+    qs = members_visible(user)
+    if narrow is not None:
+        qs = qs.filter(narrow)
+    return member_queries.find_members(qs, text, search_places(user))
 
 
 def get_member_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Member:

@@ -36,8 +36,6 @@ STOCK_ROWS = [  # (figure, label, indented under the row above)
     ("villages_joint_cell", _("Sinh hoạt ghép"), True),
     ("villages_no_cell", _("Chưa có chi bộ"), True),
 ]
-# The stocks the ledger can give for the earlier date as well.
-COMPARED = ("members", "grassroots_organizations", "subordinate_organizations")
 FLOW_ROWS = [
     ("admitted", _("Kết nạp")),
     ("readmitted", _("Kết nạp lại")),
@@ -62,19 +60,28 @@ class FigureRow:
     sub: bool
 
 
-def figure_rows(fig: Figures) -> list[FigureRow]:
+def figure_rows(fig: Figures, earlier: Figures | None = None) -> list[FigureRow]:
+    """The stocks on `fig.at`; with `earlier` (the same organization's figures on the compared
+    date) every row shows both dates and the change (issue 11: only 3 of 15 rows were compared)."""
     rows = []
     for name, label, sub in STOCK_ROWS:
         now = getattr(fig, name)
         then = change = ""
-        if fig.since is not None and name in COMPARED:
-            earlier = getattr(fig.since, name)
-            then, change = vnum(earlier), vsigned(now - earlier)
+        if earlier is not None:
+            before = getattr(earlier, name)
+            then = vnum(before)
+            if now is not None and before is not None:
+                change = vsigned(now - before)
         rows.append(FigureRow(str(label), then, vnum(now), change, sub))
         if name == "population":
+            pct_then = vpct(earlier.members_pct_population) if earlier is not None else ""
             rows.append(
                 FigureRow(
-                    str(_("Đảng viên / dân số")), "", vpct(fig.members_pct_population), "", True
+                    str(_("Đảng viên / dân số")),
+                    pct_then,
+                    vpct(fig.members_pct_population),
+                    "",
+                    True,
                 )
             )
     return rows
@@ -299,3 +306,30 @@ def timeline_rows(
 
 def unit_label(unit: Unit, name: str) -> str:
     return f"{name} ({unit.code})"
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    pk: int
+    name: str
+    birth_date: str
+    profile_number: str
+    hometown: str
+    cell: str
+    status: str
+
+
+def search_rows(members, places: dict[int, tuple[str, str]]) -> list[SearchRow]:
+    """Search results with what tells namesakes apart: birth date, home town, today's cell and
+    status (`places`, already limited to the user's scope)."""
+    return [
+        SearchRow(
+            m.pk,
+            m.full_name,
+            vdate(m.birth_date),
+            m.profile_number,
+            m.hometown,
+            *places.get(m.pk, ("–", "–")),
+        )
+        for m in members
+    ]

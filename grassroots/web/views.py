@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts import access
@@ -23,8 +24,9 @@ from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, log_profile_view
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
+from grassroots.members import queries as member_queries
 from grassroots.members import services as member_services
-from grassroots.members.models import EventKind, MemberEvent, Status
+from grassroots.members.models import EventKind, MemberEvent, MemberStint, Status
 from grassroots.organizations import services as unit_services
 from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import (
@@ -32,6 +34,7 @@ from grassroots.organizations.queries import (
     children_at,
     display_version,
     on,
+    subtree_ids,
     version_at,
 )
 from grassroots.restructure import services as restructure
@@ -76,21 +79,25 @@ def _visible_ids(user, day: dt.date, ids) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
-def _children_page(request, unit: Unit | None, day: dt.date) -> tuple[list[dict], object]:
+def _children_page(
+    request, unit: Unit | None, day: dt.date, since: dt.date | None = None
+) -> tuple[list[dict], object]:
     """The page (`cpage`) of the organizations directly under `unit` on `day` that the user may
-    see, and its rows. A province has up to thousands of grassroots organizations directly under
-    it since 2025: only the page shown is counted."""
+    see, and its rows (with their members on `since` too when comparing). A province has up to
+    thousands of grassroots organizations directly under it since 2025: only the page shown is
+    counted."""
     children = access.only_visible_on(request.user, day, children_at(unit, day))
     page = Paginator(children, CHILDREN_PAGE_SIZE).get_page(request.GET.get("cpage"))
-    return _child_rows(page, day), page
+    return _child_rows(page, day, since), page
 
 
-def _child_rows(versions, day: dt.date) -> list[dict]:
-    """One row per child: members from the ledger for all of them in one grouped query, and
-    whether it has children of its own in another (never a query per child)."""
+def _child_rows(versions, day: dt.date, since: dt.date | None = None) -> list[dict]:
+    """One row per child: members from the ledger for all of them in one grouped query (two when
+    comparing), and whether it has children of its own in another (never a query per child)."""
     versions = list(versions)
     ids = [v.unit_id for v in versions]
     counts = members_by_unit(ids, day)
+    before = members_by_unit(ids, since) if since is not None else {}
     with_children = set(
         UnitVersion.objects.filter(on(day), parent_id__in=ids).values_list("parent_id", flat=True)
     )
@@ -101,6 +108,8 @@ def _child_rows(versions, day: dt.date) -> list[dict]:
             "kind": presenters.kind_label(v.kind),
             "type": presenters.type_label(v.grassroots_type),
             "members": counts[v.unit_id],
+            "members_then": before.get(v.unit_id),
+            "change": counts[v.unit_id] - before[v.unit_id] if v.unit_id in before else None,
             "has_children": v.unit_id in with_children,
         }
         for v in versions
@@ -254,12 +263,13 @@ def unit_detail(request, code: str):
                 "unit_id", "name"
             )
         )
-        children, children_page = _children_page(request, unit, at)
+        children, children_page = _children_page(request, unit, at, since)
+        earlier = figures(unit, since) if since is not None else None
         context.update(
             path=_path(request.user, unit, at),
             children=children,
             children_page=children_page,
-            figure_rows=presenters.figure_rows(fig),
+            figure_rows=presenters.figure_rows(fig, earlier),
             flow_rows=presenters.flow_rows(fig),
             page=page,
             member_rows=[
@@ -328,16 +338,73 @@ def _profile_value(member, field: str) -> str:
     return getattr(member, field)
 
 
+SEARCH_STATUSES = [
+    ("", gettext_lazy("Mọi tình trạng")),
+    ("official", gettext_lazy("Chính thức")),
+    ("probationary", gettext_lazy("Dự bị")),
+    ("exempt", gettext_lazy("Được miễn sinh hoạt")),
+    ("ended", gettext_lazy("Không còn sinh hoạt")),
+]
+
+
 @login_required
 def member_search(request):
     query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    status = status if status in dict(SEARCH_STATUSES) else ""
+    unit_code = request.GET.get("unit", "").strip()
+    unit = access.get_unit_for_user(request.user, unit_code) if unit_code else None
     page = found = None
+    rows = []
     if query:
-        found = access.find_members(request.user, query)
+        found = access.find_members(request.user, query, _search_filter(unit, status))
         paginator = Paginator(found.members, PAGE_SIZE)
         paginator.count = found.count  # capped: never count a whole province's Nguyễn
         page = paginator.get_page(request.GET.get("page"))
-    return render(request, "web/member_search.html", {"q": query, "page": page, "found": found})
+        rows = presenters.search_rows(page, _current_places(request.user, page))
+    return render(
+        request,
+        "web/member_search.html",
+        {
+            "q": query,
+            "page": page,
+            "found": found,
+            "rows": rows,
+            "statuses": SEARCH_STATUSES,
+            "status": status,
+            "unit_code": unit.code if unit else "",
+        },
+    )
+
+
+def _search_filter(unit: Unit | None, status: str):
+    """Today's organization (its subtree) and status, as one filter on Member."""
+    if not unit and not status:
+        return None
+    today = timezone.localdate()
+    under = subtree_ids(unit, today) if unit else None
+    if status == "ended":
+        return member_queries.no_longer_member(under)
+    return member_queries.current_place(under, status)
+
+
+def _current_places(user, members) -> dict[int, tuple[str, str]]:
+    """member id → (cell name, status label) of the open membership, for cells the user sees
+    today; members elsewhere or no longer members get nothing (nothing outside the scope)."""
+    today = timezone.localdate()
+    stints = list(
+        MemberStint.objects.filter(member_id__in=[m.pk for m in members], end__isnull=True)
+    )
+    seen = access.only_visible_on(
+        user, today, UnitVersion.objects.filter(on(today), unit_id__in={s.unit_id for s in stints})
+    )
+    names = dict(seen.values_list("unit_id", "name"))
+    out = {}
+    for s in stints:
+        if s.unit_id in names:
+            label = _("Được miễn sinh hoạt") if s.exempt else Status(s.status).label
+            out[s.member_id] = (names[s.unit_id], str(label))
+    return out
 
 
 # --- forms: organizations (approver) ----------------------------------------------------------
