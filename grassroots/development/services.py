@@ -597,3 +597,19 @@ def candidate_log_view(*, actor: Actor, candidate: Candidate, document: Document
     """A candidate's file is as confidential as a member's: every opening is recorded."""
     obj = document or candidate
     record(actor, obj=obj, action="view", object_type="document" if document else "candidate")
+
+
+# The write function of each step (pages and the Excel sheet dispatch through it).
+STEP_WRITERS = {
+    StepKind.CERTIFICATE: step_certificate,
+    StepKind.APPLICATION: step_application,
+    StepKind.BACKGROUND: step_background,
+    StepKind.INTRODUCTION: step_introduction,
+    StepKind.VERIFICATION: step_verification,
+    StepKind.CELL_VOTE: step_cell_vote,
+    StepKind.UPPER_RULING: step_upper_ruling,
+    StepKind.GRASSROOTS_PROPOSAL: step_grassroots_proposal,
+    StepKind.DECISION: step_decision,
+    StepKind.CEREMONY: step_ceremony,
+    StepKind.RECOGNITION: step_recognition,
+}

@@ -21,7 +21,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
 from grassroots.organizations.queries import display_version
 
-from . import documents, forms, queries, rules, services
+from . import documents, forms, queries, rules, services, sheet
 from .models import Candidate, Document, Stage, StepKind
 
 
@@ -163,19 +163,7 @@ def _record_step(request, case: Candidate, kind: str, data: dict) -> None:
     if kind == StepKind.INTRODUCTION:
         data["introducer_1"] = _member_by_number(request.user, data["introducer_1"])
         data["introducer_2"] = _member_by_number(request.user, data["introducer_2"])
-    write = {
-        StepKind.CERTIFICATE: services.step_certificate,
-        StepKind.APPLICATION: services.step_application,
-        StepKind.BACKGROUND: services.step_background,
-        StepKind.INTRODUCTION: services.step_introduction,
-        StepKind.VERIFICATION: services.step_verification,
-        StepKind.CELL_VOTE: services.step_cell_vote,
-        StepKind.UPPER_RULING: services.step_upper_ruling,
-        StepKind.GRASSROOTS_PROPOSAL: services.step_grassroots_proposal,
-        StepKind.DECISION: services.step_decision,
-        StepKind.CEREMONY: services.step_ceremony,
-        StepKind.RECOGNITION: services.step_recognition,
-    }[kind]
+    write = services.STEP_WRITERS[kind]
     write(actor=actor, candidate=case, **data)
 
 
@@ -223,3 +211,42 @@ def resolution(request, pk: int):
     )
     response["Content-Disposition"] = f'attachment; filename="nghi-quyet-chi-bo-{case.pk}.docx"'
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def export(request, code: str):
+    unit = access.get_unit_for_user(request.user, code)
+    periods = access.visible_period(request.user, unit)
+    at = _last_day(unit, periods[-1][1] if periods else None)
+    response = HttpResponse(sheet.export_pipeline(unit, at), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="phat-trien-dang-vien-{unit.code}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def import_sheet(request, code: str):
+    unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Cần chọn tệp Excel."))
+        return redirect("development:board", code=unit.code)
+    result = sheet.import_pipeline(
+        upload.read(), actor=Actor.from_request(request), user=request.user
+    )
+    if result.ok:
+        messages.success(
+            request,
+            _("Đã nhập %(cases)s hồ sơ và %(steps)s bước.")
+            % {"cases": result.cases, "steps": result.steps},
+        )
+    else:
+        messages.error(request, _("Không nhập gì: tệp có %(n)s lỗi.") % {"n": len(result.errors)})
+        for line in result.errors[:50]:
+            messages.error(request, line)
+    return redirect("development:board", code=unit.code)

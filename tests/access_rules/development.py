@@ -26,6 +26,20 @@ RULES = {
         Probe(lambda w: "/development/units/GQ/new/", ABSENT_FOR_P),
         Probe(lambda w: "/development/units/C1/new/", expect(200, 403, 403, 404, 302), "post", {}),
     ],
+    "development/units/<str:code>/export.xlsx": [
+        Probe(lambda w: "/development/units/G1/export.xlsx", READ_IN_SCOPE),
+        Probe(lambda w: "/development/units/P/export.xlsx", expect(clerk=404, viewer=404)),
+        Probe(lambda w: "/development/units/GQ/export.xlsx", ABSENT_FOR_P),
+    ],
+    "development/units/<str:code>/import/": [
+        Probe(lambda w: "/development/units/C1/import/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/development/units/C1/import/", expect(302, 403, 403, 404, 302), "post", {}
+        ),
+        Probe(
+            lambda w: "/development/units/GQ/import/", expect(404, 404, 404, 302, 302), "post", {}
+        ),
+    ],
     "development/candidates/<int:pk>/": [
         Probe(case("cand_p"), expect(clerk=404), note="proposed after the district ended"),
         Probe(case("cand_q"), ABSENT_FOR_P),
