@@ -92,7 +92,9 @@ def test_schemes_page_flags_unconfirmed_rules(client, world):
         .content.decode()
     )
     assert (
-        "Trong sạch, vững mạnh" in body and "CHƯA XÁC MINH" in body and "Quy định 366-QĐ/TW" in body
+        "Trong sạch, vững mạnh" in body
+        and "chưa đối chiếu văn bản" in body
+        and "Quy định 366-QĐ/TW" in body
     )
 
 

@@ -129,3 +129,21 @@ def test_upload_reports_every_problem_at_once(client, world):
     assert "“rất tốt” không có trong" in body
     assert "Tổ chức cơ sở G1: 3 đảng viên" in body
     assert not Rating.objects.exists()
+
+
+def test_regulations_page_has_no_developer_text(client, world):
+    t, _, _ = world
+    client.force_login(user(t["P"], Role.VIEWER))
+    body = client.get(reverse("assessments:schemes")).content.decode()
+    for text in ("domain.md", "UNCONFIRMED", "excellent_cap_pct", "True", "False", "xuat_sac"):
+        assert text not in body, text
+    assert "chưa đối chiếu văn bản" in body and "QĐ 366 Điều 11" in body
+
+
+def test_plain_source_and_value():
+    from grassroots.assessments.presenters import plain_source, plain_value
+
+    assert plain_source("HD 21-HD/BTCTW (2019), domain.md §3.2") == "HD 21-HD/BTCTW (2019)"
+    assert plain_source("[UNCONFIRMED] theo QĐ 124 (domain.md §3.4, §7.3)") == "theo QĐ 124"
+    assert plain_source("domain.md §3.4: thực tiễn, [UNCONFIRMED]") == "thực tiễn"
+    assert plain_value(True) == "Có" and plain_value(20) == "20" and plain_value("07-01") == "01/07"

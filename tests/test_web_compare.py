@@ -36,3 +36,10 @@ def test_children_table_compares_too(client, world):
     response = client.get("/units/G1/?at=01/01/2020")
     assert response.context["children"][0]["members_then"] is None
     assert "Đảng viên 01/01/2020" not in response.content.decode()
+
+
+def test_established_date_reads_as_a_date_in_english(client, world):
+    client.force_login(world["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/units/G1/").content.decode()
+    assert "Established on" in body and "Establish 0" not in body

@@ -22,6 +22,7 @@ from grassroots.organizations.models import UnitAncestry
 from grassroots.organizations.queries import on
 from grassroots.web.forms import parse_day
 
+from . import presenters
 from . import queries as q
 from . import services as svc
 from . import sheet as xlsx
@@ -87,7 +88,15 @@ def round_open(request):
 @login_required
 def schemes(request):
     items = Scheme.objects.prefetch_related("levels", "rules").order_by("first_year")
-    return render(request, "assessments/schemes.html", {"schemes": items})
+    schemes = [
+        {
+            "scheme": s,
+            "note": presenters.plain_source(s.note),
+            "rules": presenters.rule_rows(s.rules.all()),
+        }
+        for s in items
+    ]
+    return render(request, "assessments/schemes.html", {"schemes": schemes})
 
 
 # A page of the sheet posts at most SHEET_PAGE_SIZE rows of 7 fields: under Django's 1,000-field
