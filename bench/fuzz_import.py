@@ -32,6 +32,7 @@ def main() -> None:
     var = tempfile.mkdtemp(prefix="fuzz-import-")
     os.environ["GRASSROOTS_VAR_DIR"] = var
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    os.environ.setdefault("DEBUG", "1")  # a throwaway database: development settings
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
     import django

@@ -173,6 +173,14 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10_000_000)
 IMPORT_MAX_CELL_BYTES = env_int("IMPORT_MAX_CELL_BYTES", 128 * 1024)
+# The sheets of the import workbook: each module declares its sheets and the Part that checks
+# and writes them (docs/import.md "Adding a sheet"). The order is the workbook's and the
+# import's: a part may use the parts above it.
+EXCEL_SHEETS = [
+    "grassroots.organizations.sheets",
+    "grassroots.members.sheets",
+    "grassroots.territory.sheets",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -197,7 +197,27 @@ def csv_files(draw) -> tuple[bytes, str]:
     return data, name
 
 
-files = st.one_of(workbooks(), csv_files())
+@st.composite
+def valid_workbooks(draw) -> tuple[bytes, str]:
+    """Files a clerk of DL may import (new cells under DL, population of DL-C1), so the
+    accepted path is exercised too; the same codes again are unchanged or refused."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet(schema.ORGANIZATIONS.name)
+    ws.append([c.header for c in schema.ORGANIZATIONS.columns])
+    for n in draw(st.lists(st.integers(1, 30), max_size=4, unique=True)):
+        day = draw(st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2024, 12, 31)))
+        ws.append([f"DL-N{n}", f"Chi bộ {n}", "Chi bộ cơ sở", "Cơ quan hành chính", "DL", day])
+    ws = wb.create_sheet(schema.POPULATION.name)
+    ws.append([c.header for c in schema.POPULATION.columns])
+    for year in draw(st.lists(st.integers(2000, 2030), max_size=3, unique=True)):
+        ws.append(["DL-C1", year, draw(st.integers(1, 10**6))])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), "hop-le.xlsx"
+
+
+files = st.one_of(workbooks(), csv_files(), valid_workbooks())
 
 
 def database_state() -> tuple[int, ...]:

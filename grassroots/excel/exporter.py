@@ -17,6 +17,7 @@ from grassroots.core.dates import vn
 from grassroots.figures.queries import figures, members_at_query
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.members.services import PROFILE_FIELDS
+from grassroots.members.sheets import DISCIPLINE, EVENT_KINDS, EVENTS, GENDERS, MEMBERS
 from grassroots.organizations.models import (
     ChangeAction,
     Unit,
@@ -25,7 +26,9 @@ from grassroots.organizations.models import (
     UnitVersion,
 )
 from grassroots.organizations.queries import display_version, unit_rows
+from grassroots.organizations.sheets import ACTIONS, CHANGES, KINDS, ORGANIZATIONS, TYPES
 from grassroots.territory.models import Population, VillageVersion
+from grassroots.territory.sheets import ARRANGEMENTS, POPULATION, VILLAGE_KINDS, VILLAGES
 
 from . import schema
 from .workbooks import SheetData
@@ -83,8 +86,8 @@ def organizations_export(
                 i,
                 r.code,
                 ("    " * r.depth) + r.name,
-                schema.KINDS.label(r.kind),
-                schema.TYPES.label(r.type) if r.type else "",
+                KINDS.label(r.kind),
+                TYPES.label(r.type) if r.type else "",
                 r.parent or "",
                 r.depth,
             ]
@@ -266,8 +269,8 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             [
                 u.code,
                 first.name,
-                schema.KINDS.label(first.kind),
-                schema.TYPES.label(first.grassroots_type) if first.grassroots_type else "",
+                KINDS.label(first.kind),
+                TYPES.label(first.grassroots_type) if first.grassroots_type else "",
                 codes.get(first.parent_id, ""),
                 u.established,
                 *decision(pk, ChangeAction.ESTABLISH, u.established),
@@ -286,11 +289,11 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             change_rows.append(
                 [
                     u.code,
-                    schema.ACTIONS.label(action),
+                    ACTIONS.label(action),
                     day,
                     after.name if after.name != before.name else "",
-                    schema.KINDS.label(after.kind) if after.kind != before.kind else "",
-                    schema.TYPES.label(after.grassroots_type)
+                    KINDS.label(after.kind) if after.kind != before.kind else "",
+                    TYPES.label(after.grassroots_type)
                     if after.grassroots_type != before.grassroots_type
                     else "",
                     codes.get(after.parent_id, "") if after.parent_id != before.parent_id else "",
@@ -316,7 +319,7 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             if action == ChangeAction.MERGE and not target:
                 action = ChangeAction.DISSOLVE
             change_rows.append(
-                [u.code, schema.ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""]
+                [u.code, ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""]
             )
     change_rows.sort(key=lambda r: (r[2], r[0]))
 
@@ -327,7 +330,7 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
         member_ids &= set(access.members_visible(user).values_list("pk", flat=True))
     member_ids = sorted(member_ids)
     member_rows, event_rows = [], []
-    gender = dict(schema.GENDERS.choices)
+    gender = dict(GENDERS.choices)
     for i in range(0, len(member_ids), IN_CHUNK):
         chunk = member_ids[i : i + IN_CHUNK]
         events = defaultdict(list)
@@ -378,13 +381,13 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                 event_rows.append(
                     [
                         m["profile_number"],
-                        schema.EVENT_KINDS.label(e.kind),
+                        EVENT_KINDS.label(e.kind),
                         e.date,
                         codes.get(e.unit_id, ""),
                         e.decision_number,
                         e.decision_date,
                         e.issuing_body,
-                        schema.DISCIPLINE.label(e.discipline_form) if e.discipline_form else "",
+                        DISCIPLINE.label(e.discipline_form) if e.discipline_form else "",
                         e.place,
                         e.note,
                     ]
@@ -399,9 +402,9 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             [
                 vv.village.code,
                 vv.village.name,
-                schema.VILLAGE_KINDS.label(vv.village.kind),
+                VILLAGE_KINDS.label(vv.village.kind),
                 codes[vv.unit_id],
-                schema.ARRANGEMENTS.label(vv.arrangement),
+                ARRANGEMENTS.label(vv.arrangement),
                 codes.get(vv.cell_id, ""),
                 vv.valid_from,
                 vv.valid_to,
@@ -424,10 +427,10 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
         )
 
     return [
-        sheet(schema.ORGANIZATIONS, org_rows),
-        sheet(schema.CHANGES, change_rows),
-        sheet(schema.MEMBERS, member_rows),
-        sheet(schema.EVENTS, event_rows),
-        sheet(schema.VILLAGES, village_rows),
-        sheet(schema.POPULATION, population_rows),
+        sheet(ORGANIZATIONS, org_rows),
+        sheet(CHANGES, change_rows),
+        sheet(MEMBERS, member_rows),
+        sheet(EVENTS, event_rows),
+        sheet(VILLAGES, village_rows),
+        sheet(POPULATION, population_rows),
     ]

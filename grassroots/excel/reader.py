@@ -22,7 +22,7 @@ import python_calamine
 from grassroots.core.text import clean, fold
 
 from .limits import FileRefused, Limits, check_csv, check_package, check_part
-from .schema import SHEETS, Sheet, sheet_by_name
+from .schema import Sheet, sheet_by_name, sheets
 
 HEADER_SEARCH_ROWS = 10  # title rows above the header are allowed (our own exports have them)
 MAX_FORMULAS_REPORTED = 20
@@ -341,7 +341,7 @@ def _open_csv(path: Path, name_hint: str) -> Opened:
                 default=0,
             )
 
-        sheet = max(SHEETS, key=score)
+        sheet = max(sheets(), key=score)
         if score(sheet) == 0:
             raise FileRefused(
                 "Không nhận ra nội dung tệp CSV: dòng tiêu đề không khớp với mẫu nào "
