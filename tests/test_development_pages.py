@@ -135,3 +135,24 @@ def test_board_and_organization_page_show_overdue_first(w):
     assert board.index("Đinh Quá Hạn") < board.index("Bùi Mới")
     unit_page = c.get("/units/G/").content.decode()
     assert "việc sắp đến hạn / quá hạn" in unit_page and "Đinh Quá Hạn" in unit_page
+
+
+def test_board_queries_do_not_grow_with_the_cases(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .development_world import propose
+
+    c = Client()
+    c.force_login(w.clerk)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/development/units/G/").status_code == 200
+        return len(ctx.captured_queries)
+
+    propose(w.c1, full_name="Một")
+    few = count()
+    for i in range(8):
+        propose(w.c2, full_name=f"Người {i}")
+    assert count() == few

@@ -168,10 +168,15 @@ _BEFORE_DECISION = _BEFORE_VOTE | {Stage.CELL_PASSED, Stage.ESCALATED, Stage.PRO
 
 
 def case_deadlines(
-    candidate: Candidate, steps: list[CaseStep], at: dt.date, holidays, cell_code: str = ""
+    candidate: Candidate,
+    steps: list[CaseStep],
+    at: dt.date,
+    holidays,
+    cell_code: str = "",
+    rule_values: rules.Rules | None = None,
 ) -> list[Due]:
     """The time limits that apply to a case on `at` (steps after `at` are ignored)."""
-    rule_values = config.rules_on(at)
+    rule_values = rule_values or config.rules_on(at)
     known = [rules.St(s.kind, s.date, s.unit_id, s.passed, s.pk) for s in steps if s.date <= at]
     state, _ = rules.replay(known, rule_values)
     if state.closed or state.stage == Stage.OFFICIAL:
@@ -211,10 +216,11 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     ).order_by("date", "id"):
         steps[step.candidate_id].append(step)
     holidays = config.holidays()
+    rule_values = config.rules_on(at)
     out: list[Due] = []
     for span in spans:
         out += case_deadlines(
-            span.candidate, steps[span.candidate_id], at, holidays, span.unit.code
+            span.candidate, steps[span.candidate_id], at, holidays, span.unit.code, rule_values
         )
     return sorted(out, key=lambda d: (not d.overdue, d.due, d.name))
 
