@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's two commands (see README "Quick start").
 
-    python3 dev.py start   # venv + pinned packages, database, demo province, server on :8000
+    python3 dev.py start   # venv + pinned packages, database, demo province, server + worker on :8000
     python3 dev.py test    # the whole test suite (SQLite; PostgreSQL too when CI=true or reachable)
 
 Only the standard library is used here, so it runs on a fresh machine with Python 3.11+.
@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -60,6 +62,10 @@ def ensure_venv() -> None:
 
 
 def start(argv: list[str]) -> None:
+    """Production server (gunicorn + WhiteNoise) and the task worker, together; Ctrl+C stops
+    both. `--dev` swaps the server for Django's autoreloading development server."""
+    dev = "--dev" in argv
+    argv = [a for a in argv if a != "--dev"]
     ensure_venv()
     # Production is the settings' default; this command is development (a secret is generated
     # into var/ on first use).
@@ -68,8 +74,32 @@ def start(argv: list[str]) -> None:
     run(grassroots, "migrate", "--no-input", "-v", "0")
     run(grassroots, "demo")  # cached: returns at once when the demo province is already there
     address = argv[0] if argv else "127.0.0.1:8000"
-    say(f"serving http://{address}/  (Ctrl+C to stop)")
-    os.execv(str(grassroots), [str(grassroots), "runserver", address, "--noreload"])
+    server = [grassroots, "runserver", address] if dev else [grassroots, "serve", "--bind", address]
+    if dev:  # page templates name the hashed static files of collectstatic's manifest
+        run(grassroots, "collectstatic", "--no-input", "-v", "0")
+    say(f"serving http://{address}/ with a background worker  (Ctrl+C stops both)")
+    children = [
+        subprocess.Popen([str(a) for a in server], cwd=ROOT),
+        subprocess.Popen([str(grassroots), "worker"], cwd=ROOT),
+    ]
+    code = 0
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        code = next(child.returncode for child in children if child.poll() is not None)
+        say("a process stopped; stopping the other")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    sys.exit(code)
 
 
 def pg_reachable() -> bool:

@@ -246,3 +246,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Platform (issue 19): application server, static files, task worker, request logs ---------
+# Kept in one block so that other settings work does not collide with it.
+INSTALLED_APPS += [
+    "django_tasks",
+    "django_tasks_db",
+    "grassroots.ops",
+]
+# WhiteNoise serves the collected static files (hashed names, gzip/brotli, a year of caching)
+# right after SecurityMiddleware; the request log wraps everything to time the whole request.
+MIDDLEWARE.insert(0, "grassroots.ops.middleware.RequestLogMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # `grassroots serve` runs collectstatic first; the manifest maps names to hashed names.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE_SECONDS", 365 * 24 * 3600)
+# The task queue lives in the database (django-tasks-db): no extra service for the embedded setup.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker whose heartbeat is older than this is taken for dead (its jobs are marked failed).
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+# /healthz answers plain HTTP on the loopback for probes behind a TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+LOGGING["formatters"] = {"plain": {"format": "%(message)s"}}
+LOGGING["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "plain"}
+LOGGING["loggers"] = {
+    "grassroots.request": {
+        "handlers": ["requests"],
+        "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+        "propagate": False,
+    },
+    "grassroots.worker": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+}
+
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder

@@ -9,13 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from .web_world import PASSWORD, make_world
+from grassroots.excel import schema
 
+from .excel_helpers import headers, member_row, workbook
+from .platform_site import Site
+from .web_world import PASSWORD
 
-@pytest.fixture(autouse=True)
-def _allow_sync_orm_under_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; live_server's ORM calls must be allowed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+WORLD = """
+import json
+from tests.web_world import make_world
+world = make_world()
+print(json.dumps({"an": world["an"].pk}))
+"""
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,10 +59,20 @@ def page():
         browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_main_journey(live_server, page):
-    world = make_world()
-    base = live_server.url
+@pytest.fixture
+def site(tmp_path):
+    """What `python3 dev.py start` runs: gunicorn + WhiteNoise and the task worker, on their own
+    database (SQLite file, or PostgreSQL when the suite runs there)."""
+    site = Site(tmp_path / "site", "browser")
+    site.world = site.python(WORLD)
+    site.url = site.start_server()
+    site.start_worker()
+    yield site
+    site.stop()
+
+
+def test_main_journey(site, page):
+    world, base = site.world, site.url
 
     # Log in as the district clerk.
     page.goto(f"{base}/")
@@ -85,7 +100,7 @@ def test_main_journey(live_server, page):
     page.click("tr:has-text('Chi bộ thôn Bản Chắt') >> text=Chi tiết")
     page.wait_for_url("**/units/C1/**")
     page.click("text=Nguyễn Văn Ấn")
-    page.wait_for_url(f"**/members/{world['an'].pk}/")
+    page.wait_for_url(f"**/members/{world['an']}/")
     assert "Đình Lập" in page.content()
 
     # Record a transfer to the other cell.
@@ -94,7 +109,7 @@ def test_main_journey(live_server, page):
     page.fill("#id_unit_code", "C2")
     page.fill("#id_decision_number", "15-QĐ/ĐU")
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"**/members/{world['an'].pk}/")
+    page.wait_for_url(f"**/members/{world['an']}/")
     assert page.locator("ul.messages").inner_text().startswith("Đã ghi")
     row = page.locator("table.timeline tr:has-text('Chuyển sinh hoạt chính thức')")
     assert "01/03/2015" in row.inner_text()
@@ -106,13 +121,34 @@ def test_main_journey(live_server, page):
     page.click("form.search button")
     assert page.locator("table.list >> text=Nguyễn Văn Ấn").count() == 1
 
+    # Import a member from Excel: the worker checks the file, then imports it once confirmed.
+    path = workbook(
+        site.var / "new.xlsx",
+        {
+            schema.MEMBERS.name: [
+                headers(schema.MEMBERS),
+                member_row("000888LS", "Hoàng Văn Nhập", "C1"),
+            ]
+        },
+    )
+    page.goto(f"{base}/excel/")
+    page.set_input_files("#id_file", path)
+    page.click("button:has-text('Tải lên và kiểm tra')")
+    page.wait_for_selector("button:has-text('Xác nhận nhập')", timeout=60_000)
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector("text=Đã nhập xong", timeout=60_000)
+    page.goto(f"{base}/members/?q=hoang+van+nhap")
+    page.fill("#q", "hoang van nhap")
+    page.click("form.search button")
+    assert page.locator("table.list >> text=Hoàng Văn Nhập").count() == 1
+
     shots = os.environ.get("GRASSROOTS_SCREENSHOTS")
     if shots:
         page.goto(f"{base}/units/D1/?at=2020-01-01&since=2010-01-01")
         page.screenshot(path=f"{shots}/unit.png", full_page=True)
-        page.goto(f"{base}/members/{world['an'].pk}/")
+        page.goto(f"{base}/members/{world['an']}/")
         page.screenshot(path=f"{shots}/member.png", full_page=True)
-        page.goto(f"{base}/members/{world['an'].pk}/events/transfer/")
+        page.goto(f"{base}/members/{world['an']}/events/transfer/")
         page.fill("#id_date", "01/04/2015")
         page.fill("#id_unit_code", "C2")
         page.click("form.form button[type=submit]")

@@ -25,7 +25,8 @@ FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthChe
 
 @pytest.fixture
 def world(settings, tmp_path):
-    settings.EXCEL_IMPORT_INLINE = True
+    # The import task runs inside the request (django-tasks' immediate backend), not in a worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.VAR_DIR = tmp_path
     p = unit("LS", Kind.PROVINCE)
     d = unit("DL", Kind.DISTRICT, p)

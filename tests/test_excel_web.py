@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _inline_jobs(settings, tmp_path):
-    settings.EXCEL_IMPORT_INLINE = True
+    # The task runs inside the request (django-tasks' immediate backend) instead of a worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.VAR_DIR = tmp_path
 
 

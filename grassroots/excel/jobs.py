@@ -1,35 +1,47 @@
-"""Running an upload's check and import in a background thread, reporting into `ImportJob`.
+"""An upload's check and import run as a task in the worker process (`grassroots worker`).
 
-The thread writes its progress to the job row (throttled); the page polls a JSON status URL.
-With settings.EXCEL_IMPORT_INLINE (tests) the work runs in the request instead.
+The web process only records the `ImportJob` and queues a task (django-tasks, database queue): a
+large or hostile file can then never take the web server down with it, and a job survives a web
+restart. Every status change is an atomic check-and-set (`UPDATE … WHERE status = expected`), so
+two clicks on "Xác nhận nhập" queue one import, not two (issue 20 §12).
+
+Progress: rows written inside the import's transaction are invisible to the web until it
+commits, so the worker also writes its progress to a small file beside the upload (the worker
+reads the upload, so web and worker share that folder anyway) and the page reads it from there.
+
+A worker killed mid-job (`kill -9`, out of memory, a reboot) rolls its transaction back with it:
+nothing is written. The job is then marked failed as soon as anyone looks at it (the page, or the
+next worker to start), from the task's state and the worker's heartbeat (grassroots.ops.liveness).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
+from django.utils import timezone
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
 
 from .importer import Importer
-from .models import ImportJob, JobStatus
+from .models import RUNNING, ImportJob, JobStatus
 
-STALE_SECONDS = 15 * 60  # a running job not heard of for this long died with its process
+STALE_SECONDS = 15 * 60  # a job with no task to ask about, not heard of for this long, is dead
+WAITING = "Đang chờ tiến trình nền"
+INTERRUPTED = (
+    "Tiến trình nền dừng giữa chừng khi đang xử lý tệp; chưa ghi gì vào cơ sở dữ liệu. "
+    "Hãy tải tệp lên lại."
+)
 
 
 def upload_dir() -> Path:
-    path = (
-        Path(settings.VAR_DIR) / "imports"
-        if hasattr(settings, "VAR_DIR")
-        else Path("/tmp/grassroots-imports")
-    )
+    path = Path(settings.VAR_DIR) / "imports"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
@@ -46,31 +58,43 @@ def store_upload(name: str, chunks) -> Path:
     return stored
 
 
-def _remove_upload(job_id: int) -> None:
-    """A job that will not be confirmed keeps no copy of the file."""
-    path = ImportJob.objects.filter(pk=job_id).values_list("stored_path", flat=True).first()
-    if path:
-        Path(path).unlink(missing_ok=True)
+def _progress_file(stored_path: str) -> Path:
+    return Path(f"{stored_path}.progress")
 
 
 class _Reporter:
-    def __init__(self, job_id: int) -> None:
-        self.job_id, self.last = job_id, 0.0
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id, self.file, self.last = job.pk, _progress_file(job.stored_path), 0.0
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last < 0.5 and done < total:
             return
         self.last = now
-        percent = int(100 * done / total) if total else 0
-        ImportJob.objects.filter(pk=self.job_id).update(
-            phase=phase[:100], progress=min(percent, 100)
-        )
+        percent = min(int(100 * done / total) if total else 0, 100)
+        scratch = self.file.with_suffix(".tmp")
+        scratch.write_text(json.dumps({"phase": phase[:100], "progress": percent}))
+        os.replace(scratch, self.file)  # the reader never sees half a file
+        if not connection.in_atomic_block:  # inside, the row would stay locked and unseen
+            ImportJob.objects.filter(pk=self.job_id).update(phase=phase[:100], progress=percent)
 
 
-def _finish(job_id: int, status: str, report) -> None:
+def _clean_up(stored_path: str, *, keep_upload: bool) -> None:
+    _progress_file(stored_path).unlink(missing_ok=True)
+    if not keep_upload:
+        Path(stored_path).unlink(missing_ok=True)
+
+
+def _set(job: ImportJob, expected: str, **changes) -> bool:
+    """Check-and-set: change the job only if its status is still `expected`."""
+    return ImportJob.objects.filter(pk=job.pk, status=expected).update(**changes) == 1
+
+
+def _finish(job: ImportJob, expected: str, status: str, report) -> None:
     messages = report.messages()
-    ImportJob.objects.filter(pk=job_id).update(
+    _set(
+        job,
+        expected,
         status=status,
         counts=report.counts,
         errors=messages[: ImportJob.MAX_STORED_ERRORS],
@@ -78,62 +102,107 @@ def _finish(job_id: int, status: str, report) -> None:
         progress=100,
         phase="",
     )
-    if status != JobStatus.READY:  # nothing more will be done with the uploaded file
-        _remove_upload(job_id)
+    _clean_up(job.stored_path, keep_upload=status == JobStatus.READY)
 
 
-def _work(job_id: int, confirm: bool) -> None:
-    in_thread = threading.current_thread() is not threading.main_thread()
-    if in_thread:
-        close_old_connections()
+def _fail(job: ImportJob, expected: str, message: str) -> bool:
+    failed = _set(job, expected, status=JobStatus.FAILED, errors=[message], error_count=1, phase="")
+    if failed:
+        _clean_up(job.stored_path, keep_upload=False)
+    return failed
+
+
+def run(job_id: int, confirm: bool) -> None:
+    """The task's body, in the worker: check (dry run) or import the upload of job `job_id`."""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if confirm:
+        running = JobStatus.IMPORTING  # set by `confirm` before queuing
+        if job.status != running:
+            return
+        _set(job, running, phase="", progress=0)
+    else:
+        running = JobStatus.CHECKING
+        if not _set(job, JobStatus.QUEUED, status=running, phase="", progress=0):
+            return  # already taken (a second delivery of the same task)
     try:
-        job = ImportJob.objects.select_related("user").get(pk=job_id)
-        importer = Importer(
-            job.stored_path, job.file_name, user=job.user, progress=_Reporter(job_id)
-        )
+        importer = Importer(job.stored_path, job.file_name, user=job.user, progress=_Reporter(job))
         actor = Actor(job.user, Source.IMPORT, job.address)
-        if not confirm:
-            report = importer.run(actor=actor, dry_run=True)
-            _finish(job_id, JobStatus.READY if report.ok else JobStatus.INVALID, report)
-        else:
-            report = importer.run(actor=actor)
-            _finish(job_id, JobStatus.DONE if report.ok else JobStatus.INVALID, report)
+        report = importer.run(actor=actor, dry_run=not confirm)
+        success = JobStatus.DONE if confirm else JobStatus.READY
+        _finish(job, running, success if report.ok else JobStatus.INVALID, report)
     except Exception as exc:  # the page must say something rather than spin forever
-        ImportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            errors=[f"Lỗi hệ thống khi xử lý tệp: {exc}"],
-            error_count=1,
-            phase="",
-        )
-        _remove_upload(job_id)
+        _fail(job, running, f"Lỗi hệ thống khi xử lý tệp: {exc}")
         raise
-    finally:
-        if in_thread:
-            connection.close()
 
 
-def start(job: ImportJob, *, confirm: bool = False) -> None:
-    status = JobStatus.IMPORTING if confirm else JobStatus.CHECKING
-    ImportJob.objects.filter(pk=job.pk).update(status=status, progress=0, phase="")
-    if getattr(settings, "EXCEL_IMPORT_INLINE", False):
-        _work(job.pk, confirm)
-        return
-    threading.Thread(
-        target=_work, args=(job.pk, confirm), name=f"import-{job.pk}", daemon=True
-    ).start()
+def _queue(job: ImportJob, *, confirm: bool) -> None:
+    from .tasks import run_import_job
+
+    result = run_import_job.enqueue(job.pk, confirm)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
-def mark_stale(job: ImportJob) -> ImportJob:
-    """A job left 'running' by a process that restarted is reported as failed (nothing was written:
-    the import is one transaction)."""
-    from django.utils import timezone
+def queue_check(job: ImportJob) -> None:
+    """A new upload: the worker checks it (nothing is written) and reports what it would do."""
+    ImportJob.objects.filter(pk=job.pk).update(phase=WAITING)
+    _queue(job, confirm=False)
 
-    if job.running and (timezone.now() - job.updated_at).total_seconds() > STALE_SECONDS:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            errors=["Tiến trình nhập bị gián đoạn; chưa ghi gì. Hãy tải tệp lên lại."],
-            error_count=1,
-        )
-        _remove_upload(job.pk)
+
+def confirm(job: ImportJob) -> bool:
+    """The user confirmed a checked upload: queue its import once. False if it was not (or no
+    longer) waiting for confirmation — e.g. the second of two quick clicks."""
+    if not _set(job, JobStatus.READY, status=JobStatus.IMPORTING, phase=WAITING, progress=0):
+        return False
+    _queue(job, confirm=True)
+    return True
+
+
+def _task_state(task_id: str) -> tuple[str, str] | None:
+    """(status, last worker id) of the job's task in the database queue, None if unknown."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    if not task_id or not isinstance(task_backends["default"], DatabaseBackend):
+        return None
+    row = DBTaskResult.objects.filter(pk=task_id).values_list("status", "worker_ids").first()
+    if row is None:
+        return None
+    status, workers = row
+    return status, (workers[-1] if workers else "")
+
+
+def _is_dead(job: ImportJob) -> bool:
+    from grassroots.ops.liveness import worker_alive
+
+    state = _task_state(job.task_id)
+    if state is None:
+        return (timezone.now() - job.updated_at).total_seconds() > STALE_SECONDS
+    status, worker = state
+    if status == "READY":
+        return False  # still queued: waits for a worker, however long
+    if status == "RUNNING":
+        return not worker_alive(worker)
+    return True  # the task ended but never finished the job
+
+
+def refresh(job: ImportJob) -> ImportJob:
+    """The job as a page should show it: failed if its worker died, live progress if running."""
+    if not job.running:
+        return job
+    if _is_dead(job):
+        _fail(job, job.status, INTERRUPTED)
         job.refresh_from_db()
+        return job
+    try:
+        live = json.loads(_progress_file(job.stored_path).read_text())
+        job.phase, job.progress = live["phase"], live["progress"]
+    except (OSError, ValueError, KeyError):
+        pass
     return job
+
+
+def fail_abandoned() -> None:
+    """Called by a starting worker: fail every running job whose worker is gone."""
+    for job in ImportJob.objects.filter(status__in=RUNNING):
+        refresh(job)

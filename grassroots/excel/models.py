@@ -34,6 +34,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS messages
     error_count = models.PositiveIntegerField(default=0)
     address = models.CharField(max_length=64, blank=True)
+    # The queued task running this job (django-tasks result id): tells a dead job from a slow one.
+    task_id = models.CharField(max_length=64, blank=True)
 
     MAX_STORED_ERRORS = 2000
 

@@ -22,7 +22,7 @@ from grassroots.audit.services import Actor
 
 from . import exporter, jobs, schema
 from .cells import CellError, parse_date
-from .models import ImportJob, JobStatus
+from .models import ImportJob
 from .workbooks import template_workbook, write_csv, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,7 +113,7 @@ def upload(request):
         size=upload.size,
         address=Actor.from_request(request).address,
     )
-    jobs.start(job)
+    jobs.queue_check(job)
     return redirect("excel:job", pk=job.pk)
 
 
@@ -121,7 +121,7 @@ def _job_for_user(request, pk: int) -> ImportJob:
     job = ImportJob.objects.filter(pk=pk, user=request.user).first()
     if job is None:
         raise Http404("Không tìm thấy lượt nhập.")
-    return jobs.mark_stale(job)
+    return jobs.refresh(job)
 
 
 @login_required
@@ -153,9 +153,7 @@ def job_status(request, pk: int):
 def job_confirm(request, pk: int):
     access.require_role(request.user, Role.CLERK)
     job = _job_for_user(request, pk)
-    if job.status != JobStatus.READY:
-        return redirect("excel:job", pk=job.pk)
-    jobs.start(job, confirm=True)
+    jobs.confirm(job)  # a second click finds the job no longer ready and queues nothing
     return redirect("excel:job", pk=job.pk)
 
 
