@@ -253,7 +253,12 @@ LOGGING = {
 INSTALLED_APPS += [
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "grassroots.ops",
+    "grassroots.api",
 ]
 # WhiteNoise serves the collected static files (hashed names, gzip/brotli, a year of caching)
 # right after SecurityMiddleware; the request log wraps everything to time the whole request.
@@ -270,6 +275,40 @@ STORAGES = {
 WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE_SECONDS", 365 * 24 * 3600)
 # The task queue lives in the database (django-tasks-db): no extra service for the embedded setup.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# REST API v1 (grassroots/api, docs/api.md): personal tokens only, problem details, per-token limit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["grassroots.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["grassroots.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "grassroots.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "grassroots.api.problems.problem_details",
+    "UNAUTHENTICATED_USER": None,
+}
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Grassroots API",
+    "DESCRIPTION": "Tổ chức đảng, đảng viên và số liệu theo thời gian (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by the app itself: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# The per-token counters must be shared by the server's processes: a file cache in VAR_DIR.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "api"),
+    },
+}
 # A worker whose heartbeat is older than this is taken for dead (its jobs are marked failed).
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
 # /healthz answers plain HTTP on the loopback for probes behind a TLS proxy.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", include("grassroots.api.urls")),
     path("accounts/", include("grassroots.accounts.urls")),
     path("excel/", include("grassroots.excel.urls")),
     path("assessments/", include("grassroots.assessments.urls")),

@@ -188,7 +188,9 @@ def test_an_upload_that_fails_is_removed(client, clerk, tmp_path, monkeypatch):
 
     monkeypatch.setattr("grassroots.excel.jobs.Importer.run", crash)
     path = workbook(tmp_path / "x.xlsx", {schema.MEMBERS.name: [headers(schema.MEMBERS)]})
-    _upload(client, path)  # the task fails in the worker (here: the immediate backend), not the page
+    _upload(
+        client, path
+    )  # the task fails in the worker (here: the immediate backend), not the page
     job = ImportJob.objects.get()
     assert job.status == JobStatus.FAILED
     assert not Path(job.stored_path).exists()

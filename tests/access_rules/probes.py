@@ -32,6 +32,7 @@ class Probe:
     method: str = "get"
     data: dict = field(default_factory=dict)
     note: str = ""
+    json: bool = False  # send `data` as a JSON body (the API reads JSON only)
 
 
 def member(key: str, suffix: str = "") -> Callable[[dict], str]:

@@ -1,0 +1,39 @@
+"""/api/v1/ (data, token only), /api/schema/ and /api/docs/ (OpenAPI, served by the app), and
+/api/tokens/ (the account's own token page, with the session)."""
+
+from django.middleware.http import ConditionalGetMiddleware
+from django.urls import path
+from django.utils.decorators import decorator_from_middleware
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import pages, views
+
+app_name = "api"
+
+# Conditional GET: an ETag over the body; a client sending If-None-Match gets 304 and no body.
+conditional = decorator_from_middleware(ConditionalGetMiddleware)
+
+
+def v1(route: str, view, name: str):
+    return path(f"v1/{route}", conditional(view.as_view()), name=name)
+
+
+urlpatterns = [
+    v1("tree/", views.TreeView, "tree"),
+    v1("organizations/<str:code>/", views.OrganizationView, "organization"),
+    v1("organizations/<str:code>/figures/", views.FiguresView, "figures"),
+    v1("organizations/<str:code>/villages/", views.VillagesView, "villages"),
+    v1("organizations/<str:code>/population/", views.PopulationView, "population"),
+    v1(
+        "organizations/<str:code>/assessments/<int:year>/",
+        views.AssessmentSummaryView,
+        "assessment_summary",
+    ),
+    v1("members/", views.MemberSearchView, "members"),
+    v1("members/<int:pk>/", views.MemberView, "member"),
+    v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("tokens/", pages.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
+]
