@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import picker, territory_views, views
+from . import dashboard, picker, territory_views, views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("pick/", picker.pick, name="pick"),
     path("tree/", views.tree, name="tree"),
     path("tree/<str:code>/", views.tree, name="tree_unit"),

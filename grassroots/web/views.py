@@ -40,6 +40,7 @@ from grassroots.organizations.queries import (
 from grassroots.restructure import services as restructure
 
 from . import forms, presenters
+from .dashboard import last_day
 from .templatetags.vn import vdate
 
 PAGE_SIZE = 50
@@ -188,20 +189,14 @@ def _member_history(member, event_ids: list[int]) -> list[AuditRecord]:
 
 
 @login_required
-def home(request):
-    today = timezone.localdate()
-    scope = request.user.scope
-    version = display_version(scope, today) if scope else None
-    return render(request, "web/home.html", {"scope": scope, "version": version, "today": today})
-
-
-@login_required
 def tree(request, code: str | None = None):
     dates, date_errors = _dates(request, "at")
     at = dates["at"]
     if code is None and request.user.scope_id:
         code = request.user.scope.code
     unit = access.get_unit_for_user(request.user, code) if code else None
+    if unit is not None and not request.GET.get("at"):
+        at = last_day(unit, at)  # an ended organization opens on its last day, not on empty
     context = {"at": at, "date_errors": date_errors, "unit": unit}
     if unit is not None:
         context["version"] = display_version(unit, at)
@@ -219,6 +214,8 @@ def unit_detail(request, code: str):
     unit = access.get_unit_for_user(request.user, code)
     dates, date_errors = _dates(request, "at", "since")
     at, since = dates["at"], dates["since"]
+    if not request.GET.get("at"):
+        at = last_day(unit, at)  # an ended organization opens on its last day, not on empty
     if since is not None and since > at:
         date_errors.append(_("Ngày so sánh phải trước ngày xem."))
         since = None

@@ -1,0 +1,106 @@
+"""The home page as a dashboard of the account's scope (issue 11: a greeting and three links).
+
+The scope's figures on the day shown and a year before, trends of members and grassroots
+organizations over the years (SVG drawn server-side by grassroots.charts), and — for an account
+whose organization has ended (a district abolished in 2025) — its last day and its successors,
+instead of pages that say the organization does not exist today."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots import charts
+from grassroots.accounts import access
+from grassroots.core.text import sort_key
+from grassroots.figures.queries import figures
+from grassroots.organizations.models import ChangeAction, Unit
+from grassroots.organizations.queries import children_at, display_version
+
+from . import presenters
+
+TREND_YEARS = 15
+
+
+def last_day(unit: Unit, today: dt.date) -> dt.date:
+    """The day pages of `unit` open on: today, or its last day if it has ended."""
+    if unit.ended is not None and unit.ended <= today:
+        return unit.ended - dt.timedelta(days=1)
+    return today
+
+
+def successors(user, unit: Unit, day: dt.date) -> list[tuple[str, str]]:
+    """(code, name) of where an ended organization's work went, among what the user may open:
+    the organizations it was merged or split into, and its sub-organizations of its last `day`
+    that still exist (the communes of a district abolished in 2025, now under the province)."""
+    today = timezone.localdate()
+    merged_into = unit.changes.filter(action__in=(ChangeAction.MERGE, ChangeAction.SPLIT)).values(
+        "related_units"
+    )
+    children = children_at(unit, day).values("unit_id")
+    candidates = Unit.objects.filter(Q(pk__in=merged_into) | Q(pk__in=children)).filter(
+        Q(ended__isnull=True) | Q(ended__gt=today)
+    )
+    seen = access.only_ever_visible(user, candidates)
+    rows = [(u.code, display_version(u, today).name) for u in seen]
+    return sorted(rows, key=lambda row: sort_key(row[1]))
+
+
+def _svg(data: bytes) -> str:
+    """A chart as a data: image (the CSP allows data: images, and no inline SVG styles)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode()
+
+
+def trend_charts(unit: Unit, day: dt.date) -> list[tuple[str, str]]:
+    """(title, image) of the members and grassroots organizations on 31/12 of each year."""
+    first = max(unit.established.year, day.year - TREND_YEARS)
+    points = [dt.date(y, 12, 31) for y in range(first, day.year)] + [day]
+    rows = [figures(unit, p) for p in points]
+    years = [p.year for p in points]
+    members = charts.line_chart(
+        title=_("Đảng viên"),
+        x=years,
+        series={
+            _("Tổng số"): [f.members for f in rows],
+            _("Chính thức"): [f.official_members for f in rows],
+        },
+    )
+    organizations = charts.line_chart(
+        title=_("Tổ chức cơ sở đảng"),
+        x=years,
+        series={
+            _("Đảng bộ cơ sở"): [f.grassroots_committees for f in rows],
+            _("Chi bộ cơ sở"): [f.grassroots_cells for f in rows],
+        },
+    )
+    return [
+        (_("Đảng viên qua các năm"), _svg(members)),
+        (_("Tổ chức cơ sở đảng qua các năm"), _svg(organizations)),
+    ]
+
+
+@login_required
+def home(request):
+    today = timezone.localdate()
+    scope = request.user.scope
+    context = {"scope": scope, "today": today}
+    if scope is not None:
+        day = last_day(scope, today)
+        year_ago = day - dt.timedelta(days=365 if not (day.month == 2 and day.day == 29) else 366)
+        now, before = figures(scope, day), figures(scope, year_ago)
+        context.update(
+            version=display_version(scope, day),
+            day=day,
+            year_ago=year_ago,
+            ended=day != today,
+            successors=successors(request.user, scope, day) if day != today else [],
+            figure_rows=presenters.figure_rows(now, before),
+            charts=trend_charts(scope, day),
+        )
+    return render(request, "web/home.html", context)
