@@ -4,8 +4,7 @@ administrator, the clerk of a district dissolved on 01/07/2025 (like the demo's 
 the viewer of one commune (like xem_xa). Each walks the weekly journeys and the test asserts what
 a person sees; screenshots at 1366 and 375 px go to <var dir>/screenshots/<persona>/.
 
-Not here (not built yet, see the issue notes): export progress, the dashboard home, the landing
-on a dissolved scope's last day.
+Not here (not built yet, see the issue notes): export progress.
 """
 
 from __future__ import annotations
@@ -121,6 +120,9 @@ def test_weekly_journeys_per_persona(live_server, browser):
     # --- the province administrator --------------------------------------------------------
     admin = Person(browser, base, "admin_p")
     page = admin.page
+    # The dashboard: today against a year ago, and the trend charts.
+    assert "Xu hướng" in admin.text() and page.locator(".charts img").count() == 2
+    admin.shoot("home")
     # The tree as of a date.
     admin.go("/tree/P/?at=01/01/2020")
     assert "Đảng bộ huyện Một" in admin.text()
@@ -188,6 +190,9 @@ def test_weekly_journeys_per_persona(live_server, browser):
     # --- the clerk of the dissolved district -----------------------------------------------
     clerk = Person(browser, base, "clerk_d1")
     page = clerk.page
+    # The dissolved district lands on its last day, with a link to its commune now.
+    assert "30/06/2025" in clerk.text() and "Đảng bộ xã Một" in clerk.text()
+    clerk.shoot("home")
     clerk.go("/tree/D1/?at=01/01/2024")
     assert "Đảng bộ xã Một" in clerk.text()
     clerk.shoot("tree")
