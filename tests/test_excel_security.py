@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from grassroots.accounts.models import Role, User
 from grassroots.assessments import services as assessment_services
 from grassroots.assessments.models import Rating
+from grassroots.assessments.schemes import ensure_schemes
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor
 from grassroots.excel import exporter, schema
@@ -157,6 +158,7 @@ def test_an_event_of_a_member_outside_the_scope_reads_like_an_unknown_number(war
 
 @pytest.fixture
 def rating_world():
+    ensure_schemes()  # a transactional test run before this one may have flushed them
     t = build_tree()
     inside = members(t["C11"], 2)
     q = unit("Q", Kind.PROVINCE)
