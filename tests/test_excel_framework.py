@@ -25,9 +25,11 @@ FRAMEWORK = [
     "injection",
     "workbooks",
     "jobs",
+    "tasks",
     "models",
 ]
-ALLOWED = ("grassroots.excel", "grassroots.core.text", "grassroots.audit")
+# core helpers, the audit trail, and the worker infrastructure (ops: heartbeats) — no domain app
+ALLOWED = ("grassroots.excel", "grassroots.core.text", "grassroots.audit", "grassroots.ops")
 
 
 def test_the_framework_imports_no_domain_app():
