@@ -180,6 +180,7 @@ EXCEL_SHEETS = [
     "grassroots.organizations.sheets",
     "grassroots.members.sheets",
     "grassroots.territory.sheets",
+    "grassroots.development.sheets",
 ]
 
 PASSWORD_HASHERS = [

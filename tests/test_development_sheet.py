@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from grassroots.accounts.models import Role, User
-from grassroots.audit.models import AuditRecord
+from grassroots.audit.models import AuditRecord, Source
 from grassroots.audit.services import Actor
 from grassroots.development import sheet
 from grassroots.development.models import Candidate, CaseStep
@@ -47,8 +47,16 @@ def w():
     return w
 
 
-def run(w, content):
-    return sheet.import_pipeline(content, actor=Actor(w.clerk), user=w.clerk)
+def run(w, content, user=None):
+    import tempfile
+
+    from grassroots.excel.importer import import_file
+
+    user = user or w.clerk
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(content)
+        handle.flush()
+        return import_file(handle.name, actor=Actor(user, Source.IMPORT), name="qc.xlsx", user=user)
 
 
 def test_import_cases_and_steps(w):
@@ -62,9 +70,9 @@ def test_import_cases_and_steps(w):
         ["QC-1", "cell_vote", "26/02/2024", "", "", "", "", "", "", "", 2],
     ]  # fmt: skip
     result = run(w, workbook([CASE], steps))
-    assert result.ok, result.errors
-    assert (result.cases, result.steps) == (1, 6)
+    assert result.ok, result.messages()
     case = Candidate.objects.get(full_name="Lò Thị Hoa")
+    assert CaseStep.objects.filter(candidate=case).count() == 1 + 6
     assert case.youth_union and case.ethnicity == "Thái"
     assert CaseStep.objects.get(candidate=case, kind="cell_vote").passed
 
@@ -81,12 +89,23 @@ def test_a_bad_row_writes_nothing_and_every_problem_is_listed(w):
     result = run(w, workbook([CASE, second], steps))
     assert not result.ok and not Candidate.objects.exists()
     assert AuditRecord.objects.count() == audit
-    text = "\n".join(result.errors)
-    assert f"Sheet {sheet.CASES}, dòng 3, cột Ngày sinh: ngày không hợp lệ" in text
+    text = "\n".join(result.messages())
+    assert f"Sheet {sheet.CASES}, dòng 3, cột Ngày sinh: ngày 31/02/2001 không hợp lệ" in text
     assert f"Sheet {sheet.CASES}, dòng 3, cột Mã chi bộ: không có chi bộ mã NOPE" in text
+    assert f"Sheet {sheet.STEPS}, dòng 4, cột Mã hồ sơ: không có hồ sơ QC-9" in text
+
+
+def test_a_rule_refused_by_a_service_writes_nothing(w):
+    steps = [
+        ["QC-1", "Đơn xin vào Đảng (mẫu 1-KNĐ)", "06/02/2024"],
+        ["QC-1", "introduction", "08/02/2024", "", "", "", "", w.a.profile_number,
+         w.probationer.profile_number],
+    ]  # fmt: skip
+    result = run(w, workbook([CASE], steps))
+    assert not result.ok and not Candidate.objects.exists()
+    text = "\n".join(result.messages())
     assert f"Sheet {sheet.STEPS}, dòng 3, cột Số lý lịch người giới thiệu 2" in text
     assert "không phải đảng viên chính thức" in text
-    assert f"Sheet {sheet.STEPS}, dòng 4, cột Mã hồ sơ: không có hồ sơ QC-9" in text
 
 
 def test_export_round_trips_and_adds_steps_to_existing_cases(w):
@@ -100,8 +119,8 @@ def test_export_round_trips_and_adds_steps_to_existing_cases(w):
     more = workbook([], [[f"HS-{case.pk}", "Chi bộ xét, biểu quyết", "26/02/2024", "", "", "", "",
                           "", "", "", 2]])  # fmt: skip
     result = run(w, more)
-    assert result.ok, result.errors
+    assert result.ok, result.messages()
     assert CaseStep.objects.filter(candidate=case, kind="cell_vote").count() == 1
     outsider = User.objects.create_user("x", password="x-Passw0rd!", scope=w.x, role=Role.CLERK)
-    result = sheet.import_pipeline(more, actor=Actor(outsider), user=outsider)
-    assert not result.ok and "không có hồ sơ" in result.errors[0]
+    result = run(w, more, user=outsider)
+    assert not result.ok and "không có hồ sơ" in result.messages()[0]

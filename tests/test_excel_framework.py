@@ -53,6 +53,8 @@ def test_the_registry_follows_settings():
         "events",
         "villages",
         "population",
+        "candidates",
+        "candidate_steps",
     ]
     assert (
         schema.MEMBERS.name == "Đảng viên" and schema.sheet_by_name("dân số") is schema.POPULATION

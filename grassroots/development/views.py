@@ -236,17 +236,21 @@ def import_sheet(request, code: str):
     if upload is None:
         messages.error(request, _("Cần chọn tệp Excel."))
         return redirect("development:board", code=unit.code)
-    result = sheet.import_pipeline(
-        upload.read(), actor=Actor.from_request(request), user=request.user
-    )
-    if result.ok:
-        messages.success(
-            request,
-            _("Đã nhập %(cases)s hồ sơ và %(steps)s bước.")
-            % {"cases": result.cases, "steps": result.steps},
+    import tempfile
+
+    from grassroots.excel.importer import import_file
+
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(upload.read())
+        handle.flush()
+        report = import_file(
+            handle.name, actor=Actor.from_request(request), name=upload.name, user=request.user
         )
+    if report.ok:
+        messages.success(request, _("Đã nhập tệp Excel."))
     else:
-        messages.error(request, _("Không nhập gì: tệp có %(n)s lỗi.") % {"n": len(result.errors)})
-        for line in result.errors[:50]:
+        lines = report.messages()
+        messages.error(request, _("Không nhập gì: tệp có %(n)s lỗi.") % {"n": len(lines)})
+        for line in lines[:50]:
             messages.error(request, line)
     return redirect("development:board", code=unit.code)
