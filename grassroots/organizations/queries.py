@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from grassroots.core.text import fold, sort_key
+from grassroots.core.text import fold, sort_key, vietnamese
 from grassroots.core.validity import on  # noqa: F401  (re-exported: the tree's date predicate)
 
 from .models import Kind, Unit, UnitAncestry, UnitVersion
@@ -46,13 +46,14 @@ def versions_at(day: dt.date, under: Unit | None = None) -> QuerySet:
 def children_at(unit: Unit | None, day: dt.date) -> QuerySet:
     """The organizations directly under `unit` on `day` (the top of the tree for None).
 
-    Ordered by kind and name, then id: a total order, so the list can be paginated.
+    Ordered by kind and name (Vietnamese alphabetical, core.text.vietnamese), then id: a total order,
+    so the list can be paginated.
     """
     parent = {"parent": unit} if unit is not None else {"parent__isnull": True}
     return (
         UnitVersion.objects.filter(on(day), **parent)
         .select_related("unit")
-        .order_by("kind", "name", "unit_id")
+        .order_by("kind", vietnamese("name"), "unit_id")
     )
 
 
