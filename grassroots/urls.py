@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("grassroots.accounts.urls")),
     path("excel/", include("grassroots.excel.urls")),
     path("assessments/", include("grassroots.assessments.urls")),
+    path("reports/", include("grassroots.reports.urls")),
     path("development/", include("grassroots.development.urls")),
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from grassroots.audit.services import Actor, record
 from grassroots.organizations.models import Unit
 
 from .export import FORMATS, render
+from .models import ReportJob
 from .review import Review, build_review
 
 
@@ -51,3 +54,50 @@ def review_export(
         reason="Xuất báo cáo sơ kết, tổng kết",
     )
     return review, data
+
+
+def report_job_create(
+    *,
+    actor: Actor,
+    unit: Unit,
+    since: dt.date,
+    at: dt.date,
+    fmt: str,
+    summary: str = "",
+) -> ReportJob:
+    """Ask for a review report to be made in the background and kept for the actor.
+
+    `unit` must already have passed the access check. The making itself is audited by
+    `review_export` when the job runs; the request is audited here (who asked, for what)."""
+    if fmt not in FORMATS:
+        raise ReportError(f"Định dạng không hỗ trợ: {fmt} (docx, xlsx, pdf, json).")
+    if since > at:
+        raise ReportError("Ngày đầu kỳ phải trước hoặc bằng ngày cuối kỳ.")
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            user=actor.user,
+            unit=unit,
+            since=since,
+            at=at,
+            fmt=fmt,
+            summary=(summary or "").strip().replace("\r\n", "\n"),
+            address=actor.address or "",
+        )
+        record(
+            actor,
+            obj=job,
+            action="create",
+            changes={
+                "unit": [None, unit.code],
+                "since": [None, since],
+                "at": [None, at],
+                "format": [None, fmt],
+            },
+            reason="Yêu cầu lập báo cáo",
+        )
+    return job
+
+
+def report_downloaded(*, actor: Actor, job: ReportJob) -> None:
+    """A kept report was downloaded (a report is personal data when it lists names)."""
+    record(actor, obj=job, action="download", changes={"file": [None, job.file_name]})

@@ -7,9 +7,9 @@ to `APPS`; the matrix still fails on any URL pattern that no module lists.
 
 from __future__ import annotations
 
-from . import accounts, api, assessments, auth, development, excel, ops, registry, territory
+from . import accounts, api, assessments, auth, development, excel, ops, registry, reports, territory
 
-APPS = (auth, accounts, registry, excel, assessments, territory, development, ops, api)
+APPS = (auth, accounts, registry, excel, assessments, territory, development, ops, api, reports)
 
 
 def matrix() -> dict:

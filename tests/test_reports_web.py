@@ -1,0 +1,86 @@
+"""Report pages: preview, edit the summary, export in the background, download; statistics."""
+
+import subprocess
+
+import pytest
+from django.test import Client
+
+from grassroots.audit.models import AuditRecord
+from grassroots.reports.models import ReportJob
+
+from .web_world import make_world
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"unit": "P", "since": "2009-01-01", "at": "2013-01-01"}
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_preview_edit_export_and_download(world, tmp_path):
+    client = login(world["admin"])
+    page = client.get("/reports/review/", PERIOD)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Tổng số đảng viên từ 2 nay là 3 đồng chí" in html  # the summary, editable
+    assert "<textarea" in html and "data:image/svg+xml;base64," in html
+    response = client.post(
+        "/reports/jobs/", {**PERIOD, "format": "pdf", "summary": "Đoạn tóm tắt đã sửa tay."}
+    )
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/jobs/{job.pk}/"
+    assert job.status == "done" and job.user == world["admin"]
+    assert client.get("/reports/jobs/").status_code == 405
+    assert client.get(f"/reports/jobs/{job.pk}/status.json").json()["status"] == "done"
+    download = client.get(f"/reports/jobs/{job.pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"".join(download.streaming_content))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
+    assert "Đoạn tóm tắt đã sửa tay." in text.decode()
+    actions = set(AuditRecord.objects.values_list("action", flat=True))
+    assert {"create", "export", "download"} <= actions
+    # the list of kept reports offers it for download
+    assert f"/reports/jobs/{job.pk}/download/" in client.get("/reports/").content.decode()
+
+
+def test_a_report_belongs_to_its_maker(world):
+    login(world["admin"]).post("/reports/jobs/", {**PERIOD, "format": "json"})
+    job = ReportJob.objects.get()
+    other = login(world["clerk"])
+    assert other.get(f"/reports/jobs/{job.pk}/").status_code == 404
+    assert other.get(f"/reports/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_outside_the_scope_is_absent(world):
+    clerk = login(world["clerk"])
+    assert clerk.get("/reports/review/", PERIOD).status_code == 404
+    assert clerk.post("/reports/jobs/", {**PERIOD, "format": "pdf"}).status_code == 404
+    assert clerk.get("/reports/review/", {**PERIOD, "unit": "D1"}).status_code == 200
+    assert not ReportJob.objects.exists()
+
+
+def test_refusals(world):
+    client = login(world["admin"])
+    assert client.post("/reports/jobs/", {**PERIOD, "format": "odt"}).status_code == 404
+    assert client.get("/reports/review/", {**PERIOD, "since": "2014-01-01"}).status_code == 404
+    assert client.get("/reports/statistics/", {"unit": "P", "by": "shoe"}).status_code == 404
+    assert not ReportJob.objects.exists()
+
+
+def test_statistics_page_for_a_unit_and_its_children(world):
+    page = login(world["admin"]).get(
+        "/reports/statistics/", {"unit": "P", "at": "2013-01-01", "by": "gender,age"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "D1" in html and "D2" in html and "Bảng chéo" in html
+    assert "3 đảng viên tại ngày 01/01/2013" in html
