@@ -84,3 +84,13 @@ def test_statistics_page_for_a_unit_and_its_children(world):
     assert page.status_code == 200
     assert "D1" in html and "D2" in html and "Bảng chéo" in html
     assert "3 đảng viên tại ngày 01/01/2013" in html
+
+
+def test_a_changed_scope_loses_the_old_reports(world):
+    client = login(world["clerk"])
+    client.post("/reports/jobs/", {**PERIOD, "unit": "D1", "format": "json"})
+    job = ReportJob.objects.get()
+    assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 200
+    world["clerk"].scope = world["D2"]
+    world["clerk"].save()
+    assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 404

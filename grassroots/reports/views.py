@@ -122,10 +122,12 @@ def job_create(request):
 
 
 def _job_for_user(request, pk: int) -> ReportJob:
-    """Reports are personal: only the account that made one sees it."""
+    """Reports are personal: only the account that made one sees it, and only while the unit
+    is still in its scope on the report's dates (a changed scope loses the old reports)."""
     job = _own_jobs(request).filter(pk=pk).first()
     if job is None:
         raise Http404("Không tìm thấy báo cáo.")
+    access.get_report_unit_for_user(request.user, job.unit.code, [job.since, job.at])
     return job
 
 
