@@ -4,8 +4,6 @@ import pytest
 @pytest.fixture(autouse=True)
 def _vietnamese(settings):
     settings.LANGUAGE_CODE = "vi"
-    # Report jobs run in the request: a background thread would not see the test's transaction.
-    settings.REPORT_JOBS_INLINE = True
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,9 @@ PERIOD = {"unit": "P", "since": "2009-01-01", "at": "2013-01-01"}
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    # the worker's task runs in the request (as in tests/test_excel_web.py)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return make_world()
 
 

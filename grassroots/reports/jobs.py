@@ -1,18 +1,17 @@
-"""Running a report job in a background thread, reporting progress into `ReportJob`.
+"""A report made as a task in the worker process (`grassroots worker`), like an Excel import.
 
-The excel import's mechanism (excel/jobs.py): a daemon thread writes its progress to the job
-row, the page polls a JSON status URL, and with settings.REPORT_JOBS_INLINE (tests) the work
-runs in the request instead. When the platform's task queue lands, `start` enqueues instead.
+The web process records the `ReportJob` and queues a task (django-tasks, the database queue of
+settings.TASKS); the worker builds and renders the report, writes its progress to the job row
+(the report reads and does not hold a transaction open, so the page sees it at once) and keeps
+the file. The page polls a JSON status URL. Tests use django-tasks' immediate backend.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
@@ -26,15 +25,16 @@ def report_dir() -> Path:
     return path
 
 
-def _work(job_id: int) -> None:
+def run(job_id: int) -> None:
+    """The task's body, in the worker."""
     from .services import review_export
 
-    in_thread = threading.current_thread() is not threading.main_thread()
-    if in_thread:
-        close_old_connections()
+    if not ReportJob.objects.filter(pk=job_id, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.RUNNING
+    ):
+        return  # already taken (a second delivery of the same task)
     try:
         job = ReportJob.objects.select_related("user", "unit").get(pk=job_id)
-        ReportJob.objects.filter(pk=job_id).update(status=ReportStatus.RUNNING, phase="")
 
         def progress(done: int, total: int) -> None:
             ReportJob.objects.filter(pk=job_id).update(progress=int(90 * done / total))
@@ -61,13 +61,9 @@ def _work(job_id: int) -> None:
             status=ReportStatus.FAILED, error=f"Lỗi hệ thống khi lập báo cáo: {exc}"
         )
         raise
-    finally:
-        if in_thread:
-            connection.close()
 
 
 def start(job: ReportJob) -> None:
-    if getattr(settings, "REPORT_JOBS_INLINE", False):
-        _work(job.pk)
-        return
-    threading.Thread(target=_work, args=(job.pk,), name=f"report-{job.pk}", daemon=True).start()
+    from .tasks import run_report_job
+
+    run_report_job.enqueue(job.pk)

@@ -7,7 +7,18 @@ to `APPS`; the matrix still fails on any URL pattern that no module lists.
 
 from __future__ import annotations
 
-from . import accounts, api, assessments, auth, development, excel, ops, registry, reports, territory
+from . import (
+    accounts,
+    api,
+    assessments,
+    auth,
+    development,
+    excel,
+    ops,
+    registry,
+    reports,
+    territory,
+)
 
 APPS = (auth, accounts, registry, excel, assessments, territory, development, ops, api, reports)
 
