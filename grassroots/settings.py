@@ -302,14 +302,39 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# The per-token counters must be shared by the server's processes: a file cache in VAR_DIR.
+# Shared by the server's processes (API rate counters, who just wrote): a file cache in VAR_DIR.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api": {
+    "shared": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / "api"),
+        "LOCATION": str(VAR_DIR / "cache" / "shared"),
     },
 }
+# Read replicas: comma-separated URLs of streaming standbys of the primary (grassroots/ops/router.py).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["grassroots.ops.router.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "grassroots.ops.router.ReplicaMiddleware",
+)
+# After a user's own write, their reads stay on the primary this long (covers replication lag).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 30)
+# psycopg's connection pool (Django 5.1+), on by default for PostgreSQL: per server process,
+# DB_POOL_MAX connections at most (cores + 1 processes x 4 threads need 4 each). DB_POOL=false
+# turns it off (then DB_CONN_MAX_AGE may keep connections instead; the two exclude each other).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+        _database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DB_POOL_MAX", 8),
+            "timeout": 10,
+        }
 # A worker whose heartbeat is older than this is taken for dead (its jobs are marked failed).
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
 # /healthz answers plain HTTP on the loopback for probes behind a TLS proxy.

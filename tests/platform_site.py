@@ -27,13 +27,15 @@ def free_port() -> int:
 
 
 class Site:
-    def __init__(self, var: Path, name: str) -> None:
+    def __init__(
+        self, var: Path, name: str, *, database_url: str = "", env: dict | None = None
+    ) -> None:
         self.var = var
         self.procs: list[subprocess.Popen] = []
         self.pg_url = ""
-        base = os.environ.get("DATABASE_URL", "")
+        base = database_url or os.environ.get("DATABASE_URL", "")
         if base.startswith("postgres"):
-            self.pg_url = base.rsplit("/", 1)[0] + f"/{base.rsplit('/', 1)[1]}_{name}"
+            self.pg_url = base if database_url else f"{base}_{name}"
             self._pg("DROP DATABASE IF EXISTS {db} WITH (FORCE)", "CREATE DATABASE {db}")
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
@@ -45,12 +47,14 @@ class Site:
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WORKER_STALE_SECONDS": "30",
+            **(env or {}),
         }
         if self.pg_url:
             self.env["DATABASE_URL"] = self.pg_url
         else:
             self.env.pop("DATABASE_URL", None)
         self.manage("migrate", "--no-input", "-v", "0")
+        self.manage("collectstatic", "--no-input", "-v", "0")  # pages name the hashed files
 
     def _pg(self, *statements: str) -> None:
         import psycopg

@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def w(settings, tmp_path):
     settings.CACHES = {
         **settings.CACHES,
-        "api": {
+        "shared": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "api-cache"),
+            "LOCATION": str(tmp_path / "shared-cache"),
         },
     }
     world = build_world()

@@ -7,6 +7,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from grassroots.core.request import client_address
+from grassroots.ops.router import recently_wrote, use_primary
 
 from . import queries, services
 
@@ -27,6 +28,8 @@ class TokenAuthentication(BaseAuthentication):
             address=client_address(request._request),
         )
         request._request.api_token_id = token.pk  # for the request log line
+        if recently_wrote(token.user):  # read-your-writes for API clients too
+            use_primary()
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -12,7 +12,7 @@ class TokenRateThrottle(SimpleRateThrottle):
     scope = "token"
 
     def __init__(self):
-        self.cache = caches["api"]
+        self.cache = caches["shared"]
         super().__init__()
 
     def get_rate(self) -> str:
