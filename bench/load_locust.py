@@ -1,0 +1,133 @@
+"""Bounded load test: 50 clerks and 10 API clients against `grassroots serve` (issue 19, "Load").
+
+Loopback only, headless, at most 3 minutes. Run on the demo dataset (`grassroots demo`), with
+the server and worker started as in production, e.g.:
+
+    .venv/bin/pip install locust==2.47.0            # bench only, not in requirements.txt
+    .venv/bin/grassroots serve --bind 127.0.0.1:8100 &
+    .venv/bin/grassroots worker &
+    GRASSROOTS_API_KEY=grt_… .venv/bin/locust -f bench/load_locust.py --headless \
+        --host http://127.0.0.1:8100 -u 60 -r 10 -t 3m --csv var/load
+
+Clerks log in as `canbo_dinhlap` (demo password), browse the tree, open organization and member
+pages, search, record a transfer back and forth, export; API clients use one token (created on
+/api/tokens/ by the same account) for tree, figures, search and member detail. The host must be
+the loopback: the script refuses anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from urllib.parse import urlparse
+
+from locust import HttpUser, between, events, task
+
+PASSWORD = os.environ.get("GRASSROOTS_PASSWORD", "Grassroots@2026")
+CLERK = os.environ.get("GRASSROOTS_CLERK", "canbo_dinhlap")
+API_KEY = os.environ.get("GRASSROOTS_API_KEY", "")
+SEARCHES = ["nguyen van", "hoang thi", "lo van", "ly thi", "vi van", "tran"]
+DAYS = ["2015-01-01", "2019-02-23", "2020-12-31", "2024-06-30"]
+
+
+@events.test_start.add_listener
+def _loopback_only(environment, **kwargs):
+    host = urlparse(environment.host or "").hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(f"load test refuses non-loopback host {host!r}")
+
+
+class Clerk(HttpUser):
+    weight = 50
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        page = self.client.get("/login/", name="login form").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        self.client.post(
+            "/login/",
+            {"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            name="login",
+        )
+        self.units, self.members = ["DL"], []
+        tree = self.client.get("/tree/", name="tree").text
+        self.units += re.findall(r'href="/units/([^/"]+)/"', tree)[:50]
+
+    @task(4)
+    def tree(self):
+        self.client.get(f"/tree/?at={random.choice(DAYS)}", name="tree")
+
+    @task(4)
+    def organization(self):
+        code = random.choice(self.units)
+        page = self.client.get(f"/units/{code}/?at={random.choice(DAYS)}", name="organization")
+        self.members += re.findall(r'href="/members/(\d+)/"', page.text)[:20]
+        self.members = self.members[-200:]
+
+    @task(3)
+    def member(self):
+        if self.members:
+            self.client.get(f"/members/{random.choice(self.members)}/", name="member")
+
+    @task(3)
+    def search(self):
+        self.client.get(f"/members/?q={random.choice(SEARCHES)}", name="search")
+
+    @task(1)
+    def export(self):
+        self.client.get("/excel/export/figures/?unit=DL&format=csv", name="export figures")
+
+    @task(1)
+    def record_event(self):
+        """A temporary attachment recorded and shown again: a real write through the form."""
+        if not self.members:
+            return
+        pk = random.choice(self.members)
+        form = self.client.get(f"/members/{pk}/events/temp_attach/", name="event form").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        version = re.search(r'name="expected_version" value="(\d+)"', form)
+        if not token or not version:
+            return
+        self.client.post(
+            f"/members/{pk}/events/temp_attach/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "expected_version": version.group(1),
+                "date": "01/06/2026",
+                "unit_code": random.choice(self.units),
+                "place": "tải thử",
+            },
+            name="record event",
+        )
+
+
+class ApiClient(HttpUser):
+    weight = 10
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.client.headers["Authorization"] = f"Bearer {API_KEY}"
+        self.members: list[int] = []
+
+    @task(2)
+    def tree(self):
+        self.client.get(f"/api/v1/tree/?at={random.choice(DAYS)}", name="api tree")
+
+    @task(3)
+    def figures(self):
+        self.client.get(
+            f"/api/v1/organizations/DL/figures/?at={random.choice(DAYS)}&since=2010-01-01",
+            name="api figures",
+        )
+
+    @task(2)
+    def search(self):
+        answer = self.client.get(f"/api/v1/members/?q={random.choice(SEARCHES)}", name="api search")
+        if answer.ok:
+            self.members = [m["id"] for m in answer.json()["results"]][:50] or self.members
+
+    @task(2)
+    def member(self):
+        if self.members:
+            self.client.get(f"/api/v1/members/{random.choice(self.members)}/", name="api member")
