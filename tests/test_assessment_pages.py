@@ -172,7 +172,7 @@ def test_results_page_query_count_does_not_grow_with_the_tree(
 def test_consolidation_plan_only_for_the_lowest_level(world):
     from django.core.exceptions import ValidationError
 
-    from grassroots.assessments import services as svc
+    from grassroots.assessments import follow_up
     from grassroots.audit.models import AuditRecord
 
     from .factories import SYSTEM, d
@@ -182,18 +182,18 @@ def test_consolidation_plan_only_for_the_lowest_level(world):
     with pytest.raises(
         ValidationError, match="dành cho tổ chức xếp loại Không hoàn thành nhiệm vụ"
     ):
-        svc.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2019, measures="x")
+        follow_up.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2019, measures="x")
     with pytest.raises(ValidationError, match="chưa có quyết định xếp loại năm 2018"):
-        svc.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2018, measures="x")
+        follow_up.consolidation_plan_save(actor=SYSTEM, unit=t["G2"], year=2018, measures="x")
     decide(rnd, "khong_hoan_thanh", unit=t["G2"], note="Mất đoàn kết")
     with pytest.raises(ValidationError, match="Thời hạn phải sau ngày 31/12/2019"):
-        svc.consolidation_plan_save(
+        follow_up.consolidation_plan_save(
             actor=SYSTEM, unit=t["G2"], year=2019, measures="x", deadline=d("2019-12-01")
         )
-    plan = svc.consolidation_plan_save(
+    plan = follow_up.consolidation_plan_save(
         actor=SYSTEM, unit=t["G2"], year=2019, measures="Kiện toàn chi ủy"
     )
-    svc.consolidation_plan_save(
+    follow_up.consolidation_plan_save(
         actor=SYSTEM, unit=t["G2"], year=2019, measures="Kiện toàn chi ủy; cử cán bộ dự"
     )
     plan.refresh_from_db()
@@ -202,17 +202,17 @@ def test_consolidation_plan_only_for_the_lowest_level(world):
 
 
 def test_voided_organization_discipline_no_longer_bars(world):
-    from grassroots.assessments import services as svc
+    from grassroots.assessments import follow_up
 
     from .factories import SYSTEM, d
 
     t, _, rnd = world
-    rec = svc.organization_discipline_record(
+    rec = follow_up.organization_discipline_record(
         actor=SYSTEM, unit=t["G3"], target="organization", form="warning", date=d("2019-03-01")
     )
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Tổ chức bị kỷ luật trong năm 2019"):
         decide(rnd, "tot", unit=t["G3"])
-    svc.organization_discipline_void(actor=SYSTEM, discipline=rec, reason="Nhầm tổ chức")
+    follow_up.organization_discipline_void(actor=SYSTEM, discipline=rec, reason="Nhầm tổ chức")
     decide(rnd, "tot", unit=t["G3"])

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from grassroots.assessments import follow_up
 from grassroots.assessments import queries as q
 from grassroots.assessments import services as svc
 from grassroots.assessments.models import Rating, Scheme, Step, Subject
@@ -196,7 +197,7 @@ def test_qd366_collective_conditions(tree, r366):
         4
     ):  # 1 of 6 subordinate cells disciplined: under the 20% rule, still no "excellent"
         unit(f"C1{i + 3}", Kind.SUBORDINATE_CELL, tree["G1"])
-    svc.organization_discipline_record(
+    follow_up.organization_discipline_record(
         actor=SYSTEM,
         unit=tree["C12"],
         target="organization",
@@ -251,7 +252,7 @@ def test_old_schemes_do_not_encode_discipline(tree, scheme):
 @pytest.mark.parametrize("scheme", NEW_SCHEMES)
 def test_organization_whose_leadership_was_disciplined(tree, scheme):
     year = SCHEME_YEARS[scheme]
-    svc.organization_discipline_record(
+    follow_up.organization_discipline_record(
         actor=SYSTEM, unit=tree["G3"], target="leadership", form="warning", date=d(f"{year}-05-01")
     )
     rnd = open_round(tree["P"], year)
@@ -263,7 +264,7 @@ def test_organization_whose_leadership_was_disciplined(tree, scheme):
 @pytest.mark.parametrize("scheme", ["qd124_2023", "qd366_2025"])
 def test_more_than_20_percent_of_subordinate_units_disciplined(tree, scheme):
     year = SCHEME_YEARS[scheme]
-    svc.organization_discipline_record(
+    follow_up.organization_discipline_record(
         actor=SYSTEM,
         unit=tree["C11"],
         target="organization",
@@ -277,7 +278,7 @@ def test_more_than_20_percent_of_subordinate_units_disciplined(tree, scheme):
 
 
 def test_qd132_has_no_subordinate_share_rule(tree):
-    svc.organization_discipline_record(
+    follow_up.organization_discipline_record(
         actor=SYSTEM,
         unit=tree["C11"],
         target="organization",

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from grassroots.accounts.models import Role
+from grassroots.assessments import approval
 from grassroots.assessments import services as svc
 from grassroots.assessments.models import Rating, RoundAction, Step
 from grassroots.audit.models import AuditRecord
@@ -89,11 +90,11 @@ def test_approval_locks_and_sending_back_unlocks(setup):
     t, people, rnd = setup
     approver_d1 = user(t["D1"])
     with pytest.raises(ValidationError, match="còn 3 tổ chức và 3 đảng viên"):
-        svc.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
+        approval.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
     _complete_d1(t, people, rnd, approver_d1)
     with pytest.raises(PermissionDenied):  # G1 cannot approve its own results
-        svc.round_approve(actor=act(user(t["G1"])), round=rnd, unit=t["G1"])
-    svc.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
+        approval.round_approve(actor=act(user(t["G1"])), round=rnd, unit=t["G1"])
+    approval.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
     with pytest.raises(ValidationError, match="đã được phê duyệt ở G1, đã khóa"):
         svc.assessment_decide(
             actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0]
@@ -103,8 +104,10 @@ def test_approval_locks_and_sending_back_unlocks(setup):
     # G2 is not under G1: still open.
     svc.assessment_decide(actor=act(approver_d1), round=rnd, level="tot", member=people[3])
     with pytest.raises(ValidationError, match="Cần ghi lý do"):
-        svc.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="  ")
-    svc.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Chưa đúng tỷ lệ")
+        approval.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="  ")
+    approval.round_send_back(
+        actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Chưa đúng tỷ lệ"
+    )
     svc.assessment_decide(actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0])
     assert [a.action for a in RoundAction.objects.order_by("id")] == ["approve", "send_back"]
     assert RoundAction.objects.last().reason == "Chưa đúng tỷ lệ"
@@ -117,14 +120,16 @@ def test_higher_approval_must_be_sent_back_first(setup):
     t, people, rnd = setup
     approver_d1, approver_p = user(t["D1"]), user(t["P"])
     _complete_d1(t, people, rnd, approver_d1)
-    svc.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
-    svc.round_approve(actor=act(approver_p), round=rnd, unit=t["D1"])
+    approval.round_approve(actor=act(approver_d1), round=rnd, unit=t["G1"])
+    approval.round_approve(actor=act(approver_p), round=rnd, unit=t["D1"])
     with pytest.raises(ValidationError, match="cần trả lại từ cấp trên trước"):
-        svc.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Sửa")
+        approval.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Sửa")
     with pytest.raises(PermissionDenied):  # D1 cannot lift the province's approval of D1
-        svc.round_send_back(actor=act(approver_d1), round=rnd, unit=t["D1"], reason="Sửa")
-    svc.round_send_back(actor=act(approver_p), round=rnd, unit=t["D1"], reason="Kiểm tra lại G1")
-    svc.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Sửa")
+        approval.round_send_back(actor=act(approver_d1), round=rnd, unit=t["D1"], reason="Sửa")
+    approval.round_send_back(
+        actor=act(approver_p), round=rnd, unit=t["D1"], reason="Kiểm tra lại G1"
+    )
+    approval.round_send_back(actor=act(approver_d1), round=rnd, unit=t["G1"], reason="Sửa")
     svc.assessment_decide(actor=act(approver_d1), round=rnd, level="hoan_thanh", member=people[0])
 
 

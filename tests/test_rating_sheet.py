@@ -11,8 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from grassroots.accounts.models import Role
-from grassroots.assessments import services as svc
-from grassroots.assessments import views
+from grassroots.assessments import approval, views
 from grassroots.assessments.models import Rating
 
 from .factories import SYSTEM
@@ -68,7 +67,7 @@ def test_locked_sheet_is_read_only_and_the_server_refuses(client, world):
         decide(rnd, "tot", unit=t[code])
     for m in people:
         decide(rnd, "tot", member=m)
-    svc.round_approve(actor=SYSTEM, round=rnd, unit=t["G1"])
+    approval.round_approve(actor=SYSTEM, round=rnd, unit=t["G1"])
     client.force_login(user(t["G1"], Role.APPROVER))
     url = reverse("assessments:sheet", args=[rnd.pk, "G1"])
     body = client.get(url).content.decode()

@@ -13,7 +13,8 @@ import pytest
 
 from grassroots.members.models import Member, MemberEvent
 from grassroots.organizations.models import Kind, Unit, UnitVersion
-from grassroots.scale.national import REFORM, TODAY, generate
+from grassroots.scale.national import REFORM, TODAY
+from grassroots.scale.runs import generate
 
 from . import reference as reference_module
 from .reference import fast, reference

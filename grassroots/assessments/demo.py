@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from grassroots.audit.services import Actor
 from grassroots.organizations.models import GRASSROOTS_KINDS, Unit
 
+from . import approval, follow_up
 from . import queries as q
 from . import services as svc
 from .models import Round, Step, Subject
@@ -167,7 +168,7 @@ def rate_year(
     members = _rate_members(rnd, rules, rng, actor, member_levels, places)
     for uid in grassroots:
         if plan[uid] == max(org_levels):
-            svc.consolidation_plan_save(
+            follow_up.consolidation_plan_save(
                 actor=actor,
                 unit=orgs[uid].unit,
                 year=year,
@@ -175,7 +176,7 @@ def rate_year(
                 responsible="Ban Tổ chức cấp ủy cấp trên",
             )
     if approve:
-        svc.round_approve(
+        approval.round_approve(
             actor=actor,
             round=rnd,
             unit=province,

@@ -22,7 +22,7 @@ from grassroots.organizations.models import UnitAncestry
 from grassroots.organizations.queries import on
 from grassroots.web.forms import parse_day
 
-from . import presenters
+from . import approval, follow_up, presenters
 from . import queries as q
 from . import services as svc
 from . import sheet as xlsx
@@ -205,7 +205,7 @@ def sheet_save(request, pk: int, code: str):
 def approve(request, pk: int, code: str):
     rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
     try:
-        svc.round_approve(
+        approval.round_approve(
             actor=Actor.from_request(request),
             round=rnd,
             unit=unit,
@@ -223,7 +223,7 @@ def approve(request, pk: int, code: str):
 def send_back(request, pk: int, code: str):
     rnd, unit = _round_for_user(request.user, pk, code, role=Role.APPROVER)
     try:
-        svc.round_send_back(
+        approval.round_send_back(
             actor=Actor.from_request(request),
             round=rnd,
             unit=unit,
@@ -310,7 +310,7 @@ def plan_save(request, code: str, year: int):
         messages.error(request, "Thời hạn không hợp lệ; hãy nhập dd/mm/yyyy.")
         return redirect(back)
     try:
-        svc.consolidation_plan_save(
+        follow_up.consolidation_plan_save(
             actor=Actor.from_request(request),
             unit=unit,
             year=year,

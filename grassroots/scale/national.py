@@ -22,15 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
-from grassroots.core.dates import add_months
+from grassroots.bulkload.loader import UnitSpec, VersionSpec
 from grassroots.demo import adminunits
-from grassroots.figures.models import FigureDelta
-from grassroots.members.models import DisciplineForm, EventKind, MemberNameKey
-from grassroots.organizations.models import GrassrootsType, Kind, UnitAncestry
+from grassroots.organizations.models import GrassrootsType, Kind
 
 NATIONAL_MEMBERS = 5_600_000
 NATIONAL_ORGS = 52_000
@@ -61,7 +57,7 @@ class Plan:
     counts: dict = field(default_factory=dict)
 
 
-def _d(ordinal: int) -> dt.date:
+def from_ordinal(ordinal: int) -> dt.date:
     return dt.date.fromordinal(ordinal)
 
 
@@ -210,7 +206,9 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
                 if org_end is None
                 else min(o_start + 15 * YEAR, org_end.toordinal() - YEAR)
             )
-            start = org_start if j == 0 else _d(rng.randint(o_start, max(o_start, latest)))
+            start = (
+                org_start if j == 0 else from_ordinal(rng.randint(o_start, max(o_start, latest)))
+            )
             end = org_end
             if (
                 org_end is None
@@ -218,7 +216,7 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
                 and rng.random() < 0.04
                 and start.toordinal() + 3 * YEAR < O_REFORM - 30
             ):
-                end = _d(rng.randint(start.toordinal() + 3 * YEAR, O_REFORM - 30))
+                end = from_ordinal(rng.randint(start.toordinal() + 3 * YEAR, O_REFORM - 30))
             after = afters[j % len(afters)] if afters else None
             cell = add_cell(org, after, start, end, pidx, f"Chi bộ {j + 1}")
             if cell.end is not None:
@@ -260,7 +258,7 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
         for w in wards:
             targets = [t for t in ward_to[w.code] if t in chosen]
             code = f"N-X{w.code}"
-            start = _d(rng.randint(O_ORIGIN, O_ORIGIN + 10 * YEAR))
+            start = from_ordinal(rng.randint(O_ORIGIN, O_ORIGIN + 10 * YEAR))
             U.append(
                 UnitSpec(
                     code,
@@ -286,13 +284,13 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
             org_no += 1
             gtype, label, _w = rng.choices(_OTHER_TYPES, weights=[t[2] for t in _OTHER_TYPES])[0]
             code = f"N-G{org_no}"
-            start = _d(rng.randint(O_ORIGIN + 5 * YEAR, O_REFORM - 5 * YEAR))
+            start = from_ordinal(rng.randint(O_ORIGIN + 5 * YEAR, O_REFORM - 5 * YEAR))
             end, successor = None, None
             if rng.random() < 0.05 and start.toordinal() + 5 * YEAR < O_REFORM - 60:
                 successor = pick_successor(district_cells, start.toordinal())
                 if successor is not None:
                     end = (
-                        _d(
+                        from_ordinal(
                             rng.randint(
                                 max(start.toordinal(), successor.start) + 5 * YEAR, O_REFORM - 60
                             )
@@ -351,314 +349,3 @@ def plan_tree(members: int, seed: int, *, province: str | None = None) -> Plan:
 
 
 # Names ------------------------------------------------------------------------------------------
-
-_SURNAMES = (
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "Đinh",
-    "Lương",
-    "Hà",
-    "Nông",
-    "Lục",
-    "Hứa",
-    "Triệu",
-    "Mai",
-)
-_SURNAME_W = (
-    38,
-    11,
-    9.5,
-    7,
-    5.1,
-    2.1,
-    4.5,
-    3.9,
-    2,
-    2.1,
-    2,
-    1.4,
-    1.3,
-    1.3,
-    1,
-    0.5,
-    1,
-    0.6,
-    0.6,
-    0.6,
-    0.3,
-    0.3,
-    0.3,
-    0.5,
-)
-_MIDDLE_M = ("Văn", "Đức", "Hữu", "Quang", "Minh", "Công", "Thanh", "Xuân", "Ngọc", "Đình")
-_MIDDLE_F = ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Hồng", "Thùy")
-_GIVEN_M = (
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đạt",
-    "Hải",
-    "Hùng",
-    "Huy",
-    "Khánh",
-    "Long",
-    "Minh",
-    "Nam",
-    "Phong",
-    "Quân",
-    "Sơn",
-    "Tài",
-    "Thắng",
-    "Thành",
-    "Toàn",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-    "Ấn",
-)
-_GIVEN_F = (
-    "Anh",
-    "Châu",
-    "Dung",
-    "Giang",
-    "Hà",
-    "Hạnh",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Liên",
-    "Linh",
-    "Mai",
-    "Ngân",
-    "Nga",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Quỳnh",
-    "Thảo",
-    "Thu",
-    "Trang",
-    "Uyên",
-    "Vân",
-    "Yến",
-)
-_ETHNIC = ("Kinh",) * 17 + ("Tày", "Thái", "Mường", "Nùng", "Khmer", "Dao", "H'Mông")
-_EDUCATION = ("12/12", "12/12", "12/12", "9/12", "10/10")
-_THEORY = ("Sơ cấp", "Trung cấp", "Cao cấp", "")
-
-
-def _letters(i: int) -> str:
-    return chr(65 + i // 26 % 26) + chr(65 + i % 26)
-
-
-# Members ----------------------------------------------------------------------------------------
-
-
-class MemberMaker:
-    """Draws one member's profile and whole history; every history passes lifecycle validation."""
-
-    def __init__(self, plan: Plan, seed: int) -> None:
-        self.rng = random.Random(seed * 7919 + 1)
-        self.cells = plan.cells
-        self.by_code = {c.code: c for c in plan.cells}
-        self.province_of_cell = plan.province_of_cell
-        self.seq = [0] * len(plan.provinces)
-
-    def _cell_on(self, day: int, exclude: str | None) -> Cell | None:
-        for _ in range(8):
-            cell = self.cells[self.rng.randrange(len(self.cells))]
-            if cell.start <= day and (cell.end is None or day < cell.end) and cell.code != exclude:
-                return cell
-        return None
-
-    def _enter(self, events: list, cell: Cell, until: int) -> Cell:
-        """Member is in `cell` from now; restructure them along successors while cells end before `until`."""
-        while cell.end is not None and cell.end < until and cell.successor:
-            nxt = self.by_code[cell.successor]
-            events.append((cell.end, EventKind.RESTRUCTURE, nxt.code))
-            cell = nxt
-        return cell
-
-    def make(self, index: int) -> MemberSpec:
-        rng = self.rng
-        ci = rng.randrange(len(self.cells))
-        cell = self.cells[ci]
-        lo = max(O_ORIGIN, cell.start)
-        hi = min(O_TODAY - 20, cell.end - 1 if cell.end else O_TODAY - 20)
-        if hi < lo:
-            hi = lo
-        adm = lo + int((hi - lo) * rng.random() ** 0.55)  # more admissions in recent decades
-        age = 18 + int(abs(rng.gauss(0, 8)))
-        birth = adm - age * YEAR - rng.randrange(YEAR)
-        male = rng.random() < 0.67
-        # life: death by age, or an end of membership by removal / leaving / expulsion
-        death = birth + int(rng.gauss(79, 9) * YEAR)
-        end_day, end_kind = None, None
-        if death <= O_TODAY and death > adm + 30:
-            end_day, end_kind = death, EventKind.DEATH
-        r = rng.random()
-        if r < 0.03:
-            day = rng.randint(adm + 60, adm + 20 * YEAR)
-            if day < (end_day or O_TODAY):
-                official_by = add_months(_d(adm), 12).toordinal()
-                kind = (
-                    EventKind.REMOVAL
-                    if (r < 0.018 or day <= official_by)
-                    else (EventKind.LEAVING if r < 0.026 else EventKind.EXPULSION)
-                )
-                end_day, end_kind = day, kind
-        limit = end_day or O_TODAY
-        events: list[tuple] = [(adm, EventKind.ADMISSION, cell.code)]
-        official = add_months(_d(adm), 12).toordinal()
-        if official < limit:
-            events.append((official, EventKind.OFFICIAL, None))
-        # moves: transfers within the system, now and then one out of it
-        moves = sorted(
-            rng.randint(adm + 400, limit - 1)
-            for _ in range(rng.choices((0, 1, 2, 3), (70, 20, 7, 3))[0])
-            if adm + 400 < limit - 1
-        )
-        out_day = None
-        if rng.random() < 0.01 and adm + 800 < limit - 1:
-            out_day = rng.randint(adm + 800, limit - 1)
-            moves = [m for m in moves if m < out_day]
-        here = self._enter(events, cell, moves[0] if moves else (out_day or limit))
-        last = adm
-        for k, day in enumerate(moves):
-            if day <= last:
-                continue
-            target = self._cell_on(day, here.code)
-            if target is None:
-                continue
-            events.append((day, EventKind.TRANSFER, target.code))
-            last = day
-            nxt = moves[k + 1] if k + 1 < len(moves) else (out_day or limit)
-            here = self._enter(events, target, nxt)
-        if out_day is not None and out_day > last:
-            events.append((out_day, EventKind.TRANSFER_OUT, None))
-            if end_kind is not EventKind.DEATH:
-                end_day = end_kind = None  # gone from the system, nothing more on record
-        counted_until = out_day or limit
-        # exemption from party work for the elderly (Điều lệ Điều 7), sometimes ended
-        ex = birth + 70 * YEAR + rng.randrange(5 * YEAR)
-        if ex < counted_until and ex > adm + 30 and rng.random() < 0.5:
-            events.append((ex, EventKind.EXEMPTION, None))
-            if rng.random() < 0.1 and ex + 400 < counted_until:
-                events.append((ex + 400, EventKind.EXEMPTION_END, None))
-        if rng.random() < 0.03 and official + 30 < counted_until:
-            day = rng.randint(official + 1, counted_until - 1)
-            form = DisciplineForm.REPRIMAND if rng.random() < 0.6 else DisciplineForm.WARNING
-            events.append((day, EventKind.DISCIPLINE, None, form))
-        if end_day is not None:
-            events.append((end_day, end_kind, None))
-            if end_kind is not EventKind.DEATH and rng.random() < 0.2:
-                day = end_day + rng.randint(3 * YEAR, 10 * YEAR)
-                target = self._cell_on(day, None) if day < min(death, O_TODAY) else None
-                if target is not None:
-                    events.append((day, EventKind.READMISSION, target.code))
-                    later = self._enter(events, target, min(death, O_TODAY))
-                    del later
-                    if add_months(_d(day), 12).toordinal() < min(death, O_TODAY):
-                        events.append(
-                            (add_months(_d(day), 12).toordinal(), EventKind.OFFICIAL, None)
-                        )
-                    if death <= O_TODAY:
-                        events.append((death, EventKind.DEATH, None))
-        events.sort(key=lambda e: e[0])
-        pidx = self.province_of_cell[ci]
-        self.seq[pidx] += 1
-        gender = "M" if male else "F"
-        if male:
-            name = f"{rng.choices(_SURNAMES, _SURNAME_W)[0]} {rng.choice(_MIDDLE_M)} {rng.choice(_GIVEN_M)}"
-        else:
-            name = f"{rng.choices(_SURNAMES, _SURNAME_W)[0]} {rng.choice(_MIDDLE_F)} {rng.choice(_GIVEN_F)}"
-        profile = {
-            "full_name": name,
-            "gender": gender,
-            "birth_date": _d(birth),
-            "ethnicity": rng.choice(_ETHNIC),
-            "education": rng.choice(_EDUCATION),
-            "theory_level": rng.choice(_THEORY),
-            "profile_number": f"{self.seq[pidx]:06d}{_letters(pidx)}"
-            if self.seq[pidx] < 1_000_000
-            else f"{self.seq[pidx]}{_letters(pidx)}",
-            "card_number": f"{index + 1:08d}",
-        }
-        specs = []
-        for e in events:
-            day = _d(e[0])
-            kind = e[1]
-            if kind in (EventKind.ADMISSION, EventKind.READMISSION):
-                specs.append(
-                    EventSpec(
-                        kind,
-                        day,
-                        e[2],
-                        decision_date=day - dt.timedelta(days=rng.randint(3, 40)),
-                        decision_number=f"{rng.randint(1, 999)}-QĐ/HU",
-                    )
-                )
-            elif kind is EventKind.DISCIPLINE:
-                specs.append(EventSpec(kind, day, None, discipline_form=e[3]))
-            else:
-                specs.append(EventSpec(kind, day, e[2]))
-        return MemberSpec(profile, specs)
-
-
-def generate(
-    members: int,
-    seed: int = 1,
-    *,
-    province: str | None = None,
-    loader=None,
-    progress: Callable[[int], None] | None = None,
-    rebuild_progress=None,
-) -> dict:
-    """Write a dataset into the current database through the bulk loader; return row counts."""
-    import time
-
-    t0 = time.perf_counter()
-    plan = plan_tree(members, seed, province=province)
-    loader = loader or BulkLoader(batch_size=10000)
-    loader.add_units(plan.units)
-    t1 = time.perf_counter()
-    maker = MemberMaker(plan, seed)
-    step = 1000
-    for i in range(members):
-        loader.add_member(maker.make(i))
-        if progress and (i + 1) % step == 0:
-            progress(step)
-    if progress and members % step:
-        progress(members % step)
-    loader.flush()
-    t2 = time.perf_counter()
-    counts = loader.finish(progress=rebuild_progress)
-    t3 = time.perf_counter()
-
-    counts["unit_ancestry"] = UnitAncestry.objects.count()
-    counts["figure_deltas"] = FigureDelta.objects.count()
-    counts["name_keys"] = MemberNameKey.objects.count()
-    counts["cells"] = plan.counts["cells"]
-    counts["grassroots_organizations"] = plan.counts.get(
-        str(Kind.GRASSROOTS_COMMITTEE), 0
-    ) + plan.counts.get(str(Kind.GRASSROOTS_CELL), 0)
-    counts["seconds_units"] = round(t1 - t0, 1)
-    counts["seconds_members"] = round(t2 - t1, 1)
-    counts["seconds_rebuild"] = round(t3 - t2, 1)
-    return counts

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 
 from tqdm import tqdm
 
+from grassroots.bulkload.loader import BulkLoader
+from grassroots.figures.models import FigureDelta
+from grassroots.members.models import MemberNameKey
+from grassroots.organizations.models import Kind, UnitAncestry
+
 from .models import Dataset
-from .national import SCALES, generate
+from .national import SCALES, plan_tree
+from .people import MemberMaker
 
 
 def peak_rss_mb() -> float:
@@ -74,3 +81,46 @@ def run_generate(
         rows_per_s=rows / seconds,
         peak_rss_mb=peak_rss_mb(),
     )
+
+
+def generate(
+    members: int,
+    seed: int = 1,
+    *,
+    province: str | None = None,
+    loader=None,
+    progress: Callable[[int], None] | None = None,
+    rebuild_progress=None,
+) -> dict:
+    """Write a dataset into the current database through the bulk loader; return row counts."""
+    import time
+
+    t0 = time.perf_counter()
+    plan = plan_tree(members, seed, province=province)
+    loader = loader or BulkLoader(batch_size=10000)
+    loader.add_units(plan.units)
+    t1 = time.perf_counter()
+    maker = MemberMaker(plan, seed)
+    step = 1000
+    for i in range(members):
+        loader.add_member(maker.make(i))
+        if progress and (i + 1) % step == 0:
+            progress(step)
+    if progress and members % step:
+        progress(members % step)
+    loader.flush()
+    t2 = time.perf_counter()
+    counts = loader.finish(progress=rebuild_progress)
+    t3 = time.perf_counter()
+
+    counts["unit_ancestry"] = UnitAncestry.objects.count()
+    counts["figure_deltas"] = FigureDelta.objects.count()
+    counts["name_keys"] = MemberNameKey.objects.count()
+    counts["cells"] = plan.counts["cells"]
+    counts["grassroots_organizations"] = plan.counts.get(
+        str(Kind.GRASSROOTS_COMMITTEE), 0
+    ) + plan.counts.get(str(Kind.GRASSROOTS_CELL), 0)
+    counts["seconds_units"] = round(t1 - t0, 1)
+    counts["seconds_members"] = round(t2 - t1, 1)
+    counts["seconds_rebuild"] = round(t3 - t2, 1)
+    return counts
