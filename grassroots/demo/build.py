@@ -21,7 +21,8 @@ from grassroots.bulkload.loader import BulkLoader, MemberSpec, UnitSpec, Version
 from grassroots.organizations.models import Unit, UnitChange
 from grassroots.territory.models import Population, Village, VillageVersion
 
-from .plan import GRASSROOTS, Plan, decision_suffix, make_plan
+from .model import GRASSROOTS, decision_suffix
+from .plan import Plan, make_plan
 
 DEFAULT_SEED = 2008
 PASSWORD = "Grassroots@2026"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.figures.queries import members_at_query
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import children_at, on
 
@@ -151,8 +152,6 @@ def member_structure(
 ) -> Structure:
     """Members counted by `unit` on `at`, by one or two dimensions; with `children`, the same
     for each organization directly under the unit on that day."""
-    from grassroots.figures.queries import members_at_query
-
     if not 1 <= len(by) <= 2 or len(set(by)) != len(by):
         raise UnknownDimension("Chọn một hoặc hai tiêu chí khác nhau.")
     for dimension in by:

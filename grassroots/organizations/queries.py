@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from grassroots.core.text import fold, sort_key, vietnamese
 from grassroots.core.validity import on  # noqa: F401  (re-exported: the tree's date predicate)
 
-from .models import Kind, Unit, UnitAncestry, UnitVersion
+from .models import ChangeAction, Kind, Unit, UnitAncestry, UnitChange, UnitVersion
 
 
 def version_at(unit: Unit | int, day: dt.date) -> UnitVersion | None:
@@ -138,8 +138,6 @@ def lifecycle_between(unit: Unit, since: dt.date, at: dt.date) -> dict[str, int]
     An organization counts when it lay under `unit` on the day it began, or on its last day.
     """
     from django.db.models import Exists, OuterRef, Q
-
-    from .models import ChangeAction, UnitChange
 
     def under(day_field: str, last_day: bool):
         # last day = the day before `ended`: the closure interval must reach up to `ended`

@@ -6,8 +6,11 @@ organizations, territory, assessments) and never compute a figure themselves. Th
 (`export/`) turn the same `Review` into JSON, DOCX, XLSX and PDF, so every form holds the
 same numbers as `grassroots figures` and the pages.
 
-Other apps add their sections (development, training, meetings, inspection, cascade) with
-`register_section`; a builder returns None when its data does not exist for the unit.
+Each app declares its own sections in its `summaries.py` (organizations, members, territory,
+assessments; development, training, meetings, ... when they land) with `register_section` and
+the helpers below; the registry finds them with Django's `autodiscover_modules("summaries")`,
+so this package imports no app's summaries. A builder returns None when its data does not exist
+for the unit. The same declarations serve the dashboard and the API.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.figures.queries import Figures, figures
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import children_at, display_version
+
+from .summary import written_summary
 
 INT, PCT1, PCT2 = "int", "pct1", "pct2"
 
@@ -159,7 +165,8 @@ def section_keys() -> list[str]:
 
 
 def _load_builtin() -> None:
-    from . import sections  # noqa: F401  (registers the built-in sections)
+    """Import every installed app's `summaries` module (each registers its sections)."""
+    autodiscover_modules("summaries")
 
 
 def change(before, after):
@@ -191,8 +198,6 @@ def build_review(
     unit: Unit, since: dt.date, at: dt.date, *, progress: Callable[[int, int], None] | None = None
 ) -> Review:
     """The review report of `unit` between `since` and `at` (all sections whose data exists)."""
-    from .summary import written_summary
-
     _load_builtin()
     context = build_context(unit, since, at)
     built = []
@@ -205,3 +210,43 @@ def build_review(
     review = Review(unit=unit, name=context.name, since=since, at=at, sections=built)
     review.summary = written_summary(review)
     return review
+
+
+# Helpers for the apps' section builders ----------------------------------------------------
+
+TOP_CHILDREN = 10  # bars in a "top children" chart
+
+
+def stock_line(key, label, before, after, *, fmt=INT, level=0) -> Line:
+    return Line(key, label, before, after, change(before, after), fmt, level)
+
+
+def flow_line(key, label, value, *, level=0) -> Line:
+    return Line(key, label, change=value, level=level)
+
+
+def year_ends(since: dt.date, at: dt.date) -> list[tuple[int, dt.date]]:
+    """The points of a trend chart: `since`, each 31/12 between, and `at`."""
+    points = [(since.year, since)]
+    points += [
+        (y, dt.date(y, 12, 31)) for y in range(since.year, at.year) if dt.date(y, 12, 31) > since
+    ]
+    if at > points[-1][1]:
+        points.append((at.year, at))
+    return points
+
+
+def top_children_chart(title, children, value, label) -> Chart | None:
+    ranked = sorted(children, key=value, reverse=True)[:TOP_CHILDREN]
+    if len(ranked) < 2:
+        return None
+    return Chart(
+        "bar",
+        {
+            "title": title,
+            "categories": [c.name for c in ranked],
+            "series": {label: [value(c) for c in ranked]},
+            "horizontal": True,
+            "height": 0.3 * len(ranked) + 1,
+        },
+    )
