@@ -8,6 +8,7 @@ from grassroots.assessments.demo import seed_demo_ratings
 from grassroots.assessments.schemes import ensure_schemes
 from grassroots.core.cli import number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, build_demo, demo_exists
+from grassroots.development.demo import seed_demo_pipeline
 
 
 class Command(BaseCommand):
@@ -59,8 +60,6 @@ class Command(BaseCommand):
 
     def _development(self, seed: int) -> None:
         """The member development pipeline (development/demo.py), consistent with the admissions."""
-        from grassroots.development.demo import seed_demo_pipeline
-
         started = time.monotonic()
         counts = seed_demo_pipeline("LS", seed=seed)
         self.stdout.write(
