@@ -26,7 +26,7 @@ from grassroots.territory.models import CellArrangement
 
 from . import territory_forms as forms
 from .templatetags.vn import vdate
-from .views import PAGE_SIZE, _dates, _path, _unit_from_code, form_page
+from .views import PAGE_SIZE, _dates, _path, form_page, unit_from_code
 
 
 def _is_commune(version) -> bool:
@@ -38,7 +38,7 @@ def _is_commune(version) -> bool:
 
 
 def _cell(user, code: str):
-    return _unit_from_code(user, code, "cell") if code else None
+    return unit_from_code(user, code, "cell") if code else None
 
 
 @login_required
