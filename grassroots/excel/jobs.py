@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.ops.liveness import worker_alive
 
 from .importer import Importer
 from .models import RUNNING, ImportJob, JobStatus
@@ -173,8 +174,6 @@ def _task_state(task_id: str) -> tuple[str, str] | None:
 
 
 def _is_dead(job: ImportJob) -> bool:
-    from grassroots.ops.liveness import worker_alive
-
     state = _task_state(job.task_id)
     if state is None:
         return (timezone.now() - job.updated_at).total_seconds() > STALE_SECONDS

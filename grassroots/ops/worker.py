@@ -18,6 +18,8 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from grassroots.excel import jobs
+
 from .liveness import HEARTBEAT_SECONDS, stale_after, this_host, worker_alive
 from .models import WorkerHeartbeat
 
@@ -50,8 +52,6 @@ def new_worker_id() -> str:
 
 def fail_orphaned_tasks(*, except_worker: str = "") -> int:
     """Tasks left RUNNING by a worker that is gone: mark them failed, and their import jobs."""
-    from grassroots.excel import jobs
-
     failed = 0
     for result in DBTaskResult.objects.running():
         last = result.worker_ids[-1] if result.worker_ids else ""
