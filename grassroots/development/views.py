@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.excel.importer import import_file
 from grassroots.organizations.queries import display_version
 
 from . import documents, forms, queries, rules, services, sheet
@@ -237,8 +238,6 @@ def import_sheet(request, code: str):
         messages.error(request, _("Cần chọn tệp Excel."))
         return redirect("development:board", code=unit.code)
     import tempfile
-
-    from grassroots.excel.importer import import_file
 
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
         handle.write(upload.read())
