@@ -104,6 +104,14 @@ def test_villages_without_an_own_cell():
     assert [(r.code, r.arrangement, r.official_members_living) for r in rows] == [
         ("V1", "joint", 1)
     ]
+    from django.test import Client
+
+    from grassroots.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="x-Passw0rd!"))
+    page = client.get("/development/units/P/").content.decode()
+    assert "Thôn Bản Chắt" in page and "Sinh hoạt ghép" in page
 
 
 def test_cli_summary_keys_and_candidates():
@@ -131,7 +139,7 @@ def test_cli_summary_keys_and_candidates():
 
 
 def test_admitted_equals_the_registry_on_generated_data():
-    from grassroots.scale.national import generate
+    from grassroots.scale.runs import generate
 
     generate(1200, seed=11)
     rng = random.Random(5)

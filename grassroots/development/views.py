@@ -77,6 +77,7 @@ def board(request, code: str):
         "overdue": [r for r in rows if r.overdue],
         "columns": [(Stage(s).label, by_stage[s]) for s in rules.OPEN_STAGES if by_stage[s]],
         "due": queries.deadlines(unit, at),
+        "villages": queries.villages_to_develop(unit, at),
         "can_write": access.may_write_unit(request.user, unit),
     }
     return render(request, "development/board.html", context)
