@@ -222,7 +222,7 @@ def test_population_page_and_percentage(client, world):
     assert figures(world["G1"], d("2015-06-01")).members_pct_population == 0.01
     unit_page = text(client.get("/units/G1/?at=2016-06-01"))
     assert "Dân số 22" in unit_page and "Đảng viên / dân số 9,1%" in unit_page
-    errors = client.post("/units/G1/population/", {"year": "1900", "population": "-3"})
+    errors = client.post("/units/G1/population/", {"year": "1899", "population": "-3"})
     assert field_errors(errors, "year") and field_errors(errors, "population")
     refused = client.post("/units/C1/population/", {"year": "2015", "population": "100"})
     assert "dân số chỉ ghi cho" in top_errors(refused)

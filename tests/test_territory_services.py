@@ -301,8 +301,8 @@ def test_population_set_and_percentage(w):
 @pytest.mark.parametrize(
     "code, year, value, field, text",
     [
-        ("G1", 1944, 10, "year", "từ 1945 đến 2100"),
-        ("G1", 2101, 10, "year", "từ 1945 đến 2100"),
+        ("G1", 1899, 10, "year", "Năm phải từ 1900 đến"),  # core/limits.py
+        ("G1", 99999, 10, "year", "Năm phải từ 1900 đến"),
         ("G1", 2012, 0, "population", "số nguyên dương"),
         ("G1", 2012, -5, "population", "số nguyên dương"),
         ("G1", 2012, "12", "population", "số nguyên dương"),

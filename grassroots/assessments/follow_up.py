@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.organizations.models import Unit
@@ -109,6 +110,9 @@ def consolidation_plan_save(
     deadline: dt.date | None = None,
 ) -> ConsolidationPlan:
     """The plan to consolidate an organization rated at the lowest level (yếu kém / không hoàn thành)."""
+    # Years 0, 99999: a clean refusal, not a 500 (issue 20 §14); range: core/limits.py.
+    if limits.year_problem(year):
+        raise ValidationError({"year": [limits.year_problem(year)]})
     day = q.year_end(year)
     parent = parent_on(unit.pk, day)
     authorize(

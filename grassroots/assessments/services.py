@@ -22,6 +22,7 @@ from django.utils import timezone
 from grassroots.accounts.models import Role
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, record, unsaved_record
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
@@ -51,9 +52,16 @@ from .models import (
 # Rounds ------------------------------------------------------------------------------------------
 
 
+def check_year(year: int) -> None:
+    # Years 0, 99999 or 30 digits made date() fail with a 500 (issue 20 §14); range: core/limits.py.
+    if limits.year_problem(year):
+        raise ValidationError({"year": [limits.year_problem(year)]})
+
+
 @transaction.atomic
 def round_open(*, actor: Actor, unit: Unit, year: int, note: str = "") -> Round:
     """Open the rating round of `year` for the subtree of `unit`, under the scheme governing it."""
+    check_year(year)
     day = q.year_end(year)
     authorize(actor, role=Role.APPROVER, subject_unit=unit, authority=unit, day=day)
     scheme = q.scheme_for_year(year)

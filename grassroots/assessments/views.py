@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.core import limits
 from grassroots.core.text import sort_key
 from grassroots.members.models import Member
 from grassroots.organizations.models import UnitAncestry
@@ -276,8 +277,10 @@ def results(request, code: str):
     years = q.rated_years(unit)
     try:
         year = int(request.GET.get("year") or (years[-1] if years else timezone.localdate().year))
-    except ValueError as exc:
-        raise Http404 from exc
+    except ValueError:
+        year = None
+    if not limits.is_year(year):  # 0, -5, 99999, 30 digits: 400, not a 500 (issue 20 §14)
+        raise BadRequest(limits.year_problem(year))
     summary = q.summary(unit, year)
     not_rated_members = Member.objects.filter(pk__in=summary.not_rated_member_ids[:200])
     return render(

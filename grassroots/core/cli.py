@@ -15,7 +15,9 @@ def date_arg(value: str) -> dt.date:
             return parse(value)
         except ValueError:
             continue
-    raise CommandError(f"Ngày không hợp lệ: {value!r} (dùng YYYY-MM-DD hoặc dd/mm/yyyy)")
+    raise CommandError(
+        f"Ngày không hợp lệ: {value!r} (dùng YYYY-MM-DD hoặc dd/mm/yyyy)", returncode=2
+    )
 
 
 def number(value: int | float | None, decimals: int = 0) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from grassroots.core import limits
 from grassroots.core.text import clean, fold
 
 from .schema import CODE, DATE, INT, Column
@@ -14,8 +15,9 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _LOOKUPS: dict[str, dict[str, str]] = {}
-# Workbooks repeat the same texts (codes, places, ethnicities) thousands of times.
-clean_cached = _clean = lru_cache(maxsize=1 << 16)(clean)
+# Workbooks repeat the same texts (codes, places, ethnicities) thousands of times. Invisible
+# characters (zero-width spaces...) are dropped as in every writer (core/limits.py).
+clean_cached = _clean = lru_cache(maxsize=1 << 16)(limits.clean_text)
 _fold = lru_cache(maxsize=1 << 12)(fold)
 
 
@@ -34,6 +36,15 @@ def _text(value) -> str:
 
 
 def parse_date(value) -> dt.date:
+    """A date inside the allowed range (core/limits.py: 1900 to today + the horizon)."""
+    day = _parse_date(value)
+    problem = limits.date_problem(day)
+    if problem:
+        raise CellError(problem)
+    return day
+
+
+def _parse_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -175,6 +176,8 @@ def export(request, what: str):
     unit = access.get_unit_for_user(request.user, request.GET.get("unit", ""))
     at = _day(request, "at", timezone.localdate())
     since = _day(request, "since", None)
+    if since is not None and since > at:  # issue 20 §14: was a 500
+        raise BadRequest("Ngày bắt đầu (since) phải trước hoặc bằng ngày tính (at).")
     fmt = "csv" if request.GET.get("format") == "csv" and what != "workbook" else "xlsx"
     actor = Actor.from_request(request)
     if what == "workbook":

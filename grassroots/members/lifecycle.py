@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 
+from grassroots.core import limits
 from grassroots.core.dates import add_months, vn
 
 from .models import DisciplineForm, EventKind, Reason, Status
@@ -187,7 +188,13 @@ def derive_stints(
                 f"Không thể ghi “{label}” ngày {vn(ev.date)}: đảng viên đang sinh hoạt ngoài hệ thống."
             )
 
+    earliest, latest = limits.EARLIEST_DAY, limits.latest_day()
     for ev in sort_events(events):
+        # Absurd dates (31/12/9999, year 1) break every page that shows them (issue 20 §13).
+        if not earliest <= ev.date <= latest:
+            raise _fail(limits.date_problem(ev.date), "date")
+        if ev.decision_date and not earliest <= ev.decision_date <= latest:
+            raise _fail(limits.date_problem(ev.decision_date, "Ngày quyết định"), "decision_date")
         kind = EventKind(ev.kind)
         label = kind.label
         if kind is EventKind.ADMISSION:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
@@ -194,16 +195,19 @@ def _lock(member: Member) -> Member:
     return Member.objects.select_for_update().get(pk=member.pk)
 
 
-def _validate_profile(values: dict[str, Any], member: Member | None = None) -> dict[str, Any]:
-    values = {k: clean(v) if isinstance(v, str) else v for k, v in values.items()}
+def _validate_profile(profile: dict[str, Any], member: Member | None = None) -> dict[str, Any]:
+    # Ranges and character sets: core/limits.py (issue 20 §13); the importer calls this too.
+    values = {k: limits.clean_text(v) if isinstance(v, str) else v for k, v in profile.items()}
     errors: dict[str, list[str]] = {}
     if "full_name" in values and not values["full_name"]:
         errors["full_name"] = ["Cần nhập họ và tên."]
     if "profile_number" in values:
-        number = values["profile_number"].upper()
+        # Not stripped of invisible characters but refused: a lookalike number is a mistake.
+        number = clean(profile["profile_number"]).upper()
         values["profile_number"] = number
-        if not number:
-            errors["profile_number"] = ["Cần nhập số lý lịch."]
+        problem = limits.code_problem(number, "Số lý lịch")
+        if problem:
+            errors["profile_number"] = [problem]
         elif (
             Member.objects.filter(profile_number__iexact=number)
             .exclude(pk=getattr(member, "pk", None))
@@ -211,15 +215,19 @@ def _validate_profile(values: dict[str, Any], member: Member | None = None) -> d
         ):
             errors["profile_number"] = [f"Số lý lịch {number} đã có trong hệ thống."]
     card = values.get("card_number")
+    if card:
+        values["card_number"] = card = limits.digits(card) or card
     # domain.md §2.4: card numbers have 8 digits since the 2003 exchange.
-    if card and not (card.isdigit() and len(card) == 8):
+    if card and not (limits.digits(card) == card and len(card) == 8):
         errors["card_number"] = ["Số thẻ đảng viên gồm 8 chữ số."]
     citizen = values.get("citizen_id")
-    if citizen and not (citizen.isdigit() and len(citizen) == 12):
+    if citizen:
+        values["citizen_id"] = citizen = limits.digits(citizen) or citizen
+    if citizen and not (limits.digits(citizen) == citizen and len(citizen) == 12):
         errors["citizen_id"] = ["Số CCCD gồm 12 chữ số."]
-    birth = values.get("birth_date")
-    if birth and birth > timezone.localdate():
-        errors["birth_date"] = ["Ngày sinh không thể ở tương lai."]
+    problem = limits.birth_date_problem(values.get("birth_date"))
+    if problem:
+        errors["birth_date"] = [problem]
     if "gender" in values and values["gender"] not in ("M", "F"):
         errors["gender"] = ["Giới tính không hợp lệ."]
     if errors:
@@ -339,11 +347,11 @@ def member_record_event(
         kind=kind,
         date=date,
         unit=unit,
-        decision_number=clean(decision_number),
+        decision_number=limits.clean_text(decision_number),
         decision_date=decision_date,
-        issuing_body=clean(issuing_body),
+        issuing_body=limits.clean_text(issuing_body),
         discipline_form=discipline_form,
-        place=clean(place),
+        place=limits.clean_text(place),
         note=note.strip(),
     )
     stints = validate_history([as_ev(e) for e in events] + [as_ev(event)])

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.services import Actor, record
-from grassroots.core import validity
+from grassroots.core import limits, validity
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.derived.maintain import TreeSnapshot
@@ -52,6 +52,7 @@ def _err(message: str, field: str | None = None) -> ValidationError:
 
 
 def check_alive(unit: Unit, day: dt.date, label: str = "Tổ chức") -> UnitVersion:
+    limits.check_date(day)  # issue 20 §13: every change is dated inside the allowed range
     version = version_at(unit, day)
     if version is None:
         if day < unit.established:
@@ -117,13 +118,15 @@ def log_change(
     changes: dict | None = None,
     details: dict | None = None,
 ) -> UnitChange:
+    # Every service logs before committing: a decision dated outside the range rolls it back.
+    limits.check_date(decision.date, "decision_date", "Ngày quyết định")
     change = UnitChange.objects.create(
         unit=unit,
         action=action,
         date=day,
-        decision_number=clean(decision.number),
+        decision_number=limits.clean_text(decision.number),
         decision_date=decision.date,
-        issuing_body=clean(decision.issuing_body),
+        issuing_body=limits.clean_text(decision.issuing_body),
         note=note,
         details=details or {},
     )
@@ -135,6 +138,7 @@ def log_change(
 
 
 def _check_decision(decision: Decision, day: dt.date) -> None:
+    limits.check_date(decision.date, "decision_date", "Ngày quyết định")
     if decision.date and decision.date > day + dt.timedelta(days=366):
         raise _err("Ngày quyết định không hợp lệ.", "decision_date")
 
@@ -156,14 +160,18 @@ def unit_establish(
     decision: Decision = NO_DECISION,
     note: str = "",
 ) -> Unit:
-    code, name = clean(code).upper(), clean(name)
+    code, name = clean(code).upper(), limits.clean_text(name)
     errors = {}
-    if not code:
-        errors["code"] = ["Cần nhập mã tổ chức."]
+    code_problem = limits.code_problem(code, "Mã tổ chức")
+    if code_problem:
+        errors["code"] = [code_problem]
     elif Unit.objects.filter(code__iexact=code).exists():
         errors["code"] = [f"Mã {code} đã được dùng."]
     if not name:
         errors["name"] = ["Cần nhập tên tổ chức."]
+    date_problem = limits.date_problem(date, "Ngày thành lập")
+    if date_problem:
+        errors["date"] = [date_problem]
     if kind not in Kind.values:
         errors["kind"] = ["Cấp tổ chức không hợp lệ."]
     if grassroots_type and grassroots_type not in GrassrootsType.values:
@@ -213,7 +221,7 @@ def unit_rename(
     decision: Decision = NO_DECISION,
     note: str = "",
 ) -> Unit:
-    name = clean(name)
+    name = limits.clean_text(name)
     if not name:
         raise _err("Cần nhập tên mới.", "name")
     current = check_alive(unit, date)

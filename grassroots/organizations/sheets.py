@@ -12,6 +12,7 @@ import gc
 from grassroots.accounts.access import sees_everything, units_ever_visible
 from grassroots.audit.services import Actor, record
 from grassroots.bulkload.loader import BulkLoader, UnitSpec, VersionSpec
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.derived.closure import rebuild_closure
 from grassroots.excel.parts import Part, Row
@@ -222,6 +223,10 @@ class OrganizationsPart(ChangeRows, Part):
                 )
                 continue
             seen[key] = row.number
+            code_problem = limits.code_problem(key, "Mã tổ chức")  # issue 20 §13
+            if code_problem and key not in self.db_units:
+                self.problem(sheet, row.number, sheet.header("code"), code_problem)
+                continue
             if not {"name", "kind", "established"} <= set(v):
                 continue
             if v["kind"] in GRASSROOTS_KINDS and not v.get("grassroots_type"):

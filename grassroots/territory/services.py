@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from grassroots.accounts.access import require_writable_unit
 from grassroots.audit.services import Actor, record
-from grassroots.core import validity
+from grassroots.core import limits, validity
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
 from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitVersion
@@ -30,7 +30,6 @@ CELL_KINDS = (Kind.GRASSROOTS_CELL, Kind.SUBORDINATE_CELL)
 COMMUNE_KINDS = (Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL)
 # Population is kept per commune and per district (issue 2 §4); a province may hold its own total.
 POPULATION_KINDS = (*COMMUNE_KINDS, Kind.DISTRICT, Kind.PROVINCE)
-FIRST_YEAR, LAST_YEAR = 1945, 2100
 
 
 def _err(message: str, field: str | None = None) -> ValidationError:
@@ -129,6 +128,7 @@ def _life(village: Village) -> tuple[dt.date, dt.date | None]:
 
 
 def _check_in_life(village: Village, day: dt.date) -> VillageVersion:
+    limits.check_date(day)  # issue 20 §13
     start, end = _life(village)
     if day < start:
         raise _err(f"{village.name} chỉ có trong sổ từ ngày {vn(start)}.", "date")
@@ -167,10 +167,11 @@ def village_create(
     cell: Unit | None = None,
     date: dt.date,
 ) -> Village:
-    code, name = clean(code).upper(), clean(name)
+    code, name = clean(code).upper(), limits.clean_text(name)
     errors = {}
-    if not code:
-        errors["code"] = ["Cần nhập mã thôn, bản, tổ dân phố."]
+    code_problem = limits.code_problem(code, "Mã thôn, bản, tổ dân phố")
+    if code_problem:
+        errors["code"] = [code_problem]
     elif Village.objects.filter(code__iexact=code).exists():
         errors["code"] = [f"Mã {code} đã được dùng."]
     if not name:
@@ -179,6 +180,8 @@ def village_create(
         errors["kind"] = ["Loại (thôn, bản, tổ dân phố) không hợp lệ."]
     if date is None:
         errors["date"] = ["Cần nhập ngày."]
+    elif limits.date_problem(date):
+        errors["date"] = [limits.date_problem(date)]
     if errors:
         raise ValidationError(errors)
     _require_scope(actor, unit, cell)
@@ -300,10 +303,11 @@ def village_end(*, actor: Actor, village: Village, date: dt.date) -> Village:
 def population_set(*, actor: Actor, unit: Unit, year: int, population: int) -> Population:
     """The population of a commune or district for a year, created or corrected (old→new audited)."""
     errors = {}
-    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        errors["year"] = [f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR}."]
-    if isinstance(population, bool) or not isinstance(population, int) or population <= 0:
-        errors["population"] = ["Dân số phải là số nguyên dương."]
+    # Ranges: core/limits.py (issue 20 §13, §14: a 30-digit population overflowed the column).
+    if limits.year_problem(year):
+        errors["year"] = [limits.year_problem(year)]
+    if limits.population_problem(population):
+        errors["population"] = [limits.population_problem(population)]
     if errors:
         raise ValidationError(errors)
     _require_scope(actor, unit)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from grassroots.accounts.access import READ_ONLY_PAST, require_writable_unit
 from grassroots.audit.services import Actor
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.excel.parts import Part, Row
 from grassroots.excel.schema import CODE, DATE, INT, Column, Sheet, codes
@@ -163,6 +164,10 @@ class TerritoryPart(Part):
                     )
                     continue
                 v["code"] = v["code"].upper()
+                code_problem = limits.code_problem(v["code"], "Mã thôn")  # issue 20 §13
+                if code_problem:
+                    self.problem(sheet, row.number, sheet.header("code"), code_problem)
+                    continue
                 by_code[v["code"]].append(row)
         existing = {}
         for village in Village.objects.filter(code__in=list(by_code)):
@@ -247,10 +252,14 @@ class TerritoryPart(Part):
                     sheet, row.number, sheet.header("unit"), f"không có tổ chức mã {v['unit']}."
                 )
                 continue
-            if not 1900 <= v["year"] <= 2100:
-                self.problem(
-                    sheet, row.number, sheet.header("year"), f"năm {v['year']} không hợp lệ."
-                )
+            # Ranges: core/limits.py (issue 20 §13, §14: a 30-digit population overflowed).
+            problem = limits.year_problem(v["year"])
+            if problem:
+                self.problem(sheet, row.number, sheet.header("year"), problem)
+                continue
+            problem = limits.population_problem(v["population"])
+            if problem:
+                self.problem(sheet, row.number, sheet.header("population"), problem)
                 continue
             key = (unit.upper(), v["year"])
             if key in seen:

@@ -7,7 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.territory.models import CellArrangement, VillageKind
-from grassroots.territory.services import FIRST_YEAR, LAST_YEAR
 
 from .forms import ServiceForm, code_field, date_field
 
@@ -48,10 +47,9 @@ class GroupedIntegerField(forms.IntegerField):
 
 
 class PopulationForm(ServiceForm):
-    year = forms.IntegerField(label=_("Năm"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year = forms.IntegerField(label=_("Năm"))  # range: core/limits.py, checked by the service
     population = GroupedIntegerField(
         label=_("Dân số"),
-        min_value=1,
         help_text=_("Số người; ghi lại một năm đã có để sửa số liệu của năm đó."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )

@@ -9,6 +9,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from grassroots.assessments import queries
+from grassroots.core import limits
 from grassroots.organizations.queries import find_unit
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         unit = find_unit(options["unit"])
         if unit is None:
             raise CommandError(f"Không tìm thấy tổ chức {options['unit']}.")
+        if limits.year_problem(options["year"]):
+            raise CommandError(limits.year_problem(options["year"]), returncode=2)
         result = queries.summary(unit, options["year"])
         if result.scheme is None:
             raise CommandError(f"Chưa có quy định xếp loại cho năm {options['year']}.")

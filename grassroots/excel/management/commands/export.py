@@ -21,7 +21,7 @@ def _date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"Ngày không hợp lệ: {text} (dạng YYYY-MM-DD).") from None
+        raise CommandError(f"Ngày không hợp lệ: {text} (dạng YYYY-MM-DD).", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -46,6 +46,9 @@ class Command(BaseCommand):
                 f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
             ) from None
         day = _date(at) if at else dt.date.today()
+        since_day = _date(since) if since else None
+        if since_day and since_day > day:  # issue 20 §14: was a traceback
+            raise CommandError("--since phải trước hoặc bằng --at.", returncode=2)
         fmt = "csv" if file.lower().endswith(".csv") else "xlsx"
         if what == "workbook":
             if fmt != "xlsx":
@@ -56,11 +59,7 @@ class Command(BaseCommand):
         elif what == "members":
             sheets = [exporter.members_export(viewer, unit_obj, day, actor, fmt)]
         else:
-            sheets = [
-                exporter.figures_export(
-                    viewer, unit_obj, day, actor, _date(since) if since else None, fmt
-                )
-            ]
+            sheets = [exporter.figures_export(viewer, unit_obj, day, actor, since_day, fmt)]
         if fmt == "csv":
             with open(file, "w", encoding="utf-8", newline="") as handle:
                 write_csv(sheets[0], handle)

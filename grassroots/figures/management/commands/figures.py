@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, unit, at, since, json: bool, **options):
         if since and since > at:
-            raise CommandError("--since phải trước hoặc bằng --at")
+            raise CommandError("--since phải trước hoặc bằng --at", returncode=2)
         result = figures(unit, at, since)
         if json:
             self.stdout.write(dumps(result.as_json()))
