@@ -76,6 +76,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # HTTP_X_FORWARDED_FOR) and how many trusted proxies append to it; see accounts/lockout.py.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 CLIENT_ADDRESS_PROXY_COUNT = env_int("CLIENT_ADDRESS_PROXY_COUNT", 1)
+# How far ahead of today a date may lie (core/limits.py, issue 20 §13).
+VALUE_FUTURE_DAYS = env_int("VALUE_FUTURE_DAYS", 366)
 # --- end of deployment defaults -------------------------------------------------------------
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
