@@ -255,21 +255,24 @@ def test_administrator_lists_profile_views_in_scope_only(tree):
     assert client.get("/accounts/profile-views/").status_code == 403
 
 
-def test_on_postgresql_the_database_itself_refuses_changes_to_the_trail(tree):
+def test_the_database_itself_refuses_changes_to_the_trail(tree):
+    # A trigger on PostgreSQL (audit/0002) and, since issue 20 §19, on SQLite (audit/0004).
     from django.db import DatabaseError, connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("a trigger on PostgreSQL; SQLite relies on the model guards")
-    admit(tree["G1"], "2005-01-01")
+    member = admit(tree["G1"], "2005-01-01")
     row = AuditRecord.objects.first()
-    for sql in (
-        "UPDATE audit_auditrecord SET reason = 'forged' WHERE id = %s",
-        "DELETE FROM audit_auditrecord WHERE id = %s",
+    view = ProfileView.objects.create(viewer=tree["admin"], member=member)
+    for sql, pk in (
+        ("UPDATE audit_auditrecord SET reason = 'forged' WHERE id = %s", row.pk),
+        ("DELETE FROM audit_auditrecord WHERE id = %s", row.pk),
+        ("UPDATE audit_profileview SET address = 'x' WHERE id = %s", view.pk),
+        ("DELETE FROM audit_profileview WHERE id = %s", view.pk),
     ):
         with (
             pytest.raises(DatabaseError, match="cannot be changed or deleted"),
             transaction.atomic(),
         ):
             with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+                cursor.execute(sql, [pk])
     assert AuditRecord.objects.filter(pk=row.pk, reason="").exists()
+    assert ProfileView.objects.filter(pk=view.pk, address="").exists()

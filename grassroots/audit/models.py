@@ -1,8 +1,11 @@
 """The audit trail: append-only records written by services in the same transaction as the change."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import chain
 
 
 class Source(models.TextChoices):
@@ -21,8 +24,27 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("Audit records cannot be deleted")
 
 
+class AuditRecordQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            for obj in objs:
+                obj.at = obj.at or timezone.now()
+            for obj, value in zip(
+                objs, chain.link(self.model._meta.db_table, map(_values, objs)), strict=True
+            ):
+                obj.chain = value
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+def _values(record) -> dict:
+    return {name: getattr(record, name) for name in chain.FIELDS}
+
+
 class AuditRecord(models.Model):
-    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    # Set when the record is built (not auto_now_add, which bulk_create would overwrite after
+    # the chain was computed from it).
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -35,8 +57,10 @@ class AuditRecord(models.Model):
     action = models.CharField(_("thao tác"), max_length=64)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
+    # SHA-256 over the previous record's chain and this record (audit/chain.py, issue 20 §19).
+    chain = models.CharField(_("mã chuỗi"), max_length=64, blank=True, editable=False)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AuditRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bản ghi nhật ký")
@@ -47,7 +71,9 @@ class AuditRecord(models.Model):
     def save(self, *args, **kwargs):
         if self.pk:
             raise PermissionError("Audit records cannot be changed")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            (self.chain,) = chain.link(self._meta.db_table, [_values(self)])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit records cannot be deleted")

@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from grassroots.audit import chain as audit_chain
 from grassroots.audit.models import AuditRecord, Source
 from grassroots.audit.services import Actor
 from grassroots.core.text import fold
@@ -327,23 +328,30 @@ _AUDIT_COLUMNS = (
 
 
 def _insert_audits(rows: list[tuple]) -> None:
-    """Append audit records in bulk (the same columns `audit.services.record` fills)."""
+    """Append audit records in bulk (the same columns `audit.services.record` fills), linked
+    into the trail's hash chain (audit/chain.py)."""
     table = AuditRecord._meta.db_table
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    at = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(at)
+    links = audit_chain.link(
+        table, (dict(zip(audit_chain.FIELDS, (at, *row), strict=True)) for row in rows)
+    )
+    rows = [(now, *row, value) for row, value in zip(rows, links, strict=True)]
+    columns = (*_AUDIT_COLUMNS, "chain")
     if connection.vendor == "postgresql":
         # COPY: one statement instead of one INSERT per record (the JSON text goes into jsonb).
         with (
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({', '.join(_AUDIT_COLUMNS)}) FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row((now, *row))
+                copy.write_row(row)
         return
-    marks = ", ".join(["%s"] * len(_AUDIT_COLUMNS))
-    sql = f"INSERT INTO {table} ({', '.join(_AUDIT_COLUMNS)}) VALUES ({marks})"
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, [(now, *row) for row in rows[i : i + 5000]])
+            cursor.executemany(sql, rows[i : i + 5000])
 
 
 def import_file(

@@ -1,0 +1,137 @@
+"""The audit trail's hash chain (issue 20 §19): every writer links its records, and
+`grassroots audit verify` exits 1 naming the first record that was edited, removed or written
+behind the app's back."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from grassroots.audit import chain
+from grassroots.audit.models import AuditRecord
+from grassroots.audit.services import Actor, unsaved_record
+from grassroots.audit.sqlite_guard import sqlite_audit_triggers_lifted
+from grassroots.excel.importer import Importer
+from grassroots.members.models import EventKind
+from grassroots.organizations.models import Kind
+
+from .excel_helpers import basic
+from .factories import SYSTEM, admit, event, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> str:
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    return out.getvalue()
+
+
+def verify_fails() -> str:
+    with pytest.raises(CommandError) as exc:
+        verify()
+    assert exc.value.returncode == 1
+    return str(exc.value)
+
+
+@contextmanager
+def behind_the_apps_back():
+    """What an attacker with the database file would do: lift the append-only guard."""
+    if connection.vendor == "postgresql":
+        # A superuser can switch ordinary triggers off for the session.
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+    else:
+        with sqlite_audit_triggers_lifted(connection):
+            yield
+
+
+def raw(sql, params=()):
+    with behind_the_apps_back(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def trail(tmp_path):
+    P = unit("P", Kind.PROVINCE)
+    G = unit("G", Kind.GRASSROOTS_CELL, P)
+    member = admit(G, "2005-01-01", full_name="Nguyễn Văn Một", profile_number="CHAIN1")
+    event(member, EventKind.OFFICIAL)
+    # The other writers: bulk_create (assessments) and the importer's bulk insert.
+    AuditRecord.objects.bulk_create(
+        [unsaved_record(SYSTEM, obj=G, action="note", changes={"n": [None, i]}) for i in range(3)]
+    )
+    report = Importer(basic(tmp_path / "ok.xlsx")).run(actor=Actor(None, "import"))
+    assert report.ok, report.messages()
+    return list(AuditRecord.objects.order_by("id"))
+
+
+def test_every_writer_links_the_chain_and_verify_passes(trail):
+    assert all(len(r.chain) == 64 for r in trail)
+    assert len({r.chain for r in trail}) == len(trail)
+    out = verify()
+    assert f"Nhật ký nguyên vẹn: {len(trail)} bản ghi; mã cuối {trail[-1].chain}" in out
+
+
+def test_an_edited_record_is_named(trail):
+    target = trail[3]
+    raw("UPDATE audit_auditrecord SET reason = 'sửa lén' WHERE id = %s", [target.pk])
+    message = verify_fails()
+    assert f"bản ghi #{target.pk} không khớp" in message and "3 bản ghi trước đó" in message
+
+
+def test_a_deleted_record_breaks_the_next_one(trail):
+    raw("DELETE FROM audit_auditrecord WHERE id = %s", [trail[2].pk])
+    assert f"bản ghi #{trail[3].pk} không khớp" in verify_fails()
+
+
+def test_a_record_written_outside_the_app_is_named(trail):
+    raw(
+        "INSERT INTO audit_auditrecord (at, actor_name, source, address, object_type, object_id,"
+        " object_label, action, changes, reason, chain) VALUES (%s, 'x', 'ui', '', 'member', '1',"
+        " '', 'update', '{}', '', '')",
+        [trail[-1].at],
+    )
+    assert "thiếu mã chuỗi" in verify_fails()
+
+
+def test_chaining_stays_cheap():
+    # The import writes one record per member: linking must not be what makes it slow.
+    from django.utils import timezone
+
+    rows = [
+        dict(
+            zip(
+                chain.FIELDS,
+                (
+                    timezone.now(),
+                    None,
+                    "system",
+                    "import",
+                    "",
+                    "member",
+                    str(i),
+                    f"Nguyễn Văn {i} ({i:06d})",
+                    "create",
+                    {"profile_number": [None, f"{i:06d}"], "full_name": [None, "A"]},
+                    "Nhập Excel",
+                ),
+                strict=True,
+            )
+        )
+        for i in range(20_000)
+    ]
+    started = time.perf_counter()
+    values = list(chain.link(AuditRecord._meta.db_table, rows))
+    assert len(values) == 20_000
+    assert time.perf_counter() - started < 2.0  # ~10 µs a record on the CI machine
