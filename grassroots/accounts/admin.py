@@ -3,6 +3,7 @@ does not open it, whatever permissions the account holds."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.audit.admin import ReadOnlyAdmin
@@ -36,9 +37,15 @@ class UserAdmin(BaseUserAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        # The admin's change view runs in one transaction: the record is written with the change.
+        # Old values come from the database row, since the form has already changed `obj`.
+        before = User.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
         fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
-        changes = {f: [None, str(form.cleaned_data.get(f))] for f in fields}
+        changes = {
+            f: [_shown(getattr(before, f, None)) if before else None, _shown(getattr(obj, f))]
+            for f in fields
+        }
         if {"password", "password1"} & set(form.changed_data):
             changes["password"] = ["***", "***"]
         record(
@@ -49,6 +56,28 @@ class UserAdmin(BaseUserAdmin):
             changes=changes,
             reason="Django admin",
         )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's own password page saves the user directly; record it in the same transaction
+        # (issue 20 §18). Never the password itself.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                record(
+                    Actor.from_request(request),
+                    obj=User.objects.get(pk=id),
+                    action="password",
+                    object_type="account",
+                    reason="Django admin",
+                )
+        return response
+
+
+def _shown(value):
+    """An audited value: model instances by primary key (as services record them)."""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return value
 
 
 @admin.register(LoginAttempt)

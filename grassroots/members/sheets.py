@@ -519,6 +519,12 @@ class MembersPart(HistoryChecks, Part):
             # The loader hands out the ids, in the order the members were added.
             for pk, (row, events, _) in zip(loader.member_ids, self.new_members, strict=True):
                 number, name = row.values["profile_number"], row.values["full_name"]
+                # The whole profile, as member_admit records it (issue 20 §18).
+                profile = {
+                    f: [None, v.isoformat() if isinstance(v, dt.date) else v]
+                    for f in PROFILE_FIELDS
+                    if (v := row.values.get(f)) not in (None, "")
+                }
                 audits.append(
                     self.audit(
                         actor,
@@ -526,7 +532,7 @@ class MembersPart(HistoryChecks, Part):
                         pk,
                         f"{name} ({number})",
                         "create",
-                        {"profile_number": [None, number], "events": [None, len(events) + 1]},
+                        {**profile, "events": [None, len(events) + 1]},
                     )
                 )
         members_sheet = MEMBERS
