@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "grassroots.core.nostore.NoStoreMiddleware",  # issue 20 §20: nothing personal is cached
     "django.contrib.sessions.middleware.SessionMiddleware",
     "grassroots.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

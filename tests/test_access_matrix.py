@@ -142,6 +142,9 @@ def test_personas_get_what_they_should_and_nothing_from_outside(world):
                     failures.append(
                         f"{probe.method.upper()} {url} [{route}] as {persona}: {response.status_code}, expected {wanted}"
                     )
+                # issue 20 §20: no page, export or answer may be kept by a browser or proxy.
+                if "no-store" not in response.get("Cache-Control", ""):
+                    failures.append(f"{probe.method.upper()} {url} as {persona}: no no-store")
                 body = body_text(response)
                 for text in FORBIDDEN[persona]:
                     if text in body:

@@ -77,3 +77,28 @@ class CodeForm(forms.Form):
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class OwnPasswordForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu mới"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Ít nhất 10 ký tự, không quá phổ biến, không toàn chữ số."),
+    )
+    password_again = forms.CharField(
+        label=_("Nhập lại mật khẩu mới"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Hai lần nhập mật khẩu mới không khớp."))
+        return data

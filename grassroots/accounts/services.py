@@ -137,6 +137,27 @@ def account_set_password(*, actor: Actor, account: User, password: str) -> User:
     return account
 
 
+@transaction.atomic
+def account_change_own_password(
+    *, actor: Actor, account: User, old_password: str, new_password: str
+) -> User:
+    """Self-service change (issue 20 §20): the current password proves it is the owner at the
+    keyboard; the new one passes the same validators as everywhere else. Audited, never the
+    password itself."""
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if actor.user is None or actor.user.pk != account.pk:
+        raise ValidationError("Chỉ chủ tài khoản mới tự đổi được mật khẩu.")
+    if not account.check_password(old_password):
+        raise ValidationError({"old_password": ["Mật khẩu hiện tại không đúng."]})
+    if old_password == new_password:
+        raise ValidationError({"password": ["Mật khẩu mới phải khác mật khẩu hiện tại."]})
+    _check_password(new_password, account)
+    account.set_password(new_password)
+    account.save(update_fields=["password"])
+    record(actor, obj=account, action="password", object_type="account", reason="Tự đổi mật khẩu")
+    return account
+
+
 # --- second factor ------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import segno
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
@@ -16,7 +17,7 @@ from grassroots.audit.services import Actor
 from grassroots.core.request import client_address
 
 from . import access, lockout, services, totp, two_factor
-from .forms import AccountForm, CodeForm, LoginForm
+from .forms import AccountForm, CodeForm, LoginForm, OwnPasswordForm
 from .models import Role, TOTPDevice, User
 
 
@@ -98,6 +99,29 @@ def two_factor_setup(request):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Any signed-in user changes their own password (issue 20 §20)."""
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_change_own_password(
+                actor=Actor.from_request(request),
+                account=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            request.user.refresh_from_db()
+            update_session_auth_hash(request, request.user)  # stay signed in, other sessions end
+            messages.success(request, _("Đã đổi mật khẩu."))
+            return redirect("accounts:password")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 def _apply_errors(form, exc: ValidationError) -> None:

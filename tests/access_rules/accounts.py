@@ -28,6 +28,16 @@ RULES = {
         ),
     ],
     "accounts/profile-views/": [Probe(lambda w: "/accounts/profile-views/", ADMIN_ONLY)],
+    "accounts/password/": [
+        Probe(lambda w: "/accounts/password/", expect(outsider=200)),
+        Probe(
+            lambda w: "/accounts/password/",
+            expect(outsider=200),
+            "post",
+            {"old_password": "wrong", "password": "x", "password_again": "x"},
+            note="own account only; a wrong current password is a form error",
+        ),
+    ],
     "accounts/2fa/": [
         Probe(lambda w: "/accounts/2fa/", ADMIN_ONLY, note="offered to administrators")
     ],
