@@ -4,6 +4,9 @@ SQLite: the online backup API (sqlite3 Connection.backup) copies a consistent sn
 page; readers and writers keep working (WAL). PostgreSQL: pg_dump in custom format (-Fc), a
 consistent snapshot too. `--format json` (or PostgreSQL without pg_dump) writes Django's
 portable JSON dump instead, which can also move data from SQLite to PostgreSQL.
+
+Every format leaves the sessions out, the file is 0600 from its creation, and with
+GRASSROOTS_BACKUP_KEY set it is encrypted (accounts/backup.py; issue 20 §11).
 """
 
 import os
@@ -31,12 +34,16 @@ class Command(BaseCommand):
             raise CommandError(f"Thư mục {target.parent} không tồn tại.")
         connection = connections[database]
         vendor = connection.vendor
-        tmp = target.with_name(target.name + ".part")
+        tmp = backup.private_file(target.with_name(target.name + ".part"))
         if format == "native" and vendor == "sqlite":
             connection.ensure_connection()
             dest = sqlite3.connect(tmp)
             try:
                 connection.connection.backup(dest)
+                # No live sessions in a backup; secure_delete overwrites their pages with zeros.
+                dest.execute("PRAGMA secure_delete = ON")
+                dest.execute("DELETE FROM django_session")
+                dest.commit()
             finally:
                 dest.close()
             kind = "SQLite (online backup API)"
@@ -44,13 +51,18 @@ class Command(BaseCommand):
             backup.run_pg(
                 "pg_dump",
                 connection.settings_dict,
-                ["--format=custom", "--no-owner", f"--file={tmp}"],
+                [
+                    "--format=custom",
+                    "--no-owner",
+                    "--exclude-table-data=django_session",
+                    f"--file={tmp}",
+                ],
             )
             kind = "PostgreSQL (pg_dump, custom format)"
         else:
             if format == "native" and vendor != "sqlite":
                 self.stderr.write("Không có pg_dump: dùng bản sao lưu JSON (dumpdata).")
-            with open(tmp, "w", encoding="utf-8") as out:
+            with open(tmp, "w", encoding="utf-8") as out:  # 0600 already
                 call_command(
                     "dumpdata",
                     "--natural-foreign",
@@ -62,5 +74,12 @@ class Command(BaseCommand):
                     stdout=out,
                 )
             kind = "JSON (dumpdata)"
+        if backup.encryption_wanted():
+            sealed = target.with_name(target.name + ".enc.part")
+            try:
+                backup.encrypt_file(tmp, sealed)
+            finally:
+                tmp.unlink(missing_ok=True)
+            tmp, kind = sealed, f"{kind}, mã hóa ({backup.KEY_ENV})"
         os.replace(tmp, target)
         self.stdout.write(f"Đã sao lưu vào {target} — {kind}, {target.stat().st_size:,} byte.")
