@@ -234,17 +234,30 @@ def check_pg_dump(path) -> None:
 
 @contextmanager
 def plain_copy(path: str, workdir: Path):
-    """The backup as a plain file: itself, or its decrypted copy (0600, removed afterwards)."""
-    if detect(path) != "encrypted":
-        yield path, detect(path)
-        return
-    workdir.mkdir(parents=True, exist_ok=True)
-    target = workdir / (Path(path).name + ".decrypted")
+    """The backup as a plain file with its kind: itself, or its decrypted copy (0600, removed
+    afterwards). A JSON dump is handed over with a .json name, which loaddata needs."""
+    kind = detect(path)
+    made: Path | None = None
     try:
-        decrypt_file(Path(path), target)
-        yield str(target), detect(str(target))
+        if kind == "encrypted":
+            workdir.mkdir(parents=True, exist_ok=True)
+            made = workdir / f"{Path(path).name}.decrypted"
+            decrypt_file(Path(path), made)
+            kind = detect(str(made))
+            path = str(made)
+        if kind == "json" and not path.endswith(".json"):
+            workdir.mkdir(parents=True, exist_ok=True)
+            named = workdir / f"{Path(path).name}.json"
+            named.unlink(missing_ok=True)
+            if made is not None:
+                made.rename(named)
+            else:
+                named.symlink_to(Path(path).resolve())
+            made, path = named, str(named)
+        yield path, kind
     finally:
-        target.unlink(missing_ok=True)
+        if made is not None:
+            made.unlink(missing_ok=True)
 
 
 # --- PostgreSQL tools ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ transaction. Every session is ended afterwards. Failures are one Vietnamese line
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from grassroots.accounts import backup
 from grassroots.derived import name_index as search_index
@@ -38,12 +38,12 @@ class Command(BaseCommand):
                     raise CommandError("Đã hủy.")
             try:
                 self._replace(plain, kind, connection, database)
-            except CommandError:
-                raise
-            except (DatabaseError, OSError, ValueError) as exc:
-                # One line, no traceback: the replacement ran in one transaction, nothing changed.
+            except Exception as exc:  # noqa: BLE001 — any failure: one line, no traceback
+                # The replacement ran in one transaction: nothing changed.
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-                raise CommandError(f"Khôi phục thất bại, dữ liệu không thay đổi: {first}") from None
+                if "dữ liệu không thay đổi" not in first:
+                    first = f"Khôi phục thất bại, dữ liệu không thay đổi: {first}"
+                raise CommandError(first) from None
         self.stdout.write(f"Đã khôi phục từ {file} ({kind}).")
 
     def _check(self, plain: str, kind: str, connection) -> None:
