@@ -135,3 +135,32 @@ def test_chaining_stays_cheap():
     values = list(chain.link(AuditRecord._meta.db_table, rows))
     assert len(values) == 20_000
     assert time.perf_counter() - started < 2.0  # ~10 µs a record on the CI machine
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain_on_postgresql():
+    # Two connections append at once: the advisory lock makes them link one after the other.
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (two real connections; SQLite has one writer at a time)")
+    P = unit("P", Kind.PROVINCE)
+    cells = [unit(f"G{i}", Kind.GRASSROOTS_CELL, P) for i in range(2)]
+    errors = []
+
+    def clerk(cell, start):
+        try:
+            for n in range(8):
+                admit(cell, "2005-01-01", profile_number=f"{start}{n:03d}")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk, args=(c, f"T{i}")) for i, c in enumerate(cells)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert "Nhật ký nguyên vẹn" in verify()

@@ -76,10 +76,21 @@ def digest(previous: str, values: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _last_chain(table: str) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+def lock() -> None:
+    """Take the chain's lock for the rest of the transaction (PostgreSQL; re-entrant).
+
+    Writers that lock shared rows before appending to the trail take it first: the figures
+    ledger (`derived.ledger.write`, which every member or tree change reaches) calls this before
+    touching the ledger and checkpoint rows all writers share. So the chain lock always comes
+    before those rows and two writers cannot wait on each other in opposite orders."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _last_chain(table: str) -> str:
+    lock()
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT chain FROM {table} ORDER BY id DESC LIMIT 1")
         row = cursor.fetchone()
     return row[0] if row else GENESIS

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
+from grassroots.audit import chain as audit_chain
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import copy_rows
 from grassroots.figures.models import LEDGER_FIELDS, FigureDelta
@@ -227,6 +228,8 @@ def write(acc: Acc) -> int:
     rows = [(a, d, *vals) for (a, d), vals in acc.items() if any(vals)]
     if not rows:
         return 0
+    # The audit chain's lock before the shared ledger rows: one lock order for every writer.
+    audit_chain.lock()
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(_UPSERT, rows[i : i + 5000])
