@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 
 from django.conf import settings
@@ -44,8 +45,17 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")
 
 
+_latest: tuple[float, int, dt.date] = (0.0, -1, EARLIEST_DAY)
+
+
 def latest_day() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=getattr(settings, "VALUE_FUTURE_DAYS", 366))
+    """Today + VALUE_FUTURE_DAYS; computed at most once a second (the importer checks every
+    date cell)."""
+    global _latest
+    now, days = time.monotonic(), getattr(settings, "VALUE_FUTURE_DAYS", 366)
+    if now - _latest[0] > 1.0 or _latest[1] != days:
+        _latest = (now, days, timezone.localdate() + dt.timedelta(days=days))
+    return _latest[2]
 
 
 def latest_year() -> int:

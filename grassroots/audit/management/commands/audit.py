@@ -23,7 +23,10 @@ class Command(BaseCommand):
             .values_list("id", "chain", *chain.FIELDS)
             .iterator(chunk_size=5000)
         )
-        count, last, broken = chain.verify(rows)
+        try:
+            count, last, broken = chain.verify(rows)
+        finally:
+            rows.close()  # stopped at a broken record: close the server-side cursor now
         if broken is not None:
             raise CommandError(
                 f"Nhật ký đã bị can thiệp: bản ghi #{broken.id} không khớp ({broken.reason}); "
