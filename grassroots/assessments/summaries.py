@@ -96,11 +96,19 @@ def annual_ratings(ctx: Context) -> Section | None:
             "percent": True,
         },
     )
+
+    # The summary compares shares of the same top level: "trong sạch, vững mạnh" (HD 20, HD 27)
+    # is not "hoàn thành xuất sắc nhiệm vụ" of QĐ 132 onwards, so the sentence stops at the last
+    # year whose top level has the first year's name.
+    def top_label(row):
+        return next((lv.label for lv in row.grassroots.levels if lv.is_top), None)
+
+    comparable = [r for r in rows if top_label(r) == top_label(first)][-1]
     facts = {
         "first_year": first.year,
         "first_top_pct": _pct(first.grassroots.top_pct()),
-        "last_year": last.year,
-        "last_top_pct": _pct(last.grassroots.top_pct()),
+        "last_year": comparable.year,
+        "last_top_pct": _pct(comparable.grassroots.top_pct()),
     }
     return Section(
         "ratings", _("Đánh giá, xếp loại chất lượng hằng năm"), lines, tables, [chart], facts
