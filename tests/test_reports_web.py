@@ -96,3 +96,13 @@ def test_a_changed_scope_loses_the_old_reports(world):
     world["clerk"].scope = world["D2"]
     world["clerk"].save()
     assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_statistics_page_crosses_a_second_dimension_from_the_form(world):
+    page = login(world["admin"]).get(
+        "/reports/statistics/", {"unit": "P", "at": "2013-01-01", "by": "gender", "by2": "status"}
+    )
+    html = page.content.decode()
+    assert "Bảng chéo" in html and "Chính thức" in html
+    single = login(world["admin"]).get("/reports/statistics/", {"unit": "P", "by": "gender"})
+    assert "Bảng chéo" not in single.content.decode()

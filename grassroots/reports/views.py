@@ -162,7 +162,10 @@ def job_download(request, pk: int):
 @require_GET
 def statistics(request):
     code, _since, at = _params(request)
-    by = [d for d in request.GET.get("by", "gender").split(",") if d][:2]
+    by = [d for d in request.GET.get("by", "gender").split(",") if d]
+    second = request.GET.get("by2", "")
+    if second and second not in by:
+        by.append(second)
     unit = access.get_report_unit_for_user(request.user, code, [at])
     try:
         result = member_structure(unit, at, by, children=True)
