@@ -134,7 +134,7 @@ def test_chaining_stays_cheap():
     started = time.perf_counter()
     values = list(chain.link(AuditRecord._meta.db_table, rows))
     assert len(values) == 20_000
-    assert time.perf_counter() - started < 2.0  # ~10 µs a record on the CI machine
+    assert time.perf_counter() - started < 5.0  # ≈ 50 µs a record on a loaded 2-core machine
 
 
 @pytest.mark.django_db(transaction=True)
