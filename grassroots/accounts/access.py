@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from grassroots.audit.models import ProfileView
-from grassroots.core.dates import FAR_FUTURE
+from grassroots.audit.models import ProfileView, Source
+from grassroots.core.dates import FAR_FUTURE, vn
 from grassroots.derived import name_index as search_index
 from grassroots.members import queries as member_queries
 from grassroots.members.models import Member, MemberEvent, MemberStint
@@ -123,6 +123,24 @@ def visible_period(user, unit: Unit) -> list[tuple[dt.date, dt.date | None]]:
         "valid_from"
     )
     return list(rows.values_list("valid_from", "valid_to"))
+
+
+def require_unit_visible_on(user, unit: Unit, day: dt.date) -> None:
+    """404 unless `unit` lay inside the user's scope on `day` (pages about one date)."""
+    if not can_see_unit_on(user, unit, day):
+        raise Http404("Không tìm thấy tổ chức.")
+
+
+def years_visible(user, unit: Unit, years) -> list[int]:
+    """The years among `years` at whose end (31/12, the day an annual rating counts members and
+    organizations, domain.md §3) `unit` lay inside the user's scope."""
+    periods = visible_period(user, unit)
+    out = []
+    for year in years:
+        day = dt.date(year, 12, 31)
+        if any(start <= day and (end is None or day < end) for start, end in periods):
+            out.append(year)
+    return out
 
 
 def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
@@ -334,11 +352,157 @@ def member_events_visible(user, member: Member) -> QuerySet:
     return member.events.filter(condition).order_by("date", "id")
 
 
+# --- Writes through the services: every caller (form, import, CLI, API) ---------------------
+#
+# The services call these with their `Actor` (audit.services) so the role and the time rules hold
+# whichever door the write comes through (issue 20 §2, §5). An actor without a user is the system
+# (the demo, `createadmin`, a CLI import run without --user): it is trusted. A UI or API actor
+# without a user is never trusted.
+
+ROLE_TOO_LOW = "Tài khoản không có quyền thực hiện thao tác này."
+
+
+def _acting_user(actor):
+    """The user to check, or None for a trusted system actor."""
+    user = getattr(actor, "user", None)
+    if user is None:
+        if getattr(actor, "source", Source.SYSTEM) in (Source.UI, Source.API):
+            raise PermissionDenied(ROLE_TOO_LOW)
+        return None
+    return user
+
+
+def _outside_period(day: dt.date, what: str) -> ValidationError:
+    return ValidationError(
+        {
+            "date": [
+                f"Ngày {vn(day)} nằm ngoài thời gian {what} thuộc phạm vi của tài khoản: "
+                "không thể ghi thay đổi vào lịch sử của tổ chức khác."
+            ]
+        }
+    )
+
+
+def require_unit_write(actor, unit: Unit | None, day: dt.date, *, role: str = Role.APPROVER):
+    """`actor` may change `unit` with effect from `day` (organization changes: approvers).
+
+    The unit lies in the scope today (`require_writable_unit`) and on `day`: a change dated when
+    the unit belonged to another scope would rewrite that scope's history. `unit` None is a new
+    root, which only a superuser (or the system) may establish.
+    """
+    user = _acting_user(actor)
+    if user is None:
+        return
+    require_role(user, role)
+    if sees_everything(user):
+        return
+    if unit is None:
+        raise PermissionDenied(ROLE_TOO_LOW)
+    require_writable_unit(user, unit)
+    # A day on which the unit did not exist is the service's own message to give.
+    if unit.exists_on(day) and not can_see_unit_on(user, unit, day):
+        raise _outside_period(day, f"tổ chức {unit.code}")
+
+
+def require_admission(actor, unit: Unit, day: dt.date) -> None:
+    """`actor` may admit a member into `unit` on `day` (clerks; the cell in scope then and today)."""
+    require_unit_write(actor, unit, day, role=Role.CLERK)
+
+
+def unit_visible_on_checker(user):
+    """A function (unit id, day) → whether the unit lay in the user's scope that day, answered
+    from the scope's closure rows read once (bulk writers such as the importer)."""
+    if user is None or sees_everything(user):
+        return lambda unit_id, day: True
+    scope = _scope_id(user)
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    if scope is not None:
+        rows = UnitAncestry.objects.filter(ancestor_id=scope)
+        for unit_id, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
+            spans.setdefault(unit_id, []).append((start, end))
+
+    def visible(unit_id: int, day: dt.date) -> bool:
+        return any(
+            start <= day and (end is None or day < end) for start, end in spans.get(unit_id, [])
+        )
+
+    return visible
+
+
+def member_write_from(user, member: Member) -> dt.date | None:
+    """The first day from which the rest of the member's recorded life lies in the user's view.
+
+    An event dated D re-derives the member's stints from D on, so a write dated D is safe only
+    when every stint after D was inside the scope; None means the whole life was.
+    """
+    periods = member_periods_visible(user, member)
+    latest = None
+    stints = member.stints.order_by("start").values_list("start", "end")
+    for start, end in stints:
+        end, cursor = end or FAR_FUTURE, start
+        for p_start, p_end in periods:
+            p_end = p_end or FAR_FUTURE
+            if p_end <= cursor or p_start >= end:
+                continue
+            if p_start > cursor:  # [cursor, p_start) lay outside the scope
+                latest = p_start if latest is None else max(latest, p_start)
+            cursor = max(cursor, p_end)
+        if cursor < end:
+            latest = end if latest is None else max(latest, end)
+    return latest
+
+
+def require_member_write(actor, member: Member, *days: dt.date | None) -> None:
+    """`actor` may change `member` (clerks), with every event date in `days` inside the part of
+    the member's life the writer sees from then on (`member_write_from`).
+
+    A clerk whose view of a member begins on 01/07/2025 may not record a death dated 2010: it
+    would change another district's figures of 2019 and could not be read or undone by them.
+    """
+    user = _acting_user(actor)
+    if user is None:
+        return
+    require_role(user, Role.CLERK)
+    if sees_everything(user):
+        return
+    require_writable_member(user, member)
+    start = member_write_from(user, member)
+    for day in days:
+        if day is not None and start is not None and day < start:
+            raise ValidationError(
+                {
+                    "date": [
+                        f"Ngày {vn(day)} nằm ngoài thời gian đảng viên thuộc phạm vi của tài "
+                        f"khoản (từ ngày {vn(start)}): không thể ghi thay đổi vào lịch sử của "
+                        "tổ chức khác."
+                    ]
+                }
+            )
+
+
 # --- Accounts: administrators manage accounts inside their own scope, never above it ----------
 
 
+def _inside_for_whole_life(scope_id: int, unit_path: str = "") -> Exists:
+    """The unit (the row, or the one at `unit_path`) lay under `scope_id` for its whole life: one
+    closure row (they are maximal intervals) covers it.
+
+    An account scoped to a unit reads that unit's subtree on every date of its life, so only such
+    a unit is no wider in time than the scope: a cell that joined a commune in 2025 is not (its
+    account would read the cell's members before 2025, which the commune cannot; issue 20 §7).
+    """
+    prefix = f"{unit_path}__" if unit_path else ""
+    covering = UnitAncestry.objects.filter(
+        ancestor_id=scope_id,
+        descendant_id=OuterRef(f"{unit_path}_id" if unit_path else "pk"),
+        valid_from__lte=OuterRef(f"{prefix}established"),
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef(f"{prefix}ended")))
+    return Exists(covering)
+
+
 def accounts_visible(user) -> QuerySet:
-    """Accounts the user may manage: administrators, accounts scoped inside their own scope.
+    """Accounts the user may manage: administrators, accounts scoped inside their own scope for
+    the whole life of the account's scope (`_inside_for_whole_life`).
 
     Superusers are never managed from inside the app's scope rules (only another superuser sees
     them), so a province administrator cannot lock out or reset the people above them.
@@ -348,8 +512,7 @@ def accounts_visible(user) -> QuerySet:
     scope = _scope_id(user)
     if scope is None or not user.has_role(Role.ADMIN):
         return User.objects.none()
-    inside = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
-    return User.objects.filter(is_superuser=False, scope_id__in=inside)
+    return User.objects.filter(is_superuser=False).filter(_inside_for_whole_life(scope, "scope"))
 
 
 def get_account_for_user(user, pk: int) -> User:
@@ -361,10 +524,16 @@ def get_account_for_user(user, pk: int) -> User:
 
 
 def scopes_assignable(user) -> QuerySet:
-    """Units an administrator may give as a scope: any unit ever inside their own scope."""
+    """Units an administrator may give as a scope: units inside their own scope for the whole of
+    the unit's life, so the new account sees nothing its creator cannot."""
     if not user.is_authenticated or not user.has_role(Role.ADMIN):
         return Unit.objects.none()
-    return units_ever_visible(user)
+    if sees_everything(user):
+        return Unit.objects.all()
+    scope = _scope_id(user)
+    if scope is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(_inside_for_whole_life(scope))
 
 
 def roles_assignable(user) -> list[str]:
@@ -377,12 +546,17 @@ def roles_assignable(user) -> list[str]:
 
 
 def profile_views_visible(user) -> QuerySet:
-    """Who opened which member's record: for administrators, views of members in their scope."""
+    """Who opened which member's record: for administrators, views of members in their scope by
+    accounts they manage (or themselves): the names and addresses of the staff above them and of
+    superusers are not theirs to read (issue 20 §18)."""
     require_role(user, Role.ADMIN)
     if sees_everything(user):
         qs = ProfileView.objects.all()
     else:
-        qs = ProfileView.objects.filter(member__in=members_visible(user))
+        viewers = accounts_visible(user).values("pk")
+        qs = ProfileView.objects.filter(member__in=members_visible(user)).filter(
+            Q(viewer_id__in=viewers) | Q(viewer_id=user.pk)
+        )
     return qs.select_related("viewer", "member")
 
 

@@ -35,6 +35,9 @@ def _round_for_user(user, pk: int, code: str, role: str = Role.VIEWER):
     rnd = get_object_or_404(Round.objects.select_related("scheme", "unit"), pk=pk)
     unit = access.get_unit_for_user(user, code, role=role)
     day = q.year_end(rnd.year)
+    # The round counts the tree as of its year's end: the unit must be in scope then, not merely
+    # at some time (issue 20 §4).
+    access.require_unit_visible_on(user, unit, day)
     if not UnitAncestry.objects.filter(on(day), ancestor=rnd.unit, descendant=unit).exists():
         raise Http404("Không tìm thấy tổ chức trong đợt đánh giá.")
     return rnd, unit
@@ -274,13 +277,14 @@ def import_sheet(request, pk: int, code: str):
 @login_required
 def results(request, code: str):
     unit = access.get_unit_for_user(request.user, code)
-    years = q.rated_years(unit)
+    years = access.years_visible(request.user, unit, q.rated_years(unit))
     try:
-        year = int(request.GET.get("year") or (years[-1] if years else timezone.localdate().year))
+        year = int(request.GET.get("year") or (years[-1] if years else _last_year(request, unit)))
     except ValueError:
         year = None
     if not limits.is_year(year):  # 0, -5, 99999, 30 digits: 400, not a 500 (issue 20 §14)
         raise BadRequest(limits.year_problem(year))
+    access.require_unit_visible_on(request.user, unit, q.year_end(year))
     summary = q.summary(unit, year)
     not_rated_members = Member.objects.filter(pk__in=summary.not_rated_member_ids[:200])
     return render(
@@ -291,13 +295,24 @@ def results(request, code: str):
             "year": year,
             "years": years,
             "summary": summary,
-            "trend": q.trend(unit, range(years[0], years[-1] + 1)) if years else [],
+            "trend": q.trend(
+                unit, access.years_visible(request.user, unit, range(years[0], years[-1] + 1))
+            )
+            if years
+            else [],
             "not_rated_members": not_rated_members,
             "weak": q.weak_organizations(unit, year),
             "removal": q.removal_candidates(unit, year),
             "can_plan": request.user.has_role(Role.CLERK),
         },
     )
+
+
+def _last_year(request, unit) -> int:
+    """The latest year up to this one at whose end the unit lay in the user's scope."""
+    this_year = timezone.localdate().year
+    seen = access.years_visible(request.user, unit, range(unit.established.year, this_year + 1))
+    return seen[-1] if seen else this_year
 
 
 @login_required

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .schema import Sheet
@@ -106,6 +106,8 @@ class Part:
                 call()
         except ValidationError as exc:
             self.field_errors(sheet, row.number, exc, columns)
+        except PermissionDenied as exc:  # the services' own role and scope check
+            self.problem(sheet, row.number, None, str(exc))
 
     def audit(self, actor: Actor, object_type: str, pk, label: str, action: str, changes) -> tuple:
         return self.importer.audit(actor, object_type, pk, label, action, changes)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from grassroots.accounts import access
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, record, snapshot
 from grassroots.core import limits
@@ -247,6 +248,7 @@ def member_admit(
     **profile: Any,
 ) -> Member:
     """Create a member with the admission: ceremony date (ngày vào Đảng) and decision date apart."""
+    access.require_admission(actor, unit, ceremony_date)
     values = _validate_profile({f: profile.get(f, "") for f in PROFILE_FIELDS if f in profile})
     if not values.get("birth_date"):
         raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
@@ -291,6 +293,7 @@ def member_update_profile(
     **fields: Any,
 ) -> Member:
     member = _lock(member)
+    access.require_member_write(actor, member)
     _check_version(member, expected_version)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -342,6 +345,7 @@ def member_record_event(
         date = lifecycle.probation_end(state.probation_start)
     if date is None:
         raise ValidationError({"date": ["Cần nhập ngày."]})
+    access.require_member_write(actor, member, date)
     event = MemberEvent(
         member=member,
         kind=kind,
@@ -387,6 +391,7 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
     event = MemberEvent.objects.select_for_update().get(pk=event.pk)
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
+    access.require_member_write(actor, member, event.date)
     if event.kind == EventKind.ADMISSION:
         raise ValidationError(
             "Không thể hủy quyết định kết nạp; hãy sửa ngày hoặc chi bộ bằng “Sửa”."
@@ -414,6 +419,7 @@ def member_correct_event(
     event = MemberEvent.objects.select_for_update().get(pk=event.pk)
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
+    access.require_member_write(actor, member, event.date, changes.get("date"))
     fields = {name: getattr(event, name) for name in EVENT_FIELDS}
     fields.update(changes)
     replacement = MemberEvent(member=member, **fields)

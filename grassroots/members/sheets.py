@@ -18,6 +18,7 @@ from grassroots.accounts.access import (
     members_visible,
     require_writable_member,
     sees_everything,
+    unit_visible_on_checker,
 )
 from grassroots.audit.services import Actor
 from grassroots.bulkload.loader import EventSpec, MemberSpec, StintSpec
@@ -357,6 +358,27 @@ class MembersPart(HistoryChecks, Part):
                 )
         return out
 
+    def _admission_in_scope(self, row: Row) -> bool:
+        """A new member's admission cell lay in the user's scope on the admission date, as in
+        `member_admit` (access.require_admission): an admission dated when the cell belonged to
+        another scope would rewrite that scope's history (issue 20 §5)."""
+        unit = self.orgs.units.get((row.values.get("unit") or "").upper())
+        if self.user is None or unit is None or unit.pk is None:
+            return True  # organizations created by this file lie under a checked parent
+        if not hasattr(self, "_visible_on"):
+            self._visible_on = unit_visible_on_checker(self.user)
+        day = row.values["admission_date"]
+        if self._visible_on(unit.pk, day):
+            return True
+        self.problem(
+            MEMBERS,
+            row.number,
+            MEMBERS.header("admission_date"),
+            f"ngày {vn(day)} nằm ngoài thời gian tổ chức {unit.code} thuộc phạm vi của tài khoản: "
+            "không thể ghi thay đổi vào lịch sử của tổ chức khác.",
+        )
+        return False
+
     def _check_new_member(self, row: Row, events: list[Row], checker) -> None:
         v = row.values
         if "admission_date" not in v:
@@ -374,6 +396,8 @@ class MembersPart(HistoryChecks, Part):
                     {c.field: c.header for c in MEMBERS.columns},
                 )
                 return
+        if not self._admission_in_scope(row):
+            return
         for e in events:
             evs.append(self._ev(e.values, e.number))
             sources[e.number] = ("events", e)

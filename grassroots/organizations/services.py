@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from grassroots.accounts import access
 from grassroots.audit.services import Actor, record
 from grassroots.core import limits, validity
 from grassroots.core.dates import vn
@@ -160,6 +161,7 @@ def unit_establish(
     decision: Decision = NO_DECISION,
     note: str = "",
 ) -> Unit:
+    access.require_unit_write(actor, parent, date)
     code, name = clean(code).upper(), limits.clean_text(name)
     errors = {}
     code_problem = limits.code_problem(code, "Mã tổ chức")
@@ -221,6 +223,7 @@ def unit_rename(
     decision: Decision = NO_DECISION,
     note: str = "",
 ) -> Unit:
+    access.require_unit_write(actor, unit, date)
     name = limits.clean_text(name)
     if not name:
         raise _err("Cần nhập tên mới.", "name")
@@ -271,6 +274,8 @@ def unit_move(
     decision: Decision = NO_DECISION,
     note: str = "",
 ) -> Unit:
+    access.require_unit_write(actor, unit, date)
+    access.require_unit_write(actor, new_parent, date)
     current = check_alive(unit, date)
     if current.parent_id == new_parent.pk:
         raise _err(f"{unit.code} đã trực thuộc {new_parent.code}.", "parent")

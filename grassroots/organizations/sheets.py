@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
-from grassroots.accounts.access import sees_everything, units_ever_visible
+from django.core.exceptions import PermissionDenied
+
+from grassroots.accounts.access import require_role, sees_everything, units_ever_visible
+from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor, record
 from grassroots.bulkload.loader import BulkLoader, UnitSpec, VersionSpec
 from grassroots.core import limits
@@ -156,7 +159,25 @@ class OrganizationsPart(ChangeRows, Part):
         self._load_units()
         self._check_organizations()
         self._check_changes()
+        self._check_role()
         self._check_tree()
+
+    def _check_role(self) -> None:
+        """Establishing and changing organizations is for approvers, through every door
+        (issue 20 §2): a clerk's file with such rows is refused row by row."""
+        if self.user is None:
+            return
+        try:
+            require_role(self.user, Role.APPROVER)
+        except PermissionDenied:
+            pass
+        else:
+            return
+        message = "thành lập và thay đổi tổ chức cần vai trò Người phê duyệt."
+        for key in self.new_units:
+            self.problem(ORGANIZATIONS, self.units[key].row, ORGANIZATIONS.header("code"), message)
+        for row in self.rows_of(CHANGES):
+            self.problem(CHANGES, row.number, CHANGES.header("action"), message)
 
     @property
     def has_writes(self) -> bool:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from grassroots.accounts import access
 from grassroots.audit.services import Actor
 from grassroots.derived.maintain import TreeSnapshot
 from grassroots.members.models import EventKind, Member, MemberStint
@@ -79,6 +80,7 @@ def unit_change_kind(
 ) -> Unit:
     """E.g. a chi bộ cơ sở growing into a đảng bộ cơ sở. Its members then need a cell of their
     own under it: give `new_cell_code`/`new_cell_name` and they are moved there on the same day."""
+    access.require_unit_write(actor, unit, date)
     current = check_alive(unit, date)
     if kind not in Kind.values or kind == current.kind:
         raise _err("Cấp tổ chức mới không hợp lệ hoặc không thay đổi.", "kind")
@@ -145,6 +147,8 @@ def unit_merge(
 ) -> Unit:
     """Merge sources into target on `date`: their sub-organizations move under the target, their
     members move to the target (which must then be a cell), and the sources end."""
+    for unit in [target, *sources]:
+        access.require_unit_write(actor, unit, date)
     target_version = check_alive(target, date, "Tổ chức nhận sáp nhập")
     if not sources:
         raise _err("Cần chọn ít nhất một tổ chức bị sáp nhập.", "sources")
@@ -223,6 +227,7 @@ def unit_split(
     """Split `unit` into new organizations under the same parent. `assign` maps the id of each
     sub-organization and member of the unit to the code of the part that takes it; whatever is
     not assigned goes to the first part. The unit ends on `date`."""
+    access.require_unit_write(actor, unit, date)
     current = check_alive(unit, date)
     if len(parts) < 2:
         raise _err("Chia tách cần ít nhất hai tổ chức mới.", "parts")
@@ -285,6 +290,7 @@ def unit_split(
 def unit_dissolve(
     *, actor: Actor, unit: Unit, date: dt.date, decision: Decision = NO_DECISION, note: str = ""
 ) -> Unit:
+    access.require_unit_write(actor, unit, date)
     check_alive(unit, date)
     if children_on(unit, date):
         raise _err(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
-from grassroots.audit.services import Actor
+from grassroots.audit.services import Actor, log_profile_view
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent
 from grassroots.organizations import services as unit_services
@@ -187,6 +187,10 @@ def member_admit(request, code: str):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int):
     member = access.get_member_for_user(request.user, pk, role=Role.CLERK)
+    if request.method == "GET":  # the form shows the whole profile, citizen ID included
+        log_profile_view(
+            user=request.user, member=member, address=Actor.from_request(request).address
+        )
     initial = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS} | {
         "expected_version": member.version
     }

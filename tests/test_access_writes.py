@@ -1,0 +1,334 @@
+"""Writes through time and roles, enforced by the services for every caller (issue 20 §2, §5).
+
+The world: province P with district D2 and its commune G2 (cell C2). On 2025-07-01 the new
+commune N is established under P and cell C2 moves to it (domain.md §1.3), so N's accounts see
+C2's member Hoàng from 01/07/2025 only; the 20 years before belong to D2's history.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import Source
+from grassroots.audit.services import Actor
+from grassroots.excel import schema
+from grassroots.excel.importer import Importer
+from grassroots.figures.queries import figures
+from grassroots.members import services as members
+from grassroots.members.models import EventKind, MemberEvent
+from grassroots.organizations import services as orgs
+from grassroots.organizations.models import Kind, Unit
+from grassroots.organizations.queries import version_at
+
+from .excel_helpers import headers, workbook
+from .factories import SYSTEM, admit, d, event, unit
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Grassroots@2026"
+
+
+@pytest.fixture
+def w():
+    P = unit("P", Kind.PROVINCE, name="Đảng bộ tỉnh Pê")
+    D2 = unit("D2", Kind.DISTRICT, P, name="Đảng bộ huyện Hai")
+    G2 = unit("G2", Kind.GRASSROOTS_COMMITTEE, D2, name="Đảng bộ xã Hai")
+    C2 = unit("C2", Kind.SUBORDINATE_CELL, G2, name="Chi bộ thôn Hai")
+    hoang = admit(C2, "2005-03-01", full_name="Hoàng Văn Cũ")
+    event(hoang, EventKind.OFFICIAL)
+    N = unit("N", Kind.GRASSROOTS_COMMITTEE, P, date="2025-07-01", name="Đảng bộ xã Mới")
+    orgs.unit_move(actor=SYSTEM, unit=C2, new_parent=N, date=d("2025-07-01"))
+    world = dict(locals())
+    for name, scope, role in (
+        ("viewer_n", N, Role.VIEWER),
+        ("clerk_n", N, Role.CLERK),
+        ("approver_n", N, Role.APPROVER),
+        ("clerk_p", P, Role.CLERK),
+        ("approver_p", P, Role.APPROVER),
+    ):
+        world[name] = User.objects.create_user(name, password=PASSWORD, scope=scope, role=role)
+    return world
+
+
+def as_(user, source=Source.UI) -> Actor:
+    return Actor(user, source)
+
+
+def members_2019(w) -> int:
+    return figures(w["P"], d("2019-12-31")).members
+
+
+# --- §5: a member write dated before the writer's view of the member began --------------------
+
+
+def test_a_backdated_death_is_refused_and_nothing_is_written(w):
+    before = members_2019(w)
+    count = MemberEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        members.member_record_event(
+            actor=as_(w["clerk_n"]), member=w["hoang"], kind=EventKind.DEATH, date=d("2010-01-01")
+        )
+    assert "nằm ngoài thời gian đảng viên thuộc phạm vi của tài khoản (từ ngày 01/07/2025)" in str(
+        refused.value
+    )
+    assert MemberEvent.objects.count() == count
+    assert members_2019(w) == before
+    # Inside the clerk's view the same event is written.
+    members.member_record_event(
+        actor=as_(w["clerk_n"]), member=w["hoang"], kind=EventKind.DEATH, date=d("2026-01-05")
+    )
+    assert MemberEvent.objects.count() == count + 1
+
+
+def test_the_form_refuses_a_backdated_event_with_a_vietnamese_message(w):
+    client = Client()
+    client.force_login(w["clerk_n"])
+    w["hoang"].refresh_from_db()
+    page = client.post(
+        f"/members/{w['hoang'].pk}/events/death/",
+        {"date": "01/01/2010", "expected_version": w["hoang"].version},
+    )
+    assert page.status_code == 200
+    assert "nằm ngoài thời gian đảng viên thuộc phạm vi của tài khoản" in page.content.decode()
+    assert not w["hoang"].events.filter(kind=EventKind.DEATH).exists()
+
+
+def test_backdated_transfer_void_and_correction_are_refused(w):
+    discipline = event(w["hoang"], EventKind.DISCIPLINE, "2010-05-01", discipline_form="reprimand")
+    clerk = as_(w["clerk_n"])
+    with pytest.raises(ValidationError):
+        members.member_transfer(
+            actor=clerk, member=w["hoang"], to_unit=w["C2"], date=d("2020-01-01")
+        )
+    with pytest.raises(ValidationError):
+        members.member_void_event(actor=clerk, event=discipline, reason="nhầm")
+    admission = w["hoang"].events.get(kind=EventKind.ADMISSION)
+    with pytest.raises(ValidationError):
+        members.member_correct_event(
+            actor=clerk, event=admission, reason="nhầm", date=d("2005-04-01")
+        )
+    # An event inside the view can be corrected, but not moved to before the view began.
+    recent = event(w["hoang"], EventKind.EXEMPTION, "2025-09-01")
+    with pytest.raises(ValidationError):
+        members.member_correct_event(actor=clerk, event=recent, reason="nhầm", date=d("2024-09-01"))
+    members.member_correct_event(actor=clerk, event=recent, reason="nhầm", date=d("2025-10-01"))
+    # The province saw the whole life: its clerk may void the 2010 discipline.
+    members.member_void_event(actor=as_(w["clerk_p"]), event=discipline, reason="nhầm")
+
+
+def test_admission_backdated_into_another_scope_is_refused(w):
+    profile = {"full_name": "Vũ Thị Mới", "gender": "F", "birth_date": d("1990-01-01")}
+    with pytest.raises(ValidationError):
+        members.member_admit(
+            actor=as_(w["clerk_n"]),
+            unit=w["C2"],
+            ceremony_date=d("2015-01-01"),
+            decision_date=d("2014-12-20"),
+            profile_number="900001LS",
+            **profile,
+        )
+    member = members.member_admit(
+        actor=as_(w["clerk_n"]),
+        unit=w["C2"],
+        ceremony_date=d("2025-08-01"),
+        decision_date=d("2025-07-20"),
+        profile_number="900002LS",
+        **profile,
+    )
+    assert member.pk
+
+
+def test_member_writes_need_the_clerk_role_in_the_service(w):
+    with pytest.raises(PermissionDenied):
+        members.member_update_profile(
+            actor=as_(w["viewer_n"]), member=w["hoang"], occupation="Nông dân"
+        )
+    with pytest.raises(PermissionDenied):
+        members.member_record_event(
+            actor=as_(w["viewer_n"]),
+            member=w["hoang"],
+            kind=EventKind.EXEMPTION,
+            date=d("2026-01-05"),
+        )
+    # An anonymous web request is never the system.
+    with pytest.raises(PermissionDenied):
+        members.member_update_profile(
+            actor=Actor(None, Source.UI), member=w["hoang"], occupation="Nông dân"
+        )
+    members.member_update_profile(actor=as_(w["clerk_n"]), member=w["hoang"], occupation="Nông dân")
+
+
+def test_an_import_of_backdated_events_changes_nothing(w, tmp_path):
+    before = members_2019(w)
+    path = workbook(
+        tmp_path / "events.xlsx",
+        {
+            schema.EVENTS.name: [
+                headers(schema.EVENTS),
+                [w["hoang"].profile_number, "Từ trần", "01/01/2010"],
+            ]
+        },
+    )
+    report = Importer(path, user=w["clerk_n"]).run(actor=as_(w["clerk_n"], Source.IMPORT))
+    assert not report.written
+    assert any("nằm ngoài thời gian đảng viên" in m for m in report.messages()), report.messages()
+    assert not w["hoang"].events.filter(kind=EventKind.DEATH).exists()
+    assert members_2019(w) == before
+
+
+# --- §2: organization changes are for approvers, in the service ---------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w, a: orgs.unit_rename(actor=a, unit=w["C2"], name="Tên khác", date=d("2026-01-05")),
+        lambda w, a: orgs.unit_dissolve(actor=a, unit=w["N"], date=d("2026-01-05")),
+        lambda w, a: orgs.unit_move(
+            actor=a, unit=w["C2"], new_parent=w["G2"], date=d("2026-01-05")
+        ),
+        lambda w, a: orgs.unit_change_kind(
+            actor=a, unit=w["C2"], kind=Kind.GRASSROOTS_CELL, date=d("2026-01-05")
+        ),
+        lambda w, a: orgs.unit_merge(
+            actor=a, sources=[w["G2"]], target=w["N"], date=d("2026-01-05")
+        ),
+        lambda w, a: orgs.unit_establish(
+            actor=a,
+            code="X1",
+            name="Chi bộ X",
+            kind=Kind.SUBORDINATE_CELL,
+            parent=w["N"],
+            date=d("2026-01-05"),
+        ),
+    ],
+)
+def test_organization_services_refuse_a_clerk_whatever_the_door(w, change):
+    for source in (Source.UI, Source.IMPORT, Source.API, Source.CLI):
+        with pytest.raises(PermissionDenied):
+            change(w, as_(w["clerk_p"], source))
+
+
+def test_an_approver_changes_organizations_only_inside_their_view(w):
+    approver = as_(w["approver_n"])
+    with pytest.raises(ValidationError) as refused:
+        orgs.unit_rename(actor=approver, unit=w["C2"], name="Tên cũ khác", date=d("2010-01-01"))
+    assert "nằm ngoài thời gian tổ chức C2" in str(refused.value)
+    with pytest.raises(PermissionDenied):  # the target lies outside the commune's scope
+        orgs.unit_move(actor=approver, unit=w["C2"], new_parent=w["G2"], date=d("2026-01-05"))
+    orgs.unit_rename(actor=approver, unit=w["C2"], name="Chi bộ thôn Hai mới", date=d("2026-01-05"))
+    orgs.unit_rename(
+        actor=as_(w["approver_p"]), unit=w["C2"], name="Chi bộ thôn Hai cũ", date=d("2010-01-01")
+    )
+    assert version_at(w["C2"], d("2010-06-01")).name == "Chi bộ thôn Hai cũ"
+
+
+def test_a_clerk_cannot_rename_or_dissolve_through_import(w, tmp_path):
+    changes = [
+        headers(schema.CHANGES),
+        ["C2", "Đổi tên", "05/01/2026", "Chi bộ do cán bộ đổi tên"],
+        ["G2", "Giải thể", "05/01/2026"],
+    ]
+    path = workbook(
+        tmp_path / "changes.xlsx",
+        {
+            schema.CHANGES.name: changes,
+            schema.ORGANIZATIONS.name: [
+                headers(schema.ORGANIZATIONS),
+                ["X9", "Chi bộ mới", "Chi bộ trực thuộc", "", "N", "05/01/2026"],
+            ],
+        },
+    )
+    report = Importer(path, user=w["clerk_p"]).run(actor=as_(w["clerk_p"], Source.IMPORT))
+    assert not report.written
+    assert sum("cần vai trò Người phê duyệt" in m for m in report.messages()) == 3
+    assert version_at(w["C2"], d("2026-02-01")).name == "Chi bộ thôn Hai"
+    assert Unit.objects.get(code="G2").ended is None
+    assert not Unit.objects.filter(code="X9").exists()
+    # The changes from an approver of the province are written.
+    path = workbook(tmp_path / "approver.xlsx", {schema.CHANGES.name: changes})
+    report = Importer(path, user=w["approver_p"]).run(actor=as_(w["approver_p"], Source.IMPORT))
+    assert report.written, report.messages()
+    assert Unit.objects.get(code="G2").ended == d("2026-01-05")
+
+
+# --- §4: assessment rounds and results are read as of the round's year ---------------------
+
+
+def test_rounds_and_results_need_the_unit_in_scope_at_the_year_end(w):
+    from grassroots.assessments.services import round_open
+
+    old = round_open(actor=SYSTEM, unit=w["P"], year=2019)
+    new = round_open(actor=SYSTEM, unit=w["P"], year=2025)
+    viewer = Client()
+    viewer.force_login(w["viewer_n"])
+    # Commune N (2025) does not see C2's 2019 round, in which Hoàng is rated in district D2.
+    page = viewer.get(f"/assessments/rounds/{old.pk}/C2/")
+    assert page.status_code == 404
+    assert viewer.get(f"/assessments/rounds/{old.pk}/C2/export.xlsx").status_code in (403, 404)
+    assert viewer.get("/assessments/results/C2/?year=2019").status_code == 404
+    page = viewer.get(f"/assessments/rounds/{new.pk}/C2/")
+    assert page.status_code == 200 and "Hoàng Văn Cũ" in page.content.decode()
+    assert viewer.get("/assessments/results/C2/?year=2025").status_code == 200
+    assert viewer.get("/assessments/results/C2/").status_code == 200
+    # The province saw C2 in 2019.
+    province = Client()
+    province.force_login(w["approver_p"])
+    assert province.get(f"/assessments/rounds/{old.pk}/C2/").status_code == 200
+
+
+# --- §7: an account is never wider in time than its creator --------------------------------
+
+
+def test_an_administrator_cannot_assign_a_scope_that_joined_later(w):
+    from grassroots.accounts import access
+    from grassroots.accounts import services as accounts
+
+    admin_n = User.objects.create_user("admin_n", password=PASSWORD, scope=w["N"], role="admin")
+    assert list(access.scopes_assignable(admin_n).values_list("code", flat=True)) == ["N"]
+    with pytest.raises((PermissionDenied, ValidationError)):
+        accounts.account_create(
+            actor=as_(admin_n),
+            username="clerk_c2",
+            password="Grassroots@2026-x",
+            scope=w["C2"],
+            role=Role.CLERK,
+        )
+    assert not User.objects.filter(username="clerk_c2").exists()
+    # An account of C2 made by the province is not the commune's to manage (it reads 2005–2025).
+    c2 = User.objects.create_user("c2", password=PASSWORD, scope=w["C2"], role="clerk")
+    assert c2 not in access.accounts_visible(admin_n)
+    assert w["clerk_n"] in access.accounts_visible(admin_n)
+    admin_p = User.objects.create_user("admin_p", password=PASSWORD, scope=w["P"], role="admin")
+    assert "C2" in access.scopes_assignable(admin_p).values_list("code", flat=True)
+    assert c2 in access.accounts_visible(admin_p)
+
+
+# --- §18: profile views -----------------------------------------------------------------
+
+
+def test_opening_the_edit_form_logs_a_profile_view(w):
+    from grassroots.audit.models import ProfileView
+
+    client = Client()
+    client.force_login(w["clerk_n"])
+    assert client.get(f"/members/{w['hoang'].pk}/edit/").status_code == 200
+    assert ProfileView.objects.filter(viewer=w["clerk_n"], member=w["hoang"]).count() == 1
+
+
+def test_profile_view_list_shows_only_accounts_the_administrator_manages(w):
+    from grassroots.audit.models import ProfileView
+
+    admin_n = User.objects.create_user("admin_n", password=PASSWORD, scope=w["N"], role="admin")
+    root = User.objects.create_superuser("root_x", password=PASSWORD)
+    ProfileView.objects.create(viewer=root, member=w["hoang"], address="10.9.9.9")
+    ProfileView.objects.create(viewer=w["approver_p"], member=w["hoang"], address="10.8.8.8")
+    ProfileView.objects.create(viewer=w["clerk_n"], member=w["hoang"], address="10.7.7.7")
+    client = Client()
+    client.force_login(admin_n)
+    page = client.get("/accounts/profile-views/").content.decode()
+    assert "10.7.7.7" in page and "clerk_n" in page
+    for hidden in ("10.9.9.9", "root_x", "10.8.8.8", "approver_p"):
+        assert hidden not in page
