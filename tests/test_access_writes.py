@@ -332,3 +332,72 @@ def test_profile_view_list_shows_only_accounts_the_administrator_manages(w):
     assert "10.7.7.7" in page and "clerk_n" in page
     for hidden in ("10.9.9.9", "root_x", "10.8.8.8", "approver_p"):
         assert hidden not in page
+
+
+# --- §9: pages and exports stop where the viewer's view stopped --------------------------
+
+
+@pytest.fixture
+def past():
+    """tests/test_access.py's world: district D1 (and its clerk's view) ended on 01/07/2025."""
+    from .test_access import build_world
+
+    w = build_world()
+    members.member_update_profile(actor=SYSTEM, member=w["inside"], occupation="Nghề sau 2025")
+    orgs.unit_rename(actor=SYSTEM, unit=w["G1"], name="Đảng bộ xã Một Mới", date=d("2026-01-01"))
+    return w
+
+
+def test_a_past_member_page_stops_at_the_end_of_the_view(past):
+    clerk = Client()
+    clerk.force_login(past["clerk_d1"])
+    page = clerk.get(f"/members/{past['inside'].pk}/").content.decode()
+    assert "Nghề sau 2025" not in page  # today's profile, and its audit line
+    assert "Miễn" not in page  # the 2026 exemption: not the status the district saw
+    province = Client()
+    province.force_login(past["admin_p"])
+    page = province.get(f"/members/{past['inside'].pk}/").content.decode()
+    assert "Nghề sau 2025" in page and "Miễn" in page
+
+
+def test_an_organization_page_stops_at_the_end_of_the_view(past):
+    clerk = Client()
+    clerk.force_login(past["clerk_d1"])
+    page = clerk.get("/units/G1/").content.decode()
+    assert "Đảng bộ xã Một" in page and "Một Mới" not in page
+    province = Client()
+    province.force_login(past["admin_p"])
+    assert "Một Mới" in province.get("/units/G1/").content.decode()
+
+
+def test_the_figures_export_is_of_the_last_day_seen(past):
+    clerk = Client()
+    clerk.force_login(past["clerk_d1"])
+    text = clerk.get("/excel/export/figures/?unit=G1&format=csv").content.decode()
+    assert "30/06/2025" in text and "Một Mới" not in text
+
+
+def _cells(response) -> set:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return {
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    }
+
+
+def test_the_workbook_export_holds_only_the_part_seen(w):
+    client = Client()
+    client.force_login(w["approver_n"])
+    cells = _cells(client.get("/excel/export/workbook/?unit=N"))
+    assert "C2" in cells and "Hoàng Văn Cũ" in cells
+    # C2's 20 years in district D2 (its name then, its parent G2) are not the commune's.
+    assert "G2" not in cells and "D2" not in cells
+    province = Client()
+    province.force_login(w["approver_p"])
+    assert "G2" in _cells(province.get("/excel/export/workbook/?unit=P"))

@@ -216,3 +216,48 @@ def test_recognized_on_the_day_the_cell_is_dissolved():
     assert fast(province, d("2002-01-01"), d("2001-01-01")) == reference(
         province, d("2002-01-01"), d("2001-01-01")
     )
+
+
+@pytest.mark.django_db
+def test_demo_commune_of_today_writes_now_and_not_into_the_past(demo_db):
+    """The accounts of a 2025 commune (issue 20 "Also"): they can write today, their view starts
+    on 01/07/2025, and a backdated write into the old district's history is refused."""
+    from django.core.exceptions import ValidationError
+
+    from grassroots.accounts import access
+    from grassroots.audit.models import Source
+    from grassroots.audit.services import Actor
+    from grassroots.members.models import EventKind
+    from grassroots.members.services import member_record_event
+
+    accounts = {u.username: u for u in User.objects.filter(username__startswith="xa_")}
+    assert {name: u.role for name, u in accounts.items()} == {
+        "xa_xem": Role.VIEWER,
+        "xa_canbo": Role.CLERK,
+        "xa_duyet": Role.APPROVER,
+        "xa_quantri": Role.ADMIN,
+    }
+    scope = accounts["xa_canbo"].scope
+    assert len({u.scope_id for u in accounts.values()}) == 1
+    assert scope.code.startswith("LS-XM") and scope.ended is None
+    clerk = accounts["xa_canbo"]
+    member = next(
+        m
+        for m in access.members_visible(clerk).order_by("pk")[:200]
+        if access.member_write_from(clerk, m) == dt.date(2025, 7, 1)
+    )
+    with pytest.raises(ValidationError):
+        member_record_event(
+            actor=Actor(clerk, Source.UI),
+            member=member,
+            kind=EventKind.DISCIPLINE,
+            date=dt.date(2019, 5, 1),
+            discipline_form="reprimand",
+        )
+    member_record_event(
+        actor=Actor(clerk, Source.UI),
+        member=member,
+        kind=EventKind.DISCIPLINE,
+        date=dt.date(2025, 9, 1),
+        discipline_form="reprimand",
+    )

@@ -143,6 +143,61 @@ def years_visible(user, unit: Unit, years) -> list[int]:
     return out
 
 
+# --- Reading through time: nothing after the user's view ended, nothing before it began ------
+
+
+def nearest_visible_day(user, unit: Unit, day: dt.date) -> dt.date:
+    """`day` if `unit` lay inside the scope then; otherwise the nearest day it did: the last day
+    of an earlier visible period (a district clerk after the 2025 dissolution sees the commune
+    as it was on 30/06/2025, not its name today), else the first day of a later one."""
+    if sees_everything(user):
+        return day
+    periods = visible_period(user, unit)
+    if not periods or any(s <= day and (e is None or day < e) for s, e in periods):
+        return day
+    before = [e - dt.timedelta(days=1) for _, e in periods if e is not None and e <= day]
+    return max(before) if before else min(s for s, _ in periods)
+
+
+def unit_periods_readable(user, unit: Unit) -> list[tuple[dt.date, dt.date | None]] | None:
+    """The periods whose dated decisions and audit lines about `unit` the user may read (end day
+    included, like member events); None means no limit (superusers)."""
+    return None if sees_everything(user) else visible_period(user, unit)
+
+
+def unit_periods_visible_many(user, unit_ids) -> dict[int, list] | None:
+    """`visible_period` for many units in one query (exports); None means no limit."""
+    if sees_everything(user):
+        return None
+    scope = _scope_id(user)
+    out: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    if scope is None:
+        return out
+    rows = UnitAncestry.objects.filter(ancestor_id=scope, descendant_id__in=list(unit_ids))
+    for unit_id, start, end in rows.order_by("valid_from").values_list(
+        "descendant_id", "valid_from", "valid_to"
+    ):
+        out.setdefault(unit_id, []).append((start, end))
+    return out
+
+
+def overlaps_periods(
+    start: dt.date, end: dt.date | None, periods: list[tuple[dt.date, dt.date | None]] | None
+) -> bool:
+    """Whether [start, end) shares a day with one of `periods` (None: no limit)."""
+    if periods is None:
+        return True
+    return any(
+        (end is None or p_start < end) and (p_end is None or start < p_end)
+        for p_start, p_end in periods
+    )
+
+
+def in_periods(day: dt.date, periods: list[tuple[dt.date, dt.date | None]] | None) -> bool:
+    """`event_in_periods`, where None (no limit) admits every day."""
+    return periods is None or event_in_periods(day, periods)
+
+
 def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
     """The unit with this code if it was ever inside the user's scope; 404 otherwise.
 
@@ -330,6 +385,18 @@ def _merge(spans: list[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, d
         else:
             merged.append((start, end))
     return merged
+
+
+def member_visible_until(user, member: Member) -> dt.date | None:
+    """The last day of the member's life the user sees, or None while the member is still
+    counted inside the scope (or for superusers): the member page shows status, seniority and
+    profile as of that day (issue 20 §9)."""
+    if sees_everything(user):
+        return None
+    periods = member_periods_visible(user, member)
+    if not periods or periods[-1][1] is None:
+        return None
+    return periods[-1][1] - dt.timedelta(days=1)
 
 
 def event_in_periods(day: dt.date, periods: list[tuple[dt.date, dt.date | None]]) -> bool:

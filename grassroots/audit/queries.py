@@ -27,3 +27,15 @@ def member_history(member, events: QuerySet | None = None) -> QuerySet:
         models.Q(object_type="member", object_id=str(member.pk))
         | models.Q(object_type="memberevent", object_id__in=event_ids)
     ).select_related("actor")
+
+
+def values_as_of(obj: models.Model, fields: list[str], moment, object_type: str | None = None):
+    """The values of `fields` of `obj` as they stood at `moment` (an aware datetime): today's
+    values with every recorded change made after `moment` undone, newest first."""
+    values = {name: getattr(obj, name) for name in fields}
+    later = history(obj, object_type).filter(at__gt=moment, action="update").order_by("-at", "-id")
+    for record in later:
+        for name, (old, _new) in record.changes.items():
+            if name in values:
+                values[name] = old
+    return values

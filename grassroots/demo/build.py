@@ -27,11 +27,18 @@ from .plan import Plan, make_plan
 DEFAULT_SEED = 2008
 PASSWORD = "Grassroots@2026"
 PROVINCE = "LS"
+NEW_COMMUNE = "LS-XM06613"
 # Demo personas (notes/CONTEXT.md): username → (role, scope code, is_staff).
 PERSONAS = {
     "admin_ls": (Role.ADMIN, "LS", True),
     "canbo_dinhlap": (Role.CLERK, "LS-H189", False),
     "xem_xa": (Role.VIEWER, "LS-X06613", False),
+    # The commune of Đình Lập as it exists since 01/07/2025 (successor of LS-X06613): accounts
+    # that can write today, and whose view of older records begins on that day (issue 20).
+    "xa_xem": (Role.VIEWER, NEW_COMMUNE, False),
+    "xa_canbo": (Role.CLERK, NEW_COMMUNE, False),
+    "xa_duyet": (Role.APPROVER, NEW_COMMUNE, False),
+    "xa_quantri": (Role.ADMIN, NEW_COMMUNE, False),
 }
 
 
@@ -128,6 +135,13 @@ def personas() -> list[tuple[str, str, str]]:
             if Unit.objects.filter(code=scope_code).exists()
             else None
         )
+        if scope is None and scope_code == NEW_COMMUNE:  # small builds: any 2025 commune
+            scope = (
+                Unit.objects.filter(code__startswith="LS-XM", ended__isnull=True)
+                .exclude(code__contains="-C")
+                .order_by("code")
+                .first()
+            )
         if scope is None:  # small builds may lack the commune; take any commune of Đình Lập
             scope = Unit.objects.filter(code__startswith="LS-X0").order_by("code").first()
         user = User.objects.filter(username=username).first()

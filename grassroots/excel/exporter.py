@@ -204,6 +204,12 @@ SINCE_LABELS = [
 def figures_export(
     user, unit: Unit, at: dt.date, actor: Actor, since: dt.date | None = None, fmt: str = "xlsx"
 ) -> SheetData:
+    # Figures of a day outside the user's view of the unit are not theirs (issue 20 §9): the
+    # export is of the nearest day they saw, like the organization page.
+    at = access.nearest_visible_day(user, unit, at)
+    if since is not None:
+        since = access.nearest_visible_day(user, unit, since)
+        since = since if since <= at else None
     result = figures(unit, at, since)
     rows: list[list] = [[label, getattr(result, name)] for name, label in FIGURE_LABELS]
     if result.since is not None:
@@ -247,10 +253,18 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
     if not access.sees_everything(user):
         ids &= set(access.units_ever_visible(user).values_list("pk", flat=True))
     codes = dict(Unit.objects.values_list("pk", "code"))
+    # Only the part of each unit's life inside the user's view leaves the system: no later (or
+    # earlier) parents, names, decisions or villages, and no code of a unit the user never saw
+    # (issue 20 §9). `unit_periods` is None for superusers: everything.
+    unit_periods = access.unit_periods_visible_many(user, ids)
+    if unit_periods is not None:
+        codes = {pk: code for pk, code in codes.items() if pk in ids}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
     versions: dict[int, list[UnitVersion]] = defaultdict(list)
     for v in UnitVersion.objects.filter(unit_id__in=ids).order_by("unit_id", "valid_from"):
-        versions[v.unit_id].append(v)
+        seen = None if unit_periods is None else unit_periods.get(v.unit_id, [])
+        if access.overlaps_periods(v.valid_from, v.valid_to, seen):
+            versions[v.unit_id].append(v)
     decisions = _decisions(ids)
 
     def decision(unit_id, action, day):
@@ -302,7 +316,9 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                     "",
                 ]
             )
-        if u.ended:
+        if u.ended and access.in_periods(
+            u.ended, None if unit_periods is None else unit_periods.get(pk)
+        ):
             action, target, ref = ChangeAction.DISSOLVE, "", ["", None, ""]
             for candidate in (ChangeAction.MERGE, ChangeAction.SPLIT, ChangeAction.DISSOLVE):
                 change = decisions.get((pk, candidate, u.ended))
@@ -315,6 +331,8 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                         target = (change.details or {}).get("merged_into") or next(
                             (x.code for x in change.related_units.all()), ""
                         )
+                        if unit_periods is not None and target not in codes.values():
+                            target = ""  # a destination the user never saw
                     break
             if action == ChangeAction.MERGE and not target:
                 action = ChangeAction.DISSOLVE
@@ -398,6 +416,9 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
         .select_related("village")
         .order_by("village__code", "valid_from")
     ):
+        seen = None if unit_periods is None else unit_periods.get(vv.unit_id, [])
+        if not access.overlaps_periods(vv.valid_from, vv.valid_to, seen):
+            continue
         village_rows.append(
             [
                 vv.village.code,
@@ -415,6 +436,11 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
         for u, year, value in Population.objects.filter(unit_id__in=ids)
         .order_by("unit__code", "year")
         .values_list("unit_id", "year", "population")
+        if access.overlaps_periods(
+            dt.date(year, 1, 1),
+            dt.date(year + 1, 1, 1),
+            None if unit_periods is None else unit_periods.get(u, []),
+        )
     ]
     _log(actor, unit, "dữ liệu theo mẫu nhập", None, "xlsx", len(member_rows))
 

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
+from grassroots.audit import queries as audit_queries
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, log_profile_view
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
 from grassroots.members import queries as member_queries
 from grassroots.members import services as member_services
-from grassroots.members.models import EventKind, MemberStint, Status
+from grassroots.members.models import EventKind, Gender, MemberStint, Status
 from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import (
     ancestors_at,
@@ -149,8 +150,18 @@ def visible_code(user, unit: Unit | None) -> str:
 
 def _unit_history(user, unit: Unit) -> dict:
     """Decisions about the unit and its audit trail; codes of units outside the scope masked."""
-    changes = list(unit.changes.prefetch_related("related_units"))
-    records = list(AuditRecord.objects.filter(object_type="unit", object_id=str(unit.pk))[:200])
+    # Only what was decided and recorded while the unit lay in the scope (issue 20 §9).
+    periods = access.unit_periods_readable(user, unit)
+    changes = [
+        c
+        for c in unit.changes.prefetch_related("related_units")
+        if access.in_periods(c.date, periods)
+    ]
+    records = [
+        r
+        for r in AuditRecord.objects.filter(object_type="unit", object_id=str(unit.pk))[:200]
+        if access.in_periods(timezone.localdate(r.at), periods)
+    ]
     codes = presenters.audit_codes(records) | {
         u.code for c in changes for u in c.related_units.all()
     }
@@ -217,7 +228,7 @@ def unit_detail(request, code: str):
         "at": at,
         "since": since,
         "date_errors": date_errors,
-        "version": display_version(unit, at),
+        "version": display_version(unit, access.nearest_visible_day(request.user, unit, at)),
         "exists": version_at(unit, at) is not None,
         "visible": visible,
         "can_approve": access.may_write_unit(request.user, unit, Role.APPROVER),
@@ -275,9 +286,16 @@ def unit_detail(request, code: str):
 def member_detail(request, pk: int):
     member = access.get_member_for_user(request.user, pk)
     log_profile_view(user=request.user, member=member, address=Actor.from_request(request).address)
-    today = timezone.localdate()
+    # A user whose view of the member ended sees the member as of that last day: status,
+    # seniority, profile and audit lines of later days stay hidden (issue 20 §9).
+    until = access.member_visible_until(request.user, member)
+    today = until or timezone.localdate()
     # The whole history decides status and seniority; only the part lived inside the scope is shown.
-    live = [member_services.as_ev(e) for e in member_services.live_events(member)]
+    live = [
+        member_services.as_ev(e)
+        for e in member_services.live_events(member)
+        if until is None or e.date <= until
+    ]
     events = list(access.member_events_visible(request.user, member).select_related("corrected_by"))
     state = lifecycle.final_state(live)
     unit_ids = {e.unit_id for e in events if e.unit_id} | (
@@ -286,6 +304,11 @@ def member_detail(request, pk: int):
     seen = access.only_ever_visible(request.user, Unit.objects.filter(pk__in=unit_ids))
     unit_names = {u.pk: (u.code, display_version(u, today).name) for u in seen}
     history = _member_history(member, [e.pk for e in events])
+    profile = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS}
+    if until is not None:
+        moment = _start_of(until + dt.timedelta(days=1))
+        history = [r for r in history if r.object_type != "member" or r.at < moment]
+        profile = audit_queries.values_as_of(member, member_services.PROFILE_FIELDS, moment)
     history_units = access.only_ever_visible(
         request.user, Unit.objects.filter(pk__in=presenters.audit_unit_ids(history))
     )
@@ -307,19 +330,24 @@ def member_detail(request, pk: int):
         "can_record": access.may_write_member(request.user, member, Role.CLERK),
         "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
         "profile": [
-            (member._meta.get_field(f).verbose_name, _profile_value(member, f))
+            (member._meta.get_field(f).verbose_name, _profile_value(member, f, profile[f]))
             for f in member_services.PROFILE_FIELDS
         ],
     }
     return render(request, "web/member.html", context)
 
 
-def _profile_value(member, field: str) -> str:
+def _profile_value(member, field: str, value) -> str:
     if field == "gender":
-        return member.get_gender_display()
+        return dict(Gender.choices).get(value, value)
     if field == "birth_date":
-        return vdate(member.birth_date)
-    return getattr(member, field)
+        # values from the audit trail are ISO strings
+        return vdate(dt.date.fromisoformat(value) if isinstance(value, str) else value)
+    return value
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 SEARCH_STATUSES = [

@@ -7,7 +7,7 @@ from grassroots.accounts.models import User
 from grassroots.assessments.demo import seed_demo_ratings
 from grassroots.assessments.schemes import ensure_schemes
 from grassroots.core.cli import number
-from grassroots.demo.build import DEFAULT_SEED, PASSWORD, build_demo, demo_exists
+from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
 
 
@@ -92,9 +92,7 @@ class Command(BaseCommand):
                     "superuser" if u.is_superuser else u.role,
                     u.scope.code if u.scope else "—",
                 )
-                for u in User.objects.filter(
-                    username__in=["admin", "admin_ls", "canbo_dinhlap", "xem_xa"]
-                )
+                for u in User.objects.filter(username__in=["admin", *PERSONAS])
                 .select_related("scope")
                 .order_by("username")
             ]
