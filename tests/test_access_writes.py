@@ -22,6 +22,7 @@ from grassroots.members.models import EventKind, MemberEvent
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 from grassroots.organizations.queries import version_at
+from grassroots.restructure import services as restructure
 
 from .excel_helpers import headers, workbook
 from .factories import SYSTEM, admit, d, event, unit
@@ -185,14 +186,23 @@ def test_an_import_of_backdated_events_changes_nothing(w, tmp_path):
     "change",
     [
         lambda w, a: orgs.unit_rename(actor=a, unit=w["C2"], name="Tên khác", date=d("2026-01-05")),
-        lambda w, a: orgs.unit_dissolve(actor=a, unit=w["N"], date=d("2026-01-05")),
+        lambda w, a: restructure.unit_dissolve(actor=a, unit=w["N"], date=d("2026-01-05")),
+        lambda w, a: restructure.unit_split(
+            actor=a,
+            unit=w["C2"],
+            parts=[
+                restructure.SplitPart("Y1", "Chi bộ Y1", Kind.SUBORDINATE_CELL),
+                restructure.SplitPart("Y2", "Chi bộ Y2", Kind.SUBORDINATE_CELL),
+            ],
+            date=d("2026-01-05"),
+        ),
         lambda w, a: orgs.unit_move(
             actor=a, unit=w["C2"], new_parent=w["G2"], date=d("2026-01-05")
         ),
-        lambda w, a: orgs.unit_change_kind(
+        lambda w, a: restructure.unit_change_kind(
             actor=a, unit=w["C2"], kind=Kind.GRASSROOTS_CELL, date=d("2026-01-05")
         ),
-        lambda w, a: orgs.unit_merge(
+        lambda w, a: restructure.unit_merge(
             actor=a, sources=[w["G2"]], target=w["N"], date=d("2026-01-05")
         ),
         lambda w, a: orgs.unit_establish(
