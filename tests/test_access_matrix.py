@@ -185,3 +185,77 @@ def test_admin_is_for_superusers_only(world):
         "/admin/audit/auditrecord/", {"action": "delete_selected", "_selected_action": [record.pk]}
     ).status_code in (200, 302)
     assert AuditRecord.objects.filter(pk=record.pk).exists()
+
+
+# --- Through time (issue 20): objects seen only before a scope began or after it ended, and
+# writes dated before the writer's view began. Cell CX lay in district D2 (commune G3) from 2000 and joins
+# commune G1 on 01/07/2025 with its member Đinh Văn Trước (admitted 2010); a clerk of G1 joins
+# the personas for the writes.
+
+# The province comes last: its backdated death is written, and the member then never reaches G1.
+TIME_PERSONAS = ("clerk_d1", "clerk_g1", "viewer_g1", "outsider", "admin_p")
+
+
+def _through_time(w) -> dict:
+    from grassroots.accounts.models import User
+    from grassroots.assessments.services import round_open
+    from grassroots.organizations import services as orgs
+    from grassroots.organizations.models import Kind
+
+    from .factories import SYSTEM, admit, d, unit
+
+    g3 = unit("G3", Kind.GRASSROOTS_COMMITTEE, w["D2"], name="Đảng bộ xã Ba")
+    cx = unit("CX", Kind.SUBORDINATE_CELL, g3, name="Chi bộ Trước")
+    truoc = admit(cx, "2010-03-01", full_name="Đinh Văn Trước")
+    orgs.unit_move(actor=SYSTEM, unit=cx, new_parent=w["G1"], date=d("2025-07-01"))
+    w["clerk_g1"] = User.objects.create_user(
+        "clerk_g1", password=PASSWORD, scope=w["G1"], role="clerk"
+    )
+    w["truoc"] = truoc
+    w["round_2019"] = round_open(actor=SYSTEM, unit=w["P"], year=2019)
+    return w
+
+
+# persona → (status of the member page, of CX's 2019 round sheet, of the backdated death)
+TIME_EXPECT = {
+    # the province saw CX's whole life: reads everything, may write into 2015
+    "admin_p": (200, 200, 302),
+    # D1 never held CX; its view ended before CX came to G1
+    "clerk_d1": (404, 404, 404),
+    # G1's view of CX begins on 01/07/2025: the member is readable from then, the 2019 round
+    # is not, and a death dated 2015 is refused with the Vietnamese message (200, the form again)
+    "clerk_g1": (200, 404, 200),
+    "viewer_g1": (200, 404, 403),
+    "outsider": (404, 404, 404),
+}
+
+
+def test_personas_through_time(world):
+    from grassroots.members.models import EventKind
+
+    w = _through_time(world)
+    failures = []
+    for persona in TIME_PERSONAS:
+        client = client_for(w, persona)
+        member_page = client.get(f"/members/{w['truoc'].pk}/")
+        sheet = client.get(f"/assessments/rounds/{w['round_2019'].pk}/CX/")
+        w["truoc"].refresh_from_db()
+        write = client.post(
+            f"/members/{w['truoc'].pk}/events/death/",
+            {"date": "01/01/2015", "expected_version": w["truoc"].version},
+        )
+        got = (member_page.status_code, sheet.status_code, write.status_code)
+        if got != TIME_EXPECT[persona]:
+            failures.append(f"{persona}: {got}, expected {TIME_EXPECT[persona]}")
+        if persona == "clerk_g1" and "nằm ngoài thời gian" not in write.content.decode():
+            failures.append("clerk_g1: the backdated death is not refused with its message")
+        written = w["truoc"].events.filter(kind=EventKind.DEATH).exists()
+        if written != (persona == "admin_p"):
+            failures.append(f"{persona}: backdated death written: {written}")
+        # Nothing of the district D2 years (CX's 2019 round, its rating) leaks to G1 personas.
+        if (
+            persona in ("clerk_g1", "viewer_g1")
+            and "Đảng bộ huyện Hai" in member_page.content.decode()
+        ):
+            failures.append(f"{persona}: the member page names district D2")
+    assert not failures, "\n".join(failures)
