@@ -197,6 +197,8 @@ def test_an_upload_that_fails_is_removed(client, clerk, tmp_path, monkeypatch):
 
 
 def test_a_stored_upload_is_readable_by_its_owner_only(client, clerk, tmp_path):
+    clerk.role = "approver"  # a new organization is an approver's change (issue 20 §2)
+    clerk.save()
     client.force_login(clerk)
     path = workbook(
         tmp_path / "in.xlsx",
