@@ -83,6 +83,12 @@ def start(argv: list[str]) -> None:
         subprocess.Popen([str(grassroots), "worker"], cwd=ROOT),
     ]
     code = 0
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt  # Ctrl+C, or SIGTERM from a service manager: stop both
+
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

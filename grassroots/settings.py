@@ -264,8 +264,8 @@ INSTALLED_APPS += [
     "grassroots.ops",
     "grassroots.api",
 ]
-# WhiteNoise serves the collected static files (hashed names, gzip/brotli, a year of caching)
-# right after SecurityMiddleware; the request log wraps everything to time the whole request.
+# WhiteNoise serves the collected static files (hashed names cached for years as immutable,
+# gzip/brotli) right after SecurityMiddleware; the request log wraps the whole request.
 MIDDLEWARE.insert(0, "grassroots.ops.middleware.RequestLogMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
@@ -276,7 +276,6 @@ STORAGES = {
     # `grassroots serve` runs collectstatic first; the manifest maps names to hashed names.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_MAX_AGE = env_int("STATIC_MAX_AGE_SECONDS", 365 * 24 * 3600)
 # The task queue lives in the database (django-tasks-db): no extra service for the embedded setup.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # REST API v1 (grassroots/api, docs/api.md): personal tokens only, problem details, per-token limit.
