@@ -29,7 +29,7 @@ FRAMEWORK = [
     "models",
 ]
 # core helpers, the audit trail, and the worker infrastructure (ops: heartbeats) — no domain app
-ALLOWED = ("grassroots.excel", "grassroots.core.text", "grassroots.audit", "grassroots.ops")
+ALLOWED = ("grassroots.excel", "grassroots.core", "grassroots.audit", "grassroots.ops")
 
 
 def test_the_framework_imports_no_domain_app():
