@@ -411,3 +411,20 @@ def test_the_workbook_export_holds_only_the_part_seen(w):
     province = Client()
     province.force_login(w["approver_p"])
     assert "G2" in _cells(province.get("/excel/export/workbook/?unit=P"))
+
+
+def test_exports_give_the_profile_of_the_last_day_seen(past):
+    members.member_update_profile(actor=SYSTEM, member=past["inside"], full_name="Trần Thị Đổi")
+    clerk = Client()
+    clerk.force_login(past["clerk_d1"])
+    book = _cells(clerk.get("/excel/export/workbook/?unit=G1"))
+    assert "Trần Thị Trong" in book
+    assert "Trần Thị Đổi" not in book and "Nghề sau 2025" not in book
+    listing = _cells(clerk.get("/excel/export/members/?unit=G1&at=01/01/2020"))
+    assert "Trần Thị Trong" in listing and "Trần Thị Đổi" not in listing
+    province = Client()
+    province.force_login(past["admin_p"])
+    book = _cells(province.get("/excel/export/workbook/?unit=G1"))
+    assert "Trần Thị Đổi" in book and "Nghề sau 2025" in book
+    listing = _cells(province.get("/excel/export/members/?unit=G1&at=01/01/2020"))
+    assert "Trần Thị Đổi" in listing

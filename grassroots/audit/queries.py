@@ -33,9 +33,32 @@ def values_as_of(obj: models.Model, fields: list[str], moment, object_type: str 
     """The values of `fields` of `obj` as they stood at `moment` (an aware datetime): today's
     values with every recorded change made after `moment` undone, newest first."""
     values = {name: getattr(obj, name) for name in fields}
-    later = history(obj, object_type).filter(at__gt=moment, action="update").order_by("-at", "-id")
-    for record in later:
-        for name, (old, _new) in record.changes.items():
-            if name in values:
-                values[name] = old
+    values_as_of_many(object_type or obj._meta.model_name, {obj.pk: values}, {obj.pk: moment})
     return values
+
+
+def values_as_of_many(object_type: str, rows: dict, moments: dict) -> None:
+    """`values_as_of` for many objects in one query, in place: `rows` maps a primary key to
+    today's field values; each object with a moment in `moments` gets its values of that moment
+    (exports of members a user saw only until some day, issue 20 §9)."""
+    if not moments:
+        return
+    later = (
+        AuditRecord.objects.filter(
+            object_type=object_type,
+            object_id__in=[str(pk) for pk in moments],
+            action="update",
+            at__gt=min(moments.values()),
+        )
+        .order_by("-at", "-id")
+        .values_list("object_id", "at", "changes")
+    )
+    by_text = {str(pk): pk for pk in moments}
+    for object_id, at, changes in later:
+        pk = by_text[object_id]
+        if at <= moments[pk]:
+            continue
+        values = rows.get(pk)
+        for name, (old, _new) in changes.items():
+            if values is not None and name in values:
+                values[name] = old

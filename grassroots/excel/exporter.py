@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from grassroots.accounts import access
+from grassroots.audit import queries as audit_queries
 from grassroots.audit.services import Actor, record
 from grassroots.core.dates import vn
 from grassroots.figures.queries import figures, members_at_query
@@ -98,6 +99,21 @@ def organizations_export(
     )
 
 
+def _profiles_as_seen(user, profiles: dict, member_ids: list, periods: dict | None = None) -> None:
+    """A member whose view by `user` ended leaves the system with the profile of the last day
+    seen, not with later changes (issue 20 §9; the member page does the same)."""
+    if access.sees_everything(user) or not member_ids:
+        return
+    if periods is None:
+        periods = access.member_periods_visible_many(user, member_ids)
+    moments = {
+        pk: timezone.make_aware(dt.datetime.combine(spans[-1][1], dt.time.min))
+        for pk, spans in periods.items()
+        if pk in profiles and spans and spans[-1][1] is not None
+    }
+    audit_queries.values_as_of_many("member", profiles, moments)
+
+
 def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx") -> SheetData:
     """Members counted under `unit` on `at` (only inside the user's scope)."""
     stints = members_at_query(unit, at)
@@ -124,22 +140,26 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
         "valid_from"
     ):
         cell_names[v.unit_id] = v.name
+    profiles = {s.member_id: {f: getattr(s.member, f) for f in PROFILE_FIELDS} for s in data}
+    for i in range(0, len(member_ids), IN_CHUNK):
+        _profiles_as_seen(user, profiles, member_ids[i : i + IN_CHUNK])
+    genders = dict(Member._meta.get_field("gender").flatchoices)
     for n, s in enumerate(data, start=1):
-        m = s.member
+        m = profiles[s.member_id]
         rows.append(
             [
                 n,
-                m.profile_number,
-                m.full_name,
-                m.get_gender_display(),
-                m.birth_date,
+                m["profile_number"],
+                m["full_name"],
+                str(genders.get(m["gender"], m["gender"])),
+                m["birth_date"],
                 s.unit.code,
                 cell_names.get(s.unit_id, ""),
                 "Chính thức" if s.status == Status.OFFICIAL else "Dự bị",
                 "Có" if s.exempt else "",
-                admissions.get(m.pk),
-                m.card_number,
-                m.ethnicity,
+                admissions.get(s.member_id),
+                m["card_number"],
+                m["ethnicity"],
             ]
         )
     name = display_version(unit, at).name
@@ -358,7 +378,14 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
             events[e.member_id].append(e)
         # Only the part of each history that lay inside the user's scope leaves the system.
         periods = access.member_periods_visible_many(user, chunk)
-        for m in Member.objects.filter(pk__in=chunk).order_by("pk").values("pk", *PROFILE_FIELDS):
+        profiles = {
+            m["pk"]: m
+            for m in Member.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .values("pk", *PROFILE_FIELDS)
+        }
+        _profiles_as_seen(user, profiles, chunk, periods)
+        for m in profiles.values():
             evs = events[m["pk"]]
             admission = next((e for e in evs if e.kind == EventKind.ADMISSION), None)
             if admission is None:
