@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.members.models import Gender
+from grassroots.members.models import Person
 
 
 class RuleSet(models.Model):
@@ -80,21 +80,8 @@ class ReadmissionBar(models.TextChoices):
     SERIOUS_CRIME = "serious_crime", _("Bị kết án về tội nghiêm trọng trở lên")
 
 
-class Candidate(models.Model):
-    # The member's profile fields (members.services.PROFILE_FIELDS), checked by the same code.
-    full_name = models.CharField(_("họ và tên"), max_length=150)
-    search_name = models.CharField(max_length=150, db_index=True, editable=False)
-    gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
-    birth_date = models.DateField(_("ngày sinh"))
-    ethnicity = models.CharField(_("dân tộc"), max_length=64, default="Kinh")
-    religion = models.CharField(_("tôn giáo"), max_length=64, blank=True)
-    hometown = models.CharField(_("quê quán"), max_length=255, blank=True)
-    residence = models.CharField(_("nơi cư trú"), max_length=255, blank=True)
-    education = models.CharField(_("trình độ giáo dục phổ thông"), max_length=32, blank=True)
-    expertise = models.CharField(_("chuyên môn, nghiệp vụ"), max_length=128, blank=True)
-    theory_level = models.CharField(_("lý luận chính trị"), max_length=32, blank=True)
-    occupation = models.CharField(_("nghề nghiệp"), max_length=128, blank=True)
-    citizen_id = models.CharField(_("số CCCD"), max_length=12, blank=True)
+class Candidate(Person):
+    # The member's profile (members.models.Person), checked by the same code.
     profile_number = models.CharField(_("số lý lịch"), max_length=16, blank=True)
     youth_union = models.BooleanField(_("đoàn viên"), default=False)
     # The case.

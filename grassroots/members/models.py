@@ -15,7 +15,10 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("Nữ")
 
 
-class Member(models.Model):
+class Person(models.Model):
+    """The personal profile a member shares with a candidate for admission (development app), so
+    that admission reuses it without re-typing and both are checked by the same code."""
+
     full_name = models.CharField(_("họ và tên"), max_length=150)
     search_name = models.CharField(max_length=150, db_index=True, editable=False)
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
@@ -28,6 +31,13 @@ class Member(models.Model):
     expertise = models.CharField(_("chuyên môn, nghiệp vụ"), max_length=128, blank=True)
     theory_level = models.CharField(_("lý luận chính trị"), max_length=32, blank=True)
     occupation = models.CharField(_("nghề nghiệp"), max_length=128, blank=True)
+    citizen_id = models.CharField(_("số CCCD"), max_length=12, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Member(Person):
     citizen_id = models.CharField(_("số CCCD"), max_length=12, blank=True, db_index=True)
     # domain.md §2.4: profile number = 6 digits + 1–3 letter committee code; card = 8 digits.
     profile_number = models.CharField(_("số lý lịch"), max_length=16, unique=True)
