@@ -312,21 +312,6 @@ class Importer:
         )
 
 
-_AUDIT_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_name",
-    "source",
-    "address",
-    "object_type",
-    "object_id",
-    "object_label",
-    "action",
-    "changes",
-    "reason",
-)
-
-
 def _insert_audits(rows: list[tuple]) -> None:
     """Append audit records in bulk (the same columns `audit.services.record` fills), linked
     into the trail's hash chain (audit/chain.py)."""
@@ -337,7 +322,7 @@ def _insert_audits(rows: list[tuple]) -> None:
         table, (dict(zip(audit_chain.FIELDS, (at, *row), strict=True)) for row in rows)
     )
     rows = [(now, *row, value) for row, value in zip(rows, links, strict=True)]
-    columns = (*_AUDIT_COLUMNS, "chain")
+    columns = (*audit_chain.FIELDS, "chain")  # the columns the chain hashes, in its order
     if connection.vendor == "postgresql":
         # COPY: one statement instead of one INSERT per record (the JSON text goes into jsonb).
         with (
