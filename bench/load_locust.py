@@ -9,7 +9,7 @@ the server and worker started as in production, e.g.:
     GRASSROOTS_API_KEY=grt_… .venv/bin/locust -f bench/load_locust.py --headless \
         --host http://127.0.0.1:8100 -u 60 -r 10 -t 3m --csv var/load
 
-Clerks log in as `canbo_dinhlap` (demo password), browse the tree, open organization and member
+Clerks log in as `xa_canbo` (demo password; GRASSROOTS_CLERK / GRASSROOTS_UNIT change it), browse the tree, open organization and member
 pages, search, record a transfer back and forth, export; API clients use one token (created on
 /api/tokens/ by the same account) for tree, figures, search and member detail. The host must be
 the loopback: the script refuses anything else.
@@ -25,10 +25,14 @@ from urllib.parse import urlparse
 from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("GRASSROOTS_PASSWORD", "Grassroots@2026")
-CLERK = os.environ.get("GRASSROOTS_CLERK", "canbo_dinhlap")
+# The clerk of a commune that exists today (the demo's district clerk can write nothing since
+# 2025): its organization is the one browsed, exported and asked for figures.
+CLERK = os.environ.get("GRASSROOTS_CLERK", "xa_canbo")
+UNIT = os.environ.get("GRASSROOTS_UNIT", "LS-XM06613")
 API_KEY = os.environ.get("GRASSROOTS_API_KEY", "")
 SEARCHES = ["nguyen van", "hoang thi", "lo van", "ly thi", "vi van", "tran"]
-DAYS = ["2015-01-01", "2019-02-23", "2020-12-31", "2024-06-30"]
+# Days on which the clerk's organization exists (the demo's commune of today began 01/07/2025).
+DAYS = os.environ.get("GRASSROOTS_DAYS", "2025-07-01,2025-12-31,2026-06-30,2026-11-30").split(",")
 
 
 @events.test_start.add_listener
@@ -50,7 +54,7 @@ class Clerk(HttpUser):
             {"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": token},
             name="login",
         )
-        self.units, self.members = ["DL"], []
+        self.units, self.members = [UNIT], []
         tree = self.client.get("/tree/", name="tree").text
         self.units += re.findall(r'href="/units/([^/"]+)/"', tree)[:50]
 
@@ -76,7 +80,7 @@ class Clerk(HttpUser):
 
     @task(1)
     def export(self):
-        self.client.get("/excel/export/figures/?unit=DL&format=csv", name="export figures")
+        self.client.get(f"/excel/export/figures/?unit={UNIT}&format=csv", name="export figures")
 
     @task(1)
     def record_event(self):
@@ -117,7 +121,7 @@ class ApiClient(HttpUser):
     @task(3)
     def figures(self):
         self.client.get(
-            f"/api/v1/organizations/DL/figures/?at={random.choice(DAYS)}&since=2010-01-01",
+            f"/api/v1/organizations/{UNIT}/figures/?at={random.choice(DAYS)}&since={DAYS[0]}",
             name="api figures",
         )
 
