@@ -33,6 +33,8 @@ def sees_everything(user) -> bool:
 def _scope_id(user) -> int | None:
     if not user.is_authenticated or not user.is_active:
         return None
+    if getattr(user, "role", None) == Role.MEMBER:
+        return None  # a member's own account sees no subtree, only their record (issue 14)
     return user.scope_id
 
 
@@ -606,7 +608,8 @@ def scopes_assignable(user) -> QuerySet:
 def roles_assignable(user) -> list[str]:
     if not user.is_authenticated or not user.has_role(Role.ADMIN):
         return []
-    return [role for role in Role]
+    # A member account needs its Member link, which the meetings module's account form sets.
+    return [role for role in Role if role != Role.MEMBER]
 
 
 # --- Audit reads ---------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
+    # A member's own account (issue 14): linked to one Member by `User.member`, it sees that
+    # member's record and their cell's meetings only, never a subtree (access._scope_id).
+    MEMBER = "member", _("Đảng viên")
     VIEWER = "viewer", _("Xem")
     CLERK = "clerk", _("Cán bộ nghiệp vụ")
     APPROVER = "approver", _("Người phê duyệt")
@@ -24,12 +27,28 @@ class User(AbstractUser):
         help_text=_("Tài khoản chỉ thấy tổ chức này và các tổ chức trực thuộc."),
     )
     role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name=_("đảng viên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+        help_text=_("Chỉ với vai trò Đảng viên: hồ sơ của chính người dùng."),
+    )
+    # The inspection role (issue 16) is a capability beside the rank: an inspection officer may be
+    # a viewer or a clerk of their committee's subtree and read inspection cases there.
+    can_inspect = models.BooleanField(
+        _("cán bộ kiểm tra"),
+        default=False,
+        help_text=_("Được xem và ghi hồ sơ kiểm tra, giám sát, kỷ luật trong phạm vi."),
+    )
 
     class Meta:
         verbose_name = _("tài khoản")
         verbose_name_plural = _("tài khoản")
 
-    ROLE_RANK = {Role.VIEWER: 0, Role.CLERK: 1, Role.APPROVER: 2, Role.ADMIN: 3}
+    ROLE_RANK = {Role.MEMBER: -1, Role.VIEWER: 0, Role.CLERK: 1, Role.APPROVER: 2, Role.ADMIN: 3}
 
     def has_role(self, role: str) -> bool:
         if self.is_superuser:

@@ -17,7 +17,17 @@ from grassroots.organizations.models import Unit
 from . import access, totp
 from .models import Role, TOTPDevice, User
 
-AUDITED_FIELDS = ["username", "first_name", "last_name", "email", "scope", "role", "is_active"]
+AUDITED_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "scope",
+    "role",
+    "member",
+    "can_inspect",
+    "is_active",
+]
 
 
 def _check_manager(actor: Actor, scope: Unit | None, account: User | None = None) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from grassroots import charts
 from grassroots.accounts import access
+from grassroots.core.due import due_items
 from grassroots.core.text import sort_key
 from grassroots.figures.queries import figures
 from grassroots.organizations.models import ChangeAction, Unit
@@ -88,7 +89,8 @@ def trend_charts(unit: Unit, day: dt.date) -> list[tuple[str, str]]:
 @login_required
 def home(request):
     today = timezone.localdate()
-    scope = request.user.scope
+    # A member's own account sees no subtree (accounts.access), so no scope figures either.
+    scope = request.user.scope if access.units_ever_visible(request.user).exists() else None
     context = {"scope": scope, "today": today}
     if scope is not None:
         day = last_day(scope, today)
@@ -102,5 +104,6 @@ def home(request):
             successors=successors(request.user, scope, day) if day != today else [],
             figure_rows=presenters.figure_rows(now, before),
             charts=trend_charts(scope, day),
+            due=due_items(request.user, scope, day) if day == today else [],
         )
     return render(request, "web/home.html", context)
