@@ -216,3 +216,22 @@ def test_voided_organization_discipline_no_longer_bars(world):
         decide(rnd, "tot", unit=t["G3"])
     follow_up.organization_discipline_void(actor=SYSTEM, discipline=rec, reason="Nhầm tổ chức")
     decide(rnd, "tot", unit=t["G3"])
+
+
+def test_index_lists_a_round_only_where_its_unit_was_at_the_year_end(client):
+    """Issue 20 §4 on the index too: G2 moved from D1 to D2 in 2021; its 2019 round belongs to
+    D1's history, so D2 (which only ever held G2 later) does not see it listed."""
+    from grassroots.organizations.services import unit_move
+
+    from .factories import SYSTEM, d
+
+    t = build_tree()
+    rnd = open_round(t["G2"], 2019)
+    unit_move(actor=SYSTEM, unit=t["G2"], new_parent=t["D2"], date=d("2021-03-01"))
+    listed = login(client, user(t["D1"], Role.VIEWER)).get(reverse("assessments:index"))
+    assert rnd in listed.context["rounds"]
+    listed = login(client, user(t["D2"], Role.VIEWER)).get(reverse("assessments:index"))
+    assert rnd not in listed.context["rounds"]
+    # The round's page agrees (the year-end check of the round pages).
+    page = client.get(reverse("assessments:sheet", args=[rnd.pk, "G2"]))
+    assert page.status_code == 404

@@ -30,6 +30,11 @@ def sees_everything(user) -> bool:
     return bool(user.is_active and user.is_superuser)
 
 
+def scope_id(user) -> int | None:
+    """The organization whose subtree the user sees, or None (nothing; superusers see all)."""
+    return _scope_id(user)
+
+
 def _scope_id(user) -> int | None:
     if not user.is_authenticated or not user.is_active:
         return None

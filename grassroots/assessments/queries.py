@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 
+from grassroots.accounts import access
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Reason
 from grassroots.organizations.models import (
     GRASSROOTS_KINDS,
@@ -40,6 +41,25 @@ RATED_KINDS = (*GRASSROOTS_KINDS, *SUBORDINATE_KINDS)
 
 def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
+
+
+def rounds_visible(user):
+    """The rounds a user may open, newest first: those whose unit, on its year's last day, held
+    the user's scope or lay inside it (issue 20 §4: a round counts the tree as of its year end,
+    so a unit that came into the scope later does not bring its earlier rounds along)."""
+    rounds = Round.objects.select_related("unit", "scheme").order_by("-year", "unit__code")
+    if access.sees_everything(user):
+        return rounds
+    scope = access.scope_id(user)
+    if scope is None:
+        return rounds.none()
+    visible = Q(pk__in=[])
+    for year in rounds.values_list("year", flat=True).distinct():
+        day = on(year_end(year))
+        above = UnitAncestry.objects.filter(day, descendant_id=scope).values("ancestor_id")
+        below = UnitAncestry.objects.filter(day, ancestor_id=scope).values("descendant_id")
+        visible |= Q(year=year) & (Q(unit_id__in=above) | Q(unit_id__in=below))
+    return rounds.filter(visible)
 
 
 def percent(part: int, whole: int) -> Decimal | None:

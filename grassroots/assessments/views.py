@@ -51,12 +51,7 @@ def _errors(request, exc: ValidationError) -> None:
 @login_required
 def index(request):
     """Rounds touching the user's scope, and the form to open one."""
-    rounds = Round.objects.select_related("unit", "scheme").order_by("-year", "unit__code")
-    if not access.sees_everything(request.user):
-        scope = request.user.scope_id
-        related = UnitAncestry.objects.filter(descendant_id=scope).values("ancestor_id")
-        below = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
-        rounds = rounds.filter(unit_id__in=related) | rounds.filter(unit_id__in=below)
+    rounds = q.rounds_visible(request.user)
     scope = request.user.scope
     return render(
         request,
