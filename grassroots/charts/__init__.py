@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 
 from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 FORMATS = ("svg", "png")
 # A calm palette readable in black-and-white print (offices print reports in grey).
@@ -38,6 +38,11 @@ def _vi_number(value: float, _pos=None) -> str:
     """Axis ticks as Vietnamese numbers: 61.491, 45,5."""
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def _whole(values) -> bool:
+    """Counts (whole numbers) get whole ticks: no "0,5 members" on small data."""
+    return all(v is None or float(v).is_integer() for v in values)
 
 
 def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
@@ -80,6 +85,8 @@ def line_chart(
             ax.plot(list(x), ys, marker="o", markersize=3, label=name, color=COLORS[i % 8])
         if percent:
             ax.set_ylim(0, 100)
+        elif _whole(v for values in series.values() for v in values):
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if y_label:
             ax.set_ylabel(y_label)
         if len(series) > 1:
@@ -127,6 +134,8 @@ def bar_chart(
             ax.set_xticks(positions, list(categories))
         if percent:
             (ax.set_xlim if horizontal else ax.set_ylim)(0, 100)
+        elif _whole(v for values in series.values() for v in values):
+            (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8)
         return _render(fig, fmt, dpi)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from grassroots.core.text import fold
+from grassroots.members.categories import classify
 from grassroots.members.models import Member, MemberStint, Reason, Status
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import display_version, on
@@ -82,13 +83,15 @@ class Admissions:
     admitted: int
     by: dict[str, int]
     average_age: float | None
-    occupation: dict[str, int]
+    occupation: dict[str, int]  # coded category (members/categories.py) → count
     education: dict[str, int]
 
 
 def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
     """Admissions in the window by the categories of the statistics report (domain.md §4.1,
-    domain-processes.md §4). Youth Union membership is known from the candidate's file only."""
+    domain-processes.md §4). Youth Union membership is known from the candidate's file only.
+    Occupation and education are counted in the coded lists of the member statistics
+    (members/categories.py), so the groups are those of `grassroots statistics`."""
     rows = list(
         admitted_stints(unit, since, at).values_list(
             "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
@@ -112,8 +115,8 @@ def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
         by["religious"] += fold(religion or "") not in NO_RELIGION
         by["youth_union"] += member_id in youth
         by["age_18_30"] += 18 <= age <= 30
-        occupation[occ or "—"] += 1
-        education[edu or "—"] += 1
+        occupation[classify("occupation", occ)] += 1
+        education[classify("education", edu)] += 1
     average = round(sum(ages) / len(ages), 1) if ages else None
     return Admissions(len(rows), by, average, dict(occupation), dict(education))
 

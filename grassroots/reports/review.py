@@ -29,7 +29,7 @@ from grassroots.organizations.queries import children_at, display_version
 
 from .summary import written_summary
 
-INT, PCT1, PCT2 = "int", "pct1", "pct2"
+INT, PCT1, PCT2, DEC1 = "int", "pct1", "pct2", "dec1"  # DEC1: an average (24,3 years)
 
 
 @dataclass

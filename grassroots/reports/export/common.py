@@ -12,7 +12,7 @@ from grassroots import charts
 from grassroots.organizations.models import Kind
 from grassroots.organizations.queries import ancestors_at
 
-from ..review import INT, PCT1, PCT2, Chart, Line, Review, Table
+from ..review import DEC1, INT, PCT1, PCT2, Chart, Line, Review, Table
 from ..summary import number, percent, signed
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -28,6 +28,8 @@ def text(value, fmt: str = INT) -> str:
         return percent(value, 1)
     if fmt == PCT2:
         return percent(value, 2)
+    if fmt == DEC1:
+        return percent(value, 1).rstrip("%")
     return number(value)
 
 

@@ -14,7 +14,7 @@ from grassroots.excel.injection import escaped
 from ..review import INT, Review
 from .common import header, line_headers
 
-_NUMBER = {INT: "#,##0", "pct1": "0.0", "pct2": "0.00"}
+_NUMBER = {INT: "#,##0", "pct1": "0.0", "pct2": "0.00", "dec1": "0.0"}
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

@@ -1,0 +1,122 @@
+"""The member development section of the review report (and the dashboard and API): admissions in
+the period by category, the pipeline by stage at both dates, per child (registered with
+reports.review).
+
+Every number comes from development/queries.py — `admissions` is the function behind
+`grassroots development-summary`'s `admitted` / `admitted_by` and equals the registry's
+`admitted` flow (one fact, one count); `pipeline_counts` is its `stages`.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.members.categories import UNMAPPED, UNMAPPED_LABEL, categories
+from grassroots.reports.review import (
+    DEC1,
+    Chart,
+    Column,
+    Context,
+    Line,
+    Section,
+    Table,
+    flow_line,
+    register_section,
+    stock_line,
+)
+
+from . import queries, rules
+from .models import Stage
+
+# domain.md §4.1: new admissions are reported by Youth Union, women, ethnic minority, religion,
+# occupation group, the share aged 18–30 and the average age.
+CATEGORY_LABELS = {
+    "women": _("Nữ"),
+    "ethnic_minority": _("Dân tộc thiểu số"),
+    "religious": _("Có đạo"),
+    "youth_union": _("Đoàn viên thanh niên"),
+    "age_18_30": _("Tuổi 18–30"),
+}
+
+
+def _labels(field: str) -> list[tuple[str, str]]:
+    return [(c.code, c.label) for c in categories(field)] + [(UNMAPPED, UNMAPPED_LABEL)]
+
+
+def development(ctx: Context) -> Section | None:
+    adm = queries.admissions(ctx.unit, ctx.since, ctx.at)
+    before = queries.pipeline_counts(ctx.unit, ctx.since)
+    after = queries.pipeline_counts(ctx.unit, ctx.at)
+    if not (adm.admitted or any(before.values()) or any(after.values())):
+        return None
+    lines = [flow_line("admitted", _("Kết nạp đảng viên"), adm.admitted)]
+    lines += [flow_line(key, label, adm.by[key], level=1) for key, label in CATEGORY_LABELS.items()]
+    lines.append(
+        Line("average_age", _("Tuổi bình quân khi kết nạp"), after=adm.average_age, fmt=DEC1)
+    )
+    lines += [
+        flow_line(f"occupation_{code}", f"{_('Nghề nghiệp')}: {label}", n, level=1)
+        for code, label in _labels("occupation")
+        if (n := adm.occupation.get(code))
+    ]
+    lines += [
+        flow_line(f"education_{code}", f"{_('Giáo dục phổ thông')}: {label}", n, level=1)
+        for code, label in _labels("education")
+        if (n := adm.education.get(code))
+    ]
+    lines.append(
+        stock_line("pipeline", _("Quần chúng đang trong quy trình"), _open(before), _open(after))
+    )
+    lines += [
+        stock_line(f"stage_{stage}", Stage(stage).label, before[stage], after[stage], level=1)
+        for stage in rules.OPEN_STAGES
+        if before[stage] or after[stage]
+    ]
+    table = Table(
+        _("Phát triển đảng viên theo đơn vị trực thuộc"),
+        [
+            Column("admitted", _("Kết nạp")),
+            *(Column(key, label) for key, label in CATEGORY_LABELS.items()),
+            Column("pipeline_before", _("Trong quy trình trước")),
+            Column("pipeline_after", _("Trong quy trình sau")),
+        ],
+        [_child_row(c, ctx) for c in ctx.children],
+    )
+    chart = Chart(
+        "bar",
+        {
+            "title": _("Kết nạp đảng viên theo đối tượng"),
+            "categories": [str(_("Tổng số"))] + [str(label) for label in CATEGORY_LABELS.values()],
+            "series": {str(_("Kết nạp")): [adm.admitted, *(adm.by[k] for k in CATEGORY_LABELS)]},
+            "horizontal": True,
+            "height": 2.4,
+        },
+    )
+    return Section(
+        "development",
+        _("Phát triển đảng viên"),
+        lines,
+        [table] if table.rows else [],
+        [chart] if adm.admitted else [],
+        facts={"admitted": adm.admitted, "average_age": adm.average_age},
+    )
+
+
+def _open(counts: dict[str, int]) -> int:
+    return sum(counts.values())
+
+
+def _child_row(child, ctx: Context) -> dict:
+    adm = queries.admissions(child.unit, ctx.since, ctx.at)
+    return {
+        "code": child.unit.code,
+        "name": child.name,
+        "admitted": adm.admitted,
+        **adm.by,
+        "pipeline_before": _open(queries.pipeline_counts(child.unit, ctx.since)),
+        "pipeline_after": _open(queries.pipeline_counts(child.unit, ctx.at)),
+    }
+
+
+# Order 30: after members (20), before villages (40) — reserved in docs/reports.md.
+register_section("development", development, order=30)
