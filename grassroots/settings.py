@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "grassroots.figures",
     "grassroots.assessments",
     "grassroots.development",
+    "grassroots.meetings",
     "grassroots.excel",
     "grassroots.reports",
     "grassroots.scale",

@@ -1,0 +1,399 @@
+"""Every figure of the meeting book, for any organization and period, through the restructured
+tree: a meeting counts for the organizations above its cell on the meeting date (the closure on
+that day, as grassroots/figures and development/queries do).
+
+Stable names (the directives module and the pages call them; docs/meetings.md):
+`meetings_under`, `attendance_of`, `coverage`, `summary`, `watch_list`, `missed_months`,
+`meeting_flags`, `member_attendance`, `expected_list` (re-exported from `expected`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
+from grassroots.organizations.queries import on
+
+from . import rules
+from .expected import Person, expected_list  # noqa: F401  (re-exported: a stable name)
+from .models import Attendance, Mark, Meeting, MeetingKind
+from .services import TRACKS_ATTENDANCE
+
+
+def _under_on_date(unit: Unit | int, unit_field: str = "unit_id", day_field: str = "date"):
+    """The row's unit lies under `unit` on the row's own date (the closure on that day)."""
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    return Exists(
+        UnitAncestry.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(day_field)),
+            ancestor_id=unit_id,
+            descendant_id=OuterRef(unit_field),
+            valid_from__lte=OuterRef(day_field),
+        )
+    )
+
+
+def held_until(until: dt.date) -> dt.date:
+    """A meeting dated after today is planned, not held."""
+    return min(until, timezone.localdate())
+
+
+def meetings_under(
+    unit: Unit, since: dt.date, until: dt.date, kinds=None, held: bool = True
+) -> QuerySet:
+    """Meetings (not voided) dated in [since, until] of organizations under `unit` on their
+    date; `held` leaves out the planned ones (dated after today)."""
+    last = held_until(until) if held else until
+    qs = Meeting.objects.filter(
+        _under_on_date(unit), voided_at__isnull=True, date__gte=since, date__lte=last
+    )
+    return qs.filter(kind__in=kinds) if kinds is not None else qs
+
+
+@dataclass
+class Coverage:
+    """Present / expected over some meetings, official and probationary apart (domain.md §5)."""
+
+    meetings: int = 0
+    expected: int = 0
+    present: int = 0
+    expected_official: int = 0
+    present_official: int = 0
+    expected_probationary: int = 0
+    present_probationary: int = 0
+    absent_excused: int = 0
+    absent_unexcused: int = 0
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 2) if whole else None
+
+    @property
+    def pct(self) -> float | None:
+        return self._pct(self.present, self.expected)
+
+    @property
+    def official_pct(self) -> float | None:
+        return self._pct(self.present_official, self.expected_official)
+
+    @property
+    def probationary_pct(self) -> float | None:
+        return self._pct(self.present_probationary, self.expected_probationary)
+
+    def as_json(self) -> dict:
+        return asdict(self) | {
+            "pct": self.pct,
+            "official_pct": self.official_pct,
+            "probationary_pct": self.probationary_pct,
+        }
+
+
+def attendance_of(meeting: Meeting) -> Coverage:
+    """Present / expected for one meeting (its recorded totals)."""
+    return Coverage(
+        meetings=1,
+        expected=meeting.expected,
+        present=meeting.present,
+        expected_official=meeting.expected_official,
+        present_official=meeting.present_official,
+        expected_probationary=meeting.expected_probationary,
+        present_probationary=meeting.present_probationary,
+        absent_excused=meeting.absent_excused,
+        absent_unexcused=meeting.absent_unexcused,
+    )
+
+
+def coverage(meetings: QuerySet) -> Coverage:
+    """Present / expected summed over a set of meetings (committee meetings, whose list is not
+    the registry's, are left out). One query."""
+    tracked = meetings.filter(kind__in=TRACKS_ATTENDANCE)
+    totals = tracked.aggregate(
+        n=Count("pk"), eo=Sum("expected_official"), ep=Sum("expected_probationary"),
+        ea=Sum("expected_attached"), po=Sum("present_official"),
+        pp=Sum("present_probationary"), pa=Sum("present_attached"),
+        ae=Sum("absent_excused"), au=Sum("absent_unexcused"),
+    )  # fmt: skip
+    t = {k: v or 0 for k, v in totals.items()}
+    return Coverage(
+        meetings=t["n"],
+        expected=t["eo"] + t["ep"] + t["ea"],
+        present=t["po"] + t["pp"] + t["pa"],
+        expected_official=t["eo"],
+        present_official=t["po"],
+        expected_probationary=t["ep"],
+        present_probationary=t["pp"],
+        absent_excused=t["ae"],
+        absent_unexcused=t["au"],
+    )
+
+
+# --- what is due, what was missed -------------------------------------------------------------
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def due_days(since: dt.date, until: dt.date) -> list[tuple[int, int, dt.date]]:
+    """(year, month, the day the cell must exist on) for each month of the window that is over
+    or ends within it by today: a cell owes the month's regular meeting if it is a cell under the
+    organization on the month's last day (or on `until`, if earlier)."""
+    last = held_until(until)
+    out = []
+    for year, month in rules.months_between(since, until):
+        day = min(_month_end(year, month), until)
+        if day <= last and day >= since:
+            out.append((year, month, day))
+    return out
+
+
+def cells_on(unit: Unit, day: dt.date) -> QuerySet:
+    """Ids of the cells (chi bộ cơ sở, chi bộ trực thuộc) under `unit` on `day`."""
+    under = UnitAncestry.objects.filter(on(day), ancestor=unit).values("descendant_id")
+    return UnitVersion.objects.filter(
+        on(day), unit_id__in=under, kind__in=MEMBER_KINDS
+    ).values_list("unit_id", flat=True)
+
+
+def meetings_due(unit: Unit, since: dt.date, until: dt.date) -> int:
+    """Cell-months owing a regular meeting (Điều lệ Điều 24: monthly; rules.regular_every_months)."""
+    return sum(cells_on(unit, day).count() for _y, _m, day in due_days(since, until))
+
+
+def missed_months(unit: Unit, since: dt.date, until: dt.date) -> list[tuple[int, int, int]]:
+    """(cell id, year, month) for each cell-month due without a regular meeting of that cell in
+    that month (a meeting of the cell itself; flags "bỏ họp tháng")."""
+    held = set()
+    regular = meetings_under(unit, since, until, kinds=[MeetingKind.REGULAR])
+    for unit_id, day in regular.values_list("unit_id", "date"):
+        held.add((unit_id, day.year, day.month))
+    out = []
+    for year, month, day in due_days(since, until):
+        for cell in cells_on(unit, day):
+            if (cell, year, month) not in held:
+                out.append((cell, year, month))
+    return sorted(out)
+
+
+def _rule_spans(since: dt.date, until: dt.date):
+    """(version, first day, last day) of each rule version over the window."""
+    versions = rules.versions()
+    out = []
+    for i, version in enumerate(versions):
+        nxt = versions[i + 1].effective if i + 1 < len(versions) else None
+        first = max(since, version.effective)
+        last = until if nxt is None else min(until, nxt - dt.timedelta(days=1))
+        if first <= last:
+            out.append((version, first, last))
+    return out
+
+
+def short_meetings(meetings: QuerySet, since: dt.date, until: dt.date) -> QuerySet:
+    """Regular and thematic meetings shorter than the rule of their date (Chỉ thị 50 from 2025:
+    90 minutes, 120 when a thematic and a regular meeting are held together)."""
+    condition = Q(pk__in=[])
+    for version, first, last in _rule_spans(since, until):
+        span = Q(
+            date__gte=first, date__lte=last, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC]
+        )
+        if version.min_minutes:
+            condition |= span & Q(with_thematic=False, duration__lt=version.min_minutes)
+        if version.min_minutes_combined:
+            condition |= span & Q(with_thematic=True, duration__lt=version.min_minutes_combined)
+    return meetings.filter(condition)
+
+
+def late_documents(meetings: QuerySet, since: dt.date, until: dt.date) -> QuerySet:
+    """Meetings whose documents were posted later than the rule (Chỉ thị 50: ≥1 day before), or
+    not at all, where the rule applies."""
+    condition = Q(pk__in=[])
+    for version, first, last in _rule_spans(since, until):
+        if version.documents_days_before is None:
+            continue
+        condition |= Q(date__gte=first, date__lte=last) & (
+            Q(documents_lead_days__isnull=True)
+            | Q(documents_lead_days__lt=version.documents_days_before)
+        )
+    return meetings.filter(condition, kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC])
+
+
+def meeting_flags(meeting: Meeting) -> list[str]:
+    """The rule breaches one meeting shows (Vietnamese)."""
+    rule = rules.rules_on(meeting.date)
+    flags = []
+    minimum = rules.minimum_minutes(rule, meeting.kind, meeting.with_thematic)
+    if minimum and meeting.duration < minimum:
+        flags.append(f"Thời lượng {meeting.duration} phút, dưới mức tối thiểu {minimum} phút.")
+    if rule.documents_days_before is not None and meeting.kind in (
+        MeetingKind.REGULAR, MeetingKind.THEMATIC
+    ):  # fmt: skip
+        if meeting.documents_lead_days is None:
+            flags.append("Chưa đăng tài liệu sinh hoạt.")
+        elif meeting.documents_lead_days < rule.documents_days_before:
+            flags.append(
+                f"Tài liệu đăng muộn (cần trước ít nhất {rule.documents_days_before} ngày)."
+            )
+    return flags
+
+
+# --- the members who stop coming (domain.md §2.9 (a)) ------------------------------------------
+
+
+@dataclass
+class WatchRow:
+    member_id: int
+    full_name: str
+    profile_number: str
+    year: int
+    months: list[int]
+    evidence: list[tuple[int, dt.date, str]] = field(default_factory=list)  # meeting id, date, cell
+
+
+def unexcused_marks(unit: Unit, since: dt.date, until: dt.date) -> QuerySet:
+    return Attendance.objects.filter(
+        _under_on_date(unit),
+        mark=Mark.UNEXCUSED,
+        date__gte=since,
+        date__lte=held_until(until),
+        meeting__voided_at__isnull=True,
+    )
+
+
+def watch_list(unit: Unit, since: dt.date, until: dt.date) -> list[WatchRow]:
+    """Members absent without reason from meetings under `unit` in at least N distinct months of
+    one calendar year inside the window (domain.md §2.9 (a): N = 3, rules of the year's end), with
+    the meetings as evidence. The removal itself stays a registry event the clerk records."""
+    months: dict[tuple[int, int], set[int]] = defaultdict(set)
+    evidence: dict[tuple[int, int], list] = defaultdict(list)
+    rows = unexcused_marks(unit, since, until).values_list(
+        "member_id", "date", "meeting_id", "unit__code"
+    )
+    for member_id, day, meeting_id, code in rows.order_by("date", "meeting_id"):
+        months[(member_id, day.year)].add(day.month)
+        evidence[(member_id, day.year)].append((meeting_id, day, code))
+    flagged = [
+        key
+        for key, seen in months.items()
+        if len(seen) >= rules.rules_on(dt.date(key[1], 12, 31)).unexcused_months_for_removal
+    ]
+    from grassroots.members.models import Member
+
+    names = dict(
+        (pk, (name, number))
+        for pk, name, number in Member.objects.filter(pk__in={m for m, _ in flagged}).values_list(
+            "pk", "full_name", "profile_number"
+        )
+    )
+    out = [
+        WatchRow(m, names[m][0], names[m][1], y, sorted(months[(m, y)]), evidence[(m, y)])
+        for m, y in flagged
+    ]
+    return sorted(out, key=lambda r: (r.year, r.full_name, r.member_id))
+
+
+# --- one member -------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberMeeting:
+    meeting: Meeting
+    mark: str  # "present", "excused", "unexcused", or "" (not expected: exempt, away)
+    reason: str
+
+
+def member_attendance(member, since: dt.date, until: dt.date) -> list[MemberMeeting]:
+    """The meetings of the member's own cell(s) in the window, newest first, with the member's
+    attendance: present unless an exception was recorded (the member's stints say which cell)."""
+    from grassroots.members.models import MemberStint
+
+    condition = Q(pk__in=[])
+    for unit_id, start, end in MemberStint.objects.filter(member=member).values_list(
+        "unit_id", "start", "end"
+    ):
+        span = Q(unit_id=unit_id, date__gte=start)
+        condition |= span & Q(date__lt=end) if end else span
+    meetings = list(
+        Meeting.objects.filter(condition, voided_at__isnull=True, date__gte=since, date__lte=until)
+        .select_related("unit")
+        .order_by("-date", "-start")
+    )
+    marks = {
+        m: (mark, reason, role)
+        for m, mark, reason, role in Attendance.objects.filter(
+            member=member, meeting_id__in=[m.pk for m in meetings]
+        ).values_list("meeting_id", "mark", "reason", "role")
+    }
+    out = []
+    for meeting in meetings:
+        mark, reason, _role = marks.get(meeting.pk, (Mark.PRESENT, "", ""))
+        if meeting.date > timezone.localdate() or meeting.kind not in TRACKS_ATTENDANCE:
+            mark = ""
+        out.append(MemberMeeting(meeting, mark, reason))
+    return out
+
+
+# --- the summary --------------------------------------------------------------------------------
+
+
+def summary(unit: Unit, since: dt.date, until: dt.date) -> dict:
+    """`grassroots meetings-summary`, the report section, the API: every figure of the window.
+
+    `attendance_pct` is present / expected over the meetings held (not committee meetings);
+    `absent_3_months` counts members on the watch list in some year of the window."""
+    held = meetings_under(unit, since, until)
+    cov = coverage(held)
+    tracked = held.filter(kind__in=TRACKS_ATTENDANCE)
+    duration = tracked.aggregate(avg=Sum("duration"), n=Count("pk"))
+    return {
+        "unit": unit.code,
+        "from": since.isoformat(),
+        "to": until.isoformat(),
+        "cells": cells_on(unit, until).count(),
+        "meetings_due": meetings_due(unit, since, until),
+        "meetings_held": held.filter(kind=MeetingKind.REGULAR).count(),
+        "thematic_held": held.filter(
+            Q(kind=MeetingKind.THEMATIC) | Q(kind=MeetingKind.REGULAR, with_thematic=True)
+        ).count(),
+        "attendance_pct": cov.pct,
+        "official_pct": cov.official_pct,
+        "probationary_pct": cov.probationary_pct,
+        "absent_3_months": len({r.member_id for r in watch_list(unit, since, until)}),
+        "short_meetings": short_meetings(held, since, until).count(),
+        "late_documents": late_documents(held, since, until).count(),
+        "missed_months": len(missed_months(unit, since, until)),
+        "average_minutes": round(duration["avg"] / duration["n"], 1) if duration["n"] else None,
+    }
+
+
+def drift(meeting: Meeting) -> dict | None:
+    """How the registry's list for the meeting date differs now from the one the totals were
+    recorded with (a backdated transfer, exemption, attachment entered later). The recorded
+    totals stay (the minutes are the record of what happened); the page shows this so the clerk
+    can void and re-record a draft, or note a correction. None when nothing differs."""
+    people = expected_list(meeting.unit, meeting.date)
+    now = {r: 0 for r in ("official", "probationary", "attached")}
+    for person in people:
+        if person.role in now:
+            now[person.role] += 1
+    then = {
+        "official": meeting.expected_official,
+        "probationary": meeting.expected_probationary,
+        "attached": meeting.expected_attached,
+    }
+    on_list = {p.member_id: p.role for p in people}
+    stale = [
+        name
+        for member_id, role, name in meeting.marks.values_list(
+            "member_id", "role", "member__full_name"
+        ).order_by("member__search_name")
+        if on_list.get(member_id) != role
+    ]
+    if then == now and not stale:
+        return None
+    return {"then": then, "now": now, "marked_not_on_list": stale}
