@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "grassroots.assessments",
     "grassroots.development",
     "grassroots.meetings",
+    "grassroots.cadres",
     "grassroots.excel",
     "grassroots.reports",
     "grassroots.scale",

@@ -30,8 +30,10 @@ def _seeded_rows(request, django_db_blocker):
         return
     request.getfixturevalue("django_db_setup")
     from grassroots.assessments.schemes import ensure_schemes
+    from grassroots.cadres.config import ensure_seeded as ensure_standards
     from grassroots.development.config import ensure_seeded
 
     with django_db_blocker.unblock():
         ensure_schemes()
         ensure_seeded()
+        ensure_standards()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CadresConfig(AppConfig):
+    name = "grassroots.cadres"
+    verbose_name = "Cán bộ, đào tạo, bồi dưỡng"

@@ -1,0 +1,147 @@
+"""The cadres module's configuration: qualification levels and their order, which posts have a
+single holder and which may be filled by an appointed outsider, and the seeded standards.
+
+Standards are dated rows (`StandardVersion`, `StandardRule`), like the development rule sets:
+`ensure_seeded` writes the defaults below once (migration 0002 and the test fixtures); a
+commission edits its own rows. Each default cites its source; [UNCONFIRMED] ones have
+`confirmed=False` and stay configurable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from .models import Post, QualKind
+
+# Levels per kind, lowest first; a level "meets" a required one when its rank is at least it.
+LEVELS: dict[str, list[tuple[str, str]]] = {
+    QualKind.EDUCATION: [
+        ("primary", "Tiểu học"),
+        ("lower_secondary", "Trung học cơ sở"),
+        ("upper_secondary", "Trung học phổ thông"),
+    ],
+    QualKind.PROFESSIONAL: [
+        ("elementary", "Sơ cấp"),
+        ("intermediate", "Trung cấp"),
+        ("college", "Cao đẳng"),
+        ("university", "Đại học"),
+        ("master", "Thạc sĩ"),
+        ("doctor", "Tiến sĩ"),
+    ],
+    # domain-processes.md §2.2 (QĐ 57/2022 Điều 3; QĐ 350/2025): sơ cấp, trung cấp, cao cấp;
+    # cử nhân chính trị counts as cao cấp (secondary source), so both share a rank.
+    QualKind.THEORY: [
+        ("elementary", "Sơ cấp"),
+        ("intermediate", "Trung cấp"),
+        ("senior", "Cao cấp"),
+        ("bachelor", "Cử nhân chính trị"),
+    ],
+    QualKind.STATE_MANAGEMENT: [
+        ("officer", "Chuyên viên"),
+        ("principal", "Chuyên viên chính"),
+        ("senior", "Chuyên viên cao cấp"),
+    ],
+    QualKind.IT: [("basic", "Cơ bản"), ("advanced", "Nâng cao")],
+    QualKind.LANGUAGE: [("a", "A, bậc 1–2"), ("b", "B, bậc 3"), ("c", "C, bậc 4–6")],
+}
+_SAME_RANK = {(QualKind.THEORY, "bachelor"): (QualKind.THEORY, "senior")}
+
+
+def level_codes(kind: str) -> list[str]:
+    return [code for code, _label in LEVELS.get(kind, [])]
+
+
+def rank(kind: str, level: str) -> int:
+    kind, level = _SAME_RANK.get((kind, level), (kind, level))
+    codes = level_codes(kind)
+    return codes.index(level) if level in codes else -1
+
+
+def level_label(kind: str, level: str) -> str:
+    return dict(LEVELS.get(kind, [])).get(level, level)
+
+
+# One holder at a time (the others may have several: two deputies, a whole committee).
+SINGLE_HOLDER = {Post.SECRETARY, Post.INSPECTION_CHAIR}
+# Posts the committee above may fill by appointing someone from outside the organization
+# ("khi thật cần thiết" cấp ủy cấp trên chỉ định, domain-processes.md §2.5, QĐ 294).
+OUTSIDER_ALLOWED = {Post.SECRETARY, Post.DEPUTY, Post.STANDING, Post.COMMITTEE, Post.CELL_COMMITTEE}
+# Posts whose holders are counted as the organization's leaders ("who led X on D").
+LEADERS = [Post.SECRETARY, Post.DEPUTY]
+
+
+def post_label(post: str, unit_kind: str = "") -> str:
+    label = str(Post(post).label)
+    if post == Post.SECRETARY and unit_kind.endswith("cell"):
+        return "Bí thư chi bộ"
+    return label
+
+
+# The seeded standards: (code, name, effective, note, [(post, unit_kind, grassroots_type, kind,
+# min_level, confirmed, source)]).
+_COMMUNE = ("grassroots_committee", "commune")
+SEED = [
+    (
+        "CHUAN-2004",
+        "Tiêu chuẩn cán bộ chủ chốt cơ sở (mặc định) [UNCONFIRMED]",
+        dt.date(2004, 1, 1),
+        "Bộ mặc định của hệ thống, chưa đối chiếu văn bản; tỉnh sửa theo quy định của mình.",
+        [
+            (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", False, ""),
+            (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "intermediate", False, ""),
+            (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "intermediate", False, ""),
+            (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
+            (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
+        ],
+    ),
+    (
+        "ND33-2023",
+        "Nghị định 33/2023/NĐ-CP: bí thư, phó bí thư đảng ủy xã có bằng đại học",
+        dt.date(2023, 8, 1),
+        "domain-processes.md §2.4. Lý luận chính trị trung cấp và các chức danh khác: "
+        "[UNCONFIRMED], giữ như bộ mặc định.",
+        [
+            (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", True, "NĐ 33/2023"),
+            (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+            (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+            (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
+            (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
+        ],
+    ),
+]
+
+
+@transaction.atomic
+def ensure_seeded() -> None:
+    from .models import StandardRule, StandardVersion
+
+    for code, name, effective, note, rules in SEED:
+        version, created = StandardVersion.objects.get_or_create(
+            code=code, defaults={"name": name, "effective": effective, "note": note}
+        )
+        if created:
+            StandardRule.objects.bulk_create(
+                StandardRule(
+                    version=version, post=p, unit_kind=k, grassroots_type=t, kind=q,
+                    min_level=lvl, confirmed=ok, source=src,
+                )
+                for p, k, t, q, lvl, ok, src in rules
+            )  # fmt: skip
+
+
+def standards_on(day: dt.date) -> tuple:
+    """The rules of the version in force on `day`: ((post, unit_kind, type, kind, level), ...)."""
+    from .models import StandardVersion
+
+    version = StandardVersion.objects.filter(effective__lte=day).order_by("-effective").first()
+    if version is None:
+        return ()
+    return tuple(
+        version.rules.values_list("post", "unit_kind", "grassroots_type", "kind", "min_level")
+    )
