@@ -118,3 +118,58 @@ def test_two_connections_saving_at_once_on_postgresql():
     message = outcome["b"].messages[0]
     assert "thu_ky_a" in message and "“Chi Lăng” → “Lộc Bình”" in message
     assert Member.objects.get(pk=m.pk).residence == "Lộc Bình"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_waits_for_an_import_instead_of_deadlocking_on_postgresql():
+    """An import holds the audit chain's lock (audit/chain.py) from its first record to its
+    commit and then updates a member; a clerk saving the same member meanwhile used to lock the
+    member's row first and then wait for the chain: PostgreSQL found a deadlock and aborted one
+    of them. Every writer now takes the chain's lock before a row lock (audit.services.for_update)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (locks across two real connections)")
+    from grassroots.audit import chain
+
+    cell = unit("G1", Kind.GRASSROOTS_CELL, unit("P", Kind.PROVINCE))
+    m = admit(cell, "2005-01-01", full_name="Nguyễn Văn Ấn", residence="Chi Lăng")
+    clerk, _ = clerks(cell)
+    import_holds_chain = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def importer():
+        try:
+            with transaction.atomic():
+                chain.lock()  # as the importer's first audit or ledger write does
+                import_holds_chain.set()
+                time.sleep(1.0)  # the clerk's save starts meanwhile
+                Member.objects.filter(pk=m.pk).update(hometown="nhập từ tệp")
+            outcome["import"] = "saved"
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["import"] = exc
+        finally:
+            connection.close()
+
+    def clerk_saves():
+        try:
+            import_holds_chain.wait(10)
+            members.member_update_profile(
+                actor=clerk,
+                member=Member.objects.get(pk=m.pk),
+                expected_version=m.version,
+                residence="Đình Lập",
+            )
+            outcome["clerk"] = "saved"
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["clerk"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=importer), threading.Thread(target=clerk_saves)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcome == {"import": "saved", "clerk": "saved"}, outcome
+    saved = Member.objects.get(pk=m.pk)
+    assert (saved.hometown, saved.residence) == ("nhập từ tệp", "Đình Lập")

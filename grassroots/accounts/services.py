@@ -10,7 +10,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core.text import clean
 from grassroots.organizations.models import Unit
 
@@ -99,7 +99,7 @@ def account_update(*, actor: Actor, account: User, reason: str = "", **fields: A
     unknown = set(fields) - set(AUDITED_FIELDS) - {"username"}
     if unknown:
         raise ValueError(f"not account fields: {sorted(unknown)}")
-    account = User.objects.select_for_update().get(pk=account.pk)
+    account = for_update(User.objects).get(pk=account.pk)
     _check_manager(actor, fields.get("scope"), account)
     if (
         actor.user is not None
@@ -137,7 +137,7 @@ def account_update(*, actor: Actor, account: User, reason: str = "", **fields: A
 
 @transaction.atomic
 def account_set_password(*, actor: Actor, account: User, password: str) -> User:
-    account = User.objects.select_for_update().get(pk=account.pk)
+    account = for_update(User.objects).get(pk=account.pk)
     _check_manager(actor, None, account)
     _check_password(password, account)
     account.set_password(password)
@@ -154,7 +154,7 @@ def account_change_own_password(
     """Self-service change (issue 20 §20): the current password proves it is the owner at the
     keyboard; the new one passes the same validators as everywhere else. Audited, never the
     password itself."""
-    account = User.objects.select_for_update().get(pk=account.pk)
+    account = for_update(User.objects).get(pk=account.pk)
     if actor.user is None or actor.user.pk != account.pk:
         raise ValidationError("Chỉ chủ tài khoản mới tự đổi được mật khẩu.")
     if not account.check_password(old_password):
@@ -174,7 +174,7 @@ def account_change_own_password(
 @transaction.atomic
 def totp_begin(*, actor: Actor, user: User) -> TOTPDevice:
     """A fresh secret for the user's authenticator, not active until a code confirms it."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+    device = for_update(TOTPDevice.objects).filter(user=user).first()
     if device is not None and device.confirmed:
         raise ValidationError("Xác thực hai bước đã được bật.")
     if device is None:
@@ -196,7 +196,7 @@ def _accept(device: TOTPDevice, code: str) -> bool:
 
 @transaction.atomic
 def totp_confirm(*, actor: Actor, user: User, code: str) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = for_update(TOTPDevice.objects).filter(user=user, confirmed=False).first()
     if device is None or not _accept(device, code):
         raise ValidationError({"code": ["Mã xác thực không đúng."]})
     device.confirmed = True
@@ -208,7 +208,7 @@ def totp_confirm(*, actor: Actor, user: User, code: str) -> TOTPDevice:
 @transaction.atomic
 def totp_check(*, user: User, code: str) -> bool:
     """The second step of a login: the code is right and has not been used before."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    device = for_update(TOTPDevice.objects).filter(user=user, confirmed=True).first()
     return device is not None and _accept(device, code)
 
 
@@ -216,7 +216,7 @@ def totp_check(*, user: User, code: str) -> bool:
 def totp_disable(*, actor: Actor, account: User, code: str | None = None) -> None:
     """Turn the second factor off: the owner with a current code, or an administrator above
     them (a lost phone) without one."""
-    device = TOTPDevice.objects.select_for_update().filter(user=account).first()
+    device = for_update(TOTPDevice.objects).filter(user=account).first()
     if device is None:
         return
     if actor.user is not None and actor.user.pk == account.pk:

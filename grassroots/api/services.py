@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from grassroots.audit import services as audit
 from grassroots.audit.models import Source
-from grassroots.audit.services import Actor
+from grassroots.audit.services import Actor, for_update
 
 from .models import ApiToken
 
@@ -59,7 +59,7 @@ def token_create(*, actor: Actor, name: str, expires_on: dt.date | None = None) 
 
 @transaction.atomic
 def token_revoke(*, actor: Actor, token: ApiToken) -> None:
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    token = for_update(ApiToken.objects).get(pk=token.pk)
     if token.user_id != actor.user.pk:
         raise ValidationError("Chỉ chủ tài khoản thu hồi được khóa của mình.")
     if token.revoked_at is not None:

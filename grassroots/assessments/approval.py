@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.accounts.models import Role
-from grassroots.audit.services import Actor, record
+from grassroots.audit.services import Actor, for_update, record
 from grassroots.core.text import clean
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
@@ -52,7 +52,7 @@ def round_approve(
     """The superior approves the results of `unit`'s subtree, which locks them (anchors.md §1.2).
     `orgs` / `members`: `q.organizations_due` / `q.members_at_year_end` of `unit` and the round's
     year when the caller already has them (completeness and the cap are checked the same way)."""
-    rnd = Round.objects.select_for_update().select_related("scheme", "unit").get(pk=round.pk)
+    rnd = for_update(Round.objects).select_related("scheme", "unit").get(pk=round.pk)
     _superior(actor, rnd, unit)
     locked = q.locked_by(rnd, [unit.pk])
     if unit.pk in locked:
@@ -100,7 +100,7 @@ def round_approve(
 @transaction.atomic
 def round_send_back(*, actor: Actor, round: Round, unit: Unit, reason: str) -> RoundAction:
     """The superior sends `unit`'s results back with a reason; an approval is lifted (unlocked)."""
-    rnd = Round.objects.select_for_update().select_related("scheme", "unit").get(pk=round.pk)
+    rnd = for_update(Round.objects).select_related("scheme", "unit").get(pk=round.pk)
     _superior(actor, rnd, unit)
     reason = clean(reason)
     if not reason:

@@ -11,6 +11,7 @@ from django.db import models
 
 from grassroots.core.request import client_address  # honours CLIENT_ADDRESS_HEADER
 
+from . import chain
 from .models import AuditRecord, ProfileView, Source
 
 
@@ -47,6 +48,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def for_update(rows: models.QuerySet | models.Manager) -> models.QuerySet:
+    """`rows.select_for_update()`, after taking the audit chain's lock.
+
+    One lock order for every writer: the chain's lock (held to commit, audit/chain.py) before any
+    row lock. A writer that locked a member's row first and then waited for the chain could
+    deadlock with an import that holds the chain and then updates the same member (issue 20,
+    left over from session 3); taking the chain first makes the clerk wait for the import
+    instead, and no transaction is aborted."""
+    chain.lock()
+    return rows.select_for_update()
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from grassroots.accounts import access
 from grassroots.audit.models import AuditRecord
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
@@ -193,7 +193,7 @@ def _check_version(member: Member, expected_version: int | None) -> None:
 
 
 def _lock(member: Member) -> Member:
-    return Member.objects.select_for_update().get(pk=member.pk)
+    return for_update(Member.objects).get(pk=member.pk)
 
 
 def _validate_profile(profile: dict[str, Any], member: Member | None = None) -> dict[str, Any]:
@@ -388,7 +388,7 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
     if not reason.strip():
         raise ValidationError({"reason": ["Cần ghi lý do hủy."]})
     member = _lock(event.member)
-    event = MemberEvent.objects.select_for_update().get(pk=event.pk)
+    event = for_update(MemberEvent.objects).get(pk=event.pk)
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
     access.require_member_write(actor, member, event.date)
@@ -416,7 +416,7 @@ def member_correct_event(
     if not reason.strip():
         raise ValidationError({"reason": ["Cần ghi lý do sửa."]})
     member = _lock(event.member)
-    event = MemberEvent.objects.select_for_update().get(pk=event.pk)
+    event = for_update(MemberEvent.objects).get(pk=event.pk)
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
     access.require_member_write(actor, member, event.date, changes.get("date"))

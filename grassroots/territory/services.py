@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots.accounts.access import require_writable_unit
-from grassroots.audit.services import Actor, record
+from grassroots.audit.services import Actor, for_update, record
 from grassroots.core import limits, validity
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
@@ -217,7 +217,7 @@ def village_change_arrangement(
     date: dt.date,
 ) -> Village:
     """Own cell / joint with another village's cell / no cell, from `date` on."""
-    village = Village.objects.select_for_update().get(pk=village.pk)
+    village = for_update(Village.objects).get(pk=village.pk)
     current = _check_in_life(village, date)
     _require_scope(actor, current.unit, cell)
     _check_cell(arrangement, cell, current.unit, date, village, current.valid_to)
@@ -247,7 +247,7 @@ def village_change_arrangement(
 @transaction.atomic
 def village_move(*, actor: Actor, village: Village, unit: Unit, date: dt.date) -> Village:
     """The village passes to another commune party organization (e.g. the 2025 merger)."""
-    village = Village.objects.select_for_update().get(pk=village.pk)
+    village = for_update(Village.objects).get(pk=village.pk)
     current = _check_in_life(village, date)
     _require_scope(actor, current.unit, unit)
     if current.unit_id == unit.pk:
@@ -278,7 +278,7 @@ def village_move(*, actor: Actor, village: Village, unit: Unit, date: dt.date) -
 @transaction.atomic
 def village_end(*, actor: Actor, village: Village, date: dt.date) -> Village:
     """The village is no longer in the register from `date` (merged into another, dissolved)."""
-    village = Village.objects.select_for_update().get(pk=village.pk)
+    village = for_update(Village.objects).get(pk=village.pk)
     current = _check_in_life(village, date)
     _require_scope(actor, current.unit)
     if current.valid_from == date and current.valid_from == _life(village)[0]:
@@ -327,7 +327,7 @@ def population_set(*, actor: Actor, unit: Unit, year: int, population: int) -> P
             "xã, phường, thị trấn, cấp huyện hoặc tỉnh.",
             "unit",
         )
-    row = Population.objects.select_for_update().filter(unit=unit, year=year).first()
+    row = for_update(Population.objects).filter(unit=unit, year=year).first()
     old = row.population if row else None
     if row is None:
         row = Population.objects.create(unit=unit, year=year, population=population)
