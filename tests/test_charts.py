@@ -42,3 +42,26 @@ def test_stacked_horizontal_bars():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         line_chart(title="", x=[1], series={"a": [1]}, fmt="gif")
+
+
+def _ticks(svg: bytes) -> list[str]:
+    import re
+
+    return re.findall(r">([^<]*)</text>", svg.decode())
+
+
+def test_whole_counts_get_whole_ticks_only():
+    # Two members, then one: the default locator drew 1,2 / 1,4 … members and the year 2020,25.
+    svg = line_chart(title="", x=[2020, 2021, 2022], series={"Đảng viên": [1, 2, 1]})
+    ticks = _ticks(svg)
+    assert "2021" in ticks and "2" in ticks
+    assert not [t for t in ticks if "," in t or "." in t], ticks
+    bars = bar_chart(title="", categories=["a", "b"], series={"x": [1, 3]}, horizontal=True)
+    assert not [t for t in _ticks(bars) if "," in t], _ticks(bars)
+    stacked = bar_chart(title="", categories=["a"], series={"x": [1], "y": [2]}, stacked=True)
+    assert not [t for t in _ticks(stacked) if "," in t], _ticks(stacked)
+
+
+def test_fractional_values_keep_fractional_ticks():
+    svg = line_chart(title="", x=[2020, 2021], series={"%": [1.5, 2.5]})
+    assert [t for t in _ticks(svg) if "," in t]

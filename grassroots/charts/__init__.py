@@ -41,8 +41,17 @@ def _vi_number(value: float, _pos=None) -> str:
 
 
 def _whole(values) -> bool:
-    """Counts (whole numbers) get whole ticks: no "0,5 members" on small data."""
-    return all(v is None or float(v).is_integer() for v in values)
+    """True when every value is a whole number (counts, years): such an axis gets whole ticks
+    only, so small data never shows 0,5 organizations or the year 2020,25."""
+    numbers = [v for v in values if v is not None]
+    return bool(numbers) and all(
+        isinstance(v, int | float) and float(v).is_integer() for v in numbers
+    )
+
+
+def _whole_ticks(axis, values) -> None:
+    if _whole(values):
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
@@ -85,8 +94,9 @@ def line_chart(
             ax.plot(list(x), ys, marker="o", markersize=3, label=name, color=COLORS[i % 8])
         if percent:
             ax.set_ylim(0, 100)
-        elif _whole(v for values in series.values() for v in values):
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        else:
+            _whole_ticks(ax.yaxis, [v for values in series.values() for v in values])
+        _whole_ticks(ax.xaxis, list(x))
         if y_label:
             ax.set_ylabel(y_label)
         if len(series) > 1:
@@ -134,8 +144,11 @@ def bar_chart(
             ax.set_xticks(positions, list(categories))
         if percent:
             (ax.set_xlim if horizontal else ax.set_ylim)(0, 100)
-        elif _whole(v for values in series.values() for v in values):
-            (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+        else:
+            values = [v for vals in series.values() for v in vals]
+            if stacked:  # the axis shows the stacks' totals
+                values += [float(v) for v in base]
+            _whole_ticks(ax.xaxis if horizontal else ax.yaxis, values)
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8)
         return _render(fig, fmt, dpi)
