@@ -2,6 +2,7 @@
 abolished organizations landed on empty pages)."""
 
 import base64
+import datetime as dt
 
 import pytest
 
@@ -74,3 +75,45 @@ def test_organization_page_offers_its_export(client, w):
     assert url in body
     response = client.get(url.replace("&amp;", "&"))
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_rating_shares_by_year_next_to_the_trends(client):
+    """Issue 11 §7: the home page shows the shares of each rating level over the years, from the
+    assessments' own count (the results page's figures), not a second count."""
+    from grassroots.assessments import queries as ratings
+    from grassroots.web.dashboard import rating_shares
+
+    from .test_assessment_helpers import build_tree, decide, open_round, user
+
+    t = build_tree()
+    rnd = open_round(t["P"], 2019)
+    decide(rnd, "tot", unit=t["G1"])
+    decide(rnd, "khong_hoan_thanh", unit=t["G2"])
+    decide(rnd, "xuat_sac", unit=t["G3"])
+    years, series = rating_shares(t["P"], 2010, dt.date(2026, 3, 1))
+    assert years == [2019]
+    shares = {label: values[0] for label, values in series.items()}
+    assert shares == {
+        "Hoàn thành xuất sắc nhiệm vụ": 33.33,
+        "Hoàn thành tốt nhiệm vụ": 33.33,
+        "Hoàn thành nhiệm vụ": 0.0,
+        "Không hoàn thành nhiệm vụ": 33.33,
+    }
+    pct = dict(
+        (lv.label, float(p)) for lv, _n, p in ratings.summary(t["P"], 2019).grassroots.rows()
+    )
+    assert pct == shares  # one fact, one count: the results page's shares
+    # The year is not over on 30/06/2019: its ratings are not yet a year's result.
+    assert rating_shares(t["P"], 2010, dt.date(2019, 6, 30)) == ([], {})
+    client.force_login(user(t["P"]))
+    response = client.get("/")
+    titles = [title for title, _image in response.context["charts"]]
+    assert "Xếp loại tổ chức cơ sở đảng qua các năm" in titles
+    svg = base64.b64decode(response.context["charts"][-1][1].split(",", 1)[1]).decode()
+    assert "2019" in svg and "Hoàn thành xuất sắc nhiệm vụ" in svg
+
+
+def test_no_ratings_no_rating_chart(client, w):
+    client.force_login(w["admin_p"])
+    titles = [title for title, _image in client.get("/").context["charts"]]
+    assert titles == ["Đảng viên qua các năm", "Tổ chức cơ sở đảng qua các năm"]

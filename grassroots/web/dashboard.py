@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from grassroots import charts
 from grassroots.accounts import access
+from grassroots.assessments import queries as ratings
 from grassroots.core.due import due_items
 from grassroots.core.text import sort_key
 from grassroots.figures.queries import figures
@@ -80,10 +81,53 @@ def trend_charts(unit: Unit, day: dt.date) -> list[tuple[str, str]]:
             _("Chi bộ cơ sở"): [f.grassroots_cells for f in rows],
         },
     )
-    return [
+    out = [
         (_("Đảng viên qua các năm"), _svg(members)),
         (_("Tổ chức cơ sở đảng qua các năm"), _svg(organizations)),
     ]
+    shares = rating_shares_chart(unit, first, day)
+    if shares is not None:
+        out.append((_("Xếp loại tổ chức cơ sở đảng qua các năm"), _svg(shares)))
+    return out
+
+
+def rating_shares(unit: Unit, first: int, day: dt.date) -> tuple[list[int], dict[str, list]]:
+    """(years, level → share of the rated grassroots organizations in %) for the years from
+    `first` to `day` that have decided ratings, from `assessments.queries.trend` (the results
+    page's and the review report's own count). Levels are matched by rank (1 = highest): a
+    scheme change renames them (HD 20's "trong sạch, vững mạnh" became QĐ 132's "hoàn thành
+    xuất sắc nhiệm vụ"), so a series is named by every label its rank had over the years."""
+    last = day.year if day >= ratings.year_end(day.year) else day.year - 1
+    years = [y for y in ratings.rated_years(unit) if first <= y <= last]
+    rows = [r for r in ratings.trend(unit, years) if r.grassroots.rated]
+    labels: dict[int, list[str]] = {}
+    for row in rows:
+        for level in row.grassroots.levels:
+            names = labels.setdefault(level.order, [])
+            if level.label not in names:
+                names.append(level.label)
+    series: dict[str, list] = {}
+    for order in sorted(labels):
+        values = []
+        for row in rows:
+            share = next((pct for lv, _n, pct in row.grassroots.rows() if lv.order == order), None)
+            values.append(float(share) if share is not None else 0.0)
+        series[" / ".join(labels[order])] = values
+    return [r.year for r in rows], series
+
+
+def rating_shares_chart(unit: Unit, first: int, day: dt.date) -> bytes | None:
+    years, series = rating_shares(unit, first, day)
+    if not years:
+        return None
+    return charts.bar_chart(
+        title=_("Tỷ lệ các mức xếp loại tổ chức cơ sở đảng (%)"),
+        categories=[str(y) for y in years],
+        series=series,
+        stacked=True,
+        percent=True,
+        height=3.4,
+    )
 
 
 @login_required
