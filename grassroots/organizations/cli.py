@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
+from grassroots.core.cli import BadArgument
 
 from .models import Unit
 from .queries import find_unit
@@ -11,5 +11,5 @@ from .queries import find_unit
 def unit_arg(code: str) -> Unit:
     unit = find_unit(code)
     if unit is None:
-        raise CommandError(f"Không có tổ chức mã {code}")
+        raise BadArgument(f"Không có tổ chức mã {code}")
     return unit

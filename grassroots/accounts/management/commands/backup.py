@@ -14,13 +14,13 @@ import sqlite3
 from pathlib import Path
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from grassroots.accounts import backup
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Sao lưu toàn bộ cơ sở dữ liệu vào FILE (có thể chạy khi ứng dụng đang hoạt động)."
 
     def add_arguments(self, parser):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, format, database, **options):
         target = Path(file)
         if target.parent and not target.parent.exists():
-            raise CommandError(f"Thư mục {target.parent} không tồn tại.")
+            raise BadArgument(f"Thư mục {target.parent} không tồn tại.")
         connection = connections[database]
         vendor = connection.vendor
         tmp = backup.private_file(target.with_name(target.name + ".part"))

@@ -3,15 +3,16 @@
 import getpass
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from grassroots.accounts import services
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Tạo tài khoản quản trị cho một tổ chức (thường là đảng bộ tỉnh)."
 
     def add_arguments(self, parser):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         unit = unit_arg(scope)
         if not password:
             if not options.get("interactive", True) or not self.stdin_isatty():
-                raise CommandError("Cần --password khi không chạy tương tác.")
+                raise BadArgument("Cần --password khi không chạy tương tác.")
             password = getpass.getpass("Mật khẩu: ")
             if password != getpass.getpass("Nhập lại mật khẩu: "):
                 raise CommandError("Hai lần nhập mật khẩu không khớp.")

@@ -10,14 +10,15 @@ transaction. Every session is ended afterwards. Failures are one Vietnamese line
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from grassroots.accounts import backup
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.derived import name_index as search_index
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Khôi phục cơ sở dữ liệu từ một bản sao lưu (thay thế toàn bộ dữ liệu hiện có)."
 
     def add_arguments(self, parser):

@@ -6,14 +6,13 @@ them with importlib, which accepts any file name (tests/test_assessment_summary.
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-
 from grassroots.assessments import queries
 from grassroots.core import limits
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 from grassroots.organizations.queries import find_unit
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Phân bố xếp loại chất lượng tổ chức đảng và đảng viên của một tổ chức trong một năm."
 
     def add_arguments(self, parser):
@@ -24,12 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         unit = find_unit(options["unit"])
         if unit is None:
-            raise CommandError(f"Không tìm thấy tổ chức {options['unit']}.")
+            raise BadArgument(f"Không tìm thấy tổ chức {options['unit']}.")
         if limits.year_problem(options["year"]):
-            raise CommandError(limits.year_problem(options["year"]), returncode=2)
+            raise BadArgument(limits.year_problem(options["year"]))
         result = queries.summary(unit, options["year"])
         if result.scheme is None:
-            raise CommandError(f"Chưa có quy định xếp loại cho năm {options['year']}.")
+            raise BadArgument(f"Chưa có quy định xếp loại cho năm {options['year']}.")
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
             return

@@ -5,13 +5,14 @@ machine: it lets a later check notice records removed from the end); exit 1 nami
 record that does not match when the trail was edited, deleted from or written to behind the
 app's back."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from grassroots.audit import chain
 from grassroots.audit.models import AuditRecord
+from grassroots.core.cli import GrassrootsCommand
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Kiểm tra tính toàn vẹn của nhật ký thay đổi (chuỗi băm)."
 
     def add_arguments(self, parser):

@@ -8,9 +8,10 @@ from django.core.management.commands.flush import Command as FlushCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from grassroots.audit.sqlite_guard import sqlite_audit_triggers_lifted
+from grassroots.core.cli import CommandLine
 
 
-class Command(FlushCommand):
+class Command(CommandLine, FlushCommand):
     def handle(self, **options):
         connection = connections[options.get("database") or DEFAULT_DB_ALIAS]
         with sqlite_audit_triggers_lifted(connection):

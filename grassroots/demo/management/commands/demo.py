@@ -1,17 +1,16 @@
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
 from grassroots.accounts.models import User
 from grassroots.assessments.demo import seed_demo_ratings
 from grassroots.assessments.schemes import ensure_schemes
-from grassroots.core.cli import number
+from grassroots.core.cli import GrassrootsCommand, number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = (
         "Tạo tỉnh mẫu Lạng Sơn (mã LS) từ tên thật: cây tổ chức 2000–nay, sắp xếp 01/07/2025, "
         "đảng viên và sự kiện; bỏ qua nếu cơ sở dữ liệu đã có LS."

@@ -1,15 +1,14 @@
 """`grassroots candidates --unit CODE [--stage STAGE] [--at D] [--json]`: the open cases."""
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from grassroots.core.cli import date_arg, dumps
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps
 from grassroots.development import queries
 from grassroots.development.models import Stage
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Danh sách quần chúng ưu tú, người vào Đảng đang trong quy trình (quá hạn trước)."
 
     def add_arguments(self, parser):
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         unit = unit_arg(options["unit"])
         stage = options["stage"]
         if stage and stage not in Stage.values:
-            raise CommandError(f"Không có bước {stage!r}; dùng: {', '.join(Stage.values)}")
+            raise BadArgument(f"Không có bước {stage!r}; dùng: {', '.join(Stage.values)}")
         at = options["at"] or timezone.localdate()
         rows = queries.cases(unit, at, stage)
         if options["json"]:

@@ -1,15 +1,13 @@
 """`grassroots development-summary --unit CODE --at D [--since D] [--json]`: the member
 development pipeline and the admissions of a window (docs/development.md)."""
 
-from django.core.management.base import BaseCommand
-
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import GrassrootsCommand, date_arg, dumps, number
 from grassroots.development import queries
 from grassroots.development.models import Stage
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Phát triển đảng viên: số hồ sơ theo bước, quá hạn, kết nạp trong kỳ theo cơ cấu."
 
     def add_arguments(self, parser):

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+
+from grassroots.core.cli import BadArgument
 
 
 class Operator:
@@ -19,5 +20,5 @@ def user_or_none(username):
         return None
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise CommandError(f"Không có tài khoản {username}.")
+        raise BadArgument(f"Không có tài khoản {username}.")
     return user

@@ -3,12 +3,12 @@ whole subtree in the import format, to .xlsx or .csv (chosen by the file name)."
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from grassroots.accounts.access import get_unit_for_user
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 from grassroots.excel import exporter
 from grassroots.excel.workbooks import write_csv, write_xlsx
 
@@ -21,10 +21,10 @@ def _date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"Ngày không hợp lệ: {text} (dạng YYYY-MM-DD).", returncode=2) from None
+        raise BadArgument(f"Ngày không hợp lệ: {text} (dạng YYYY-MM-DD).") from None
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Xuất danh sách tổ chức, đảng viên, số liệu (xlsx/csv) hoặc toàn bộ dữ liệu theo mẫu nhập (workbook)."
 
     def add_arguments(self, parser):
@@ -42,17 +42,17 @@ class Command(BaseCommand):
         try:
             unit_obj = get_unit_for_user(viewer, unit)
         except Http404:
-            raise CommandError(
+            raise BadArgument(
                 f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
             ) from None
         day = _date(at) if at else dt.date.today()
         since_day = _date(since) if since else None
         if since_day and since_day > day:  # issue 20 §14: was a traceback
-            raise CommandError("--since phải trước hoặc bằng --at.", returncode=2)
+            raise BadArgument("--since phải trước hoặc bằng --at.")
         fmt = "csv" if file.lower().endswith(".csv") else "xlsx"
         if what == "workbook":
             if fmt != "xlsx":
-                raise CommandError("Xuất theo mẫu nhập chỉ hỗ trợ .xlsx.")
+                raise BadArgument("Xuất theo mẫu nhập chỉ hỗ trợ .xlsx.")
             sheets = exporter.import_format_export(viewer, unit_obj, actor)
         elif what == "organizations":
             sheets = [exporter.organizations_export(viewer, unit_obj, day, actor, fmt)]

@@ -1,10 +1,11 @@
 """`grassroots import FILE.xlsx [--dry-run]`: all-or-nothing import with every error listed."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.excel.importer import import_file
 
 from ._common import user_or_none
@@ -12,7 +13,7 @@ from ._common import user_or_none
 LABELS = {"created": "tạo mới", "updated": "cập nhật", "unchanged": "không đổi"}
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Nhập tệp Excel (.xlsx) hoặc CSV theo mẫu. Có lỗi ở bất kỳ dòng nào thì không ghi gì."
 
     def add_arguments(self, parser):

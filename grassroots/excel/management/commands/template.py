@@ -1,12 +1,11 @@
 """`grassroots template KIND FILE.xlsx`: an empty import workbook with instructions and drop-downs."""
 
-from django.core.management.base import BaseCommand, CommandError
-
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 from grassroots.excel import schema
 from grassroots.excel.workbooks import template_workbook
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Tạo tệp Excel mẫu để nhập dữ liệu. KIND: " + ", ".join(schema.KIND_NAMES)
 
     def add_arguments(self, parser):
@@ -21,10 +20,10 @@ class Command(BaseCommand):
         try:
             wb = template_workbook(kind, examples=not no_examples)
         except KeyError:
-            raise CommandError(
+            raise BadArgument(
                 f"Loại mẫu không hợp lệ: {kind}. Chọn một trong: {', '.join(schema.KIND_NAMES)}."
             ) from None
         if not file.lower().endswith(".xlsx"):
-            raise CommandError("Tệp mẫu phải có đuôi .xlsx.")
+            raise BadArgument("Tệp mẫu phải có đuôi .xlsx.")
         wb.save(file)
         self.stdout.write(f"Đã tạo {file}")

@@ -1,6 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.figures.queries import figures
 from grassroots.organizations.cli import unit_arg
 
@@ -35,7 +33,7 @@ _FLOW_LABELS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Số liệu của một tổ chức tại một ngày, và biến động từ một ngày trước đó."
 
     def add_arguments(self, parser):
@@ -48,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, unit, at, since, json: bool, **options):
         if since and since > at:
-            raise CommandError("--since phải trước hoặc bằng --at", returncode=2)
+            raise BadArgument("--since phải trước hoặc bằng --at")
         result = figures(unit, at, since)
         if json:
             self.stdout.write(dumps(result.as_json()))

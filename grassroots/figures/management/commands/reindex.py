@@ -7,14 +7,14 @@ the reads of later years add more daily rows (still exact, slower).
 
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.derived import checkpoints as figure_checkpoints
 from grassroots.derived import name_index as search_index
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Tạo lại dữ liệu dẫn xuất: mốc năm của sổ số liệu và chỉ mục tìm theo tên."
 
     def add_arguments(self, parser):

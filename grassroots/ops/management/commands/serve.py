@@ -8,15 +8,16 @@ single write lock turns into timeouts.
 import os
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.db import connections
+
+from grassroots.core.cli import GrassrootsCommand
 
 
 def default_workers() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Chạy máy chủ ứng dụng (gunicorn + WhiteNoise)."
 
     def add_arguments(self, parser):

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.ops import worker
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Chạy các tác vụ nền (nhập Excel...) từ hàng đợi trong cơ sở dữ liệu."
 
     def add_arguments(self, parser):

@@ -1,12 +1,10 @@
-from django.core.management.base import BaseCommand
-
-from grassroots.core.cli import date_arg, dumps
+from grassroots.core.cli import GrassrootsCommand, date_arg, dumps
 from grassroots.organizations.cli import unit_arg
 from grassroots.organizations.models import GrassrootsType, Kind
 from grassroots.organizations.queries import unit_rows
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Các tổ chức đảng tại một ngày (the organizations as of a date)."
 
     def add_arguments(self, parser):

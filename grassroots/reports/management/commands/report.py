@@ -2,19 +2,18 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from grassroots.accounts.access import get_report_unit_for_user
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.core.cli import date_arg
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg
 from grassroots.excel.management.commands._common import Operator, user_or_none
 from grassroots.reports.export import FORMATS
 from grassroots.reports.services import ReportError, review_export
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = (
         "Báo cáo: review = báo cáo sơ kết, tổng kết số liệu tổ chức đảng, đảng viên giữa hai ngày."
     )
@@ -34,12 +33,12 @@ class Command(BaseCommand):
     def handle(self, *args, report, unit, since, at, out, user, summary_file, **options):
         fmt = Path(out).suffix.lower().lstrip(".")
         if fmt not in FORMATS:
-            raise CommandError("Tệp kết quả phải có đuôi .docx, .xlsx, .pdf hoặc .json.")
+            raise BadArgument("Tệp kết quả phải có đuôi .docx, .xlsx, .pdf hoặc .json.")
         account = user_or_none(user)
         try:
             unit_obj = get_report_unit_for_user(account or Operator(), unit, [since, at])
         except Http404:
-            raise CommandError(
+            raise BadArgument(
                 f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
             ) from None
         summary = Path(summary_file).read_text(encoding="utf-8") if summary_file else None
@@ -53,6 +52,6 @@ class Command(BaseCommand):
                 summary=summary,
             )
         except ReportError as error:
-            raise CommandError(str(error)) from None
+            raise BadArgument(str(error)) from None
         Path(out).write_bytes(data)
         self.stdout.write(f"Đã lập báo cáo {out}")

@@ -1,15 +1,14 @@
 """`grassroots statistics members --unit CODE --at D --by DIM[,DIM] [--children] [--json]`."""
 
-from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from grassroots.accounts.access import get_report_unit_for_user
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.excel.management.commands._common import Operator, user_or_none
 from grassroots.members.structure import DIMENSIONS, UnknownDimension, member_structure
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Thống kê: members = cơ cấu đảng viên tại một ngày theo một hoặc hai tiêu chí."
 
     def add_arguments(self, parser):
@@ -30,14 +29,14 @@ class Command(BaseCommand):
         try:
             unit_obj = get_report_unit_for_user(user_or_none(user) or Operator(), unit, [at])
         except Http404:
-            raise CommandError(
+            raise BadArgument(
                 f"Không có tổ chức mã {unit} (hoặc ngoài phạm vi tài khoản)."
             ) from None
         dims = [d.strip() for d in by.split(",") if d.strip()]
         try:
             result = member_structure(unit_obj, at, dims, children=children)
         except UnknownDimension as error:
-            raise CommandError(str(error)) from None
+            raise BadArgument(str(error)) from None
         if json:
             self.stdout.write(dumps(result.as_json()))
             return

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.scale.bench import run_bench
 
 
@@ -25,7 +25,7 @@ def _database_url(db: str, members: int, seed: int) -> str:
     return f"{base}/{name}"
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Đo hiệu năng: số liệu theo ngày, tìm kiếm, trang web, so với DuckDB."
 
     def add_arguments(self, parser):

@@ -2,15 +2,16 @@
 
 import json as jsonlib
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from grassroots.core.cli import GrassrootsCommand
 from grassroots.organizations.models import Unit
 from grassroots.scale.national import SCALES
 from grassroots.scale.runs import run_generate
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Tạo dữ liệu tổng hợp cả nước (đơn vị hành chính thật) để đo hiệu năng."
 
     def add_arguments(self, parser):
