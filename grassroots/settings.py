@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "grassroots.development",
     "grassroots.meetings",
     "grassroots.cadres",
+    "grassroots.plans",
     "grassroots.excel",
     "grassroots.reports",
     "grassroots.scale",

@@ -218,13 +218,16 @@ class Importer:
 
     # ---- phase 1: check --------------------------------------------------------------
     # ---- phase 1: check --------------------------------------------------------------
-    def check(self) -> Report:
+    def read_rows(self) -> bool:
+        """Read and type every row (`self.rows`, by sheet kind) without checking them against
+        the database; False when the file itself is refused (the problems are in the report).
+        Other readers of the workbook format (a restructure plan) start here."""
         opened = self._read()
         if opened is None:
-            return self.report
+            return False
         if self.report.problems:
             # A file whose structure is wrong (no header, merged or formula cells) is not read row by row.
-            return self.report
+            return False
         for raw in opened.sheets:
             self.progress(f"Đọc sheet {raw.sheet.name}", 0, 1)
             self.rows[raw.sheet.kind] = self._typed_rows(raw)
@@ -238,6 +241,11 @@ class Importer:
                     "không có dòng dữ liệu nào dưới dòng tiêu đề.",
                 )
             )
+            return False
+        return True
+
+    def check(self) -> Report:
+        if not self.read_rows():
             return self.report
         for part in self.parts:
             part.check()

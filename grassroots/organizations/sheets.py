@@ -114,6 +114,14 @@ CHANGES = Sheet(
         Column("target", "Mã tổ chức nhận sáp nhập", help="Với Sáp nhập.", width=14),
         *DECISION,
         Column("note", "Ghi chú", width=30),
+        Column(
+            "new_cell_code",
+            "Mã chi bộ nhận đảng viên",
+            help="Với Thay đổi cấp tổ chức của một chi bộ còn đảng viên thành đảng bộ: chi bộ trực "
+            "thuộc mới được lập cùng ngày để nhận đảng viên.",
+            width=16,
+        ),
+        Column("new_cell_name", "Tên chi bộ nhận đảng viên", width=30),
     ),
     examples=(
         (

@@ -223,17 +223,21 @@ def unit_split(
     assign: dict[int, str] | None = None,
     decision: Decision = NO_DECISION,
     note: str = "",
+    assign_children: dict[int, str] | None = None,
 ) -> list[Unit]:
     """Split `unit` into new organizations under the same parent. `assign` maps the id of each
-    sub-organization and member of the unit to the code of the part that takes it; whatever is
-    not assigned goes to the first part. The unit ends on `date`."""
+    member of the unit to the code of the part that takes it, `assign_children` the id of each
+    sub-organization (without it, sub-organizations are looked up in `assign` too, as before:
+    member and unit ids are different sequences, so keep them apart); whatever is not assigned
+    goes to the first part. The unit ends on `date`."""
     access.require_unit_write(actor, unit, date)
     current = check_alive(unit, date)
     if len(parts) < 2:
         raise _err("Chia tách cần ít nhất hai tổ chức mới.", "parts")
     assign = assign or {}
+    children_assign = assign if assign_children is None else assign_children
     codes = {p.code.upper() for p in parts}
-    bad = {v for v in assign.values() if v.upper() not in codes}
+    bad = {v for v in [*assign.values(), *children_assign.values()] if v.upper() not in codes}
     if bad:
         raise _err(f"Mã tổ chức mới không có trong danh sách: {', '.join(sorted(bad))}.", "assign")
     new_units = {}
@@ -261,7 +265,7 @@ def unit_split(
             note=f"Theo chia tách {unit.code}",
         )
     for child in children_on(unit, date):
-        target = new_units.get(assign.get(child.pk, "").upper(), first)
+        target = new_units.get(children_assign.get(child.pk, "").upper(), first)
         unit_move(
             actor=actor,
             unit=child,

@@ -1,0 +1,154 @@
+"""A workbook of organization changes read as one restructure plan (`grassroots plan check|apply`,
+the plan upload page). The file has the import format (docs/import.md): the rows of
+"Thay đổi tổ chức" are the plan's changes, the rows of "Tổ chức đảng" that are not yet in the
+registry are organizations the plan establishes, and the rows "Chuyển theo sắp xếp tổ chức" of
+"Sự kiện đảng viên" are its explicit member moves. Row order does not matter: the plan is played
+in dependency order (grassroots/restructure/plan.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grassroots.excel import schema
+from grassroots.excel.importer import Importer
+from grassroots.members.models import EventKind
+from grassroots.members.sheets import EVENTS
+from grassroots.organizations.models import ChangeAction, Unit, UnitAncestry
+from grassroots.organizations.queries import on
+from grassroots.organizations.services import Decision
+from grassroots.organizations.sheets import CHANGES, ORGANIZATIONS
+from grassroots.restructure import plan as engine
+
+PLAN_SHEETS = {ORGANIZATIONS.kind, CHANGES.kind, EVENTS.kind}
+
+
+@dataclass
+class PlanFile:
+    changes: list[engine.Change] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        return min((c.date for c in self.changes), default=None)
+
+
+def _decision(v: dict) -> Decision:
+    return Decision(v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", ""))
+
+
+def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
+    importer = Importer(path, name, user=user)
+    out = PlanFile()
+    if not importer.read_rows():
+        out.problems = importer.report.messages()
+        return out
+    out.problems = importer.report.messages()  # cells that could not be read
+    existing = {
+        code.upper()
+        for code in Unit.objects.filter(
+            code__in=[r.values.get("code", "") for r in importer.rows.get(ORGANIZATIONS.kind, [])]
+        ).values_list("code", flat=True)
+    }
+    for kind, rows in importer.rows.items():
+        if kind not in PLAN_SHEETS and rows:
+            sheet = next(s for s in schema.sheets() if s.kind == kind)
+            out.problems.append(
+                f"Sheet {sheet.name}: không thuộc kế hoạch sắp xếp tổ chức (chỉ nhận sheet "
+                f"{ORGANIZATIONS.name}, {CHANGES.name} và sự kiện “Chuyển theo sắp xếp tổ chức”)."
+            )
+    for row in importer.rows.get(ORGANIZATIONS.kind, []):
+        v = row.values
+        if not v.get("code") or v["code"].upper() in existing:
+            continue  # organizations already in the registry are the plan's context, not changes
+        if not {"name", "kind", "established"} <= set(v):
+            continue
+        out.changes.append(
+            engine.Change(
+                action=ChangeAction.ESTABLISH,
+                code=v["code"],
+                date=v["established"],
+                name=v["name"],
+                kind=v["kind"],
+                grassroots_type=v.get("grassroots_type", ""),
+                parent=v.get("parent", "") or "",
+                decision=_decision(v),
+                ref=(ORGANIZATIONS.name, row.number),
+                where=f"Sheet {ORGANIZATIONS.name}, dòng {row.number}",
+            )
+        )
+    for row in importer.rows.get(CHANGES.kind, []):
+        v = row.values
+        if not {"code", "action", "date"} <= set(v):
+            continue
+        out.changes.append(
+            engine.Change(
+                action=v["action"],
+                code=v["code"],
+                date=v["date"],
+                name=v.get("name", ""),
+                kind=v.get("kind", ""),
+                grassroots_type=v.get("grassroots_type", ""),
+                parent=v.get("parent", ""),
+                target=v.get("target", ""),
+                new_cell_code=v.get("new_cell_code", ""),
+                new_cell_name=v.get("new_cell_name", ""),
+                decision=_decision(v),
+                note=v.get("note", ""),
+                ref=(CHANGES.name, row.number),
+                where=f"Sheet {CHANGES.name}, dòng {row.number}",
+            )
+        )
+    for row in importer.rows.get(EVENTS.kind, []):
+        v = row.values
+        if not {"profile_number", "kind", "date"} <= set(v):
+            continue
+        if v["kind"] != EventKind.RESTRUCTURE:
+            out.problems.append(
+                f"Sheet {EVENTS.name}, dòng {row.number}: kế hoạch sắp xếp chỉ nhận sự kiện "
+                "“Chuyển theo sắp xếp tổ chức”; các sự kiện khác hãy nhập bằng lệnh import."
+            )
+            continue
+        out.changes.append(
+            engine.Change(
+                action=engine.MEMBER_MOVE,
+                code=v["profile_number"],
+                date=v["date"],
+                target=v.get("unit", ""),
+                decision=_decision(v),
+                note=v.get("note", ""),
+                ref=(EVENTS.name, row.number),
+                where=f"Sheet {EVENTS.name}, dòng {row.number}",
+            )
+        )
+    if not out.changes and not out.problems:
+        out.problems.append("Tệp không có thay đổi tổ chức nào.")
+    return out
+
+
+def deciding_unit(changes: list[engine.Change], day: dt.date) -> Unit | None:
+    """The lowest organization above every organization the plan names (its committee decides)."""
+    codes = {c.code.upper() for c in changes if c.action != engine.MEMBER_MOVE}
+    codes |= {c.target.upper() for c in changes if c.target}
+    codes |= {c.parent.upper() for c in changes if c.parent}
+    ids = list(Unit.objects.filter(code__in=codes).values_list("pk", flat=True))
+    if not ids:
+        return None
+    common: set[int] | None = None
+    depth: dict[int, int] = {}
+    for pk in ids:
+        rows = UnitAncestry.objects.filter(on(day - dt.timedelta(days=1)), descendant_id=pk)
+        above = {}
+        for ancestor, d in rows.values_list("ancestor_id", "depth"):
+            above[ancestor] = d
+        if not above:
+            continue
+        common = set(above) if common is None else common & set(above)
+        for a, d in above.items():
+            depth[a] = max(depth.get(a, 0), d)
+    if not common:
+        return None
+    # The common ancestor nearest to the named units is the one with the smallest distance.
+    return Unit.objects.get(pk=min(common, key=lambda a: depth[a]))

@@ -1,0 +1,366 @@
+"""A restructure plan played as a whole: many changes of the tree and the member moves they imply,
+applied in dependency order through the services of this package and of the domains.
+
+Nothing here re-implements a rule: each change is one call of the ordinary service
+(`organizations.services.unit_establish/rename/move`, `restructure.services.unit_change_kind/
+unit_merge/unit_split/unit_dissolve`, `members.services.member_record_event`), so a plan is
+refused for exactly the reasons a clerk's form would be. What this module adds:
+
+* **Dependency order, not file order.** Changes are played by date, then by phase (`PHASES`):
+  new organizations first, then renames, kinds that grow (a cell becoming a committee), the
+  explicit member moves, moves of sub-organizations, mergers, splits, kinds that shrink, and
+  dissolutions last, so members and sub-organizations leave before their cell or parent ends.
+  A change refused because something it needs comes later (a new sub-cell under a cell that
+  becomes a committee in the same plan) is tried again after every change that could go: the
+  plan is played to a fixpoint, each try in its own savepoint.
+* **One fact once.** A member move that a merger, a split or a change of kind of the same plan
+  already makes (the restructure rows an export writes for a merger, say) is recognized as that
+  move and not recorded twice; a new chi bộ trực thuộc established under an organization whose
+  kind grows the same day becomes the cell that receives its members.
+* **Every problem at once.** What is still refused at the fixpoint is reported, each problem
+  naming its change (and the caller's reference: the Excel row, the plan line).
+
+`play` runs inside the caller's transaction: the caller commits (apply) or rolls back (check,
+preview). The plan's own records live in the `plans` app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from grassroots.audit.services import Actor
+from grassroots.core.dates import vn
+from grassroots.members.models import EventKind, Member, MemberStint
+from grassroots.members.services import member_record_event
+from grassroots.organizations import services as orgs
+from grassroots.organizations.models import MEMBER_KINDS, ChangeAction, Kind, Unit
+
+from . import services as restructure
+
+MEMBER_MOVE = "member_move"
+ACTIONS = {
+    ChangeAction.ESTABLISH: "Thành lập",
+    ChangeAction.RENAME: "Đổi tên",
+    ChangeAction.MOVE: "Chuyển trực thuộc",
+    ChangeAction.CHANGE_KIND: "Thay đổi cấp tổ chức",
+    ChangeAction.MERGE: "Sáp nhập",
+    ChangeAction.SPLIT: "Chia tách",
+    ChangeAction.DISSOLVE: "Giải thể",
+    MEMBER_MOVE: "Chuyển đảng viên theo sắp xếp",
+}
+# The order in which a day's changes are played (see the module docstring).
+PHASES = {
+    ChangeAction.ESTABLISH: 0,
+    ChangeAction.RENAME: 1,
+    "grow": 2,
+    MEMBER_MOVE: 3,
+    ChangeAction.MOVE: 4,
+    ChangeAction.MERGE: 5,
+    ChangeAction.SPLIT: 6,
+    "shrink": 7,
+    ChangeAction.DISSOLVE: 8,
+}
+
+
+@dataclass
+class Change:
+    """One change of a plan. Units are named by code (a plan may establish them); a member move
+    names the member by profile number in `code` and the receiving cell in `target`."""
+
+    action: str
+    code: str
+    date: dt.date
+    name: str = ""
+    kind: str = ""
+    grassroots_type: str = ""
+    parent: str = ""
+    target: str = ""
+    new_cell_code: str = ""
+    new_cell_name: str = ""
+    parts: list[dict] = field(default_factory=list)  # split: code, name, kind, grassroots_type
+    assign: dict[str, str] = field(default_factory=dict)  # split: member number / unit code → part
+    decision: orgs.Decision = orgs.NO_DECISION
+    note: str = ""
+    ref: Any = None  # the caller's handle: Excel row, plan line
+    where: str = ""  # how the caller names it in messages ("dòng 12")
+    position: int = 0
+
+    @property
+    def label(self) -> str:
+        what = ACTIONS.get(self.action, self.action)
+        if self.action == MEMBER_MOVE:
+            text = f"{what} {self.code} → {self.target}"
+        elif self.action == ChangeAction.MERGE:
+            text = f"{what} {self.code} vào {self.target}"
+        else:
+            text = f"{what} {self.code}"
+        return f"{self.where}: {text}" if self.where else text
+
+    def phase(self) -> int:
+        if self.action == ChangeAction.CHANGE_KIND:
+            return PHASES["grow" if self.kind not in MEMBER_KINDS else "shrink"]
+        return PHASES.get(self.action, 9)
+
+
+@dataclass
+class Problem:
+    change: Change | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.change.label}: {self.message}" if self.change else self.message
+
+    def as_json(self) -> dict:
+        return {
+            "change": self.change.label if self.change else None,
+            "where": self.change.where if self.change else None,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Outcome:
+    problems: list[Problem]
+    applied: list[Change]
+    recognized: list[Change]  # explicit moves that another change of the plan already makes
+
+
+def _unit(code: str, field_name: str) -> Unit:
+    unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
+    if unit is None:
+        raise ValidationError({field_name: [f"không có tổ chức mã {code or '(trống)'}."]})
+    return unit
+
+
+def _member(number: str) -> Member:
+    member = Member.objects.filter(profile_number__iexact=(number or "").strip()).first()
+    if member is None:
+        raise ValidationError({"code": [f"không có đảng viên số lý lịch {number}."]})
+    return member
+
+
+def cell_on(member_ids: list[int], day: dt.date) -> dict[int, int]:
+    """The cell that counts each member on `day` (members outside the system are left out)."""
+    rows = MemberStint.objects.filter(member_id__in=member_ids, start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+    return dict(rows.values_list("member_id", "unit_id"))
+
+
+def _apply(actor: Actor, c: Change) -> None:
+    common = {"actor": actor, "date": c.date, "decision": c.decision, "note": c.note}
+    if c.action == ChangeAction.ESTABLISH:
+        parent = _unit(c.parent, "parent") if c.parent else None
+        orgs.unit_establish(
+            code=c.code,
+            name=c.name,
+            kind=c.kind,
+            parent=parent,
+            grassroots_type=c.grassroots_type,
+            **common,
+        )
+    elif c.action == ChangeAction.RENAME:
+        orgs.unit_rename(unit=_unit(c.code, "code"), name=c.name, **common)
+    elif c.action == ChangeAction.MOVE:
+        orgs.unit_move(unit=_unit(c.code, "code"), new_parent=_unit(c.parent, "parent"), **common)
+    elif c.action == ChangeAction.CHANGE_KIND:
+        restructure.unit_change_kind(
+            unit=_unit(c.code, "code"),
+            kind=c.kind,
+            new_cell_code=c.new_cell_code,
+            new_cell_name=c.new_cell_name,
+            **common,
+        )
+    elif c.action == ChangeAction.MERGE:
+        restructure.unit_merge(
+            sources=[_unit(c.code, "code")], target=_unit(c.target, "target"), **common
+        )
+    elif c.action == ChangeAction.SPLIT:
+        _split(actor, c, common)
+    elif c.action == ChangeAction.DISSOLVE:
+        restructure.unit_dissolve(unit=_unit(c.code, "code"), **common)
+    elif c.action == MEMBER_MOVE:
+        member_record_event(
+            actor=actor,
+            member=_member(c.code),
+            kind=EventKind.RESTRUCTURE,
+            date=c.date,
+            unit=_unit(c.target, "target"),
+            decision_number=c.decision.number,
+            decision_date=c.decision.date,
+            issuing_body=c.decision.issuing_body,
+            note=c.note,
+        )
+    else:
+        raise ValidationError({"action": [f"Thay đổi “{c.action}” không hợp lệ."]})
+
+
+def _split(actor: Actor, c: Change, common: dict) -> None:
+    unit = _unit(c.code, "code")
+    parts = [
+        restructure.SplitPart(
+            code=p.get("code", ""),
+            name=p.get("name", "") or p.get("code", ""),
+            kind=p.get("kind", ""),
+            grassroots_type=p.get("grassroots_type", ""),
+        )
+        for p in c.parts
+    ]
+    members, children = {}, {}
+    for key, part in c.assign.items():
+        found = Member.objects.filter(profile_number__iexact=key).values_list("pk", flat=True)
+        if found:
+            members[found[0]] = part
+            continue
+        child = Unit.objects.filter(code__iexact=key).values_list("pk", flat=True)
+        if not child:
+            raise ValidationError(
+                {"assign": [f"không có đảng viên hay tổ chức “{key}” để phân chia."]}
+            )
+        children[child[0]] = part
+    restructure.unit_split(
+        unit=unit, parts=parts, assign=members, assign_children=children, **common
+    )
+
+
+def _messages(exc: ValidationError) -> list[tuple[str | None, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            (None if name == "__all__" else name, message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [(None, message) for message in exc.messages]
+
+
+def _same_facts(changes: list[Change]) -> tuple[list[Change], list[Change]]:
+    """Fold the changes that state a fact another change already makes (module docstring):
+    returns (changes to play, explicit member moves recognized as part of another change)."""
+    ends: dict[tuple[str, dt.date], Change] = {}
+    grows: dict[tuple[str, dt.date], Change] = {}
+    for c in changes:
+        if c.action in (ChangeAction.MERGE, ChangeAction.SPLIT):
+            ends[(c.code.upper(), c.date)] = c
+        elif c.action == ChangeAction.CHANGE_KIND and c.kind not in MEMBER_KINDS:
+            grows[(c.code.upper(), c.date)] = c
+    # A new chi bộ trực thuộc under a unit growing the same day receives its members.
+    keep: list[Change] = []
+    for c in changes:
+        grow = grows.get(((c.parent or "").upper(), c.date))
+        if (
+            c.action == ChangeAction.ESTABLISH
+            and c.kind == Kind.SUBORDINATE_CELL
+            and grow is not None
+            and not grow.new_cell_code
+        ):
+            grow.new_cell_code, grow.new_cell_name = c.code, c.name
+            continue
+        keep.append(c)
+    moves = [c for c in keep if c.action == MEMBER_MOVE]
+    if not moves or not (ends or grows):
+        return keep, []
+    numbers = {c.code.upper() for c in moves}
+    members = dict(
+        (number.upper(), pk)
+        for pk, number in Member.objects.filter(profile_number__in=numbers).values_list(
+            "pk", "profile_number"
+        )
+    )
+    codes = dict(
+        (pk, code.upper())
+        for pk, code in Unit.objects.filter(code__in=[k[0] for k in (*ends, *grows)]).values_list(
+            "pk", "code"
+        )
+    )
+    recognized: list[Change] = []
+    by_day: dict[dt.date, dict[int, int]] = {}
+    out: list[Change] = []
+    for c in keep:
+        if c.action != MEMBER_MOVE or c.code.upper() not in members:
+            out.append(c)
+            continue
+        pk = members[c.code.upper()]
+        day_before = c.date - dt.timedelta(days=1)
+        cells = by_day.get(c.date)
+        if cells is None:
+            wanted = [
+                members[m.code.upper()]
+                for m in moves
+                if m.date == c.date and m.code.upper() in members
+            ]
+            cells = by_day[c.date] = cell_on(wanted, day_before)
+        source = codes.get(cells.get(pk))
+        end = ends.get((source, c.date)) if source else None
+        grow = grows.get((source, c.date)) if source else None
+        target = c.target.upper()
+        if end is not None and end.action == ChangeAction.MERGE and end.target.upper() == target:
+            recognized.append(c)
+            continue
+        if end is not None and end.action == ChangeAction.SPLIT:
+            if target in {p.get("code", "").upper() for p in end.parts}:
+                end.assign.setdefault(c.code.upper(), target)
+                recognized.append(c)
+                continue
+        if grow is not None and (grow.new_cell_code or "").upper() == target:
+            recognized.append(c)
+            continue
+        out.append(c)
+    return out, recognized
+
+
+def play(actor: Actor, changes: list[Change]) -> Outcome:
+    """Play the changes in dependency order inside the caller's transaction (module docstring).
+    Changes that are still refused at the fixpoint are left unapplied and reported."""
+    for i, c in enumerate(changes):
+        c.position = c.position or i
+    pending, recognized = _same_facts(list(changes))
+    pending.sort(key=lambda c: (c.date, c.phase(), c.position))
+    last: dict[int, list[tuple[str | None, str]]] = {}
+    applied: list[Change] = []
+    progress = True
+    while pending and progress:
+        progress = False
+        still: list[Change] = []
+        for c in pending:
+            try:
+                with transaction.atomic():
+                    _apply(actor, c)
+            except ValidationError as exc:
+                last[id(c)] = _messages(exc)
+                still.append(c)
+            except PermissionDenied as exc:
+                last[id(c)] = [(None, str(exc))]
+                still.append(c)
+            else:
+                applied.append(c)
+                progress = True
+        pending = still
+    problems = [
+        Problem(c, name, message)
+        for c in sorted(pending, key=lambda c: c.position)
+        for name, message in last[id(c)]
+    ]
+    return Outcome(problems, applied, recognized)
+
+
+def check_dates(changes: list[Change], effective: dt.date | None) -> list[Problem]:
+    """A plan has one effective date; a change dated otherwise is named (not silently moved)."""
+    if effective is None:
+        return []
+    return [
+        Problem(
+            c,
+            "date",
+            f"ngày hiệu lực {vn(c.date)} khác ngày hiệu lực của kế hoạch ({vn(effective)}).",
+        )
+        for c in changes
+        if c.date != effective
+    ]

@@ -1,0 +1,283 @@
+"""Restructure plans: a whole plan validated in dependency order, applied at once, audited as one
+plan; the shuffled workbook gives the figures of the same changes made one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from grassroots.audit.models import AuditRecord
+from grassroots.members.sheets import EVENTS
+from grassroots.organizations import services as orgs
+from grassroots.organizations.models import Kind, Unit
+from grassroots.organizations.sheets import CHANGES, ORGANIZATIONS
+from grassroots.plans import services
+from grassroots.plans.models import Plan, Status
+from grassroots.restructure import plan as engine
+from grassroots.restructure import services as restructure
+
+from . import plan_world as world
+from .excel_helpers import headers, workbook
+from .factories import SYSTEM
+
+pytestmark = pytest.mark.django_db
+
+LABELS = {
+    "establish": "Thành lập",
+    "rename": "Đổi tên",
+    "move": "Chuyển trực thuộc",
+    "change_kind": "Thay đổi cấp tổ chức",
+    "merge": "Sáp nhập",
+    "dissolve": "Giải thể",
+}
+KIND_LABELS = {k.value: str(k.label) for k in Kind}
+
+
+def _change_row(r: dict) -> list:
+    cols = [c.field for c in CHANGES.columns]
+    values = {
+        "code": r["code"],
+        "action": LABELS[r["action"]],
+        "date": world.DAY,
+        "name": r.get("name", ""),
+        "kind": KIND_LABELS.get(r.get("kind", ""), ""),
+        "parent": r.get("parent", ""),
+        "target": r.get("target", ""),
+        "new_cell_code": r.get("new_cell_code", ""),
+        "new_cell_name": r.get("new_cell_name", ""),
+        "decision_number": "01-NQ/TU",
+    }
+    return [values.get(c, "") for c in cols]
+
+
+def plan_workbook(path, built, seed=7, explicit_moves=True) -> str:
+    rows = world.reorganization()
+    orgs_rows, change_rows = [], []
+    for r in rows:
+        if r["action"] == "establish":
+            orgs_rows.append(
+                [
+                    r["code"],
+                    r["name"],
+                    KIND_LABELS[r["kind"]],
+                    "Xã, phường, thị trấn, đặc khu",
+                    r["parent"],
+                    world.DAY,
+                ]
+            )
+        else:
+            change_rows.append(_change_row(r))
+    event_rows = []
+    if explicit_moves:
+        # The restructure rows an export writes for a merger (edge case 3): the same fact.
+        for r in rows:
+            if r["action"] == "merge":
+                for m in built["members"][r["code"]]:
+                    values = {
+                        "profile_number": m.profile_number,
+                        "kind": "Chuyển theo sắp xếp tổ chức",
+                        "date": world.DAY,
+                        "unit": r["target"],
+                    }
+                    event_rows.append([values.get(c.field, "") for c in EVENTS.columns])
+    rng = random.Random(seed)
+    for block in (orgs_rows, change_rows, event_rows):
+        rng.shuffle(block)
+    sheets = {
+        ORGANIZATIONS.name: [headers(ORGANIZATIONS), *orgs_rows],
+        CHANGES.name: [headers(CHANGES), *change_rows],
+    }
+    if event_rows:
+        sheets[EVENTS.name] = [headers(EVENTS), *event_rows]
+    return workbook(path, sheets)
+
+
+def one_by_one() -> None:
+    """The same changes made by hand through the services, in an order that works."""
+    day = world.DAY
+    P = Unit.objects.get(code="P")
+    for i in range(1, world.DISTRICTS + 1):
+        orgs.unit_establish(
+            actor=SYSTEM,
+            code=f"P-X{i}",
+            name=f"Chi bộ xã mới {i}",
+            kind=Kind.GRASSROOTS_CELL,
+            grassroots_type="commune",
+            parent=P,
+            date=day,
+        )
+    restructure.unit_change_kind(
+        actor=SYSTEM,
+        unit=Unit.objects.get(code="P-D1-C4"),
+        kind=Kind.GRASSROOTS_COMMITTEE,
+        date=day,
+        new_cell_code="P-D1-C4-1",
+        new_cell_name="Chi bộ thôn 1",
+    )
+    orgs.unit_rename(
+        actor=SYSTEM, unit=Unit.objects.get(code="P-D2-C4"), name="Chi bộ phường Đông", date=day
+    )
+    for i in range(1, world.DISTRICTS + 1):
+        orgs.unit_move(
+            actor=SYSTEM, unit=Unit.objects.get(code=f"P-D{i}-C4"), new_parent=P, date=day
+        )
+        for j in (1, 2, 3):
+            restructure.unit_merge(
+                actor=SYSTEM,
+                sources=[Unit.objects.get(code=f"P-D{i}-C{j}")],
+                target=Unit.objects.get(code=f"P-X{i}"),
+                date=day,
+            )
+        restructure.unit_dissolve(actor=SYSTEM, unit=Unit.objects.get(code=f"P-D{i}"), date=day)
+
+
+DAYS = (world.DAY - dt.timedelta(days=1), world.DAY, dt.date(2026, 1, 1))
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_shuffled_workbook_applies_as_one_plan_with_the_figures_of_one_by_one(tmp_path, capsys):
+    built = world.build()
+    path = plan_workbook(tmp_path / "plan.xlsx", built)
+    before_figures = world.figures_of_all(DAYS[:1])
+    try:
+        with transaction.atomic():
+            one_by_one()
+            expected = world.figures_of_all(DAYS)
+            raise _Undo
+    except _Undo:
+        pass
+    call_command("plan", "check", path)
+    call_command("plan", "apply", path)
+    got = world.figures_of_all(DAYS)
+    assert got == expected
+    assert {k: v for k, v in got.items() if k in before_figures} == before_figures
+    plan = Plan.objects.get()
+    assert plan.status == Status.APPLIED
+    # Explicit moves already made by the mergers were recognized, not recorded twice.
+    assert len(plan.summary["recognized"]) == 18
+    assert AuditRecord.objects.filter(object_type="plan", action="apply").count() == 1
+    moved = built["members"]["P-D1-C1"][0]
+    assert moved.events.filter(kind="restructure").count() == 1
+    assert not Unit.objects.get(code="P-D1").exists_on(world.DAY)
+
+
+def test_check_json_lists_affected_figures_and_writes_nothing(tmp_path, capsys):
+    built = world.build()
+    path = plan_workbook(tmp_path / "plan.xlsx", built, explicit_moves=False)
+    capsys.readouterr()
+    call_command("plan", "check", path, "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["problems"] == []
+    affected = {a["code"]: a for a in data["affected"]}
+    assert affected["P-X1"]["before"] is None
+    assert affected["P-X1"]["after"]["members"] == 6
+    assert affected["P-D1"]["before"]["members"] == 8 and affected["P-D1"]["after"] is None
+    assert affected["P"]["before"]["members"] == affected["P"]["after"]["members"] == 24
+    assert affected["P"]["after"]["grassroots_cells"] == 5  # 3 new + C4 of D2, D3
+    assert set(affected["P"]["before"]) >= {"members", "villages", "grassroots_organizations"}
+    assert not Unit.objects.filter(code="P-X1").exists()
+    assert Plan.objects.count() == 0
+
+
+def test_every_problem_listed_at_once_naming_the_row_and_nothing_written(tmp_path, capsys):
+    built = world.build()
+    rows = [
+        _change_row({"action": "merge", "code": "P-D1-C1", "target": "NOPE"}),
+        _change_row({"action": "dissolve", "code": "P-D2"}),  # still has its communes
+        _change_row({"action": "rename", "code": "P-D3-C1", "name": "Chi bộ mới"}),
+    ]
+    path = workbook(tmp_path / "bad.xlsx", {CHANGES.name: [headers(CHANGES), *rows]})
+    with pytest.raises(CommandError) as failed:
+        call_command("plan", "apply", path)
+    assert failed.value.returncode == 1
+    err = capsys.readouterr().err
+    assert "dòng 2" in err and "NOPE" in err
+    assert "dòng 3" in err and "Giải thể P-D2" in err
+    assert "dòng 4" not in err
+    assert Plan.objects.count() == 0
+    assert Unit.objects.get(code="P-D3-C1").versions.count() == 1
+    assert built
+
+
+def test_applied_plan_cannot_be_edited_only_reverted_by_another(tmp_path):
+    world.build()
+    P = Unit.objects.get(code="P")
+    plan = services.plan_create(actor=SYSTEM, name="Đổi tên", effective_date=world.DAY, scope=P)
+    services.plan_add_change(actor=SYSTEM, plan=plan, action="rename", code="P-D1-C1", name="Mới")
+    services.plan_apply(actor=SYSTEM, plan=plan)
+    with pytest.raises(Exception, match="không thể sửa"):
+        services.plan_add_change(actor=SYSTEM, plan=plan, action="rename", code="P-D1-C2", name="X")
+    with pytest.raises(Exception, match="không thể sửa"):
+        services.plan_apply(actor=SYSTEM, plan=plan)
+    undo = services.plan_create(
+        actor=SYSTEM, name="Hoàn tác", effective_date=dt.date(2025, 8, 1), scope=P, reverts=plan
+    )
+    services.plan_add_change(
+        actor=SYSTEM, plan=undo, action="rename", code="P-D1-C1", name="Tổ chức P-D1-C1"
+    )
+    services.plan_apply(actor=SYSTEM, plan=undo)
+    assert Plan.objects.get(pk=plan.pk).reverted_by.get() == undo
+
+
+def test_future_plan_applied_ahead_keeps_earlier_figures():
+    world.build()
+    from grassroots.figures.queries import figures
+
+    P = Unit.objects.get(code="P")
+    future = dt.date.today() + dt.timedelta(days=40)
+    today = dt.date.today()
+    d1 = Unit.objects.get(code="P-D1")
+    before = figures(d1, today).as_json()
+    plan = services.plan_create(actor=SYSTEM, name="Sáp nhập", effective_date=future, scope=P)
+    services.plan_add_change(
+        actor=SYSTEM, plan=plan, action="merge", code="P-D1-C1", target="P-D1-C2"
+    )
+    services.plan_apply(actor=SYSTEM, plan=plan)
+    assert figures(d1, today).as_json() == before
+    assert figures(d1, future).grassroots_cells == before["grassroots_cells"] - 1
+
+
+def test_refused_plan_changes_nothing_and_names_each_change():
+    world.build()
+    P = Unit.objects.get(code="P")
+    plan = services.plan_create(actor=SYSTEM, name="Sai", effective_date=world.DAY, scope=P)
+    services.plan_add_change(actor=SYSTEM, plan=plan, action="rename", code="P-D1-C1", name="Mới")
+    services.plan_add_change(actor=SYSTEM, plan=plan, action="dissolve", code="P-D1-C2")
+    with pytest.raises(services.PlanRefused) as refused:
+        services.plan_apply(actor=SYSTEM, plan=plan)
+    assert [p.change.where for p in refused.value.problems] == ["Thay đổi 2"]
+    assert Unit.objects.get(code="P-D1-C1").versions.count() == 1
+    assert Plan.objects.get(pk=plan.pk).status == Status.DRAFT
+
+
+def test_dependency_order_new_subcell_under_a_growing_cell():
+    world.build()
+    changes = [
+        engine.Change(
+            "establish",
+            "P-D1-C1-A",
+            world.DAY,
+            name="Chi bộ A",
+            kind=Kind.SUBORDINATE_CELL,
+            parent="P-D1-C1",
+        ),
+        engine.Change("change_kind", "P-D1-C1", world.DAY, kind=Kind.GRASSROOTS_COMMITTEE),
+        engine.Change("member_move", "000001PP", world.DAY, target="P-D1-C1-A"),
+    ]
+    with transaction.atomic():
+        outcome = engine.play(SYSTEM, changes)
+    assert outcome.problems == []
+    assert [c.label for c in outcome.recognized] == [
+        "Chuyển đảng viên theo sắp xếp 000001PP → P-D1-C1-A"
+    ]
+    cell = Unit.objects.get(code="P-D1-C1-A")
+    assert cell.established == world.DAY
