@@ -26,6 +26,8 @@ BAD_UNIT = {
     "export": ["members", "out.xlsx", "--unit", "NOPE"],
     "report": ["review", "--unit", "NOPE", "--since", "2019-01-01", "--at", GOOD, "--out", "x.pdf"],
     "statistics": ["members", "--unit", "NOPE", "--at", GOOD, "--by", "gender"],
+    "cadre-standards": ["--unit", "NOPE", "--at", GOOD],
+    "training-summary": ["--unit", "NOPE", "--from", "2019-01-01", "--to", GOOD],
     "createadmin": ["--username", "x", "--scope", "NOPE", "--password", "Mat-khau-dai-12"],
 }
 BAD_AT = {
@@ -46,6 +48,8 @@ BAD_AT = {
         "x.pdf",
     ],
     "statistics": ["members", "--unit", "P", "--at", BAD_DATE, "--by", "gender"],
+    "cadre-standards": ["--unit", "P", "--at", BAD_DATE],
+    "training-summary": ["--unit", "P", "--from", "2019-01-01", "--to", BAD_DATE],
 }
 OURS = sorted(name for name, app in get_commands().items() if app.startswith("grassroots."))
 

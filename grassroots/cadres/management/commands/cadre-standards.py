@@ -2,15 +2,13 @@
 meeting and below the standard in force on D, by post; `--gaps` lists who falls short and why
 (docs/cadres.md)."""
 
-from django.core.management.base import BaseCommand
-
 from grassroots.cadres import standards
 from grassroots.cadres.models import Post
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import GrassrootsCommand, date_arg, dumps, number
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Chuẩn hóa cán bộ: chức danh đạt và chưa đạt tiêu chuẩn tại một ngày."
 
     def add_arguments(self, parser):

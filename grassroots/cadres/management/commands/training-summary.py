@@ -1,15 +1,13 @@
 """`grassroots training-summary --unit CODE --from D --to D [--json]`: trained (đào tạo) and
 fostered (bồi dưỡng), in turns and distinct people, by subject (docs/cadres.md)."""
 
-from django.core.management.base import BaseCommand, CommandError
-
 from grassroots.cadres import queries
 from grassroots.cadres.models import Subject
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Đào tạo, bồi dưỡng: số lượt và số người hoàn thành trong kỳ, theo nội dung."
 
     def add_arguments(self, parser):
@@ -21,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         unit = unit_arg(options["unit"])
         if options["until"] < options["since"]:
-            raise CommandError("Ngày cuối kỳ phải sau ngày đầu kỳ.", returncode=2)
+            raise BadArgument("Ngày cuối kỳ phải sau ngày đầu kỳ.")
         result = queries.training_summary(unit, options["since"], options["until"])
         if options["json"]:
             self.stdout.write(dumps(result))
