@@ -106,3 +106,59 @@ def test_statistics_page_crosses_a_second_dimension_from_the_form(world):
     assert "Bảng chéo" in html and "Chính thức" in html
     single = login(world["admin"]).get("/reports/statistics/", {"unit": "P", "by": "gender"})
     assert "Bảng chéo" not in single.content.decode()
+
+
+def _running_report(user, unit, worker_id: str, task_status: str = "RUNNING") -> ReportJob:
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.create(
+        args_kwargs={"args": [0], "kwargs": {}},
+        task_path="grassroots.reports.tasks.run_report_job",
+        queue_name="default",
+        backend_name="default",
+        status=task_status,
+        worker_ids=[worker_id] if worker_id else [],
+    )
+    return ReportJob.objects.create(
+        user=user, unit=unit, since="2009-01-01", at="2013-01-01", fmt="pdf",
+        status="running", progress=40, task_id=str(task.pk),
+    )  # fmt: skip
+
+
+def test_a_report_whose_worker_died_is_failed_with_a_message(settings):
+    # the database queue (the default), not the immediate backend: the job's task is asked
+    from django.utils import timezone
+
+    from grassroots.ops import worker
+    from grassroots.ops.liveness import this_host
+    from grassroots.ops.models import WorkerHeartbeat
+    from grassroots.reports import jobs
+
+    w = make_world()
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="gone", host=this_host(), pid=2**22 + 12345, started_at=now, seen_at=now
+    )  # no such process on this host
+    WorkerHeartbeat.objects.create(
+        worker_id="alive", host=this_host(), pid=__import__("os").getpid(), started_at=now,
+        seen_at=now,
+    )  # fmt: skip
+    dead = _running_report(w["admin"], w["P"], "gone")
+    live = _running_report(w["admin"], w["P"], "alive")
+    waiting = _running_report(w["admin"], w["P"], "", task_status="READY")
+    client = login(w["admin"])
+    status = client.get(f"/reports/jobs/{dead.pk}/status.json").json()
+    assert status["status"] == "failed" and not status["running"]
+    assert status["error"] == jobs.INTERRUPTED and "chưa được lập" in status["error"]
+    assert "Không lập được" in client.get(f"/reports/jobs/{dead.pk}/").content.decode()
+    assert client.get(f"/reports/jobs/{live.pk}/status.json").json()["status"] == "running"
+    assert client.get(f"/reports/jobs/{waiting.pk}/status.json").json()["status"] == "running"
+    # a starting worker fails the report of a worker that went silent
+    WorkerHeartbeat.objects.filter(pk="alive").update(
+        seen_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+    worker.fail_orphaned_tasks(except_worker="new")
+    live.refresh_from_db()
+    waiting.refresh_from_db()
+    assert live.status == "failed" and live.error == jobs.INTERRUPTED
+    assert waiting.status == "running"  # still queued: waits for a worker

@@ -38,6 +38,15 @@ CATEGORY_LABELS = {
     "age_18_30": _("Tuổi 18–30"),
 }
 
+# the same categories in the narrow columns of the per-child table
+SHORT_LABELS = {
+    "women": _("Nữ"),
+    "ethnic_minority": _("DT thiểu số"),
+    "religious": _("Có đạo"),
+    "youth_union": _("Đoàn viên"),
+    "age_18_30": _("18–30 tuổi"),
+}
+
 
 def _labels(field: str) -> list[tuple[str, str]]:
     return [(c.code, c.label) for c in categories(field)] + [(UNMAPPED, UNMAPPED_LABEL)]
@@ -76,9 +85,9 @@ def development(ctx: Context) -> Section | None:
         _("Phát triển đảng viên theo đơn vị trực thuộc"),
         [
             Column("admitted", _("Kết nạp")),
-            *(Column(key, label) for key, label in CATEGORY_LABELS.items()),
-            Column("pipeline_before", _("Trong quy trình trước")),
-            Column("pipeline_after", _("Trong quy trình sau")),
+            *(Column(key, label) for key, label in SHORT_LABELS.items()),
+            Column("pipeline_before", _("Đang xét đầu kỳ")),
+            Column("pipeline_after", _("Đang xét cuối kỳ")),
         ],
         [_child_row(c, ctx) for c in ctx.children],
     )

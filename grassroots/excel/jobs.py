@@ -24,11 +24,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.ops.liveness import worker_alive
+from grassroots.ops.liveness import task_abandoned
 
 from .importer import Importer
 from .models import RUNNING, ImportJob, JobStatus
@@ -158,31 +157,8 @@ def confirm(job: ImportJob) -> bool:
     return True
 
 
-def _task_state(task_id: str) -> tuple[str, str] | None:
-    """(status, last worker id) of the job's task in the database queue, None if unknown."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.compat import task_backends
-    from django_tasks_db.models import DBTaskResult
-
-    if not task_id or not isinstance(task_backends["default"], DatabaseBackend):
-        return None
-    row = DBTaskResult.objects.filter(pk=task_id).values_list("status", "worker_ids").first()
-    if row is None:
-        return None
-    status, workers = row
-    return status, (workers[-1] if workers else "")
-
-
 def _is_dead(job: ImportJob) -> bool:
-    state = _task_state(job.task_id)
-    if state is None:
-        return (timezone.now() - job.updated_at).total_seconds() > STALE_SECONDS
-    status, worker = state
-    if status == "READY":
-        return False  # still queued: waits for a worker, however long
-    if status == "RUNNING":
-        return not worker_alive(worker)
-    return True  # the task ended but never finished the job
+    return task_abandoned(job.task_id, job.updated_at, STALE_SECONDS)
 
 
 def refresh(job: ImportJob) -> ImportJob:

@@ -56,3 +56,34 @@ def worker_alive(worker_id: str | None) -> bool:
 def live_workers() -> list[WorkerHeartbeat]:
     recent = WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - stale_after())
     return [beat for beat in recent if is_alive(beat)]
+
+
+def task_state(task_id: str) -> tuple[str, str] | None:
+    """(status, last worker id) of a task in the database queue, None if unknown (no id, another
+    backend such as the tests' immediate one, or the row is gone)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import task_backends
+    from django_tasks_db.models import DBTaskResult
+
+    if not task_id or not isinstance(task_backends["default"], DatabaseBackend):
+        return None
+    row = DBTaskResult.objects.filter(pk=task_id).values_list("status", "worker_ids").first()
+    if row is None:
+        return None
+    status, workers = row
+    return status, (workers[-1] if workers else "")
+
+
+def task_abandoned(task_id: str, last_heard: dt.datetime, stale_seconds: int) -> bool:
+    """Has the job run by this task been left behind (its worker died, or its task ended
+    without finishing the job)? A job without a task to ask about is abandoned when it was not
+    heard of for `stale_seconds`. Used by the Excel and report jobs alike."""
+    state = task_state(task_id)
+    if state is None:
+        return (timezone.now() - last_heard).total_seconds() > stale_seconds
+    status, worker = state
+    if status == "READY":
+        return False  # still queued: waits for a worker, however long
+    if status == "RUNNING":
+        return not worker_alive(worker)
+    return True  # the task ended but never finished the job

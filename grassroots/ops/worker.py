@@ -19,6 +19,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from grassroots.excel import jobs
+from grassroots.reports import jobs as report_jobs
 
 from .liveness import HEARTBEAT_SECONDS, stale_after, this_host, worker_alive
 from .models import WorkerHeartbeat
@@ -51,7 +52,8 @@ def new_worker_id() -> str:
 
 
 def fail_orphaned_tasks(*, except_worker: str = "") -> int:
-    """Tasks left RUNNING by a worker that is gone: mark them failed, and their import jobs."""
+    """Tasks left RUNNING by a worker that is gone: mark them failed, and their import and
+    report jobs."""
     failed = 0
     for result in DBTaskResult.objects.running():
         last = result.worker_ids[-1] if result.worker_ids else ""
@@ -62,6 +64,7 @@ def fail_orphaned_tasks(*, except_worker: str = "") -> int:
         )
         failed += 1
     jobs.fail_abandoned()
+    report_jobs.fail_abandoned()
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - 10 * stale_after()).delete()
     return failed
 

@@ -4,6 +4,11 @@ The web process records the `ReportJob` and queues a task (django-tasks, the dat
 settings.TASKS); the worker builds and renders the report, writes its progress to the job row
 (the report reads and does not hold a transaction open, so the page sees it at once) and keeps
 the file. The page polls a JSON status URL. Tests use django-tasks' immediate backend.
+
+A worker killed while making a report (`kill -9`, out of memory, a reboot) leaves the job
+"Đang lập": like an Excel job, it is marked failed with a Vietnamese message as soon as anyone
+looks at it (the job page, its status, the list) or the next worker starts, from the task's
+state and the worker's heartbeat (grassroots.ops.liveness). Nothing is kept of a half-made file.
 """
 
 from __future__ import annotations
@@ -12,11 +17,20 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.ops.liveness import task_abandoned
 
 from .models import ReportJob, ReportStatus
+
+STALE_SECONDS = 15 * 60  # a job with no task to ask about, not heard of for this long, is dead
+INTERRUPTED = (
+    "Tiến trình nền dừng giữa chừng khi đang lập báo cáo; báo cáo chưa được lập. "
+    "Hãy lập lại báo cáo."
+)
+RUNNING = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
 
 def report_dir() -> Path:
@@ -37,7 +51,9 @@ def run(job_id: int) -> None:
         job = ReportJob.objects.select_related("user", "unit").get(pk=job_id)
 
         def progress(done: int, total: int) -> None:
-            ReportJob.objects.filter(pk=job_id).update(progress=int(90 * done / total))
+            ReportJob.objects.filter(pk=job_id).update(
+                progress=int(90 * done / total), updated_at=timezone.now()
+            )
 
         _review, data = review_export(
             actor=Actor(job.user, Source.UI, job.address),
@@ -66,4 +82,21 @@ def run(job_id: int) -> None:
 def start(job: ReportJob) -> None:
     from .tasks import run_report_job
 
-    run_report_job.enqueue(job.pk)
+    result = run_report_job.enqueue(job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+def refresh(job: ReportJob) -> ReportJob:
+    """The job as a page should show it: failed if the worker making it died."""
+    if job.running and task_abandoned(job.task_id, job.updated_at, STALE_SECONDS):
+        ReportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
+            status=ReportStatus.FAILED, error=INTERRUPTED, updated_at=timezone.now()
+        )
+        job.refresh_from_db()
+    return job
+
+
+def fail_abandoned() -> None:
+    """Called by a starting worker: fail every unfinished report whose worker is gone."""
+    for job in ReportJob.objects.filter(status__in=RUNNING):
+        refresh(job)

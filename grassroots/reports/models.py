@@ -33,6 +33,7 @@ class ReportJob(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
     address = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the queue's task, to ask if it lives
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -58,4 +59,5 @@ class ReportJob(models.Model):
             "phase": self.phase,
             "progress": self.progress,
             "running": self.running,
+            "error": self.error,
         }

@@ -66,7 +66,7 @@ def index(request):
             "code": code,
             "since": since,
             "at": at,
-            "jobs": _own_jobs(request)[:20],
+            "jobs": [jobs.refresh(j) for j in _own_jobs(request)[:20]],
             "dims": DIMENSIONS,
         },
     )
@@ -134,13 +134,13 @@ def _job_for_user(request, pk: int) -> ReportJob:
 @login_required
 @require_GET
 def job(request, pk: int):
-    return render(request, "reports/job.html", {"job": _job_for_user(request, pk)})
+    return render(request, "reports/job.html", {"job": jobs.refresh(_job_for_user(request, pk))})
 
 
 @login_required
 @require_GET
 def job_status(request, pk: int):
-    return JsonResponse(_job_for_user(request, pk).as_json())
+    return JsonResponse(jobs.refresh(_job_for_user(request, pk)).as_json())
 
 
 @login_required

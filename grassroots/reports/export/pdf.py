@@ -20,7 +20,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..review import Review
 from .common import (
@@ -50,6 +58,11 @@ def _fonts() -> tuple[str, str, str]:
         "DejaVuSerif", normal="DejaVuSerif", bold="DejaVuSerif-Bold", italic="DejaVuSerif-Italic"
     )
     return "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic"
+
+
+# A heading starts a new page unless this much room is left: the heading and the first rows of
+# the table under it (Word's "keep with next"). KeepTogether would move a whole long table.
+KEEP_WITH_HEADING = 4 * cm
 
 
 def _styles():
@@ -118,6 +131,7 @@ def render_pdf(review: Review) -> bytes:
     ]
     story += [Paragraph(escape(p), st["body"]) for p in review.summary.split("\n\n")]
     for number, s in enumerate(review.sections, start=1):
+        story.append(CondPageBreak(KEEP_WITH_HEADING))
         story.append(Paragraph(f"{ROMAN[number]}. {escape(str(s.title).upper())}", st["h1"]))
         col = (width - 8 * cm) / 3
         story.append(
@@ -130,6 +144,7 @@ def render_pdf(review: Review) -> bytes:
             )
         )
         for t in s.tables:
+            story.append(CondPageBreak(KEEP_WITH_HEADING))
             story.append(Paragraph(escape(str(t.title)), st["h2"]))
             n = len(t.columns)
             rest = (width - 5.5 * cm) / n
