@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "grassroots.meetings",
     "grassroots.cadres",
     "grassroots.plans",
+    "grassroots.inspection",
     "grassroots.excel",
     "grassroots.reports",
     "grassroots.scale",

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.core import scans
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
 from grassroots.members import lifecycle
@@ -550,41 +551,24 @@ def step_void(*, actor: Actor, step: CaseStep, reason: str) -> CaseStep:
 
 # --- Scans and views of the file -------------------------------------------------------------
 
-MAX_SCAN_BYTES = 10 * 1024 * 1024
-SCAN_TYPES = {b"%PDF": ("application/pdf", "pdf"), b"\x89PNG": ("image/png", "png"),
-              b"\xff\xd8\xff": ("image/jpeg", "jpg")}  # fmt: skip
-
 
 def scan_dir():
-    from django.conf import settings
-
-    return settings.VAR_DIR / "development"
+    return scans.scan_dir("development")
 
 
 @transaction.atomic
 def document_upload(
     *, actor: Actor, candidate: Candidate, title: str, content: bytes, step: CaseStep | None = None
 ) -> Document:
-    """Store a scan (PDF, PNG or JPEG, by its first bytes) under the var dir."""
-    import uuid
-
+    """Store a scan (PDF, PNG or JPEG, by its first bytes) under the var dir (core/scans.py)."""
     if not clean(title):
         raise ValidationError({"title": ["Cần nhập tên tài liệu."]})
-    if not content or len(content) > MAX_SCAN_BYTES:
-        raise ValidationError({"file": ["Tệp trống hoặc lớn hơn 10 MB."]})
-    kind = next((v for k, v in SCAN_TYPES.items() if content.startswith(k)), None)
-    if kind is None:
-        raise ValidationError({"file": ["Chỉ nhận bản quét PDF, PNG hoặc JPEG."]})
     if step is not None and step.candidate_id != candidate.pk:
         raise ValidationError({"step": ["Bước không thuộc hồ sơ này."]})
-    folder = scan_dir() / str(candidate.pk)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{kind[1]}"
-    (folder / name).write_bytes(content)
-    # If the transaction rolls back, the orphan file is harmless: nothing points to it.
+    path, content_type = scans.store("development", candidate.pk, content)
     doc = Document.objects.create(
-        candidate=candidate, step=step, title=clean(title), path=f"{candidate.pk}/{name}",
-        content_type=kind[0], size=len(content), uploaded_by=actor.user,
+        candidate=candidate, step=step, title=clean(title), path=path,
+        content_type=content_type, size=len(content), uploaded_by=actor.user,
     )  # fmt: skip
     record(
         actor, obj=doc, action="create", object_type="document",
