@@ -226,7 +226,9 @@ class Programme(models.Model):
         verbose_name = _("chương trình kiểm tra, giám sát")
         ordering = ["-year", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "organ", "year"], name="inspection_programme")
+            models.UniqueConstraint(
+                fields=["unit", "organ", "year"], name="inspection_one_programme_a_year"
+            )
         ]
 
 
