@@ -18,7 +18,7 @@ from django.db import transaction
 
 from grassroots.assessments import follow_up
 from grassroots.assessments.models import DisciplineTarget
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core import limits, scans
 from grassroots.core.dates import add_months, vn
 from grassroots.core.text import clean
@@ -167,7 +167,7 @@ def case_conclude(
     *, actor: Actor, case: Case, concluded_on: dt.date, conclusion: str, findings: str,
     severity: str = "",
 ) -> Case:  # fmt: skip
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = for_update(Case.objects).get(pk=case.pk)
     require_actor(actor, case.unit)
     if conclusion not in Conclusion.values:
         raise _err("conclusion", "Cần chọn kết luận: có vi phạm hoặc không vi phạm.")
@@ -203,9 +203,7 @@ def recommendation_add(*, actor: Actor, case: Case, text: str, deadline: dt.date
 def recommendation_follow_up(
     *, actor: Actor, recommendation: Recommendation, done_on: dt.date | None, follow_up: str
 ) -> Recommendation:
-    rec = (
-        Recommendation.objects.select_for_update().select_related("case").get(pk=recommendation.pk)
-    )
+    rec = for_update(Recommendation.objects).select_related("case").get(pk=recommendation.pk)
     require_actor(actor, rec.case.unit)
     if done_on is not None and done_on < rec.case.opened_on:
         raise _err("done_on", "Ngày thực hiện xong trước ngày mở cuộc kiểm tra.")
@@ -408,8 +406,8 @@ def appeal_decide(
 ) -> Appeal:  # fmt: skip
     """Uphold, change or annul. An annulment voids the registry event (never deletes it); a
     changed form corrects it; the audit says which ruling did it."""
-    appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
-    decision = Decision.objects.select_for_update().get(pk=appeal.decision_id)
+    appeal = for_update(Appeal.objects).get(pk=appeal.pk)
+    decision = for_update(Decision.objects).get(pk=appeal.decision_id)
     require_actor(actor, decision.unit)
     if appeal.outcome:
         raise _err("outcome", "Đơn khiếu nại này đã được giải quyết.")

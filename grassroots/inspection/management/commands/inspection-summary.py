@@ -1,15 +1,15 @@
 """`grassroots inspection-summary --unit CODE --from D --to D [--json]`: supervision, inspection
 and discipline of an organization's subtree in (from, to] (docs/inspection.md)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import GrassrootsCommand, date_arg, dumps, number
 from grassroots.inspection import queries
 from grassroots.inspection.models import CaseKind, Form
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Kiểm tra, giám sát, kỷ luật của một tổ chức đảng trong một thời kỳ."
 
     def add_arguments(self, parser):
