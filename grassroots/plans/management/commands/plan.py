@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.core.cli import dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, dumps, number
 from grassroots.excel.management.commands._common import user_or_none
 from grassroots.plans import services
 from grassroots.plans.models import Source as PlanSource
@@ -27,7 +27,7 @@ SHOWN = (
 )
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = (
         "Kiểm tra (check) hoặc thực hiện (apply) một tệp thay đổi tổ chức như một kế hoạch sắp xếp."
     )
@@ -41,7 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, file, json, user, name, **options):
         if not Path(file).is_file():
-            raise CommandError(f"Không có tệp {file}", returncode=2)
+            raise BadArgument(f"Không có tệp {file}")
         account = user_or_none(user)
         actor = Actor(account, Source.CLI)
         parsed = read_plan(file, Path(file).name, user=account)
