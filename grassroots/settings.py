@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "grassroots.figures",
     "grassroots.assessments",
     "grassroots.development",
+    "grassroots.directives",
     "grassroots.meetings",
     "grassroots.cadres",
     "grassroots.plans",
@@ -173,6 +174,8 @@ LOGIN_LOCKOUT_ADDRESS_FAILURES = env_int("LOGIN_LOCKOUT_ADDRESS_FAILURES", 20)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 # Uploaded files (docs/security.md "Limits on uploaded files"): checked before the file is read.
+# Files attached to registered Party documents (directives): PDF, DOCX, scans (issue 17).
+DIRECTIVES_MAX_FILE_BYTES = env_int("DIRECTIVES_MAX_FILE_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_INFLATED_BYTES = env_int("IMPORT_MAX_INFLATED_BYTES", 500 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)

@@ -106,6 +106,23 @@ def only_visible_on(user, day: dt.date, rows: QuerySet, field: str = "unit_id") 
     )
 
 
+def only_issuers_visible(user, rows: QuerySet, field: str = "issuer_id") -> QuerySet:
+    """`rows` (documents) narrowed to those the user may read: issued by a central body (no
+    issuer: every account with a scope reads them), by an organization that was inside the
+    scope at some time, or by one that was above the scope at some time (the directives an
+    organization receives from its superiors). A sibling district's documents stay hidden."""
+    if sees_everything(user):
+        return rows
+    scope = _scope_id(user)
+    if scope is None:
+        return rows.none()
+    return rows.filter(
+        Q(**{f"{field}__isnull": True})
+        | Exists(UnitAncestry.objects.filter(ancestor_id=scope, descendant_id=OuterRef(field)))
+        | Exists(UnitAncestry.objects.filter(descendant_id=scope, ancestor_id=OuterRef(field)))
+    )
+
+
 def versions_visible_on(user, day: dt.date) -> QuerySet:
     qs = UnitVersion.objects.filter(on(day))
     ids = unit_ids_visible_on(user, day)

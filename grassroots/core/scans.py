@@ -39,3 +39,50 @@ def store(area: str, owner: int, content: bytes) -> tuple[str, str]:
 def open_path(area: str, path: str) -> Path | None:
     full = scan_dir(area) / path
     return full if full.is_file() else None
+
+
+# Documents with text as well as scans (directives: PDF, DOCX, images up to a configurable
+# size). The caller names the extension it was given; `sniff` says what the bytes really are.
+_MAGIC = (
+    (b"%PDF", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"II*\x00", "image/tiff", "tif"),
+    (b"MM\x00*", "image/tiff", "tif"),
+    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+)
+_SAME_KIND = {"jpeg": "jpg", "tiff": "tif"}
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of what the bytes are, or None when not a known kind. A DOCX is
+    a ZIP holding word/document.xml: a renamed .xlsx or any other ZIP is not one."""
+    import zipfile
+    from io import BytesIO
+
+    for magic, content_type, ext in _MAGIC:
+        if content.startswith(magic):
+            if ext == "docx":
+                try:
+                    with zipfile.ZipFile(BytesIO(content)) as archive:
+                        if "word/document.xml" not in archive.namelist():
+                            return None
+                except zipfile.BadZipFile:
+                    return None
+            return content_type, ext
+    return None
+
+
+def extension(name: str) -> str:
+    ext = Path(name or "").suffix.lower().lstrip(".")
+    return _SAME_KIND.get(ext, ext)
+
+
+def store_as(area: str, owner: int, content: bytes, ext: str) -> str:
+    """Write bytes the caller has already checked (`sniff`) with this extension; the path under
+    the area. Like `store`, an orphan left by a rolled-back transaction is harmless."""
+    folder = scan_dir(area) / str(owner)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{ext}"
+    (folder / name).write_bytes(content)
+    return f"{owner}/{name}"

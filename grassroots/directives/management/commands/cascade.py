@@ -1,0 +1,56 @@
+"""`grassroots cascade --document "22-NQ/TW" --unit CODE --at D [--json]`: who below has
+studied a document, issued their plan, filed their reviews, and what is late (docs/directives.md)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from grassroots.core.cli import date_arg, dumps, number
+from grassroots.directives import queries
+from grassroots.directives.kinds import parse_symbol
+from grassroots.directives.models import Document
+from grassroots.organizations.cli import unit_arg
+
+
+def document_arg(text: str, issuer: str = "") -> Document:
+    parsed = parse_symbol(text)
+    if parsed is None:
+        raise CommandError(f"Số và ký hiệu không đúng dạng: {text}")
+    rows = Document.objects.filter(symbol=str(parsed), voided_at__isnull=True)
+    if issuer:
+        rows = rows.filter(issuer__code=issuer) | rows.filter(central_body=issuer)
+    found = list(rows.order_by("-date", "-id")[:2])
+    if not found:
+        raise CommandError(f"Không có văn bản {parsed}")
+    if len(found) > 1 and found[0].date.year == found[1].date.year:
+        raise CommandError(f"Có nhiều văn bản {parsed}: ghi thêm --issuer")
+    return found[0]
+
+
+class Command(BaseCommand):
+    help = "Theo dõi thực hiện văn bản xuống các cấp: kế hoạch, học tập, báo cáo, chậm."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--document", required=True, help='số và ký hiệu, ví dụ "22-NQ/TW"')
+        parser.add_argument("--issuer", default="", help="mã cơ quan ban hành nếu trùng số")
+        parser.add_argument("--unit", required=True, help="mã tổ chức (ví dụ LS)")
+        parser.add_argument("--at", required=True, type=date_arg, help="ngày (YYYY-MM-DD)")
+        parser.add_argument("--json", action="store_true", help="in JSON")
+
+    def handle(self, *args, **options):
+        doc = document_arg(options["document"], options["issuer"])
+        unit = unit_arg(options["unit"])
+        result = queries.cascade(doc, unit, options["at"]).as_json()
+        if options["json"]:
+            self.stdout.write(dumps(result))
+            return
+        w = self.stdout.write
+        w(f"{doc.symbol} — {unit.code} — ngày {options['at']:%d/%m/%Y}")
+        w(f"Tổ chức phải thực hiện: {number(result['organizations'])}")
+        w(f"Đã ban hành văn bản thực hiện: {number(result['plans_issued'])}")
+        w(f"Chậm ban hành: {number(result['plans_late'])}")
+        w(f"Buổi học tập: {number(result['study_sessions'])}")
+        w(f"Tỷ lệ học tập: {number(result['study_coverage_pct'], 2)}%")
+        w(f"Báo cáo sơ kết, tổng kết: {number(result['reports_filed'])}")
+        for child in result["children"]:
+            plan = child["plan"]["number"] if child["plan"] else "—"
+            late = "; ".join(child["late"]) or ""
+            w(f"  {child['code']:<12} {child['name'][:40]:<40} {plan:<16} {late}")

@@ -1,0 +1,230 @@
+"""Reads of the register: documents an account may see, search, the cascade's figures, a
+committee's inbox. Pages, CLI, API, Excel and the report all come here (one count, one place)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from grassroots.accounts import access
+from grassroots.organizations.models import Unit
+from grassroots.organizations.queries import ancestors_at, children_at, subtree_ids
+
+from . import search
+from .kinds import kind_label
+from .models import Document
+from .tracker import DONE, DONE_LATE, LATE, NOT_DUE, Org, Tracker, track
+
+
+def documents_visible(user) -> QuerySet:
+    """The register as `user` may read it (None: the system, i.e. the CLI, reads everything)."""
+    rows = Document.objects.filter(voided_at__isnull=True)
+    return rows if user is None else access.only_issuers_visible(user, rows)
+
+
+def find_document(user, text: str) -> Document | None:
+    """A document by its number and symbol as typed ("22-NQ/TW"), the latest if several."""
+    from .kinds import parse_symbol
+
+    parsed = parse_symbol(text)
+    if parsed is None:
+        return None
+    return documents_visible(user).filter(symbol=str(parsed)).order_by("-date", "-id").first()
+
+
+def search_documents(
+    user, text: str = "", *, unit: Unit | None = None, kind: str = "", limit: int = 50
+) -> QuerySet:
+    """Documents the account may see, matching every word of `text` (diacritics-insensitive),
+    issued by `unit`'s subtree (today's) if given, newest first."""
+    rows = documents_visible(user)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if unit is not None:
+        from django.utils import timezone
+
+        rows = rows.filter(issuer_id__in=subtree_ids(unit, timezone.localdate()))
+    rows = search.matching(rows, text)
+    return rows.select_related("issuer").order_by("-date", "-id")[:limit]
+
+
+def document_json(doc: Document) -> dict:
+    return {
+        "id": doc.pk,
+        "symbol": doc.symbol,
+        "kind": doc.kind,
+        "kind_label": kind_label(doc.kind),
+        "date": doc.date.isoformat(),
+        "issuer": doc.issuer_code,
+        "title": doc.title,
+        "parent": doc.parent.symbol if doc.parent_id else None,
+    }
+
+
+def _pct(expected: int, attended: int) -> float | None:
+    return round(100 * attended / expected, 2) if expected else None
+
+
+@dataclass
+class Cascade:
+    """The tracker's figures for one document, organization and day (the CLI's JSON keys)."""
+
+    tracker: Tracker
+
+    @property
+    def required(self) -> list[Org]:
+        return self.tracker.required()
+
+    def _with(self, action: str) -> list[Org]:
+        return [o for o in self.required if any(d.requirement.action == action for d in o.duties)]
+
+    def plans_issued(self) -> int:
+        return sum(
+            1 for o in self._with("issue")
+            if any(d.requirement.action == "issue" and d.done_on for d in o.duties)
+        )  # fmt: skip
+
+    def plans_late(self) -> int:
+        return sum(
+            1 for o in self._with("issue")
+            if any(d.requirement.action == "issue" and d.state in (LATE, DONE_LATE)
+                   for d in o.duties)
+        )  # fmt: skip
+
+    def sessions(self, orgs: list[Org] | None = None) -> int:
+        return sum(len(o.sessions) for o in (self.required if orgs is None else orgs))
+
+    def coverage(self, orgs: list[Org] | None = None) -> float | None:
+        """Attended / expected over the study sessions of the organizations bound to study."""
+        orgs = self._with("study") if orgs is None else orgs
+        expected = sum(o.study_counts[0] for o in orgs)
+        attended = sum(o.study_counts[1] for o in orgs)
+        return _pct(expected, attended)
+
+    def reports_filed(self) -> int:
+        return sum(len(o.reports) for o in self.required)
+
+    def children(self) -> list[dict]:
+        t = self.tracker
+        rows = {v.unit_id: v for v in children_at(t.unit, t.at)}
+        ids = set(rows) | {o.unit_id for o in self.required if o.parent_id == t.unit.pk}
+        subtree = _subtrees(ids, self.required, t.at)
+        out = []
+        for unit_id in ids:
+            own = t.orgs.get(unit_id)
+            below = subtree.get(unit_id, [])
+            studied = [o for o in below if any(d.requirement.action == "study" for d in o.duties)]
+            late = list(own.late) if own else []
+            counts: dict[str, int] = {}
+            for org in below:
+                if org.unit_id != unit_id:
+                    for label in org.late:
+                        counts[label] = counts.get(label, 0) + 1
+            late += [f"{label}: {n} tổ chức trực thuộc" for label, n in sorted(counts.items())]
+            plan = own.plan if own else None
+            name = rows[unit_id].name if unit_id in rows else (own.name if own else "")
+            code = rows[unit_id].unit.code if unit_id in rows else (own.code if own else "")
+            out.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "plan": {"number": plan.symbol, "date": plan.date.isoformat()}
+                    if plan
+                    else None,
+                    "state": own.state if own else "",
+                    "study_coverage_pct": self.coverage(studied),
+                    "late": late,
+                }
+            )
+        return sorted(out, key=lambda c: c["code"])
+
+    def as_json(self) -> dict:
+        t = self.tracker
+        return {
+            "document": t.document.symbol,
+            "unit": t.unit.code,
+            "at": t.at.isoformat(),
+            "organizations": len(self.required),
+            "plans_issued": self.plans_issued(),
+            "plans_late": self.plans_late(),
+            "study_sessions": self.sessions(),
+            "study_coverage_pct": self.coverage(),
+            "reports_filed": self.reports_filed(),
+            "children": self.children(),
+        }
+
+
+def _subtrees(child_ids: set[int], orgs: list[Org], at: dt.date) -> dict[int, list[Org]]:
+    """child id → the bound organizations lying under it (or being it) on their last day."""
+    from grassroots.organizations.models import UnitAncestry
+
+    if not child_ids or not orgs:
+        return {}
+    by_id = {o.unit_id: o for o in orgs}
+    out: dict[int, list[Org]] = {}
+    rows = UnitAncestry.objects.filter(ancestor_id__in=child_ids).values_list(
+        "ancestor_id", "descendant_id", "valid_from", "valid_to"
+    )
+    for ancestor, descendant, start, end in rows.iterator(chunk_size=20000):
+        org = by_id.get(descendant)
+        if org and start <= org.last and (end is None or org.last < end):
+            out.setdefault(ancestor, []).append(org)
+    return out
+
+
+def cascade(document: Document, unit: Unit, at: dt.date) -> Cascade:
+    return Cascade(track(document, unit, at))
+
+
+@dataclass
+class InboxItem:
+    document: Document
+    label: str
+    deadline: dt.date
+    state: str
+    done_on: dt.date | None
+
+
+def inbox(unit: Unit, at: dt.date, *, only_open: bool = False) -> list[InboxItem]:
+    """What documents from above require of `unit` itself, with deadlines, as of `at`: the
+    requirements of every chain that binds it (one tracker per top document, for this unit)."""
+    from .models import Requirement
+
+    issuers = [v.unit_id for v in ancestors_at(unit, at)]
+    reqs = Requirement.objects.filter(document__voided_at__isnull=True, document__date__lte=at)
+    reqs = reqs.filter(document__issuer_id__in=issuers) | reqs.filter(document__issuer__isnull=True)
+    tops = {r.document_id: r.document for r in reqs.select_related("document")}
+    items = []
+    for doc in tops.values():
+        org = track(doc, unit, at).orgs.get(unit.pk)
+        if org is None:
+            continue
+        for duty in org.duties:
+            if duty.requirement.document_id != doc.pk:
+                continue
+            if only_open and duty.state not in (LATE, NOT_DUE):
+                continue
+            items.append(InboxItem(doc, duty.label, duty.deadline, duty.state, duty.done_on))
+    order = {LATE: 0, NOT_DUE: 1, DONE_LATE: 2, DONE: 3}
+    return sorted(items, key=lambda i: (order.get(i.state, 4), i.deadline))
+
+
+def tree_rows(c: Cascade) -> list[dict]:
+    """The bound organizations as a tree (each under its parent on its last day), depth-first,
+    for the page's indented table."""
+    orgs = c.required
+    ids = {o.unit_id for o in orgs}
+    below: dict[int | None, list[Org]] = {}
+    for org in orgs:
+        below.setdefault(org.parent_id if org.parent_id in ids else None, []).append(org)
+    out: list[dict] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for org in sorted(below.get(parent, []), key=lambda o: o.code):
+            out.append({"org": org, "depth": depth})
+            walk(org.unit_id, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -1,0 +1,114 @@
+"""Full-text search over the register: the database's own index, never a hand-written one.
+
+Each document keeps `search_text`, the folded (core.text.fold: lower case, no diacritics, đ→d)
+text of its symbol, title, summary and attached files, so the search is diacritics-insensitive
+on both databases without an extension. SQLite answers from an FTS5 table kept by triggers
+(migration 0002); PostgreSQL from a GIN index on `to_tsvector('simple', search_text)`. Every
+typed word must appear, as a word or the start of one.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from io import BytesIO
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from grassroots.core.text import fold
+
+MAX_TEXT = 200_000  # characters of a file's text kept for the index
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))[:12]
+
+
+def search_text(*parts: str) -> str:
+    return " ".join(w for part in parts for w in [fold(part)] if w)
+
+
+def matching(rows: QuerySet, text: str) -> QuerySet:
+    """`rows` (documents) narrowed to those whose text has every word of `text`."""
+    typed = words(text)
+    if not typed:
+        return rows
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{w}:*" for w in typed)
+        return rows.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM directives_document WHERE "
+                "to_tsvector('simple'::regconfig, search_text) @@ "
+                "to_tsquery('simple'::regconfig, %s)",
+                [query],
+            )
+        )
+    query = " AND ".join(f'"{w}"*' for w in typed)
+    return rows.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM directives_document_fts WHERE directives_document_fts MATCH %s",
+            [query],
+        )
+    )
+
+
+def file_text(content: bytes, ext: str) -> str:
+    """The text of a PDF (poppler's pdftotext) or DOCX (python-docx); "" for scans or when the
+    file yields none. A PDF without a text layer (a scan) gives nothing: no OCR here."""
+    try:
+        if ext == "docx":
+            from docx import Document as Docx
+
+            doc = Docx(BytesIO(content))
+            parts = [p.text for p in doc.paragraphs]
+            for table in doc.tables:
+                parts += [cell.text for row in table.rows for cell in row.cells]
+            return "\n".join(parts)[:MAX_TEXT]
+        if ext == "pdf":
+            with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+                handle.write(content)
+                handle.flush()
+                done = subprocess.run(
+                    ["pdftotext", "-enc", "UTF-8", handle.name, "-"],
+                    capture_output=True, timeout=30, check=False,
+                )  # fmt: skip
+            return done.stdout.decode("utf-8", "replace")[:MAX_TEXT]
+    except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
+        return ""  # an unreadable file is still stored; it just adds no words
+    except Exception:  # python-docx raises its own errors on a damaged package
+        return ""
+    return ""
+
+
+SQLITE_SETUP = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS directives_document_fts USING fts5("
+    "search_text, content='directives_document', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS directives_document_fts_ai AFTER INSERT ON directives_document "
+    "BEGIN INSERT INTO directives_document_fts(rowid, search_text) "
+    "VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS directives_document_fts_au AFTER UPDATE OF search_text "
+    "ON directives_document BEGIN "
+    "INSERT INTO directives_document_fts(directives_document_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO directives_document_fts(rowid, search_text) VALUES (new.id, new.search_text); "
+    "END",
+    "CREATE TRIGGER IF NOT EXISTS directives_document_fts_ad AFTER DELETE ON directives_document "
+    "BEGIN INSERT INTO directives_document_fts(directives_document_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+]
+POSTGRES_SETUP = [
+    "CREATE INDEX IF NOT EXISTS directives_document_fts ON directives_document "
+    "USING gin (to_tsvector('simple'::regconfig, search_text))"
+]
+
+
+def install(apps, schema_editor) -> None:
+    """Migration step: the full-text index of the database in use."""
+    vendor = schema_editor.connection.vendor
+    for statement in SQLITE_SETUP if vendor == "sqlite" else POSTGRES_SETUP:
+        schema_editor.execute(statement)
