@@ -22,6 +22,8 @@ BAD_UNIT = {
     "units": ["--at", GOOD, "--under", "NOPE"],
     "assessment-summary": ["--unit", "NOPE", "--year", "2019"],
     "candidates": ["--unit", "NOPE"],
+    "cascade": ["--document", "22-NQ/TW", "--unit", "NOPE", "--at", GOOD],
+    "documents": ["--unit", "NOPE"],
     "development-summary": ["--unit", "NOPE", "--at", GOOD],
     "export": ["members", "out.xlsx", "--unit", "NOPE"],
     "report": ["review", "--unit", "NOPE", "--since", "2019-01-01", "--at", GOOD, "--out", "x.pdf"],
@@ -34,6 +36,7 @@ BAD_AT = {
     "figures": ["--unit", "P", "--at", BAD_DATE],
     "units": ["--at", BAD_DATE],
     "candidates": ["--unit", "P", "--at", BAD_DATE],
+    "cascade": ["--document", "22-NQ/TW", "--unit", "P", "--at", BAD_DATE],
     "development-summary": ["--unit", "P", "--at", BAD_DATE],
     "export": ["members", "out.xlsx", "--unit", "P", "--at", BAD_DATE],
     "report": [

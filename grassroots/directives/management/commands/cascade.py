@@ -1,9 +1,7 @@
 """`grassroots cascade --document "22-NQ/TW" --unit CODE --at D [--json]`: who below has
 studied a document, issued their plan, filed their reviews, and what is late (docs/directives.md)."""
 
-from django.core.management.base import BaseCommand, CommandError
-
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.directives import queries
 from grassroots.directives.kinds import parse_symbol
 from grassroots.directives.models import Document
@@ -13,19 +11,19 @@ from grassroots.organizations.cli import unit_arg
 def document_arg(text: str, issuer: str = "") -> Document:
     parsed = parse_symbol(text)
     if parsed is None:
-        raise CommandError(f"Số và ký hiệu không đúng dạng: {text}")
+        raise BadArgument(f"Số và ký hiệu không đúng dạng: {text}")
     rows = Document.objects.filter(symbol=str(parsed), voided_at__isnull=True)
     if issuer:
         rows = rows.filter(issuer__code=issuer) | rows.filter(central_body=issuer)
     found = list(rows.order_by("-date", "-id")[:2])
     if not found:
-        raise CommandError(f"Không có văn bản {parsed}")
+        raise BadArgument(f"Không có văn bản {parsed}")
     if len(found) > 1 and found[0].date.year == found[1].date.year:
-        raise CommandError(f"Có nhiều văn bản {parsed}: ghi thêm --issuer")
+        raise BadArgument(f"Có nhiều văn bản {parsed}: ghi thêm --issuer")
     return found[0]
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Theo dõi thực hiện văn bản xuống các cấp: kế hoạch, học tập, báo cáo, chậm."
 
     def add_arguments(self, parser):
@@ -36,8 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="in JSON")
 
     def handle(self, *args, **options):
-        doc = document_arg(options["document"], options["issuer"])
         unit = unit_arg(options["unit"])
+        doc = document_arg(options["document"], options["issuer"])
         result = queries.cascade(doc, unit, options["at"]).as_json()
         if options["json"]:
             self.stdout.write(dumps(result))

@@ -2,14 +2,12 @@
 full-text search (docs/directives.md). Like every read of the CLI, it runs as the system: it
 sees every document."""
 
-from django.core.management.base import BaseCommand
-
-from grassroots.core.cli import dumps
+from grassroots.core.cli import GrassrootsCommand, dumps
 from grassroots.directives import queries
 from grassroots.organizations.cli import unit_arg
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Tìm văn bản trong sổ đăng ký (không phân biệt dấu)."
 
     def add_arguments(self, parser):
