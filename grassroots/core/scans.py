@@ -49,7 +49,11 @@ _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"II*\x00", "image/tiff", "tif"),
     (b"MM\x00*", "image/tiff", "tif"),
-    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    (
+        b"PK\x03\x04",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
 )
 _SAME_KIND = {"jpeg": "jpg", "tiff": "tif"}
 
