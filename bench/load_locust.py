@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import time
 from urllib.parse import urlparse
 
 from locust import HttpUser, between, events, task
@@ -35,11 +36,54 @@ SEARCHES = ["nguyen van", "hoang thi", "lo van", "ly thi", "vi van", "tran"]
 DAYS = os.environ.get("GRASSROOTS_DAYS", "2025-07-01,2025-12-31,2026-06-30,2026-11-30").split(",")
 
 
+# Steady state: the requests made once every user has started (and so logged in). The 50 logins
+# hash 50 passwords with Argon2 (~0.5 s of CPU each) in the first seconds of the ramp and slow
+# every other request meanwhile; locust's own table covers the whole run, this one the rest.
+STEADY: dict[str, list[float]] = {}
+_steady_since: list[float] = []
+
+
 @events.test_start.add_listener
 def _loopback_only(environment, **kwargs):
     host = urlparse(environment.host or "").hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load test refuses non-loopback host {host!r}")
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count, **kwargs):
+    _steady_since.append(time.monotonic() + 5)  # a last login may still be running
+
+
+@events.request.add_listener
+def _steady(name, response_time, exception, **kwargs):
+    if _steady_since and time.monotonic() >= _steady_since[0]:
+        STEADY.setdefault(name, []).append(response_time if exception is None else -1.0)
+
+
+@events.quitting.add_listener
+def _print_steady(environment, **kwargs):
+    if not STEADY:
+        return
+    print("\nSteady state (after every user logged in): name, requests, errors, p50, p95, p99 ms")
+    every: list[float] = []
+    for name in sorted(STEADY):
+        times = sorted(t for t in STEADY[name] if t >= 0)
+        errors = len(STEADY[name]) - len(times)
+        every += times
+        print(
+            f"  {name:<16} {len(STEADY[name]):6d} {errors:4d} "
+            + " ".join(f"{_pct(times, p):7.0f}" for p in (0.5, 0.95, 0.99))
+        )
+    every.sort()
+    print(
+        f"  {'all':<16} {len(every):6d}      "
+        + " ".join(f"{_pct(every, p):7.0f}" for p in (0.5, 0.95, 0.99))
+    )
+
+
+def _pct(ordered: list[float], share: float) -> float:
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))] if ordered else 0
 
 
 class Clerk(HttpUser):

@@ -276,3 +276,22 @@ def test_the_database_itself_refuses_changes_to_the_trail(tree):
                 cursor.execute(sql, [pk])
     assert AuditRecord.objects.filter(pk=row.pk, reason="").exists()
     assert ProfileView.objects.filter(pk=view.pk, address="").exists()
+
+
+def test_profile_view_log_costs_the_same_for_any_number_of_views(
+    tree, django_assert_max_num_queries
+):
+    """One count and one page of rows (issue 11 §9: the log took 2 s on the demo province when
+    it listed every member of the scope to test each view)."""
+    GQ = unit("GQ", Kind.GRASSROOTS_CELL, unit("Q", Kind.PROVINCE))
+    theirs = admit(GQ, "2005-01-01", full_name="Hồ Sơ Ngoài")
+    viewer = User.objects.create_user("xem", password=PASSWORD, scope=tree["G1"], role=Role.VIEWER)
+    for _ in range(30):
+        log_profile_view(user=viewer, member=admit(tree["G1"], "2005-01-01"))
+    # An account the administrator manages, on a member outside the administrator's scope.
+    log_profile_view(user=viewer, member=theirs)
+    client = Client()
+    client.force_login(tree["admin"])
+    with django_assert_max_num_queries(8):
+        page = client.get("/accounts/profile-views/").content.decode()
+    assert page.count("<td>xem</td>") == 30 and "Hồ Sơ Ngoài" not in page

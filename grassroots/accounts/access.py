@@ -303,15 +303,16 @@ def require_writable_member(user, member: Member) -> None:
         raise PermissionDenied(READ_ONLY_PAST)
 
 
-def _stint_in_scope(scope_id: int):
-    """A correlated EXISTS: the member's stint lay in a unit while that unit was in scope."""
+def _stint_in_scope(scope_id: int, member: str = "pk"):
+    """A correlated EXISTS: the member's stint lay in a unit while that unit was in scope.
+    `member`: the outer column holding the member's id."""
     far = Value(FAR_FUTURE)
     overlap = UnitAncestry.objects.filter(
         ancestor_id=scope_id,
         descendant_id=OuterRef("unit_id"),
         valid_from__lt=Coalesce(OuterRef("end"), far),
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("start")))
-    return MemberStint.objects.filter(member_id=OuterRef("pk")).filter(Exists(overlap))
+    return MemberStint.objects.filter(member_id=OuterRef(member)).filter(Exists(overlap))
 
 
 def members_visible(user) -> QuerySet:
@@ -646,8 +647,12 @@ def profile_views_visible(user) -> QuerySet:
         qs = ProfileView.objects.all()
     else:
         viewers = accounts_visible(user).values("pk")
-        qs = ProfileView.objects.filter(member__in=members_visible(user)).filter(
-            Q(viewer_id__in=viewers) | Q(viewer_id=user.pk)
+        scope = _scope_id(user)
+        # The member test correlated on each view row, not `member IN members_visible(user)`:
+        # SQLite built that list of every member of the scope (a province's 90,000) per page.
+        qs = ProfileView.objects.filter(
+            Q(viewer_id__in=viewers) | Q(viewer_id=user.pk),
+            Exists(_stint_in_scope(scope, member="member_id")),
         )
     return qs.select_related("viewer", "member")
 

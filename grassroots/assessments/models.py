@@ -185,6 +185,33 @@ class Rating(models.Model):
         return f"{self.year} {self.get_step_display()} {who}: {self.level_id}"
 
 
+class MemberRatingCount(models.Model):
+    """Derived: decided, current member ratings counted per year, grassroots organization and
+    level, as signed deltas (a rating superseded adds -1 to its old level, its successor +1).
+
+    Appended by the one rating writer (`services._write`) in its own transaction, never updated
+    (no two writers contend for a row); `counts.rebuild` recomputes it from `Rating`. A yearly
+    trend of a province then sums ~3,000 rows a year instead of reading its ~60,000 ratings
+    (issue 11 §9; docs/assessments.md "Yearly counts"). The subtree is applied when reading,
+    through the closure as of each year's end, so the counts survive a later restructuring.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    grassroots = models.ForeignKey(
+        "organizations.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_index=False)
+    delta = models.IntegerField()
+
+    class Meta:
+        # Covering: a year's sum by level is read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["year", "grassroots", "level", "delta"], name="assessments_count_cover"
+            )
+        ]
+
+
 class RoundAction(models.Model):
     """Approval (locks the subtree's results) or sending back (unlocks, with a reason)."""
 

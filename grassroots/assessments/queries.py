@@ -23,6 +23,7 @@ from grassroots.organizations.models import (
 )
 from grassroots.organizations.queries import on
 
+from . import counts
 from .models import (
     ConsolidationPlan,
     Level,
@@ -430,19 +431,15 @@ class TrendRow:
     members: Distribution
 
 
-def _count_levels(qs) -> Counter:
-    return Counter(
-        dict(qs.values("level__code").annotate(n=Count("id")).values_list("level__code", "n"))
-    )
-
-
 def trend(unit: Unit, years) -> list[TrendRow]:
-    """Per year: the grassroots organizations' distribution and the members rated, from a few
-    aggregate queries per year (no not-yet-rated member lists, unlike `summary`)."""
+    """Per year: the grassroots organizations' distribution and the members rated. Three small
+    queries a year: the members' counts come from the yearly ledger (`counts`), not from the
+    year's ratings, so twenty years of a province stay well under a second (issue 11 §9)."""
+    schemes = list(Scheme.objects.prefetch_related("levels"))
     rows: list[TrendRow] = []
     previous = None
     for year in years:
-        scheme = scheme_for_year(year)
+        scheme = next((s for s in schemes if s.governs(year)), None)
         if scheme is None:
             continue
         day = year_end(year)
@@ -450,26 +447,29 @@ def trend(unit: Unit, years) -> list[TrendRow]:
         grassroots = UnitVersion.objects.filter(
             on(day), unit_id__in=subtree, kind__in=GRASSROOTS_KINDS
         ).values("unit_id")
-        due = grassroots.count()
-        decided = _count_levels(
-            current().filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=grassroots)
+        decided = dict(
+            current()
+            .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=grassroots)
+            .values("level_id")
+            .annotate(n=Count("id"))
+            .values_list("level_id", "n")
         )
-        members = _count_levels(
-            current().filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots)
-        )
+        members = counts.members_by_level(year, grassroots)
         if not decided and not members:
             continue
-        org_levels = levels_of(scheme, Subject.ORGANIZATION)
-        member_levels = levels_of(scheme, Subject.MEMBER)
+        due = grassroots.count()
+        levels = sorted(scheme.levels.all(), key=lambda lv: lv.order)
+        org_levels = [lv for lv in levels if lv.subject == Subject.ORGANIZATION]
+        member_levels = [lv for lv in levels if lv.subject == Subject.MEMBER]
         rated = sum(members.values())
         g = Distribution(
             org_levels,
-            {lv.code: decided.get(lv.code, 0) for lv in org_levels},
+            {lv.code: decided.get(lv.pk, 0) for lv in org_levels},
             sum(decided.values()),
             due,
         )
         m = Distribution(
-            member_levels, {lv.code: members.get(lv.code, 0) for lv in member_levels}, rated, rated
+            member_levels, {lv.code: members.get(lv.pk, 0) for lv in member_levels}, rated, rated
         )
         rows.append(TrendRow(year, scheme, previous is not None and previous != scheme.pk, g, m))
         previous = scheme.pk

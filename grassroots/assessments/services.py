@@ -28,6 +28,7 @@ from grassroots.core.text import clean
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
 
+from . import counts
 from . import queries as q
 from .authority import authorize
 from .checks import (
@@ -280,6 +281,19 @@ def _write(actor: Actor, ctx: Context, step: str, writes, audit: str) -> list[Ra
                 "note": entry.note.strip(),
                 "created_by_id": actor.user.pk if actor.user else None,
             }
+        )
+    if step == Step.DECISION:
+        counts.record(
+            removed=(
+                (r.year, r.grassroots_id, r.level_id)
+                for (subject, _), r in old.items()
+                if subject == Subject.MEMBER
+            ),
+            added=(
+                (row["year"], row["grassroots_id"], row["level_id"])
+                for row in rows
+                if row["subject"] == Subject.MEMBER
+            ),
         )
     action = _STEP_AUDIT[step]
     if audit == "batch":

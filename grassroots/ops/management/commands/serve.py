@@ -12,6 +12,14 @@ from django.db import connections
 
 from grassroots.core.cli import GrassrootsCommand
 
+# Seconds an idle keep-alive connection stays open. gunicorn's default (2 s) closes it just when
+# a person's browser, or a client pausing 1-3 s between calls, sends its next request on it: that
+# request then meets a reset connection (the 26 resets of the first load test, docs/performance.md
+# "Concurrent load"). Longer than the idle gaps of people and of a proxy's upstream pool (nginx
+# keeps upstream connections 60 s), so the server is not the side that closes first; gthread
+# keeps idle connections in its poller, not in a thread, so they cost a file descriptor each.
+KEEPALIVE = 75
+
 
 def default_workers() -> int:
     return (os.cpu_count() or 1) + 1
@@ -26,10 +34,18 @@ class Command(GrassrootsCommand):
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--timeout", type=int, default=120, help="giây cho một yêu cầu")
         parser.add_argument(
+            "--keepalive",
+            type=int,
+            default=KEEPALIVE,
+            help="giây giữ kết nối rảnh (keep-alive) trước khi đóng",
+        )
+        parser.add_argument(
             "--no-collectstatic", action="store_true", help="bỏ qua bước gom tệp tĩnh"
         )
 
-    def handle(self, *args, bind, workers, threads, timeout, no_collectstatic, **options):
+    def handle(
+        self, *args, bind, workers, threads, timeout, keepalive, no_collectstatic, **options
+    ):
         from gunicorn.app.base import BaseApplication
 
         if not no_collectstatic:
@@ -44,6 +60,7 @@ class Command(GrassrootsCommand):
                     "threads": threads,
                     "worker_class": "gthread",
                     "timeout": timeout,
+                    "keepalive": keepalive,
                     "graceful_timeout": 30,
                     "proc_name": "grassroots",
                     # Each request is logged by grassroots.ops.middleware (JSON, with timings).

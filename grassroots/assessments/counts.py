@@ -1,0 +1,73 @@
+"""Yearly counts of decided member ratings (derived data, `MemberRatingCount`).
+
+The rating writer calls `record` in its transaction with the rows it supersedes and the rows it
+adds; readers call `members_by_level`. `rebuild` recomputes the ledger from `Rating` (after a
+bulk load that bypassed the writer, or to check it: tests/test_assessment_counts.py compares the
+two on generated data).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from .models import MemberRatingCount, Rating, Step, Subject
+
+
+def record(removed, added) -> None:
+    """Ledger rows for one write of decided ratings. `removed` / `added`: iterables of
+    (year, grassroots_id, level_id) of the member ratings superseded / inserted."""
+    deltas: Counter = Counter()
+    for key in removed:
+        deltas[key] -= 1
+    for key in added:
+        deltas[key] += 1
+    MemberRatingCount.objects.bulk_create(
+        [
+            MemberRatingCount(year=year, grassroots_id=grassroots_id, level_id=level_id, delta=n)
+            for (year, grassroots_id, level_id), n in deltas.items()
+            if n
+        ],
+        batch_size=500,
+    )
+
+
+def members_by_level(year: int, grassroots) -> dict[int, int]:
+    """Level id → decided member ratings of `year` in the grassroots organizations `grassroots`
+    (ids, or a subquery of unit ids)."""
+    rows = (
+        MemberRatingCount.objects.filter(year=year, grassroots_id__in=grassroots)
+        .values("level_id")
+        .annotate(n=Sum("delta"))
+        .values_list("level_id", "n")
+    )
+    return {level_id: n for level_id, n in rows if n}
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute the ledger from the current decided member ratings; returns its row count."""
+    MemberRatingCount.objects.all().delete()
+    rows = (
+        Rating.objects.filter(
+            step=Step.DECISION, subject=Subject.MEMBER, superseded_at__isnull=True
+        )
+        .values("year", "grassroots_id", "level_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    MemberRatingCount.objects.bulk_create(
+        [
+            MemberRatingCount(
+                year=r["year"],
+                grassroots_id=r["grassroots_id"],
+                level_id=r["level_id"],
+                delta=r["n"],
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
+    return MemberRatingCount.objects.count()
