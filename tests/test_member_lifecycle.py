@@ -203,3 +203,34 @@ def test_state_helpers():
     assert lifecycle.final_state(evs).status == Status.PROBATIONARY
     assert lifecycle.probation_end(d("2000-01-31")) == d("2001-01-31")
     assert lifecycle.probation_end(d("2000-02-29")) == d("2001-02-28")
+
+
+@pytest.mark.parametrize(
+    "end, words",
+    [
+        (EventKind.EXPULSION, "bị khai trừ khỏi Đảng"),
+        (EventKind.REMOVAL, "bị xóa tên khỏi danh sách đảng viên"),
+        (EventKind.LEAVING, "ra khỏi Đảng"),
+    ],
+)
+def test_an_event_after_the_membership_ended_says_so_and_when(cells, end, words):
+    """Issue 12 §6: after an expulsion, removal or leaving, a later event was refused with
+    "chưa là đảng viên vào ngày này" (not yet a member)."""
+    _, A, B, _ = cells
+    m = admit(A, "2010-03-15")
+    event(m, EventKind.OFFICIAL)
+    event(m, end, "2014-05-20")
+    with pytest.raises(ValidationError) as exc:
+        event(m, EventKind.TRANSFER, "2015-01-01", B)
+    text = messages(exc)
+    assert "chưa là đảng viên" not in text
+    assert (
+        f"Không thể ghi “Chuyển sinh hoạt chính thức” ngày 01/01/2015: tư cách đảng viên đã chấm "
+        f"dứt từ ngày 20/05/2014 ({words})."
+    ) in text
+    assert "Kết nạp lại" in text
+    # Before the admission it is still "not yet a member"; after a re-admission, allowed again.
+    with pytest.raises(ValidationError, match="chưa là đảng viên"):
+        event(m, EventKind.TRANSFER, "2009-01-01", B)
+    event(m, EventKind.READMISSION, "2016-02-01", A)
+    event(m, EventKind.TRANSFER, "2016-06-01", B)

@@ -87,6 +87,16 @@ class State:
     admissions: int = 0
     readmissions: int = 0
     end_kind: str = ""
+    end_date: dt.date | None = None
+
+
+# How the message names the end of a membership (issue 12 §6: "not yet a member" after an
+# expulsion sent clerks looking for a missing admission).
+_ENDED_AS = {
+    EventKind.EXPULSION: "bị khai trừ khỏi Đảng",
+    EventKind.REMOVAL: "bị xóa tên khỏi danh sách đảng viên",
+    EventKind.LEAVING: "ra khỏi Đảng",
+}
 
 
 def sort_events(events: list[Ev]) -> list[Ev]:
@@ -176,6 +186,16 @@ def derive_stints(
     def need_member(ev: Ev, label: str) -> None:
         if state.phase == "dead":
             raise _fail(f"Không thể ghi “{label}” sau khi đảng viên đã từ trần.")
+        if state.phase == "ended":
+            raise _fail(
+                f"Không thể ghi “{label}” ngày {vn(ev.date)}: tư cách đảng viên đã chấm dứt từ "
+                f"ngày {vn(state.end_date)} ({_ENDED_AS[state.end_kind]})."
+                + (
+                    ""
+                    if state.readmissions
+                    else " Nếu được kết nạp lại, hãy ghi “Kết nạp lại” trước."
+                )
+            )
         if state.phase != "member":
             raise _fail(
                 f"Không thể ghi “{label}” ngày {vn(ev.date)}: chưa là đảng viên vào ngày này."
@@ -314,6 +334,7 @@ def derive_stints(
             if state.unit_id is not None:
                 close(ev, _END_REASON[kind])
             state.unit_id, state.temp_host, state.end_kind = None, None, kind
+            state.end_date = ev.date
             state.phase = "dead" if kind is EventKind.DEATH else "ended"
         else:  # pragma: no cover - all kinds handled above
             raise _fail(f"Sự kiện không hỗ trợ: {kind}")
@@ -346,6 +367,7 @@ def final_state(events: list[Ev]) -> State:
             state.exempt = False
         elif kind in _END_REASON:
             state.unit_id, state.temp_host, state.end_kind = None, None, kind
+            state.end_date = ev.date
             state.phase = "dead" if kind is EventKind.DEATH else "ended"
     return state
 
