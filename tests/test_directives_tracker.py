@@ -11,11 +11,12 @@ import pytest
 from django.core.management import call_command
 
 from grassroots.directives import queries, services, tracker
+from grassroots.meetings import services as meetings
 from grassroots.organizations.models import Kind, UnitVersion
 from grassroots.organizations.queries import version_at
 
 from .directives_world import cascade, restructure_later, world
-from .factories import SYSTEM, d, unit
+from .factories import SYSTEM, admit, d, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,15 @@ def _issue(w_unit, sym, day, parent, kind="chuong_trinh"):
     )  # fmt: skip
 
 
-def _study(u, doc, day, expected, attended, makeup_of=None):
+def _study(u, doc, day, marks=None, makeup_of=None):
+    """A study meeting of the meetings module, then the study session pointing at it."""
+    meeting = meetings.meeting_record(
+        actor=SYSTEM, unit=u, kind="study", date=d(day), start=dt.time(8), end=dt.time(11),
+        marks=marks or {}, subject=f"Học tập {doc.symbol}",
+    )  # fmt: skip
     return services.study_record(
-        actor=SYSTEM, document=doc, unit=u, date=d(day), audience="members", expected=expected,
-        attended=attended, makeup_of=makeup_of,
+        actor=SYSTEM, document=doc, unit=u, date=d(day), audience="members", meeting=meeting,
+        makeup_of=makeup_of,
     )  # fmt: skip
 
 
@@ -40,9 +46,14 @@ def built():
     c = cascade(w)
     _issue(w.d1, "15-CTr/HU", "2008-05-01", c.kh)  # on time, implementing the province's plan
     _issue(w.d2, "20-CTr/HU", "2008-08-01", c.nq)  # late
-    main = _study(w.g1, c.kh, "2008-10-01", 40, 38)
-    _study(w.g1, c.kh, "2008-10-20", 40, 1, makeup_of=main)
-    _study(w.g2, c.nq, "2009-02-01", 20, 20)  # late, on the resolution itself
+    g1_members = [admit(w.c1, "2005-03-01") for _ in range(4)]
+    g2_members = [admit(w.g2, "2005-03-01") for _ in range(3)]
+    away, skipped, *rest = g1_members
+    main = _study(w.g1, c.kh, "2008-10-01", {away.pk: ("excused", "ốm"), skipped.pk: "unexcused"})
+    # The make-up session: only the excused member comes.
+    _study(w.g1, c.kh, "2008-10-20", {m.pk: "excused" for m in [skipped, *rest]}, makeup_of=main)
+    _study(w.g2, c.nq, "2009-02-01")  # late, on the resolution itself
+    w.g2_members = g2_members
     restructure_later(w)
     return w, c
 
@@ -56,7 +67,8 @@ def test_tracker_through_a_merger_a_dissolution_and_a_later_district(built):
     assert result["plans_issued"] == 2
     assert result["plans_late"] == 2  # D2 issued late, D3 never did; D4 not due yet
     assert result["study_sessions"] == 3
-    assert result["study_coverage_pct"] == round(100 * 59 / 60, 2)
+    # G1: 2 of 4 at the session, 1 more at the make-up; G2: 3 of 3 (the meetings' own counts).
+    assert result["study_coverage_pct"] == round(100 * 6 / 7, 2)
     children = {c["code"]: c for c in result["children"]}
     assert sorted(children) == ["D1", "D2", "D3", "D4", "D5"]
     assert children["D1"]["plan"] == {"number": "15-CTr/HU", "date": "2008-05-01"}
@@ -81,6 +93,34 @@ def test_before_the_merger_the_grassroots_stand_where_they_were(built):
     after = queries.cascade(c.nq, w.d2, d("2011-01-01")).as_json()
     assert sorted(ch["code"] for ch in after["children"]) == ["G2", "G3"]
     assert after["study_coverage_pct"] == 100.0
+
+
+def test_study_coverage_is_the_meetings_modules_attendance(built):
+    from grassroots.meetings.queries import coverage
+    from grassroots.meetings.models import Meeting
+
+    w, c = built
+    result = queries.cascade(c.nq, w.g2, d("2012-03-01")).as_json()
+    assert result["study_coverage_pct"] == coverage(Meeting.objects.filter(unit=w.g2)).pct == 100.0
+
+
+def test_a_study_for_all_members_is_a_meeting_and_one_for_cadres_has_counts(built):
+    from django.core.exceptions import ValidationError
+
+    w, c = built
+    with pytest.raises(ValidationError, match="buổi sinh hoạt học tập"):
+        services.study_record(
+            actor=SYSTEM, document=c.nq, unit=w.g2, date=d("2009-03-01"), audience="members"
+        )
+    with pytest.raises(ValidationError, match="lớn hơn số phải học"):
+        services.study_record(
+            actor=SYSTEM, document=c.nq, unit=w.d1, date=d("2008-03-01"), audience="cadres",
+            expected=30, attended=31,
+        )  # fmt: skip
+    services.study_record(
+        actor=SYSTEM, document=c.nq, unit=w.d1, date=d("2008-03-01"), audience="cadres",
+        expected=30, attended=29,
+    )  # fmt: skip
 
 
 def test_the_tracker_for_the_provinces_plan_is_its_own_chain(built):

@@ -109,17 +109,22 @@ class Requirement(models.Model):
 class StudySession(models.Model):
     """A study (học tập, quán triệt) of a document held by an organization.
 
-    TEMPORARY: the meetings module (issue 14) will own study sessions as meetings of the kind
-    "học tập, quán triệt" with their expected list and attendance. Until it lands the session
-    records its own counts (`expected`, `attended`); docs/directives.md says how it is replaced.
+    A study for all members is a meeting of the meetings module (issue 14, kind "study"): its
+    expected list and attendance are that module's, read through `meetings.queries`. A study for
+    committee members or key cadres has no list the registry can derive (the meetings module
+    leaves committee attendance out), so it records its own counts (`expected`, `attended`).
     """
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="studies")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    meeting = models.OneToOneField(
+        "meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="study", verbose_name=_("buổi sinh hoạt"),
+    )  # fmt: skip
     date = models.DateField(_("ngày học tập"))
     audience = models.CharField(_("đối tượng"), max_length=12, choices=AUDIENCE_CHOICES)
-    expected = models.PositiveIntegerField(_("số phải học"))
-    attended = models.PositiveIntegerField(_("số đã học"))
+    expected = models.PositiveIntegerField(_("số phải học"), default=0)
+    attended = models.PositiveIntegerField(_("số đã học"), default=0)
     makeup_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="makeups",
         verbose_name=_("học bù cho buổi"),

@@ -265,14 +265,16 @@ def study_record(
     unit: Unit,
     date: dt.date,
     audience: str,
-    expected: int,
-    attended: int,
+    meeting=None,
+    expected: int = 0,
+    attended: int = 0,
     makeup_of: StudySession | None = None,
     online: bool = False,
     note: str = "",
 ) -> StudySession:
-    """Record a study session of a document held by an organization (TEMPORARY counts: see
-    models.StudySession)."""
+    """Record a study of a document. For all members it is a meeting of the meetings module
+    (kind "study", recorded there with its attendance) and the counts come from it; for
+    committee members or key cadres the session records `expected` and `attended` itself."""
     access.require_unit_write(actor, unit, date, role=Role.CLERK)
     if document.voided_at is not None:
         raise _error("document", f"Văn bản {document.symbol} đã bị hủy.")
@@ -284,24 +286,49 @@ def study_record(
         raise _error("date", f"Ngày học tập {vn(date)} ở tương lai.")
     if version_at(unit, date) is None:
         raise _error("unit", f"Tổ chức {unit.code} không tồn tại ngày {vn(date)}.")
-    if expected is None or expected <= 0:
-        raise _error("expected", "Số người phải học tập phải lớn hơn 0.")
-    if attended is None or attended < 0 or attended > expected:
-        raise _error("attended", "Số người đã học không được âm hay lớn hơn số phải học.")
+    if audience == "members":
+        _check_meeting(meeting, unit, date)
+        expected = attended = 0  # the meeting's attendance is the record
+    else:
+        if meeting is not None:
+            raise _error("meeting", "Chỉ buổi học tập toàn thể đảng viên gắn với buổi sinh hoạt.")
+        if expected is None or expected <= 0:
+            raise _error("expected", "Số người phải học tập phải lớn hơn 0.")
+        if attended is None or attended < 0 or attended > expected:
+            raise _error("attended", "Số người đã học không được âm hay lớn hơn số phải học.")
     if makeup_of is not None and (makeup_of.unit_id != unit.pk or makeup_of.date > date):
         raise _error("makeup_of", "Buổi học bù phải của cùng tổ chức và sau buổi học chính.")
     session = StudySession.objects.create(
-        document=document, unit=unit, date=date, audience=audience, expected=expected,
-        attended=attended, makeup_of=makeup_of, online=online, note=clean(note),
+        document=document, unit=unit, date=date, audience=audience, meeting=meeting,
+        expected=expected, attended=attended, makeup_of=makeup_of, online=online,
+        note=clean(note),
     )  # fmt: skip
     record(
         actor, obj=session, action="create", object_type="studysession",
         changes={
             "document": [None, document.symbol], "unit": [None, unit.code],
-            "date": [None, date], "expected": [None, expected], "attended": [None, attended],
+            "date": [None, date], "meeting": [None, meeting.pk if meeting else None],
+            "expected": [None, expected], "attended": [None, attended],
         },
     )  # fmt: skip
     return session
+
+
+def _check_meeting(meeting, unit: Unit, date: dt.date) -> None:
+    from grassroots.meetings.models import MeetingKind
+
+    if meeting is None:
+        raise _error(
+            "meeting",
+            "Học tập toàn thể đảng viên phải ghi buổi sinh hoạt học tập (sổ sinh hoạt) với "
+            "danh sách và điểm danh.",
+        )
+    if meeting.kind != MeetingKind.STUDY or meeting.voided_at is not None:
+        raise _error("meeting", "Buổi sinh hoạt phải là buổi học tập, quán triệt chưa bị hủy.")
+    if meeting.unit_id != unit.pk or meeting.date != date:
+        raise _error("meeting", "Buổi sinh hoạt phải của cùng tổ chức và cùng ngày học tập.")
+    if StudySession.objects.filter(meeting=meeting).exists():
+        raise _error("meeting", "Buổi sinh hoạt này đã được ghi là buổi học tập một văn bản.")
 
 
 @transaction.atomic

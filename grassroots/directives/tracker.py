@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from grassroots.core.dates import FAR_FUTURE
+from grassroots.meetings.queries import attendance_of
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 
 from .kinds import AUDIENCE_CHOICES, DOC_KINDS, LEVELS, PLAN_KINDS
@@ -84,9 +85,18 @@ class Org:
 
     @property
     def study_counts(self) -> tuple[int, int]:
-        """(expected, attended): make-up sessions add attendance, not audience."""
-        expected = sum(s.expected for s in self.sessions if s.makeup_of_id is None)
-        attended = sum(s.attended for s in self.sessions)
+        """(expected, attended): make-up sessions add attendance, not audience. A study meeting's
+        counts are the meetings module's (`attendance_of`), never recounted here."""
+        expected = attended = 0
+        for session in self.sessions:
+            if session.meeting_id is not None:
+                seen = attendance_of(session.meeting)
+                counts = (seen.expected, seen.present)
+            else:
+                counts = (session.expected, session.attended)
+            if session.makeup_of_id is None:
+                expected += counts[0]
+            attended += counts[1]
         return expected, min(attended, expected)
 
     @property
