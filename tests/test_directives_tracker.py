@@ -96,8 +96,8 @@ def test_before_the_merger_the_grassroots_stand_where_they_were(built):
 
 
 def test_study_coverage_is_the_meetings_modules_attendance(built):
-    from grassroots.meetings.queries import coverage
     from grassroots.meetings.models import Meeting
+    from grassroots.meetings.queries import coverage
 
     w, c = built
     result = queries.cascade(c.nq, w.g2, d("2012-03-01")).as_json()
