@@ -186,3 +186,18 @@ def test_close_and_void():
     )
     assert not cand.spans.filter(end__isnull=True).exists()
     refused(cand, "ra khỏi danh sách", dev.step_application, date=d("2024-05-01"))
+
+
+def test_step_dates_within_the_allowed_range():
+    # core/limits.py (issue 20 §13): the pipeline's dates have the range of every other input
+    w = world()
+    with pytest.raises(ValidationError) as refused:
+        propose(w.c1, on="1899-12-31")
+    assert "phải từ 01/01/1900" in str(refused.value)
+    cand = propose(w.c1)
+    far = dt.date.today() + dt.timedelta(days=3 * 366)
+    before = CaseStep.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        dev.step_certificate(actor=SYSTEM, candidate=cand, date=far, course="Lớp NTVĐ khóa 1")
+    assert "Ngày phải từ" in str(refused.value) and CaseStep.objects.count() == before
+    dev.step_certificate(actor=SYSTEM, candidate=cand, date=d("2024-02-01"), course="Lớp NTVĐ")

@@ -13,11 +13,12 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from grassroots.core.text import fold
+from grassroots.figures.queries import flow_stints
 from grassroots.members.categories import classify
-from grassroots.members.models import Member, MemberStint, Reason, Status
+from grassroots.members.models import Member, MemberStint, Status
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import display_version, on
 from grassroots.territory.models import CellArrangement, VillageVersion
@@ -59,15 +60,9 @@ def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
 
 
 def admitted_stints(unit: Unit, since: dt.date, at: dt.date) -> QuerySet:
-    """The registry's admissions under `unit` in (since, at] (derived/ledger.py `_contribute`:
-    an admission stint counts for the ancestors of its cell on its first day)."""
-    return MemberStint.objects.filter(
-        Q(end__isnull=True) | Q(end__gt=F("start")),
-        _under_on(unit, "start"),
-        start_reason=Reason.ADMITTED,
-        start__gt=since,
-        start__lte=at,
-    )
+    """The registry's admissions under `unit` in (since, at], as the figures ledger counts them
+    (figures.queries.flow_stints)."""
+    return flow_stints(unit, since, at, "admitted")
 
 
 def _years(birth: dt.date, day: dt.date) -> int:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.services import Actor, diff, record, snapshot
-from grassroots.core import scans
+from grassroots.core import limits, scans
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
 from grassroots.members import lifecycle
@@ -162,6 +162,7 @@ def candidate_propose(
     values = _validate_profile(dict(profile))
     if not values.get("birth_date"):
         raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
+    limits.check_date(proposed_on, "proposed_on", "Ngày đưa vào danh sách")
     if not registry.is_cell_on(cell, proposed_on):
         raise ValidationError(
             {"cell": [f"{cell.code} không phải là chi bộ vào ngày {vn(proposed_on)}."]}
@@ -235,6 +236,7 @@ def _add_step(
     """Lock, check the order and the step's own rule (`check(state, rules)`), write, audit."""
     if date is None:
         raise ValidationError({"date": ["Cần nhập ngày."]})
+    limits.check_date(date)  # issue 20 §13: the same range as every other date input
     steps = _steps(candidate)
     state, rule_values = _state(steps, date)
     rules.check_step(state, kind, date, rule_values)

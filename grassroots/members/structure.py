@@ -1,9 +1,12 @@
-"""Member structure as of a date (domain.md §4.1): counts by gender, ethnicity, religion, age,
-seniority, education, professional level, political theory, occupation and status, for an
-organization and each of its children, crossed by any two dimensions.
+"""The standard statistics (domain.md §4.1). Member structure as of a date: counts by gender,
+ethnicity, religion, age, seniority, education, professional level, political theory, occupation
+and status; admissions and reductions in a period by the same categories; organization structure
+by kind and grassroots type — each for an organization and each of its children, crossed by any
+two dimensions.
 
 The members counted are exactly those of the figures (`figures.queries.members_at_query`: the
-stints counted on the date), one row each, so every breakdown sums to the member total.
+stints counted on the date; `flow_stints`: the stints counted as a flow), one row each, so every
+breakdown sums to the figures' total.
 """
 
 from __future__ import annotations
@@ -15,9 +18,15 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.figures.queries import members_at_query
-from grassroots.organizations.models import Unit, UnitAncestry
-from grassroots.organizations.queries import children_at, on
+from grassroots.figures.queries import (
+    END_FLOWS,
+    START_FLOWS,
+    flow_ancestry,
+    flow_stints,
+    members_at_query,
+)
+from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitAncestry
+from grassroots.organizations.queries import children_at, on, organizations_by_type
 
 from . import categories as cats
 from . import lifecycle
@@ -51,6 +60,25 @@ DIMENSIONS = {
     "expertise": _("Chuyên môn, nghiệp vụ"),
     "theory_level": _("Lý luận chính trị"),
     "occupation": _("Nghề nghiệp"),
+}
+# Admissions and reductions in a period (domain.md §4.1): the flows a stint's own start or end
+# makes, counted as the figures count them (figures.queries.flow_stints).
+PERIODS = {
+    "admissions": (_("Kết nạp"), list(START_FLOWS)),
+    "reductions": (_("Giảm"), list(END_FLOWS)),
+}
+FLOW_LABELS = {
+    "admitted": _("Kết nạp"),
+    "readmitted": _("Kết nạp lại"),
+    "died": _("Từ trần"),
+    "expelled": _("Khai trừ"),
+    "removed": _("Xóa tên"),
+    "left": _("Ra khỏi Đảng"),
+}
+# seniority is a stock's (on one day); which flow is a period's
+FLOW_DIMENSIONS = {
+    "flow": _("Loại biến động"),
+    **{k: v for k, v in DIMENSIONS.items() if k != "seniority"},
 }
 _PROFILE = {
     "gender": "member__gender",
@@ -86,6 +114,8 @@ class Structure:
     cells: Counter  # tuple of category labels → members
     children: list[tuple[Unit, str, int, Counter]] = field(default_factory=list)
     unmapped: dict[str, Counter] = field(default_factory=dict)  # field → raw value → members
+    since: dt.date | None = None  # a period's flows (admissions, reductions) rather than a stock
+    flows: list[str] = field(default_factory=list)
 
     def categories(self, dimension: str) -> list[str]:
         """The categories of a dimension in their standard order, then the others seen."""
@@ -104,14 +134,16 @@ class Structure:
                 for key, n in sorted(cells.items())
             ]
 
+        period = {"since": self.since.isoformat(), "flows": self.flows} if self.since else {}
         return {
             "unit": self.unit.code,
+            **period,
             "at": self.at.isoformat(),
             "by": self.by,
             "total": self.total,
             "cells": rows(self.cells),
             "children": [
-                {"code": u.code, "name": name, "total": total, "cells": rows(cells)}
+                {"code": u.code if u else "", "name": name, "total": total, "cells": rows(cells)}
                 for u, name, total, cells in self.children
             ],
             "unmapped": {k: dict(v) for k, v in self.unmapped.items() if v},
@@ -131,6 +163,12 @@ def _order(dimension: str) -> list[str]:
         return [label for _limit, label in SENIORITY_BANDS]
     if dimension in cats.FIELDS:
         return [c.label for c in cats.categories(dimension)] + [cats.UNMAPPED_LABEL]
+    if dimension == "kind":
+        return [str(k.label) for k in Kind]
+    if dimension == "grassroots_type":
+        return [str(t.label) for t in GrassrootsType] + ["—"]
+    if dimension == "flow":
+        return [str(label) for label in FLOW_LABELS.values()]
     return []
 
 
@@ -147,16 +185,56 @@ def _seniority(member_ids: list[int], stints, at: dt.date) -> dict[int, int]:
     return {m: lifecycle.seniority_days(events[m], at) // 365 for m in member_ids}
 
 
+def _check(by: list[str], allowed=DIMENSIONS) -> None:
+    if not 1 <= len(by) <= 2 or len(set(by)) != len(by):
+        raise UnknownDimension("Chọn một hoặc hai tiêu chí khác nhau.")
+    for dimension in by:
+        if dimension not in allowed:
+            raise UnknownDimension(f"Tiêu chí không có: {dimension} (có: {', '.join(allowed)}).")
+
+
+def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Counter]):
+    """row, dimension → the row's category label. Age is counted on the row's `day` when it has
+    one (the day of an admission or a reduction), else on `at`. Unmapped values are counted in
+    `unmapped` (never dropped)."""
+    labels = {f: {c.code: c.label for c in cats.categories(f)} for f in unmapped}
+
+    def category(row, dimension) -> str:
+        if dimension == "flow":
+            return str(FLOW_LABELS[row["flow"]])
+        if dimension == "status":
+            if row["exempt"]:
+                return str(_("Miễn sinh hoạt"))
+            return str(_("Chính thức")) if row["status"] == "official" else str(_("Dự bị"))
+        if dimension == "gender":
+            return str(Gender(row["member__gender"]).label)
+        if dimension == "ethnicity":
+            return row["member__ethnicity"] or str(_("Chưa ghi"))
+        if dimension == "ethnic_group":
+            kinh = (row["member__ethnicity"] or "Kinh").strip().lower() == "kinh"
+            return str(_("Kinh")) if kinh else str(_("Dân tộc thiểu số"))
+        if dimension == "religion":
+            return row["member__religion"] or str(_("Không"))
+        if dimension == "age":
+            return _band(_years(row["member__birth_date"], row.get("day") or at), AGE_BANDS)
+        if dimension == "seniority":
+            return _band(seniority[row["member_id"]], SENIORITY_BANDS)
+        raw = row[_PROFILE[dimension]]
+        code = cats.classify(dimension, raw)
+        if code == cats.UNMAPPED:
+            unmapped[dimension][raw] += 1
+            return cats.UNMAPPED_LABEL
+        return labels[dimension][code]
+
+    return category
+
+
 def member_structure(
     unit: Unit, at: dt.date, by: list[str], *, children: bool = False
 ) -> Structure:
     """Members counted by `unit` on `at`, by one or two dimensions; with `children`, the same
     for each organization directly under the unit on that day."""
-    if not 1 <= len(by) <= 2 or len(set(by)) != len(by):
-        raise UnknownDimension("Chọn một hoặc hai tiêu chí khác nhau.")
-    for dimension in by:
-        if dimension not in DIMENSIONS:
-            raise UnknownDimension(f"Tiêu chí không có: {dimension} (có: {', '.join(DIMENSIONS)}).")
+    _check(by)
     stints = members_at_query(unit, at)
     kids = {}
     if children:
@@ -175,33 +253,7 @@ def member_structure(
         else {}
     )
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
-    labels = {f: {c.code: c.label for c in cats.categories(f)} for f in unmapped}
-
-    def category(row, dimension) -> str:
-        if dimension == "status":
-            if row["exempt"]:
-                return str(_("Miễn sinh hoạt"))
-            return str(_("Chính thức")) if row["status"] == "official" else str(_("Dự bị"))
-        if dimension == "gender":
-            return str(Gender(row["member__gender"]).label)
-        if dimension == "ethnicity":
-            return row["member__ethnicity"] or str(_("Chưa ghi"))
-        if dimension == "ethnic_group":
-            kinh = (row["member__ethnicity"] or "Kinh").strip().lower() == "kinh"
-            return str(_("Kinh")) if kinh else str(_("Dân tộc thiểu số"))
-        if dimension == "religion":
-            return row["member__religion"] or str(_("Không"))
-        if dimension == "age":
-            return _band(_years(row["member__birth_date"], at), AGE_BANDS)
-        if dimension == "seniority":
-            return _band(seniority[row["member_id"]], SENIORITY_BANDS)
-        raw = row[_PROFILE[dimension]]
-        code = cats.classify(dimension, raw)
-        if code == cats.UNMAPPED:
-            unmapped[dimension][raw] += 1
-            return cats.UNMAPPED_LABEL
-        return labels[dimension][code]
-
+    category = _categorizer(at, seniority, unmapped)
     cells: Counter = Counter()
     by_child: dict[int, Counter] = defaultdict(Counter)
     for row in rows:
@@ -215,4 +267,88 @@ def member_structure(
             (v.unit, v.name, sum(by_child[pk].values()), by_child[pk])
             for pk, v in sorted(kids.items(), key=lambda kv: kv[1].unit.code)
         ]
+    return result
+
+
+def flow_structure(
+    unit: Unit, since: dt.date, at: dt.date, period: str, by: list[str], *, children: bool = False
+) -> Structure:
+    """Admissions or reductions counted by `unit` in (since, at], by one or two dimensions (the
+    profile's, `status` at the flow, `age` on the flow's day, or `flow`: which admission or
+    reduction). The total is the figures' flows: `admitted + readmitted` or `died + expelled +
+    removed + left`. With `children`, per organization directly under the unit on `at`; a flow
+    of a cell that was under none of them on its day is in the row "—" so the rows still add up.
+    """
+    if period not in PERIODS:
+        raise UnknownDimension(f"Không có loại biến động: {period} (có: {', '.join(PERIODS)}).")
+    _check(by, FLOW_DIMENSIONS)
+    if since > at:
+        raise UnknownDimension("Ngày đầu kỳ phải trước ngày cuối kỳ.")
+    kids = {v.unit_id: v for v in children_at(unit, at)} if children else {}
+    columns = [
+        "member_id",
+        "status",
+        "exempt",
+        "day",
+        *sorted({_PROFILE[d] for d in by if d in _PROFILE}),
+    ]
+    rows = []
+    for flow in PERIODS[period][1]:
+        stints = flow_stints(unit, since, at, flow)
+        if children:
+            below = flow_ancestry(flow).filter(ancestor_id__in=list(kids)).values("ancestor_id")
+            stints = stints.annotate(child=Subquery(below[:1]))
+        rows += [
+            r | {"flow": flow} for r in stints.values(*columns, *(["child"] if children else []))
+        ]
+    unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
+    category = _categorizer(at, {}, unmapped)
+    cells: Counter = Counter()
+    by_child: dict[int | None, Counter] = defaultdict(Counter)
+    for row in rows:
+        key = tuple(category(row, d) for d in by)
+        cells[key] += 1
+        if children:
+            by_child[row["child"]][key] += 1
+    result = Structure(
+        unit, at, list(by), len(rows), cells, unmapped=unmapped, since=since,
+        flows=PERIODS[period][1],
+    )  # fmt: skip
+    if children:
+        result.children = [
+            (v.unit, v.name, sum(by_child[pk].values()), by_child[pk])
+            for pk, v in sorted(kids.items(), key=lambda kv: kv[1].unit.code)
+        ]
+        if by_child.get(None):
+            result.children.append((None, "—", sum(by_child[None].values()), by_child[None]))
+    return result
+
+
+ORGANIZATION_DIMENSIONS = {"kind": _("Loại tổ chức"), "grassroots_type": _("Loại hình cơ sở")}
+
+
+def _organization_cells(counts: dict[tuple[str, str], int], by: list[str]) -> Counter:
+    cells: Counter = Counter()
+    for (kind, gtype), n in counts.items():
+        labels = {
+            "kind": str(Kind(kind).label),
+            "grassroots_type": str(GrassrootsType(gtype).label) if gtype else "—",
+        }
+        cells[tuple(labels[d] for d in by)] += n
+    return cells
+
+
+def organization_structure(
+    unit: Unit, at: dt.date, by: list[str], *, children: bool = False
+) -> Structure:
+    """Organizations under `unit` on `at` (the unit left out) by kind and grassroots type
+    (domain.md §1.1, §1.4; organizations.queries.organizations_by_type, the review report's
+    count). Each child's row counts the child itself and its subtree, so the rows add up."""
+    _check(by, ORGANIZATION_DIMENSIONS)
+    cells = _organization_cells(organizations_by_type(unit, at), by)
+    result = Structure(unit, at, list(by), sum(cells.values()), cells)
+    if children:
+        for v in sorted(children_at(unit, at), key=lambda v: v.unit.code):
+            kid = _organization_cells(organizations_by_type(v.unit, at, include_self=True), by)
+            result.children.append((v.unit, v.name, sum(kid.values()), kid))
     return result

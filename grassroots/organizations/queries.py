@@ -116,17 +116,19 @@ def unit_rows(day: dt.date, under: Unit | None = None) -> list[UnitRow]:
     return out
 
 
-def organizations_by_type(unit: Unit, day: dt.date) -> dict[tuple[str, str], int]:
+def organizations_by_type(
+    unit: Unit, day: dt.date, *, include_self: bool = False
+) -> dict[tuple[str, str], int]:
     """(kind, grassroots type) → organizations under `unit` on `day`, the unit itself left out
-    (the review report's structure table; the totals per kind are the ledger's)."""
+    unless `include_self` (the review report's structure table and the statistics page, whose
+    rows per child include the child so that they add up to the unit's; the totals per kind
+    are the ledger's)."""
     from django.db.models import Count
 
-    rows = (
-        UnitVersion.objects.filter(on(day), unit_id__in=subtree_ids(unit, day))
-        .exclude(unit_id=unit.pk)
-        .values_list("kind", "grassroots_type")
-        .annotate(n=Count("id"))
-    )
+    versions = UnitVersion.objects.filter(on(day), unit_id__in=subtree_ids(unit, day))
+    if not include_self:
+        versions = versions.exclude(unit_id=unit.pk)
+    rows = versions.values_list("kind", "grassroots_type").annotate(n=Count("id"))
     return {(kind, gtype): n for kind, gtype, n in rows}
 
 

@@ -12,11 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.accounts import access
 from grassroots.audit.services import Actor
-from grassroots.members.structure import DIMENSIONS, UnknownDimension, member_structure
+from grassroots.members.structure import (
+    DIMENSIONS,
+    FLOW_DIMENSIONS,
+    ORGANIZATION_DIMENSIONS,
+    UnknownDimension,
+    flow_structure,
+    member_structure,
+    organization_structure,
+)
 
 from . import jobs
 from .export import CONTENT_TYPES, FORMATS
@@ -70,6 +79,15 @@ def index(request):
             "dims": DIMENSIONS,
         },
     )
+
+
+# what the statistics page counts: title, dimensions, default dimension
+STATISTICS = {
+    "members": (_("Cơ cấu đảng viên"), DIMENSIONS, "gender"),
+    "organizations": (_("Cơ cấu tổ chức đảng"), ORGANIZATION_DIMENSIONS, "kind,grassroots_type"),
+    "admissions": (_("Kết nạp đảng viên trong kỳ"), FLOW_DIMENSIONS, "flow"),
+    "reductions": (_("Đảng viên giảm trong kỳ"), FLOW_DIMENSIONS, "flow"),
+}
 
 
 def _svg(chart) -> str:
@@ -161,19 +179,32 @@ def job_download(request, pk: int):
 @login_required
 @require_GET
 def statistics(request):
-    code, _since, at = _params(request)
-    by = [d for d in request.GET.get("by", "gender").split(",") if d]
+    code, since, at = _params(request)
+    what = request.GET.get("what", "members")
+    if what not in STATISTICS:
+        raise Http404(f"Không có loại thống kê: {what}")
+    title, dims, default = STATISTICS[what]
+    by = [d for d in request.GET.get("by", default).split(",") if d]
     second = request.GET.get("by2", "")
     if second and second not in by:
         by.append(second)
-    unit = access.get_report_unit_for_user(request.user, code, [at])
+    known = {d for _title, other, _default in STATISTICS.values() for d in other}
+    if all(d in known for d in by) and any(d not in dims for d in by):
+        by = default.split(",")  # the form kept the dimensions of another statistic
+    period = what in ("admissions", "reductions")
+    unit = access.get_report_unit_for_user(request.user, code, [since, at] if period else [at])
     try:
-        result = member_structure(unit, at, by, children=True)
+        if what == "members":
+            result = member_structure(unit, at, by, children=True)
+        elif what == "organizations":
+            result = organization_structure(unit, at, by, children=True)
+        else:
+            result = flow_structure(unit, since, at, what, by, children=True)
     except UnknownDimension as error:
         raise Http404(str(error)) from None
     first = result.categories(by[0])
     table = [
-        (u.code, name, total, [cells_sum(cells, 0, c) for c in first])
+        (u.code if u else "", name, total, [cells_sum(cells, 0, c) for c in first])
         for u, name, total, cells in result.children
     ]
     cross = None
@@ -185,9 +216,14 @@ def statistics(request):
         "reports/statistics.html",
         {
             "unit": unit,
+            "what": what,
+            "kinds": {k: v[0] for k, v in STATISTICS.items()},
+            "title": title,
+            "period": period,
+            "since": since,
             "at": at,
             "by": by,
-            "dims": DIMENSIONS,
+            "dims": dims,
             "result": result,
             "first": first,
             "totals": [cells_sum(result.cells, 0, c) for c in first],
