@@ -90,10 +90,23 @@ class UnitChecker:
                         ]
                     }
                 )
-            if self.kind_on(stint.unit_id, stint.start) not in MEMBER_KINDS:
+            # The whole stint, not its first day (issue 12 edge case 1): a member cannot stay
+            # directly in an organization after it becomes a đảng bộ.
+            day = self.not_cell_during(stint.unit_id, stint.start, stint.end)
+            if day is not None:
                 raise ValidationError(
-                    {"unit": [f"{unit.code} không phải là chi bộ vào ngày {vn(stint.start)}."]}
+                    {"unit": [f"{unit.code} không phải là chi bộ vào ngày {vn(day)}."]}
                 )
+
+    def not_cell_during(self, unit_id: int, start: dt.date, end: dt.date | None) -> dt.date | None:
+        """The first day of [start, end) on which the unit is not a cell (None: a cell throughout)."""
+        if self.kind_on(unit_id, start) not in MEMBER_KINDS:
+            return start
+        for v in self.versions.get(unit_id, []):
+            if v.valid_from > start and (end is None or v.valid_from < end):
+                if v.kind not in MEMBER_KINDS:
+                    return v.valid_from
+        return None
 
 
 def as_ev(event: MemberEvent) -> lifecycle.Ev:

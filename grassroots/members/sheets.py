@@ -55,7 +55,8 @@ MEMBERS = Sheet(
             "profile_number",
             "Số lý lịch",
             required=True,
-            help="6 chữ số và mã đảng bộ (ví dụ 012345LS).",
+            help="Mã duy nhất theo quy ước của tỉnh (thường 6 chữ số và mã đảng bộ, ví dụ 012345LS); "
+            "hệ thống chỉ kiểm tra ký tự: chữ, số, “.”, “_”, “-”, tối đa 32 ký tự.",
             width=14,
         ),
         Column("full_name", "Họ và tên", required=True, width=28),
@@ -504,7 +505,20 @@ class MembersPart(HistoryChecks, Part):
                 self.event_updates.append((e, member["pk"]))
             self.report.count(EVENTS, "updated", len(fresh))
 
-    # villages and population -----------------------------------------------------------
+    def claim_moves(self, days: set) -> list[tuple]:
+        """The "Chuyển theo sắp xếp tổ chức" rows of members that exist, dated on a day of the
+        organization changes: the organizations part plays them with its changes, in dependency
+        order (restructure/plan.py), and they are no longer written here."""
+        claimed, rest = [], []
+        for row, pk in self.event_updates:
+            v = row.values
+            if v["kind"] == EventKind.RESTRUCTURE and v["date"] in days:
+                claimed.append((EVENTS, row))
+            else:
+                rest.append((row, pk))
+        self.event_updates = rest
+        return claimed
+
     def write(self, actor: Actor, audits: list[tuple]) -> None:
         if self.new_members:
             loader = self.orgs.bulk_loader()

@@ -8,15 +8,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
 from grassroots.audit.services import Actor
 from grassroots.core.dates import vn
 from grassroots.excel.parts import Row
-from grassroots.restructure import services as restructure
+from grassroots.restructure import plan
 
-from . import services as orgs
-from .models import ChangeAction, Unit
+from .models import ChangeAction, Kind, Unit
 
 END_ACTIONS = (ChangeAction.MERGE, ChangeAction.SPLIT, ChangeAction.DISSOLVE)
 
@@ -166,35 +163,45 @@ class ChangeRows:
                     )
             current.valid_to = day
             unit.ended = day
-        elif any(v.get(n) for n in ("name", "kind", "grassroots_type", "parent")):
-            if current.valid_from == day:
-                target = current
-            else:
-                current.valid_to = day
-                target = V(
-                    day,
-                    None,
-                    current.name,
-                    current.kind,
-                    current.grassroots_type,
-                    current.parent,
-                    current.source,
-                )
-                unit.versions.append(target)
-            for name in ("name", "kind", "grassroots_type"):
-                if v.get(name):
-                    setattr(target, name, v[name])
-            if v.get("parent"):
-                target.parent = v["parent"]
-                target.source = (sheet.name, row.number, sheet.header("parent"))
+        else:
+            self._compose(unit, row)
         self.new_changes.append((unit.code, row))
         self.report.count(sheet, "created")
+
+    def _compose(self, unit: U, row: Row) -> None:
+        """The row's new name, kind, type or parent from its day on, in the unit's history as
+        the check sees it."""
+        sheet, v, day = self.CHANGES, row.values, row.values["date"]
+        if not any(v.get(n) for n in ("name", "kind", "grassroots_type", "parent")):
+            return
+        current = unit.versions[-1]
+        if current.valid_from == day:
+            target = current
+        else:
+            current.valid_to = day
+            target = V(
+                day,
+                None,
+                current.name,
+                current.kind,
+                current.grassroots_type,
+                current.parent,
+                current.source,
+            )
+            unit.versions.append(target)
+        for name in ("name", "kind", "grassroots_type"):
+            if v.get(name):
+                setattr(target, name, v[name])
+        if v.get("parent"):
+            target.parent = v["parent"]
+            target.source = (sheet.name, row.number, sheet.header("parent"))
 
     def _match_change(self, unit: U, rows: list[Row]) -> None:
         """Change rows for a unit already in the database: unchanged if the history already has
         them; applied through the services if they come after everything recorded."""
         sheet = self.CHANGES
         last_start = unit.versions[-1].valid_from if unit.versions else unit.established
+        from_file = False  # last_start set by a row of this file: same-day rows may follow
         for row in rows:
             v = row.values
             day, action = v["date"], v["action"]
@@ -219,7 +226,7 @@ class ChangeRows:
                     sheet.header("date"),
                     f"Tổ chức {unit.code} đã kết thúc hoạt động ngày {vn(unit.ended)}.",
                 )
-            elif day <= last_start:
+            elif day < last_start or (day == last_start and not from_file):
                 self.problem(
                     sheet,
                     row.number,
@@ -237,58 +244,75 @@ class ChangeRows:
             else:
                 self.unit_updates.append((row, {"unit": unit.code}))
                 self.report.count(sheet, "updated")
-                last_start = day
+                last_start, from_file = day, True
+                # Later rows of the file see the change (a new sub-cell under a cell that becomes
+                # a đảng bộ, issue 12 edge case 4); the services apply it at write time.
+                if action not in END_ACTIONS:
+                    self._compose(unit, row)
+                new_cell = (v.get("new_cell_code") or "").upper()
+                if action == ChangeAction.CHANGE_KIND and new_cell and new_cell not in self.units:
+                    self.units[new_cell] = U(
+                        new_cell,
+                        day,
+                        None,
+                        [
+                            V(
+                                day,
+                                None,
+                                v.get("new_cell_name") or new_cell,
+                                Kind.SUBORDINATE_CELL,
+                                unit.versions[-1].grassroots_type,
+                                unit.code,
+                            )
+                        ],
+                    )
 
     def _apply_unit_updates(self, actor: Actor) -> None:
+        """The change rows of organizations that exist, with the member moves of the same days
+        that other sheets hold, played as one plan (restructure/plan.py): in dependency order,
+        not file order (members leave a cell before it is dissolved, issue 12 edge cases 2, 3,
+        5), a merger's own moves recognized once; each refusal goes back to its row."""
         sheet = self.CHANGES
-        columns = {
-            "name": sheet.header("name"),
-            "parent": sheet.header("parent"),
-            "kind": sheet.header("kind"),
-            "date": sheet.header("date"),
-            "target": sheet.header("target"),
-            "sources": sheet.header("code"),
-            "new_cell_code": sheet.header("kind"),
-            "decision_date": sheet.header("decision_date"),
-        }
-        for row, info in self.unit_updates:
-            self.service(
-                sheet,
-                row,
-                lambda row=row, code=info["unit"]: self._unit_update(actor, row, code),
-                columns,
-            )
-
-    def _unit_update(self, actor: Actor, row: Row, code: str) -> None:
-        """One change row on an organization that exists: through its service."""
-        v = row.values
-        unit = Unit.objects.get(code=code)
-        decision = orgs.Decision(
-            v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", "")
-        )
-        common = {
-            "actor": actor,
-            "date": v["date"],
-            "decision": decision,
-            "note": v.get("note", ""),
-        }
-
-        def other(field_name: str) -> Unit:
-            found = self.code(v.get(field_name))
-            if found is None:
-                raise ValidationError(
-                    {field_name: [f"không có tổ chức mã {v.get(field_name, '')}."]}
+        days = {row.values["date"] for row, _ in self.unit_updates}
+        changes = []
+        for key in self.deferred_units:
+            u = self.units[key]
+            first = u.versions[0]
+            number, decision_date, body = u.decision
+            changes.append(
+                plan.Change(
+                    action=ChangeAction.ESTABLISH,
+                    code=u.code,
+                    date=u.established,
+                    name=first.name,
+                    kind=first.kind,
+                    grassroots_type=first.grassroots_type,
+                    parent=first.parent or "",
+                    decision=plan.orgs.Decision(number, decision_date, body),
+                    note="Nhập từ Excel",
+                    ref=(self.ORGANIZATIONS, Row(u.row, {})),
                 )
-            return Unit.objects.get(code=found)
-
-        action = v["action"]
-        if action == ChangeAction.RENAME:
-            orgs.unit_rename(unit=unit, name=v.get("name", ""), **common)
-        elif action == ChangeAction.MOVE:
-            orgs.unit_move(unit=unit, new_parent=other("parent"), **common)
-        elif action == ChangeAction.CHANGE_KIND:
-            restructure.unit_change_kind(unit=unit, kind=v.get("kind", ""), **common)
-        elif action == ChangeAction.MERGE:
-            restructure.unit_merge(sources=[unit], target=other("target"), **common)
-        else:
-            restructure.unit_dissolve(unit=unit, **common)
+            )
+        for row, info in self.unit_updates:
+            changes.append(plan.change_from_values(row.values, info["unit"], (sheet, row)))
+        for part in self.importer.parts:
+            claim = getattr(part, "claim_moves", None)
+            if claim is not None:
+                for events_sheet, row in claim(days):
+                    changes.append(plan.move_from_values(row.values, (events_sheet, row)))
+        outcome = plan.play(actor, changes)
+        if self.loader is not None and self.deferred_units:
+            # Members of this file may sit in the organizations just established.
+            codes = [self.units[key].code for key in self.deferred_units]
+            self.loader.unit_ids.update(
+                Unit.objects.filter(code__in=codes).values_list("code", "pk")
+            )
+        for problem in outcome.problems:
+            where, row = problem.change.ref
+            columns = {c.field: c.header for c in where.columns}
+            columns["code"] = columns.get("code") or columns.get("profile_number")
+            columns["target"] = columns.get("target") or columns.get("unit")
+            columns["sources"] = columns["code"]
+            columns.setdefault("date", columns.get("established"))
+            column = columns.get(problem.field) if problem.field else None
+            self.problem(where, row.number, column, problem.message)

@@ -98,7 +98,7 @@ CHANGES = Sheet(
     kind="changes",
     name="Thay đổi tổ chức",
     key="Mã tổ chức + Thay đổi + Ngày hiệu lực",
-    help="Mỗi dòng là một quyết định thay đổi một tổ chức, theo thứ tự ngày. Sáp nhập và giải thể kết "
+    help="Mỗi dòng là một quyết định thay đổi một tổ chức; thứ tự các dòng không quan trọng. Sáp nhập và giải thể kết "
     "thúc tổ chức; việc chuyển đảng viên theo sắp xếp ghi ở sheet Sự kiện đảng viên "
     "(sự kiện “Chuyển theo sắp xếp tổ chức”), việc chuyển tổ chức trực thuộc ghi bằng dòng “Chuyển trực thuộc”.",
     columns=(
@@ -149,7 +149,7 @@ class OrganizationsPart(ChangeRows, Part):
     services. Later parts look organizations up here (`code`, `units`, `alive`)."""
 
     sheets = (ORGANIZATIONS, CHANGES)
-    CHANGES = CHANGES  # for the ChangeRows mixin
+    CHANGES, ORGANIZATIONS = CHANGES, ORGANIZATIONS  # for the ChangeRows mixin
 
     def __init__(self, importer) -> None:
         super().__init__(importer)
@@ -161,6 +161,7 @@ class OrganizationsPart(ChangeRows, Part):
         self.visible: set[int] | None = None
         self.hidden_codes: set[str] = set()
         self.loader = None
+        self.deferred_units: list[str] = []
 
     def check(self) -> None:
         self.visible = self._visible_codes()
@@ -431,7 +432,25 @@ class OrganizationsPart(ChangeRows, Part):
             self.loader = BulkLoader(batch_size=5000, expected_members=expected)
         return self.loader
 
+    def _defer_new_units(self) -> None:
+        """New organizations under an organization that this file changes (a chi bộ trực thuộc
+        under a cell becoming a đảng bộ) are established with those changes, through the
+        services, in dependency order (issue 12 edge case 4), not by the bulk loader before them."""
+        updated = {info["unit"].upper() for _, info in self.unit_updates}
+        changed = {code.upper() for code, _ in self.new_changes}
+        self.deferred_units = [
+            key
+            for key in self.new_units
+            if len(self.units[key].versions) == 1
+            and (self.units[key].versions[0].parent or "").upper() in updated
+            and key not in changed
+        ]
+        if self.deferred_units:
+            deferred = set(self.deferred_units)
+            self.new_units = [key for key in self.new_units if key not in deferred]
+
     def write(self, actor: Actor, audits: list[tuple]) -> None:
+        self._defer_new_units()
         if self.new_units:
             loader = self.bulk_loader()
             self.progress("Ghi tổ chức", 0, len(self.new_units))

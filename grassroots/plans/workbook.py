@@ -84,21 +84,11 @@ def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
         if not {"code", "action", "date"} <= set(v):
             continue
         out.changes.append(
-            engine.Change(
-                action=v["action"],
-                code=v["code"],
-                date=v["date"],
-                name=v.get("name", ""),
-                kind=v.get("kind", ""),
-                grassroots_type=v.get("grassroots_type", ""),
-                parent=v.get("parent", ""),
-                target=v.get("target", ""),
-                new_cell_code=v.get("new_cell_code", ""),
-                new_cell_name=v.get("new_cell_name", ""),
-                decision=_decision(v),
-                note=v.get("note", ""),
-                ref=(CHANGES.name, row.number),
-                where=f"Sheet {CHANGES.name}, dòng {row.number}",
+            engine.change_from_values(
+                v,
+                v["code"],
+                (CHANGES.name, row.number),
+                f"Sheet {CHANGES.name}, dòng {row.number}",
             )
         )
     for row in importer.rows.get(EVENTS.kind, []):
@@ -112,15 +102,8 @@ def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
             )
             continue
         out.changes.append(
-            engine.Change(
-                action=engine.MEMBER_MOVE,
-                code=v["profile_number"],
-                date=v["date"],
-                target=v.get("unit", ""),
-                decision=_decision(v),
-                note=v.get("note", ""),
-                ref=(EVENTS.name, row.number),
-                where=f"Sheet {EVENTS.name}, dòng {row.number}",
+            engine.move_from_values(
+                v, (EVENTS.name, row.number), f"Sheet {EVENTS.name}, dòng {row.number}"
             )
         )
     if not out.changes and not out.problems:

@@ -133,6 +133,46 @@ class Outcome:
     recognized: list[Change]  # explicit moves that another change of the plan already makes
 
 
+def _decision(v: dict) -> orgs.Decision:
+    return orgs.Decision(
+        v.get("decision_number", ""), v.get("decision_date"), v.get("issuing_body", "")
+    )
+
+
+def change_from_values(v: dict, code: str, ref: Any = None, where: str = "") -> Change:
+    """A change from a row of the import format's "Thay đổi tổ chức" (its field names)."""
+    return Change(
+        action=v["action"],
+        code=code,
+        date=v["date"],
+        name=v.get("name", ""),
+        kind=v.get("kind", ""),
+        grassroots_type=v.get("grassroots_type", ""),
+        parent=v.get("parent", ""),
+        target=v.get("target", ""),
+        new_cell_code=v.get("new_cell_code", ""),
+        new_cell_name=v.get("new_cell_name", ""),
+        decision=_decision(v),
+        note=v.get("note", ""),
+        ref=ref,
+        where=where,
+    )
+
+
+def move_from_values(v: dict, ref: Any = None, where: str = "") -> Change:
+    """A member move from a "Chuyển theo sắp xếp tổ chức" row of "Sự kiện đảng viên"."""
+    return Change(
+        action=MEMBER_MOVE,
+        code=v["profile_number"],
+        date=v["date"],
+        target=v.get("unit", ""),
+        decision=_decision(v),
+        note=v.get("note", ""),
+        ref=ref,
+        where=where,
+    )
+
+
 def _unit(code: str, field_name: str) -> Unit:
     unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
     if unit is None:

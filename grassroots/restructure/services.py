@@ -86,6 +86,13 @@ def unit_change_kind(
         raise _err("Cấp tổ chức mới không hợp lệ hoặc không thay đổi.", "kind")
     check_parent(kind, current.parent, date)
     members_here = _has_members(unit, date)
+    if kind not in MEMBER_KINDS and MemberStint.objects.filter(unit=unit, start__gt=date).exists():
+        # Members who arrive after the day would sit directly in a đảng bộ (issue 12 edge case 1).
+        raise _err(
+            "Tổ chức có đảng viên đến sinh hoạt sau ngày thay đổi: hãy ghi họ vào chi bộ trực "
+            "thuộc mới, hoặc chọn ngày thay đổi sau ngày họ đến.",
+            "date",
+        )
     if kind not in MEMBER_KINDS and members_here and not new_cell_code:
         raise _err(
             "Tổ chức đang có đảng viên sinh hoạt trực tiếp: cần lập chi bộ trực thuộc để chuyển đảng viên sang.",
