@@ -71,6 +71,23 @@ def decisions_visible(user) -> QuerySet:
     return only_visible(user, Decision.objects.all(), "placed_on")
 
 
+def programmes_visible(user) -> QuerySet:
+    from .models import Programme
+
+    return only_visible(user, Programme.objects.all(), "adopted_on")
+
+
+def get_appeal_for_user(user, pk: int):
+    """An appeal to decide: its decision readable and writable by the user."""
+    from .models import Appeal
+
+    appeal = Appeal.objects.filter(pk=pk).first()
+    if appeal is None:
+        raise Http404("Không tìm thấy đơn khiếu nại.")
+    get_decision_for_user(user, appeal.decision_id, write=True)
+    return appeal
+
+
 def get_case_for_user(user, pk: int, *, write: bool = False):
     """The case if the user may read its content (404 otherwise: a non-inspector learns nothing);
     with `write`, also the clerk role and the subject in the scope today (403)."""

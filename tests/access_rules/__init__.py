@@ -14,13 +14,26 @@ from . import (
     auth,
     development,
     excel,
+    inspection,
     ops,
     registry,
     reports,
     territory,
 )
 
-APPS = (auth, accounts, registry, excel, assessments, territory, development, ops, api, reports)
+APPS = (
+    auth,
+    accounts,
+    registry,
+    excel,
+    assessments,
+    territory,
+    development,
+    inspection,
+    ops,
+    api,
+    reports,
+)
 
 
 def matrix() -> dict:

@@ -1,0 +1,104 @@
+"""Inspection pages: who reads case content, who writes, every opening logged, documents."""
+
+from __future__ import annotations
+
+import io
+import os
+import pathlib
+
+import pytest
+from django.test import Client
+
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import AuditRecord
+from grassroots.inspection.models import Case, Decision
+
+from .inspection_world import decide, open_case, world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    w = world()
+    w.case = open_case(w, subject_member=w.a)
+    w.decision = decide(w, w.a, case=w.case)
+
+    def client(name, role, scope, inspect):
+        user = User.objects.create_user(name, password="x", scope=scope, role=role,
+                                        can_inspect=inspect)  # fmt: skip
+        c = Client()
+        c.force_login(user)
+        return c
+
+    w.inspector = client("kiemtra", Role.CLERK, w.d, True)
+    w.reader = client("kiemtra_xem", Role.VIEWER, w.d, True)
+    w.clerk = client("canbo", Role.CLERK, w.d, False)
+    w.viewer = client("xem", Role.VIEWER, w.g, False)
+    return w
+
+
+def test_only_inspectors_read_case_content(w):
+    url = f"/inspection/cases/{w.case.pk}/"
+    page = w.inspector.get(url)
+    assert page.status_code == 200 and "Nội dung tố cáo mật" in page.content.decode()
+    assert w.reader.get(url).status_code == 200
+    for other in (w.clerk, w.viewer):
+        answer = other.get(url)
+        assert answer.status_code == 404 and "tố cáo mật" not in answer.content.decode()
+        assert other.get(f"/inspection/decisions/{w.decision.pk}/").status_code == 404
+        assert other.get("/inspection/units/G/").status_code == 403
+
+
+def test_every_opening_is_logged(w):
+    before = AuditRecord.objects.filter(action="view", object_type="inspection_case").count()
+    w.inspector.get(f"/inspection/cases/{w.case.pk}/")
+    w.reader.get(f"/inspection/cases/{w.case.pk}/")
+    after = AuditRecord.objects.filter(action="view", object_type="inspection_case").count()
+    assert after == before + 2
+
+
+def test_an_inspector_with_the_viewer_role_reads_but_does_not_write(w):
+    page = w.reader.get(f"/inspection/cases/{w.case.pk}/").content.decode()
+    assert "Ghi kết luận" not in page
+    assert w.reader.get(f"/inspection/cases/{w.case.pk}/conclude/").status_code == 403
+    assert "Ghi kết luận" in w.inspector.get(f"/inspection/cases/{w.case.pk}/").content.decode()
+
+
+def test_opening_concluding_deciding_through_the_pages(w):
+    answer = w.inspector.post("/inspection/units/C2/cases/new/", {
+        "kind": "violation_signs", "title": "Vi phạm quy định", "subject_member_number":
+        w.b.profile_number, "body_code": "D", "organ": "inspection_commission",
+        "opened_on": "10/01/2024", "period_start": "01/01/2023", "period_end": "31/12/2023",
+    })  # fmt: skip
+    case = Case.objects.get(title="Vi phạm quy định")
+    assert answer.status_code == 302 and case.unit == w.c2
+    w.inspector.post(f"/inspection/cases/{case.pk}/conclude/", {
+        "concluded_on": "01/02/2024", "conclusion": "violation", "severity": "minor",
+        "findings": "Có vi phạm",
+    })  # fmt: skip
+    # A refused decision shows the service's message next to the field, nothing written.
+    refused = w.inspector.post(f"/inspection/cases/{case.pk}/decisions/new/", {
+        "form": "warning", "body_code": "D", "organ": "inspection_commission",
+        "signed_on": "10/02/2024", "announced_on": "09/02/2024",
+    })  # fmt: skip
+    assert refused.status_code == 200 and "trước ngày ký" in refused.content.decode()
+    assert not Decision.objects.filter(case=case).exists()
+    w.inspector.post(f"/inspection/cases/{case.pk}/decisions/new/", {
+        "form": "warning", "body_code": "D", "organ": "inspection_commission",
+        "signed_on": "10/02/2024", "announced_on": "12/02/2024",
+    })  # fmt: skip
+    decision = Decision.objects.get(case=case)
+    assert decision.member_event.discipline_form == "warning"
+
+
+def test_documents_render(w):
+    from docx import Document
+
+    docx = w.inspector.get(f"/inspection/decisions/{w.decision.pk}/decision.docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "CẢNH CÁO" in text and "Trần Văn An" in text and "05/03/2024" in text
+    pdf = w.inspector.get(f"/inspection/cases/{w.case.pk}/conclusion.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    if os.environ.get("INSPECTION_PDF"):  # to look at it by eye
+        pathlib.Path(os.environ["INSPECTION_PDF"]).write_bytes(pdf.content)
