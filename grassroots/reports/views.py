@@ -77,6 +77,7 @@ def index(request):
             "at": at,
             "jobs": [jobs.refresh(j) for j in _own_jobs(request)[:20]],
             "dims": DIMENSIONS,
+            "kinds": {k: v[0] for k, v in STATISTICS.items()},
         },
     )
 
