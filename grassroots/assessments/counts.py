@@ -1,7 +1,7 @@
 """Yearly counts of decided member ratings (derived data, `MemberRatingCount`).
 
 The rating writer calls `record` in its transaction with the rows it supersedes and the rows it
-adds; readers call `members_by_level`. `rebuild` recomputes the ledger from `Rating` (after a
+adds; readers call `members_by_year_level`. `rebuild` recomputes the ledger from `Rating` (after a
 bulk load that bypassed the writer, or to check it: tests/test_assessment_counts.py compares the
 two on generated data).
 """
@@ -34,16 +34,26 @@ def record(removed, added) -> None:
     )
 
 
-def members_by_level(year: int, grassroots) -> dict[int, int]:
-    """Level id → decided member ratings of `year` in the grassroots organizations `grassroots`
-    (ids, or a subquery of unit ids)."""
+def members_by_year_level(grassroots_by_year: dict[int, set[int]], within) -> dict[int, dict]:
+    """year → level id → decided member ratings of that year in its grassroots organizations
+    (`grassroots_by_year[year]`). One read of the years' ledger rows of the organizations
+    `within` (a subquery of unit ids: the subtree at any time), summed per (year, organization,
+    level) by the database; each year's own subtree is applied here."""
     rows = (
-        MemberRatingCount.objects.filter(year=year, grassroots_id__in=grassroots)
-        .values("level_id")
+        MemberRatingCount.objects.filter(
+            year__in=list(grassroots_by_year), grassroots_id__in=within
+        )
+        .values("year", "grassroots_id", "level_id")
         .annotate(n=Sum("delta"))
-        .values_list("level_id", "n")
+        .values_list("year", "grassroots_id", "level_id", "n")
+        .order_by()
     )
-    return {level_id: n for level_id, n in rows if n}
+    out: dict[int, dict] = {}
+    for year, grassroots_id, level_id, n in rows:
+        if n and grassroots_id in grassroots_by_year[year]:
+            by_level = out.setdefault(year, {})
+            by_level[level_id] = by_level.get(level_id, 0) + n
+    return out
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 
 from grassroots.accounts import access
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Reason
@@ -131,10 +131,6 @@ def organizations_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
     return {v.unit_id: v for v in qs}
 
 
-def grassroots_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
-    return {k: v for k, v in organizations_due(root, year).items() if v.kind in GRASSROOTS_KINDS}
-
-
 def grassroots_of(unit_ids, day: dt.date) -> dict[int, int]:
     """unit id → the grassroots organization it is (or lies under) on `day`."""
     grassroots = UnitVersion.objects.filter(on(day), kind__in=GRASSROOTS_KINDS).values("unit_id")
@@ -172,6 +168,19 @@ def members_at_year_end(
 
     Transferred members are rated where they are at the end of the year; members who died, left
     or moved out during the year are not in this list (domain.md §3; issue 6 point 3)."""
+    rows = year_end_reasons(root, year, rules, member_ids)
+    grassroots = grassroots_of({unit_id for unit_id, _ in rows.values()}, year_end(year))
+    return {
+        member_id: MemberPlace(member_id, unit_id, grassroots.get(unit_id), reason)
+        for member_id, (unit_id, reason) in rows.items()
+    }
+
+
+def year_end_reasons(
+    root: Unit | int, year: int, rules: Rules, member_ids=None
+) -> dict[int, tuple[int, str]]:
+    """member id → (cell, reason not rated or "") of `members_at_year_end`, without looking up
+    grassroots organizations: what the results page needs for a province's ~70,000 members."""
     day = year_end(year)
     root_id = root.pk if isinstance(root, Unit) else root
     subtree = UnitAncestry.objects.filter(on(day), ancestor_id=root_id).values("descendant_id")
@@ -180,30 +189,27 @@ def members_at_year_end(
     )
     if member_ids is not None:
         stints = stints.filter(member_id__in=member_ids)
-    rows = list(stints.values_list("member_id", "unit_id", "exempt"))
-    cells = {unit_id for _, unit_id, _ in rows}
-    grassroots = grassroots_of(cells, day)
+    rows = stints.values_list("member_id", "unit_id", "exempt")
     late: set[int] = set()
     cutoff = _cutoff(rules, year)
     if cutoff is not None:
         admitted = MemberStint.objects.filter(
             start_reason__in=(Reason.ADMITTED, Reason.READMITTED), start__gte=cutoff, start__lte=day
         )
-        admitted = (
-            admitted.filter(member_id__in=member_ids)
-            if member_ids is not None
-            else admitted.filter(member_id__in=stints.values("member_id"))
-        )
+        if member_ids is not None:
+            admitted = admitted.filter(member_id__in=member_ids)
+        # Otherwise every admission of those months (a province's few hundred): only the members
+        # of `rows` are looked up below. Filtering by the subtree's stints in SQL made SQLite
+        # build the list of the whole subtree's members a second time (seconds for a province).
         late = set(admitted.values_list("member_id", flat=True))
-    exempt_rated = bool(rules.get("exempt_members_rated", True))
-    out: dict[int, MemberPlace] = {}
+    exempt_reason = "" if rules.get("exempt_members_rated", True) else NOT_DUE_EXEMPT  # §2.8
+    late_reason = NOT_DUE_LATE % cutoff.strftime("%d/%m") if cutoff is not None else ""
+    out: dict[int, tuple[int, str]] = {}
     for member_id, unit_id, exempt in rows:
-        reason = ""
-        if exempt and not exempt_rated:
-            reason = NOT_DUE_EXEMPT  # domain.md §2.8
-        elif member_id in late:
-            reason = NOT_DUE_LATE % cutoff.strftime("%d/%m")
-        out[member_id] = MemberPlace(member_id, unit_id, grassroots.get(unit_id), reason)
+        reason = exempt_reason if exempt else ""
+        if not reason and member_id in late:
+            reason = late_reason
+        out[member_id] = (unit_id, reason)
     return out
 
 
@@ -337,6 +343,8 @@ class Summary:
     not_rated_organizations: list[UnitVersion] = field(default_factory=list)
     not_rated_member_ids: list[int] = field(default_factory=list)
     not_due: Counter = field(default_factory=Counter)  # reason → members present but not rated
+    # What `organizations_due(unit, year)` returned, for the page's other tables (read once).
+    organizations_due: dict[int, UnitVersion] | None = field(default=None, repr=False)
 
     @property
     def not_due_rows(self) -> list[tuple[str, int]]:
@@ -374,7 +382,7 @@ def summary(unit: Unit, year: int) -> Summary:
     if scheme is None:
         return result
     rules = Rules.of(scheme)
-    orgs = organizations_due(unit, year)
+    orgs = result.organizations_due = organizations_due(unit, year)
     decided = dict(
         current()
         .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs))
@@ -398,19 +406,20 @@ def summary(unit: Unit, year: int) -> Summary:
         (v for k, v in orgs.items() if k in grassroots_ids and k not in decided),
         key=lambda v: v.unit.code,
     )
-    counted = members_at_year_end(unit, year, rules)
-    due = {k: v for k, v in counted.items() if not v.reason}
-    result.not_due = Counter(v.reason for v in counted.values() if v.reason)
+    counted = year_end_reasons(unit, year, rules)
+    due = [member_id for member_id, (_, reason) in counted.items() if not reason]
+    result.not_due = Counter(reason for _, reason in counted.values() if reason)
     member_rows = (
         current()
         .filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots_ids)
-        .values_list("member_id", "level__code")
+        .values_list("member_id", "level_id")
     )
     member_levels = levels_of(scheme, Subject.MEMBER)
+    codes = dict(Level.objects.values_list("pk", "code"))  # no join per rating row
     counts: Counter = Counter()
     rated_ids: set[int] = set()
-    for member_id, code in member_rows:
-        counts[code] += 1
+    for member_id, level_id in member_rows:
+        counts[codes[level_id]] += 1
         rated_ids.add(member_id)
     result.members = Distribution(
         member_levels,
@@ -431,45 +440,83 @@ class TrendRow:
     members: Distribution
 
 
+def _valid(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
+    """`on(day)` for a row already read: [valid_from, valid_to) contains `day`."""
+    return valid_from <= day and (valid_to is None or valid_to > day)
+
+
+def grassroots_by_year(unit: Unit, years) -> dict[int, set[int]]:
+    """year → the grassroots organizations in the unit's subtree on 31/12 of that year: the
+    same rows as `UnitAncestry.on(day)` × `UnitVersion.on(day)`, read once for all years (two
+    queries) and intersected here, instead of two subqueries a year."""
+    links = list(
+        UnitAncestry.objects.filter(ancestor=unit).values_list(
+            "descendant_id", "valid_from", "valid_to"
+        )
+    )
+    versions = list(
+        UnitVersion.objects.filter(
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+            kind__in=GRASSROOTS_KINDS,
+        ).values_list("unit_id", "valid_from", "valid_to")
+    )
+    out: dict[int, set[int]] = {}
+    for year in years:
+        day = year_end(year)
+        inside = {d for d, start, stop in links if _valid(start, stop, day)}
+        out[year] = {u for u, start, stop in versions if u in inside and _valid(start, stop, day)}
+    return out
+
+
 def trend(unit: Unit, years) -> list[TrendRow]:
-    """Per year: the grassroots organizations' distribution and the members rated. Three small
-    queries a year: the members' counts come from the yearly ledger (`counts`), not from the
-    year's ratings, so twenty years of a province stay well under a second (issue 11 §9)."""
+    """Per year: the grassroots organizations' distribution and the members rated.
+
+    A fixed number of queries for any number of years (issue 11 §9: twenty years of a province
+    took seconds when each year counted its ~60,000 ratings): the subtree of every year from
+    `grassroots_by_year`, the organizations' decisions in one read, the members' counts from
+    the yearly ledger (`counts`), not from the ratings."""
+    years = list(years)
     schemes = list(Scheme.objects.prefetch_related("levels"))
+    by_year = grassroots_by_year(unit, years)
+    decided: dict[int, Counter] = {}
+    for year, unit_id, level_id in (
+        current()
+        .filter(
+            year__in=years,
+            subject=Subject.ORGANIZATION,
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+        )
+        .values_list("year", "unit_id", "level_id")
+    ):
+        if unit_id in by_year[year]:
+            decided.setdefault(year, Counter())[level_id] += 1
+    members = counts.members_by_year_level(
+        by_year, UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+    )
     rows: list[TrendRow] = []
     previous = None
     for year in years:
         scheme = next((s for s in schemes if s.governs(year)), None)
         if scheme is None:
             continue
-        day = year_end(year)
-        subtree = UnitAncestry.objects.filter(on(day), ancestor=unit).values("descendant_id")
-        grassroots = UnitVersion.objects.filter(
-            on(day), unit_id__in=subtree, kind__in=GRASSROOTS_KINDS
-        ).values("unit_id")
-        decided = dict(
-            current()
-            .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=grassroots)
-            .values("level_id")
-            .annotate(n=Count("id"))
-            .values_list("level_id", "n")
-        )
-        members = counts.members_by_level(year, grassroots)
-        if not decided and not members:
+        orgs, rated_by_level = decided.get(year, Counter()), members.get(year, {})
+        if not orgs and not rated_by_level:
             continue
-        due = grassroots.count()
         levels = sorted(scheme.levels.all(), key=lambda lv: lv.order)
         org_levels = [lv for lv in levels if lv.subject == Subject.ORGANIZATION]
         member_levels = [lv for lv in levels if lv.subject == Subject.MEMBER]
-        rated = sum(members.values())
+        rated = sum(rated_by_level.values())
         g = Distribution(
             org_levels,
-            {lv.code: decided.get(lv.pk, 0) for lv in org_levels},
-            sum(decided.values()),
-            due,
+            {lv.code: orgs.get(lv.pk, 0) for lv in org_levels},
+            sum(orgs.values()),
+            len(by_year[year]),
         )
         m = Distribution(
-            member_levels, {lv.code: members.get(lv.pk, 0) for lv in member_levels}, rated, rated
+            member_levels,
+            {lv.code: rated_by_level.get(lv.pk, 0) for lv in member_levels},
+            rated,
+            rated,
         )
         rows.append(TrendRow(year, scheme, previous is not None and previous != scheme.pk, g, m))
         previous = scheme.pk
@@ -477,7 +524,12 @@ def trend(unit: Unit, years) -> list[TrendRow]:
 
 
 def rated_years(unit: Unit) -> list[int]:
-    return sorted(set(Rating.objects.filter(step=Step.DECISION).values_list("year", flat=True)))
+    """Years with a decided rating anywhere. A rating's year is its round's: one index probe per
+    round year, not the years of a million ratings read one by one."""
+    decided = Rating.objects.filter(year=OuterRef("year"), step=Step.DECISION)
+    return sorted(
+        set(Round.objects.filter(Exists(decided)).values_list("year", flat=True).distinct())
+    )
 
 
 @dataclass
@@ -489,17 +541,30 @@ class WeakRow:
     next_scheme: Scheme | None
 
 
-def weak_organizations(unit: Unit, year: int) -> list[WeakRow]:
+def weak_organizations(unit: Unit, year: int, orgs=None) -> list[WeakRow]:
     """Organizations rated at the lowest level (yếu kém / không hoàn thành nhiệm vụ), their
-    consolidation plan, and their rating the next year."""
-    orgs = organizations_due(unit, year)
-    rows = (
+    consolidation plan, and their rating the next year. `orgs`: `organizations_due(unit, year)`
+    when the caller has it."""
+    orgs = organizations_due(unit, year) if orgs is None else orgs
+    lowest = _lowest_orders(Subject.ORGANIZATION)
+    lowest_levels = [
+        pk
+        for pk, scheme_id, order in Level.objects.filter(subject=Subject.ORGANIZATION).values_list(
+            "pk", "scheme_id", "order"
+        )
+        if order == lowest[scheme_id]
+    ]
+    # Only the lowest level's rows are read (a province decides ~1,000 organizations a year).
+    weak = list(
         current()
-        .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs))
+        .filter(
+            year=year,
+            subject=Subject.ORGANIZATION,
+            unit_id__in=list(orgs),
+            level_id__in=lowest_levels,
+        )
         .select_related("level")
     )
-    lowest = _lowest_orders(Subject.ORGANIZATION)
-    weak = [r for r in rows if r.level.order == lowest[r.level.scheme_id]]
     ids = [r.unit_id for r in weak]
     plans = {p.unit_id: p for p in ConsolidationPlan.objects.filter(year=year, unit_id__in=ids)}
     nxt = {
@@ -521,9 +586,11 @@ def weak_organizations(unit: Unit, year: int) -> list[WeakRow]:
     return sorted(out, key=lambda w: w.version.unit.code)
 
 
-def removal_candidates(unit: Unit, year: int) -> list[Member]:
-    """Members flagged for the removal procedure in `year` (lowest level two years running)."""
-    grassroots = list(grassroots_due(unit, year))
+def removal_candidates(unit: Unit, year: int, orgs=None) -> list[Member]:
+    """Members flagged for the removal procedure in `year` (lowest level two years running).
+    `orgs`: `organizations_due(unit, year)` when the caller has it."""
+    orgs = organizations_due(unit, year) if orgs is None else orgs
+    grassroots = [k for k, v in orgs.items() if v.kind in GRASSROOTS_KINDS]
     # JSON "contains" is not portable to SQLite; the flagged rows are few.
     rows = (
         current()

@@ -296,8 +296,8 @@ def results(request, code: str):
             if years
             else [],
             "not_rated_members": not_rated_members,
-            "weak": q.weak_organizations(unit, year),
-            "removal": q.removal_candidates(unit, year),
+            "weak": q.weak_organizations(unit, year, summary.organizations_due),
+            "removal": q.removal_candidates(unit, year, summary.organizations_due),
             "can_plan": request.user.has_role(Role.CLERK),
         },
     )

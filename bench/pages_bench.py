@@ -1,0 +1,409 @@
+"""Benchmark: every page of the demo, timed one request at a time (issue 11: "every page of the
+demo under 1 s p95").
+
+    DEBUG=1 GRASSROOTS_VAR_DIR=... [DATABASE_URL=...] .venv/bin/python bench/pages_bench.py \
+        [--users admin_ls,xa_canbo] [--repeat 5] [--only results] [--json FILE]
+
+Needs the demo province (`grassroots demo`). Runs in this process through Django's test client
+(no server, no network), logged in as each account in turn: the province administrator
+(`admin_ls`) and the clerk of today's commune (`xa_canbo`). Every URL pattern of the project (the
+persona matrix's rows, tests/access_rules/) is either timed here with demo data or named with the
+reason it is not (POST-only actions, the Django admin). Prints, per account and page, the status,
+the p50 and p95 of the wall time over `--repeat` requests (after one warm-up request), and the
+SQL statements of one request. Reading the member page writes a profile-view record, as it
+does for a person; nothing else is written (each account gets one API token, revoked at the end).
+
+The machine is shared: say the load (`uptime`) next to any number recorded from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Patterns that are not a page to time, and why (every other pattern must have a URL below).
+NOT_TIMED = {
+    "admin/": "the Django admin (superusers only)",
+    "logout/": "POST only",
+    "i18n/setlang/": "POST only",
+    "login/": "timed anonymously as 'login'",
+    "accounts/2fa/verify/": "needs a pending second factor",
+    "api/tokens/<int:pk>/revoke/": "POST only",
+    "assessments/open/": "POST only",
+    "assessments/results/<str:code>/<int:year>/plan/": "POST only",
+    "assessments/rounds/<int:pk>/<str:code>/save/": "POST only",
+    "assessments/rounds/<int:pk>/<str:code>/approve/": "POST only",
+    "assessments/rounds/<int:pk>/<str:code>/send-back/": "POST only",
+    "assessments/rounds/<int:pk>/<str:code>/import/": "POST only",
+    "excel/import/": "POST only (upload)",
+    "excel/import/<int:pk>/confirm/": "POST only",
+    "development/units/<str:code>/import/": "POST only (upload)",
+    "development/candidates/<int:pk>/documents/": "POST only (upload)",
+    "events/<int:pk>/void/": "a form; timed as 'event void form'",
+    "units/<str:code>/villages/<str:village>/arrangement/": "a form; timed when the demo has a village",
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def demo_objects(user) -> dict:
+    """The demo rows each page is opened on, inside the account's scope."""
+    from grassroots.assessments.models import Round
+    from grassroots.development.models import Candidate, Document
+    from grassroots.excel.models import ImportJob
+    from grassroots.members.models import MemberEvent, MemberStint
+    from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
+    from grassroots.organizations.queries import on
+    from grassroots.reports.models import ReportJob
+    from grassroots.territory.models import Village
+
+    today = dt.date.today()
+    scope = user.scope
+    subtree = UnitAncestry.objects.filter(on(today), ancestor=scope).values("descendant_id")
+    commune = Unit.objects.get(code="LS-XM06613")
+    cell = (
+        UnitVersion.objects.filter(on(today), kind="subordinate_cell", parent=commune)
+        .order_by("unit__code")
+        .first()
+    )
+    stint = (
+        MemberStint.objects.filter(unit_id=cell.unit_id, end__isnull=True).order_by("id").first()
+    )
+    member = stint.member
+    event = MemberEvent.objects.filter(member=member).order_by("date", "id").first()
+    rounds = Round.objects.filter(unit__in=subtree.values("descendant_id")).order_by("-year")
+    round_ = (
+        Round.objects.filter(unit__code="LS").order_by("-year").first()
+        if scope.code == "LS"
+        else rounds.first()
+    )
+    candidate = Candidate.objects.filter(cell__in=subtree.values("descendant_id")).first()
+    document = Document.objects.filter(candidate=candidate).first() if candidate else None
+    village = Village.objects.filter(versions__unit=commune).first()
+    return {
+        "scope": scope.code,
+        "commune": commune.code,
+        "cell": cell.unit.code,
+        "member": member.pk,
+        "event": event.pk,
+        "round": round_,
+        "candidate": candidate,
+        "document": document,
+        "village": village,
+        "import_job": ImportJob.objects.filter(user=user).order_by("-pk").first(),
+        "report_job": ReportJob.objects.filter(user=user).order_by("-pk").first(),
+    }
+
+
+def pages(o: dict) -> list[tuple[str, str, str]]:
+    """(pattern, label, URL) for the account's objects `o`; a None URL is reported as skipped."""
+    s, c, cell, m = o["scope"], o["commune"], o["cell"], o["member"]
+    r = o["round"]
+    cand, doc = o["candidate"], o["document"]
+    out = [
+        ("", "home (dashboard)", "/"),
+        ("healthz", "healthz", "/healthz"),
+        ("pick/", "picker organization", "/pick/?q=dinh lap"),
+        ("pick/", "picker member", "/pick/?type=member&q=nguyen van"),
+        ("tree/", "tree", "/tree/"),
+        ("tree/", "tree 2019", "/tree/?at=2019-02-23"),
+        ("tree/<str:code>/", "tree of the commune", f"/tree/{c}/"),
+        ("units/<str:code>/", "organization (scope)", f"/units/{s}/"),
+        (
+            "units/<str:code>/",
+            "organization compare 2008/2019",
+            f"/units/{s}/?at=2019-02-23&since=2008-02-02",
+        ),
+        ("units/<str:code>/", "organization (commune)", f"/units/{c}/"),
+        ("units/<str:code>/", "organization (cell)", f"/units/{cell}/"),
+        ("units/<str:code>/admit/", "admit form", f"/units/{cell}/admit/"),
+        ("units/<str:code>/<str:action>/", "rename form", f"/units/{cell}/rename/"),
+        ("units/<str:code>/villages/", "villages", f"/units/{c}/villages/"),
+        ("units/<str:code>/villages/new/", "village form", f"/units/{c}/villages/new/"),
+        ("units/<str:code>/population/", "population", f"/units/{c}/population/"),
+        ("members/", "search 'nguyen van'", "/members/?q=nguyen van"),
+        ("members/", "search 'tran'", "/members/?q=tran"),
+        ("members/<int:pk>/", "member", f"/members/{m}/"),
+        ("members/<int:pk>/edit/", "member edit form", f"/members/{m}/edit/"),
+        (
+            "members/<int:pk>/events/<str:kind>/",
+            "event form (transfer)",
+            f"/members/{m}/events/transfer/",
+        ),
+        ("events/<int:pk>/correct/", "event correct form", f"/events/{o['event']}/correct/"),
+        ("events/<int:pk>/void/", "event void form", f"/events/{o['event']}/void/"),
+        ("accounts/", "accounts", "/accounts/"),
+        ("accounts/new/", "account form", "/accounts/new/"),
+        ("accounts/<int:pk>/", "account edit", f"/accounts/{o['user_pk']}/"),
+        ("accounts/profile-views/", "profile-view log", "/accounts/profile-views/"),
+        ("accounts/password/", "password form", "/accounts/password/"),
+        ("accounts/2fa/", "two-factor setup", "/accounts/2fa/"),
+        ("excel/", "excel", "/excel/"),
+        (
+            "excel/templates/<str:kind>.xlsx",
+            "template members.xlsx",
+            "/excel/templates/members.xlsx",
+        ),
+        (
+            "excel/export/<str:what>/",
+            "export figures csv",
+            f"/excel/export/figures/?unit={c}&format=csv",
+        ),
+        (
+            "excel/export/<str:what>/",
+            "export organizations csv",
+            f"/excel/export/organizations/?unit={c}&format=csv",
+        ),
+        (
+            "excel/export/<str:what>/",
+            "export members csv (commune)",
+            f"/excel/export/members/?unit={c}&format=csv",
+        ),
+        ("assessments/", "assessments", "/assessments/"),
+        ("assessments/schemes/", "regulations", "/assessments/schemes/"),
+        ("assessments/results/<str:code>/", "rating results (scope)", f"/assessments/results/{s}/"),
+        (
+            "assessments/results/<str:code>/",
+            "rating results (commune)",
+            f"/assessments/results/{c}/",
+        ),
+        (
+            "assessments/rounds/<int:pk>/<str:code>/",
+            "rating sheet (scope)",
+            r and f"/assessments/rounds/{r.pk}/{s}/",
+        ),
+        (
+            "assessments/rounds/<int:pk>/<str:code>/",
+            "rating sheet (commune)",
+            r and f"/assessments/rounds/{r.pk}/{c}/",
+        ),
+        (
+            "assessments/rounds/<int:pk>/<str:code>/export.xlsx",
+            "rating sheet xlsx (commune)",
+            r and f"/assessments/rounds/{r.pk}/{c}/export.xlsx",
+        ),
+        ("development/units/<str:code>/", "development board", f"/development/units/{c}/"),
+        ("development/units/<str:code>/new/", "candidate form", f"/development/units/{cell}/new/"),
+        (
+            "development/units/<str:code>/export.xlsx",
+            "development xlsx",
+            f"/development/units/{c}/export.xlsx",
+        ),
+        (
+            "development/candidates/<int:pk>/",
+            "candidate",
+            cand and f"/development/candidates/{cand.pk}/",
+        ),
+        (
+            "development/candidates/<int:pk>/steps/<str:kind>/",
+            "step form",
+            cand and f"/development/candidates/{cand.pk}/steps/application/",
+        ),
+        (
+            "development/candidates/<int:pk>/resolution.docx",
+            "resolution docx",
+            cand and f"/development/candidates/{cand.pk}/resolution.docx",
+        ),
+        ("development/documents/<int:pk>/", "scan", doc and f"/development/documents/{doc.pk}/"),
+        ("reports/", "reports", "/reports/"),
+        (
+            "reports/review/",
+            "review (commune 2025-2026)",
+            f"/reports/review/?unit={c}&since=2025-07-01&at={dt.date.today()}",
+        ),
+        (
+            "reports/statistics/",
+            "statistics gender x age",
+            f"/reports/statistics/?unit={s}&at={dt.date.today()}&by=gender,age",
+        ),
+        ("reports/jobs/", "report jobs (GET: 405)", "/reports/jobs/"),
+        (
+            "reports/jobs/<int:pk>/",
+            "report job",
+            o["report_job"] and f"/reports/jobs/{o['report_job'].pk}/",
+        ),
+        (
+            "reports/jobs/<int:pk>/status.json",
+            "report job status",
+            o["report_job"] and f"/reports/jobs/{o['report_job'].pk}/status.json",
+        ),
+        (
+            "reports/jobs/<int:pk>/download/",
+            "report download",
+            o["report_job"] and f"/reports/jobs/{o['report_job'].pk}/download/",
+        ),
+        (
+            "excel/import/<int:pk>/",
+            "import job",
+            o["import_job"] and f"/excel/import/{o['import_job'].pk}/",
+        ),
+        (
+            "excel/import/<int:pk>/status.json",
+            "import job status",
+            o["import_job"] and f"/excel/import/{o['import_job'].pk}/status.json",
+        ),
+        (
+            "units/<str:code>/villages/<str:village>/arrangement/",
+            "village arrangement form",
+            o["village"] and f"/units/{c}/villages/{o['village'].code}/arrangement/",
+        ),
+        ("api/tokens/", "API tokens", "/api/tokens/"),
+        ("api/schema/", "API schema", "/api/schema/"),
+        ("api/docs/", "API docs", "/api/docs/"),
+        ("api/v1/tree/", "API tree", "/api/v1/tree/"),
+        ("api/v1/organizations/<str:code>/", "API organization", f"/api/v1/organizations/{c}/"),
+        (
+            "api/v1/organizations/<str:code>/figures/",
+            "API figures",
+            f"/api/v1/organizations/{c}/figures/?at={dt.date.today()}&since=2025-07-01",
+        ),
+        (
+            "api/v1/organizations/<str:code>/villages/",
+            "API villages",
+            f"/api/v1/organizations/{c}/villages/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/population/",
+            "API population",
+            f"/api/v1/organizations/{c}/population/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/assessments/<int:year>/",
+            "API assessments",
+            f"/api/v1/organizations/{c}/assessments/{dt.date.today().year - 1}/",
+        ),
+        ("api/v1/members/", "API search", "/api/v1/members/?q=nguyen van"),
+        ("api/v1/members/<int:pk>/", "API member", f"/api/v1/members/{m}/"),
+        ("api/v1/members/<int:pk>/events/", "API member events", f"/api/v1/members/{m}/events/"),
+    ]
+    return out
+
+
+def all_routes() -> list[str]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def time_page(client, url: str, repeat: int, headers: dict) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, **headers)  # warm-up: caches, the first compile of templates
+    walls, cpus = [], []
+    for number in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        if number == 0:
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url, **headers)
+        else:
+            response = client.get(url, **headers)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return {
+        "status": response.status_code,
+        "p50": statistics.median(walls),
+        "p95": percentile(walls, 0.95),
+        # This process's CPU (SQLite works inside it; PostgreSQL's own CPU is not counted): on
+        # a machine shared with other work, the closer estimate of a quiet machine's wall time.
+        "cpu_p50": statistics.median(cpus),
+        "queries": len(ctx.captured_queries),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", default="admin_ls,xa_canbo")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="time only pages whose label contains this")
+    parser.add_argument("--json", default="", help="write the results to this file")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 403/404 are rows, not noise
+    logging.getLogger("grassroots.request").setLevel(logging.WARNING)
+    from django.conf import settings
+    from django.test import Client
+
+    from grassroots.accounts.models import User
+    from grassroots.api.services import token_create, token_revoke
+    from grassroots.audit.services import Actor, Source
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.API_RATE_LIMIT = "100000/min"
+    results = {"load_before": os.getloadavg(), "database": settings.DATABASES["default"]["ENGINE"]}
+    print(f"load average before: {os.getloadavg()}  database: {results['database']}")
+    covered: set[str] = set()
+    anonymous = Client()
+    login = time_page(anonymous, "/login/", args.repeat, {})
+    print(f"{'anonymous':<10} {'login':<34} {login['status']} p50 {login['p50'] * 1000:7.0f} ms")
+    results["anonymous"] = {"login": login}
+    for username in args.users.split(","):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        token, key = token_create(actor=Actor(user, Source.CLI), name="pages_bench")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        objects = demo_objects(user) | {"user_pk": user.pk}
+        rows = {}
+        try:
+            for pattern, label, url in pages(objects):
+                covered.add(pattern)
+                if args.only and args.only not in label:
+                    continue
+                if not url:
+                    print(f"{username:<10} {label:<34} skipped: no such object in the demo")
+                    continue
+                row = time_page(client, url, args.repeat, headers if "/api/v1/" in url else {})
+                row["url"] = url
+                rows[label] = row
+                flag = "  > 1 s" if row["p95"] > 1 else ""
+                print(
+                    f"{username:<10} {label:<34} {row['status']} p50 {row['p50'] * 1000:7.0f} ms"
+                    f"  p95 {row['p95'] * 1000:7.0f} ms  cpu p50 {row['cpu_p50'] * 1000:6.0f} ms"
+                    f"  {row['queries']:4d} queries{flag}",
+                    flush=True,
+                )
+        finally:
+            token_revoke(actor=Actor(user, Source.CLI), token=token)
+        results[username] = rows
+    missing = [
+        r for r in all_routes() if r not in covered and not any(r.startswith(k) for k in NOT_TIMED)
+    ]
+    results["load_after"] = os.getloadavg()
+    print(f"load average after: {os.getloadavg()}")
+    print("not timed: " + "; ".join(f"{k} ({v})" for k, v in NOT_TIMED.items()))
+    if missing:
+        print(f"URL patterns with neither a page here nor a reason: {missing}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
