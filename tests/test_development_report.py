@@ -75,3 +75,16 @@ def test_every_format_carries_the_section(w, tmp_path):
         ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "PHÁT TRIỂN ĐẢNG VIÊN" in text and "Tuổi bình quân khi kết nạp" in text
+
+
+def test_english_catalogue_has_the_development_strings():
+    from django.utils import translation
+
+    from grassroots.development.models import Stage
+
+    with translation.override("en"):
+        assert str(Stage.DECIDED.label) == "Decided, awaiting the ceremony"
+        assert translation.gettext("Bảng theo dõi phát triển đảng viên") == (
+            "Member development board"
+        )
+        assert translation.gettext("Tuổi bình quân khi kết nạp") == "Average age at admission"
