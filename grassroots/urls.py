@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("grassroots.assessments.urls")),
     path("reports/", include("grassroots.reports.urls")),
     path("development/", include("grassroots.development.urls")),
+    path("directives/", include("grassroots.directives.urls")),
     path("inspection/", include("grassroots.inspection.urls")),
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),

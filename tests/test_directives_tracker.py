@@ -233,3 +233,12 @@ def test_bound_organizations_agree_with_a_slow_reference():
         for root in [p, *districts]:
             fast = {k: v[0] for k, v in tracker._bound(req, root, at).items()}
             assert fast == _reference(req, root.pk, at), (req.level, root.code)
+
+
+def test_overdue_items_reach_the_dashboard(built):
+    from grassroots.core.due import due_items
+
+    w, c = built
+    items = [i for i in due_items(None, w.g3, d("2009-06-30")) if i.module == "Văn bản chỉ đạo"]
+    assert [(i.count, i.overdue) for i in items] == [(1, True)]
+    assert items[0].url == "/directives/units/G3/?at=2009-06-30"
