@@ -156,3 +156,38 @@ def test_board_queries_do_not_grow_with_the_cases(w):
     for i in range(8):
         propose(w.c2, full_name=f"Người {i}")
     assert count() == few
+
+
+def test_void_a_step_from_the_file_with_a_reason(w):
+    from grassroots.development.models import CaseStep, StepKind
+
+    from .development_world import propose
+    from .factories import SYSTEM, d
+
+    cand = propose(w.c1)
+    from grassroots.development import services as dev
+
+    step = dev.step_certificate(actor=SYSTEM, candidate=cand, date=d("2024-02-01"), course="K1")
+    c = Client()
+    c.force_login(w.clerk)
+    page = c.get(f"/development/candidates/{cand.pk}/").content.decode()
+    assert f"/steps/{step.pk}/void/" in page  # the form is offered for a voidable step
+    url = f"/development/candidates/{cand.pk}/steps/{step.pk}/void/"
+    r = c.post(url, {"reason": ""}, follow=True)
+    assert "Cần ghi lý do hủy." in r.content.decode()
+    step.refresh_from_db()
+    assert step.voided_at is None  # refused: nothing written
+    r = c.post(url, {"reason": "Nhập nhầm ngày"}, follow=True)
+    step.refresh_from_db()
+    assert step.voided_at is not None and step.void_reason == "Nhập nhầm ngày"
+    assert CaseStep.objects.filter(pk=step.pk).exists()  # kept, never deleted
+    assert AuditRecord.objects.filter(action="void", object_type="casestep").count() == 1
+    assert "Nhập nhầm ngày" in r.content.decode()
+    proposed = cand.steps.get(kind=StepKind.PROPOSED)
+    r = c.post(f"/development/candidates/{cand.pk}/steps/{proposed.pk}/void/", {"reason": "x"},
+               follow=True)  # fmt: skip
+    assert "Không thể hủy bước này." in r.content.decode()
+    # another scope's clerk cannot see the case at all
+    other = Client()
+    other.force_login(w.other)
+    assert other.post(url, {"reason": "x"}).status_code == 404

@@ -524,6 +524,16 @@ def candidate_close(*, actor: Actor, candidate: Candidate, date: dt.date, reason
     return step
 
 
+# the steps that changed the registry (ceremony, recognition) are corrected in the member's
+# record; proposing and closing are the case itself
+VOIDABLE = frozenset(StepKind) - {
+    StepKind.PROPOSED,
+    StepKind.CEREMONY,
+    StepKind.RECOGNITION,
+    StepKind.CLOSED,
+}
+
+
 @transaction.atomic
 def step_void(*, actor: Actor, step: CaseStep, reason: str) -> CaseStep:
     """Void a wrongly recorded step (it stays visible, marked void). Steps that changed the
@@ -534,7 +544,7 @@ def step_void(*, actor: Actor, step: CaseStep, reason: str) -> CaseStep:
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.voided_at:
         raise ValidationError("Bước này đã bị hủy.")
-    if step.kind in (StepKind.PROPOSED, StepKind.CEREMONY, StepKind.RECOGNITION, StepKind.CLOSED):
+    if step.kind not in VOIDABLE:
         raise ValidationError("Không thể hủy bước này.")
     rest = [s for s in _steps(candidate) if s.pk != step.pk]
     state, rule_values = _state(rest, step.date)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/<str:code>/import/", views.import_sheet, name="import"),
     path("candidates/<int:pk>/", views.candidate, name="candidate"),
     path("candidates/<int:pk>/steps/<str:kind>/", views.step, name="step"),
+    path("candidates/<int:pk>/steps/<int:step_pk>/void/", views.void, name="void"),
     path("candidates/<int:pk>/documents/", views.upload, name="upload"),
     path("candidates/<int:pk>/resolution.docx", views.resolution, name="resolution"),
     path("documents/<int:pk>/", views.document, name="document"),

@@ -23,7 +23,7 @@ from grassroots.excel.importer import import_file
 from grassroots.organizations.queries import display_version
 
 from . import documents, forms, queries, rules, services, sheet
-from .models import Candidate, Document, Stage, StepKind
+from .models import Candidate, CaseStep, Document, Stage, StepKind
 
 
 def _last_day(unit, closed_on=None):
@@ -129,6 +129,7 @@ def candidate(request, pk: int):
         "can_write": access.may_write_unit(request.user, case.cell) and not case.closed_on,
         "step_kinds": [(k, StepKind(k).label) for k in forms.STEP_INPUTS],
         "upload": forms.UploadForm(),
+        "voidable": services.VOIDABLE,
     }
     return render(request, "development/candidate.html", context)
 
@@ -167,6 +168,25 @@ def _record_step(request, case: Candidate, kind: str, data: dict) -> None:
         data["introducer_2"] = _member_by_number(request.user, data["introducer_2"])
     write = services.STEP_WRITERS[kind]
     write(actor=actor, candidate=case, **data)
+
+
+@login_required
+@require_POST
+def void(request, pk: int, step_pk: int):
+    """Void a wrongly recorded step, with its reason (kept and marked, audited; never deleted)."""
+    case = get_candidate_for_user(request.user, pk, role=Role.CLERK)
+    step = CaseStep.objects.filter(pk=step_pk, candidate=case).first()
+    if step is None:
+        raise Http404(_("Không tìm thấy bước này."))
+    try:
+        services.step_void(
+            actor=Actor.from_request(request), step=step, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã hủy bước: %(step)s.") % {"step": step.get_kind_display()})
+    return redirect("development:candidate", pk=case.pk)
 
 
 @login_required

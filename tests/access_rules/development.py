@@ -50,6 +50,23 @@ RULES = {
         Probe(case("cand_q", "steps/application/"), ABSENT_FOR_P),
         Probe(case("cand_p", "steps/application/"), expect(200, 404, 403, 404, 302), "post", {}),
     ],
+    "development/candidates/<int:pk>/steps/<int:step_pk>/void/": [
+        # an empty reason is refused with a message (302 back to the file); nothing is voided
+        Probe(
+            lambda w: f"/development/candidates/{w['cand_p'].pk}/steps/"
+            f"{w['cand_p'].steps.first().pk}/void/",
+            expect(302, 404, 403, 404, 302),
+            "post",
+            {},
+        ),
+        Probe(
+            lambda w: f"/development/candidates/{w['cand_q'].pk}/steps/"
+            f"{w['cand_q'].steps.first().pk}/void/",
+            expect(404, 404, 404, 302, 302),
+            "post",
+            {},
+        ),
+    ],
     "development/candidates/<int:pk>/documents/": [
         Probe(case("cand_p", "documents/"), expect(302, 404, 403, 404, 302), "post", {}),
         Probe(case("cand_q", "documents/"), expect(404, 404, 404, 302, 302), "post", {}),
