@@ -16,6 +16,7 @@ urlpatterns = [
     path("development/", include("grassroots.development.urls")),
     path("directives/", include("grassroots.directives.urls")),
     path("inspection/", include("grassroots.inspection.urls")),
+    path("cadres/", include("grassroots.cadres.urls")),
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),
 ]

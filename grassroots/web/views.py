@@ -20,6 +20,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit import queries as audit_queries
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, log_profile_view
+from grassroots.core.panels import member_panels
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
 from grassroots.members import queries as member_queries
@@ -333,6 +334,8 @@ def member_detail(request, pk: int):
             (member._meta.get_field(f).verbose_name, _profile_value(member, f, profile[f]))
             for f in member_services.PROFILE_FIELDS
         ],
+        # Sections of other modules (core.panels): posts and qualifications, ...
+        "panels": member_panels(request.user, member, today),
     }
     return render(request, "web/member.html", context)
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cadres"
+
+urlpatterns = [
+    path("units/<str:code>/", views.committee, name="committee"),
+    path("units/<str:code>/courses/", views.courses, name="courses"),
+    path("units/<str:code>/courses/new/", views.course_new, name="course_new"),
+    path("units/<str:code>/standards/", views.gaps, name="gaps"),
+    path("units/<str:code>/standards.xlsx", views.gaps_export, name="gaps_export"),
+    path("courses/<int:pk>/", views.course, name="course"),
+    path("courses/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("courses/<int:pk>/result/", views.result, name="result"),
+]
