@@ -191,6 +191,7 @@ EXCEL_SHEETS = [
     "grassroots.members.sheets",
     "grassroots.territory.sheets",
     "grassroots.development.sheets",
+    "grassroots.cadres.sheets",
 ]
 
 PASSWORD_HASHERS = [
