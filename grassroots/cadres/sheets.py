@@ -24,14 +24,15 @@ _labels: dict[str, str] = {}
 for _kind, _levels in config.LEVELS.items():
     for _code, _label in _levels:
         _labels.setdefault(_label, _code)
-LEVEL_CODES = codes("Trình độ", [(c, lbl) for lbl, c in _labels.items()])
-HOW = codes("Hình thức", Start.choices)
-POSTS = codes("Chức danh", Post.choices)
-QUAL_KINDS = codes("Loại trình độ", QualKind.choices)
-COURSE_KINDS = codes("Loại hình", CourseKind.choices)
-SUBJECTS = codes("Nội dung", Subject.choices)
-RESULTS = codes("Kết quả", Result.choices)
-YES_NO = codes("Có / Không", [("1", "Có"), ("0", "Không")])
+# Code lists are looked up by name across every sheet (excel/cells.py): the names are unique.
+LEVEL_CODES = codes("Trình độ văn bằng", [(c, lbl) for lbl, c in _labels.items()])
+HOW = codes("Hình thức bầu, chỉ định", Start.choices)
+POSTS = codes("Chức danh cấp ủy", Post.choices)
+QUAL_KINDS = codes("Loại văn bằng, chứng chỉ", QualKind.choices)
+COURSE_KINDS = codes("Loại hình lớp", CourseKind.choices)
+SUBJECTS = codes("Nội dung lớp", Subject.choices)
+RESULTS = codes("Kết quả học tập", Result.choices)
+YES_NO = codes("Chỉ định từ nơi khác", [("1", "Có"), ("0", "Không")])
 
 TERMS = Sheet(
     kind="cadre_terms", name="Nhiệm kỳ", key="Mã tổ chức + Nhiệm kỳ",
