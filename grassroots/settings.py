@@ -78,6 +78,9 @@ CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 CLIENT_ADDRESS_PROXY_COUNT = env_int("CLIENT_ADDRESS_PROXY_COUNT", 1)
 # How far ahead of today a date may lie (core/limits.py, issue 20 §13).
 VALUE_FUTURE_DAYS = env_int("VALUE_FUTURE_DAYS", 366)
+# A member event dated more than this many days after today is recorded only when the clerk
+# confirms the date (issue 11 §4, issue 12 §7: an exemption typed as 2030 for 2020).
+FUTURE_EVENT_CONFIRM_DAYS = env_int("FUTURE_EVENT_CONFIRM_DAYS", 31)
 # --- end of deployment defaults -------------------------------------------------------------
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 

@@ -76,6 +76,11 @@ class EventInput(serializers.Serializer):
     discipline_form = serializers.CharField(required=False)
     place = serializers.CharField(required=False)
     note = serializers.CharField(required=False)
+    confirm_future = serializers.BooleanField(
+        required=False,
+        help_text="true: ghi sự kiện có ngày hiệu lực sau hơn FUTURE_EVENT_CONFIRM_DAYS ngày kể "
+        "từ hôm nay (không có thì bị từ chối)",
+    )
     expected_version = serializers.IntegerField(
         required=False, help_text="phiên bản hồ sơ đã đọc (khóa lạc quan); mặc định: hiện tại"
     )

@@ -19,6 +19,10 @@ Decisions:
   starting with a letter or digit, at most 32 characters. No quotes, semicolons, slashes,
   backslashes, spaces or invisible characters: they end up in URLs, file names and the
   Content-Disposition header of exports.
+- Member events (admission, transfer, exemption, temporary attachment, ...) dated more than
+  FUTURE_EVENT_CONFIRM_DAYS (setting, default 31) after today are accepted only with an explicit
+  confirmation: a decision may be taken ahead of its effective day, but a date years ahead is far
+  more often a typo (2030 for 2020), and the member would silently carry a future state.
 - Years (population, assessment rounds and plans): 1900 to the year of the latest allowed date.
 - Population: 1 to 200.000.000 per unit (the country has ~100 million people).
 """
@@ -71,6 +75,32 @@ def date_problem(day: dt.date | None, label: str = "Ngày") -> str | None:
             f"(đã nhập {day.day:02d}/{day.month:02d}/{day.year})."
         )
     return None
+
+
+CONFIRM_FUTURE_LABEL = "Xác nhận ngày trong tương lai"
+
+
+def future_horizon() -> dt.date:
+    """The last day a member event may carry without confirmation."""
+    days = getattr(settings, "FUTURE_EVENT_CONFIRM_DAYS", 31)
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def future_problem(day: dt.date | None, confirmed: bool, label: str = "Ngày") -> str | None:
+    if day is None or confirmed or day <= future_horizon():
+        return None
+    days = getattr(settings, "FUTURE_EVENT_CONFIRM_DAYS", 31)
+    return (
+        f"{label} {vn(day)} ở tương lai, sau hơn {days} ngày kể từ hôm nay. Nếu đúng là quyết định "
+        f"đã có và có hiệu lực từ ngày đó, hãy đánh dấu “{CONFIRM_FUTURE_LABEL}”; nếu không, "
+        "hãy sửa ngày."
+    )
+
+
+def check_future(day: dt.date | None, confirmed: bool, field: str = "date") -> None:
+    problem = future_problem(day, confirmed)
+    if problem:
+        raise ValidationError({field: [problem]})
 
 
 def check_date(day: dt.date | None, field: str = "date", label: str = "Ngày") -> None:

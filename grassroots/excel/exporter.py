@@ -14,11 +14,12 @@ from django.utils import timezone
 from grassroots.accounts import access
 from grassroots.audit import queries as audit_queries
 from grassroots.audit.services import Actor, record
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.figures.queries import figures, members_at_query
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.members.services import PROFILE_FIELDS
-from grassroots.members.sheets import DISCIPLINE, EVENT_KINDS, EVENTS, GENDERS, MEMBERS
+from grassroots.members.sheets import CONFIRM, DISCIPLINE, EVENT_KINDS, EVENTS, GENDERS, MEMBERS
 from grassroots.organizations.models import (
     ChangeAction,
     Unit,
@@ -435,6 +436,8 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                         DISCIPLINE.label(e.discipline_form) if e.discipline_form else "",
                         e.place,
                         e.note,
+                        # a decision recorded ahead of its day travels with its confirmation
+                        CONFIRM.label("yes") if e.date > limits.future_horizon() else "",
                     ]
                 )
     village_rows = []

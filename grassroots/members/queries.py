@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from grassroots.core.text import fold
 
@@ -82,10 +84,19 @@ def ranked(qs: QuerySet, text: str) -> QuerySet:
     return qs.annotate(rank=rank).order_by("rank", "search_name", "id")
 
 
-def current_place(unit_ids: QuerySet | None = None, status: str = "") -> Exists:
-    """Members whose membership is open today, in `unit_ids` (a subquery) and with `status`
-    ("official", "probationary", "exempt") when given. The search page's filters."""
-    stints = MemberStint.objects.filter(member_id=OuterRef("pk"), end__isnull=True)
+def open_on(day: dt.date) -> Q:
+    """The stints running on `day`. Not `end IS NULL`: a stint recorded ahead (an exemption from
+    2030, a transfer next month) is open-ended but not yet today's (issue 12 §7)."""
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gt=day))
+
+
+def current_place(
+    unit_ids: QuerySet | None = None, status: str = "", day: dt.date | None = None
+) -> Exists:
+    """Members whose membership is open on `day` (today), in `unit_ids` (a subquery) and with
+    `status` ("official", "probationary", "exempt") when given. The search page's filters."""
+    day = day or timezone.localdate()
+    stints = MemberStint.objects.filter(open_on(day), member_id=OuterRef("pk"))
     if unit_ids is not None:
         stints = stints.filter(unit_id__in=unit_ids)
     if status == "exempt":
@@ -109,10 +120,10 @@ def find_members(qs: QuerySet, text: str, places: list[int] | None = None) -> Fo
     return Found(members, min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP)
 
 
-def no_longer_member(unit_ids: QuerySet | None = None):
+def no_longer_member(unit_ids: QuerySet | None = None, day: dt.date | None = None):
     """Members with no open membership today (died, left, removed, transferred out of the
     system), who were once in `unit_ids` when given."""
-    condition = ~current_place()
+    condition = ~current_place(day=day)
     if unit_ids is not None:
         condition &= Exists(
             MemberStint.objects.filter(member_id=OuterRef("pk"), unit_id__in=unit_ids)

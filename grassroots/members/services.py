@@ -258,10 +258,13 @@ def member_admit(
     decision_date: dt.date,
     decision_number: str = "",
     issuing_body: str = "",
+    confirm_future: bool = False,
     **profile: Any,
 ) -> Member:
-    """Create a member with the admission: ceremony date (ngày vào Đảng) and decision date apart."""
+    """Create a member with the admission: ceremony date (ngày vào Đảng) and decision date apart.
+    A ceremony beyond the future horizon needs `confirm_future` (core.limits.future_problem)."""
     access.require_admission(actor, unit, ceremony_date)
+    limits.check_future(ceremony_date, confirm_future, "ceremony_date")
     values = _validate_profile({f: profile.get(f, "") for f in PROFILE_FIELDS if f in profile})
     if not values.get("birth_date"):
         raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
@@ -342,9 +345,11 @@ def member_record_event(
     place: str = "",
     note: str = "",
     expected_version: int | None = None,
+    confirm_future: bool = False,
 ) -> MemberEvent:
     """Record one dated event (transfer, exemption, discipline, death...) after checking that the
-    member's whole history stays possible with it."""
+    member's whole history stays possible with it. An event dated beyond the future horizon
+    needs `confirm_future` (core.limits.future_problem)."""
     member = _lock(member)
     _check_version(member, expected_version)
     kind = EventKind(kind)
@@ -359,6 +364,7 @@ def member_record_event(
     if date is None:
         raise ValidationError({"date": ["Cần nhập ngày."]})
     access.require_member_write(actor, member, date)
+    limits.check_future(date, confirm_future)
     event = MemberEvent(
         member=member,
         kind=kind,
@@ -423,9 +429,10 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
 
 @transaction.atomic
 def member_correct_event(
-    *, actor: Actor, event: MemberEvent, reason: str, **changes: Any
+    *, actor: Actor, event: MemberEvent, reason: str, confirm_future: bool = False, **changes: Any
 ) -> MemberEvent:
-    """Replace a wrong event by a corrected copy; the original stays, voided and linked."""
+    """Replace a wrong event by a corrected copy; the original stays, voided and linked. A new
+    date beyond the future horizon needs `confirm_future`."""
     if not reason.strip():
         raise ValidationError({"reason": ["Cần ghi lý do sửa."]})
     member = _lock(event.member)
@@ -433,6 +440,8 @@ def member_correct_event(
     if event.voided_at:
         raise ValidationError("Sự kiện này đã bị hủy.")
     access.require_member_write(actor, member, event.date, changes.get("date"))
+    if changes.get("date") not in (None, event.date):
+        limits.check_future(changes["date"], confirm_future)
     fields = {name: getattr(event, name) for name in EVENT_FIELDS}
     fields.update(changes)
     replacement = MemberEvent(member=member, **fields)

@@ -22,10 +22,11 @@ from grassroots.accounts.access import (
 )
 from grassroots.audit.services import Actor
 from grassroots.bulkload.loader import EventSpec, MemberSpec, StintSpec
+from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.excel.importer import IN_CHUNK
 from grassroots.excel.parts import Part, Row
-from grassroots.excel.schema import CODE, DATE, Column, Sheet, codes
+from grassroots.excel.schema import CODE, DATE, Codes, Column, Sheet, codes
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.sheets import OrganizationsPart
 
@@ -43,6 +44,7 @@ from .sheet_history import HistoryChecks
 GENDERS = codes("Giới tính", Gender.choices)
 EVENT_KINDS = codes("Sự kiện", EventKind.choices, exclude=(EventKind.ADMISSION,))
 DISCIPLINE = codes("Hình thức kỷ luật", DisciplineForm.choices)
+CONFIRM = Codes("Xác nhận", (("yes", "Có"),))
 
 MEMBERS = Sheet(
     kind="members",
@@ -144,6 +146,15 @@ EVENTS = Sheet(
         Column("discipline_form", "Hình thức kỷ luật", CODE, codes=DISCIPLINE, width=14),
         Column("place", "Nơi đi / nơi đến", width=24),
         Column("note", "Ghi chú", width=30),
+        Column(
+            "confirm_future",
+            limits.CONFIRM_FUTURE_LABEL,
+            CODE,
+            codes=CONFIRM,
+            help="“Có” khi ngày hiệu lực sau hơn FUTURE_EVENT_CONFIRM_DAYS ngày (mặc định 31) kể "
+            "từ hôm nay và đúng như quyết định; không có thì dòng bị từ chối.",
+            width=14,
+        ),
     ),
     examples=(
         (
@@ -311,6 +322,10 @@ class MembersPart(HistoryChecks, Part):
                 )
                 continue
             seen[key] = row.number
+            future = limits.future_problem(v["date"], v.get("confirm_future") == "yes")
+            if future:
+                self.problem(events_sheet, row.number, ecols["date"], future)
+                continue
             events_by[number].append(row)
             if number not in by_number:
                 unknown_numbers.append(number)
@@ -610,6 +625,7 @@ class MembersPart(HistoryChecks, Part):
                         discipline_form=v.get("discipline_form", ""),
                         place=v.get("place", ""),
                         note=v.get("note", ""),
+                        confirm_future=v.get("confirm_future") == "yes",
                     ),
                     ecols,
                 )

@@ -238,6 +238,7 @@ def _apply(actor: Actor, c: Change) -> None:
             decision_date=c.decision.date,
             issuing_body=c.decision.issuing_body,
             note=c.note,
+            confirm_future=True,  # a plan applied ahead of its effective day (issue 12)
         )
     else:
         raise ValidationError({"action": [f"Thay đổi “{c.action}” không hợp lệ."]})

@@ -137,6 +137,7 @@ def _move_members(actor: Actor, source: Unit, target: Unit, day: dt.date) -> int
             date=day,
             unit=target,
             note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
+            confirm_future=True,  # the organization change's own date: decided, not typed
         )
         moved += 1
     return moved
@@ -270,6 +271,7 @@ def unit_split(
             date=date,
             unit=target,
             note=f"Theo chia tách {unit.code}",
+            confirm_future=True,  # the split's own date: decided, not typed
         )
     for child in children_on(unit, date):
         target = new_units.get(children_assign.get(child.pk, "").upper(), first)

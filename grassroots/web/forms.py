@@ -194,17 +194,31 @@ class ProfileEditForm(ProfileForm):
         self.order_fields(PROFILE_FIELDS + ["reason", "expected_version"])
 
 
+def confirm_future_field():
+    return forms.BooleanField(
+        label=_("Xác nhận ngày trong tương lai"),
+        required=False,
+        help_text=_(
+            "Chỉ đánh dấu khi ngày hiệu lực còn xa trong tương lai và đúng như quyết định "
+            "(sự kiện chưa có hiệu lực đến ngày đó)."
+        ),
+    )
+
+
 class AdmitForm(ProfileForm):
     ceremony_date = date_field(_("Ngày lễ kết nạp (ngày vào Đảng)"))
     decision_date = date_field(_("Ngày quyết định kết nạp"))
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
     issuing_body = forms.CharField(label=_("Cơ quan quyết định"), required=False, max_length=255)
+    confirm_future = confirm_future_field()
     field_aliases = {"date": "ceremony_date"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(
-            PROFILE_FIELDS + ["ceremony_date", "decision_date", "decision_number", "issuing_body"]
+            PROFILE_FIELDS
+            + ["ceremony_date", "confirm_future", "decision_date", "decision_number"]
+            + ["issuing_body"]
         )
 
 
@@ -266,6 +280,7 @@ RECORDABLE_KINDS = [kind for kind in EventKind if kind in EVENT_INPUTS]
 
 class EventForm(ServiceForm):
     date = date_field(_("Ngày hiệu lực"))
+    confirm_future = confirm_future_field()
     unit_code = code_field(_("Chi bộ"), help_text=_("Gõ tên hoặc mã để chọn."), pick="cell")
     discipline_form = forms.ChoiceField(
         label=_("Hình thức kỷ luật"), choices=[("", "—")] + DisciplineForm.choices
@@ -282,7 +297,7 @@ class EventForm(ServiceForm):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = set(EVENT_INPUTS[kind]) | {"expected_version"}
+        keep = set(EVENT_INPUTS[kind]) | {"expected_version", "confirm_future"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -301,6 +316,7 @@ class VoidEventForm(ServiceForm):
 
 class CorrectEventForm(ServiceForm):
     date = date_field(_("Ngày hiệu lực"))
+    confirm_future = confirm_future_field()
     unit_code = code_field(_("Chi bộ"), required=False, pick="cell")
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
     decision_date = date_field(_("Ngày quyết định"), required=False)

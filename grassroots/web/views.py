@@ -291,11 +291,13 @@ def member_detail(request, pk: int):
     # seniority, profile and audit lines of later days stay hidden (issue 20 §9).
     until = access.member_visible_until(request.user, member)
     today = until or timezone.localdate()
-    # The whole history decides status and seniority; only the part lived inside the scope is shown.
-    live = [
-        member_services.as_ev(e)
-        for e in member_services.live_events(member)
-        if until is None or e.date <= until
+    # The whole history decides status and seniority; only the part lived inside the scope is
+    # shown. Events dated after today (recorded ahead) are not today's state: they are listed
+    # as coming, not applied (issue 12 §7: an exemption from 2030 showed "được miễn" today).
+    recorded = member_services.live_events(member)
+    live = [member_services.as_ev(e) for e in recorded if e.date <= today]
+    upcoming = [
+        (EventKind(e.kind).label, e.date) for e in recorded if e.date > today and until is None
     ]
     events = list(access.member_events_visible(request.user, member).select_related("corrected_by"))
     state = lifecycle.final_state(live)
@@ -320,6 +322,7 @@ def member_detail(request, pk: int):
         "phase": state.phase,
         "exempt": state.exempt,
         "end_kind": EventKind(state.end_kind).label if state.end_kind else "",
+        "upcoming": upcoming,
         "seniority_days": days,
         "seniority_years": days // 365,
         "probation_end": lifecycle.probation_end(state.probation_start)
@@ -399,8 +402,8 @@ def _search_filter(unit: Unit | None, status: str):
     today = timezone.localdate()
     under = subtree_ids(unit, today) if unit else None
     if status == "ended":
-        return member_queries.no_longer_member(under)
-    return member_queries.current_place(under, status)
+        return member_queries.no_longer_member(under, today)
+    return member_queries.current_place(under, status, today)
 
 
 def _current_places(user, members) -> dict[int, tuple[str, str]]:
@@ -408,7 +411,9 @@ def _current_places(user, members) -> dict[int, tuple[str, str]]:
     today; members elsewhere or no longer members get nothing (nothing outside the scope)."""
     today = timezone.localdate()
     stints = list(
-        MemberStint.objects.filter(member_id__in=[m.pk for m in members], end__isnull=True)
+        MemberStint.objects.filter(
+            member_queries.open_on(today), member_id__in=[m.pk for m in members]
+        )
     )
     seen = access.only_visible_on(
         user, today, UnitVersion.objects.filter(on(today), unit_id__in={s.unit_id for s in stints})
