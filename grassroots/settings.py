@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "grassroots.accounts.two_factor.TwoFactorMiddleware",
+    "grassroots.accounts.member_gate.MemberGateMiddleware",  # member accounts: own pages only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -195,6 +196,7 @@ EXCEL_SHEETS = [
     "grassroots.territory.sheets",
     "grassroots.development.sheets",
     "grassroots.cadres.sheets",
+    "grassroots.meetings.sheets",
 ]
 
 PASSWORD_HASHERS = [

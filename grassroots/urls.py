@@ -17,6 +17,7 @@ urlpatterns = [
     path("directives/", include("grassroots.directives.urls")),
     path("inspection/", include("grassroots.inspection.urls")),
     path("cadres/", include("grassroots.cadres.urls")),
+    path("meetings/", include("grassroots.meetings.urls")),
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),
 ]

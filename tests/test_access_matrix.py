@@ -8,7 +8,8 @@ the persona's scope (other province, other district, or after the persona's scop
 may appear, whatever the status.
 
 Personas (world in tests/test_access.py): province administrator of P, clerk of district D1
-(dissolved 2025-07-01), viewer of commune G1, administrator of another province Q, anonymous.
+(dissolved 2025-07-01), viewer of commune G1, administrator of another province Q, anonymous,
+and a member's own account (role "đảng viên", made by access_rules/meetings.py).
 The Django admin is one group: only superusers get in.
 """
 
@@ -29,7 +30,7 @@ from .test_access import AFTER_MARK, CANARY_MEMBER, CANARY_UNIT, PASSWORD, build
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("admin_p", "clerk_d1", "viewer_g1", "outsider", "anonymous")
+PERSONAS = ("admin_p", "clerk_d1", "viewer_g1", "outsider", "anonymous", "member")
 P_SIDE = [
     "Trần Thị Trong",
     "Lê Văn Sau",
@@ -53,6 +54,18 @@ FORBIDDEN = {
     "viewer_g1": [CANARY_MEMBER, CANARY_UNIT, "Phạm Văn Bên", "Đảng bộ huyện Hai", "Chi bộ xã Hai"],
     "outsider": [*P_SIDE, "Quần Chúng Sau", "clerk_d1", "viewer_g1", "admin_p"],
     "anonymous": [CANARY_MEMBER, CANARY_UNIT, *P_SIDE, "Quần Chúng Sau"],
+    # A member's own account (Lê Văn Sau of C1, tests/access_rules/meetings.py): nobody else.
+    "member": [
+        CANARY_MEMBER,
+        CANARY_UNIT,
+        "Trần Thị Trong",
+        "Phạm Văn Bên",
+        "Quần Chúng Sau",
+        "Đảng bộ huyện Hai",
+        "Chi bộ xã Hai",
+        "Đảng bộ tỉnh Pê",
+        "admin_p",
+    ],
 }
 
 

@@ -631,8 +631,8 @@ def scopes_assignable(user) -> QuerySet:
 def roles_assignable(user) -> list[str]:
     if not user.is_authenticated or not user.has_role(Role.ADMIN):
         return []
-    # A member account needs its Member link, which the meetings module's account form sets.
-    return [role for role in Role if role != Role.MEMBER]
+    # A member account needs its Member link (the account form's profile number, issue 14).
+    return list(Role)
 
 
 # --- Audit reads ---------------------------------------------------------------------------

@@ -52,6 +52,12 @@ class AccountForm(forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     scope = forms.CharField(label=_("Phạm vi (mã tổ chức)"), max_length=32)
+    member_number = forms.CharField(
+        label=_("Số lý lịch đảng viên (chỉ cho vai trò Đảng viên)"),
+        max_length=16,
+        required=False,
+        help_text=_("Tài khoản đảng viên chỉ xem hồ sơ, sinh hoạt chi bộ và điểm danh của mình."),
+    )
     password = forms.CharField(
         label=_("Mật khẩu"), widget=forms.PasswordInput, required=False, strip=False
     )
@@ -61,7 +67,14 @@ class AccountForm(forms.Form):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"] = ScopeField(label=_("Phạm vi (mã tổ chức)"), max_length=32, user=user)
+        self.user = user
+        self.fields["scope"] = ScopeField(
+            label=_("Phạm vi (mã tổ chức)"),
+            max_length=32,
+            user=user,
+            required=False,
+            help_text=_("Tài khoản đảng viên: để trống, lấy chi bộ của đảng viên."),
+        )
         self.fields["role"].choices = [(r.value, r.label) for r in access.roles_assignable(user)]
         if editing:
             self.fields["username"].disabled = True
@@ -69,6 +82,18 @@ class AccountForm(forms.Form):
         else:
             self.fields["password"].required = True
             del self.fields["is_active"]
+
+    def clean_member_number(self):
+        """The member (an account of role "đảng viên" is linked to one), among those visible."""
+        number = (self.cleaned_data.get("member_number") or "").strip()
+        if not number:
+            return None
+        member = access.members_visible(self.user).filter(profile_number__iexact=number).first()
+        if member is None:
+            raise forms.ValidationError(
+                _("Không tìm thấy đảng viên có số lý lịch %(n)s.") % {"n": number}
+            )
+        return member
 
 
 class CodeForm(forms.Form):

@@ -43,6 +43,30 @@ def _check_manager(actor: Actor, scope: Unit | None, account: User | None = None
         raise ValidationError({"scope": ["Không thể giao phạm vi ngoài phạm vi quản lý của bạn."]})
 
 
+def _member_link(actor: Actor, role: str, member, scope: Unit | None) -> Unit | None:
+    """A member's own account (issue 14) is linked to a member the administrator can see; its
+    scope is the member's cell (it grants no subtree: access._scope_id). Other roles have none."""
+    if role != Role.MEMBER:
+        if member is not None:
+            raise ValidationError(
+                {"member_number": ["Chỉ tài khoản vai trò Đảng viên mới gắn với một đảng viên."]}
+            )
+        return scope
+    if member is None:
+        raise ValidationError({"member_number": ["Tài khoản đảng viên cần số lý lịch đảng viên."]})
+    if (
+        actor.user is not None
+        and not access.members_visible(actor.user).filter(pk=member.pk).exists()
+    ):
+        raise ValidationError({"member_number": ["Không tìm thấy đảng viên."]})
+    if User.objects.filter(member=member).exists():
+        raise ValidationError({"member_number": ["Đảng viên này đã có tài khoản."]})
+    stint = member.stints.order_by("-start").first()
+    if stint is None:
+        raise ValidationError({"member_number": ["Đảng viên chưa có nơi sinh hoạt."]})
+    return stint.unit
+
+
 def _check_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
@@ -61,15 +85,17 @@ def account_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    member=None,
 ) -> User:
     username = clean(username)
     if not username:
         raise ValidationError({"username": ["Cần nhập tên đăng nhập."]})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [f"Tên đăng nhập {username} đã có."]})
+    role = Role(role)
+    scope = _member_link(actor, role, member, scope)
     if scope is None:
         raise ValidationError({"scope": ["Tài khoản phải có phạm vi (một tổ chức)."]})
-    role = Role(role)
     _check_manager(actor, scope)
     user = User(
         username=username,
@@ -78,6 +104,7 @@ def account_create(
         email=email.strip(),
         scope=scope,
         role=role,
+        member=member,
     )
     _check_password(password, user)
     user.set_password(password)
@@ -114,6 +141,10 @@ def account_update(*, actor: Actor, account: User, reason: str = "", **fields: A
         )
     if "role" in fields:
         fields["role"] = Role(fields["role"])
+        if fields["role"] == Role.MEMBER and account.member_id is None:
+            raise ValidationError(
+                {"role": ["Tài khoản đảng viên phải tạo mới, gắn với số lý lịch đảng viên."]}
+            )
     if "scope" in fields and fields["scope"] is None and not account.is_superuser:
         raise ValidationError({"scope": ["Tài khoản phải có phạm vi (một tổ chức)."]})
     before = snapshot(account, AUDITED_FIELDS)

@@ -155,6 +155,7 @@ def account_create(request):
                 role=data["role"],
                 last_name=data["last_name"],
                 email=data["email"],
+                member=data.get("member_number"),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -187,7 +188,8 @@ def account_edit(request, pk: int):
                 last_name=data["last_name"],
                 email=data["email"],
                 role=data["role"],
-                scope=data["scope"],
+                # a member's account keeps its cell as scope when the field is left empty
+                scope=data["scope"] or (account.scope if data["role"] == Role.MEMBER else None),
                 is_active=data["is_active"],
             )
             if data["password"]:

@@ -29,10 +29,10 @@ RULES = {
     ],
     "accounts/profile-views/": [Probe(lambda w: "/accounts/profile-views/", ADMIN_ONLY)],
     "accounts/password/": [
-        Probe(lambda w: "/accounts/password/", expect(outsider=200)),
+        Probe(lambda w: "/accounts/password/", expect(outsider=200, member=200)),
         Probe(
             lambda w: "/accounts/password/",
-            expect(outsider=200),
+            expect(outsider=200, member=200),
             "post",
             {"old_password": "wrong", "password": "x", "password_again": "x"},
             note="own account only; a wrong current password is a form error",
@@ -44,12 +44,12 @@ RULES = {
     "accounts/2fa/verify/": [
         Probe(
             lambda w: "/accounts/2fa/verify/",
-            expect(302, 302, 302, 302, 302),
+            expect(302, 302, 302, 302, 302, member=302),
             note="nothing parked: back to login",
         ),
         Probe(
             lambda w: "/accounts/2fa/verify/",
-            expect(302, 302, 302, 302, 302),
+            expect(302, 302, 302, 302, 302, member=302),
             "post",
             {"code": "123456"},
         ),

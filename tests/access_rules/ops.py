@@ -5,5 +5,5 @@ from __future__ import annotations
 from .probes import Probe, expect
 
 RULES = {
-    "healthz": [Probe(lambda w: "/healthz", expect(200, 200, 200, 200, 200))],
+    "healthz": [Probe(lambda w: "/healthz", expect(200, 200, 200, 200, 200, member=200))],
 }

@@ -10,13 +10,18 @@ from grassroots.territory.services import village_create
 from ..factories import SYSTEM, d
 
 
-def expect(admin=200, clerk=200, viewer=200, outsider=404, anonymous=302) -> dict[str, int]:
+def expect(
+    admin=200, clerk=200, viewer=200, outsider=404, anonymous=302, member=403
+) -> dict[str, int]:
+    """Statuses per persona. `member` is a member's own account (role "đảng viên", linked to
+    Lê Văn Sau of C1; tests/access_rules/meetings.py): refused everywhere but its own pages."""
     return {
         "admin_p": admin,
         "clerk_d1": clerk,
         "viewer_g1": viewer,
         "outsider": outsider,
         "anonymous": anonymous,
+        "member": member,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .probes import ABSENT_FOR_P, READ_IN_SCOPE, Probe, event_url, expect, member
 
 RULES = {
-    "": [Probe(lambda w: "/", expect(outsider=200))],
+    "": [Probe(lambda w: "/", expect(outsider=200, member=302), note="member: to own page")],
     # the picker (web/picker.py): only what the scope holds (FORBIDDEN checks the JSON)
     "pick/": [
         Probe(lambda w: "/pick/?q=mot", expect(outsider=200)),

@@ -8,6 +8,7 @@ from grassroots.assessments.schemes import ensure_schemes
 from grassroots.core.cli import GrassrootsCommand, number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
+from grassroots.meetings.demo import seed_demo_meetings
 
 
 class Command(GrassrootsCommand):
@@ -56,6 +57,18 @@ class Command(GrassrootsCommand):
         self._accounts(result["accounts"])
         self._ratings(seed, scale)
         self._development(seed)
+        self._meetings(seed, scale)
+
+    def _meetings(self, seed: int, scale: float) -> None:
+        """Cell meetings of Đình Lập district (meetings/demo.py): 2017–2019 and since 2025."""
+        started = time.monotonic()
+        counts = seed_demo_meetings(seed=seed)
+        self.stdout.write(
+            f"Sinh hoạt chi bộ (huyện Đình Lập): {number(counts['meetings'])} buổi, "
+            f"{number(counts['attendance_rows'])} lượt vắng / dự ngoài danh sách, trong "
+            f"{number(time.monotonic() - started, 1)} giây"
+            + (f"; tài khoản đảng viên {counts['account']}." if counts["account"] else ".")
+        )
 
     def _development(self, seed: int) -> None:
         """The member development pipeline (development/demo.py), consistent with the admissions."""

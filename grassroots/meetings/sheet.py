@@ -1,0 +1,64 @@
+"""The meetings of an organization for a year exported in the import format: the sheets
+"Sinh hoạt chi bộ" and "Điểm danh" declared in meetings/sheets.py, keyed SH-<id>, plus the
+recorded totals for reading. (Importing an export again is refused row by row as duplicates:
+the same organization, day and start time.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from grassroots.excel.injection import escaped
+from grassroots.organizations.models import Unit
+
+from . import queries, sheets
+from .models import Attendance, Mark, MeetingKind
+
+TOTALS = ["Phải dự", "Có mặt", "Vắng có lý do", "Vắng không lý do"]
+
+
+def _label(choices_cls, value: str) -> str:
+    with translation.override("vi"):
+        return str(choices_cls(value).label) if value else ""
+
+
+def export_meetings(unit: Unit, since: dt.date, until: dt.date) -> bytes:
+    meetings = list(
+        queries.meetings_under(unit, since, until, held=False).order_by("date", "start", "pk")
+    )
+    codes = dict(
+        Unit.objects.filter(pk__in={m.unit_id for m in meetings}).values_list("pk", "code")
+    )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheets.MEETINGS.name
+    ws.append([c.header for c in sheets.MEETINGS.columns] + TOTALS)
+    for m in meetings:
+        values = {
+            "key": f"SH-{m.pk}", "unit": codes[m.unit_id], "kind": _label(MeetingKind, m.kind),
+            "with_thematic": "Có" if m.with_thematic else "Không",
+            "start": m.start.strftime("%H:%M"), "end": m.end.strftime("%H:%M"),
+        }  # fmt: skip
+        line = [values.get(c.field, getattr(m, c.field, "")) for c in sheets.MEETINGS.columns]
+        totals = [m.expected, m.present, m.absent_excused, m.absent_unexcused]
+        ws.append([escaped("" if v is None else v) for v in line] + totals)
+    st = wb.create_sheet(sheets.MARKS_SHEET.name)
+    st.append([c.header for c in sheets.MARKS_SHEET.columns])
+    marks = (
+        Attendance.objects.filter(meeting_id__in=[m.pk for m in meetings])
+        .select_related("member")
+        .order_by("meeting_id", "member__search_name")
+    )
+    for a in marks:
+        st.append([f"SH-{a.meeting_id}", escaped(a.member.profile_number),
+                   _label(Mark, a.mark), escaped(a.reason)])  # fmt: skip
+    for sheet in (ws, st):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

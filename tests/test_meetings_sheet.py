@@ -1,0 +1,114 @@
+"""The meeting workbook ("Sinh hoạt chi bộ", "Điểm danh"): imported all or nothing through
+`meeting_record`, every bad row reported in Vietnamese with its sheet, row and column; exported
+in the same format."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import AuditRecord, Source
+from grassroots.audit.services import Actor
+from grassroots.excel.importer import import_file
+from grassroots.meetings import sheet, sheets
+from grassroots.meetings.models import Attendance, Meeting
+
+from .factories import d
+from .meetings_world import build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    world = build()
+    world["clerk"] = User.objects.create_user(
+        "canbo_g1", password="x-Passw0rd!-2026", scope=world["G1"], role=Role.CLERK
+    )
+    return world
+
+
+def book(meetings, marks) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheets.MEETINGS.name
+    ws.append([c.header for c in sheets.MEETINGS.columns])
+    for row in meetings:
+        ws.append(row)
+    st = wb.create_sheet(sheets.MARKS_SHEET.name)
+    st.append([c.header for c in sheets.MARKS_SHEET.columns])
+    for row in marks:
+        st.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def run(w, content):
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(content)
+        handle.flush()
+        user = w["clerk"]
+        return import_file(handle.name, actor=Actor(user, Source.IMPORT), name="sh.xlsx", user=user)
+
+
+def meeting_row(key="SH-1", unit="C1", day="05/03/2019", start="08:00", end="10:00"):
+    return [key, unit, "Sinh hoạt thường kỳ", "Không", day, start, end, "", "Nhà văn hóa"]
+
+
+def test_import_meetings_with_their_absences(w):
+    marks = [
+        ["SH-1", w["probationary"].profile_number, "Vắng có lý do", "Ốm"],
+        ["SH-1", w["exempt"].profile_number, "Có mặt (ngoài danh sách)", ""],
+        ["SH-2", w["guest"].profile_number, "unexcused", ""],
+    ]
+    result = run(w, book([meeting_row(), meeting_row("SH-2", day="05/04/2019")], marks))
+    assert result.ok, result.messages()
+    first = Meeting.objects.get(date=d("2019-03-05"))
+    assert (first.present, first.expected, first.absent_excused, first.present_extra) == (
+        2,
+        3,
+        1,
+        1,
+    )
+    assert Attendance.objects.count() == 3
+    exported = load_workbook(
+        io.BytesIO(sheet.export_meetings(w["G1"], d("2019-01-01"), d("2019-12-31")))
+    )
+    rows = list(exported[sheets.MARKS_SHEET.name].values)
+    assert len(rows) == 4 and rows[1][0] == f"SH-{first.pk}"
+    again = run(w, sheet.export_meetings(w["G1"], d("2019-01-01"), d("2019-12-31")))
+    assert not again.ok and "đã có buổi sinh hoạt ngày 05/03/2019" in "\n".join(again.messages())
+    assert Meeting.objects.count() == 2
+
+
+def test_a_bad_file_writes_nothing_and_lists_every_row(w):
+    audit = AuditRecord.objects.count()
+    meetings = [
+        meeting_row(),
+        meeting_row("SH-2", start="10:00", end="09:00"),
+        meeting_row("SH-3", unit="NOPE"),
+        meeting_row("SH-4", start="mười giờ"),
+    ]
+    marks = [
+        ["SH-1", w["other"].profile_number, "Vắng không lý do", ""],
+        ["SH-9", w["official"].profile_number, "Vắng không lý do", ""],
+    ]
+    result = run(w, book(meetings, marks))
+    assert not result.ok and not Meeting.objects.exists() and not Attendance.objects.exists()
+    assert AuditRecord.objects.count() == audit
+    text = "\n".join(result.messages())
+    name = sheets.MEETINGS.name
+    assert f"Sheet {name}, dòng 4, cột Mã chi bộ / tổ chức: không có tổ chức mã NOPE" in text
+    assert f"Sheet {name}, dòng 5, cột Giờ bắt đầu: giờ không hợp lệ" in text
+    assert f"Sheet {sheets.MARKS_SHEET.name}, dòng 3, cột Mã buổi: không có buổi SH-9" in text
+    # A file whose cells are fine: the service's refusals, on their rows (played, rolled back).
+    result = run(w, book(meetings[:2], marks[:1]))
+    assert not result.ok and not Meeting.objects.exists()
+    text = "\n".join(result.messages())
+    assert f"Sheet {name}, dòng 2" in text and "không có trong danh sách sinh hoạt" in text
+    assert f"Sheet {name}, dòng 3, cột Giờ kết thúc: Giờ kết thúc phải sau giờ bắt đầu" in text
