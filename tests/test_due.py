@@ -60,7 +60,8 @@ def test_member_account_sees_no_subtree(client):
     viewer = User.objects.create_user("xem_c1", password="x", scope=w.c1, role=Role.VIEWER)
     assert access.members_visible(viewer).filter(pk=w.a.pk).exists()  # the refused case's twin
     client.force_login(own)
+    # Issue 14: the home page leads to the member's own page; every other page is refused.
     response = client.get("/")
-    assert response.status_code == 200 and "figure_rows" not in response.context
-    assert client.get(f"/units/{w.c1.code}/").status_code == 404
+    assert response.status_code == 302 and response["Location"] == "/meetings/mine/"
+    assert client.get(f"/units/{w.c1.code}/").status_code == 403
     assert Role.MEMBER not in access.roles_assignable(viewer)

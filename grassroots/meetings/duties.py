@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from grassroots.core.due import DueItem, register_due
 
 from . import queries
+from .models import Meeting
 
 
 def meetings_due(user, unit, day):
@@ -18,7 +19,15 @@ def meetings_due(user, unit, day):
     last_month_end = first_of_month - dt.timedelta(days=1)
     since = last_month_end.replace(day=1)
     url = reverse("meetings:book", args=[unit.code]) + f"?year={since.year}"
-    missed = len(queries.missed_months(unit, since, last_month_end))
+    # Only cells that keep their book here (at least one meeting recorded): a province whose
+    # cells do not use the module yet would otherwise see every cell as "missed".
+    rows = queries.missed_months(unit, since, last_month_end)
+    keeping = set(
+        Meeting.objects.filter(unit_id__in={c for c, _y, _m in rows}, voided_at__isnull=True)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    missed = sum(1 for cell, _y, _m in rows if cell in keeping)
     yield DueItem(
         _("Sinh hoạt chi bộ"),
         _("Chi bộ không sinh hoạt thường kỳ tháng %(m)02d/%(y)d")
