@@ -1,9 +1,7 @@
 """`grassroots meetings-summary --unit CODE --from D --to D [--json]`: the meeting book's
 figures for an organization and a period, through the restructured tree (docs/meetings.md)."""
 
-from django.core.management.base import BaseCommand, CommandError
-
-from grassroots.core.cli import date_arg, dumps, number
+from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.meetings import queries
 from grassroots.organizations.cli import unit_arg
 
@@ -23,7 +21,7 @@ LABELS = {
 }
 
 
-class Command(BaseCommand):
+class Command(GrassrootsCommand):
     help = "Sinh hoạt chi bộ: số buổi phải và đã tổ chức, chuyên đề, tỷ lệ dự, danh sách theo dõi."
 
     def add_arguments(self, parser):
@@ -36,7 +34,7 @@ class Command(BaseCommand):
         unit = unit_arg(options["unit"])
         since, until = options["since"], options["until"]
         if until < since:
-            raise CommandError("Ngày kết thúc phải sau ngày bắt đầu.")
+            raise BadArgument("Ngày kết thúc phải sau ngày bắt đầu.")
         result = queries.summary(unit, since, until)
         if options["json"]:
             self.stdout.write(dumps(result))
