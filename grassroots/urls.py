@@ -18,6 +18,7 @@ urlpatterns = [
     path("inspection/", include("grassroots.inspection.urls")),
     path("cadres/", include("grassroots.cadres.urls")),
     path("meetings/", include("grassroots.meetings.urls")),
+    path("plans/", include("grassroots.plans.urls")),
     path("", include("grassroots.web.auth_urls")),
     path("", include("grassroots.web.urls")),
 ]

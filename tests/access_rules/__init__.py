@@ -19,6 +19,7 @@ from . import (
     inspection,
     meetings,
     ops,
+    plans,
     registry,
     reports,
     territory,
@@ -39,6 +40,7 @@ APPS = (
     ops,
     api,
     reports,
+    plans,
 )
 
 

@@ -1,0 +1,210 @@
+"""Pages of restructure plans: the list, a plan (its changes, the editor's form with the
+organization pickers, the preview before → after, apply), the preview as Excel, a workbook
+uploaded as a draft. Thin: access through accounts.access, one service or query, render.
+Outside the scope is a 404; changing a plan is for approvers (the services check it too)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grassroots.accounts import access
+from grassroots.accounts.models import Role
+from grassroots.audit.services import Actor
+from grassroots.organizations.models import ChangeAction, Kind
+from grassroots.restructure import plan as engine
+
+from . import services
+from .export import FIGURE_KEYS, preview_workbook
+from .models import Plan, Source, Status
+from .workbook import deciding_unit, read_plan
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN = FIGURE_KEYS[:5] + FIGURE_KEYS[10:11]
+
+
+def _plans_visible(user):
+    return Plan.objects.filter(scope__in=access.units_ever_visible(user))
+
+
+def _plan_for(user, pk: int, *, role: str = Role.VIEWER) -> Plan:
+    plan = _plans_visible(user).filter(pk=pk).select_related("scope").first()
+    if plan is None:
+        raise Http404
+    access.require_role(user, role)
+    return plan
+
+
+@login_required
+def plan_list(request):
+    plans = _plans_visible(request.user).select_related("scope")[:200]
+    return render(
+        request,
+        "plans/list.html",
+        {"plans": plans, "can_create": request.user.has_role(Role.APPROVER)},
+    )
+
+
+@login_required
+@require_POST
+def plan_new(request):
+    access.require_role(request.user, Role.APPROVER)
+    data = request.POST
+    try:
+        scope = access.get_unit_for_user(request.user, data.get("scope", ""), role=Role.APPROVER)
+        day = dt.date.fromisoformat(data.get("effective_date", ""))
+    except ValueError:
+        messages.error(request, _("Ngày hiệu lực không hợp lệ."))
+        return redirect("plans:list")
+    try:
+        plan = services.plan_create(
+            actor=Actor.from_request(request),
+            name=data.get("name", ""),
+            effective_date=day,
+            scope=scope,
+            decisions=[{"number": data.get("decision_number", ""), "date": None}],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("plans:list")
+    return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_upload(request):
+    access.require_role(request.user, Role.APPROVER)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Cần chọn tệp Excel."))
+        return redirect("plans:list")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(upload.read())
+        handle.flush()
+        parsed = read_plan(handle.name, upload.name, user=request.user)
+    scope = deciding_unit(parsed.changes, parsed.effective_date) if parsed.changes else None
+    if parsed.problems or scope is None:
+        for message in parsed.problems[:50] or [_("Tệp không có thay đổi tổ chức nào.")]:
+            messages.error(request, message)
+        return redirect("plans:list")
+    try:
+        plan = services.plan_import(
+            actor=Actor.from_request(request),
+            name=upload.name,
+            effective_date=parsed.effective_date,
+            scope=scope,
+            changes=parsed.changes,
+            source=Source.EXCEL,
+            source_name=upload.name,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+        return redirect("plans:list")
+    return redirect("plans:plan", pk=plan.pk)
+
+
+def _rows(preview) -> list[dict]:
+    rows = []
+    for a in preview.affected:
+        before, after = a["before"] or {}, a["after"] or {}
+        rows.append(
+            {
+                "code": a["code"],
+                "before": before,
+                "after": after,
+                "cells": [
+                    (before.get(key) if before else None, after.get(key) if after else None)
+                    for key, _label in SHOWN
+                ],
+            }
+        )
+    return rows
+
+
+@login_required
+def plan_page(request, pk: int):
+    plan = _plan_for(request.user, pk)
+    may_write = access.may_write_unit(request.user, plan.scope, Role.APPROVER)
+    preview = None
+    if may_write and plan.status == Status.DRAFT and plan.changes.filter(voided=False).exists():
+        preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "plan": plan,
+            "changes": plan.changes.filter(voided=False),
+            "can_edit": may_write and plan.status == Status.DRAFT,
+            "preview": preview,
+            "rows": _rows(preview) if preview else [],
+            "shown": [label for _key, label in SHOWN],
+            "actions": list(engine.ACTIONS.items()),
+            "kinds": Kind.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_add(request, pk: int):
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
+    data = request.POST
+    values = {
+        k: data.get(k, "")
+        for k in ("code", "name", "kind", "parent", "target", "new_cell_code", "new_cell_name")
+    }
+    if data.get("action") == ChangeAction.SPLIT:
+        values["parts"] = [
+            {"code": c.strip(), "name": c.strip(), "kind": data.get("kind", "")}
+            for c in data.get("parts", "").split(",")
+            if c.strip()
+        ]
+    try:
+        services.plan_add_change(
+            actor=Actor.from_request(request), plan=plan, action=data.get("action", ""), **values
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_apply(request, pk: int):
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
+    try:
+        services.plan_apply(actor=Actor.from_request(request), plan=plan)
+    except services.PlanRefused as exc:
+        messages.error(
+            request, _("Không thực hiện: kế hoạch có %(n)s vấn đề.") % {"n": len(exc.problems)}
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã thực hiện kế hoạch."))
+    return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+def plan_preview_xlsx(request, pk: int):
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
+    if not access.may_write_unit(request.user, plan.scope, Role.APPROVER):
+        raise Http404
+    if plan.status != Status.DRAFT:
+        raise Http404
+    preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
+    response = HttpResponse(preview_workbook(plan, preview), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.pk}.xlsx"'
+    return response

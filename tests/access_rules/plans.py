@@ -1,0 +1,51 @@
+"""Restructure plans (plans/urls.py): a draft of P (no changes, so probes never apply anything)
+and one of Q, the other province."""
+
+from __future__ import annotations
+
+from grassroots.plans.services import plan_create
+
+from ..factories import SYSTEM, d
+from .probes import ABSENT_FOR_P, Probe, expect
+
+
+def prepare(world: dict, tmp_path) -> None:
+    world["plan_p"] = plan_create(
+        actor=SYSTEM, name="Sắp xếp P", effective_date=d("2026-07-01"), scope=world["P"]
+    )
+    world["plan_q"] = plan_create(
+        actor=SYSTEM, name="Sắp xếp Q", effective_date=d("2026-07-01"), scope=world["Q"]
+    )
+
+
+def plan(key: str, suffix: str = ""):
+    return lambda w: f"/plans/{w[key].pk}/{suffix}"
+
+
+RULES = {
+    "plans/": [Probe(lambda w: "/plans/", expect(outsider=200))],
+    "plans/new/": [
+        Probe(lambda w: "/plans/new/", expect(405, 405, 405, 405, 302)),
+        Probe(lambda w: "/plans/new/", expect(404, 403, 403, 404, 302), "post", {}),
+    ],
+    "plans/upload/": [
+        Probe(lambda w: "/plans/upload/", expect(405, 405, 405, 405, 302)),
+        Probe(lambda w: "/plans/upload/", expect(302, 403, 403, 302, 302), "post", {}),
+    ],
+    "plans/<int:pk>/": [
+        Probe(plan("plan_p"), expect(200, 404, 404, 404, 302)),
+        Probe(plan("plan_q"), ABSENT_FOR_P),
+    ],
+    "plans/<int:pk>/changes/": [
+        Probe(plan("plan_p", "changes/"), expect(302, 404, 404, 404, 302), "post", {}),
+        Probe(plan("plan_q", "changes/"), expect(404, 404, 404, 302, 302), "post", {}),
+    ],
+    "plans/<int:pk>/apply/": [
+        Probe(plan("plan_p", "apply/"), expect(302, 404, 404, 404, 302), "post", {}),
+        Probe(plan("plan_q", "apply/"), expect(404, 404, 404, 302, 302), "post", {}),
+    ],
+    "plans/<int:pk>/preview.xlsx": [
+        Probe(plan("plan_p", "preview.xlsx"), expect(200, 404, 404, 404, 302)),
+        Probe(plan("plan_q", "preview.xlsx"), ABSENT_FOR_P),
+    ],
+}

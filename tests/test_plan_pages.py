@@ -1,0 +1,80 @@
+"""The plan pages: draft a plan of a merger and a change of kind, preview it (figures before →
+after), export the preview to Excel, apply it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from grassroots.accounts.models import Role, User
+from grassroots.organizations.models import Kind, Unit
+from grassroots.organizations.queries import version_at
+from grassroots.plans.models import Plan, Status
+
+from . import plan_world as world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approver(client):
+    world.build()
+    user = User.objects.create_user(
+        "duyet", password="Grassroots@2026", scope=Unit.objects.get(code="P"), role=Role.APPROVER
+    )
+    client.force_login(user)
+    return user
+
+
+def test_draft_preview_export_apply(client, approver):
+    response = client.post(
+        "/plans/new/",
+        {"name": "Sắp xếp thử", "effective_date": world.DAY.isoformat(), "scope": "P"},
+    )
+    plan = Plan.objects.get()
+    assert response.status_code == 302
+    url = f"/plans/{plan.pk}/"
+    client.post(url + "changes/", {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C2"})
+    client.post(
+        url + "changes/",
+        {
+            "action": "change_kind",
+            "code": "P-D1-C3",
+            "kind": Kind.GRASSROOTS_COMMITTEE,
+            "new_cell_code": "P-D1-C3-1",
+            "new_cell_name": "Chi bộ thôn 1",
+        },
+    )
+    page = client.get(url).content.decode()
+    assert "Kế hoạch hợp lệ" in page
+    assert "P-D1-C3-1" in page and "4 → 3" in page  # D1's grassroots organizations
+    data = client.get(url + "preview.xlsx")
+    wb = load_workbook(io.BytesIO(data.content))
+    rows = list(wb["Tổ chức"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "Mã tổ chức")
+    d1 = next(r for r in rows if r and r[0] == "P-D1")
+    col = header.index("Tổ chức cơ sở đảng (trước)")
+    assert (d1[col], d1[col + 1]) == (4, 3)
+    assert len(list(wb["Đảng viên đổi chi bộ"].iter_rows())) > 2
+    assert Unit.objects.filter(code="P-D1-C3-1").count() == 0  # the preview wrote nothing
+    client.post(url + "apply/")
+    assert Plan.objects.get().status == Status.APPLIED
+    assert version_at(Unit.objects.get(code="P-D1-C3"), world.DAY).kind == Kind.GRASSROOTS_COMMITTEE
+    assert not Unit.objects.get(code="P-D1-C1").exists_on(world.DAY)
+
+
+def test_a_problem_is_shown_and_apply_is_refused(client, approver):
+    client.post(
+        "/plans/new/",
+        {"name": "Sai", "effective_date": world.DAY.isoformat(), "scope": "P"},
+    )
+    plan = Plan.objects.get()
+    url = f"/plans/{plan.pk}/"
+    client.post(url + "changes/", {"action": "dissolve", "code": "P-D1"})
+    page = client.get(url).content.decode()
+    assert "Thay đổi 1: Giải thể P-D1" in page
+    client.post(url + "apply/")
+    assert Plan.objects.get().status == Status.DRAFT
+    assert Unit.objects.get(code="P-D1").ended is None
