@@ -1,0 +1,171 @@
+"""Benchmark: a province's 2025-like reorganization as one restructure plan (issue 12).
+
+    GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
+        [--communes 200] [--into 60] [--districts 11] [--members 60000]
+
+Empties the database it is given (use a scratch one), bulk-loads one province before 2025
+(districts, commune chi bộ cơ sở with their members: admission, recognition; through
+bulkload.loader like the generator of grassroots/scale), then builds the plan the way a province
+did: `into` new communes established under the province, every old commune merged into one of
+them (its members moved by the merger), the districts dissolved. Prints the wall time of
+validating (the whole plan played and rolled back, no preview), previewing (played, rolled back,
+with the affected organizations' figures before/after, members and villages) and applying (one
+transaction), with the counts. Targets (issue 12): validate and preview ≤ 30 s, apply ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DAY = dt.date(2025, 7, 1)
+
+
+def build(communes: int, districts: int, members: int, seed: int) -> None:
+    from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+    from grassroots.members.models import EventKind, Gender
+    from grassroots.organizations.models import GrassrootsType, Kind
+
+    start = dt.date(1990, 1, 1)
+    loader = BulkLoader(batch_size=5000, expected_members=members)
+    specs = [
+        UnitSpec(
+            "BP",
+            start,
+            None,
+            [VersionSpec(start, None, "Đảng bộ tỉnh Bê", Kind.PROVINCE, "", None)],
+        )
+    ]
+    for d in range(districts):
+        specs.append(
+            UnitSpec(
+                f"BP-D{d:02d}",
+                start,
+                None,
+                [VersionSpec(start, None, f"Huyện {d}", Kind.DISTRICT, "", "BP")],
+            )
+        )
+    for c in range(communes):
+        specs.append(
+            UnitSpec(
+                f"BP-X{c:03d}",
+                start,
+                None,
+                [
+                    VersionSpec(
+                        start,
+                        None,
+                        f"Chi bộ xã {c}",
+                        Kind.GRASSROOTS_CELL,
+                        GrassrootsType.COMMUNE,
+                        f"BP-D{c % districts:02d}",
+                    )
+                ],
+            )
+        )
+    loader.add_units(specs)
+    rng = random.Random(seed)
+    for n in range(members):
+        ceremony = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(9000))
+        cell = f"BP-X{rng.randrange(communes):03d}"
+        official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28))
+        events = [
+            EventSpec(
+                EventKind.ADMISSION, ceremony, cell, decision_date=ceremony - dt.timedelta(days=10)
+            )
+        ]
+        if official < DAY - dt.timedelta(days=1) and ceremony.day <= 28:
+            events.append(EventSpec(EventKind.OFFICIAL, official))
+        profile = {
+            "profile_number": f"{n:07d}BP",
+            "full_name": f"Nguyễn Văn {n}",
+            "gender": Gender.MALE,
+            "birth_date": dt.date(1960, 1, 1),
+        }
+        loader.add_member(MemberSpec(profile, events))
+    loader.finish(label="plan bench")
+
+
+def changes(communes: int, districts: int, into: int):
+    from grassroots.organizations.models import GrassrootsType, Kind
+    from grassroots.restructure import plan as engine
+
+    out = []
+    for i in range(into):
+        out.append(
+            engine.Change(
+                "establish",
+                f"BP-N{i:02d}",
+                DAY,
+                name=f"Xã mới {i}",
+                kind=Kind.GRASSROOTS_CELL,
+                grassroots_type=GrassrootsType.COMMUNE,
+                parent="BP",
+            )
+        )
+    for c in range(communes):
+        out.append(engine.Change("merge", f"BP-X{c:03d}", DAY, target=f"BP-N{c % into:02d}"))
+    for d in range(districts):
+        out.append(engine.Change("dissolve", f"BP-D{d:02d}", DAY))
+    random.Random(3).shuffle(out)  # file order must not matter
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--communes", type=int, default=200)
+    parser.add_argument("--into", type=int, default=60)
+    parser.add_argument("--districts", type=int, default=11)
+    parser.add_argument("--members", type=int, default=60000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from grassroots.audit.services import Actor
+    from grassroots.plans.preview import rehearse
+    from grassroots.restructure import plan as engine
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", verbosity=0, interactive=False)
+    t = time.perf_counter()
+    build(args.communes, args.districts, args.members, args.seed)
+    print(
+        f"database: {connection.vendor}; built {args.members} members, {args.communes} communes, "
+        f"{args.districts} districts in {time.perf_counter() - t:.1f} s"
+    )
+    actor = Actor.system()
+    plan = changes(args.communes, args.districts, args.into)
+    print(
+        f"plan: {len(plan)} changes ({args.into} new communes, {args.communes} mergers, "
+        f"{args.districts} dissolutions), shuffled"
+    )
+    t = time.perf_counter()
+    checked = rehearse(actor, plan, DAY, preview=False)
+    print(f"validate: {time.perf_counter() - t:.1f} s, {len(checked.problems)} problems")
+    t = time.perf_counter()
+    shown = rehearse(actor, changes(args.communes, args.districts, args.into), DAY)
+    print(
+        f"preview: {time.perf_counter() - t:.1f} s, {len(shown.affected)} organizations, "
+        f"{len(shown.members)} members change cell"
+    )
+    t = time.perf_counter()
+    with transaction.atomic():
+        outcome = engine.play(actor, changes(args.communes, args.districts, args.into))
+        assert not outcome.problems, outcome.problems[:5]
+    print(f"apply: {time.perf_counter() - t:.1f} s, {len(outcome.applied)} changes applied")
+
+
+if __name__ == "__main__":
+    main()
