@@ -8,6 +8,7 @@ from grassroots.assessments.schemes import ensure_schemes
 from grassroots.core.cli import GrassrootsCommand, number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
+from grassroots.inspection.demo import seed_demo_inspection
 from grassroots.meetings.demo import seed_demo_meetings
 
 
@@ -58,6 +59,7 @@ class Command(GrassrootsCommand):
         self._ratings(seed, scale)
         self._development(seed)
         self._meetings(seed, scale)
+        self._inspection(seed)
 
     def _meetings(self, seed: int, scale: float) -> None:
         """Cell meetings of Đình Lập district (meetings/demo.py): 2017–2019 and since 2025."""
@@ -78,6 +80,17 @@ class Command(GrassrootsCommand):
             f"Phát triển đảng viên: {number(counts['admitted_cases'])} hồ sơ đã kết nạp, "
             f"{number(counts['open_cases'])} hồ sơ đang xét, trong "
             f"{number(time.monotonic() - started, 1)} giây."
+        )
+
+    def _inspection(self, seed: int) -> None:
+        """Cases and decisions for the registry's discipline and expulsion events since 2008, and
+        yearly programmes (inspection/demo.py); the registry is not changed."""
+        started = time.monotonic()
+        counts = seed_demo_inspection("LS", seed=seed)
+        self.stdout.write(
+            f"Kiểm tra, giám sát, kỷ luật: {number(counts['cases'])} cuộc, "
+            f"{number(counts['decisions'])} quyết định kỷ luật, {number(counts['programmes'])} "
+            f"chương trình, trong {number(time.monotonic() - started, 1)} giây."
         )
 
     def _ratings(self, seed: int, scale: float) -> None:
