@@ -24,14 +24,18 @@ Rows are written with bulk_create; one audit record covers the batch.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
+from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor, record
 from grassroots.core.dates import FAR_FUTURE
+from grassroots.core.rows import append_rows
 from grassroots.members.models import Member, MemberStint, Reason
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 
@@ -134,6 +138,8 @@ class _World:
         """The first day after `day` on which `member` is no longer counted under `unit_id`."""
         rows = self.by_member[member]
         current = next((r for r in rows if r[2] <= day < r[3]), None)
+        if current is None or current[1] not in self.cells_under(unit_id, day):
+            return day, ""  # not (or no longer) counted under the organization on `day`
         while current is not None:
             end = current[3]
             if end == FAR_FUTURE:
@@ -204,7 +210,7 @@ class _Builder:
             return None
         elected = start == window
         seats = _seats(kind, gtype, len(people))
-        term = Term(
+        term = _Row(
             unit=unit, name=name, start=start, end=None if end == FAR_FUTURE else end,
             how=Start.ELECTED if elected else Start.APPOINTED,
             congress_date=start - dt.timedelta(days=2) if elected else None,
@@ -230,8 +236,8 @@ class _Builder:
 
     def _hold(self, term, unit, member, post, start, end, kind, gtype, pool, how=None):
         leave, reason = self.w.leaves(member, unit.pk, start)
-        holding = Holding(
-            unit=unit, member_id=member, post=post, start=start,
+        holding = _Row(
+            unit=unit, member_id=member, post=post, start=start, end=None,
             how=how or term.how, decision_number=term.decision_number if how is None else
             f"{self.rng.randint(1, 999)}-QĐ/ĐU",
         )  # fmt: skip
@@ -261,7 +267,7 @@ class _Builder:
         if birth is None or day < birth or day > self.today:
             return
         self.levels[member][f"{kind}:{level}"] = day.year
-        self.quals.append(Qualification(
+        self.quals.append(_Row(
             member_id=member, kind=kind, level=level, obtained_on=day, evidence=evidence,
             enrolment=enrolment,
         ))  # fmt: skip
@@ -304,6 +310,7 @@ class _Builder:
 
     def courses_for(self, unit: Unit, first_year: int) -> None:
         intervals = self.w.intervals()
+        spans = [(s, e, m) for m, rows in intervals.items() for s, e in rows]
         admitted = defaultdict(list)  # year → [(member, day)]
         for m, rows in self.w.by_member.items():
             first = rows[0]
@@ -315,9 +322,8 @@ class _Builder:
 
         number = 0
         for year in range(first_year, self.today.year):
-            covering = [m for m, spans in intervals.items()
-                        if any(s <= dt.date(year - 1, 9, 1) and e > dt.date(year, 12, 31)
-                               for s, e in spans)]  # fmt: skip
+            a, b = dt.date(year - 1, 9, 1), dt.date(year, 12, 31)
+            covering = sorted({m for s, e, m in spans if s <= a and e > b})
             self.rng.shuffle(covering)
             scale = 1.0 if 2010 <= year <= 2017 else 0.8
             trained, fostered = int(TRAINED_PER_YEAR * scale), int(FOSTERED_PER_YEAR * scale)
@@ -384,14 +390,14 @@ class _Builder:
     def _course(self, unit, number, year, subject, kind, name, start, end, grants, chosen):
         if end > self.today:
             return
-        course = Course(
+        course = _Row(
             code=f"LS-{year}-{number:03d}", name=f"{name} ({year})", kind=kind, subject=subject,
             unit=unit, organizer=SCHOOL, start=start, end=end,
             grants_kind=grants[0] if grants else "", grants_level=grants[1] if grants else "",
         )  # fmt: skip
         self.courses.append(course)
         for member in chosen:
-            self.enrolments.append((course, Enrolment(
+            self.enrolments.append((course, _Row(
                 member_id=member, enrolled_on=start, result=Result.COMPLETED, result_on=end,
                 certificate=f"{number}/{year}",
             ), grants))  # fmt: skip
@@ -401,22 +407,72 @@ class _Builder:
 
     @transaction.atomic
     def flush(self) -> dict[str, int]:
-        Term.objects.bulk_create(self.terms, batch_size=5000)
-        for term, holding in self.holdings:
-            holding.term = term
-        Holding.objects.bulk_create([h for _t, h in self.holdings], batch_size=5000)
-        Course.objects.bulk_create(self.courses, batch_size=5000)
-        for course, enrolment, _grants in self.enrolments:
-            enrolment.course = course
-        Enrolment.objects.bulk_create([e for _c, e, _g in self.enrolments], batch_size=5000)
         for course, enrolment, grants in self.enrolments:
             if grants and enrolment.result == Result.COMPLETED:
                 self._fact(enrolment.member_id, grants[0], grants[1], course.end,
                            f"Hoàn thành lớp {course.code}", enrolment)  # fmt: skip
-        Qualification.objects.bulk_create(self.quals, batch_size=5000)
+        for term, holding in self.holdings:
+            holding.term = term
+        for course, enrolment, _grants in self.enrolments:
+            enrolment.course = course
+        tables = [
+            (Term, self.terms), (Holding, [h for _t, h in self.holdings]), (Course, self.courses),
+            (Enrolment, [e for _c, e, _g in self.enrolments]), (Qualification, self.quals),
+        ]  # fmt: skip
+        for model, rows in tables:
+            _ids(model, rows)
+        for model, rows in tables:
+            _insert(model, rows)
+        _sync_sequences([model for model, _rows in tables])
         return {"terms": len(self.terms), "holdings": len(self.holdings),
                 "qualifications": len(self.quals), "courses": len(self.courses),
                 "enrolments": len(self.enrolments)}  # fmt: skip
+
+
+class _Row(SimpleNamespace):
+    """A row to write (cheaper than a model instance; written with COPY / executemany)."""
+
+
+def _ids(model, rows) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+        top = cursor.fetchone()[0]
+    for number, row in enumerate(rows, start=top + 1):
+        row.id = number
+
+
+def _insert(model, rows) -> None:
+    fields = list(model._meta.concrete_fields)
+    defaults = {f.name: f.get_default() for f in fields}
+    values = []
+    for row in rows:
+        line = []
+        for f in fields:
+            if f.is_relation and hasattr(row, f.attname):
+                value = getattr(row, f.attname)
+            elif f.is_relation:
+                value = getattr(row, f.name, None)
+                value = value.id if value is not None else None
+            else:
+                value = getattr(row, f.name, defaults[f.name])
+            if isinstance(value, dict):
+                value = Jsonb(value) if connection.vendor == "postgresql" else json.dumps(value)
+            line.append(value)
+        values.append(tuple(line))
+    append_rows(model._meta.db_table, [f.column for f in fields], values)
+
+
+def _sync_sequences(models) -> None:
+    """After explicit ids, move PostgreSQL's identity sequences past them."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(top, 1), "
+                f"top IS NOT NULL) FROM (SELECT MAX(id) AS top FROM {table}) AS t"
+            )
 
 
 def seed_demo_cadres(code: str = "LS", seed: int = 2019, today: dt.date | None = None) -> dict:

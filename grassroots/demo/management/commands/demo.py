@@ -5,6 +5,7 @@ from django.core.management import call_command
 from grassroots.accounts.models import User
 from grassroots.assessments.demo import seed_demo_ratings
 from grassroots.assessments.schemes import ensure_schemes
+from grassroots.cadres.demo import seed_demo_cadres
 from grassroots.core.cli import GrassrootsCommand, number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
@@ -60,6 +61,18 @@ class Command(GrassrootsCommand):
         self._development(seed)
         self._meetings(seed, scale)
         self._inspection(seed)
+        self._cadres(seed)
+
+    def _cadres(self, seed: int) -> None:
+        """Committees through the terms, qualifications and courses (cadres/demo.py)."""
+        started = time.monotonic()
+        counts = seed_demo_cadres("LS", seed=seed)
+        self.stdout.write(
+            f"Cán bộ: {number(counts['terms'])} nhiệm kỳ, {number(counts['holdings'])} lượt giữ "
+            f"chức danh, {number(counts['qualifications'])} văn bằng, {number(counts['courses'])} "
+            f"lớp, {number(counts['enrolments'])} học viên, trong "
+            f"{number(time.monotonic() - started, 1)} giây."
+        )
 
     def _meetings(self, seed: int, scale: float) -> None:
         """Cell meetings of Đình Lập district (meetings/demo.py): 2017–2019 and since 2025."""
