@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
-from grassroots.excel.importer import import_file
+from grassroots.excel.views import queue_upload
 from grassroots.organizations.queries import display_version
 
 from . import documents, forms, queries, rules, services, sheet
@@ -254,23 +254,4 @@ def export(request, code: str):
 @require_POST
 def import_sheet(request, code: str):
     unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("Cần chọn tệp Excel."))
-        return redirect("development:board", code=unit.code)
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        handle.write(upload.read())
-        handle.flush()
-        report = import_file(
-            handle.name, actor=Actor.from_request(request), name=upload.name, user=request.user
-        )
-    if report.ok:
-        messages.success(request, _("Đã nhập tệp Excel."))
-    else:
-        lines = report.messages()
-        messages.error(request, _("Không nhập gì: tệp có %(n)s lỗi.") % {"n": len(lines)})
-        for line in lines[:50]:
-            messages.error(request, line)
-    return redirect("development:board", code=unit.code)
+    return queue_upload(request, reverse("development:board", args=[unit.code]))

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, JsonResponse
@@ -106,6 +107,11 @@ def upload(request):
             },
             status=400,
         )
+    return redirect("excel:job", pk=_queue(request, upload).pk)
+
+
+def _queue(request, upload) -> ImportJob:
+    """Store the upload and queue its check for the worker (issue 20 §1: never in a web thread)."""
     stored = jobs.store_upload(upload.name, upload.chunks())
     job = ImportJob.objects.create(
         user=request.user,
@@ -115,7 +121,25 @@ def upload(request):
         address=Actor.from_request(request).address,
     )
     jobs.queue_check(job)
-    return redirect("excel:job", pk=job.pk)
+    return job
+
+
+def queue_upload(request, back: str) -> HttpResponse:
+    """A module page's upload form (development board, meeting book, ...): the same path as the
+    Excel page — checked by the worker, its progress and error report on the job page, applied
+    on confirmation, all or nothing — or back to `back` with the reason."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Cần chọn tệp Excel.")
+        return redirect(back)
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        messages.error(
+            request,
+            f"Tệp quá lớn ({upload.size // 1_000_000} MB); giới hạn {limit // 1_000_000} MB.",
+        )
+        return redirect(back)
+    return redirect("excel:job", pk=_queue(request, upload).pk)
 
 
 def _job_for_user(request, pk: int) -> ImportJob:
