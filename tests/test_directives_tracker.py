@@ -236,9 +236,11 @@ def test_bound_organizations_agree_with_a_slow_reference():
 
 
 def test_overdue_items_reach_the_dashboard(built):
+    from grassroots.accounts.models import Role, User
     from grassroots.core.due import due_items
 
     w, c = built
-    items = [i for i in due_items(None, w.g3, d("2009-06-30")) if i.module == "Văn bản chỉ đạo"]
+    viewer = User.objects.create_user("xem_g3", password="x", scope=w.g3, role=Role.VIEWER)
+    items = [i for i in due_items(viewer, w.g3, d("2009-06-30")) if i.module == "Văn bản chỉ đạo"]
     assert [(i.count, i.overdue) for i in items] == [(1, True)]
     assert items[0].url == "/directives/units/G3/?at=2009-06-30"
