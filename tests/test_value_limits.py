@@ -106,9 +106,10 @@ def test_event_dates_outside_the_range_are_refused_everywhere(world):
             decision_date=d("9999-12-31"),
         )
     assert "Ngày quyết định phải từ" in _messages(exc)["decision_date"][0]
-    # The configurable horizon: a decision a few months ahead is allowed, beyond it is not.
+    # The configurable horizon: a decision a few months ahead is allowed (confirmed, as every
+    # event beyond FUTURE_EVENT_CONFIRM_DAYS must be), beyond it is not.
     soon = limits.latest_day()
-    assert event(world["binh"], EventKind.DEATH, soon.isoformat()).date == soon
+    assert event(world["binh"], EventKind.DEATH, soon.isoformat(), confirm_future=True).date == soon
 
 
 def test_member_page_form_shows_the_date_error(client, world):

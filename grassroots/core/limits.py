@@ -87,6 +87,10 @@ def future_horizon() -> dt.date:
 
 
 def future_problem(day: dt.date | None, confirmed: bool, label: str = "Ngày") -> str | None:
+    # A date outside the absolute range is wrong whatever is confirmed: say that first.
+    out_of_range = date_problem(day, label)
+    if out_of_range:
+        return out_of_range
     if day is None or confirmed or day <= future_horizon():
         return None
     days = getattr(settings, "FUTURE_EVENT_CONFIRM_DAYS", 31)
