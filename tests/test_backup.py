@@ -94,7 +94,7 @@ def empty_the_database() -> None:
         else:
             cursor.execute("PRAGMA foreign_keys = OFF")
             for table in connection.introspection.table_names(cursor):
-                cursor.execute(f'DROP TABLE "{table}"')
+                cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
             cursor.execute("PRAGMA foreign_keys = ON")
     assert connection.introspection.table_names() == []
 

@@ -55,6 +55,13 @@ def test_the_registry_follows_settings():
         "population",
         "candidates",
         "candidate_steps",
+        "cadre_terms",
+        "cadre_posts",
+        "qualifications",
+        "courses",
+        "enrolments",
+        "meetings",
+        "meeting_marks",
     ]
     assert (
         schema.MEMBERS.name == "Đảng viên" and schema.sheet_by_name("dân số") is schema.POPULATION

@@ -147,6 +147,8 @@ class CadresPart(Part):
     def check(self) -> None:
         file_terms = set()
         for row in self.rows_of(TERMS):
+            if not _has(row, "unit", "name"):
+                continue  # a required cell is empty or unreadable: already reported
             v = dict(row.values)
             v["unit"] = self._unit(str(v["unit"]), Role.APPROVER)
             self._ref(TERMS, row, row.values, "unit", v["unit"], "tổ chức")
@@ -154,6 +156,8 @@ class CadresPart(Part):
                 file_terms.add((v["unit"].pk, str(v["name"]).strip()))
             self.rows.append((TERMS, row, v))
         for row in self.rows_of(POSTS_SHEET):
+            if not _has(row, "unit", "term", "member"):
+                continue  # a required cell is empty or unreadable: already reported
             v = dict(row.values)
             v["unit"] = self._unit(str(v["unit"]), Role.APPROVER)
             self._ref(POSTS_SHEET, row, row.values, "unit", v["unit"], "tổ chức")
@@ -173,18 +177,24 @@ class CadresPart(Part):
                              f"{v['unit'].code} không có nhiệm kỳ {v['term']}.")  # fmt: skip
             self.rows.append((POSTS_SHEET, row, v))
         for row in self.rows_of(QUALS):
+            if not _has(row, "member"):
+                continue  # a required cell is empty or unreadable: already reported
             v = dict(row.values)
             v["member"] = self._member(str(v["member"]))
             self._ref(QUALS, row, row.values, "member", v["member"], "đảng viên số lý lịch")
             self.rows.append((QUALS, row, v))
         file_courses = set()
         for row in self.rows_of(COURSES):
+            if not _has(row, "unit", "code"):
+                continue  # a required cell is empty or unreadable: already reported
             v = dict(row.values)
             v["unit"] = self._unit(str(v["unit"]), Role.CLERK)
             self._ref(COURSES, row, row.values, "unit", v["unit"], "tổ chức")
             file_courses.add(str(v["code"]).strip().upper())
             self.rows.append((COURSES, row, v))
         for row in self.rows_of(ENROLMENTS):
+            if not _has(row, "course", "member"):
+                continue  # a required cell is empty or unreadable: already reported
             v = dict(row.values)
             v["member"] = self._member(str(v["member"]))
             self._ref(ENROLMENTS, row, row.values, "member", v["member"], "đảng viên số lý lịch")
@@ -248,3 +258,9 @@ class CadresPart(Part):
 
 
 PART = CadresPart
+
+
+def _has(row, *keys: str) -> bool:
+    """The row holds a value for each of `keys` (the framework has already reported a required
+    cell that is empty or could not be read, so such a row is left to that report)."""
+    return all(row.values.get(key) not in (None, "") for key in keys)
