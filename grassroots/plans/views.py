@@ -113,6 +113,33 @@ def plan_upload(request):
     return redirect("plans:plan", pk=plan.pk)
 
 
+def _change_rows(changes) -> list[dict]:
+    """The plan's changes as a person reads them: the action's and the kind's names, not keys."""
+    kinds = dict(Kind.choices)
+    rows = []
+    for c in changes:
+        detail = [c.name, str(kinds.get(c.kind, c.kind)) if c.kind else ""]
+        if c.parent:
+            detail.append(_("cấp trên %(code)s") % {"code": c.parent})
+        if c.target:
+            detail.append(_("vào %(code)s") % {"code": c.target})
+        if c.new_cell_code:
+            detail.append(
+                _("chi bộ nhận đảng viên %(code)s %(name)s")
+                % {"code": c.new_cell_code, "name": c.new_cell_name}
+            )
+        if c.parts:
+            detail.append(", ".join(p.get("code", "") for p in c.parts))
+        rows.append(
+            {
+                "change": c,
+                "label": engine.ACTIONS.get(c.action, c.action),
+                "detail": " · ".join(d.strip() for d in detail if d and d.strip()),
+            }
+        )
+    return rows
+
+
 def _rows(preview) -> list[dict]:
     rows = []
     for a in preview.affected:
@@ -143,7 +170,7 @@ def plan_page(request, pk: int):
         "plans/plan.html",
         {
             "plan": plan,
-            "changes": plan.changes.filter(voided=False),
+            "changes": _change_rows(plan.changes.filter(voided=False)),
             "can_edit": may_write and plan.status == Status.DRAFT,
             "preview": preview,
             "rows": _rows(preview) if preview else [],
