@@ -261,3 +261,44 @@ def test_demo_commune_of_today_writes_now_and_not_into_the_past(demo_db):
         date=dt.date(2025, 9, 1),
         discipline_form="reprimand",
     )
+
+
+@pytest.mark.django_db
+def test_demo_resolution_22_cascade(demo_db):
+    """Issue 17: the demo's Resolution 22 cascade in Lạng Sơn as of the 10-year review (the
+    small build keeps Đình Lập, the city and the five province-level blocs and forces)."""
+    import json
+
+    from grassroots.directives.models import Document, StudySession
+
+    c = json.loads(_cascade_json("23/02/2019"))
+    print(json.dumps({k: v for k, v in c.items() if k != "children"}, ensure_ascii=False))
+    assert (c["document"], c["unit"], c["at"]) == ("22-NQ/TW", "LS", "2019-02-23")
+    districts = [ch for ch in c["children"] if ch["plan"]]
+    # every district-level committee of 2008 issued its programme, at least one of them late
+    assert len(districts) == 7 and all("CTr/" in ch["plan"]["number"] for ch in districts)
+    assert c["plans_issued"] == 1 + 7 and 1 <= c["plans_late"] < 7
+    # the province, its 7 committees and the grassroots organizations of 2008
+    grassroots = StudySession.objects.filter(audience="members").count()
+    assert c["organizations"] > 8 + grassroots * 0.9
+    assert (
+        c["study_sessions"]
+        == StudySession.objects.filter(
+            document__root__symbol="22-NQ/TW", date__lte=dt.date(2019, 2, 23)
+        ).count()
+    )
+    assert 90 < c["study_coverage_pct"] < 100
+    # sơ kết 2013 and tổng kết 2018–2019: the province's two and each committee's two
+    assert c["reports_filed"] == 2 + 2 * 7
+    assert Document.objects.filter(symbol__in=["11-NQ/ĐUK", "12-NQ/ĐUK"]).count() == 2
+    assert Document.objects.filter(symbol__in=["132-QĐ/TW", "50-CT/TW"]).count() == 2
+    before = json.loads(_cascade_json("2008-05-01"))
+    assert before["plans_issued"] < c["plans_issued"] and before["reports_filed"] == 0
+
+
+def _cascade_json(at: str) -> str:
+    out = io.StringIO()
+    call_command(
+        "cascade", "--document", "22-NQ/TW", "--unit", "LS", "--at", at, "--json", stdout=out
+    )
+    return out.getvalue()

@@ -9,6 +9,7 @@ from grassroots.cadres.demo import seed_demo_cadres
 from grassroots.core.cli import GrassrootsCommand, number
 from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, demo_exists
 from grassroots.development.demo import seed_demo_pipeline
+from grassroots.directives.demo import seed_demo_directives
 from grassroots.inspection.demo import seed_demo_inspection
 from grassroots.meetings.demo import seed_demo_meetings
 
@@ -60,6 +61,7 @@ class Command(GrassrootsCommand):
         self._ratings(seed, scale)
         self._development(seed)
         self._meetings(seed, scale)
+        self._directives(seed)
         self._inspection(seed)
         self._cadres(seed)
 
@@ -83,6 +85,17 @@ class Command(GrassrootsCommand):
             f"{number(counts['attendance_rows'])} lượt vắng / dự ngoài danh sách, trong "
             f"{number(time.monotonic() - started, 1)} giây"
             + (f"; tài khoản đảng viên {counts['account']}." if counts["account"] else ".")
+        )
+
+    def _directives(self, seed: int) -> None:
+        """The Resolution 22 cascade (2008–2019), QĐ 132 and Chỉ thị 50 (directives/demo.py)."""
+        started = time.monotonic()
+        counts = seed_demo_directives("LS", seed=seed)
+        self.stdout.write(
+            f"Văn bản chỉ đạo: {number(counts['documents'])} văn bản, "
+            f"{number(counts['study_sessions'])} buổi học tập, quán triệt "
+            f"({number(counts['study_meetings'])} buổi toàn thể đảng viên), trong "
+            f"{number(time.monotonic() - started, 1)} giây."
         )
 
     def _development(self, seed: int) -> None:
