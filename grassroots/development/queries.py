@@ -205,9 +205,25 @@ def case_deadlines(
     ]
 
 
+def _recognized_later(unit: Unit, at: dt.date) -> QuerySet:
+    """Probations under `unit` that ended by `at` only because the recognition, recorded after
+    `at`, takes effect at the end of probation (domain.md §2.3): on `at` the cell had still to
+    consider them, so the recognition deadline applies to them that day."""
+    later = CaseStep.objects.filter(
+        candidate_id=OuterRef("candidate_id"),
+        kind=StepKind.RECOGNITION,
+        voided_at__isnull=True,
+        date__gt=at,
+    )
+    return CaseSpan.objects.filter(
+        Exists(later), _under_on(unit, None, at), stage=Stage.PROBATION, end__lte=at
+    )
+
+
 def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     """Due and overdue limits for the cases open under `unit` on `at`, overdue first."""
     spans = list(open_spans(unit, at).select_related("candidate", "unit"))
+    spans += list(_recognized_later(unit, at).select_related("candidate", "unit"))
     steps: dict[int, list[CaseStep]] = defaultdict(list)
     for step in CaseStep.objects.filter(
         candidate_id__in=[s.candidate_id for s in spans], voided_at__isnull=True
