@@ -15,18 +15,20 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.models import AuditRecord
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot, unsaved_record
 from grassroots.core.dates import FAR_FUTURE, vn
 from grassroots.core.limits import check_date, clean_text
+from grassroots.members import services as members
 from grassroots.members.models import Member
 from grassroots.organizations.models import Kind, Unit
 
-from . import config, registry
+from . import config, profile_facts, registry
 from .models import (
     Course,
     CourseKind,
@@ -312,7 +314,31 @@ def _add_qualification(actor, member, kind, level, obtained_on, field, evidence,
         member=member, kind=kind, level=level, obtained_on=obtained_on,
         field=clean_text(field), evidence=clean_text(evidence), enrolment=enrolment,
     )  # fmt: skip
-    return _create(actor, qualification, QUAL_FIELDS, "qualification")
+    _create(actor, qualification, QUAL_FIELDS, "qualification")
+    _derive_profile(actor, member, kind)
+    return qualification
+
+
+def _derive_profile(actor: Actor, member: Member, kind: str) -> None:
+    """The profile's current value of `kind` follows the qualifications (issue 15): the
+    highest level obtained by today (or the highest at all when all are dated later)."""
+    name = next((f for f, k in profile_facts.PROFILE_KINDS.items() if k == kind), None)
+    if name is None:
+        return
+    rows = list(
+        Qualification.objects.filter(member=member, kind=kind, voided_at=None).values_list(
+            "obtained_on", "level", "field"
+        )
+    )
+    if not rows:
+        return
+    today = timezone.localdate()
+    pool = [r for r in rows if r[0] <= today] or rows
+    _day, level, field = max(pool, key=lambda r: (config.rank(kind, r[1]), r[0]))
+    members.member_profile_derived(
+        actor=actor, member=member, reason="Theo trình độ đã cập nhật",
+        **{name: profile_facts.profile_value(kind, level, field)},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -324,7 +350,51 @@ def qualification_void(*, actor: Actor, qualification: Qualification, reason: st
     qualification.save()
     record(actor, obj=qualification, action="void", reason=qualification.void_reason,
            object_type="qualification")  # fmt: skip
+    _derive_profile(actor, qualification.member, qualification.kind)
     return qualification
+
+
+def _created(q: Qualification) -> dict:
+    # Without `snapshot`, which would load each member (one query per row).
+    values = {"member": q.member_id, "kind": q.kind, "level": q.level, "field": q.field,
+              "obtained_on": q.obtained_on, "evidence": q.evidence}  # fmt: skip
+    return diff({}, values)
+
+
+@transaction.atomic
+def qualifications_from_profile(*, actor: Actor, dry_run: bool = False) -> profile_facts.Plan:
+    """Turn the profile's typed education, professional level and political theory into dated
+    qualifications (once: kinds a member already has are left alone), dated the member's first
+    event (admission) with the evidence "chuyển từ hồ sơ". Values no category recognizes are
+    returned in `plan.unmapped` (and stay in the profile, counted "Chưa phân loại")."""
+    if actor.user is not None and not actor.user.is_superuser:
+        raise _err("Chỉ quản trị hệ thống được chuyển trình độ từ hồ sơ.")
+    for_update(Qualification.objects.none())  # the audit chain's lock first
+    rows = Member.objects.annotate(
+        first=Min("events__date", filter=Q(events__voided_at__isnull=True))
+    ).values_list("id", "birth_date", "first", "education", "expertise", "theory_level")
+    have = set(Qualification.objects.filter(voided_at=None).values_list("member_id", "kind"))
+    plan = profile_facts.from_profile(rows.iterator(chunk_size=10_000), have)
+    if dry_run or not plan.facts:
+        return plan
+    facts = Qualification.objects.bulk_create(
+        [
+            Qualification(member_id=m, kind=k, level=lvl, field=f[:128], obtained_on=day,
+                          evidence=profile_facts.FROM_PROFILE)
+            for m, k, lvl, f, day in plan.facts
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    AuditRecord.objects.bulk_create(
+        [
+            unsaved_record(actor, obj=q, action="create", object_type="qualification",
+                           changes=_created(q),
+                           reason=profile_facts.FROM_PROFILE)
+            for q in facts
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    return plan
 
 
 # --- Courses and enrolments -------------------------------------------------------------------

@@ -330,6 +330,31 @@ def member_update_profile(
     return member
 
 
+DERIVED_FIELDS = ("education", "expertise", "theory_level")
+
+
+@transaction.atomic
+def member_profile_derived(*, actor: Actor, member: Member, reason: str, **fields: str) -> Member:
+    """Write the profile's current education, professional level or political theory derived
+    from dated facts (issue 15: the cadres module's qualifications). The caller's own writer
+    checked its access (a course's clerk completing an enrolment may not edit the profile);
+    this one only keeps the derived values, audited like any profile change."""
+    unknown = set(fields) - set(DERIVED_FIELDS)
+    if unknown:
+        raise ValueError(f"not derived profile fields: {sorted(unknown)}")
+    member = _lock(member)
+    before = snapshot(member, PROFILE_FIELDS)
+    for name, value in _validate_profile(fields, member).items():
+        setattr(member, name, value)
+    changes = diff(before, snapshot(member, PROFILE_FIELDS))
+    if not changes:
+        return member
+    member.version += 1
+    member.save()
+    record(actor, obj=member, action="update", changes=changes, reason=reason)
+    return member
+
+
 @transaction.atomic
 def member_record_event(
     *,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.profile_facts import dated_values, value_on
 from grassroots.figures.queries import (
     END_FLOWS,
     START_FLOWS,
@@ -193,11 +194,29 @@ def _check(by: list[str], allowed=DIMENSIONS) -> None:
             raise UnknownDimension(f"Tiêu chí không có: {dimension} (có: {', '.join(allowed)}).")
 
 
-def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Counter]):
+def _dated(by: list[str], member_ids) -> dict[str, dict]:
+    """Timelines of the dimensions kept as dated facts (issue 15: qualifications), by member.
+    A list of ids goes in chunks (SQLite's limit on query variables); a queryset as a subquery."""
+    out: dict[str, dict] = {}
+    for d in by:
+        if d not in cats.FIELDS:
+            continue
+        if isinstance(member_ids, list):
+            out[d] = {}
+            for i in range(0, len(member_ids), 5000):
+                out[d] |= dated_values(d, member_ids[i : i + 5000])
+        else:
+            out[d] = dated_values(d, member_ids)
+    return out
+
+
+def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Counter], dated=None):
     """row, dimension → the row's category label. Age is counted on the row's `day` when it has
-    one (the day of an admission or a reduction), else on `at`. Unmapped values are counted in
-    `unmapped` (never dropped)."""
+    one (the day of an admission or a reduction), else on `at`; so are the profile values kept
+    as dated facts (`dated`: a member with a timeline has its value on the day, one without
+    keeps the typed profile value). Unmapped values are counted in `unmapped` (never dropped)."""
     labels = {f: {c.code: c.label for c in cats.categories(f)} for f in unmapped}
+    dated = dated or {}
 
     def category(row, dimension) -> str:
         if dimension == "flow":
@@ -219,7 +238,11 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
             return _band(_years(row["member__birth_date"], row.get("day") or at), AGE_BANDS)
         if dimension == "seniority":
             return _band(seniority[row["member_id"]], SENIORITY_BANDS)
-        raw = row[_PROFILE[dimension]]
+        timeline = dated.get(dimension, {}).get(row["member_id"])
+        if timeline is not None:
+            raw = value_on(timeline, row.get("day") or at)
+        else:
+            raw = row[_PROFILE[dimension]]
         code = cats.classify(dimension, raw)
         if code == cats.UNMAPPED:
             unmapped[dimension][raw] += 1
@@ -253,7 +276,8 @@ def member_structure(
         else {}
     )
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
-    category = _categorizer(at, seniority, unmapped)
+    dated = _dated(by, members_at_query(unit, at).values("member_id"))
+    category = _categorizer(at, seniority, unmapped, dated)
     cells: Counter = Counter()
     by_child: dict[int, Counter] = defaultdict(Counter)
     for row in rows:
@@ -302,7 +326,8 @@ def flow_structure(
             r | {"flow": flow} for r in stints.values(*columns, *(["child"] if children else []))
         ]
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
-    category = _categorizer(at, {}, unmapped)
+    dated = _dated(by, sorted({r["member_id"] for r in rows}))
+    category = _categorizer(at, {}, unmapped, dated)
     cells: Counter = Counter()
     by_child: dict[int | None, Counter] = defaultdict(Counter)
     for row in rows:
