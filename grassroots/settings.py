@@ -197,6 +197,7 @@ EXCEL_SHEETS = [
     "grassroots.development.sheets",
     "grassroots.cadres.sheets",
     "grassroots.meetings.sheets",
+    "grassroots.inspection.sheets",
 ]
 
 PASSWORD_HASHERS = [

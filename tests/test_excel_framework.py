@@ -62,6 +62,8 @@ def test_the_registry_follows_settings():
         "enrolments",
         "meetings",
         "meeting_marks",
+        "inspection_cases",
+        "inspection_decisions",
     ]
     assert (
         schema.MEMBERS.name == "Đảng viên" and schema.sheet_by_name("dân số") is schema.POPULATION

@@ -19,6 +19,8 @@ app_name = "inspection"
 
 urlpatterns = [
     path("units/<str:code>/", views.unit, name="unit"),
+    path("units/<str:code>/export/", views.export, name="export"),
+    path("units/<str:code>/import/", views.import_sheet, name="import"),
     path("units/<str:code>/cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="conclude"),

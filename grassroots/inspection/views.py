@@ -5,6 +5,8 @@ Outside the scope, and for an account without the inspection flag, a case is a 4
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,9 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grassroots.accounts import access as registry_access
 from grassroots.audit.services import Actor
 from grassroots.core import scans
+from grassroots.excel.views import queue_upload
 from grassroots.organizations.queries import display_version, find_unit
 
-from . import access, documents, forms, queries, services
+from . import access, documents, forms, queries, services, sheet
 from .models import Recommendation, Scan
 
 
@@ -290,3 +293,32 @@ def decision_document(request, pk: int, fmt: str):
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="quyet-dinh-{decision.pk}.{fmt}"'
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def export(request, code: str):
+    """The organization's cases and decisions of a year (?year=), in the import format."""
+    unit = access.get_unit_for_inspector(request.user, code)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = year if 1900 <= year <= today.year else today.year
+    content = sheet.export_inspection(
+        request.user, unit, dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="kiem-tra-{unit.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def import_sheet(request, code: str):
+    """Upload through the Excel framework (checked by the worker, all or nothing)."""
+    unit = access.get_unit_for_inspector(request.user, code, write=True)
+    return queue_upload(request, reverse("inspection:unit", args=[unit.code]))

@@ -26,6 +26,17 @@ RULES = {
         Probe(lambda w: "/inspection/units/G1/", expect(200, 403, 403, 404, 302)),
         Probe(lambda w: "/inspection/units/GQ/", ABSENT_FOR_P),
     ],
+    "inspection/units/<str:code>/export/": [
+        Probe(lambda w: "/inspection/units/G1/export/?year=2024", expect(200, 403, 403, 404, 302)),
+        Probe(lambda w: "/inspection/units/GQ/export/", ABSENT_FOR_P),
+    ],
+    "inspection/units/<str:code>/import/": [
+        Probe(lambda w: "/inspection/units/C1/import/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/inspection/units/C1/import/", expect(302, 403, 403, 404, 302), "post", {}
+        ),
+        Probe(lambda w: "/inspection/units/GQ/import/", POST_ABSENT_FOR_P, "post", {}),
+    ],
     "inspection/units/<str:code>/cases/new/": [
         Probe(lambda w: "/inspection/units/C1/cases/new/", expect(200, 403, 403, 404, 302)),
         Probe(
