@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
-from grassroots.core.text import sort_key
+from grassroots.accounts.models import Role, User
+from grassroots.core.text import sort_key, vietnamese
+from grassroots.members.models import Member
 from grassroots.organizations.models import Kind
 from grassroots.organizations.queries import children_at
 
-from .factories import unit
+from .factories import admit, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,39 @@ def test_children_are_listed_in_vietnamese_order():
         unit(f"D{i}", Kind.DISTRICT, province, name=name)
     listed = [v.name for v in children_at(province, dt.date(2020, 1, 1))]
     assert listed == EXPECTED
+
+
+PEOPLE = ["Bình Gia", "Bắc Sơn", "Đào Văn An", "Dương Văn Ba", "Ân Thị Hoa", "An Văn Hải"]
+PEOPLE_ORDER = ["An Văn Hải", "Ân Thị Hoa", "Bắc Sơn", "Bình Gia", "Dương Văn Ba", "Đào Văn An"]
+
+
+@pytest.fixture
+def people():
+    province = unit("P", Kind.PROVINCE, name="Tỉnh")
+    commune = unit("G", Kind.GRASSROOTS_COMMITTEE, province, name="Xã")
+    cell = unit("C", Kind.SUBORDINATE_CELL, commune, name="Chi bộ")
+    for name in PEOPLE:
+        admit(cell, "2010-01-01", full_name=name)
+    admin = User.objects.create_user("admin_p", password="x", scope=province, role=Role.ADMIN)
+    return {"cell": cell, "admin": admin}
+
+
+def _in_page_order(html: str, names: list[str]) -> list[str]:
+    return sorted(names, key=html.index)
+
+
+def test_member_lists_are_in_vietnamese_order(client, people):
+    """The organization page's member list, the database's own order on either engine (ICU
+    collation created by migration on PostgreSQL, the folded sort key on SQLite)."""
+    assert [m.full_name for m in Member.objects.order_by(vietnamese("full_name"))] == PEOPLE_ORDER
+    client.force_login(people["admin"])
+    html = client.get("/units/C/").content.decode()
+    assert _in_page_order(html, PEOPLE) == PEOPLE_ORDER
+
+
+def test_search_results_are_in_vietnamese_order_within_a_rank(client, people):
+    client.force_login(people["admin"])
+    html = client.get("/members/", {"q": "van"}).content.decode()
+    # "van" begins a word in four names, none of which begins with it: one rank, name order.
+    shown = [n for n in PEOPLE_ORDER if "Văn" in n]
+    assert _in_page_order(html, shown) == shown

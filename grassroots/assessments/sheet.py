@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from grassroots.accounts import access
-from grassroots.core.text import clean, fold
+from grassroots.core.text import clean, fold, vietnamese
 from grassroots.excel.injection import escaped
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
@@ -99,7 +99,7 @@ def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
                 s.get("decision", ""),
             )
         )
-    people = Member.objects.filter(pk__in=list(due)).order_by("search_name", "pk")
+    people = Member.objects.filter(pk__in=list(due)).order_by(vietnamese("full_name"), "pk")
     for m in people:
         s = steps.get((KIND_MEMBER, m.pk), {})
         rows.append(

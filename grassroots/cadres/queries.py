@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from grassroots.core.text import sort_key
 from grassroots.members.models import Member, MemberStint
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import subtree_ids
@@ -96,7 +97,7 @@ def committee_on(unit: Unit, day: dt.date, unit_kind: str = "") -> list[Seat]:
     """Who held which post of `unit` on `day`, secretary first."""
     rows = holdings_on(day, unit=unit).select_related("member")
     seats = [_seat(h, unit_kind) for h in rows]
-    return sorted(seats, key=lambda s: (POST_ORDER[s.post], s.start, s.full_name))
+    return sorted(seats, key=lambda s: (POST_ORDER[s.post], s.start, sort_key(s.full_name)))
 
 
 def leaders_on(unit: Unit, day: dt.date, unit_kind: str = "") -> list[Seat]:

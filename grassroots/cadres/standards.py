@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from grassroots.core.text import sort_key
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import on
 
@@ -103,7 +104,9 @@ def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
                     ) >= config.rank(q_kind, required):
                         row.closing.append(f"{course.code} (đến {course.end:%d/%m/%Y})")
         out.append(row)
-    return sorted(out, key=lambda r: (r.unit_code, queries.POST_ORDER[r.post], r.full_name))
+    return sorted(
+        out, key=lambda r: (r.unit_code, queries.POST_ORDER[r.post], sort_key(r.full_name))
+    )
 
 
 def summary(unit: Unit, day: dt.date) -> dict:

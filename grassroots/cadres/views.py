@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.core.text import vietnamese
 from grassroots.excel.injection import escaped
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import display_version, subtree_ids, version_at
@@ -144,7 +145,7 @@ def course(request, pk: int):
     enrolments = (
         Enrolment.objects.filter(course=course, voided_at__isnull=True, member__in=visible)
         .select_related("member")
-        .order_by("member__search_name")
+        .order_by(vietnamese("member__full_name"), "member_id")
     )
     context = {
         "course": course,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from grassroots.core.text import fold
+from grassroots.core.text import fold, sort_key
 from grassroots.figures.queries import flow_stints
 from grassroots.members.categories import classify
 from grassroots.members.models import Member, MemberStint, Status
@@ -236,7 +236,7 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
         out += case_deadlines(
             span.candidate, steps[span.candidate_id], at, holidays, span.unit.code, rule_values
         )
-    return sorted(out, key=lambda d: (not d.overdue, d.due, d.name))
+    return sorted(out, key=lambda d: (not d.overdue, d.due, sort_key(d.name)))
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def cases(unit: Unit, at: dt.date, stage: str | None = None) -> list[CaseRow]:
         )  # fmt: skip
         for s in spans
     ]
-    return sorted(rows, key=lambda r: (not r.overdue, rules.RANK[r.stage], r.full_name))
+    return sorted(rows, key=lambda r: (not r.overdue, rules.RANK[r.stage], sort_key(r.full_name)))
 
 
 # --- Villages -------------------------------------------------------------------------------

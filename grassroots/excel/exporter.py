@@ -16,6 +16,7 @@ from grassroots.audit import queries as audit_queries
 from grassroots.audit.services import Actor, record
 from grassroots.core import limits
 from grassroots.core.dates import vn
+from grassroots.core.text import vietnamese
 from grassroots.figures.queries import figures, members_at_query
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.members.services import PROFILE_FIELDS
@@ -122,7 +123,7 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
     if visible is not None:
         stints = stints.filter(unit_id__in=visible)
     stints = stints.select_related("member", "unit").order_by(
-        "unit__code", "member__search_name", "member_id"
+        "unit__code", vietnamese("member__full_name"), "member_id"
     )
     admissions = {}
     cell_names = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from grassroots.core.dates import vn
+from grassroots.core.text import vietnamese
 from grassroots.organizations.models import Kind
 from grassroots.organizations.queries import ancestors_at, display_version
 
@@ -47,7 +48,9 @@ def minutes_of(meeting: Meeting) -> Minutes:
     upper = [v.name.upper() for v in path[-2:]] if path else []
     place = meeting.place or version.name
     marks = list(
-        meeting.marks.select_related("member").order_by("member__search_name", "member_id")
+        meeting.marks.select_related("member").order_by(
+            vietnamese("member__full_name"), "member_id"
+        )
     )
 
     def named(mark, roles=None):

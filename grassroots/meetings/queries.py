@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from grassroots.core.text import sort_key, vietnamese
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
 
@@ -294,7 +295,7 @@ def watch_list(unit: Unit, since: dt.date, until: dt.date) -> list[WatchRow]:
         WatchRow(m, names[m][0], names[m][1], y, sorted(months[(m, y)]), evidence[(m, y)])
         for m, y in flagged
     ]
-    return sorted(out, key=lambda r: (r.year, r.full_name, r.member_id))
+    return sorted(out, key=lambda r: (r.year, sort_key(r.full_name), r.member_id))
 
 
 # --- one member -------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ def drift(meeting: Meeting) -> dict | None:
         name
         for member_id, role, name in meeting.marks.values_list(
             "member_id", "role", "member__full_name"
-        ).order_by("member__search_name")
+        ).order_by(vietnamese("member__full_name"), "member_id")
         if on_list.get(member_id) != role
     ]
     if then == now and not stale:

@@ -12,6 +12,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from grassroots.core.text import vietnamese
 from grassroots.excel.injection import escaped
 from grassroots.organizations.models import Unit
 
@@ -51,7 +52,7 @@ def export_meetings(unit: Unit, since: dt.date, until: dt.date) -> bytes:
     marks = (
         Attendance.objects.filter(meeting_id__in=[m.pk for m in meetings])
         .select_related("member")
-        .order_by("meeting_id", "member__search_name")
+        .order_by("meeting_id", vietnamese("member__full_name"), "member_id")
     )
     for a in marks:
         st.append([f"SH-{a.meeting_id}", escaped(a.member.profile_number),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.core.text import vietnamese
 from grassroots.excel.views import queue_upload
 from grassroots.organizations.queries import display_version
 
@@ -116,7 +117,9 @@ def record(request, code: str):
 @login_required
 def meeting(request, pk: int):
     m = get_meeting_for_user(request.user, pk)
-    marks = list(m.marks.select_related("member").order_by("member__search_name"))
+    marks = list(
+        m.marks.select_related("member").order_by(vietnamese("member__full_name"), "member_id")
+    )
     can_write = access.may_write_unit(request.user, m.unit)
     context = {
         "m": m,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from grassroots.core.text import fold
+from grassroots.core.text import fold, vietnamese
 
 from .models import MemberNameKey, MemberStint
 
@@ -51,7 +51,7 @@ def search_members(qs: QuerySet, text: str, places: list[int] | None = None) -> 
     if _is_identifier(text):
         return qs.filter(
             Q(profile_number__iexact=text) | Q(card_number=text) | Q(citizen_id=text)
-        ).order_by("search_name", "id")
+        ).order_by(vietnamese("full_name"), "id")
     tokens = sorted(set(fold(text).split()), key=len, reverse=True)
     if not tokens:
         return qs.none()
@@ -81,7 +81,7 @@ def ranked(qs: QuerySet, text: str) -> QuerySet:
         default=Value(2),
         output_field=IntegerField(),
     )
-    return qs.annotate(rank=rank).order_by("rank", "search_name", "id")
+    return qs.annotate(rank=rank).order_by("rank", vietnamese("full_name"), "id")
 
 
 def open_on(day: dt.date) -> Q:
@@ -115,7 +115,9 @@ def find_members(qs: QuerySet, text: str, places: list[int] | None = None) -> Fo
     ids = list(search_members(qs, text, places).values_list("pk", flat=True)[: COUNT_CAP + 1])
     members = qs.model.objects.filter(pk__in=ids[:COUNT_CAP])
     members = (
-        members.order_by("search_name", "id") if _is_identifier(text) else ranked(members, text)
+        members.order_by(vietnamese("full_name"), "id")
+        if _is_identifier(text)
+        else ranked(members, text)
     )
     return Found(members, min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP)
 

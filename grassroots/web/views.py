@@ -21,6 +21,7 @@ from grassroots.audit import queries as audit_queries
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, log_profile_view
 from grassroots.core.panels import member_panels
+from grassroots.core.text import vietnamese
 from grassroots.figures.queries import figures, members_at_query, members_by_unit
 from grassroots.members import lifecycle
 from grassroots.members import queries as member_queries
@@ -245,7 +246,7 @@ def unit_detail(request, code: str):
         stints = (
             members_at_query(unit, at)
             .select_related("member", "unit")
-            .order_by("member__search_name", "member_id")
+            .order_by(vietnamese("member__full_name"), "member_id")
             if listed
             else members_at_query(unit, at).none()
         )
