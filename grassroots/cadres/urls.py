@@ -6,6 +6,9 @@ app_name = "cadres"
 
 urlpatterns = [
     path("units/<str:code>/", views.committee, name="committee"),
+    path("units/<str:code>/terms/new/", views.term_new, name="term_new"),
+    path("units/<str:code>/posts/new/", views.post_new, name="post_new"),
+    path("posts/<int:pk>/end/", views.post_end, name="post_end"),
     path("units/<str:code>/courses/", views.courses, name="courses"),
     path("units/<str:code>/courses/new/", views.course_new, name="course_new"),
     path("units/<str:code>/standards/", views.gaps, name="gaps"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,7 +30,19 @@ from grassroots.organizations.queries import display_version, subtree_ids, versi
 from grassroots.web.forms import parse_day
 
 from . import config, queries, services, standards
-from .models import Course, CourseKind, Enrolment, Post, QualKind, Result, Subject
+from .models import (
+    Course,
+    CourseKind,
+    EndReason,
+    Enrolment,
+    Holding,
+    Post,
+    QualKind,
+    Result,
+    Start,
+    Subject,
+    Term,
+)
 
 
 def _day(request, unit: Unit) -> tuple[dt.date, list[str]]:
@@ -79,7 +92,121 @@ def committee(request, code: str):
             ],
             exists=version_at(unit, at) is not None,
         )
+        if access.may_write_unit(request.user, unit, Role.APPROVER):
+            posts = services.CELL_POSTS if kind in services.CELL_KINDS else set(Post.values)
+            context.update(
+                can_write=True,
+                posts=[(p, config.post_label(p, kind)) for p in Post.values if p in posts],
+                how_choices=Start.choices,
+                end_reasons=[(v, lbl) for v, lbl in EndReason.choices if v != "term_ended"],
+                terms=[t for t, _rows in context["history"]],
+            )
     return render(request, "cadres/committee.html", context)
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _back(unit: Unit, day: dt.date | None):
+    url = reverse("cadres:committee", args=[unit.code])
+    return redirect(f"{url}?at={day:%Y-%m-%d}" if day else url)
+
+
+def _seats(data) -> dict:
+    seats = {}
+    for post in Post.values:
+        raw = (data.get(f"seats_{post}") or "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise ValidationError(_("Số lượng phải là số nguyên."))
+            seats[post] = int(raw)
+    return seats
+
+
+@login_required
+@require_POST
+def term_new(request, code: str):
+    """Open a term: the congress (date, delegates, result) that elected the committee, or the
+    decision that appointed it; the previous open term ends that day (services.term_open)."""
+    unit = access.get_unit_for_user(request.user, code, role=Role.APPROVER)
+    p = request.POST
+    try:
+        delegates = (p.get("delegates") or "").strip()
+        if delegates and not delegates.isdigit():
+            raise ValidationError(_("Số đại biểu phải là số nguyên."))
+        term = services.term_open(
+            actor=Actor.from_request(request), unit=unit, name=p.get("name", ""),
+            start=_required_day(p, "start"), how=p.get("how") or Start.ELECTED,
+            planned_end=parse_day(p.get("planned_end")),
+            congress_date=parse_day(p.get("congress_date")),
+            delegates=int(delegates) if delegates else None, result=p.get("result", ""),
+            decision_number=p.get("decision_number", ""), seats=_seats(p),
+        )  # fmt: skip
+    except ValidationError as error:
+        _errors(request, error)
+        return _back(unit, None)
+    messages.success(request, _("Đã mở nhiệm kỳ %(name)s.") % {"name": term.name})
+    return _back(unit, term.start)
+
+
+@login_required
+@require_POST
+def post_new(request, code: str):
+    """Record a post: elected or appointed (with its decision), the holder found with the shared
+    member picker (the account's scope); an outsider only by appointment (services)."""
+    unit = access.get_unit_for_user(request.user, code, role=Role.APPROVER)
+    p = request.POST
+    number = p.get("member", "").strip().upper()
+    member = access.members_visible(request.user).filter(profile_number=number).first()
+    term_id = p.get("term", "")
+    term = Term.objects.filter(
+        unit=unit, voided_at__isnull=True, pk=int(term_id) if term_id.isdigit() else 0
+    ).first()
+    try:
+        if member is None:
+            raise ValidationError(
+                _("Không tìm thấy đảng viên có số lý lịch %(n)s.") % {"n": number}
+            )
+        if term is None:
+            raise ValidationError(_("Chọn nhiệm kỳ của cấp ủy."))
+        holding = services.holding_start(
+            actor=Actor.from_request(request), term=term, member=member, post=p.get("post", ""),
+            start=_required_day(p, "start"), how=p.get("how") or Start.ELECTED,
+            decision_number=p.get("decision_number", ""), outsider=bool(p.get("outsider")),
+        )  # fmt: skip
+    except ValidationError as error:
+        _errors(request, error)
+        return _back(unit, None)
+    messages.success(
+        request,
+        _("Đã ghi %(post)s: %(name)s.")
+        % {"post": holding.get_post_display(), "name": member.full_name},
+    )
+    return _back(unit, holding.start)
+
+
+@login_required
+@require_POST
+def post_end(request, pk: int):
+    """End a post on a day with its reason and decision (moved, retired, disciplined, died)."""
+    holding = Holding.objects.filter(pk=pk, voided_at__isnull=True).select_related("unit").first()
+    if holding is None:
+        raise Http404("Không tìm thấy chức danh.")
+    unit = access.get_unit_for_user(request.user, holding.unit.code, role=Role.APPROVER)
+    p = request.POST
+    try:
+        end = _required_day(p, "end")
+        services.holding_end(
+            actor=Actor.from_request(request), holding=holding, end=end,
+            reason=p.get("reason", ""), decision_number=p.get("decision_number", ""),
+        )  # fmt: skip
+    except ValidationError as error:
+        _errors(request, error)
+        return _back(unit, None)
+    messages.success(request, _("Đã ghi thôi giữ chức danh."))
+    return _back(unit, end)
 
 
 @login_required

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from grassroots.cadres.services import course_create
+from grassroots.cadres.services import course_create, holding_start, term_open
 
 from ..factories import SYSTEM, d
 from .probes import ABSENT_FOR_P, READ_IN_SCOPE, Probe, expect
 
 WRITE = expect(302, 403, 403, 404, 302)
 POST_ONLY = expect(405, 405, 405, 405, 302)
+# Terms and posts: the organization's approvers (services.term_open, holding_start).
+APPROVE = expect(302, 403, 403, 404, 302)
+APPROVE_Q = expect(404, 404, 404, 302, 302)
 
 
 def course(key: str, suffix: str = "") -> Callable[[dict], str]:
@@ -39,6 +42,21 @@ RULES = {
             lambda w: "/cadres/units/GQ/courses/new/", expect(404, 404, 404, 302, 302), "post", {}
         ),  # fmt: skip
     ],
+    "cadres/units/<str:code>/terms/new/": [
+        Probe(lambda w: "/cadres/units/G1/terms/new/", POST_ONLY),
+        Probe(lambda w: "/cadres/units/G1/terms/new/", APPROVE, "post", {"name": "x"}),
+        Probe(lambda w: "/cadres/units/GQ/terms/new/", APPROVE_Q, "post", {"name": "x"}),
+    ],
+    "cadres/units/<str:code>/posts/new/": [
+        Probe(lambda w: "/cadres/units/G1/posts/new/", POST_ONLY),
+        Probe(lambda w: "/cadres/units/G1/posts/new/", APPROVE, "post", {"member": "000000X"}),
+        Probe(lambda w: "/cadres/units/GQ/posts/new/", APPROVE_Q, "post", {"member": "X"}),
+    ],
+    "cadres/posts/<int:pk>/end/": [
+        Probe(lambda w: f"/cadres/posts/{w['post_p'].pk}/end/", POST_ONLY),
+        Probe(lambda w: f"/cadres/posts/{w['post_p'].pk}/end/", APPROVE, "post", {"end": "x"}),
+        Probe(lambda w: f"/cadres/posts/{w['post_q'].pk}/end/", APPROVE_Q, "post", {"end": "x"}),
+    ],
     "cadres/courses/<int:pk>/": [
         Probe(course("course_p"), READ_IN_SCOPE),
         Probe(course("course_q"), ABSENT_FOR_P),
@@ -62,3 +80,8 @@ def prepare(w: dict, tmp_path) -> None:
             actor=SYSTEM, code=f"K-{unit.code}", name="Bồi dưỡng cấp ủy viên", kind="fostering",
             subject="update", unit=unit, start=d("2024-03-01"), end=d("2024-03-05"),
         )  # fmt: skip
+    for key, unit, member in (("post_p", w["G1"], w["inside"]), ("post_q", w["GQ"], w["canary"])):
+        term = term_open(actor=SYSTEM, unit=unit, name="2010–2015", start=d("2010-06-01"))
+        w[key] = holding_start(
+            actor=SYSTEM, term=term, member=member, post="secretary", start=d("2010-06-01")
+        )
