@@ -302,3 +302,42 @@ def _cascade_json(at: str) -> str:
         "cascade", "--document", "22-NQ/TW", "--unit", "LS", "--at", at, "--json", stdout=out
     )
     return out.getvalue()
+
+
+def test_the_2025_reorganization_is_read_as_applied_plans(demo_db, client):
+    """Issue 12: the demo's 01/07/2025 changes are applied plans, one per new commune and one for
+    the rest; each UnitChange of the day is in exactly one plan; a plan's page shows its changes
+    and what they did (the new commune: nothing the day before, its members on the day)."""
+    from grassroots.organizations.models import UnitChange
+    from grassroots.plans.models import Plan, Source, Status
+
+    day = dt.date(2025, 7, 1)
+    plans = list(Plan.objects.filter(source=Source.DEMO).order_by("pk"))
+    new_communes = Unit.objects.filter(established=day, code__startswith="LS-XM").exclude(
+        code__contains="-C"
+    )
+    assert len(plans) == new_communes.count() + 1
+    assert all(p.status == Status.APPLIED and p.effective_date == day for p in plans)
+    linked = [pk for p in plans for pk in p.summary["unit_changes"]]
+    assert sorted(linked) == sorted(
+        UnitChange.objects.filter(date=day).values_list("pk", flat=True)
+    )
+    commune = new_communes.order_by("code").first()
+    plan = next(
+        p for p in plans if p.changes.filter(action="establish", code=commune.code).exists()
+    )
+    merged = list(plan.changes.filter(action="merge").values_list("target", flat=True))
+    assert merged and all(t == commune.code or t.startswith(commune.code + "-") for t in merged)
+    assert all(d["number"] for d in plan.decisions)
+    client.force_login(User.objects.get(username="admin_ls"))
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Sáp nhập" in page and commune.code in page and 'id="outcome"' in page
+    assert 'id="apply"' not in page
+    affected = page[page.index('id="affected"') :]
+    row = affected[affected.index(f"<td>{commune.code}</td>") :].split("</tr>")[0]
+    # the commune did not exist the day before; on the day it has its members
+    assert re.search(r"<td>– → [1-9][\d.]*</td>", row), row
+    listing = client.get("/plans/").content.decode()
+    assert plan.name in listing and "Đã thực hiện" in listing
+    xlsx = client.get(f"/plans/{plan.pk}/preview.xlsx")
+    assert xlsx.status_code == 200

@@ -281,3 +281,48 @@ def test_dependency_order_new_subcell_under_a_growing_cell():
     ]
     cell = Unit.objects.get(code="P-D1-C1-A")
     assert cell.established == world.DAY
+
+
+def test_changes_made_one_by_one_recorded_as_an_applied_plan():
+    """What the demo does for its bulk-loaded 2025 changes: the registry's own change rows of one
+    day become an applied plan that links them; its outcome (the day before → the day) is the
+    same as the preview of the same plan before it was done. Mixed days and nothing: refused."""
+    from django.core.exceptions import ValidationError
+
+    from grassroots.organizations.models import UnitChange
+    from grassroots.plans.models import Source
+    from grassroots.plans.preview import look_back
+
+    world.build()
+    P = Unit.objects.get(code="P")
+    draft = services.plan_import(
+        actor=SYSTEM,
+        name="Trước",
+        effective_date=world.DAY,
+        scope=P,
+        changes=[engine.Change(date=world.DAY, **r) for r in world.reorganization()],
+    )
+    preview = services.plan_check(actor=SYSTEM, plan=draft)
+    one_by_one()
+    rows = list(UnitChange.objects.filter(date=world.DAY).order_by("pk"))
+    plan = services.plan_record_applied(actor=SYSTEM, name="Đã làm", scope=P, unit_changes=rows)
+    assert plan.status == Status.APPLIED and plan.source == Source.DEMO
+    assert plan.summary["unit_changes"] == [r.pk for r in rows]
+    merges = set(plan.changes.filter(action="merge").values_list("code", "target"))
+    assert merges == {(f"P-D{i}-C{j}", f"P-X{i}") for i in (1, 2, 3) for j in (1, 2, 3)}
+    assert AuditRecord.objects.filter(object_type="plan", action="record_applied").count() == 1
+    done = look_back(services.to_changes(plan), plan.effective_date)
+    after = {a["code"]: a["after"] for a in done.affected}
+    for a in preview.affected:
+        if a["after"] is not None:
+            assert after[a["code"]] == a["after"], a["code"]
+    assert {m["number"] for m in done.members} >= {
+        m["number"] for m in preview.members if m["after"]
+    }
+    with pytest.raises(ValidationError, match="cùng một ngày"):
+        older = UnitChange.objects.filter(date__lt=world.DAY)[:1]
+        services.plan_record_applied(
+            actor=SYSTEM, name="Lẫn", scope=P, unit_changes=[rows[0], *older]
+        )
+    with pytest.raises(ValidationError, match="chưa có thay đổi"):
+        services.plan_record_applied(actor=SYSTEM, name="Rỗng", scope=P, unit_changes=[])

@@ -151,6 +151,84 @@ def _records(unit_ids: list[int], day: dt.date) -> list[dict]:
     return out
 
 
+def _before(named: set[str], changes: list[engine.Change], day: dt.date, plan_day: dt.date) -> dict:
+    """The touched organizations, their members' cells and villages' communes on `day`, and the
+    records of the plan's year on (before the plan is played)."""
+    units = _with_ancestors(_units_of(named), day)
+    touched = [pk for pk, u in units.items() if u.code.upper() in named]
+    cells = _cells(None, touched, day)
+    moved_numbers = {c.code.upper() for c in changes if c.action == engine.MEMBER_MOVE}
+    for pk in Member.objects.filter(profile_number__in=moved_numbers).values_list("pk", flat=True):
+        cells.setdefault(pk, None)
+    cells.update(_cells(set(cells), [], day))
+    return {
+        "units": units,
+        "state": _state(units, day),
+        "cells": cells,
+        "villages": _villages(touched, None, day),
+        "records": _records(touched, plan_day),
+    }
+
+
+def _compare(result: Preview, snap: dict, named: set[str], day: dt.date) -> None:
+    """Fill `result` with what differs between the snapshot `snap` and the registry on `day`."""
+    before, cells_before, villages_before = snap["state"], snap["cells"], snap["villages"]
+    units = {**snap["units"], **_with_ancestors(_units_of(named), day)}
+    after = _state(units, day)
+    cells_after = _cells(set(cells_before), [], day)
+    villages_after = _villages([], set(villages_before), day)
+    result.affected = [
+        {"code": code, "before": before.get(code), "after": after.get(code)}
+        for code in sorted(after, key=lambda c: (c not in before, c))
+        if before.get(code) != after.get(code) or code.upper() in named
+    ]
+    codes = {u.pk: u.code for u in units.values()}
+    codes.update(
+        dict(
+            Unit.objects.filter(pk__in=set(cells_after.values()) - set(codes)).values_list(
+                "pk", "code"
+            )
+        )
+    )
+    people = {
+        pk: (number, name)
+        for pk, number, name in Member.objects.filter(pk__in=list(cells_before)).values_list(
+            "pk", "profile_number", "full_name"
+        )
+    }
+    result.members = sorted(
+        (
+            {
+                "number": people[pk][0],
+                "name": people[pk][1],
+                "before": codes.get(cells_before.get(pk)),
+                "after": codes.get(cells_after.get(pk)),
+            }
+            for pk in cells_before
+            if cells_before.get(pk) != cells_after.get(pk)
+        ),
+        key=lambda m: m["number"],
+    )
+    from grassroots.territory.models import Village
+
+    villages = {
+        pk: (code, name)
+        for pk, code, name in Village.objects.filter(pk__in=list(villages_before)).values_list(
+            "pk", "code", "name"
+        )
+    }
+    result.villages = [
+        {
+            "code": villages[pk][0],
+            "name": villages[pk][1],
+            "before": codes.get(villages_before[pk]),
+            "after": codes.get(villages_after.get(pk)),
+        }
+        for pk in sorted(villages_before, key=lambda p: villages[p][0])
+        if villages_before[pk] != villages_after.get(pk)
+    ]
+
+
 def rehearse(
     actor: Actor, changes: list[engine.Change], day: dt.date, *, preview: bool = True
 ) -> Preview:
@@ -161,81 +239,25 @@ def rehearse(
     named = _named_codes(changes)
     try:
         with transaction.atomic():
-            before_units = _with_ancestors(_units_of(named), day) if preview else {}
-            if preview:
-                before = _state(before_units, day)
-                touched = [pk for pk, u in before_units.items() if u.code.upper() in named]
-                cells_before = _cells(None, touched, day)
-                moved_numbers = {c.code.upper() for c in changes if c.action == engine.MEMBER_MOVE}
-                for pk in Member.objects.filter(profile_number__in=moved_numbers).values_list(
-                    "pk", flat=True
-                ):
-                    cells_before.setdefault(pk, None)
-                cells_before.update({k: v for k, v in _cells(set(cells_before), [], day).items()})
-                villages_before = _villages(touched, None, day)
-                records = _records(touched, day)
+            snap = _before(named, changes, day, day) if preview else None
             outcome = engine.play(actor, changes)
             result.problems, result.recognized = outcome.problems, outcome.recognized
-            if preview:
-                after_units = _with_ancestors(_units_of(named), day)
-                units = {**before_units, **after_units}
-                after = _state(units, day)
-                cells_after = _cells(set(cells_before), [], day)
-                villages_after = _villages([], set(villages_before), day)
-                result.affected = [
-                    {"code": code, "before": before.get(code), "after": after.get(code)}
-                    for code in sorted(after, key=lambda c: (c not in before, c))
-                    if before.get(code) != after.get(code) or code.upper() in named
-                ]
-                codes = {u.pk: u.code for u in units.values()}
-                codes.update(
-                    dict(
-                        Unit.objects.filter(
-                            pk__in=set(cells_after.values()) - set(codes)
-                        ).values_list("pk", "code")
-                    )
-                )
-                people = dict(
-                    Member.objects.filter(pk__in=list(cells_before)).values_list(
-                        "pk", "profile_number"
-                    )
-                )
-                names = dict(
-                    Member.objects.filter(pk__in=list(cells_before)).values_list("pk", "full_name")
-                )
-                result.members = sorted(
-                    (
-                        {
-                            "number": people[pk],
-                            "name": names[pk],
-                            "before": codes.get(cells_before.get(pk)),
-                            "after": codes.get(cells_after.get(pk)),
-                        }
-                        for pk in cells_before
-                        if cells_before.get(pk) != cells_after.get(pk)
-                    ),
-                    key=lambda m: m["number"],
-                )
-                from grassroots.territory.models import Village
-
-                village_names = dict(
-                    Village.objects.filter(pk__in=list(villages_before)).values_list("pk", "name")
-                )
-                village_codes = dict(
-                    Village.objects.filter(pk__in=list(villages_before)).values_list("pk", "code")
-                )
-                result.villages = [
-                    {
-                        "code": village_codes[pk],
-                        "name": village_names[pk],
-                        "before": codes.get(villages_before[pk]),
-                        "after": codes.get(villages_after.get(pk)),
-                    }
-                    for pk in sorted(villages_before, key=lambda p: village_codes[p])
-                    if villages_before[pk] != villages_after.get(pk)
-                ]
-                result.records = records
+            if snap is not None:
+                _compare(result, snap, named, day)
+                result.records = snap["records"]
             raise _Rollback
     except _Rollback:
         pass
+    return result
+
+
+def look_back(changes: list[engine.Change], day: dt.date) -> Preview:
+    """What an applied plan did: the registry the day before its day against its day (the
+    changes are in the registry already; nothing is played). Same shape as the preview."""
+    day = max([c.date for c in changes] or [day])
+    result = Preview(day)
+    named = _named_codes(changes)
+    snap = _before(named, changes, day - dt.timedelta(days=1), day)
+    _compare(result, snap, named, day)
+    result.records = snap["records"]
     return result

@@ -18,7 +18,8 @@ from django.utils import timezone
 from grassroots.accounts import access
 from grassroots.audit.services import Actor, record
 from grassroots.core import limits
-from grassroots.organizations.models import ChangeAction, Kind, Unit
+from grassroots.organizations.models import ChangeAction, Kind, Unit, UnitChange, UnitVersion
+from grassroots.organizations.queries import on
 from grassroots.organizations.services import Decision
 from grassroots.restructure import plan as engine
 
@@ -351,6 +352,116 @@ def plan_import(
         action="import",
         changes={"changes": [None, len(rows)]},
         reason=source_name,
+        object_type="plan",
+    )
+    return plan
+
+
+def _as_change(uc: UnitChange, versions: dict[int, UnitVersion]) -> dict:
+    """A change of the registry (`UnitChange`, with its unit's version on its day) as a plan's
+    change: the values the plan would have held to make it."""
+    version = versions.get(uc.unit_id)
+    related = [u.code for u in uc.related_units.all()]
+    values = {"action": uc.action, "code": uc.unit.code}
+    if uc.action == ChangeAction.ESTABLISH and version is not None:
+        values.update(
+            name=version.name,
+            kind=version.kind,
+            grassroots_type=version.grassroots_type,
+            parent=version.parent.code if version.parent else "",
+        )
+    elif uc.action == ChangeAction.RENAME and version is not None:
+        values["name"] = version.name
+    elif uc.action == ChangeAction.MOVE and version is not None:
+        values["parent"] = version.parent.code if version.parent else ""
+    elif uc.action == ChangeAction.CHANGE_KIND and version is not None:
+        values["kind"] = version.kind
+    elif uc.action == ChangeAction.MERGE and related:
+        values["target"] = related[0]
+    elif uc.action == ChangeAction.SPLIT:
+        values["parts"] = [{"code": code} for code in related]
+    return values
+
+
+@transaction.atomic
+def plan_record_applied(
+    *,
+    actor: Actor,
+    name: str,
+    scope: Unit,
+    unit_changes: list[UnitChange],
+    source: str = Source.DEMO,
+    source_name: str = "",
+) -> Plan:
+    """Record changes already made in the registry (by a bulk load: the demo's 2025
+    reorganization) as one applied plan, so they are read as a plan: its changes are derived from
+    the registry's own `UnitChange` rows (all of one day) and linked to them, never typed in, so
+    the record cannot claim what was not done."""
+    if not unit_changes:
+        raise ValidationError("Kế hoạch chưa có thay đổi nào.")
+    days = {uc.date for uc in unit_changes}
+    if len(days) != 1:
+        raise ValidationError("Các thay đổi của một kế hoạch đã thực hiện phải cùng một ngày.")
+    (day,) = days
+    decisions, seen = [], set()
+    for uc in unit_changes:
+        if uc.decision_number and uc.decision_number not in seen:
+            seen.add(uc.decision_number)
+            decisions.append(
+                {
+                    "number": uc.decision_number,
+                    "date": uc.decision_date,
+                    "issuing_body": uc.issuing_body,
+                }
+            )
+    plan = plan_create(
+        actor=actor,
+        name=name,
+        effective_date=day,
+        scope=scope,
+        decisions=decisions,
+        source=source,
+        source_name=source_name,
+    )
+    versions = {
+        v.unit_id: v
+        for v in UnitVersion.objects.filter(
+            on(day), unit_id__in=[uc.unit_id for uc in unit_changes]
+        ).select_related("parent")
+    }
+    rows = []
+    for i, uc in enumerate(unit_changes, start=1):
+        values = _as_change(uc, versions)
+        rows.append(
+            PlanChange(
+                plan=plan,
+                position=i,
+                date=day,
+                decision_number=uc.decision_number,
+                decision_date=uc.decision_date,
+                issuing_body=uc.issuing_body,
+                note=uc.note,
+                **values,
+            )
+        )
+    PlanChange.objects.bulk_create(rows, batch_size=2000)
+    plan.status = Status.APPLIED
+    plan.applied_at = timezone.now()
+    plan.summary = {
+        "changes": len(rows),
+        "recognized": [],
+        "unit_changes": [uc.pk for uc in unit_changes],
+    }
+    plan.save(update_fields=["status", "applied_at", "summary"])
+    record(
+        actor,
+        obj=plan,
+        action="record_applied",
+        changes={
+            "status": [None, Status.APPLIED],
+            "unit_changes": [None, plan.summary["unit_changes"]],
+        },
+        reason=source_name or name,
         object_type="plan",
     )
     return plan

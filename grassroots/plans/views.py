@@ -25,6 +25,7 @@ from grassroots.restructure import plan as engine
 from . import services
 from .export import FIGURE_KEYS, preview_workbook
 from .models import Plan, Source, Status
+from .preview import look_back
 from .workbook import deciding_unit, read_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,6 +166,8 @@ def plan_page(request, pk: int):
     preview = None
     if may_write and plan.status == Status.DRAFT and plan.changes.filter(voided=False).exists():
         preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
+    elif plan.status == Status.APPLIED:
+        preview = look_back(services.to_changes(plan), plan.effective_date)
     return render(
         request,
         "plans/plan.html",
@@ -173,6 +176,7 @@ def plan_page(request, pk: int):
             "changes": _change_rows(plan.changes.filter(voided=False)),
             "can_edit": may_write and plan.status == Status.DRAFT,
             "preview": preview,
+            "applied": plan.status == Status.APPLIED,
             "rows": _rows(preview) if preview else [],
             "shown": [label for _key, label in SHOWN],
             "actions": list(engine.ACTIONS.items()),
@@ -229,9 +233,12 @@ def plan_preview_xlsx(request, pk: int):
     plan = _plan_for(request.user, pk, role=Role.APPROVER)
     if not access.may_write_unit(request.user, plan.scope, Role.APPROVER):
         raise Http404
-    if plan.status != Status.DRAFT:
+    if plan.status == Status.DRAFT:
+        preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
+    elif plan.status == Status.APPLIED:
+        preview = look_back(services.to_changes(plan), plan.effective_date)
+    else:
         raise Http404
-    preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
     response = HttpResponse(preview_workbook(plan, preview), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.pk}.xlsx"'
     return response

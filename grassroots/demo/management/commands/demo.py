@@ -12,6 +12,7 @@ from grassroots.development.demo import seed_demo_pipeline
 from grassroots.directives.demo import seed_demo_directives
 from grassroots.inspection.demo import seed_demo_inspection
 from grassroots.meetings.demo import seed_demo_meetings
+from grassroots.plans.demo import seed_demo_plans
 
 
 class Command(GrassrootsCommand):
@@ -58,12 +59,22 @@ class Command(GrassrootsCommand):
             f"{number(counts['villages'])} thôn/bản/tổ dân phố."
         )
         self._accounts(result["accounts"])
+        self._plans()
         self._ratings(seed, scale)
         self._development(seed)
         self._meetings(seed, scale)
         self._directives(seed)
         self._inspection(seed)
         self._cadres(seed)
+
+    def _plans(self) -> None:
+        """The 2025 reorganization recorded as applied plans (plans/demo.py)."""
+        started = time.monotonic()
+        counts = seed_demo_plans("LS")
+        self.stdout.write(
+            f"Sắp xếp 01/07/2025: {number(counts['plans'])} kế hoạch đã thực hiện, "
+            f"{number(counts['changes'])} thay đổi, trong {number(time.monotonic() - started, 1)} giây."
+        )
 
     def _cadres(self, seed: int) -> None:
         """Committees through the terms, qualifications and courses (cadres/demo.py)."""
