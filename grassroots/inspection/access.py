@@ -77,6 +77,16 @@ def programmes_visible(user) -> QuerySet:
     return only_visible(user, Programme.objects.all(), "adopted_on")
 
 
+def get_programme_for_user(user, pk: int, *, write: bool = False):
+    """A programme in the user's scope, for inspectors (404 otherwise, like a case)."""
+    programme = programmes_visible(user).filter(pk=pk).select_related("unit").first()
+    if programme is None:
+        raise Http404("Không tìm thấy chương trình.")
+    if write:
+        require_inspector_write(user, programme.unit)
+    return programme
+
+
 def get_appeal_for_user(user, pk: int):
     """An appeal to decide: its decision readable and writable by the user."""
     from .models import Appeal

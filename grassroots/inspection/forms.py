@@ -91,3 +91,30 @@ class AppealDecisionForm(ServiceForm):
 class UploadForm(forms.Form):
     title = forms.CharField(label=_("Tên tài liệu"), max_length=255)
     file = forms.FileField(label=_("Tệp (PDF, PNG, JPEG)"))
+
+
+class ProgrammeForm(ServiceForm):
+    organ = forms.ChoiceField(
+        label=_("Cơ quan ban hành"), choices=[c for c in Organ.choices if c[0] != Organ.CELL]
+    )
+    year = forms.IntegerField(label=_("Năm"), min_value=1930, max_value=2100)
+    adopted_on = date_field(_("Ngày ban hành"))
+    number = forms.CharField(label=_("Số chương trình"), required=False, max_length=64)
+
+
+class ProgrammeItemForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("Loại"), choices=CaseKind.choices)
+    subject = forms.CharField(label=_("Nội dung kiểm tra, giám sát"), max_length=255)
+    document_symbol = forms.CharField(
+        label=_("Số, ký hiệu văn bản được kiểm tra, giám sát việc thực hiện"), required=False,
+        max_length=40, help_text=_("Ví dụ 22-NQ/TW (văn bản đã có trong sổ văn bản)."),
+    )  # fmt: skip
+    target_unit_code = code_field(_("Tổ chức đảng là đối tượng"), required=False, pick="unit")
+    target_member_number = forms.CharField(
+        label=_("hoặc số lý lịch đảng viên là đối tượng"), required=False, max_length=16
+    )
+    start = date_field(_("Từ ngày"))
+    end = date_field(_("Đến ngày"))
+    team = forms.CharField(label=_("Đoàn, tổ"), required=False, widget=forms.Textarea(attrs=TEXT))
+    field_aliases = {"target": "target_unit_code", "subject_unit": "target_unit_code",
+                     "document": "document_symbol", "subject_member_number": "target_member_number"}  # fmt: skip

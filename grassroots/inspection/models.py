@@ -242,6 +242,11 @@ class ProgrammeItem(models.Model):
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     subject = models.CharField(_("nội dung"), max_length=255)
+    # The resolution, directive or plan whose carrying out is supervised (directives register).
+    document = models.ForeignKey(
+        "directives.Document", verbose_name=_("văn bản"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     start = models.DateField(_("từ ngày"))
     end = models.DateField(_("đến ngày"))
     team = models.TextField(_("đoàn, tổ"), blank=True)

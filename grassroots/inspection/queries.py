@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import add_months
 from grassroots.members.models import EventKind, MemberEvent, MemberStint, Reason
@@ -186,6 +187,49 @@ def programme_progress(programme, day: dt.date) -> Progress:
         done=len(concluded),
         done_late=sum(1 for pk, c in concluded.items() if c > by_id[pk].end),
     )
+
+
+@dataclass
+class ItemState:
+    item: object
+    case: Case | None  # the case opened for the item by the day (the latest)
+    state: str  # "done", "late" (period over, not concluded), "under_way", "later"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+STATE_LABELS = {
+    "done": _("Đã kết luận"),
+    "late": _("Quá hạn, chưa kết luận"),
+    "under_way": _("Đang thực hiện"),
+    "later": _("Chưa đến hạn"),
+}
+
+
+def programme_items_on(programme, day: dt.date) -> list[ItemState]:
+    """Each item of the programme as it stood on `day`: done when its case was concluded by
+    then (the same rule as `programme_progress`), under way when a case was opened."""
+    items = list(programme.items.select_related("target_unit", "target_member", "document"))
+    cases: dict[int, Case] = {}
+    for case in Case.objects.filter(programme_item__in=items, opened_on__lte=day).order_by(
+        "opened_on", "pk"
+    ):
+        cases[case.programme_item_id] = case
+    rows = []
+    for item in items:
+        case = cases.get(item.pk)
+        if case is not None and case.concluded_on is not None and case.concluded_on <= day:
+            state = "done"
+        elif item.end <= day:
+            state = "late"
+        elif case is not None:
+            state = "under_way"
+        else:
+            state = "later"
+        rows.append(ItemState(item, case, state))
+    return rows
 
 
 # --- What is due (dashboard) ----------------------------------------------------------------

@@ -492,7 +492,7 @@ def programme_adopt(
 def programme_item_add(
     *, actor: Actor, programme: Programme, kind: str, subject: str, start: dt.date,
     end: dt.date, target_unit: Unit | None = None, target_member: Member | None = None,
-    team: str = "",
+    team: str = "", document=None,
 ) -> ProgrammeItem:  # fmt: skip
     require_actor(actor, programme.unit)
     if kind not in CaseKind.values:
@@ -504,11 +504,15 @@ def programme_item_add(
     unit, day = _placement(target_unit, target_member, start, start)
     if not _under(programme.unit, unit, day):
         raise _err("target", "Đối tượng không thuộc phạm vi của cấp ủy ban hành chương trình.")
+    if document is not None and document.date > end:
+        raise _err("document", "Văn bản được ban hành sau thời gian kiểm tra, giám sát.")
     item = ProgrammeItem.objects.create(
         programme=programme, kind=kind, subject=clean(subject), start=start, end=end,
-        target_unit=target_unit, target_member=target_member, team=clean(team),
+        target_unit=target_unit, target_member=target_member, team=clean(team), document=document,
     )  # fmt: skip
-    record(actor, obj=item, action="create", changes={"programme": [None, programme.pk]})
+    record(actor, obj=item, action="create", changes={
+        "programme": [None, programme.pk], "document": [None, getattr(document, "pk", None)],
+    })  # fmt: skip
     return item
 
 

@@ -20,11 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grassroots.accounts import access as registry_access
 from grassroots.audit.services import Actor
 from grassroots.core import scans
+from grassroots.directives.queries import find_document
 from grassroots.excel.views import queue_upload
 from grassroots.organizations.queries import display_version, find_unit
+from grassroots.web.forms import parse_day
 
 from . import access, documents, forms, queries, services, sheet
-from .models import Recommendation, Scan
+from .models import ProgrammeItem, Recommendation, Scan
 
 
 def _unit_by_code(user, code: str, field: str):
@@ -60,6 +62,32 @@ def _form_page(request, form, title: str, back: str, write):
     return render(request, "web/form.html", {"form": form, "title": title, "back": back})
 
 
+def _programme_item(request):
+    """The programme item a case is opened for (?item=N), if the user may read its programme."""
+    pk = request.GET.get("item", "")
+    if not pk.isdigit():
+        return None
+    item = ProgrammeItem.objects.filter(pk=int(pk)).select_related("programme").first()
+    if item is None:
+        raise Http404
+    access.get_programme_for_user(request.user, item.programme_id)
+    return item
+
+
+def _item_initial(item) -> dict:
+    if item is None:
+        return {}
+    programme = item.programme
+    return {
+        "kind": item.kind, "title": item.subject, "team": item.team,
+        "subject_unit_code": getattr(item.target_unit, "code", ""),
+        "subject_member_number": getattr(item.target_member, "profile_number", ""),
+        "body_code": programme.unit.code, "organ": programme.organ,
+        "opened_on": item.start, "period_start": dt.date(programme.year, 1, 1),
+        "period_end": item.end,
+    }  # fmt: skip
+
+
 @login_required
 def unit(request, code: str):
     unit = access.get_unit_for_inspector(request.user, code)
@@ -90,14 +118,15 @@ def unit(request, code: str):
 @require_http_methods(["GET", "POST"])
 def case_new(request, code: str):
     unit = access.get_unit_for_inspector(request.user, code, write=True)
-    form = forms.CaseForm(request.POST or None)
+    item = _programme_item(request)
+    form = forms.CaseForm(request.POST or None, initial=_item_initial(item))
 
     def write(data):
         subject_unit, subject_member = _subject(request.user, data)
         body = _unit_by_code(request.user, data.pop("body_code"), "body_code")
         case = services.case_open(
             actor=Actor.from_request(request), body=body, subject_unit=subject_unit,
-            subject_member=subject_member, **data,
+            subject_member=subject_member, programme_item=item, **data,
         )  # fmt: skip
         return reverse("inspection:case", args=[case.pk])
 
@@ -122,32 +151,35 @@ def case(request, pk: int):
     return render(request, "inspection/case.html", context)
 
 
+def _case_form(request, pk: int, form_cls, title: str, write, initial=None, case=None):
+    """A form page about one case the user may write: the case through the access helper,
+    back to the case page, `write(case, data)` calls the service and returns where to go."""
+    case = case or access.get_case_for_user(request.user, pk, write=True)
+    form = form_cls(request.POST or None, initial=initial)
+    back = reverse("inspection:case", args=[case.pk])
+    return _form_page(
+        request, form, title % {"t": case.title}, back, lambda data: write(case, data)
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_conclude(request, pk: int):
-    case = access.get_case_for_user(request.user, pk, write=True)
-    form = forms.ConcludeForm(request.POST or None)
-
-    def write(data):
+    def write(case, data):
         services.case_conclude(actor=Actor.from_request(request), case=case, **data)
         return reverse("inspection:case", args=[case.pk])
 
-    back = reverse("inspection:case", args=[case.pk])
-    return _form_page(request, form, _("Kết luận: %(t)s") % {"t": case.title}, back, write)
+    return _case_form(request, pk, forms.ConcludeForm, _("Kết luận: %(t)s"), write)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def recommendation_new(request, pk: int):
-    case = access.get_case_for_user(request.user, pk, write=True)
-    form = forms.RecommendationForm(request.POST or None)
-
-    def write(data):
+    def write(case, data):
         services.recommendation_add(actor=Actor.from_request(request), case=case, **data)
         return reverse("inspection:case", args=[case.pk])
 
-    back = reverse("inspection:case", args=[case.pk])
-    return _form_page(request, form, _("Kiến nghị: %(t)s") % {"t": case.title}, back, write)
+    return _case_form(request, pk, forms.RecommendationForm, _("Kiến nghị: %(t)s"), write)
 
 
 @login_required
@@ -157,26 +189,22 @@ def recommendation(request, pk: int):
     if rec is None:
         raise Http404
     case = access.get_case_for_user(request.user, rec.case_id, write=True)
-    initial = {"done_on": rec.done_on, "follow_up": rec.follow_up}
-    form = forms.FollowUpForm(request.POST or None, initial=initial)
 
-    def write(data):
+    def write(case, data):
         services.recommendation_follow_up(
             actor=Actor.from_request(request), recommendation=rec, **data
         )
         return reverse("inspection:case", args=[case.pk])
 
-    back = reverse("inspection:case", args=[case.pk])
-    return _form_page(request, form, _("Theo dõi kiến nghị"), back, write)
+    initial = {"done_on": rec.done_on, "follow_up": rec.follow_up}
+    return _case_form(request, case.pk, forms.FollowUpForm, _("Theo dõi kiến nghị"), write,
+                      initial=initial, case=case)  # fmt: skip
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_new(request, pk: int):
-    case = access.get_case_for_user(request.user, pk, write=True)
-    form = forms.DecisionForm(request.POST or None)
-
-    def write(data):
+    def write(case, data):
         body = _unit_by_code(request.user, data.pop("body_code"), "body_code")
         decision = services.decision_record(
             actor=Actor.from_request(request), case=case, body=body,
@@ -184,10 +212,7 @@ def decision_new(request, pk: int):
         )  # fmt: skip
         return reverse("inspection:decision", args=[decision.pk])
 
-    back = reverse("inspection:case", args=[case.pk])
-    return _form_page(
-        request, form, _("Quyết định kỷ luật: %(t)s") % {"t": case.title}, back, write
-    )
+    return _case_form(request, pk, forms.DecisionForm, _("Quyết định kỷ luật: %(t)s"), write)
 
 
 @login_required
@@ -322,3 +347,68 @@ def import_sheet(request, code: str):
     """Upload through the Excel framework (checked by the worker, all or nothing)."""
     unit = access.get_unit_for_inspector(request.user, code, write=True)
     return queue_upload(request, reverse("inspection:unit", args=[unit.code]))
+
+
+# --- Programmes ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_new(request, code: str):
+    unit = access.get_unit_for_inspector(request.user, code, write=True)
+    today = timezone.localdate()
+    form = forms.ProgrammeForm(request.POST or None, initial={"year": today.year})
+
+    def write(data):
+        programme = services.programme_adopt(actor=Actor.from_request(request), unit=unit, **data)
+        return reverse("inspection:programme", args=[programme.pk])
+
+    title = _("Chương trình kiểm tra, giám sát mới — %(u)s") % {"u": unit.code}
+    return _form_page(request, form, title, reverse("inspection:unit", args=[unit.code]), write)
+
+
+@login_required
+def programme(request, pk: int):
+    """The programme's items and their progress as of a day (?date=dd/mm/yyyy, default today
+    or the programme's last day)."""
+    programme = access.get_programme_for_user(request.user, pk)
+    today = timezone.localdate()
+    day = parse_day(request.GET.get("date", "")) or min(today, dt.date(programme.year, 12, 31))
+    context = {
+        "programme": programme,
+        "name": display_version(programme.unit, programme.adopted_on).name,
+        "day": day,
+        "rows": queries.programme_items_on(programme, day),
+        "progress": queries.programme_progress(programme, day),
+        "can_write": access.may_write(request.user, programme.unit),
+    }
+    return render(request, "inspection/programme.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_item_new(request, pk: int):
+    programme = access.get_programme_for_user(request.user, pk, write=True)
+    form = forms.ProgrammeItemForm(request.POST or None)
+
+    def write(data):
+        target_unit, target_member = _subject(
+            request.user,
+            {"subject_unit_code": data.pop("target_unit_code"),
+             "subject_member_number": data.pop("target_member_number")},
+        )  # fmt: skip
+        symbol = data.pop("document_symbol").strip()
+        document = find_document(request.user, symbol) if symbol else None
+        if symbol and document is None:
+            raise ValidationError(
+                {"document": [_("Không tìm thấy văn bản %(s)s trong sổ văn bản.") % {"s": symbol}]}
+            )
+        services.programme_item_add(
+            actor=Actor.from_request(request), programme=programme, target_unit=target_unit,
+            target_member=target_member, document=document, **data,
+        )  # fmt: skip
+        return reverse("inspection:programme", args=[programme.pk])
+
+    back = reverse("inspection:programme", args=[programme.pk])
+    title = _("Thêm nội dung chương trình năm %(y)s") % {"y": programme.year}
+    return _form_page(request, form, title, back, write)

@@ -37,6 +37,25 @@ RULES = {
         ),
         Probe(lambda w: "/inspection/units/GQ/import/", POST_ABSENT_FOR_P, "post", {}),
     ],
+    "inspection/units/<str:code>/programmes/new/": [
+        Probe(lambda w: "/inspection/units/D1/programmes/new/", expect(200, 403, 404, 404, 302)),
+        Probe(
+            lambda w: "/inspection/units/D1/programmes/new/",
+            expect(200, 403, 404, 404, 302),
+            "post",
+            {},
+        ),  # fmt: skip
+        Probe(lambda w: "/inspection/units/GQ/programmes/new/", ABSENT_FOR_P),
+    ],
+    "inspection/programmes/<int:pk>/": [
+        Probe(url("programme_p", "programmes"), INSPECTOR_ONLY),
+        Probe(url("programme_q", "programmes"), ABSENT_FOR_P),
+    ],
+    "inspection/programmes/<int:pk>/items/new/": [
+        Probe(url("programme_p", "programmes", "items/new/"), INSPECTOR_ONLY),
+        Probe(url("programme_p", "programmes", "items/new/"), INSPECTOR_ONLY, "post", {}),
+        Probe(url("programme_q", "programmes", "items/new/"), ABSENT_FOR_P),
+    ],
     "inspection/units/<str:code>/cases/new/": [
         Probe(lambda w: "/inspection/units/C1/cases/new/", expect(200, 403, 403, 404, 302)),
         Probe(
@@ -131,3 +150,7 @@ def prepare(w: dict, tmp_path) -> None:
             actor=SYSTEM, case=case, title="Biên bản", content=b"%PDF-1.4 scan"
         )
         w["case_" + key], w["decision_" + key] = case, decision
+        w["programme_" + key] = insp.programme_adopt(
+            actor=SYSTEM, unit=body, organ="inspection_commission", year=2024,
+            adopted_on=d("2024-01-05"),
+        )  # fmt: skip
