@@ -198,6 +198,7 @@ EXCEL_SHEETS = [
     "grassroots.cadres.sheets",
     "grassroots.meetings.sheets",
     "grassroots.inspection.sheets",
+    "grassroots.directives.sheets",
 ]
 
 PASSWORD_HASHERS = [

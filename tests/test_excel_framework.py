@@ -64,6 +64,8 @@ def test_the_registry_follows_settings():
         "meeting_marks",
         "inspection_cases",
         "inspection_decisions",
+        "directives",
+        "directive_requirements",
     ]
     assert (
         schema.MEMBERS.name == "Đảng viên" and schema.sheet_by_name("dân số") is schema.POPULATION

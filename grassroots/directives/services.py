@@ -129,6 +129,11 @@ def _clean_requirement(doc: Document, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def requirement_check(*, document: Document, values: dict[str, Any]) -> dict[str, Any]:
+    """The requirement's rules without writing (the import checks each row before writing)."""
+    return _clean_requirement(document, dict(values))
+
+
 @transaction.atomic
 def document_register(
     *,

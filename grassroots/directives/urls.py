@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("units/<str:code>/", views.inbox, name="inbox"),
     path("units/<str:code>/new/", views.register, name="register"),
+    path("units/<str:code>/export.xlsx", views.export, name="export"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/files/", views.upload, name="upload"),
     path("documents/<int:pk>/studies/", views.study, name="study"),

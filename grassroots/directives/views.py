@@ -8,7 +8,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from grassroots.audit.services import Actor
 from grassroots.core import scans
 from grassroots.organizations.queries import display_version
 
-from . import forms, queries, services
+from . import forms, queries, services, sheets
 from .kinds import DOC_KINDS, KIND_CHOICES
 from .models import Document, DocumentFile, StudySession
 
@@ -203,4 +203,16 @@ def download(request, pk: int):
     response["Content-Disposition"] = (
         f'attachment; filename="van-ban-{item.pk}{Path(item.path).suffix}"'
     )
+    return response
+
+
+@login_required
+def export(request, code: str):
+    """The register under the organization (and the Centre's), in the import format."""
+    unit = access.get_unit_for_user(request.user, code)
+    content = sheets.export_register(request.user, unit, Actor.from_request(request))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="van-ban-{unit.code}.xlsx"'
     return response

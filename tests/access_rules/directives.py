@@ -31,6 +31,10 @@ RULES = {
         Probe(lambda w: "/directives/units/GQ/new/", ABSENT_FOR_P),
         Probe(lambda w: "/directives/units/G1/new/", expect(200, 403, 403, 404, 302), "post", {}),
     ],
+    "directives/units/<str:code>/export.xlsx": [
+        Probe(lambda w: "/directives/units/G1/export.xlsx", READ_IN_SCOPE),
+        Probe(lambda w: "/directives/units/GQ/export.xlsx", ABSENT_FOR_P),
+    ],
     "directives/documents/<int:pk>/": [
         Probe(doc("dir_tw"), ALL),
         Probe(doc("dir_d2"), expect(clerk=404, viewer=404), note="a sibling district's"),
