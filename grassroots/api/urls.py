@@ -6,6 +6,8 @@ from django.urls import path
 from django.utils.decorators import decorator_from_middleware
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from grassroots.plans import api as plans
+
 from . import pages, views
 
 app_name = "api"
@@ -32,6 +34,11 @@ urlpatterns = [
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),
     v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),
+    v1("plans/", plans.PlansView, "plans"),
+    v1("plans/<int:pk>/", plans.PlanView, "plan"),
+    v1("plans/<int:pk>/check/", plans.PlanCheckView, "plan_check"),
+    v1("plans/<int:pk>/preview/", plans.PlanPreviewView, "plan_preview"),
+    v1("plans/<int:pk>/apply/", plans.PlanApplyView, "plan_apply"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", pages.tokens, name="tokens"),

@@ -22,6 +22,15 @@ def plan(key: str, suffix: str = ""):
     return lambda w: f"/plans/{w[key].pk}/{suffix}"
 
 
+def api(key: str, suffix: str = ""):
+    return lambda w: f"/api/v1/plans/{w[key].pk}/{suffix}"
+
+
+# The API reads no session: anonymous is not authenticated; a member's account is refused.
+API_P_APPROVERS = expect(200, 404, 404, 404, 401, 403)
+API_Q = expect(404, 404, 404, 200, 401, 403)
+
+
 RULES = {
     "plans/": [Probe(lambda w: "/plans/", expect(outsider=200))],
     "plans/new/": [
@@ -47,5 +56,38 @@ RULES = {
     "plans/<int:pk>/preview.xlsx": [
         Probe(plan("plan_p", "preview.xlsx"), expect(200, 404, 404, 404, 302)),
         Probe(plan("plan_q", "preview.xlsx"), ABSENT_FOR_P),
+    ],
+    "api/v1/plans/": [
+        Probe(lambda w: "/api/v1/plans/", expect(outsider=200, anonymous=401)),
+        Probe(
+            lambda w: "/api/v1/plans/",
+            expect(422, 403, 403, 422, 401, 403),
+            "post",
+            {"name": "Thử"},
+            note="approvers: the missing fields are named",
+            json=True,
+        ),
+    ],
+    "api/v1/plans/<int:pk>/": [
+        Probe(api("plan_p"), API_P_APPROVERS),
+        Probe(api("plan_q"), API_Q),
+    ],
+    "api/v1/plans/<int:pk>/check/": [
+        Probe(api("plan_p", "check/"), API_P_APPROVERS),
+        Probe(api("plan_q", "check/"), API_Q),
+    ],
+    "api/v1/plans/<int:pk>/preview/": [
+        Probe(api("plan_p", "preview/"), API_P_APPROVERS),
+        Probe(api("plan_q", "preview/"), API_Q),
+    ],
+    "api/v1/plans/<int:pk>/apply/": [
+        Probe(
+            api("plan_p", "apply/"),
+            expect(422, 404, 404, 404, 401, 403),
+            "post",
+            note="admin: the plan has no change yet",
+            json=True,
+        ),
+        Probe(api("plan_q", "apply/"), expect(404, 404, 404, 422, 401, 403), "post", json=True),
     ],
 }
