@@ -102,3 +102,26 @@ def test_documents_render(w):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     if os.environ.get("INSPECTION_PDF"):  # to look at it by eye
         pathlib.Path(os.environ["INSPECTION_PDF"]).write_bytes(pdf.content)
+
+
+def test_the_member_page_shows_cases_and_decisions_to_inspectors_only(w):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    recent = timezone.localdate() - dt.timedelta(days=10)
+    decide(w, w.a, form="reprimand", signed=str(recent), announced=str(recent))
+    url = reverse("web:member", args=[w.a.pk])
+    for inspector in (w.inspector, w.reader):
+        page = inspector.get(url).content.decode()
+        assert 'id="member-cases"' in page and "Dấu hiệu vi phạm" in page
+        assert 'id="member-decisions"' in page and "Đang chịu kỷ luật" in page
+        assert "Hết hiệu lực" in page  # the 2024 warning lapsed a year after
+        assert "Nội dung tố cáo mật" not in page  # content only on the case page (logged)
+    for other in (w.clerk, w.viewer):
+        answer = other.get(url)
+        page = answer.content.decode()
+        assert answer.status_code == 200 and w.a.full_name in page
+        assert 'id="member-cases"' not in page and "Dấu hiệu vi phạm" not in page
+        assert 'id="member-decisions"' not in page and "tố cáo mật" not in page
