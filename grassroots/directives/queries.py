@@ -228,3 +228,36 @@ def tree_rows(c: Cascade) -> list[dict]:
 
     walk(None, 0)
     return out
+
+
+def documents_issued(unit: Unit, since: dt.date, at: dt.date) -> int:
+    """Documents issued from `since` to `at` (both included) by the organization or any
+    organization ever under it (the review report's "documents issued")."""
+    from grassroots.organizations.models import UnitAncestry
+
+    below = UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+    return Document.objects.filter(
+        voided_at__isnull=True, issuer_id__in=below, date__gte=since, date__lte=at
+    ).count()
+
+
+def tracked_documents(unit: Unit, since: dt.date, at: dt.date) -> list[Cascade]:
+    """The tracker of each top document (one that implements nothing) dated from `since` to
+    `at`, issued by the Centre or by the organization or one above it on `at`, that binds some
+    organization of `unit` (the review report's directive cascade), oldest first."""
+    from .models import Requirement
+
+    issuers = [v.unit_id for v in ancestors_at(unit, at)] + [unit.pk]
+    tops = Document.objects.filter(
+        voided_at__isnull=True, parent__isnull=True, date__gte=since, date__lte=at
+    ).order_by("date", "id")
+    tops = tops.filter(issuer_id__in=issuers) | tops.filter(issuer__isnull=True)
+    out = []
+    for doc in tops:
+        chain_docs = Document.objects.filter(root_id=doc.pk, voided_at__isnull=True)
+        if not Requirement.objects.filter(document__in=chain_docs).exists():
+            continue
+        result = cascade(doc, unit, at)
+        if result.required:
+            out.append(result)
+    return out
