@@ -88,5 +88,6 @@ def test_gap_list_export(w):
     ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.values)
     assert rows[0][0] == "Mã tổ chức"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     names = {row[3] for row in rows[1:]}
     assert names == {w.a.full_name, w.b.full_name}

@@ -116,6 +116,11 @@ def test_export_round_trips_and_adds_steps_to_existing_cases(w):
     rows = list(wb[sheet.CASES].iter_rows(values_only=True))
     assert rows[1][0] == f"HS-{case.pk}" and rows[1][1] == case.full_name
     assert len(list(wb[sheet.STEPS].iter_rows())) == 1 + 5
+    steps = wb[sheet.STEPS]  # every export is a filterable table (excel.workbooks)
+    assert (
+        steps.freeze_panes == "A2"
+        and steps.auto_filter.ref == f"A1:{steps.cell(1, steps.max_column).column_letter}6"
+    )
     more = workbook([], [[f"HS-{case.pk}", "Chi bộ xét, biểu quyết", "26/02/2024", "", "", "", "",
                           "", "", "", 2]])  # fmt: skip
     result = run(w, more)

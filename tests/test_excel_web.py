@@ -13,7 +13,7 @@ from grassroots.accounts.models import Role, User
 from grassroots.audit.models import AuditRecord
 from grassroots.excel.models import ImportJob, JobStatus
 from grassroots.members.models import EventKind, Member
-from grassroots.organizations.models import Kind
+from grassroots.organizations.models import Kind, Unit
 
 from .excel_helpers import basic, member_row
 from .factories import admit, event, unit
@@ -148,6 +148,7 @@ def test_members_export_xlsx_has_titles_dates_and_frozen_header(client, tree):
     assert ws["E6"].value == dt.datetime(1980, 3, 15) and ws["E6"].number_format == "DD/MM/YYYY"
     assert ws["A6"].value == 1
     assert ws.max_row == 6  # the member of the other province is not there
+    assert ws.auto_filter.ref == f"A5:{ws.cell(5, ws.max_column).column_letter}6"
     assert AuditRecord.objects.filter(
         action="export", actor=user, object_id=str(tree["p"].pk)
     ).exists()
@@ -181,6 +182,33 @@ def test_organizations_export_lists_subtree_in_tree_order(client, tree):
     ws = load_workbook(io.BytesIO(response.content)).active
     codes = [ws.cell(r, 2).value for r in range(6, ws.max_row + 1)]
     assert codes == ["LS", "DL", "DL-C1"]
+    # Members of each organization (its subtree) on the day, from the figures ledger: the one
+    # member of DL-C1 was admitted in 2005 and official in 2006.
+    header = [c.value for c in ws[5]]
+    at = [header.index(h) + 1 for h in ("Số đảng viên", "Chính thức", "Dự bị")]
+    assert [[ws.cell(r, c).value for c in at] for r in range(6, 9)] == [[1, 1, 0]] * 3
+    assert ws.auto_filter.ref == "A5:J8" and ws.freeze_panes == "A6"
+
+
+def test_organization_counts_are_the_figures_of_each_row(client, tree):
+    """The count of every row equals `figures()` of that organization, also on a day when the
+    member was still on probation and in a later year after one more admission."""
+    from grassroots.figures.queries import figures
+
+    admit(tree["c1"], "2011-01-01", full_name="Trần Thị Bình")
+    client.force_login(persona("admin_ls", tree["p"]))
+    for day, iso in (("01/01/2006", "2006-01-01"), ("01/06/2011", "2011-06-01")):
+        response = client.get(
+            reverse("excel:export", args=["organizations"]), {"unit": "LS", "at": day}
+        )
+        ws = load_workbook(io.BytesIO(response.content)).active
+        for r in range(6, ws.max_row + 1):
+            f = figures(Unit.objects.get(code=ws.cell(r, 2).value), dt.date.fromisoformat(iso))
+            assert [ws.cell(r, c).value for c in (8, 9, 10)] == [
+                f.members,
+                f.official_members,
+                f.probationary_members,
+            ]
 
 
 def test_a_code_used_outside_the_scope_is_not_reused(client, tree, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -105,7 +106,14 @@ def leaders_on(unit: Unit, day: dt.date, unit_kind: str = "") -> list[Seat]:
     return [s for s in committee_on(unit, day, unit_kind) if s.post in config.LEADERS]
 
 
-def vacancies(terms: list[Term], held: dict[tuple[int, str], int]) -> dict[str, int]:
+class _TermSeats(NamedTuple):
+    unit_id: int
+    seats: dict
+
+
+def vacancies(
+    terms: list[Term] | list[_TermSeats], held: dict[tuple[int, str], int]
+) -> dict[str, int]:
     """Seats planned by each term less the posts held, by post (never below zero)."""
     out: dict[str, int] = defaultdict(int)
     for term in terms:
@@ -123,7 +131,11 @@ def _held_counts(holdings: QuerySet) -> dict[tuple[int, str], int]:
 def vacancies_on(unit: Unit, day: dt.date, subtree: bool = False) -> dict[str, int]:
     """Vacant seats on `day` of `unit`'s committee (or of every committee of its subtree)."""
     where = {"subtree": unit} if subtree else {"unit": unit}
-    return vacancies(list(terms_on(day, **where)), _held_counts(holdings_on(day, **where)))
+    # Plain rows: a province has ~4,000 committees, too many model objects for the dashboard.
+    terms = [
+        _TermSeats(u, seats) for u, seats in terms_on(day, **where).values_list("unit_id", "seats")
+    ]
+    return vacancies(terms, _held_counts(holdings_on(day, **where)))
 
 
 def vacancy_rows(unit: Unit, day: dt.date) -> list[tuple[Unit, str, int]]:

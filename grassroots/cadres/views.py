@@ -25,6 +25,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
 from grassroots.core.text import vietnamese
 from grassroots.excel.injection import escaped
+from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import display_version, subtree_ids, version_at
 from grassroots.web.forms import parse_day
@@ -370,6 +371,7 @@ def gaps_export(request, code: str):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
+    finish_tables(wb)
     wb.save(out)
     response = HttpResponse(
         out.getvalue(),

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from grassroots.core.text import fold, sort_key
 from grassroots.figures.queries import flow_stints
 from grassroots.members.categories import classify
-from grassroots.members.models import Member, MemberStint, Status
+from grassroots.members.models import MemberStint, Status
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import display_version, on
 from grassroots.territory.models import CellArrangement, VillageVersion
@@ -174,8 +174,21 @@ def case_deadlines(
     rule_values: rules.Rules | None = None,
 ) -> list[Due]:
     """The time limits that apply to a case on `at` (steps after `at` are ignored)."""
-    rule_values = rule_values or config.rules_on(at)
     known = [rules.St(s.kind, s.date, s.unit_id, s.passed, s.pk) for s in steps if s.date <= at]
+    return _limits(
+        (candidate.pk, candidate.full_name, candidate.birth_date, candidate.age_exception),
+        known,
+        at,
+        holidays,
+        cell_code,
+        rule_values or config.rules_on(at),
+    )
+
+
+def _limits(case, known: list[rules.St], at, holidays, cell_code, rule_values) -> list[Due]:
+    """`case_deadlines` of one case: `case` is (candidate id, name, birth date, age exception),
+    `known` its steps up to `at` in date order."""
+    candidate_id, full_name, birth_date, age_exception = case
     state, _ = rules.replay(known, rule_values)
     if state.closed or state.stage == Stage.OFFICIAL:
         return []
@@ -187,8 +200,8 @@ def case_deadlines(
     cert = state.last.get(StepKind.CERTIFICATE)
     if stage in _BEFORE_DECISION and cert:
         out.append(("certificate", rules.certificate_valid_until(cert, rule_values)))
-    if stage in _BEFORE_VOTE and not candidate.age_exception:
-        out.append(("age", rules.age_limit_day(candidate.birth_date, rule_values)))
+    if stage in _BEFORE_VOTE and not age_exception:
+        out.append(("age", rules.age_limit_day(birth_date, rule_values)))
     if stage == Stage.DECIDED:
         decision = state.last[StepKind.DECISION]
         deadline = rules.ceremony_deadline(decision, rule_values, holidays)
@@ -199,43 +212,44 @@ def case_deadlines(
         out.append(("recognition", deadline + dt.timedelta(days=1)))
     # `due` is the first day on which the limit is passed.
     return [
-        Due(candidate.pk, candidate.full_name, cell_code, rule, RULE_LABELS[rule], day, day <= at)
+        Due(candidate_id, full_name, cell_code, rule, RULE_LABELS[rule], day, day <= at)
         for rule, day in out
         if day <= at + dt.timedelta(days=DUE_SOON_DAYS)
     ]
 
 
-def _recognized_later(unit: Unit, at: dt.date) -> QuerySet:
-    """Probations under `unit` that ended by `at` only because the recognition, recorded after
-    `at`, takes effect at the end of probation (domain.md §2.3): on `at` the cell had still to
-    consider them, so the recognition deadline applies to them that day."""
-    later = CaseStep.objects.filter(
-        candidate_id=OuterRef("candidate_id"),
-        kind=StepKind.RECOGNITION,
-        voided_at__isnull=True,
-        date__gt=at,
-    )
-    return CaseSpan.objects.filter(
-        Exists(later), _under_on(unit, None, at), stage=Stage.PROBATION, end__lte=at
-    )
-
-
 def deadlines(unit: Unit, at: dt.date) -> list[Due]:
-    """Due and overdue limits for the cases open under `unit` on `at`, overdue first."""
-    spans = list(open_spans(unit, at).select_related("candidate", "unit"))
-    spans += list(_recognized_later(unit, at).select_related("candidate", "unit"))
-    steps: dict[int, list[CaseStep]] = defaultdict(list)
-    for step in CaseStep.objects.filter(
-        candidate_id__in=[s.candidate_id for s in spans], voided_at__isnull=True
-    ).order_by("date", "id"):
-        steps[step.candidate_id].append(step)
-    holidays = config.holidays()
+    """Due and overdue limits for the cases open under `unit` on `at`, overdue first.
+
+    Read as plain rows, not model instances: a province has ~2,300 open cases (most of them
+    members on probation) with ~13 steps each, and building 30,000 model objects took seconds
+    of the dashboard and the development board (issue 11 §9)."""
+    spans = list(
+        open_spans(unit, at).values_list(
+            "candidate_id",
+            "unit__code",
+            "candidate__full_name",
+            "candidate__birth_date",
+            "candidate__age_exception",
+        )
+    )
+    steps: dict[int, list[rules.St]] = defaultdict(list)
+    rows = (
+        CaseStep.objects.filter(
+            candidate_id__in=open_spans(unit, at).values("candidate_id"),
+            voided_at__isnull=True,
+            date__lte=at,
+        )
+        .order_by("date", "id")
+        .values_list("candidate_id", "kind", "date", "unit_id", "passed", "id")
+    )
+    for candidate_id, *step in rows:
+        steps[candidate_id].append(rules.St(*step))
+    holidays = frozenset(config.holidays())
     rule_values = config.rules_on(at)
     out: list[Due] = []
-    for span in spans:
-        out += case_deadlines(
-            span.candidate, steps[span.candidate_id], at, holidays, span.unit.code, rule_values
-        )
+    for candidate_id, code, *case in spans:
+        out += _limits((candidate_id, *case), steps[candidate_id], at, holidays, code, rule_values)
     return sorted(out, key=lambda d: (not d.overdue, d.due, sort_key(d.name)))
 
 
@@ -260,27 +274,37 @@ class CaseRow:
         return data
 
 
-def cases(unit: Unit, at: dt.date, stage: str | None = None) -> list[CaseRow]:
-    """The cases open under `unit` on `at` (optionally at one stage), overdue first."""
-    spans = open_spans(unit, at).select_related("candidate", "unit")
+def cases(
+    unit: Unit, at: dt.date, stage: str | None = None, due: list[Due] | None = None
+) -> list[CaseRow]:
+    """The cases open under `unit` on `at` (optionally at one stage), overdue first. `due`:
+    `deadlines(unit, at)` when the caller has it already (the board shows both)."""
+    spans = open_spans(unit, at)
     if stage:
         spans = spans.filter(stage=stage)
     overdue: dict[int, list[str]] = defaultdict(list)
-    for due in deadlines(unit, at):
-        if due.overdue:
-            overdue[due.candidate_id].append(due.rule)
+    for row in deadlines(unit, at) if due is None else due:
+        if row.overdue:
+            overdue[row.candidate_id].append(row.rule)
     rows = [
         CaseRow(
-            s.candidate_id,
-            s.candidate.full_name,
-            s.unit.code,
-            s.stage,
-            str(Stage(s.stage).label),
-            s.start,
-            s.candidate.proposed_on,
-            overdue.get(s.candidate_id, []),
+            candidate_id,
+            full_name,
+            code,
+            span_stage,
+            str(Stage(span_stage).label),
+            start,
+            proposed_on,
+            overdue.get(candidate_id, []),
         )  # fmt: skip
-        for s in spans
+        for candidate_id, full_name, code, span_stage, start, proposed_on in spans.values_list(
+            "candidate_id",
+            "candidate__full_name",
+            "unit__code",
+            "stage",
+            "start",
+            "candidate__proposed_on",
+        )  # fmt: skip
     ]
     return sorted(rows, key=lambda r: (not r.overdue, rules.RANK[r.stage], sort_key(r.full_name)))
 
@@ -309,28 +333,31 @@ def villages_to_develop(unit: Unit, at: dt.date) -> list[VillageRow]:
         .order_by("unit__code", "village__code")
     )
     rows = []
-    official_by_commune: dict[int, list[str]] = {}
+    official_by_commune: dict[int, Counter] = {}
     for v in versions:
         if v.unit_id not in official_by_commune:
             subtree = UnitAncestry.objects.filter(on(at), ancestor_id=v.unit_id).values(
                 "descendant_id"
             )
-            official_by_commune[v.unit_id] = [
-                fold(r)
-                for r in Member.objects.filter(
-                    Exists(
-                        MemberStint.objects.filter(
-                            Q(end__isnull=True) | Q(end__gt=at),
-                            member_id=OuterRef("pk"),
-                            unit_id__in=subtree,
-                            start__lte=at,
-                            status=Status.OFFICIAL,
-                        )
-                    )
-                ).values_list("residence", flat=True)
-            ]
-        prefix = fold(v.village.name) + ","
-        living = sum(r.startswith(prefix) for r in official_by_commune[v.unit_id])
+            # From the stints that lie in the commune (index on unit), not from every member
+            # tested for a stint there: SQLite read the province's 90,000 members for that.
+            residences = dict(
+                MemberStint.objects.filter(
+                    Q(end__isnull=True) | Q(end__gt=at),
+                    unit_id__in=subtree,
+                    start__lte=at,
+                    status=Status.OFFICIAL,
+                ).values_list("member_id", "member__residence")
+            )
+            # "lives in the village": the residence, folded, begins with "<village>," — the
+            # folded text up to the first comma, folded once per distinct text (a commune's
+            # members share a few dozen), not each member's whole address.
+            heads = Counter(r.partition(",")[0] for r in residences.values() if "," in r)
+            by_village: Counter = Counter()
+            for head, n in heads.items():
+                by_village[fold(head + ",")] += n
+            official_by_commune[v.unit_id] = by_village
+        living = official_by_commune[v.unit_id][fold(v.village.name) + ","]
         rows.append(
             VillageRow(
                 v.village.code,

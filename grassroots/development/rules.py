@@ -76,7 +76,8 @@ def vote_passes(votes_for: int, official_members: int, rules: Rules) -> bool:
 
 def add_working_days(day: dt.date, count: int, holidays: Iterable[dt.date]) -> dt.date:
     """The `count`-th working day after `day` (Monday–Friday, not a public holiday)."""
-    off = set(holidays)
+    # A caller counting thousands of cases passes its holidays as a set once.
+    off = holidays if isinstance(holidays, set | frozenset) else set(holidays)
     current = day
     left = count
     while left > 0:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from grassroots.excel.injection import escaped
+from grassroots.excel.workbooks import finish_tables
 from grassroots.members.models import Gender
 from grassroots.organizations.models import Unit
 
@@ -76,5 +77,6 @@ def export_pipeline(unit: Unit, at: dt.date) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
+    finish_tables(wb)
     wb.save(out)
     return out.getvalue()

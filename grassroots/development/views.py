@@ -68,7 +68,8 @@ def board(request, code: str):
     periods = access.visible_period(request.user, unit)
     end = periods[-1][1] if periods else None
     at = _last_day(unit, end)
-    rows = queries.cases(unit, at)
+    due = queries.deadlines(unit, at)
+    rows = queries.cases(unit, at, due=due)
     by_stage = {s: [r for r in rows if r.stage == s] for s in rules.OPEN_STAGES}
     context = {
         "unit": unit,
@@ -76,7 +77,7 @@ def board(request, code: str):
         "at": at,
         "overdue": [r for r in rows if r.overdue],
         "columns": [(Stage(s).label, by_stage[s]) for s in rules.OPEN_STAGES if by_stage[s]],
-        "due": queries.deadlines(unit, at),
+        "due": due,
         "villages": queries.villages_to_develop(unit, at),
         "can_write": access.may_write_unit(request.user, unit),
     }

@@ -17,7 +17,7 @@ from grassroots.audit.services import Actor, record
 from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import vietnamese
-from grassroots.figures.queries import figures, members_at_query
+from grassroots.figures.queries import figures, ledger_by_unit, members_at_query
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.members.services import PROFILE_FIELDS
 from grassroots.members.sheets import CONFIRM, DISCIPLINE, EVENT_KINDS, EVENTS, GENDERS, MEMBERS
@@ -71,6 +71,10 @@ def organizations_export(
         else set(Unit.objects.filter(pk__in=allowed).values_list("code", flat=True))
     )
     rows = [r for r in unit_rows(at, unit) if codes is None or r.code in codes]
+    # Members of each organization on `at` from the figures ledger (the number every page,
+    # report and API shows), one statement for the whole list: not recounted here.
+    ids = dict(Unit.objects.filter(code__in=[r.code for r in rows]).values_list("code", "pk"))
+    counted = ledger_by_unit(list(ids.values()), at, ("members", "official", "probationary"))
     name = display_version(unit, at).name
     _log(actor, unit, "danh sách tổ chức", at, fmt, len(rows))
     return SheetData(
@@ -83,6 +87,9 @@ def organizations_export(
             "Loại hình",
             "Mã tổ chức cấp trên",
             "Cấp trong cây",
+            "Số đảng viên",
+            "Chính thức",
+            "Dự bị",
         ],
         [
             [
@@ -93,11 +100,14 @@ def organizations_export(
                 TYPES.label(r.type) if r.type else "",
                 r.parent or "",
                 r.depth,
+                counted[ids[r.code]]["members"],
+                counted[ids[r.code]]["official"],
+                counted[ids[r.code]]["probationary"],
             ]
             for i, r in enumerate(rows, start=1)
         ],
         titles=_titles(f"Danh sách tổ chức đảng thuộc {name} ({unit.code})", at, actor),
-        widths=[6, 14, 50, 30, 28, 16, 10],
+        widths=[6, 14, 50, 30, 28, 16, 10, 12, 12, 10],
     )
 
 

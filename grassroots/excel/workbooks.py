@@ -1,6 +1,8 @@
 """Writing workbooks with openpyxl: import templates, and sheets of rows for exports.
 
-Dates are written as real dates (dd/mm/yyyy format), numbers as numbers, headers frozen.
+Dates are written as real dates (dd/mm/yyyy format), numbers as numbers, headers frozen and
+filterable (autofilter) in every export — `write_xlsx`, or `filter_and_freeze` for a module's
+own worksheet.
 Big exports use openpyxl's write-only mode so memory stays flat.
 """
 
@@ -235,7 +237,9 @@ def write_xlsx(sheets: list[SheetData], target) -> None:
             cell.fill = HEADER_FILL
             header.append(cell)
         ws.append(header)
+        last_row = header_row
         for row in data.rows:
+            last_row += 1
             out = []
             for index, value in enumerate(row):
                 if isinstance(value, dt.date):
@@ -253,7 +257,29 @@ def write_xlsx(sheets: list[SheetData], target) -> None:
                 else:
                     out.append(escaped(value, ws))  # text: never a live formula
             ws.append(out)
+        if data.headers:
+            # Every export opens as a table a clerk can filter (issue 11 §8); written in the
+            # sheet's tail, so the write-only mode needs only the last row, known by now.
+            ws.auto_filter.ref = table_range(header_row, len(data.headers), last_row)
     wb.save(target)
+
+
+def table_range(header_row: int, columns: int, last_row: int) -> str:
+    return f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+def filter_and_freeze(ws, header_row: int = 1) -> None:
+    """The finish of every exported table on an ordinary (not write-only) worksheet, like
+    `write_xlsx`'s: the header row frozen and an autofilter over the header and the rows."""
+    ws.freeze_panes = f"A{header_row + 1}"
+    if ws.max_column:
+        ws.auto_filter.ref = table_range(header_row, ws.max_column, ws.max_row)
+
+
+def finish_tables(wb) -> None:
+    """`filter_and_freeze` on every sheet of a module's export whose header is its first row."""
+    for ws in wb.worksheets:
+        filter_and_freeze(ws)
 
 
 def _csv_value(value) -> str:

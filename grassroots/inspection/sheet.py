@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from grassroots.excel.injection import escaped
+from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 
 from . import access, queries, sheets
@@ -75,5 +76,6 @@ def export_inspection(user, unit: Unit, since: dt.date, until: dt.date) -> bytes
     _sheet(wb, sheets.CASES, case_rows)
     _sheet(wb, sheets.DECISIONS, decision_rows)
     out = io.BytesIO()
+    finish_tables(wb)
     wb.save(out)
     return out.getvalue()

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 
 from grassroots.core.text import vietnamese
 from grassroots.excel.injection import escaped
+from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 
 from . import queries, sheets
@@ -61,5 +62,6 @@ def export_meetings(unit: Unit, since: dt.date, until: dt.date) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
+    finish_tables(wb)
     wb.save(out)
     return out.getvalue()
