@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.decorators import decorator_from_middleware
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from grassroots.cadres import api as cadres_api
 from grassroots.plans import api as plans
 
 from . import pages, views
@@ -30,6 +31,12 @@ urlpatterns = [
         "organizations/<str:code>/assessments/<int:year>/",
         views.AssessmentSummaryView,
         "assessment_summary",
+    ),
+    v1("organizations/<str:code>/training/", cadres_api.TrainingSummaryView, "training_summary"),
+    v1(
+        "organizations/<str:code>/cadre-standards/",
+        cadres_api.CadreStandardsView,
+        "cadre_standards",
     ),
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),

@@ -114,13 +114,74 @@ SEED = [
             (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
         ],
     ),
+    (
+        "CT45-2025",
+        "Chỉ thị 45-CT/TW: đại hội nhiệm kỳ 2025–2030 (tuổi tham gia cấp ủy)",
+        dt.date(2025, 4, 14),
+        "domain-processes.md §2.4: cấp ủy viên lần đầu còn đủ một nhiệm kỳ công tác, tái cử còn "
+        "ít nhất 48 tháng, tính đến ngày khai mạc đại hội. Trình độ giữ như NĐ 33/2023.",
+        [
+            (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", True, "NĐ 33/2023"),
+            (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+            (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+            (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+            (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
+            (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
+        ],
+    ),
 ]
+# Age and term limits per version: (version code, unit_kind or "", months left when first
+# elected, months left when re-elected, confirmed, source). CT 45 (14/4/2025, domain-processes.md
+# §2.4): ≥ one full term (5 years) for a first election, ≥ 48 months for a re-election.
+AGE_SEED = [("CT45-2025", "", 60, 48, True, "Chỉ thị 45-CT/TW")]
+# Posts of the committee itself (cấp ủy, chi ủy) to which the age limits apply; the inspection
+# commission is elected by the committee, not by the congress.
+AGE_POSTS = {Post.SECRETARY, Post.DEPUTY, Post.STANDING, Post.COMMITTEE, Post.CELL_COMMITTEE}
+
+# Retirement age in normal working conditions, in months, by the year it is reached:
+# [UNCONFIRMED] not in domain.md — Bộ luật Lao động 2019 Điều 169 and NĐ 135/2020: from 2021
+# men 60 years 3 months, +3 months a year to 62; women 55 years 4 months, +4 months a year to 60.
+RETIREMENT = {"M": (60 * 12, 3, 62 * 12), "F": (55 * 12, 4, 60 * 12)}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def retirement_day(birth: dt.date, gender: str) -> dt.date:
+    """The day a person born on `birth` reaches the retirement age of the year they reach it."""
+    base, step, cap = RETIREMENT.get(gender, RETIREMENT["M"])
+    for year in range(birth.year + base // 12, birth.year + cap // 12 + 2):
+        months = base if year <= 2020 else min(cap, base + step * (year - 2020))
+        day = _add_months(birth, months)
+        if day.year <= year:
+            return day
+    return _add_months(birth, cap)
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from `start` to `end` (negative when `end` is earlier)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
 
 
 @transaction.atomic
 def ensure_seeded() -> None:
-    from .models import StandardRule, StandardVersion
+    from .models import AgeRule, StandardRule, StandardVersion
 
+    seed_rows(StandardVersion, StandardRule, AgeRule)
+
+
+def seed_rows(StandardVersion, StandardRule, AgeRule) -> None:  # noqa: N803 (migration models)
+    """The seeded versions and their rules, each once (migrations 0002, 0004 and the tests)."""
     for code, name, effective, note, rules in SEED:
         version, created = StandardVersion.objects.get_or_create(
             code=code, defaults={"name": name, "effective": effective, "note": note}
@@ -133,6 +194,13 @@ def ensure_seeded() -> None:
                 )
                 for p, k, t, q, lvl, ok, src in rules
             )  # fmt: skip
+    if AgeRule is None:
+        return
+    for code, kind, first, again, ok, src in AGE_SEED:
+        version = StandardVersion.objects.get(code=code)
+        if not AgeRule.objects.filter(version=version).exists():
+            AgeRule.objects.create(version=version, unit_kind=kind, first_months=first,
+                                   reelected_months=again, confirmed=ok, source=src)  # fmt: skip
 
 
 def standards_on(day: dt.date) -> tuple:
@@ -145,3 +213,28 @@ def standards_on(day: dt.date) -> tuple:
     return tuple(
         version.rules.values_list("post", "unit_kind", "grassroots_type", "kind", "min_level")
     )
+
+
+def age_rules_table() -> list[tuple[dt.date, tuple]]:
+    """Every version's age limits by effective day, oldest first (two queries): a check looks
+    up the congress day of each term in it."""
+    from .models import AgeRule, StandardVersion
+
+    rules: dict[int, list] = {}
+    for version_id, *rule in AgeRule.objects.values_list(
+        "version_id", "unit_kind", "first_months", "reelected_months", "source"
+    ):
+        rules.setdefault(version_id, []).append(tuple(rule))
+    return [
+        (effective, tuple(rules.get(pk, ())))
+        for pk, effective in StandardVersion.objects.order_by("effective").values_list(
+            "pk", "effective"
+        )
+    ]
+
+
+def age_rules_on(day: dt.date, table: list | None = None) -> tuple:
+    """The age limits of the version in force on `day`: ((unit_kind, first, re-elected months,
+    source), ...)."""
+    in_force = [rules for effective, rules in (table or age_rules_table()) if effective <= day]
+    return in_force[-1] if in_force else ()

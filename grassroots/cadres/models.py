@@ -265,3 +265,22 @@ class StandardRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version.code}:{self.post}:{self.kind}>={self.min_level}"
+
+
+class AgeRule(models.Model):
+    """Committee members elected at a congress under `version` need working time left until
+    retirement on the congress day: `first_months` when first elected to that organization's
+    committee, `reelected_months` when re-elected (domain-processes.md §2.4, CT 45)."""
+
+    version = models.ForeignKey(StandardVersion, on_delete=models.CASCADE, related_name="age_rules")
+    unit_kind = models.CharField(max_length=24, blank=True)  # "" = every organization
+    first_months = models.PositiveIntegerField()
+    reelected_months = models.PositiveIntegerField()
+    confirmed = models.BooleanField(default=False)
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "unit_kind"]
+
+    def __str__(self) -> str:
+        return f"{self.version.code}: {self.first_months}/{self.reelected_months}"

@@ -377,23 +377,18 @@ def qualifications_from_profile(*, actor: Actor, dry_run: bool = False) -> profi
     plan = profile_facts.from_profile(rows.iterator(chunk_size=10_000), have)
     if dry_run or not plan.facts:
         return plan
-    facts = Qualification.objects.bulk_create(
-        [
+    # In chunks: a province's 200,000 rows and their audit records at once held ~900 MB.
+    for i in range(0, len(plan.facts), 5000):
+        facts = Qualification.objects.bulk_create(
             Qualification(member_id=m, kind=k, level=lvl, field=f[:128], obtained_on=day,
                           evidence=profile_facts.FROM_PROFILE)
-            for m, k, lvl, f, day in plan.facts
-        ],
-        batch_size=5000,
-    )  # fmt: skip
-    AuditRecord.objects.bulk_create(
-        [
+            for m, k, lvl, f, day in plan.facts[i : i + 5000]
+        )  # fmt: skip
+        AuditRecord.objects.bulk_create(
             unsaved_record(actor, obj=q, action="create", object_type="qualification",
-                           changes=_created(q),
-                           reason=profile_facts.FROM_PROFILE)
+                           changes=_created(q), reason=profile_facts.FROM_PROFILE)
             for q in facts
-        ],
-        batch_size=5000,
-    )  # fmt: skip
+        )  # fmt: skip
     return plan
 
 

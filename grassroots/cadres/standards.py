@@ -14,12 +14,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from grassroots.core.text import sort_key
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import on
 
 from . import config, queries
-from .models import Enrolment, Post, QualKind, Result
+from .models import Enrolment, Holding, Post, QualKind, Result, Start
 
 
 @dataclass
@@ -47,7 +49,7 @@ class HolderCheck:
     full_name: str
     unit_kind: str = ""
     gtype: str = ""
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: list[Gap | AgeGap] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)  # courses in progress that close a gap
 
     @property
@@ -61,20 +63,83 @@ def _applicable(rules, post: str, kind: str, gtype: str):
             yield q_kind, level
 
 
+@dataclass
+class AgeGap:
+    """A holder elected at a congress with less working time left than the rule asks
+    (domain-processes.md §2.4, CT 45)."""
+
+    needed: int  # months
+    left: int
+    reelected: bool
+    congress: dt.date
+    source: str
+    kind: str = "age"
+
+    @property
+    def label(self) -> str:
+        who = "tái cử" if self.reelected else "tham gia lần đầu"
+        left = f"còn {self.left} tháng" if self.left > 0 else "đã đến tuổi nghỉ hưu"
+        return (
+            f"Tuổi: {who} cần còn ít nhất {self.needed} tháng công tác tại ngày đại hội "
+            f"{self.congress:%d/%m/%Y}, {left} ({self.source})"
+        )
+
+
+def _age_gap(h, kind: str, rules_on) -> AgeGap | None:
+    """The age limit in force on the congress that elected `h` (first or re-elected)."""
+    term = h.term
+    if not (
+        h.post in config.AGE_POSTS
+        and h.how == Start.ELECTED
+        and term.how == Start.ELECTED
+        and h.start == term.start
+    ):
+        return None
+    congress = term.congress_date or term.start
+    for r_kind, first, again, source in rules_on(congress):
+        if r_kind in ("", kind):
+            needed = again if h.reelected else first
+            retire = config.retirement_day(h.member.birth_date, h.member.gender)
+            left = config.months_between(congress, retire)
+            if left < needed:
+                return AgeGap(needed, left, h.reelected, congress, source)
+    return None
+
+
 def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
-    """Every post held on `day` in `unit`'s subtree, checked against the standard then."""
+    """Every post held on `day` in `unit`'s subtree, checked against the standard then: the
+    qualification rules of the version in force on `day`, and the age limits of the version in
+    force on the congress that elected the holder. A fixed number of queries whatever the
+    subtree's size (the holders' levels, courses and versions through subqueries, not lists)."""
     rules = config.standards_on(day)
-    holdings = list(queries.holdings_on(day, subtree=unit).select_related("member", "unit"))
+    held = queries.holdings_on(day, subtree=unit)
+    earlier = Holding.objects.filter(
+        member_id=OuterRef("member_id"),
+        unit_id=OuterRef("unit_id"),
+        start__lt=OuterRef("term__start"),
+        voided_at__isnull=True,
+    )
+    holdings = list(
+        held.annotate(reelected=Exists(earlier))
+        .select_related("member", "unit", "term")
+        .only(
+            "unit_id", "member_id", "post", "start", "how", "unit__code",
+            "member__full_name", "member__birth_date", "member__gender",
+            "term__start", "term__how", "term__congress_date",
+        )
+    )  # fmt: skip
     versions = {
-        v.unit_id: v
-        for v in UnitVersion.objects.filter(on(day), unit_id__in={h.unit_id for h in holdings})
+        unit_id: (name, kind, gtype)
+        for unit_id, name, kind, gtype in UnitVersion.objects.filter(
+            on(day), unit_id__in=held.values("unit_id")
+        ).values_list("unit_id", "name", "kind", "grassroots_type")
     }
-    member_ids = {h.member_id for h in holdings}
-    levels = queries.levels_on(member_ids, day)
+    holder_ids = held.values("member_id")
+    levels = queries.levels_on(holder_ids, day)
     in_progress = defaultdict(list)
     for e in (
         Enrolment.objects.filter(
-            member_id__in=member_ids,
+            member_id__in=holder_ids,
             result=Result.IN_PROGRESS,
             voided_at__isnull=True,
             course__voided_at__isnull=True,
@@ -85,13 +150,17 @@ def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
         .select_related("course")
     ):
         in_progress[e.member_id].append(e.course)
+    table = config.age_rules_table()
+
+    def rules_on(congress: dt.date) -> tuple:
+        return config.age_rules_on(congress, table)
+
     out = []
     for h in holdings:
-        version = versions.get(h.unit_id)
-        kind, gtype = (version.kind, version.grassroots_type) if version else ("", "")
+        name, kind, gtype = versions.get(h.unit_id, (h.unit.code, "", ""))
         row = HolderCheck(
-            h.unit.code, version.name if version else h.unit.code, h.post,
-            config.post_label(h.post, kind), h.member_id, h.member.full_name, kind, gtype,
+            h.unit.code, name, h.post, config.post_label(h.post, kind), h.member_id,
+            h.member.full_name, kind, gtype,
         )  # fmt: skip
         have = levels.get(h.member_id, {})
         for q_kind, required in _applicable(rules, h.post, kind, gtype):
@@ -103,6 +172,9 @@ def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
                         q_kind, course.grants_level
                     ) >= config.rank(q_kind, required):
                         row.closing.append(f"{course.code} (đến {course.end:%d/%m/%Y})")
+        age = _age_gap(h, kind, rules_on)
+        if age is not None:
+            row.gaps.append(age)
         out.append(row)
     return sorted(
         out, key=lambda r: (r.unit_code, queries.POST_ORDER[r.post], sort_key(r.full_name))
@@ -135,6 +207,15 @@ def summary(unit: Unit, day: dt.date) -> dict:
     total = {k: sum(v[k] for v in by_post.values()) for k in
              ("posts", "filled", "vacant", "meeting_standard", "below_standard")}  # fmt: skip
     return {"unit": unit.code, "at": day.isoformat(), **total, "by_post": by_post}
+
+
+def gap_rows(unit: Unit, day: dt.date, checks: list[HolderCheck] | None = None) -> list[dict]:
+    """The holders below the standard, as `cadre-standards --json --gaps` and the API give them."""
+    return [
+        {"unit": c.unit_code, "post": c.post, "member_id": c.member_id, "full_name": c.full_name,
+         "gaps": [g.label for g in c.gaps], "closing": c.closing}
+        for c in (checks if checks is not None else check(unit, day)) if not c.meets
+    ]  # fmt: skip
 
 
 def secretaries_below(unit: Unit, day: dt.date, unit_kind: str, gtype: str = "") -> tuple[int, int]:

@@ -57,6 +57,21 @@ RULES = {
         ),
         Probe(lambda w: "/api/v1/organizations/Q/assessments/2024/", API_ABSENT_FOR_P),
     ],
+    "api/v1/organizations/<str:code>/training/": [
+        Probe(
+            lambda w: "/api/v1/organizations/G1/training/?from=2020-01-01&to=2020-12-31", API_READ
+        ),
+        Probe(
+            lambda w: "/api/v1/organizations/GQ/training/?from=2020-01-01&to=2020-12-31",
+            API_ABSENT_FOR_P,
+        ),
+    ],
+    "api/v1/organizations/<str:code>/cadre-standards/": [
+        Probe(lambda w: "/api/v1/organizations/G1/cadre-standards/?at=2020-01-01&gaps=1", API_READ),
+        Probe(
+            lambda w: "/api/v1/organizations/GQ/cadre-standards/?at=2020-01-01", API_ABSENT_FOR_P
+        ),
+    ],
     "api/v1/members/": [
         Probe(lambda w: "/api/v1/members/?q=tran+thi+trong", expect(outsider=200, anonymous=401)),
         Probe(lambda w: "/api/v1/members/?q=canary", expect(outsider=200, anonymous=401)),

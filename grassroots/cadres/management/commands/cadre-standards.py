@@ -22,12 +22,7 @@ class Command(GrassrootsCommand):
         result = standards.summary(unit, at)
         if options["json"]:
             if options["gaps"]:
-                result["gaps"] = [
-                    {"unit": c.unit_code, "post": c.post, "member_id": c.member_id,
-                     "full_name": c.full_name, "gaps": [g.label for g in c.gaps],
-                     "closing": c.closing}
-                    for c in standards.check(unit, at) if not c.meets
-                ]  # fmt: skip
+                result["gaps"] = standards.gap_rows(unit, at)
             self.stdout.write(dumps(result))
             return
         w = self.stdout.write
