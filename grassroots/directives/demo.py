@@ -30,9 +30,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grassroots.audit.services import Actor, record
-from grassroots.meetings.expected import expected_list
+from grassroots.meetings.expected import Person, _temp_hosts
 from grassroots.meetings.models import Attendance, Mark, Meeting, MeetingKind, MinutesState
 from grassroots.meetings.models import Role as MeetingRole
+from grassroots.members.models import EventKind, MemberEvent, MemberStint, Status
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
 
@@ -226,48 +227,25 @@ def _grassroots_studies(rng, province: Unit, plan: Document, sessions: list) -> 
     spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for unit_id, start, end in versions:
         spans[unit_id].append((start, end or dt.date.max))
-    meetings, lists = [], []
+    # A few study days (grouping the lists' queries by day keeps the build to seconds).
+    on_time = [D(f"2008-{m:02d}-{d:02d}") for m in range(4, 10) for d in (8, 22)]
+    late = [D("2008-10-15"), D("2008-11-12"), D("2008-12-10")]
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
     for unit_id in sorted(spans):
         roll = rng.random()
         if roll < 0.03:
             continue  # never studied: late on the tracker
-        day = (
-            _day(rng, "2008-10-01", "2008-12-20")
-            if roll < 0.07
-            else _day(rng, "2008-04-01", "2008-09-25")
-        )
-        first = min(s for s, _e in spans[unit_id])
-        day = max(day, first + dt.timedelta(days=14))
-        if not any(s <= day < e for s, e in spans[unit_id]) or day > window_end:
-            continue
-        people = [p for p in expected_list(Unit(pk=unit_id), day) if p.expected]
-        if not people:
-            continue
-        absent = [p for p in people if rng.random() < 0.04]
-        gone = defaultdict(int)
-        for p in absent:
-            gone[p.role] += 1
-        count = defaultdict(int)
-        for p in people:
-            count[p.role] += 1
-        meetings.append(
-            Meeting(
-                unit_id=unit_id, kind=MeetingKind.STUDY, date=day, start=dt.time(8, 0),
-                end=dt.time(11, 0), duration=180, subject=f"Học tập, quán triệt {plan.parent.symbol}",
-                agenda="Quán triệt Nghị quyết Hội nghị lần thứ sáu Ban Chấp hành Trung ương "
-                "Đảng (khóa X); thảo luận, xây dựng kế hoạch thực hiện của tổ chức.",
-                documents=f"Nghị quyết {plan.parent.symbol}, Kế hoạch {plan.symbol}",
-                expected_official=count[MeetingRole.OFFICIAL],
-                expected_probationary=count[MeetingRole.PROBATIONARY],
-                expected_attached=count[MeetingRole.ATTACHED],
-                present_official=count[MeetingRole.OFFICIAL] - gone[MeetingRole.OFFICIAL],
-                present_probationary=count[MeetingRole.PROBATIONARY]
-                - gone[MeetingRole.PROBATIONARY],
-                present_attached=count[MeetingRole.ATTACHED] - gone[MeetingRole.ATTACHED],
-                absent_excused=len(absent), minutes_state=MinutesState.APPROVED,
-            )
-        )  # fmt: skip
-        lists.append(absent)
+        first = min(s for s, _e in spans[unit_id]) + dt.timedelta(days=14)
+        choices = [day for day in (late if roll < 0.07 else on_time) if day >= first] or [
+            day for day in on_time + late if day >= first
+        ]
+        valid = [day for day in choices if any(s <= day < e for s, e in spans[unit_id])]
+        if valid:
+            by_day[rng.choice(valid)].append(unit_id)
+    meetings, lists = [], []
+    for day in sorted(by_day):
+        for unit_id, people in _lists_on(day, by_day[day]):
+            _study_meeting(rng, plan, unit_id, day, people, meetings, lists)
     Meeting.objects.bulk_create(meetings, batch_size=2000)
     rows = [
         Attendance(
@@ -295,6 +273,77 @@ def _grassroots_studies(rng, province: Unit, plan: Document, sessions: list) -> 
             changes={"demo_study_meetings": [0, len(meetings)]},
         )  # fmt: skip
     return len(meetings), len(rows)
+
+
+def _study_meeting(rng, plan, unit_id, day, people, meetings: list, lists: list) -> None:
+    """One study meeting with its totals computed like `meetings.services` does."""
+    absent = [p for p in people if rng.random() < 0.04]
+    gone = defaultdict(int)
+    for p in absent:
+        gone[p.role] += 1
+    count = defaultdict(int)
+    for p in people:
+        count[p.role] += 1
+    meetings.append(
+        Meeting(
+            unit_id=unit_id, kind=MeetingKind.STUDY, date=day, start=dt.time(8, 0),
+            end=dt.time(11, 0), duration=180, subject=f"Học tập, quán triệt {plan.parent.symbol}",
+            agenda="Quán triệt Nghị quyết Hội nghị lần thứ sáu Ban Chấp hành Trung ương "
+            "Đảng (khóa X); thảo luận, xây dựng kế hoạch thực hiện của tổ chức.",
+            documents=f"Nghị quyết {plan.parent.symbol}, Kế hoạch {plan.symbol}",
+            expected_official=count[MeetingRole.OFFICIAL],
+            expected_probationary=count[MeetingRole.PROBATIONARY],
+            expected_attached=count[MeetingRole.ATTACHED],
+            present_official=count[MeetingRole.OFFICIAL] - gone[MeetingRole.OFFICIAL],
+            present_probationary=count[MeetingRole.PROBATIONARY]
+            - gone[MeetingRole.PROBATIONARY],
+            present_attached=count[MeetingRole.ATTACHED] - gone[MeetingRole.ATTACHED],
+            absent_excused=len(absent), minutes_state=MinutesState.APPROVED,
+        )
+    )  # fmt: skip
+    lists.append(absent)
+
+
+def _lists_on(day: dt.date, unit_ids: list[int]):
+    """(unit id, expected people) for the organizations studying on `day`: the same rules as
+    `meetings.expected.expected_list` (members of every cell under the organization; exempt and
+    temporarily away not expected; temporarily attached expected), in a few queries for all."""
+    cells: dict[int, set[int]] = defaultdict(set)
+    for ancestor, descendant in UnitAncestry.objects.filter(
+        on(day), ancestor_id__in=unit_ids
+    ).values_list("ancestor_id", "descendant_id"):
+        cells[ancestor].add(descendant)
+    owner = {cell: org for org, own in cells.items() for cell in own}
+    stints = MemberStint.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=day), start__lte=day, unit_id__in=list(owner)
+    ).values_list("member_id", "unit_id", "status", "exempt")
+    home = {m: (owner[u], status, exempt) for m, u, status, exempt in stints}
+    attach = MemberEvent.objects.filter(
+        kind=EventKind.TEMP_ATTACH, unit_id__in=list(owner), voided_at__isnull=True,
+        date__lte=day,
+    ).values_list("member_id", flat=True)  # fmt: skip
+    guests = set(attach)
+    hosts = _temp_hosts(list(set(home) | guests), day)
+    counted = set(home) | set(
+        MemberStint.objects.filter(
+            Q(end__isnull=True) | Q(end__gt=day), member_id__in=guests, start__lte=day
+        ).values_list("member_id", flat=True)
+    )
+    people: dict[int, list[Person]] = defaultdict(list)
+    for member_id, (org, status, exempt) in home.items():
+        host = hosts.get(member_id)
+        if exempt or (host is not None and owner.get(host) != org):
+            continue  # exempt or away: listed, not expected
+        role = MeetingRole.OFFICIAL if status == Status.OFFICIAL else MeetingRole.PROBATIONARY
+        people[org].append(Person(member_id, "", "", role))
+    for member_id in guests:
+        org = owner.get(hosts.get(member_id))
+        at_home = member_id in home and home[member_id][0] == org
+        if member_id in counted and org is not None and not at_home:
+            people[org].append(Person(member_id, "", "", MeetingRole.ATTACHED))
+    for unit_id in unit_ids:
+        if people.get(unit_id):
+            yield unit_id, sorted(people[unit_id], key=lambda p: p.member_id)
 
 
 def _reviews(rng, province, nq22, plan, programmes: dict[str, Document], today) -> None:
