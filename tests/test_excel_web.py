@@ -250,3 +250,15 @@ def test_the_excel_page_offers_templates_upload_and_exports(client, tree):
     assert "<script>" not in page and "style=" not in page
     client.force_login(persona("xem", tree["dl"], Role.VIEWER))
     assert reverse("excel:upload") not in client.get(reverse("excel:index")).content.decode()
+
+
+def test_the_organization_page_offers_both_exports(client, tree):
+    """The organization's lists export from its own page; the member list only where the page
+    lists members (grassroots and below: a province's export is the Excel page's work)."""
+    client.force_login(persona("admin_ls", tree["p"]))
+    cell = client.get("/units/DL-C1/").content.decode()
+    assert "/excel/export/organizations/?unit=DL-C1" in cell
+    assert 'id="export-members" href="/excel/export/members/?unit=DL-C1' in cell
+    province = client.get("/units/LS/").content.decode()
+    assert "/excel/export/organizations/?unit=LS" in province
+    assert 'id="export-members"' not in province
