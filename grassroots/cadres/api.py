@@ -72,7 +72,8 @@ class CadreStandardsView(APIView):
     def get(self, request, code: str):
         at = _day(request, "at", timezone.localdate())
         unit = _unit_on(request.user, code, at)
-        result = standards.summary(unit, at)
+        checks = standards.check(unit, at)
+        result = standards.summary(unit, at, checks)
         if request.query_params.get("gaps") in ("1", "true"):
-            result["gaps"] = standards.gap_rows(unit, at)
+            result["gaps"] = standards.gap_rows(unit, at, checks)
         return Response(result)

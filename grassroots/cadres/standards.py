@@ -181,9 +181,10 @@ def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
     )
 
 
-def summary(unit: Unit, day: dt.date) -> dict:
-    """Seats, filled, vacant, meeting and below the standard, in total and by post."""
-    checks = check(unit, day)
+def summary(unit: Unit, day: dt.date, checks: list[HolderCheck] | None = None) -> dict:
+    """Seats, filled, vacant, meeting and below the standard, in total and by post (`checks`:
+    the day's `check`, when the caller also lists the gaps)."""
+    checks = check(unit, day) if checks is None else checks
     terms = list(queries.terms_on(day, subtree=unit))
     seats: dict[str, int] = defaultdict(int)
     for term in terms:

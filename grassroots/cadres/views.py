@@ -339,7 +339,7 @@ def result(request, pk: int):
 def gaps(request, code: str):
     unit, at, date_errors, visible = _unit_on(request, code)
     checks = standards.check(unit, at) if visible else []
-    summary = standards.summary(unit, at) if visible else None
+    summary = standards.summary(unit, at, checks) if visible else None
     context = {
         "unit": unit, "at": at, "date_errors": date_errors, "visible": visible,
         "name": display_version(unit, at).name,

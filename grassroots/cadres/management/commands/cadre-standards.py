@@ -19,10 +19,11 @@ class Command(GrassrootsCommand):
 
     def handle(self, *args, **options):
         unit, at = unit_arg(options["unit"]), options["at"]
-        result = standards.summary(unit, at)
+        checks = standards.check(unit, at)
+        result = standards.summary(unit, at, checks)
         if options["json"]:
             if options["gaps"]:
-                result["gaps"] = standards.gap_rows(unit, at)
+                result["gaps"] = standards.gap_rows(unit, at, checks)
             self.stdout.write(dumps(result))
             return
         w = self.stdout.write
@@ -34,7 +35,7 @@ class Command(GrassrootsCommand):
             w(f"  {Post(post).label:<35} {number(row['filled']):>6} có người, "
               f"{number(row['below_standard']):>6} chưa đạt")  # fmt: skip
         if options["gaps"]:
-            for c in standards.check(unit, at):
+            for c in checks:
                 if not c.meets:
                     w(
                         f"  {c.unit_code} {c.post_label} {c.full_name}: "
