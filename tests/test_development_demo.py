@@ -109,8 +109,9 @@ def test_refused_at_the_vote_on_both_days(demo):
 
 def test_introductions_by_two_members_pass_the_registrys_check(demo):
     by_members = list(
-        CaseStep.objects.filter(kind=StepKind.INTRODUCTION, introduced_by=IntroducedBy.MEMBERS)
-        .select_related("candidate", "introducer_1", "introducer_2")
+        CaseStep.objects.filter(
+            kind=StepKind.INTRODUCTION, introduced_by=IntroducedBy.MEMBERS
+        ).select_related("candidate", "introducer_1", "introducer_2")
     )
     assert len(by_members) >= 5
     assert CaseStep.objects.filter(

@@ -7,6 +7,7 @@ from django.utils.decorators import decorator_from_middleware
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from grassroots.cadres import api as cadres_api
+from grassroots.development import api as development
 from grassroots.plans import api as plans
 
 from . import pages, views
@@ -38,6 +39,8 @@ urlpatterns = [
         cadres_api.CadreStandardsView,
         "cadre_standards",
     ),
+    v1("organizations/<str:code>/development/", development.DevelopmentSummaryView, "development"),
+    v1("organizations/<str:code>/candidates/", development.CandidatesView, "candidates"),
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),
     v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),

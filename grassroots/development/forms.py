@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from . import config
 from .models import Candidate, IntroducedBy, ProposalSource, StepKind
 from .services import PROFILE_FIELDS
 
@@ -113,3 +114,31 @@ class StepForm(ServiceForm):
 class UploadForm(ServiceForm):
     title = forms.CharField(label=_("Tên tài liệu"), max_length=255)
     file = forms.FileField(label=_("Bản quét (PDF, PNG, JPEG)"))
+
+
+class RuleSetForm(ServiceForm):
+    """A new version of the admission rules from a date (values prefilled from the latest)."""
+
+    effective = date_field(_("Áp dụng từ ngày"))
+    name = forms.CharField(label=_("Văn bản quy định"), max_length=255)
+    source = forms.CharField(label=_("Căn cứ"), max_length=255, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the bounds are the service's to check (rulesets._check_values), with its message
+        for key, (label, unit, _lo, _hi) in config.LABELS.items():
+            self.fields[key] = forms.IntegerField(label=f"{label} ({unit})" if unit else label)
+        self.fields["unconfirmed"] = forms.MultipleChoiceField(
+            label=_("Giá trị chưa được xác minh"),
+            required=False,
+            choices=[(k, v[0]) for k, v in config.LABELS.items()],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+class HolidayForm(ServiceForm):
+    date = date_field(_("Ngày nghỉ lễ"))
+    name = forms.CharField(label=_("Tên ngày lễ"), max_length=128)

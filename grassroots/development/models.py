@@ -53,6 +53,8 @@ class RuleValue(models.Model):
 class Holiday(models.Model):
     date = models.DateField(_("ngày"), unique=True)
     name = models.CharField(_("tên ngày lễ"), max_length=128)
+    # Removed from the schedule (kept, never deleted; `development.rulesets.holiday_remove`).
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("ngày nghỉ lễ")

@@ -15,4 +15,8 @@ urlpatterns = [
     path("candidates/<int:pk>/documents/", views.upload, name="upload"),
     path("candidates/<int:pk>/resolution.docx", views.resolution, name="resolution"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("rules/", views.rule_sets, name="rules"),
+    path("rules/new/", views.rule_set_new, name="rule_set_new"),
+    path("rules/holidays/", views.holiday_add, name="holiday_add"),
+    path("rules/holidays/<int:pk>/remove/", views.holiday_remove, name="holiday_remove"),
 ]

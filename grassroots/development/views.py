@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
+from grassroots.assessments.presenters import plain_source
 from grassroots.audit.services import Actor
 from grassroots.excel.views import queue_upload
 from grassroots.organizations.queries import display_version
 
-from . import documents, forms, queries, rules, services, sheet
-from .models import Candidate, CaseStep, Document, Stage, StepKind
+from . import config, documents, forms, queries, rules, rulesets, services, sheet
+from .models import Candidate, CaseStep, Document, Holiday, Stage, StepKind
 
 
 def _last_day(unit, closed_on=None):
@@ -80,8 +81,17 @@ def board(request, code: str):
         "due": due,
         "villages": queries.villages_to_develop(unit, at),
         "can_write": access.may_write_unit(request.user, unit),
+        "rule_admin": _is_rule_admin(request),
     }
     return render(request, "development/board.html", context)
+
+
+def _is_rule_admin(request) -> bool:
+    try:
+        rulesets.require_rule_admin(Actor.from_request(request))
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required
@@ -256,3 +266,95 @@ def export(request, code: str):
 def import_sheet(request, code: str):
     unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
     return queue_upload(request, reverse("development:board", args=[unit.code]))
+
+
+# --- The dated rule sets and the public holidays (province administrators) -------------------
+
+
+def _rule_admin(request) -> Actor:
+    actor = Actor.from_request(request)
+    rulesets.require_rule_admin(actor)  # PermissionDenied → 403
+    return actor
+
+
+@login_required
+def rule_sets(request):
+    _rule_admin(request)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 1950), timezone.localdate().year + 5)
+    rows = config.rule_set_rows()
+    for row in rows:
+        for value in row["values"]:
+            value["source"] = plain_source(value["source"])
+    context = {
+        "rule_sets": rows,
+        "year": year,
+        "years": [year - 1, year + 1],
+        "holidays": config.holidays_of(year),
+        "holiday_form": forms.HolidayForm(),
+    }
+    return render(request, "development/rules.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_set_new(request):
+    actor = _rule_admin(request)
+    latest = config.rule_set_rows()[-1:] or [None]
+    initial = {}
+    if latest[0]:
+        initial = {k: v["value"] for k, v in zip(config.LABELS, latest[0]["values"], strict=True)}
+    form = forms.RuleSetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        values = {k: data.pop(k) for k in config.LABELS}
+        try:
+            rulesets.ruleset_create(
+                actor=actor, values=values, unconfirmed=tuple(data.pop("unconfirmed")), **data
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã thêm quy định mới."))
+            return redirect("development:rules")
+    title = _("Quy định kết nạp mới (áp dụng từ một ngày)")
+    back = reverse("development:rules")
+    return render(request, "web/form.html", {"form": form, "title": title, "back": back})
+
+
+@login_required
+@require_POST
+def holiday_add(request):
+    actor = _rule_admin(request)
+    form = forms.HolidayForm(request.POST)
+    year = ""
+    if form.is_valid():
+        year = form.cleaned_data["date"].year
+        try:
+            rulesets.holiday_add(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã thêm ngày nghỉ lễ."))
+    else:
+        messages.error(request, _("Cần ngày (dd/mm/yyyy) và tên ngày lễ."))
+    return redirect(reverse("development:rules") + (f"?year={year}" if year else ""))
+
+
+@login_required
+@require_POST
+def holiday_remove(request, pk: int):
+    actor = _rule_admin(request)
+    holiday = Holiday.objects.filter(pk=pk).first()
+    if holiday is None:
+        raise Http404(_("Không tìm thấy ngày nghỉ lễ."))
+    try:
+        rulesets.holiday_remove(actor=actor, holiday=holiday, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã bỏ ngày nghỉ lễ."))
+    return redirect(reverse("development:rules") + f"?year={holiday.date.year}")

@@ -72,6 +72,20 @@ RULES = {
             lambda w: "/api/v1/organizations/GQ/cadre-standards/?at=2020-01-01", API_ABSENT_FOR_P
         ),
     ],
+    # Member development (development/api.py): as the figures, through the account's scope.
+    "api/v1/organizations/<str:code>/development/": [
+        Probe(lambda w: "/api/v1/organizations/G1/development/?at=2020-01-01", API_READ),
+        Probe(
+            lambda w: "/api/v1/organizations/G1/development/?at=2026-06-01",
+            expect(200, 404, 200, 404, 401),
+            note="clerk: after the dissolution",
+        ),
+        Probe(lambda w: "/api/v1/organizations/GQ/development/", API_ABSENT_FOR_P),
+    ],
+    "api/v1/organizations/<str:code>/candidates/": [
+        Probe(lambda w: "/api/v1/organizations/G1/candidates/?at=2020-01-01", API_READ),
+        Probe(lambda w: "/api/v1/organizations/GQ/candidates/", API_ABSENT_FOR_P),
+    ],
     "api/v1/members/": [
         Probe(lambda w: "/api/v1/members/?q=tran+thi+trong", expect(outsider=200, anonymous=401)),
         Probe(lambda w: "/api/v1/members/?q=canary", expect(outsider=200, anonymous=401)),

@@ -8,7 +8,7 @@ from grassroots.development.services import candidate_propose, document_upload
 
 from ..factories import SYSTEM, d
 from ..test_access import CANARY_MEMBER
-from .probes import ABSENT_FOR_P, READ_IN_SCOPE, Probe, expect
+from .probes import ABSENT_FOR_P, ADMIN_ONLY, READ_IN_SCOPE, Probe, expect
 
 
 def case(key: str, suffix: str = "") -> Callable[[dict], str]:
@@ -78,6 +78,32 @@ RULES = {
     "development/documents/<int:pk>/": [
         Probe(lambda w: f"/development/documents/{w['doc_p'].pk}/", expect(clerk=404)),
         Probe(lambda w: f"/development/documents/{w['doc_q'].pk}/", ABSENT_FOR_P),
+    ],
+}
+
+
+def _holiday(w) -> str:
+    from grassroots.development.models import Holiday
+
+    return f"/development/rules/holidays/{Holiday.objects.order_by('date').first().pk}/remove/"
+
+
+# The rule sets and holidays are national: administrators of a province (P or Q) only. The POSTs
+# carry nothing valid, so they are refused with a message and write nothing.
+RULES |= {
+    "development/rules/": [Probe(lambda w: "/development/rules/", ADMIN_ONLY)],
+    "development/rules/new/": [
+        Probe(lambda w: "/development/rules/new/", ADMIN_ONLY),
+        Probe(lambda w: "/development/rules/new/", ADMIN_ONLY, "post", {}),
+    ],
+    "development/rules/holidays/": [
+        Probe(lambda w: "/development/rules/holidays/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/development/rules/holidays/", expect(302, 403, 403, 302, 302), "post", {}
+        ),
+    ],
+    "development/rules/holidays/<int:pk>/remove/": [
+        Probe(_holiday, expect(302, 403, 403, 302, 302), "post", {}),
     ],
 }
 
