@@ -218,6 +218,25 @@ def _limits(case, known: list[rules.St], at, holidays, cell_code, rule_values) -
     ]
 
 
+def _recognized_later(unit: Unit, at: dt.date) -> QuerySet:
+    """Probations under `unit` that ended by `at` only because the recognition, recorded after
+    `at`, takes effect at the end of probation (domain.md §2.3): on `at` the cell had still to
+    consider them, so the recognition deadline applies to them that day."""
+    later = CaseStep.objects.filter(
+        candidate_id=OuterRef("candidate_id"),
+        kind=StepKind.RECOGNITION,
+        voided_at__isnull=True,
+        date__gt=at,
+    )
+    return CaseSpan.objects.filter(
+        Exists(later), _under_on(unit, None, at), stage=Stage.PROBATION, end__lte=at
+    )
+
+
+def _due_spans(unit: Unit, at: dt.date) -> QuerySet:
+    return open_spans(unit, at) | _recognized_later(unit, at)
+
+
 def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     """Due and overdue limits for the cases open under `unit` on `at`, overdue first.
 
@@ -225,7 +244,7 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     members on probation) with ~13 steps each, and building 30,000 model objects took seconds
     of the dashboard and the development board (issue 11 §9)."""
     spans = list(
-        open_spans(unit, at).values_list(
+        _due_spans(unit, at).values_list(
             "candidate_id",
             "unit__code",
             "candidate__full_name",
@@ -236,7 +255,7 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     steps: dict[int, list[rules.St]] = defaultdict(list)
     rows = (
         CaseStep.objects.filter(
-            candidate_id__in=open_spans(unit, at).values("candidate_id"),
+            candidate_id__in=_due_spans(unit, at).values("candidate_id"),
             voided_at__isnull=True,
             date__lte=at,
         )
