@@ -326,3 +326,29 @@ def test_changes_made_one_by_one_recorded_as_an_applied_plan():
         )
     with pytest.raises(ValidationError, match="chưa có thay đổi"):
         services.plan_record_applied(actor=SYSTEM, name="Rỗng", scope=P, unit_changes=[])
+
+
+def test_name_index_after_a_plan_equals_a_full_rebuild():
+    """The merger's members get their name keys once for the cell (derived.maintain.names_batched),
+    and those keys are exactly what a full rebuild computes."""
+    from grassroots.derived import name_index
+    from grassroots.members.models import MemberNameKey
+
+    world.build()
+    plan = services.plan_import(
+        actor=SYSTEM,
+        name="Sắp xếp",
+        effective_date=world.DAY,
+        scope=Unit.objects.get(code="P"),
+        changes=[engine.Change(date=world.DAY, **r) for r in world.reorganization()],
+    )
+    services.plan_apply(actor=SYSTEM, plan=plan)
+
+    def keys():
+        return sorted(MemberNameKey.objects.values_list("member_id", "place_id", "key"))
+
+    after = keys()
+    merged_into = Unit.objects.get(code="P-X1").pk
+    assert any(place == merged_into for _m, place, _k in after)
+    name_index.rebuild()
+    assert keys() == after

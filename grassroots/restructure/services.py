@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from grassroots.accounts import access
 from grassroots.audit.services import Actor
+from grassroots.derived import maintain
 from grassroots.derived.maintain import TreeSnapshot
 from grassroots.members.models import EventKind, Member, MemberStint
 from grassroots.members.services import member_record_event
@@ -129,17 +130,18 @@ def unit_change_kind(
 
 def _move_members(actor: Actor, source: Unit, target: Unit, day: dt.date) -> int:
     moved = 0
-    for member in _members_in(source, day):
-        member_record_event(
-            actor=actor,
-            member=member,
-            kind=EventKind.RESTRUCTURE,
-            date=day,
-            unit=target,
-            note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
-            confirm_future=True,  # the organization change's own date: decided, not typed
-        )
-        moved += 1
+    with maintain.names_batched():  # one name-index refresh for the whole cell
+        for member in _members_in(source, day):
+            member_record_event(
+                actor=actor,
+                member=member,
+                kind=EventKind.RESTRUCTURE,
+                date=day,
+                unit=target,
+                note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
+                confirm_future=True,  # the organization change's own date: decided, not typed
+            )
+            moved += 1
     return moved
 
 
