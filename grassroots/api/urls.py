@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grassroots.cadres import api as cadres_api
 from grassroots.development import api as development
+from grassroots.inspection import api as inspection
 from grassroots.plans import api as plans
 
 from . import pages, views
@@ -41,6 +42,11 @@ urlpatterns = [
     ),
     v1("organizations/<str:code>/development/", development.DevelopmentSummaryView, "development"),
     v1("organizations/<str:code>/candidates/", development.CandidatesView, "candidates"),
+    v1(
+        "organizations/<str:code>/inspection-summary/",
+        inspection.InspectionSummaryView,
+        "inspection_summary",
+    ),
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),
     v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),

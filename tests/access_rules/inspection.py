@@ -26,6 +26,22 @@ RULES = {
         Probe(lambda w: "/inspection/units/G1/", expect(200, 403, 403, 404, 302)),
         Probe(lambda w: "/inspection/units/GQ/", ABSENT_FOR_P),
     ],
+    # Counts only (no content): read as the organization's figures are, on both days.
+    "api/v1/organizations/<str:code>/inspection-summary/": [
+        Probe(
+            lambda w: "/api/v1/organizations/G1/inspection-summary/?from=2024-01-01&to=2024-12-31",
+            expect(200, 200, 200, 404, 401),
+        ),
+        Probe(
+            lambda w: "/api/v1/organizations/G1/inspection-summary/?from=2024-01-01&to=2026-06-01",
+            expect(200, 404, 200, 404, 401),
+            note="clerk: after the dissolution",
+        ),
+        Probe(
+            lambda w: "/api/v1/organizations/GQ/inspection-summary/?from=2024-01-01&to=2024-12-31",
+            expect(404, 404, 404, 200, 401),
+        ),
+    ],  # fmt: skip
     "inspection/units/<str:code>/export/": [
         Probe(lambda w: "/inspection/units/G1/export/?year=2024", expect(200, 403, 403, 404, 302)),
         Probe(lambda w: "/inspection/units/GQ/export/", ABSENT_FOR_P),
