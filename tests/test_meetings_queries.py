@@ -17,9 +17,9 @@ from collections import defaultdict
 import pytest
 from django.core.management import call_command
 
-from grassroots.meetings import queries, rules
-from grassroots.meetings.models import Attendance, Meeting, MeetingKind, Role
-from grassroots.meetings.services import TRACKS_ATTENDANCE, meeting_record
+from grassroots.meetings import quality, queries, rules
+from grassroots.meetings.models import Attendance, Meeting, MeetingKind, QualityScore, Role
+from grassroots.meetings.services import TRACKS_ATTENDANCE, meeting_record, quality_record
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, Member, MemberEvent, Status
 from grassroots.members.services import as_ev
@@ -77,6 +77,12 @@ def _build(seed: int = 14):
                     actor=SYSTEM, unit=cell, kind=MeetingKind.THEMATIC, date=day, start=T(14),
                     end=T(16), today=dt.date(2019, 12, 31),
                 )  # fmt: skip
+            if rng.random() < 0.6:  # an optional self-assessment sheet for the month
+                points = {c.key: rng.randint(0, c.points) for c in quality.sheet_on(day).criteria}
+                quality_record(
+                    actor=SYSTEM, unit=cell, year=2019, month=month, scores=points,
+                    today=dt.date(2019, 12, 31),
+                )  # fmt: skip
     return {"P": P, "D1": D1, "D2": D2, "G1": G1, "G2": G2, "cells": cells}
 
 
@@ -133,6 +139,12 @@ def _ref_summary(unit, since, until) -> dict:
     for a in Attendance.objects.filter(mark="unexcused"):
         if a.meeting_id in ids:
             months[a.member_id].add(a.date.month)
+    # The month's sheet counts where its cell lay on the month's first day.
+    totals = [
+        q.total
+        for q in QualityScore.objects.filter(month__gte=since, month__lte=until)
+        if unit.pk in _ancestors(q.unit_id, q.month, versions)
+    ]
     short = 0
     for m in meetings:
         minimum = rules.minimum_minutes(rules.rules_on(m.date), m.kind, m.with_thematic)
@@ -148,6 +160,7 @@ def _ref_summary(unit, since, until) -> dict:
         "attendance_pct": round(100 * present / expected, 2) if expected else None,
         "absent_3_months": sum(len(s) >= 3 for s in months.values()),
         "short_meetings": short,
+        "quality_average": round(sum(totals) / len(totals), 1) if totals else None,
     }
 
 
@@ -196,6 +209,7 @@ def _summary_agrees_with_the_reference_through_the_restructured_tree(world):
             assert {k: fast[k] for k in ref} == ref, (code, since, until)
     year = queries.summary(world["P"], d("2019-01-01"), d("2019-12-31"))
     assert year["short_meetings"] > 0 and year["meetings_held"] > 20
+    assert year["quality_average"] is not None
     # The cell that moved counts for D1 before July and for D2 after.
     c2 = world["cells"][1]
     before = queries.meetings_under(world["D1"], d("2019-01-01"), d("2019-12-31"))

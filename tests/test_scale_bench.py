@@ -18,6 +18,10 @@ KEYS = (
     "duckdb_p50_ms",
     "generate_rows_per_s",
     "peak_rss_mb",
+    "meetings_written",
+    "meetings_record_p95_ms",
+    "meetings_province_summary_p95_ms",
+    "meetings_country_summary_p95_ms",
 )
 
 
@@ -34,6 +38,8 @@ def _bench() -> dict:
         "4",
         "--pages",
         "4",
+        "--meetings-year",
+        "2024",
         stdout=out,
     )
     return json.loads(out.getvalue())
@@ -50,6 +56,9 @@ def test_bench_prints_one_json_object_with_the_measures():
     # DuckDB over the exported facts gives the ledger's numbers for every sampled organization and date
     assert result["duckdb_disagreements"] == 0
     assert result["reused_dataset"] is False
+    # the meeting book: a year of meetings for every cell, measured (issue 14)
+    assert result["meetings_written"] > 0 and result["meetings_record_n"] > 0
+    assert result["meetings_country_meetings"] == result["meetings_written"]
 
 
 def test_bench_reuses_the_dataset_it_generated():

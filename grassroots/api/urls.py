@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from grassroots.cadres import api as cadres_api
 from grassroots.development import api as development
 from grassroots.inspection import api as inspection
+from grassroots.meetings.api import MeetingsSummaryView
 from grassroots.plans import api as plans
 
 from . import pages, views
@@ -47,6 +48,7 @@ urlpatterns = [
         inspection.InspectionSummaryView,
         "inspection_summary",
     ),
+    v1("organizations/<str:code>/meetings/", MeetingsSummaryView, "meetings_summary"),
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),
     v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),

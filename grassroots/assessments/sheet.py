@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from grassroots.accounts import access
 from grassroots.core.text import clean, fold, vietnamese
 from grassroots.excel.injection import escaped
+from grassroots.meetings import queries as meeting_queries
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import on
@@ -44,6 +45,9 @@ HEADER = [
     "% vượt yêu cầu",
     "% chậm tiến độ",
     "Ghi chú",
+    # Read-only columns from the meeting book (issue 14): not read back by the import.
+    "Sinh hoạt trong năm",
+    "Vắng không lý do (tháng)",
 ]
 KIND_ORG, KIND_MEMBER = "Tổ chức", "Đảng viên"
 FACT_COLUMNS = {
@@ -53,6 +57,7 @@ FACT_COLUMNS = {
     "% chậm tiến độ": "tasks_late_pct",
 }
 TITLE_ROWS = 3
+EXPORT_BATCH = 500  # rows whose meeting columns are read together
 
 
 @dataclass
@@ -64,6 +69,25 @@ class SheetRow:
     self_level: str
     proposal_level: str
     decision_level: str
+    pk: int = 0
+    meetings: str = ""  # member: present / expected; cell: held / due, thematic
+    unexcused: str = ""  # member: the months absent without reason
+
+
+def with_meetings(rows: list[SheetRow], year: int) -> list[SheetRow]:
+    """Fill the meeting columns of a page of rows: a fixed number of queries for the page
+    (meetings.queries.members_year / cells_year), never one per row."""
+    members = meeting_queries.members_year([r.pk for r in rows if r.kind == KIND_MEMBER], year)
+    cells = meeting_queries.cells_year([r.pk for r in rows if r.kind == KIND_ORG], year)
+    for r in rows:
+        if r.kind == KIND_MEMBER and r.pk in members:
+            m = members[r.pk]
+            r.meetings = f"{m.present}/{m.expected} buổi" if m.expected else "–"
+            r.unexcused = ", ".join(f"T{month}" for month in m.unexcused_months)
+        elif r.pk in cells:
+            c = cells[r.pk]
+            r.meetings = f"{c.held}/{c.due} tháng; {c.thematic} chuyên đề"
+    return rows
 
 
 def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
@@ -97,6 +121,7 @@ def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
                 s.get("self", ""),
                 s.get("proposal", ""),
                 s.get("decision", ""),
+                pk=uid,
             )
         )
     people = Member.objects.filter(pk__in=list(due)).order_by(vietnamese("full_name"), "pk")
@@ -111,6 +136,7 @@ def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
                 s.get("self", ""),
                 s.get("proposal", ""),
                 s.get("decision", ""),
+                pk=m.pk,
             )
         )
     return rows
@@ -135,21 +161,17 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
     for cell in ws[TITLE_ROWS + 1]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
-    for r in sheet_rows(rnd, unit):
-        ws.append(
-            [
-                escaped(value, ws)  # a name like "=HYPERLINK(…)" stays text
-                for value in (
-                    r.kind,
-                    r.code,
-                    r.name,
-                    r.cell,
-                    r.self_level,
-                    r.proposal_level,
-                    r.decision_level,
-                )
-            ]
-        )
+    rows = sheet_rows(rnd, unit)
+    for start in range(0, len(rows), EXPORT_BATCH):
+        for r in with_meetings(rows[start : start + EXPORT_BATCH], rnd.year):
+            values = (r.kind, r.code, r.name, r.cell, r.self_level, r.proposal_level,
+                      r.decision_level)  # fmt: skip
+            ws.append(
+                # a name like "=HYPERLINK(…)" stays text
+                [escaped(value, ws) for value in values]
+                + [None] * (len(HEADER) - len(values) - 2)
+                + [escaped(r.meetings, ws), escaped(r.unexcused, ws)]
+            )
     levels = wb.create_sheet("Mức")
     levels.append(["Đối tượng", "Mã", "Mức xếp loại", "Điểm tối thiểu"])
     for lv in rnd.scheme.levels.order_by("subject", "order"):
@@ -175,7 +197,9 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
         ws.add_data_validation(dv)
         dv.add(f"H{TITLE_ROWS + 2}:H{max(ws.max_row, TITLE_ROWS + 2)}")
     for col, width in zip(
-        "ABCDEFGHIJKLMN", (10, 14, 32, 10, 22, 22, 22, 22, 8, 12, 12, 12, 12, 30), strict=True
+        "ABCDEFGHIJKLMNOP",
+        (10, 14, 32, 10, 22, 22, 22, 22, 8, 12, 12, 12, 12, 30, 22, 16),
+        strict=True,
     ):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from grassroots.cadres.queries import holdings_on
 from grassroots.core.text import sort_key
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
@@ -115,6 +116,28 @@ def expected_list(unit: Unit, day: dt.date) -> list[Person]:
     )
     out = [Person(pk, name, number, roles[pk]) for pk, name, number in people]
     return sorted(out, key=lambda p: (sort_key(p.full_name), p.member_id))
+
+
+def committee_list(unit: Unit, day: dt.date) -> list[Person]:
+    """A committee meeting lists the committee on the day: whoever holds a post of `unit`'s
+    committee (cadres: the term, the post and the organization all open on `day`), once each
+    whatever the number of posts held. Only official members are elected or appointed to a
+    committee (Điều lệ Điều 5: a probationary member may not stand for election), so each is
+    counted as official."""
+    holders = holdings_on(day, unit=unit).values_list("member_id", flat=True).distinct()
+    people = Member.objects.filter(pk__in=holders).values_list("pk", "full_name", "profile_number")
+    out = [Person(pk, name, number, Role.OFFICIAL) for pk, name, number in people]
+    return sorted(out, key=lambda p: (sort_key(p.full_name), p.member_id))
+
+
+def meeting_list(unit: Unit, kind: str, day: dt.date) -> list[Person]:
+    """The list a meeting of `kind` names on `day`: the committee's post holders for a committee
+    meeting, the members of the cell(s) otherwise."""
+    from .models import MeetingKind
+
+    if kind == MeetingKind.COMMITTEE:
+        return committee_list(unit, day)
+    return expected_list(unit, day)
 
 
 def totals(people: list[Person]) -> dict[str, int]:

@@ -70,3 +70,19 @@ class CorrectionForm(ServiceForm):
     )
     value = text(_("Nội dung mới"), 3, required=True)
     reason = forms.CharField(label=_("Lý do đính chính"), max_length=255)
+
+
+class QualityForm(ServiceForm):
+    """The month's self-assessment: one points field per criterion of the sheet in force."""
+
+    note = text(_("Ghi chú (ưu điểm, hạn chế, việc cần khắc phục)"), 3)
+
+    def __init__(self, *args, sheet, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in sheet.criteria:
+            self.fields[criterion.key] = forms.IntegerField(
+                label=f"{criterion.label} (0–{criterion.points})",
+                min_value=0, max_value=criterion.points,
+            )  # fmt: skip
+        self.order_fields([c.key for c in sheet.criteria] + ["note"])
+        self.criteria = [c.key for c in sheet.criteria]

@@ -72,7 +72,14 @@ def minutes_of(meeting: Meeting) -> Minutes:
         f"Chủ trì: {meeting.chair or '…'}. Thư ký: {meeting.secretary or '…'}.",
         f"Khách mời: {meeting.guests or 'không'}.",
     ]
-    if meeting.kind != MeetingKind.COMMITTEE:
+    if meeting.kind == MeetingKind.COMMITTEE:
+        people += [
+            f"Tổng số cấp ủy viên: {meeting.expected} đồng chí; có mặt: {meeting.present}.",
+            f"Vắng có lý do: {meeting.absent_excused} — {_names(named(Mark.EXCUSED))}.",
+            f"Vắng không lý do: {meeting.absent_unexcused} — "
+            f"{_names([(n, '') for n, _r in named(Mark.UNEXCUSED)])}.",
+        ]
+    else:
         total = meeting.expected + meeting.exempt + meeting.away
         extra_exempt = named(Mark.PRESENT, [Role.EXEMPT])
         people += [

@@ -171,3 +171,31 @@ class Correction(models.Model):
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+
+class QualityScore(models.Model):
+    """A cell's self-assessment of one month's meetings (the sheet of `quality.py` in force on the
+    month's first day). Optional: a cell-month without a sheet is simply not scored. Changed
+    only through `services.quality_record` (old → new in the audit trail)."""
+
+    unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, related_name="meeting_quality"
+    )
+    month = models.DateField()  # the month's first day
+    sheet = models.CharField(max_length=32)  # the sheet version's code
+    scores = models.JSONField(default=dict)  # criterion key → points
+    total = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("tự đánh giá chất lượng sinh hoạt")
+        verbose_name_plural = _("tự đánh giá chất lượng sinh hoạt")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="one_quality_sheet_per_month")
+        ]
+        indexes = [models.Index(fields=["month"])]

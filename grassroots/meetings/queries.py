@@ -13,17 +13,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grassroots.core.text import sort_key, vietnamese
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
-from grassroots.organizations.queries import on
+from grassroots.organizations.queries import display_version, on
 
-from . import rules
-from .expected import Person, expected_list  # noqa: F401  (re-exported: a stable name)
-from .models import Attendance, Mark, Meeting, MeetingKind
+from . import quality, rules
+from .expected import Person, expected_list, meeting_list  # noqa: F401  (re-exported: stable names)
+from .models import Attendance, Mark, Meeting, MeetingKind, QualityScore
 from .services import TRACKS_ATTENDANCE
+from .yearly import CellYear, MemberYear, cells_year, members_year  # noqa: F401  (stable names)
 
 
 def _under_on_date(unit: Unit | int, unit_field: str = "unit_id", day_field: str = "date"):
@@ -369,7 +370,58 @@ def summary(unit: Unit, since: dt.date, until: dt.date) -> dict:
         "late_documents": late_documents(held, since, until).count(),
         "missed_months": len(missed_months(unit, since, until)),
         "average_minutes": round(duration["avg"] / duration["n"], 1) if duration["n"] else None,
+        "quality_average": quality_average(unit, since, until),
     }
+
+
+# --- the monthly self-assessment (quality.py) ------------------------------------------------
+
+
+def quality_scores(unit: Unit, since: dt.date, until: dt.date) -> QuerySet:
+    """The cells' monthly self-assessment sheets of months starting in [since, until], for the
+    cells under `unit` on the month's first day (through the restructured tree)."""
+    return QualityScore.objects.filter(
+        _under_on_date(unit, day_field="month"), month__gte=since.replace(day=1), month__lte=until
+    )
+
+
+def quality_average(unit: Unit, since: dt.date, until: dt.date) -> float | None:
+    """The average total of the sheets in the window (one query; None when no cell scored)."""
+    value = quality_scores(unit, since, until).aggregate(avg=Avg("total"))["avg"]
+    return round(float(value), 1) if value is not None else None
+
+
+@dataclass
+class QualityRow:
+    unit: Unit
+    name: str
+    month: dt.date
+    total: int
+    of: int
+    grade: str
+
+
+def quality_book(unit: Unit, since: dt.date, until: dt.date, limit: int = 240) -> list[QualityRow]:
+    """The sheets of the window for the book page, newest month first (each with the grade of
+    the sheet version it was recorded under)."""
+    rows = quality_scores(unit, since, until).select_related("unit").order_by("-month", "unit_id")
+    out, names = [], {}
+    for row in rows[:limit]:
+        sheet = quality.sheet_by_code(row.sheet) or quality.sheet_on(row.month)
+        if row.unit_id not in names:  # one name per cell shown, not one query per row
+            names[row.unit_id] = display_version(row.unit, row.month).name
+        name = names[row.unit_id]
+        out.append(
+            QualityRow(row.unit, name, row.month, row.total, sheet.total_points,
+                       sheet.grade(row.total))
+        )  # fmt: skip
+    return out
+
+
+def quality_of_month(unit: Unit, year: int, month: int):
+    """(the sheet in force on the month's first day, the cell's recorded sheet or None)."""
+    first = dt.date(year, month, 1)
+    return quality.sheet_on(first), QualityScore.objects.filter(unit=unit, month=first).first()
 
 
 def drift(meeting: Meeting) -> dict | None:
@@ -377,7 +429,7 @@ def drift(meeting: Meeting) -> dict | None:
     recorded with (a backdated transfer, exemption, attachment entered later). The recorded
     totals stay (the minutes are the record of what happened); the page shows this so the clerk
     can void and re-record a draft, or note a correction. None when nothing differs."""
-    people = expected_list(meeting.unit, meeting.date)
+    people = meeting_list(meeting.unit, meeting.kind, meeting.date)
     now = {r: 0 for r in ("official", "probationary", "attached")}
     for person in people:
         if person.role in now:

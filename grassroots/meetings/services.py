@@ -18,13 +18,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.accounts.access import require_writable_unit
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.organizations.models import MEMBER_KINDS, Kind, Unit
 
-from . import expected, rules
-from .models import Attendance, Correction, Mark, Meeting, MeetingKind, MinutesState, Role
+from . import expected, quality, rules
+from .models import (
+    Attendance,
+    Correction,
+    Mark,
+    Meeting,
+    MeetingKind,
+    MinutesState,
+    QualityScore,
+    Role,
+)
 
 TEXT_FIELDS = [
     "subject", "place", "chair", "secretary", "guests", "agenda", "speakers", "conclusions",
@@ -52,9 +61,10 @@ HOLDERS = {
     MeetingKind.EXTRAORDINARY: MEMBER_KINDS + (Kind.GRASSROOTS_COMMITTEE, Kind.PARTIAL_COMMITTEE),
     MeetingKind.STUDY: MEMBER_KINDS + (Kind.GRASSROOTS_COMMITTEE, Kind.PARTIAL_COMMITTEE),
 }
-# A committee meeting's attendance is the committee's members (cadres, issue 15), not derived
-# from the registry here: its totals stay zero and it is left out of the attendance rate.
-TRACKS_ATTENDANCE = {k for k in MeetingKind.values if k != MeetingKind.COMMITTEE}
+# Every meeting is marked against a derived list (a committee meeting: the committee's post
+# holders on the day, expected.committee_list); the members' attendance rate (domain.md §5) is
+# that of the party meetings, so committee meetings stay out of it.
+TRACKS_ATTENDANCE = {k for k in MeetingKind.values if k != MeetingKind.COMMITTEE}  # in the rate
 
 
 def _snapshot(meeting: Meeting, fields: list[str]) -> dict[str, Any]:
@@ -144,19 +154,19 @@ def _normalize_marks(marks: Mapping[int, Any] | None) -> dict[int, tuple[str, st
 def _apply_marks(meeting: Meeting, marks: dict[int, tuple[str, str]]) -> list[Attendance]:
     """Check each mark against the list derived on the meeting date, recompute the totals and
     return the exception rows (not yet saved)."""
-    people = expected.expected_list(meeting.unit, meeting.date)
+    people = expected.meeting_list(meeting.unit, meeting.kind, meeting.date)
     by_id = {p.member_id: p for p in people}
-    if meeting.kind not in TRACKS_ATTENDANCE:
-        people, by_id = [], {}
-        if marks:
-            raise _err("Họp cấp ủy: danh sách dự họp không lấy từ chi bộ, không điểm danh.")
     rows = []
     for member_id, (mark, reason) in marks.items():
         person = by_id.get(member_id)
         if person is None:
             raise _err(
-                f"Đảng viên (mã {member_id}) không có trong danh sách sinh hoạt của "
-                f"{meeting.unit.code} ngày {vn(meeting.date)}.",
+                (
+                    f"Đảng viên (mã {member_id}) không giữ chức danh trong cấp ủy "
+                    if meeting.kind == MeetingKind.COMMITTEE
+                    else f"Đảng viên (mã {member_id}) không có trong danh sách sinh hoạt "
+                )
+                + f"của {meeting.unit.code} ngày {vn(meeting.date)}.",
                 "marks",
             )
         if mark not in Mark.values:
@@ -378,3 +388,81 @@ def meeting_void(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
     record(actor, obj=meeting, action="void", changes={"voided": [False, True]}, reason=reason,
            object_type="meeting")  # fmt: skip
     return meeting
+
+
+def _month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+    return first, last
+
+
+@transaction.atomic
+def quality_record(
+    *,
+    actor: Actor,
+    unit: Unit,
+    year: int,
+    month: int,
+    scores: Mapping[str, Any],
+    note: str = "",
+    today: dt.date | None = None,
+) -> QualityScore:
+    """A cell's monthly self-assessment of its meetings (domain.md §5: a local practice, the
+    sheet is dated configuration in `quality.py`). Recording the month again replaces the sheet;
+    the audit keeps old → new. Every criterion of the sheet in force is needed, each between 0
+    and its points."""
+    _require_scope(actor, unit)
+    today = today or timezone.localdate()
+    try:
+        year, month = int(year), int(month)
+    except (TypeError, ValueError):
+        raise _err("Tháng đánh giá không hợp lệ.", "month") from None
+    if not (1 <= month <= 12) or not (limits.EARLIEST_DAY.year <= year <= today.year + 1):
+        raise _err("Tháng đánh giá không hợp lệ.", "month")
+    first, last = _month_days(year, month)
+    if first > today:
+        raise _err(f"Chưa thể tự đánh giá tháng {month:02d}/{year}: tháng chưa bắt đầu.", "month")
+    kinds = {expected.holds_meetings_on(unit, first), expected.holds_meetings_on(unit, last)}
+    if not kinds & set(MEMBER_KINDS):
+        raise _err(
+            f"{unit.code} không phải là chi bộ trong tháng {month:02d}/{year}: "
+            "chỉ chi bộ tự đánh giá chất lượng sinh hoạt.",
+            "unit",
+        )
+    sheet = quality.sheet_on(first)
+    allowed = {c.key: c for c in sheet.criteria}
+    unknown = sorted(set(scores) - set(allowed))
+    if unknown:
+        raise _err(f"Tiêu chí không có trong biểu {sheet.code}: {', '.join(unknown)}.", "scores")
+    clean: dict[str, int] = {}
+    for criterion in sheet.criteria:
+        value = scores.get(criterion.key)
+        if value is None or value == "":
+            raise _err(f"Cần chấm điểm tiêu chí “{criterion.label}”.", criterion.key)
+        try:
+            points = int(value)
+        except (TypeError, ValueError):
+            raise _err(f"Điểm tiêu chí “{criterion.label}” phải là số.", criterion.key) from None
+        if not 0 <= points <= criterion.points:
+            raise _err(
+                f"Điểm tiêu chí “{criterion.label}” phải từ 0 đến {criterion.points}.",
+                criterion.key,
+            )
+        clean[criterion.key] = points
+    row = for_update(QualityScore.objects).filter(unit=unit, month=first).first()
+    fields = ["sheet", "scores", "total", "note"]
+    before = snapshot(row, fields) if row is not None else {}
+    if row is None:
+        row = QualityScore(unit=unit, month=first)
+    else:
+        row.version += 1
+    row.sheet, row.scores, row.total = sheet.code, clean, sum(clean.values())
+    row.note = (note or "").strip()[:2000]
+    row.recorded_by = actor.user
+    changes = diff(before, snapshot(row, fields))
+    if not changes:
+        return row
+    row.save()
+    record(actor, obj=row, action="update" if before else "create", changes=changes,
+           object_type="meeting_quality")  # fmt: skip
+    return row

@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/<str:code>/new/", views.record, name="record"),
     path("units/<str:code>/export.xlsx", views.export, name="export"),
     path("units/<str:code>/import/", views.import_sheet, name="import"),
+    path("units/<str:code>/quality/<int:year>/<int:month>/", views.quality, name="quality"),
     path("<int:pk>/", views.meeting, name="meeting"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
     path("<int:pk>/approve/", views.approve, name="approve"),

@@ -67,6 +67,8 @@ def book(request, code: str):
     names = {
         m.unit_id: display_version(m.unit, m.date).name for m in meetings
     }  # one per organization shown
+    summary = queries.summary(unit, since, until)
+    average = summary["quality_average"]
     context = {
         "unit": unit,
         "name": display_version(unit, until).name,
@@ -74,13 +76,27 @@ def book(request, code: str):
         "years": list(range(latest.year, max(latest.year - 10, 1999), -1)),
         "since": since,
         "until": until,
-        "summary": queries.summary(unit, since, until),
+        "summary": summary,
+        "quality_average": "–" if average is None else f"{average:.1f}".replace(".", ","),
         "rows": [(m, names[m.unit_id], queries.meeting_flags(m)) for m in meetings],
         "missed": _missed(unit, since, until),
         "watch": queries.watch_list(unit, since, until),
         "can_write": access.may_write_unit(request.user, unit),
+        "quality": queries.quality_book(unit, since, until),
+        "quality_months": _quality_months(request.user, unit, since, until),
     }
     return render(request, "meetings/book.html", context)
+
+
+def _quality_months(user, unit, since, until) -> list[tuple[int, int, str]]:
+    """The months a clerk may score, when the book is a cell's."""
+    from grassroots.organizations.models import MEMBER_KINDS
+
+    if not access.may_write_unit(user, unit, Role.CLERK):
+        return []
+    if display_version(unit, until).kind not in MEMBER_KINDS:
+        return []
+    return [(since.year, m, f"{m:02d}/{since.year}") for m in range(1, until.month + 1)]
 
 
 def _missed(unit, since, until) -> list[tuple[str, str]]:
@@ -89,6 +105,36 @@ def _missed(unit, since, until) -> list[tuple[str, str]]:
     rows = queries.missed_months(unit, since, until)[:200]
     units = Unit.objects.in_bulk({cell for cell, _y, _m in rows})
     return [(display_version(units[c], dt.date(y, m, 1)).name, f"{m:02d}/{y}") for c, y, m in rows]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quality(request, code: str, year: int, month: int):
+    """A cell's self-assessment of one month's meetings (optional; the sheet in force then)."""
+    unit = access.get_unit_for_user(request.user, code, role=Role.CLERK)
+    if not 1 <= month <= 12 or not 1900 <= year <= timezone.localdate().year:
+        raise Http404("Không có tháng này.")
+    sheet_, current = queries.quality_of_month(unit, year, month)
+    initial = {"note": current.note, **current.scores} if current else {}
+    form = forms.QualityForm(request.POST or None, initial=initial, sheet=sheet_)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.quality_record(
+                actor=Actor.from_request(request), unit=unit, year=year, month=month,
+                scores={k: data[k] for k in form.criteria}, note=data["note"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã ghi tự đánh giá chất lượng sinh hoạt."))
+            return redirect(f"{reverse('meetings:book', args=[unit.code])}?year={year}")
+    title = _("Tự đánh giá chất lượng sinh hoạt tháng %(month)s – %(name)s") % {
+        "month": f"{month:02d}/{year}",
+        "name": display_version(unit, timezone.localdate()).name,
+    }
+    back = f"{reverse('meetings:book', args=[unit.code])}?year={year}"
+    return render(request, "web/form.html", {"form": form, "title": title, "back": back})
 
 
 @login_required
@@ -126,14 +172,15 @@ def meeting(request, pk: int):
         "name": display_version(m.unit, m.date).name,
         "coverage": queries.attendance_of(m),
         "flags": queries.meeting_flags(m),
-        "drift": queries.drift(m) if m.kind in services.TRACKS_ATTENDANCE else None,
+        "drift": queries.drift(m),
         "absent": [a for a in marks if a.mark != Mark.PRESENT],
         "extra": [a for a in marks if a.mark == Mark.PRESENT],
         "corrections": m.corrections.order_by("made_at"),
         "can_write": can_write and not m.approved,
         "can_correct": can_write and m.approved,
         "correction_form": forms.CorrectionForm(),
-        "tracks": m.kind in services.TRACKS_ATTENDANCE,
+        "tracks": True,
+        "committee": m.kind == MeetingKind.COMMITTEE,
     }
     return render(request, "meetings/meeting.html", context)
 
@@ -142,9 +189,7 @@ def meeting(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk: int):
     m = get_meeting_for_user(request.user, pk, role=Role.CLERK)
-    if m.kind not in services.TRACKS_ATTENDANCE:
-        raise Http404("Họp cấp ủy không điểm danh từ danh sách chi bộ.")
-    people = queries.expected_list(m.unit, m.date)
+    people = queries.meeting_list(m.unit, m.kind, m.date)
     current = {a.member_id: (a.mark, a.reason) for a in m.marks.all()}
     error = None
     if request.method == "POST":

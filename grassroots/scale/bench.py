@@ -306,6 +306,21 @@ def ensure_dataset(members: int, seed: int, progress: bool = False):
     ), False
 
 
+def _meetings(year: int, seed: int) -> dict:
+    """The meeting book (issue 14): a year of meetings generated once, then measured."""
+    from grassroots.meetings.models import Meeting
+
+    from .meetings import bench_meetings, generate_meetings
+
+    root = Unit.objects.get(code="N")
+    out = {}
+    if not Meeting.objects.filter(date__year=year).exists():
+        out.update(generate_meetings(root, year, seed=seed))
+    out["meetings_in_table"] = Meeting.objects.count()
+    out.update(bench_meetings(root, year, seed=seed))
+    return {f"meetings_{k}" if not k.startswith("meetings") else k: v for k, v in out.items()}
+
+
 def run_bench(
     *,
     members: int,
@@ -313,6 +328,7 @@ def run_bench(
     samples: int = 200,
     pages: int = 40,
     searches: int = 100,
+    meetings_year: int | None = None,
     progress: bool = False,
 ) -> dict:
     dataset, reused = ensure_dataset(members, seed, progress=progress)
@@ -346,6 +362,8 @@ def run_bench(
         out.update(phase("pages", bench_pages, targets, rng, pages))
     except Exception as error:  # a page under construction must not cost the other measures
         out.update({"page_p50_ms": -1.0, "page_p95_ms": -1.0, "page_error": repr(error)[:300]})
+    if meetings_year:
+        out.update(phase("meetings", _meetings, meetings_year, seed))
     duck, answers = phase("duckdb", bench_duckdb, targets)
     out.update(duck)
     out["phase_seconds"] = phases

@@ -141,6 +141,10 @@ class MemberMaker:
         self.by_code = {c.code: c for c in plan.cells}
         self.province_of_cell = plan.province_of_cell
         self.seq = [0] * len(plan.provinces)
+        # Cells planned to open after the data's end (an organization's later cells) take no
+        # admissions: an admission there would be dated after TODAY, which the registry refuses
+        # (core.limits: at most a year ahead of the real today).
+        self.open_cells = [i for i, c in enumerate(plan.cells) if c.start <= O_TODAY - 20]
 
     def _cell_on(self, day: int, exclude: str | None) -> Cell | None:
         for _ in range(8):
@@ -159,7 +163,7 @@ class MemberMaker:
 
     def make(self, index: int) -> MemberSpec:
         rng = self.rng
-        ci = rng.randrange(len(self.cells))
+        ci = self.open_cells[rng.randrange(len(self.open_cells))]
         cell = self.cells[ci]
         lo = max(O_ORIGIN, cell.start)
         hi = min(O_TODAY - 20, cell.end - 1 if cell.end else O_TODAY - 20)

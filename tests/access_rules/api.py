@@ -86,6 +86,15 @@ RULES = {
         Probe(lambda w: "/api/v1/organizations/G1/candidates/?at=2020-01-01", API_READ),
         Probe(lambda w: "/api/v1/organizations/GQ/candidates/", API_ABSENT_FOR_P),
     ],
+    "api/v1/organizations/<str:code>/meetings/": [
+        Probe(
+            lambda w: "/api/v1/organizations/G1/meetings/?from=2024-01-01&to=2024-12-31", API_READ
+        ),
+        Probe(
+            lambda w: "/api/v1/organizations/GQ/meetings/?from=2024-01-01&to=2024-12-31",
+            API_ABSENT_FOR_P,
+        ),
+    ],
     "api/v1/members/": [
         Probe(lambda w: "/api/v1/members/?q=tran+thi+trong", expect(outsider=200, anonymous=401)),
         Probe(lambda w: "/api/v1/members/?q=canary", expect(outsider=200, anonymous=401)),

@@ -47,6 +47,17 @@ RULES = {
         Probe(lambda w: "/meetings/units/C1/import/", expect(302, 403, 403, 404, 302), "post", {}),
         Probe(lambda w: "/meetings/units/GQ/import/", expect(404, 404, 404, 302, 302), "post", {}),
     ],
+    "meetings/units/<str:code>/quality/<int:year>/<int:month>/": [
+        Probe(lambda w: "/meetings/units/C1/quality/2026/1/", expect(clerk=403, viewer=403)),
+        Probe(
+            lambda w: "/meetings/units/C1/quality/2026/1/",
+            expect(clerk=403, viewer=403),
+            "post",
+            {},
+        ),
+        Probe(lambda w: "/meetings/units/C1/quality/2026/13/", expect(404, 403, 403, 404, 302)),
+        Probe(lambda w: "/meetings/units/GQ/quality/2026/1/", expect(404, 404, 404, 200, 302)),
+    ],
     "meetings/<int:pk>/": [
         Probe(meeting("m_2024"), READ_IN_SCOPE),
         Probe(meeting("m_2026"), expect(clerk=404), note="after the district ended"),

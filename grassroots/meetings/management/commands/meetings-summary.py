@@ -18,6 +18,7 @@ LABELS = {
     "short_meetings": "Buổi sinh hoạt không đủ thời lượng",
     "late_documents": "Buổi sinh hoạt đăng tài liệu muộn",
     "average_minutes": "Thời lượng bình quân (phút)",
+    "quality_average": "Điểm tự đánh giá chất lượng sinh hoạt bình quân",
 }
 
 
@@ -42,5 +43,11 @@ class Command(GrassrootsCommand):
         self.stdout.write(f"{unit.code}: từ {since:%d/%m/%Y} đến {until:%d/%m/%Y}")
         for key, label in LABELS.items():
             value = result[key]
-            decimals = 2 if key.endswith("pct") else 1 if key == "average_minutes" else 0
+            decimals = (
+                2
+                if key.endswith("pct")
+                else 1
+                if key in ("average_minutes", "quality_average")
+                else 0
+            )
             self.stdout.write(f"  {label:<58} {number(value, decimals):>10}")

@@ -41,10 +41,26 @@ class Command(GrassrootsCommand):
         )
         parser.add_argument("--searches", type=int, default=100)
         parser.add_argument("--pages", type=int, default=40)
+        parser.add_argument(
+            "--meetings-year",
+            type=int,
+            help="also the meeting book: generate this year's meetings if absent, then measure "
+            "recording a meeting and the province / country summaries",
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(
-        self, *args, members, seed, db, samples, searches, pages, json: bool = False, **options
+        self,
+        *args,
+        members,
+        seed,
+        db,
+        samples,
+        searches,
+        pages,
+        meetings_year=None,
+        json: bool = False,
+        **options,
     ):
         if db:
             env = {**os.environ, "DATABASE_URL": _database_url(db, members, seed)}
@@ -64,6 +80,8 @@ class Command(GrassrootsCommand):
                 "--pages",
                 str(pages),
             ]
+            if meetings_year:
+                argv += ["--meetings-year", str(meetings_year)]
             if json:
                 argv.append("--json")
             subprocess.run(argv, env=env, check=True)
@@ -74,6 +92,7 @@ class Command(GrassrootsCommand):
             samples=samples,
             pages=pages,
             searches=searches,
+            meetings_year=meetings_year,
             progress=options["verbosity"] > 0,
         )
         if json:

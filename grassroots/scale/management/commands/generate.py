@@ -5,9 +5,10 @@ import json as jsonlib
 from django.core.management.base import CommandError
 from django.db import connection
 
-from grassroots.core.cli import GrassrootsCommand
+from grassroots.core.cli import BadArgument, GrassrootsCommand
 from grassroots.organizations.models import Unit
-from grassroots.scale.national import SCALES
+from grassroots.scale.meetings import generate_meetings
+from grassroots.scale.national import SCALES, TODAY
 from grassroots.scale.runs import run_generate
 
 
@@ -18,10 +19,21 @@ class Command(GrassrootsCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--members", type=int, help="số đảng viên (mặc định theo --scale)")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--meetings-year",
+            type=int,
+            action="append",
+            default=[],
+            help="năm có sinh hoạt chi bộ (mỗi chi bộ họp hằng tháng); lặp lại cho nhiều năm",
+        )
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, scale, members, seed, json: bool = False, **options):
+    def handle(self, *args, scale, members, seed, meetings_year, json: bool = False, **options):
         from django.core.management import call_command
+
+        for year in meetings_year:
+            if not 2000 <= year <= TODAY.year - 1:
+                raise BadArgument(f"Năm sinh hoạt phải từ 2000 đến {TODAY.year - 1}.")
 
         call_command("migrate", verbosity=0)
         if Unit.objects.exists():
@@ -41,6 +53,9 @@ class Command(GrassrootsCommand):
             "peak_rss_mb": round(dataset.peak_rss_mb),
             **dataset.counts,
         }
+        root = Unit.objects.get(code="N")
+        for year in meetings_year:
+            out.update(generate_meetings(root, year, seed=seed))
         if json:
             self.stdout.write(_json(out))
         else:
