@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--record", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--provinces", type=int, help="measure a random sample of provinces")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
@@ -53,7 +54,15 @@ def main() -> None:
     out.update(generate_meetings(unit, args.year, progress=progress))
     out["meetings_in_table"] = Meeting.objects.count()
     out["attendance_rows_in_table"] = Attendance.objects.count()
-    out.update(bench_meetings(unit, args.year, records=args.record, repeat=args.repeat))
+    out.update(
+        bench_meetings(
+            unit,
+            args.year,
+            records=args.record,
+            repeat=args.repeat,
+            province_sample=args.provinces,
+        )
+    )
     print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
 
 

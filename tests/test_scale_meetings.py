@@ -60,3 +60,11 @@ def test_the_benchmark_measures_recording_and_summaries(world):
     assert out["record_n"] == 2 and out["record_p95_ms"] > 0
     assert out["provinces"] == 1 and out["country_meetings"] == 24
     assert Meeting.objects.count() == 24  # the recorded meetings were rolled back
+
+
+def test_generate_refuses_a_meetings_year_outside_the_data():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Năm sinh hoạt phải từ 2000"):
+        call_command("generate", "--meetings-year", "1990")
+    assert not Meeting.objects.exists()

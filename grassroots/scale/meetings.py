@@ -151,7 +151,13 @@ def provinces(year: int) -> list[Unit]:
 
 
 def bench_meetings(
-    root: Unit, year: int, *, records: int = 30, repeat: int = 3, seed: int = 14
+    root: Unit,
+    year: int,
+    *,
+    records: int = 30,
+    repeat: int = 3,
+    seed: int = 14,
+    province_sample: int | None = None,
 ) -> dict:
     """Recording p95 (rolled back; a day of the following January), province-year and
     country-year summary p95."""
@@ -180,7 +186,10 @@ def bench_meetings(
     }
     since, until = dt.date(year, 1, 1), dt.date(year, 12, 31)
     province_ms, sizes = [], []
-    for province in provinces(year):
+    chosen = provinces(year)
+    if province_sample is not None and len(chosen) > province_sample:
+        chosen = sorted(rng.sample(chosen, province_sample), key=lambda u: u.code)
+    for province in chosen:
         for _ in range(repeat):
             ms, result = _timed(queries.summary, province, since, until, cpu="province_summary")
             province_ms.append(ms)
