@@ -133,6 +133,10 @@ def test_board_and_organization_page_show_overdue_first(w):
     c.force_login(w.clerk)
     board = c.get("/development/units/G/").content.decode()
     assert board.index("Đinh Quá Hạn") < board.index("Bùi Mới")
+    # the rules passed in words, never their codes
+    from grassroots.development.queries import RULE_LABELS
+
+    assert RULE_LABELS["age"] in board and ">age<" not in board and "stale_file" not in board
     unit_page = c.get("/units/G/").content.decode()
     assert "việc sắp đến hạn / quá hạn" in unit_page and "Đinh Quá Hạn" in unit_page
 

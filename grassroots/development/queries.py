@@ -286,6 +286,11 @@ class CaseRow:
     proposed_on: dt.date
     overdue: list[str] = field(default_factory=list)
 
+    @property
+    def overdue_labels(self) -> list[str]:
+        """The rules passed, in words (the page never shows a rule's code)."""
+        return [RULE_LABELS[rule] for rule in self.overdue]
+
     def as_json(self) -> dict:
         data = asdict(self)
         data["since"] = self.since.isoformat()

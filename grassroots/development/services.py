@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from grassroots.audit.services import Actor, diff, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core import limits, scans
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
@@ -83,7 +83,9 @@ def _validate_profile(values: dict[str, Any], candidate: Candidate | None = None
 
 
 def _lock(candidate: Candidate) -> Candidate:
-    return Candidate.objects.select_for_update().get(pk=candidate.pk)
+    # The audit chain's lock before the case's row, the one lock order of every writer (the
+    # ceremony and recognition reach the registry's ledger, which takes the chain's lock too).
+    return for_update(Candidate.objects.filter(pk=candidate.pk)).get()
 
 
 def _steps(candidate: Candidate) -> list[CaseStep]:
@@ -154,6 +156,7 @@ def candidate_propose(
     **profile: Any,
 ) -> Candidate:
     """The cell puts a person on its list of outstanding candidates (domain-processes.md §4)."""
+    for_update(Candidate.objects.none())  # the audit chain's lock first (no row to lock yet)
     if source not in ProposalSource.values:
         raise ValidationError({"source": ["Nguồn giới thiệu không hợp lệ."]})
     unknown = set(profile) - set(PROFILE_FIELDS)
@@ -541,7 +544,7 @@ def step_void(*, actor: Actor, step: CaseStep, reason: str) -> CaseStep:
     if not reason.strip():
         raise ValidationError({"reason": ["Cần ghi lý do hủy."]})
     candidate = _lock(step.candidate)
-    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    step = for_update(CaseStep.objects.filter(pk=step.pk)).get()
     if step.voided_at:
         raise ValidationError("Bước này đã bị hủy.")
     if step.kind not in VOIDABLE:
