@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from grassroots.cadres import api as cadres_api
 from grassroots.development import api as development
+from grassroots.directives import api as directives_api
 from grassroots.inspection import api as inspection
 from grassroots.meetings.api import MeetingsSummaryView
 from grassroots.plans import api as plans
@@ -49,6 +50,9 @@ urlpatterns = [
         "inspection_summary",
     ),
     v1("organizations/<str:code>/meetings/", MeetingsSummaryView, "meetings_summary"),
+    v1("documents/", directives_api.DocumentsView, "documents"),
+    v1("documents/<int:pk>/cascade/<str:code>/", directives_api.CascadeView, "cascade"),
+    v1("documents/files/<int:pk>/", directives_api.DocumentFileView, "document_file"),
     v1("members/", views.MemberSearchView, "members"),
     v1("members/<int:pk>/", views.MemberView, "member"),
     v1("members/<int:pk>/events/", views.MemberEventsView, "member_events"),

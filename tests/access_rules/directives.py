@@ -8,6 +8,9 @@ from grassroots.directives.services import document_register, file_attach
 from ..factories import SYSTEM, d
 from .probes import ABSENT_FOR_P, READ_IN_SCOPE, Probe, expect
 
+API_READ = expect(anonymous=401)
+API_ABSENT_FOR_P = expect(admin=404, clerk=404, viewer=404, outsider=200, anonymous=401)
+
 PDF = b"%PDF-1.4 ban quet"
 ALL = expect(outsider=200)
 
@@ -16,11 +19,41 @@ def doc(key: str, suffix: str = ""):
     return lambda w: f"/directives/documents/{w[key].pk}/{suffix}"
 
 
+def doc_api(key: str, suffix: str):
+    return lambda w: f"/api/v1/documents/{w[key].pk}/{suffix}"
+
+
 def file(key: str):
     return lambda w: f"/directives/files/{w[key].pk}/"
 
 
 RULES = {
+    "api/v1/documents/": [
+        Probe(lambda w: "/api/v1/documents/?q=chuong+trinh", expect(outsider=200, anonymous=401)),
+        Probe(lambda w: "/api/v1/documents/?unit=GQ", API_ABSENT_FOR_P),
+    ],
+    "api/v1/documents/<int:pk>/cascade/<str:code>/": [
+        Probe(
+            doc_api("dir_tw", "cascade/P/?at=2008-12-31"),
+            expect(clerk=404, viewer=404, anonymous=401),
+        ),
+        Probe(doc_api("dir_tw", "cascade/D1/?at=2008-12-31"), expect(viewer=404, anonymous=401)),
+        Probe(
+            doc_api("dir_d2", "cascade/D1/?at=2008-12-31"),
+            expect(clerk=404, viewer=404, anonymous=401),
+            note="a sibling district's",
+        ),
+        Probe(doc_api("dir_q", "cascade/GQ/?at=2008-12-31"), API_ABSENT_FOR_P),
+    ],
+    "api/v1/documents/files/<int:pk>/": [
+        Probe(
+            lambda w: f"/api/v1/documents/files/{w['file_d2'].pk}/",
+            expect(clerk=404, viewer=404, anonymous=401),
+            note="guessing another district's",
+        ),
+        Probe(lambda w: f"/api/v1/documents/files/{w['file_d1'].pk}/", API_READ),
+        Probe(lambda w: f"/api/v1/documents/files/{w['file_q'].pk}/", API_ABSENT_FOR_P),
+    ],
     "directives/": [Probe(lambda w: "/directives/?q=nghi+quyet", ALL)],
     "directives/units/<str:code>/": [
         Probe(lambda w: "/directives/units/G1/", READ_IN_SCOPE),
