@@ -160,6 +160,10 @@ def test(argv: list[str]) -> None:
         env=base,
         check=False,
     )
+    # Two processes on two cores (pytest-xdist; a file's tests stay together so module fixtures
+    # are built once): the suite's wall time halves. `-n 0` on the command line turns it off.
+    if not any(a == "-n" or a.startswith("-n") for a in argv) and (os.cpu_count() or 1) > 1:
+        argv = ["-n", str(min(os.cpu_count() or 1, 4)), "--dist", "loadfile", *argv]
     say("test suite on SQLite")
     failed |= run(PY, "-m", "pytest", *argv, env=base, check=False)
     if ci or pg_reachable():

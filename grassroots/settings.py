@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("GRASSROOTS_VAR_DIR", PROJECT_DIR / "var"))
+# The test suite runs in two processes (pytest-xdist, `dev.py test`): each gets its own var dir,
+# so file caches (rate counters, lockouts), stored files and job files never cross between them.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]
 
 
 def env_bool(name: str, default: bool) -> bool:
