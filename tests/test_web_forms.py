@@ -291,3 +291,25 @@ def test_organization_forms(client, world):
     assert "còn tổ chức trực thuộc" in field_errors(refused, "date")
     kind = post("/units/C2A/change_kind/", {"kind": "grassroots_committee", "date": "01/07/2024"})
     assert field_errors(kind, "kind") or top_errors(kind)
+
+
+def test_profile_offers_the_coded_lists_and_keeps_a_value_outside_them(client, world):
+    # Issue 18: the category fields offer the statistics' coded lists; a typed value outside
+    # them is saved as typed (and counted as "Chưa phân loại"), never dropped.
+    an = world["an"]
+    login(client, world["clerk"])
+    page = client.get(f"/members/{an.pk}/edit/").content.decode()
+    assert 'list="list-theory_level"' in page
+    assert '<datalist id="list-theory_level"><option value="Cao cấp, cử nhân">' in page
+    assert '<option value="Nông dân">' in page
+    post = {
+        "full_name": "Nguyễn Văn Ấn",
+        "gender": "M",
+        "birth_date": "01/01/1970",
+        "ethnicity": "Kinh",
+        "profile_number": an.profile_number,
+        "occupation": "Thợ thủ công mỹ nghệ",
+        "expected_version": an.version,
+    }
+    assert client.post(f"/members/{an.pk}/edit/", post).status_code == 302
+    assert Member.objects.get(pk=an.pk).occupation == "Thợ thủ công mỹ nghệ"

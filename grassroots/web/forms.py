@@ -8,8 +8,10 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.members import categories
 from grassroots.members.models import DisciplineForm, EventKind, Member
 from grassroots.members.services import PROFILE_FIELDS
 from grassroots.organizations.models import GrassrootsType, Kind
@@ -175,6 +177,27 @@ class UnitDissolveForm(DecisionForm):
 # --- members (role clerk) ---------------------------------------------------------------------
 
 
+class CodedListInput(forms.TextInput):
+    """A text input offering the statistics' coded list of its field (issue 18: category fields
+    become coded lists) as a `<datalist>`: the clerk picks a category's name, or types the
+    longer form the profile keeps ("Đại học Y"); a value outside every list is still saved and
+    counted as "Chưa phân loại" (members/categories.py), never dropped."""
+
+    def __init__(self, field: str, attrs=None):
+        self.coded_field = field
+        super().__init__({"list": f"list-{field}", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join(
+            "",
+            '<option value="{}">',
+            ((c.label,) for c in categories.categories(self.coded_field) if c.code != "none"),
+        )
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<datalist id="list-{}">{}</datalist>', self.coded_field, options
+        )
+
+
 class ProfileForm(ServiceForm):
     """The profile fields of the model, rendered as a plain form: the service does the saving."""
 
@@ -182,6 +205,13 @@ class ProfileForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Member, fields=PROFILE_FIELDS))
         self.fields["birth_date"] = date_field(_("Ngày sinh"))
+        for name in categories.FIELDS:
+            if name in self.fields:
+                self.fields[name].widget = CodedListInput(name)
+                self.fields[name].help_text = _(
+                    "Chọn trong danh mục thống kê hoặc gõ đầy đủ (ví dụ “Đại học Y”); giá trị "
+                    "ngoài danh mục được thống kê vào “Chưa phân loại”."
+                )
         self.order_fields(PROFILE_FIELDS)
 
 
