@@ -143,21 +143,12 @@ def _report_texts(tmp_path, code: str) -> dict[str, str]:
     from docx import Document
     from openpyxl import load_workbook
 
+    outs = {ext: tmp_path / f"{code}.{ext}" for ext in ("json", "docx", "xlsx", "pdf")}
+    # One CLI call: the report is counted once and written in the four formats.
+    args = ["report", "review", "--unit", code, "--since", str(D1), "--at", str(D2)]
+    call_command(*args, *[part for out in outs.values() for part in ("--out", str(out))])
     texts = {}
-    for ext in ("json", "docx", "xlsx", "pdf"):
-        out = tmp_path / f"{code}.{ext}"
-        call_command(
-            "report",
-            "review",
-            "--unit",
-            code,
-            "--since",
-            str(D1),
-            "--at",
-            str(D2),
-            "--out",
-            str(out),
-        )
+    for ext, out in outs.items():
         if ext == "json":
             texts[ext] = out.read_text(encoding="utf-8")
         elif ext == "docx":

@@ -124,9 +124,12 @@ def _run(*args):
 
 def test_cli_writes_every_format(world, tmp_path):
     f = figures(world["P"], AT, SINCE)
-    base = ["--unit", "P", "--since", "2009-01-01", "--at", "2013-01-01", "--out"]
-    for ext in ("json", "docx", "xlsx", "pdf"):
-        _run(*base, str(tmp_path / f"r.{ext}"))
+    base = ["--unit", "P", "--since", "2009-01-01", "--at", "2013-01-01"]
+    _run(
+        *base,
+        *[a for ext in ("json", "docx", "xlsx", "pdf") for a in ("--out", tmp_path / f"r.{ext}")],
+    )
+    assert AuditRecord.objects.filter(action="export").count() == 4  # one export per file
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["sections"]["members"]["lines"]["members"]["after"] == f.members
     from docx import Document
@@ -201,6 +204,19 @@ def test_cli_refusals(world, tmp_path):
         _run("--unit", "P", "--since", "2013-01-01", "--at", "2009-01-01", "--out", out)
     with pytest.raises(CommandError, match="đuôi"):
         _run("--unit", "P", "--since", "2009-01-01", "--at", "2013-01-01", "--out", "r.odt")
+    with pytest.raises(CommandError, match="mỗi định dạng một tệp"):
+        _run(
+            "--unit",
+            "P",
+            "--since",
+            "2009-01-01",
+            "--at",
+            "2013-01-01",
+            "--out",
+            "a.pdf",
+            "--out",
+            "b.pdf",
+        )
     # the district clerk gets their own district
     _run(
         "--unit",

@@ -33,27 +33,49 @@ def review_export(
     `unit` must already have passed the access check (access.get_report_unit_for_user).
     `summary` replaces the generated written summary (the text a clerk edited).
     """
-    if fmt not in FORMATS:
-        raise ReportError(f"Định dạng không hỗ trợ: {fmt} (docx, xlsx, pdf, json).")
+    review, files = review_exports(
+        actor=actor, unit=unit, since=since, at=at, fmts=[fmt], summary=summary, progress=progress
+    )
+    return review, files[fmt]
+
+
+def review_exports(
+    *,
+    actor: Actor,
+    unit: Unit,
+    since: dt.date,
+    at: dt.date,
+    fmts: list[str],
+    summary: str | None = None,
+    progress=None,
+) -> tuple[Review, dict[str, bytes]]:
+    """The report built once and rendered in each of `fmts` (the CLI's repeated `--out`: the
+    same figures in DOCX, XLSX, PDF and JSON without counting four times); each file is an
+    export of its own in the audit trail."""
+    for fmt in fmts:
+        if fmt not in FORMATS:
+            raise ReportError(f"Định dạng không hỗ trợ: {fmt} (docx, xlsx, pdf, json).")
     if since > at:
         raise ReportError("Ngày đầu kỳ phải trước hoặc bằng ngày cuối kỳ.")
     review = build_review(unit, since, at, progress=progress)
     if summary is not None and summary.strip():
         review.summary = summary.strip().replace("\r\n", "\n")
-    data = render(review, fmt)
-    record(
-        actor,
-        obj=unit,
-        action="export",
-        changes={
-            "export": [None, "review_report"],
-            "format": [None, fmt],
-            "since": [None, since.isoformat()],
-            "at": [None, at.isoformat()],
-        },
-        reason="Xuất báo cáo sơ kết, tổng kết",
-    )
-    return review, data
+    files = {}
+    for fmt in fmts:
+        files[fmt] = render(review, fmt)
+        record(
+            actor,
+            obj=unit,
+            action="export",
+            changes={
+                "export": [None, "review_report"],
+                "format": [None, fmt],
+                "since": [None, since.isoformat()],
+                "at": [None, at.isoformat()],
+            },
+            reason="Xuất báo cáo sơ kết, tổng kết",
+        )
+    return review, files
 
 
 def report_job_create(
