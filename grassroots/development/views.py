@@ -21,7 +21,7 @@ from grassroots.accounts.models import Role
 from grassroots.assessments.presenters import plain_source
 from grassroots.audit.services import Actor
 from grassroots.excel.views import queue_upload
-from grassroots.organizations.queries import display_version
+from grassroots.organizations.queries import display_version, versions_at
 
 from . import config, documents, forms, queries, rules, rulesets, services, sheet
 from .models import Candidate, CaseStep, Document, Holiday, Stage, StepKind
@@ -71,6 +71,10 @@ def board(request, code: str):
     at = _last_day(unit, end)
     due = queries.deadlines(unit, at)
     rows = queries.cases(unit, at, due=due)
+    # Cells by name on the day, not by code (one query for the subtree).
+    names = dict(versions_at(at, under=unit).values_list("unit__code", "name"))
+    for row in rows:
+        row.cell = names.get(row.cell, row.cell)
     by_stage = {s: [r for r in rows if r.stage == s] for s in rules.OPEN_STAGES}
     context = {
         "unit": unit,

@@ -124,6 +124,48 @@ ACTION_LABELS = {
     "void": _("hủy"),
     "correct": _("sửa (thay thế)"),
     **{value: label.lower() for value, label in ChangeAction.choices},
+    # the modules' own actions (an unlabelled action would show its key to a clerk)
+    "demo": _("tạo dữ liệu minh họa"),
+    "demo_inspection": _("tạo dữ liệu minh họa"),
+    "bulk_load": _("nạp hàng loạt"),
+    "import": _("nhập từ Excel"),
+    "export": _("xuất dữ liệu"),
+    "download": _("tải tệp"),
+    "view": _("xem"),
+    "approve": _("duyệt"),
+    "send_back": _("trả lại"),
+    "restore": _("khôi phục"),
+    "remove": _("gỡ bỏ"),
+    "open": _("mở"),
+    "end": _("kết thúc"),
+    "decide": _("quyết định"),
+    "conclude": _("kết luận"),
+    "attendance": _("điểm danh"),
+    "apply": _("áp dụng"),
+    "record_applied": _("ghi nhận đã áp dụng"),
+    "add_change": _("thêm thay đổi"),
+    "void_change": _("hủy thay đổi"),
+    "change_arrangement": _("đổi bố trí chi bộ"),
+    "password": _("đổi mật khẩu"),
+    "login": _("đăng nhập"),
+    "logout": _("đăng xuất"),
+    "login_failed": _("đăng nhập sai"),
+    "totp_enabled": _("bật xác thực hai bước"),
+    "totp_disabled": _("tắt xác thực hai bước"),
+}
+# Keys that records of several modules carry (counts of a demo step, an export's parameters).
+COMMON_FIELD_LABELS = {
+    "appeals": _("khiếu nại"),
+    "cases": _("cuộc kiểm tra, giám sát"),
+    "decisions": _("quyết định kỷ luật"),
+    "programmes": _("chương trình"),
+    "programme_items": _("nội dung chương trình"),
+    "meetings": _("buổi sinh hoạt"),
+    "documents": _("văn bản"),
+    "export": _("xuất"),
+    "format": _("định dạng"),
+    "since": _("từ ngày"),
+    "at": _("đến ngày"),
 }
 
 
@@ -135,7 +177,7 @@ _MODELS_FOR = {
 
 
 def _field_labels(object_type: str) -> dict[str, str]:
-    labels = {}
+    labels = {key: str(label) for key, label in COMMON_FIELD_LABELS.items()}
     for model in _MODELS_FOR.get(object_type, ()):
         for f in model._meta.get_fields():
             if hasattr(f, "verbose_name"):
