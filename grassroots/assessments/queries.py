@@ -13,7 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Exists, OuterRef, Q
 
 from grassroots.accounts import access
-from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Reason
+from grassroots.members.models import (
+    DisciplineForm,
+    EventKind,
+    Member,
+    MemberEvent,
+    MemberStint,
+    Reason,
+)
 from grassroots.organizations.models import (
     GRASSROOTS_KINDS,
     SUBORDINATE_KINDS,
@@ -26,8 +33,10 @@ from grassroots.organizations.queries import on
 from . import counts
 from .models import (
     ConsolidationPlan,
+    DisciplineTarget,
     Level,
     OrganizationDiscipline,
+    OrganizationDisciplineForm,
     Rating,
     Round,
     RoundAction,
@@ -242,6 +251,33 @@ def disciplined_units(unit_ids, year: int) -> dict[int, set[str]]:
     )
     for unit_id, target in qs.values_list("unit_id", "target"):
         out.setdefault(unit_id, set()).add(target)
+    return out
+
+
+def discipline_of_members(member_ids, year: int) -> dict[int, list[tuple[str, dt.date]]]:
+    """member id → (form, date) of each discipline of the year not voided (the same events as
+    `disciplined_members`, with what the rating sheet shows)."""
+    out: dict[int, list[tuple[str, dt.date]]] = {}
+    labels = dict(DisciplineForm.choices)
+    qs = MemberEvent.objects.filter(
+        kind=EventKind.DISCIPLINE, voided_at__isnull=True, date__year=year, member_id__in=member_ids
+    ).order_by("date")
+    for member_id, form, day in qs.values_list("member_id", "discipline_form", "date"):
+        out.setdefault(member_id, []).append((str(labels.get(form, form)), day))
+    return out
+
+
+def discipline_of_units(unit_ids, year: int) -> dict[int, list[tuple[str, dt.date]]]:
+    """unit id → (target and form, date) of each organization discipline of the year (the
+    same rows as `disciplined_units`)."""
+    out: dict[int, list[tuple[str, dt.date]]] = {}
+    forms, targets = dict(OrganizationDisciplineForm.choices), dict(DisciplineTarget.choices)
+    qs = OrganizationDiscipline.objects.filter(
+        voided_at__isnull=True, date__year=year, unit_id__in=unit_ids
+    ).order_by("date")
+    for unit_id, target, form, day in qs.values_list("unit_id", "target", "form", "date"):
+        label = f"{forms.get(form, form)} {str(targets.get(target, target)).lower()}"
+        out.setdefault(unit_id, []).append((label, day))
     return out
 
 

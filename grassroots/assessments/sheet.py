@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from grassroots.accounts import access
+from grassroots.core.dates import vn as vdate
 from grassroots.core.text import clean, fold, vietnamese
 from grassroots.excel.injection import escaped
 from grassroots.meetings import queries as meeting_queries
@@ -48,6 +49,8 @@ HEADER = [
     # Read-only columns from the meeting book (issue 14): not read back by the import.
     "Sinh hoạt trong năm",
     "Vắng không lý do (tháng)",
+    # Read-only: the discipline of the year (issue 16), which caps the level (checks.py).
+    "Kỷ luật trong năm",
 ]
 KIND_ORG, KIND_MEMBER = "Tổ chức", "Đảng viên"
 FACT_COLUMNS = {
@@ -72,6 +75,7 @@ class SheetRow:
     pk: int = 0
     meetings: str = ""  # member: present / expected; cell: held / due, thematic
     unexcused: str = ""  # member: the months absent without reason
+    discipline: str = ""  # the year's discipline (form and date), which caps the level
 
 
 def with_meetings(rows: list[SheetRow], year: int) -> list[SheetRow]:
@@ -87,6 +91,23 @@ def with_meetings(rows: list[SheetRow], year: int) -> list[SheetRow]:
         elif r.pk in cells:
             c = cells[r.pk]
             r.meetings = f"{c.held}/{c.due} tháng; {c.thematic} chuyên đề"
+    return rows
+
+
+def with_year_facts(rows: list[SheetRow], year: int) -> list[SheetRow]:
+    """The read-only columns of a page of rows: the meeting book and the year's discipline."""
+    return with_discipline(with_meetings(rows, year), year)
+
+
+def with_discipline(rows: list[SheetRow], year: int) -> list[SheetRow]:
+    """The discipline decided during the year for each row — the fact that caps its level
+    (checks.py: QĐ 132, QĐ 124, QĐ 366) — shown next to the level being chosen, read for the
+    whole page in two queries (members' discipline events, organizations' discipline)."""
+    members = q.discipline_of_members([r.pk for r in rows if r.kind == KIND_MEMBER], year)
+    units = q.discipline_of_units([r.pk for r in rows if r.kind == KIND_ORG], year)
+    for r in rows:
+        found = members.get(r.pk) if r.kind == KIND_MEMBER else units.get(r.pk)
+        r.discipline = "; ".join(f"{label}, {vdate(day)}" for label, day in found or [])
     return rows
 
 
@@ -163,14 +184,14 @@ def export_xlsx(rnd: Round, unit: Unit) -> bytes:
     ws["A1"].font = Font(bold=True, size=13)
     rows = sheet_rows(rnd, unit)
     for start in range(0, len(rows), EXPORT_BATCH):
-        for r in with_meetings(rows[start : start + EXPORT_BATCH], rnd.year):
+        for r in with_year_facts(rows[start : start + EXPORT_BATCH], rnd.year):
             values = (r.kind, r.code, r.name, r.cell, r.self_level, r.proposal_level,
                       r.decision_level)  # fmt: skip
             ws.append(
                 # a name like "=HYPERLINK(…)" stays text
                 [escaped(value, ws) for value in values]
-                + [None] * (len(HEADER) - len(values) - 2)
-                + [escaped(r.meetings, ws), escaped(r.unexcused, ws)]
+                + [None] * (len(HEADER) - len(values) - 3)
+                + [escaped(r.meetings, ws), escaped(r.unexcused, ws), escaped(r.discipline, ws)]
             )
     levels = wb.create_sheet("Mức")
     levels.append(["Đối tượng", "Mã", "Mức xếp loại", "Điểm tối thiểu"])

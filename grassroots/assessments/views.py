@@ -126,7 +126,7 @@ def sheet(request, pk: int, code: str):
             "unit": unit,
             "unit_name": version.name if version else unit.code,
             "page": page,
-            "rows": xlsx.with_meetings(list(page.object_list), rnd.year),
+            "rows": xlsx.with_year_facts(list(page.object_list), rnd.year),
             "levels_org": q.levels_of(rnd.scheme, Subject.ORGANIZATION),
             "levels_member": q.levels_of(rnd.scheme, Subject.MEMBER),
             "steps": Step.choices,
