@@ -64,9 +64,12 @@ def book(request, code: str):
     meetings = list(
         queries.meetings_under(unit, since, until, held=False).select_related("unit")[:500]
     )
-    names = {
-        m.unit_id: display_version(m.unit, m.date).name for m in meetings
-    }  # one per organization shown
+    # One name per organization shown (as of its last meeting in the list), not one per meeting.
+    last_meeting = {}
+    for m in meetings:
+        if m.unit_id not in last_meeting or m.date > last_meeting[m.unit_id].date:
+            last_meeting[m.unit_id] = m
+    names = {uid: display_version(m.unit, m.date).name for uid, m in last_meeting.items()}
     summary = queries.summary(unit, since, until)
     average = summary["quality_average"]
     context = {
@@ -104,7 +107,11 @@ def _missed(unit, since, until) -> list[tuple[str, str]]:
 
     rows = queries.missed_months(unit, since, until)[:200]
     units = Unit.objects.in_bulk({cell for cell, _y, _m in rows})
-    return [(display_version(units[c], dt.date(y, m, 1)).name, f"{m:02d}/{y}") for c, y, m in rows]
+    names: dict[int, str] = {}  # one name per cell (as of its first missed month), not per row
+    for c, y, m in rows:
+        if c not in names:
+            names[c] = display_version(units[c], dt.date(y, m, 1)).name
+    return [(names[c], f"{m:02d}/{y}") for c, y, m in rows]
 
 
 @login_required
