@@ -28,5 +28,5 @@ class Command(GrassrootsCommand):
             self.stdout.write(dumps([r.as_json() for r in rows]))
             return
         for r in rows:
-            late = f"  QUÁ HẠN: {', '.join(r.overdue)}" if r.overdue else ""
+            late = f"  QUÁ HẠN: {'; '.join(r.overdue_labels)}" if r.overdue else ""
             self.stdout.write(f"{r.id:>7}  {r.full_name:<32} {r.cell:<14} {r.stage_label}{late}")
