@@ -175,6 +175,7 @@ def _production_env(tmp_path, **extra):
         k: v
         for k, v in os.environ.items()
         if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY")
+        and not k.startswith("PYTEST")  # a test worker's var dir is not the deployment's
     }
     env.update(
         SECRET_KEY="x7#kP2!vQ9@mZ4$wL8^rT1&yN6*bH3(jF5)dG0-sC_aE+uV=oI",
