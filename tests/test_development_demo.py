@@ -123,3 +123,23 @@ def test_introductions_by_two_members_pass_the_registrys_check(demo):
         for member in (step.introducer_1, step.introducer_2):
             facts = registry.introducer_facts(member, step.candidate.cell, step.date)
             assert rules.introducer_problem(facts, step.date, rule_values) is None, (step, facts)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_failed_vote_in_a_young_cell_never_precedes_the_file(seed):
+    """Found by the full demo (scale 1.0): a cell opened weeks before the ceremony pulls every
+    step up to its first day, and the failed vote written a month before the passing one came
+    before the proposal — a case span without a cell, refused by the database."""
+    import random
+
+    from grassroots.development import demo
+
+    ceremony, floor = dt.date(2019, 2, 15), dt.date(2018, 11, 7)
+    steps = demo._file_steps(
+        random.Random(seed), 4792, ceremony, dt.date(2019, 1, 10), "1-QĐ/ĐU", "Đảng ủy",
+        floor, True, lambda day: {"introduced_by": IntroducedBy.YOUTH_UNION},
+    )  # fmt: skip
+    assert steps[0].kind == StepKind.PROPOSED and min(s.date for s in steps) >= floor
+    replayable = [rules.St(s.kind, s.date, s.unit_id, s.passed, i) for i, s in enumerate(steps)]
+    _, timeline = rules.replay(replayable, config.rules_on(ceremony))
+    assert all(unit is not None for unit, *_ in rules.spans(timeline))

@@ -172,7 +172,10 @@ def _file_steps(rng, cell_id: int, ceremony: dt.date, decision: dt.date, number:
         elif kind == StepKind.CELL_VOTE:
             official = rng.randint(5, 30)
             if failed_vote:
-                steps.append(_step(kind, day - dt.timedelta(days=30), official_members=official,
+                # A month before the passing vote, but never before the file's previous step
+                # (a young cell's steps are all pulled up to its first day).
+                failed_on = max(day - dt.timedelta(days=30), floor, steps[-1].date)
+                steps.append(_step(kind, failed_on, official_members=official,
                                    votes_for=official // 2, passed=False))  # fmt: skip
             fields.update(official_members=official, votes_for=official - rng.randint(0, official // 4),
                           passed=True)  # fmt: skip
