@@ -38,7 +38,9 @@ def cadres(ctx: Context) -> Section | None:
         stock_line("below_standard", _("Chưa đạt chuẩn"), then["below_standard"],
                    now["below_standard"], level=1),
     ]  # fmt: skip
-    return Section("cadres", _("Cán bộ, đào tạo, bồi dưỡng, chuẩn hóa"), lines)
+    # The written summary's "Đã đào tạo … lượt và bồi dưỡng … lượt" (reports/summary.py).
+    facts = {"trained": training["trained_turns"], "fostered": training["fostered_turns"]}
+    return Section("cadres", _("Cán bộ, đào tạo, bồi dưỡng, chuẩn hóa"), lines, facts=facts)
 
 
 register_section("cadres", cadres, order=60)

@@ -96,8 +96,8 @@ def _facts(review) -> dict:
             "top_up": (f["last_top_pct"] or 0) >= (f["first_top_pct"] or 0),
             "several_years": f["first_year"] != f["last_year"],
         }
-    training = review.section("training")
-    if training and training.facts:
+    training = review.section("cadres")  # the cadres module's section carries the turns
+    if training and (training.facts.get("trained") or training.facts.get("fostered")):
         out["has_training"] = True
         out["trained"] = number(training.facts.get("trained"))
         out["fostered"] = number(training.facts.get("fostered"))
