@@ -82,6 +82,16 @@ def post_label(post: str, unit_kind: str = "") -> str:
 # The seeded standards: (code, name, effective, note, [(post, unit_kind, grassroots_type, kind,
 # min_level, confirmed, source)]).
 _COMMUNE = ("grassroots_committee", "commune")
+# NĐ 33/2023's qualifications (domain-processes.md §2.4), kept unchanged by CT 45 (2025).
+_ND33_ROWS = [
+    (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", True, "NĐ 33/2023"),
+    (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+    (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+    (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
+    (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
+    (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
+    (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
+]
 SEED = [
     (
         "CHUAN-2004",
@@ -104,15 +114,7 @@ SEED = [
         dt.date(2023, 8, 1),
         "domain-processes.md §2.4. Lý luận chính trị trung cấp và các chức danh khác: "
         "[UNCONFIRMED], giữ như bộ mặc định.",
-        [
-            (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", True, "NĐ 33/2023"),
-            (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
-            (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
-            (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
-            (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
-            (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
-            (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
-        ],
+        _ND33_ROWS,
     ),
     (
         "CT45-2025",
@@ -120,15 +122,7 @@ SEED = [
         dt.date(2025, 4, 14),
         "domain-processes.md §2.4: cấp ủy viên lần đầu còn đủ một nhiệm kỳ công tác, tái cử còn "
         "ít nhất 48 tháng, tính đến ngày khai mạc đại hội. Trình độ giữ như NĐ 33/2023.",
-        [
-            (Post.SECRETARY, *_COMMUNE, QualKind.EDUCATION, "upper_secondary", True, "NĐ 33/2023"),
-            (Post.SECRETARY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
-            (Post.SECRETARY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
-            (Post.DEPUTY, *_COMMUNE, QualKind.THEORY, "intermediate", False, ""),
-            (Post.DEPUTY, *_COMMUNE, QualKind.PROFESSIONAL, "university", True, "NĐ 33/2023"),
-            (Post.SECRETARY, "grassroots_cell", "", QualKind.THEORY, "elementary", False, ""),
-            (Post.SECRETARY, "subordinate_cell", "", QualKind.THEORY, "elementary", False, ""),
-        ],
+        _ND33_ROWS,
     ),
 ]
 # Age and term limits per version: (version code, unit_kind or "", months left when first

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .rules import in_force
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -80,12 +82,7 @@ def versions() -> tuple[QualitySheet, ...]:
 
 def sheet_on(day: dt.date) -> QualitySheet:
     """The sheet in force on `day` (the latest effective on or before it)."""
-    chosen = versions()
-    current = chosen[0]
-    for version in chosen:
-        if version.effective <= day:
-            current = version
-    return current
+    return in_force(versions(), day)
 
 
 def sheet_by_code(code: str) -> QualitySheet | None:

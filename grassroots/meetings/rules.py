@@ -58,14 +58,19 @@ def versions() -> tuple[MeetingRules, ...]:
     return tuple(sorted(chosen, key=lambda r: r.effective))
 
 
-def rules_on(day: dt.date) -> MeetingRules:
-    """The version in force on `day` (the latest effective on or before it)."""
-    chosen = versions()
+def in_force(chosen: tuple, day: dt.date):
+    """The version of `chosen` (sorted by `effective`) in force on `day`: the latest effective on
+    or before it (the first one before any). Shared by the rules and the quality sheets."""
     current = chosen[0]
     for version in chosen:
         if version.effective <= day:
             current = version
     return current
+
+
+def rules_on(day: dt.date) -> MeetingRules:
+    """The version in force on `day` (the latest effective on or before it)."""
+    return in_force(versions(), day)
 
 
 def with_values(base: MeetingRules, **values) -> MeetingRules:
