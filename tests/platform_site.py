@@ -35,7 +35,11 @@ class Site:
         self.pg_url = ""
         base = database_url or os.environ.get("DATABASE_URL", "")
         if base.startswith("postgres"):
-            self.pg_url = base if database_url else f"{base}_{name}"
+            # Each xdist worker gets its own site database: two workers building the same
+            # `_browser` database at once drop it under each other.
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+            suffix = f"{name}_{worker}" if worker else name
+            self.pg_url = base if database_url else f"{base}_{suffix}"
             self._pg("DROP DATABASE IF EXISTS {db} WITH (FORCE)", "CREATE DATABASE {db}")
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
