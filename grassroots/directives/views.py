@@ -19,6 +19,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
 from grassroots.core import scans
 from grassroots.organizations.queries import display_version
+from grassroots.web.forms import parse_day
 
 from . import forms, queries, services, sheets
 from .kinds import DOC_KINDS, KIND_CHOICES
@@ -32,11 +33,16 @@ def _document_for_user(user, pk: int) -> Document:
     return doc
 
 
-def _day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("at", ""))
-    except ValueError:
-        return timezone.localdate()
+def _day(request) -> tuple[dt.date, list[str]]:
+    """`?at=` as people type it (dd/mm/yyyy, the app's date box) or as links carry it (ISO);
+    today when absent, today and a Vietnamese message when unreadable."""
+    raw = request.GET.get("at", "").strip()
+    day = parse_day(raw) if raw else None
+    if raw and day is None:
+        return timezone.localdate(), [
+            _("Ngày “%(value)s” không hợp lệ; hãy nhập dd/mm/yyyy.") % {"value": raw}
+        ]
+    return day or timezone.localdate(), []
 
 
 @login_required
@@ -52,7 +58,7 @@ def index(request):
 @login_required
 def inbox(request, code: str):
     unit = access.get_unit_for_user(request.user, code)
-    at = access.nearest_visible_day(request.user, unit, _day(request))
+    at = access.nearest_visible_day(request.user, unit, _day(request)[0])
     context = {
         "unit": unit,
         "name": display_version(unit, at).name,
@@ -175,7 +181,7 @@ def study(request, pk: int):
 @login_required
 def cascade(request, pk: int, code: str):
     doc = _document_for_user(request.user, pk)
-    day = _day(request)
+    day, errors = _day(request)
     unit = access.get_report_unit_for_user(request.user, code, [day])
     result = queries.cascade(doc, unit, day)
     context = {
@@ -183,6 +189,7 @@ def cascade(request, pk: int, code: str):
         "unit": unit,
         "name": display_version(unit, day).name,
         "at": day,
+        "date_errors": errors,
         "figures": result.as_json(),
         "rows": queries.tree_rows(result),
     }
