@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from grassroots.audit.services import Actor
+from grassroots.core.cli import number
 from grassroots.organizations.models import GRASSROOTS_KINDS, Unit
 
 from . import approval, follow_up
@@ -256,7 +257,7 @@ def seed_demo_ratings(
         if log:
             log(
                 f"{year} {result.scheme}: {result.top}/{result.grassroots} tổ chức cơ sở mức cao nhất "
-                f"({result.top_pct}%), {result.members} đảng viên"
+                f"({number(result.top_pct, 2)}%), {number(result.members)} đảng viên"
             )
         results.append(result)
     return results
