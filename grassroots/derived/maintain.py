@@ -30,6 +30,7 @@ __all__ = [
     "TreeSnapshot",
     "member_renamed",
     "member_stints_changed",
+    "members_stints_changed",
     "names_batched",
     "rebuild_all",
 ]
@@ -66,6 +67,19 @@ def member_stints_changed(member_id: int, old: list[StintRow], new: list[StintRo
         pending.add(member_id)
     else:
         name_index.refresh([member_id])
+
+
+def members_stints_changed(member_ids: list[int], old: list[StintRow], new: list[StintRow]) -> None:
+    """The same for many members at once (a bulk restructure): `old` and `new` are every
+    removed and every added stint of them; the ledger is a sum over stints, so one pass over all
+    of them moves it exactly as one pass per member would."""
+    apply_stint_change(old, new)
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(member_ids)
+        return
+    for i in range(0, len(member_ids), 5000):
+        name_index.refresh(member_ids[i : i + 5000])
 
 
 def member_renamed(member_id: int) -> None:

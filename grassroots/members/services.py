@@ -7,16 +7,17 @@ the event, re-derives the member's stints, moves the figures ledger, and writes 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from grassroots.accounts import access
 from grassroots.audit.models import AuditRecord
-from grassroots.audit.services import Actor, diff, for_update, record, snapshot
+from grassroots.audit.services import Actor, diff, for_update, record, snapshot, unsaved_record
 from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.text import clean, fold
@@ -124,9 +125,13 @@ def live_events(member: Member) -> list[MemberEvent]:
     return list(member.events.filter(voided_at__isnull=True).order_by("date", "id"))
 
 
-def validate_history(events: list[lifecycle.Ev]) -> list[lifecycle.Stint]:
-    unit_ids = {e.unit_id for e in events if e.unit_id}
-    checker = UnitChecker(unit_ids)
+def validate_history(
+    events: list[lifecycle.Ev], checker: UnitChecker | None = None
+) -> list[lifecycle.Stint]:
+    """The member's stints from the whole history, or ValidationError. A bulk writer passes one
+    `checker` loaded for every unit of every member (the answers are per unit, not per member)."""
+    if checker is None:
+        checker = UnitChecker({e.unit_id for e in events if e.unit_id})
     stints = lifecycle.derive_stints(events, unit_exists=checker.exists, is_cell=checker.is_cell)
     checker.check_stints(stints)
     return stints
@@ -415,6 +420,177 @@ def member_record_event(
         object_type="memberevent",
     )
     return event
+
+
+# Ids per query of the bulk writer (as name_index: well under SQLite's 32,766 parameters).
+BATCH = 5000
+# How many refused members a bulk refusal names before "and N more".
+NAMED_REFUSALS = 20
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), BATCH):
+        yield ids[i : i + BATCH]
+
+
+def _stint_key(row) -> tuple:
+    return tuple(getattr(row, name) for name in maintain.StintRow.__slots__)
+
+
+@transaction.atomic
+def members_restructure(
+    *,
+    actor: Actor,
+    moves: Mapping[int, Unit],
+    date: dt.date,
+    note: str = "",
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    issuing_body: str = "",
+    confirm_future: bool = False,
+) -> list[MemberEvent]:
+    """Move many members (id → receiving cell) from their cells on `date` because of one
+    restructure: the same fact, rule by rule, as `member_record_event(kind=RESTRUCTURE)` for each
+    of them (tests/test_members_bulk.py compares the two on generated histories), written in bulk.
+
+    Every member's whole history is checked with the new event by the same lifecycle and unit
+    rules (`validate_history`, one `UnitChecker` for all), and every refused member is named at
+    once; nothing is written unless all pass. Then: the events in one `bulk_create`, only the
+    stints that changed replaced (a restructure ends one stint and opens one), the ledger moved
+    once for all (`maintain.members_stints_changed`), the versions bumped in one UPDATE and one
+    audit record per event, as the one-by-one path writes them. Runs in the caller's
+    transaction: a merger of 200 cells stays all-or-nothing."""
+    ids = sorted(moves)
+    if not ids:
+        return []
+    limits.check_future(date, confirm_future)
+    members: dict[int, Member] = {}
+    for chunk in _chunks(ids):
+        members.update((m.pk, m) for m in for_update(Member.objects).filter(pk__in=chunk))
+    missing = [pk for pk in ids if pk not in members]
+    if missing:
+        raise ValidationError(f"Không có đảng viên mã {', '.join(map(str, missing[:10]))}.")
+    for member in members.values():
+        access.require_member_write(actor, member, date)
+    events: dict[int, list[MemberEvent]] = {pk: [] for pk in ids}
+    for chunk in _chunks(ids):
+        rows = MemberEvent.objects.filter(member_id__in=chunk, voided_at__isnull=True)
+        for e in rows.order_by("member_id", "date", "id"):
+            events[e.member_id].append(e)
+    new_events = {
+        pk: MemberEvent(
+            member=members[pk],
+            kind=EventKind.RESTRUCTURE,
+            date=date,
+            unit=moves[pk],
+            decision_number=limits.clean_text(decision_number),
+            decision_date=decision_date,
+            issuing_body=limits.clean_text(issuing_body),
+            note=note.strip(),
+        )
+        for pk in ids
+    }
+    unit_ids = {e.unit_id for rows in events.values() for e in rows if e.unit_id}
+    checker = UnitChecker(unit_ids | {u.pk for u in moves.values()})
+    derived: dict[int, list[lifecycle.Stint]] = {}
+    refused: list[str] = []
+    fields: set[str] = set()
+    for pk in ids:
+        history = [as_ev(e) for e in events[pk]] + [as_ev(new_events[pk])]
+        try:
+            derived[pk] = validate_history(history, checker)
+        except ValidationError as exc:
+            member = members[pk]
+            pairs = (
+                [(f, m) for f, ms in exc.message_dict.items() for m in ms]
+                if hasattr(exc, "error_dict")
+                else [("__all__", m) for m in exc.messages]
+            )
+            for name, message in pairs:
+                fields.add(name)
+                refused.append(f"{member.full_name} ({member.profile_number}): {message}")
+    if refused:
+        shown = refused[:NAMED_REFUSALS]
+        if len(refused) > NAMED_REFUSALS:
+            shown.append(f"… và {len(refused) - NAMED_REFUSALS} trường hợp khác.")
+        field = fields.pop() if len(fields) == 1 else "__all__"
+        raise ValidationError({field: shown} if field != "__all__" else shown)
+    created = MemberEvent.objects.bulk_create(new_events.values(), batch_size=BATCH)
+    # Replace only the stints that differ (the one-by-one path deletes and re-inserts them all:
+    # same rows, same ledger, since the ledger is a sum over stints).
+    old_rows: list[maintain.StintRow] = []
+    new_rows: list[maintain.StintRow] = []
+    stale: list[int] = []
+    fresh: list[MemberStint] = []
+    current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in ids}
+    for chunk in _chunks(ids):
+        for stint_id, member_id, *values in MemberStint.objects.filter(
+            member_id__in=chunk
+        ).values_list("pk", "member_id", *maintain.STINT_COLUMNS):
+            current[member_id].append((stint_id, maintain.StintRow(*values)))
+    for pk in ids:
+        left = {}
+        for stint_id, row in current[pk]:
+            left.setdefault(_stint_key(row), []).append((stint_id, row))
+        for s in derived[pk]:
+            row = maintain.StintRow(
+                s.unit_id,
+                s.start,
+                s.end,
+                s.status,
+                s.exempt,
+                s.start_reason,
+                s.end_reason,
+                s.came_from,
+                s.went_to,
+                s.recognized,
+            )
+            same = left.get(_stint_key(row))
+            if same:
+                same.pop()
+                continue
+            new_rows.append(row)
+            fresh.append(
+                MemberStint(
+                    member_id=pk,
+                    unit_id=s.unit_id,
+                    start=s.start,
+                    end=s.end,
+                    status=s.status,
+                    exempt=s.exempt,
+                    start_reason=s.start_reason,
+                    end_reason=s.end_reason,
+                    came_from_id=s.came_from,
+                    went_to_id=s.went_to,
+                    recognized=s.recognized,
+                )
+            )
+        for rows in left.values():
+            for stint_id, row in rows:
+                stale.append(stint_id)
+                old_rows.append(row)
+    for chunk in _chunks(stale):
+        # One DELETE statement: `.delete()` would load each row (audit.guards listens to
+        # pre_delete for every model), and nothing refers to a stint.
+        MemberStint.objects.filter(pk__in=chunk)._raw_delete(MemberStint.objects.db)
+    MemberStint.objects.bulk_create(fresh, batch_size=BATCH)
+    maintain.members_stints_changed(ids, old_rows, new_rows)
+    for chunk in _chunks(ids):
+        Member.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+    AuditRecord.objects.bulk_create(
+        [
+            unsaved_record(
+                actor,
+                obj=event,
+                action="create",
+                changes=diff({}, snapshot(event, EVENT_FIELDS)),
+                object_type="memberevent",
+            )
+            for event in created
+        ],
+        batch_size=BATCH,
+    )
+    return created
 
 
 def member_transfer(

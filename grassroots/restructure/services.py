@@ -2,7 +2,7 @@
 
 A change of kind that needs a new cell for the members, a merger, a split and a dissolution span
 three domains: the organization's own change (`organizations.services`), the members' restructure
-events (`members.services.member_record_event`) and the villages of a merged commune
+events (`members.services.members_restructure`, one bulk write per cell) and the villages of a merged commune
 (`territory.services.village_move`). They live here, above all three, so that no domain's
 services reach into another's. Each runs in one transaction (the services it calls join it).
 """
@@ -18,10 +18,9 @@ from django.db.models import Q
 
 from grassroots.accounts import access
 from grassroots.audit.services import Actor
-from grassroots.derived import maintain
 from grassroots.derived.maintain import TreeSnapshot
-from grassroots.members.models import EventKind, Member, MemberStint
-from grassroots.members.services import member_record_event
+from grassroots.members.models import MemberStint
+from grassroots.members.services import members_restructure
 from grassroots.organizations.models import (
     MEMBER_KINDS,
     ChangeAction,
@@ -57,10 +56,6 @@ def _stints_on(unit: Unit, day: dt.date):
     return MemberStint.objects.filter(unit=unit, start__lte=day).filter(
         Q(end__isnull=True) | Q(end__gt=day)
     )
-
-
-def _members_in(unit: Unit, day: dt.date):
-    return Member.objects.filter(pk__in=_stints_on(unit, day).values("member_id")).order_by("pk")
 
 
 def _has_members(unit: Unit, day: dt.date) -> bool:
@@ -128,21 +123,21 @@ def unit_change_kind(
     return unit
 
 
+def _member_ids_in(unit: Unit, day: dt.date) -> list[int]:
+    return sorted(set(_stints_on(unit, day).values_list("member_id", flat=True)))
+
+
 def _move_members(actor: Actor, source: Unit, target: Unit, day: dt.date) -> int:
-    moved = 0
-    with maintain.names_batched():  # one name-index refresh for the whole cell
-        for member in _members_in(source, day):
-            member_record_event(
-                actor=actor,
-                member=member,
-                kind=EventKind.RESTRUCTURE,
-                date=day,
-                unit=target,
-                note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
-                confirm_future=True,  # the organization change's own date: decided, not typed
-            )
-            moved += 1
-    return moved
+    """Every member of `source` on `day` to `target`: one bulk write (members_restructure)."""
+    ids = _member_ids_in(source, day)
+    members_restructure(
+        actor=actor,
+        moves=dict.fromkeys(ids, target),
+        date=day,
+        note=f"Theo sắp xếp tổ chức: {source.code} → {target.code}",
+        confirm_future=True,  # the organization change's own date: decided, not typed
+    )
+    return len(ids)
 
 
 @transaction.atomic
@@ -264,17 +259,16 @@ def unit_split(
             note=f"Chia tách từ {unit.code}",
         )
     first = new_units[parts[0].code.upper()]
-    for member in _members_in(unit, date):
-        target = new_units.get(assign.get(member.pk, "").upper(), first)
-        member_record_event(
-            actor=actor,
-            member=member,
-            kind=EventKind.RESTRUCTURE,
-            date=date,
-            unit=target,
-            note=f"Theo chia tách {unit.code}",
-            confirm_future=True,  # the split's own date: decided, not typed
-        )
+    members_restructure(
+        actor=actor,
+        moves={
+            pk: new_units.get(assign.get(pk, "").upper(), first)
+            for pk in _member_ids_in(unit, date)
+        },
+        date=date,
+        note=f"Theo chia tách {unit.code}",
+        confirm_future=True,  # the split's own date: decided, not typed
+    )
     for child in children_on(unit, date):
         target = new_units.get(children_assign.get(child.pk, "").upper(), first)
         unit_move(
