@@ -125,3 +125,32 @@ def test_the_member_page_shows_cases_and_decisions_to_inspectors_only(w):
         assert answer.status_code == 200 and w.a.full_name in page
         assert 'id="member-cases"' not in page and "Dấu hiệu vi phạm" not in page
         assert 'id="member-decisions"' not in page and "tố cáo mật" not in page
+
+
+def test_suspension_through_the_pages_and_on_the_member_page(w):
+    from django.urls import reverse
+
+    from grassroots.inspection.models import Suspension
+
+    url = f"/inspection/cases/{w.case.pk}/suspensions/new/"
+    data = {"ground": "violation", "body_code": "G", "organ": "committee",
+            "signed_on": "01/03/2024", "start": "01/03/2024", "last_day": "30/05/2024"}  # fmt: skip
+    refused = w.inspector.post(url, data)  # 91 days
+    assert refused.status_code == 200 and "quá 90 ngày" in refused.content.decode()
+    assert not Suspension.objects.exists()
+    assert w.clerk.post(url, {**data, "last_day": ""}).status_code == 404
+    assert w.inspector.post(url, {**data, "last_day": ""}).status_code == 302
+    suspension = Suspension.objects.get()
+    assert suspension.last_day.isoformat() == "2024-05-29" and suspension.case == w.case
+    page = w.inspector.get(f"/inspection/suspensions/{suspension.pk}/")
+    assert page.status_code == 200 and "Có dấu hiệu vi phạm nghiêm trọng" in page.content.decode()
+    assert w.viewer.get(f"/inspection/suspensions/{suspension.pk}/").status_code == 404
+    w.inspector.post(f"/inspection/suspensions/{suspension.pk}/lift/", {"lifted_on": "15/04/2024"})
+    suspension.refresh_from_db()
+    assert suspension.lifted_on.isoformat() == "2024-04-15"
+    # Shown on the member page to whoever reads the member; the link only for inspectors.
+    member_url = reverse("web:member", args=[w.a.pk])
+    for client, link in ((w.inspector, True), (w.clerk, False), (w.viewer, False)):
+        page = client.get(member_url).content.decode()
+        assert 'id="member-suspensions"' in page and "01/03/2024 – 29/05/2024" in page
+        assert ("/inspection/suspensions/" in page) is link

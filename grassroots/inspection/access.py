@@ -71,6 +71,22 @@ def decisions_visible(user) -> QuerySet:
     return only_visible(user, Decision.objects.all(), "placed_on")
 
 
+def suspensions_visible(user) -> QuerySet:
+    from .models import Suspension
+
+    return only_visible(user, Suspension.objects.all(), "placed_on")
+
+
+def get_suspension_for_user(user, pk: int, *, write: bool = False):
+    """A suspension's page (its grounds and reason): inspectors in the scope only, like a case."""
+    suspension = suspensions_visible(user).filter(pk=pk).select_related("unit", "body").first()
+    if suspension is None:
+        raise Http404("Không tìm thấy quyết định đình chỉ.")
+    if write:
+        require_inspector_write(user, suspension.unit)
+    return suspension
+
+
 def programmes_visible(user) -> QuerySet:
     from .models import Programme
 

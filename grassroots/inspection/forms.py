@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.web.forms import ServiceForm, code_field, date_field
 
-from .models import CaseKind, Conclusion, Form, Organ, Outcome, Severity
+from .models import CaseKind, Conclusion, Form, Organ, Outcome, Severity, SuspensionGround
 
 TEXT = {"rows": 3}
 
@@ -66,6 +66,33 @@ class DecisionForm(ServiceForm):
     voters = forms.IntegerField(label=_("Số người biểu quyết"), required=False, min_value=0)
     reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs=TEXT))
     field_aliases = {"body": "body_code", "subject": "form", "case": "form"}
+
+
+class SuspensionForm(ServiceForm):
+    ground = forms.ChoiceField(label=_("Căn cứ"), choices=SuspensionGround.choices)
+    body_code = code_field(_("Mã tổ chức có cơ quan quyết định"), pick="unit")
+    organ = forms.ChoiceField(
+        label=_("Cơ quan quyết định"), choices=[c for c in Organ.choices if c[0] != Organ.CELL]
+    )
+    number = forms.CharField(label=_("Số quyết định"), required=False, max_length=64)
+    signed_on = date_field(_("Ngày ký"))
+    start = date_field(_("Đình chỉ từ ngày"))
+    last_day = date_field(
+        _("Đến hết ngày"), required=False, help_text=_("Để trống: 90 ngày kể từ ngày bắt đầu.")
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs=TEXT))
+    field_aliases = {"body": "body_code", "case": "ground"}
+
+
+class SuspensionExtendForm(ServiceForm):
+    extended_on = date_field(_("Ngày quyết định gia hạn"))
+    last_day = date_field(_("Gia hạn đến hết ngày"))
+    number = forms.CharField(label=_("Số quyết định gia hạn"), required=False, max_length=64)
+
+
+class SuspensionLiftForm(ServiceForm):
+    lifted_on = date_field(_("Trở lại sinh hoạt từ ngày"))
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs=TEXT))
 
 
 class AppealForm(ServiceForm):

@@ -181,6 +181,44 @@ class Decision(Subject):
         return f"{self.get_form_display()} {self.number}".strip()
 
 
+class SuspensionGround(models.TextChoices):
+    # domain-processes.md §3.7 (QĐ 22 Điều 28–31).
+    VIOLATION = "violation", _("Có dấu hiệu vi phạm nghiêm trọng, cản trở việc kiểm tra, xử lý")
+    PROSECUTION = "prosecution", _("Bị khởi tố, truy tố, tạm giam")
+
+
+class Suspension(Subject):
+    """A suspension of party activity (đình chỉ sinh hoạt đảng) of a member, from `start` to
+    `last_day` inclusive (extended, or lifted early on `lifted_on`; never deleted). While it runs
+    the member is listed at meetings but not expected (meetings/expected.py)."""
+
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="suspensions"
+    )
+    ground = models.CharField(_("căn cứ"), max_length=16, choices=SuspensionGround.choices)
+    reason = models.TextField(_("lý do"), blank=True)
+    signed_on = models.DateField(_("ngày ký"))
+    start = models.DateField(_("đình chỉ từ ngày"))
+    last_day = models.DateField(_("đến hết ngày"))
+    extension_number = models.CharField(_("số quyết định gia hạn"), max_length=64, blank=True)
+    extended_on = models.DateField(_("ngày gia hạn"), null=True, blank=True)
+    lifted_on = models.DateField(_("ngày chấm dứt đình chỉ"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đình chỉ sinh hoạt đảng")
+        verbose_name_plural = _("đình chỉ sinh hoạt đảng")
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["subject_member", "start"])]
+
+    def __str__(self) -> str:
+        return f"Đình chỉ sinh hoạt đảng {self.number}".strip()
+
+    def runs_on(self, day) -> bool:
+        return self.start <= day <= self.last_day and (
+            self.lifted_on is None or day < self.lifted_on
+        )
+
+
 class Outcome(models.TextChoices):
     # domain-processes.md §3.5: chuẩn y / thay đổi / xóa.
     UPHELD = "upheld", _("Chuẩn y")

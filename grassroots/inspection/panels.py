@@ -46,3 +46,21 @@ def cases_and_decisions(user, member, day):
 
 
 register_member_panel("inspection", cases_and_decisions, order=40)
+
+
+def suspensions(user, member, day):
+    """The section "Đình chỉ sinh hoạt đảng": the member's suspensions up to the day, for anyone
+    who may read the member (like the registry's own states: the meeting lists show it too); the
+    grounds and reason stay on the suspension's page, for inspectors."""
+    rows = [s for s in queries.suspensions_of(member) if s.start <= day]
+    if not rows:
+        return None
+    inspector = access.is_inspector(user)
+    return Panel(
+        _("Đình chỉ sinh hoạt đảng"),
+        "inspection/_suspension_panel.html",
+        {"rows": [{"s": s, "running": s.runs_on(day), "link": inspector} for s in rows]},
+    )
+
+
+register_member_panel("suspension", suspensions, order=35)

@@ -39,6 +39,7 @@ from .models import (
     Outcome,
     ProgrammeItem,
     Recommendation,
+    Suspension,
 )
 
 
@@ -171,6 +172,21 @@ class Progress:
     due_later: int
     done: int  # items whose case was concluded by the day
     done_late: int
+
+
+def suspended_ids(member_ids, day: dt.date) -> set[int]:
+    """The members among `member_ids` whose party activity is suspended on `day` (đình chỉ sinh
+    hoạt đảng: from `start` to `last_day`, unless lifted earlier)."""
+    return set(
+        Suspension.objects.filter(
+            Q(lifted_on__isnull=True) | Q(lifted_on__gt=day),
+            subject_member_id__in=member_ids, start__lte=day, last_day__gte=day,
+        ).values_list("subject_member_id", flat=True)
+    )  # fmt: skip
+
+
+def suspensions_of(member) -> QuerySet:
+    return Suspension.objects.filter(subject_member=member).select_related("body")
 
 
 def programme_progress(programme, day: dt.date) -> Progress:

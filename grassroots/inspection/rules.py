@@ -44,6 +44,15 @@ class RuleVersion:
     # A discipline complaint is filed within this many months of receiving the decision
     # (Điều lệ Điều 39.7: "trong thời hạn một tháng").
     appeal_months: int = 1
+    # A decision other than a cell's reprimand or warning is announced within this many days of
+    # signing (Điều lệ Điều 39.6; domain.md §2.9, luatvietnam.vn "thoi-han-xoa-ky-luat-dang").
+    # A cell's reprimand or warning takes effect with the vote result: not limited here.
+    announce_days: int = 15
+    # Suspension of party activity (đình chỉ sinh hoạt đảng): 90 days, at most 180 with an
+    # extension; a prosecuted or detained member for the legal term (QĐ 22 Điều 28–31,
+    # domain-processes.md §3.7). Decided by a body competent to expel the member.
+    suspension_days: int = 90
+    suspension_max_days: int = 180
     unconfirmed: frozenset = frozenset()
     source: str = ""
 
@@ -66,7 +75,9 @@ VERSIONS = [
         code="QĐ 30/2016",
         effective=dt.date(1900, 1, 1),
         competence=_COMPETENCE,
-        unconfirmed=frozenset({"competence.grassroots", "competence.upper_inspection"}),
+        unconfirmed=frozenset(
+            {"competence.grassroots", "competence.upper_inspection", "suspension"}
+        ),
         source="Điều lệ Điều 35, 36, 39; QĐ 30 Điều 40 §3.2",
     ),
     RuleVersion(
@@ -80,9 +91,16 @@ VERSIONS = [
         code="QĐ 296/2025",
         effective=dt.date(2025, 5, 30),
         competence=_COMPETENCE,
+        # QĐ 296 replaces QĐ 22 (suspension there, Điều 28–31); its numbers are [UNCONFIRMED].
         unconfirmed=frozenset(
-            {"competence.grassroots", "competence.upper_inspection", "lapse", "appeal"}
-        ),
+            {
+                "competence.grassroots",
+                "competence.upper_inspection",
+                "lapse",
+                "appeal",
+                "suspension",
+            }
+        ),  # fmt: skip
         source="QĐ 296-QĐ/TW (domain-processes.md §3.1; numbers carried over [UNCONFIRMED])",
     ),
 ]

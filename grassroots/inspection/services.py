@@ -48,6 +48,8 @@ from .models import (
     Recommendation,
     Scan,
     Severity,
+    Suspension,
+    SuspensionGround,
 )
 
 CASE_FIELDS = ["kind", "title", "subject_unit", "subject_member", "body", "organ", "number",
@@ -237,7 +239,7 @@ def check_competence(body: Unit, organ: str, form: str, subject: str, unit: Unit
         raise _err("body", f"{label} không phải là cấp trên của đối tượng kỷ luật.")
 
 
-def _check_dates(signed_on: dt.date, announced_on: dt.date) -> None:
+def _check_dates(signed_on: dt.date, announced_on: dt.date, organ: str) -> None:
     limits.check_date(signed_on, "signed_on", "Ngày ký")
     limits.check_date(announced_on, "announced_on", "Ngày công bố")
     # Điều lệ Điều 39.6: a decision takes effect when announced, which follows its signing.
@@ -245,6 +247,16 @@ def _check_dates(signed_on: dt.date, announced_on: dt.date) -> None:
         raise _err(
             "announced_on",
             f"Ngày công bố ({vn(announced_on)}) trước ngày ký quyết định ({vn(signed_on)}).",
+        )
+    # Điều lệ Điều 39.6: announced within 15 days of signing (dated rule `announce_days`); a
+    # cell's reprimand or warning takes effect with its vote result, so the cell is not held to it.
+    version = rules.rules_on(signed_on)
+    if organ != Organ.CELL and (announced_on - signed_on).days > version.announce_days:
+        raise _err(
+            "announced_on",
+            f"Quyết định ký ngày {vn(signed_on)} phải được công bố trong {version.announce_days} "
+            f"ngày (chậm nhất {vn(signed_on + dt.timedelta(days=version.announce_days))}; "
+            "Điều lệ Đảng Điều 39).",
         )
 
 
@@ -300,7 +312,7 @@ def decision_record(
     subject = "member" if subject_member is not None else "organization"
     if form not in (MEMBER_FORMS if subject == "member" else ORGANIZATION_FORMS):
         raise _err("form", "Hình thức kỷ luật không áp dụng cho đối tượng này.")
-    _check_dates(signed_on, announced_on)
+    _check_dates(signed_on, announced_on, organ)
     if votes_for is not None and voters is not None and votes_for > voters:
         raise _err("votes_for", "Số phiếu tán thành lớn hơn số người biểu quyết.")
     unit, placed_on = _placement(subject_unit, subject_member, signed_on, signed_on)
@@ -466,6 +478,133 @@ def _change_form(actor, decision: Decision, new_form: str, why: str) -> None:
         )  # fmt: skip
     decision.form = new_form
     decision.save(update_fields=["form", "member_event", "unit_discipline"])
+
+
+# --- Suspension of party activity (đình chỉ sinh hoạt đảng) -----------------------------------
+
+SUSPENSION_FIELDS = ["subject_member", "body", "organ", "number", "ground", "signed_on", "start",
+                     "last_day", "case"]  # fmt: skip
+
+
+def _check_suspension_length(ground: str, start: dt.date, last_day: dt.date, limit: int,
+                             what: str) -> None:  # fmt: skip
+    """QĐ 22 Điều 28–31 (domain-processes.md §3.7): 90 days, at most 180 with an extension; a
+    prosecuted or detained member for the legal term (no limit here)."""
+    days = (last_day - start).days + 1
+    if ground != SuspensionGround.PROSECUTION and days > limit:
+        raise _err(
+            "last_day",
+            f"{what} {days} ngày, quá {limit} ngày (quy định {rules.rules_on(start).code}; "
+            "trừ trường hợp bị khởi tố, truy tố, tạm giam).",
+        )
+
+
+def _overlapping(member: Member, start: dt.date, last_day: dt.date, pk=None):
+    rows = Suspension.objects.filter(subject_member=member, start__lte=last_day,
+                                     last_day__gte=start).exclude(pk=pk)  # fmt: skip
+    return [s for s in rows if s.lifted_on is None or s.lifted_on > start]
+
+
+@transaction.atomic
+def suspension_record(
+    *, actor: Actor, member: Member, body: Unit, organ: str, ground: str, signed_on: dt.date,
+    start: dt.date, last_day: dt.date | None = None, number: str = "", reason: str = "",
+    case: Case | None = None,
+) -> Suspension:  # fmt: skip
+    """Suspend a member's party activity from `start` to `last_day` (default: the rule's 90 days).
+    Decided by a body competent to expel the member (QĐ 22 Điều 28–31)."""
+    limits.check_date(signed_on, "signed_on", "Ngày ký")
+    limits.check_date(start, "start", "Ngày bắt đầu")
+    if ground not in SuspensionGround.values:
+        raise _err("ground", "Cần chọn căn cứ đình chỉ sinh hoạt.")
+    version = rules.rules_on(start)
+    last_day = last_day or start + dt.timedelta(days=version.suspension_days - 1)
+    limits.check_date(last_day, "last_day", "Ngày kết thúc")
+    if start < signed_on:
+        raise _err("start", f"Ngày bắt đầu ({vn(start)}) trước ngày ký ({vn(signed_on)}).")
+    if last_day < start:
+        raise _err("last_day", "Ngày kết thúc trước ngày bắt đầu.")
+    _check_suspension_length(ground, start, last_day, version.suspension_days, "Thời hạn đình chỉ")
+    stint = stint_on(member, start)
+    if stint is None:
+        raise _err("start", f"{member.full_name} không là đảng viên vào ngày {vn(start)}.")
+    # The body competent to expel the member decides a suspension (whatever the member's status).
+    kind = _check_body(body, signed_on)
+    if Form.EXPULSION not in rules.allowed_forms(signed_on, kind, organ, "member") or not _under(
+        body, stint.unit, signed_on
+    ):
+        raise _err(
+            "body",
+            f"{Organ(organ).label} {display_version(body, signed_on).name} không có thẩm quyền "
+            f"đình chỉ sinh hoạt đảng của {member.full_name} (cơ quan có thẩm quyền khai trừ mới "
+            "được đình chỉ).",
+        )
+    if case is not None and case.subject_member_id != member.pk:
+        raise _err("case", "Quyết định không cùng đối tượng với cuộc kiểm tra.")
+    if _overlapping(member, start, last_day):
+        raise _err("start", f"{member.full_name} đang bị đình chỉ sinh hoạt trong thời gian này.")
+    require_actor(actor, stint.unit, start)
+    suspension = Suspension.objects.create(
+        subject_member=member, unit=stint.unit, placed_on=start, body=body, organ=organ,
+        number=limits.clean_text(number), ground=ground, reason=reason.strip(),
+        signed_on=signed_on, start=start, last_day=last_day, case=case,
+        created_by=getattr(actor, "user", None),
+    )  # fmt: skip
+    record(actor, obj=suspension, action="create",
+           changes=diff({}, snapshot(suspension, SUSPENSION_FIELDS)))  # fmt: skip
+    return suspension
+
+
+@transaction.atomic
+def suspension_extend(
+    *, actor: Actor, suspension: Suspension, last_day: dt.date, extended_on: dt.date,
+    number: str = "",
+) -> Suspension:  # fmt: skip
+    """Extend a running suspension, to at most the rule's 180 days in all."""
+    suspension = for_update(Suspension.objects).get(pk=suspension.pk)
+    require_actor(actor, suspension.unit)
+    limits.check_date(last_day, "last_day", "Ngày kết thúc")
+    if suspension.lifted_on is not None:
+        raise _err("last_day", "Việc đình chỉ đã chấm dứt.")
+    if last_day <= suspension.last_day:
+        raise _err("last_day", f"Gia hạn phải đến sau ngày {vn(suspension.last_day)}.")
+    if not suspension.start <= extended_on <= suspension.last_day:
+        raise _err("extended_on", "Quyết định gia hạn phải ban hành trong thời gian đình chỉ.")
+    version = rules.rules_on(suspension.start)
+    _check_suspension_length(suspension.ground, suspension.start, last_day,
+                             version.suspension_max_days, "Tổng thời gian đình chỉ")  # fmt: skip
+    if _overlapping(suspension.subject_member, suspension.start, last_day, pk=suspension.pk):
+        raise _err("last_day", "Trùng với một lần đình chỉ khác.")
+    before = {"last_day": suspension.last_day, "extension_number": suspension.extension_number}
+    suspension.last_day, suspension.extended_on = last_day, extended_on
+    suspension.extension_number = limits.clean_text(number)
+    suspension.save(update_fields=["last_day", "extended_on", "extension_number"])
+    record(actor, obj=suspension, action="update", changes=diff(before, {
+        "last_day": last_day, "extension_number": suspension.extension_number}))  # fmt: skip
+    return suspension
+
+
+@transaction.atomic
+def suspension_lift(
+    *, actor: Actor, suspension: Suspension, lifted_on: dt.date, reason: str = ""
+) -> Suspension:
+    """End a suspension before its last day (the member takes part again from `lifted_on`)."""
+    suspension = for_update(Suspension.objects).get(pk=suspension.pk)
+    require_actor(actor, suspension.unit)
+    limits.check_date(lifted_on, "lifted_on", "Ngày chấm dứt")
+    if suspension.lifted_on is not None:
+        raise _err("lifted_on", "Việc đình chỉ đã chấm dứt.")
+    if not suspension.start < lifted_on <= suspension.last_day:
+        raise _err(
+            "lifted_on",
+            f"Ngày chấm dứt phải sau ngày bắt đầu ({vn(suspension.start)}) và không sau ngày "
+            f"kết thúc ({vn(suspension.last_day)}).",
+        )
+    suspension.lifted_on = lifted_on
+    suspension.save(update_fields=["lifted_on"])
+    record(actor, obj=suspension, action="end", reason=clean(reason),
+           changes={"lifted_on": [None, lifted_on.isoformat()]})  # fmt: skip
+    return suspension
 
 
 # --- Programmes, scans, views ---------------------------------------------------------------

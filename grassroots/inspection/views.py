@@ -143,6 +143,7 @@ def case(request, pk: int):
         "unit_name": display_version(case.unit, case.placed_on).name,
         "recommendations": case.recommendations.all(),
         "decisions": case.decisions.all(),
+        "suspensions": case.suspensions.all(),
         "scans": case.scans.all(),
         "upload": forms.UploadForm(),
         "can_write": access.may_write(request.user, case.unit),
@@ -213,6 +214,70 @@ def decision_new(request, pk: int):
         return reverse("inspection:decision", args=[decision.pk])
 
     return _case_form(request, pk, forms.DecisionForm, _("Quyết định kỷ luật: %(t)s"), write)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspension_new(request, pk: int):
+    def write(case, data):
+        if case.subject_member is None:
+            raise ValidationError({"ground": [_("Chỉ đình chỉ sinh hoạt đảng của một đảng viên.")]})
+        body = _unit_by_code(request.user, data.pop("body_code"), "body_code")
+        suspension = services.suspension_record(
+            actor=Actor.from_request(request), case=case, body=body, member=case.subject_member,
+            **data,
+        )  # fmt: skip
+        return reverse("inspection:suspension", args=[suspension.pk])
+
+    return _case_form(request, pk, forms.SuspensionForm, _("Đình chỉ sinh hoạt đảng: %(t)s"), write)
+
+
+@login_required
+def suspension(request, pk: int):
+    suspension = access.get_suspension_for_user(request.user, pk)
+    if suspension.case_id:
+        services.log_view(
+            actor=Actor.from_request(request), case=suspension.case, what="suspension"
+        )
+    context = {
+        "suspension": suspension,
+        "running": suspension.runs_on(timezone.localdate()),
+        "can_write": access.may_write(request.user, suspension.unit),
+    }
+    return render(request, "inspection/suspension.html", context)
+
+
+def _suspension_form(request, pk: int, form_cls, title: str, write):
+    suspension = access.get_suspension_for_user(request.user, pk, write=True)
+    back = reverse("inspection:suspension", args=[suspension.pk])
+
+    def call(data):
+        write(suspension, data)
+        return back
+
+    return _form_page(request, form_cls(request.POST or None), title, back, call)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspension_extend(request, pk: int):
+    def write(suspension, data):
+        services.suspension_extend(actor=Actor.from_request(request), suspension=suspension, **data)
+
+    return _suspension_form(
+        request, pk, forms.SuspensionExtendForm, _("Gia hạn đình chỉ sinh hoạt đảng"), write
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspension_lift(request, pk: int):
+    def write(suspension, data):
+        services.suspension_lift(actor=Actor.from_request(request), suspension=suspension, **data)
+
+    return _suspension_form(
+        request, pk, forms.SuspensionLiftForm, _("Chấm dứt đình chỉ sinh hoạt đảng"), write
+    )
 
 
 @login_required

@@ -2,7 +2,8 @@
 
 domain.md §5 (the minutes' totals) and §2.7–2.8: a cell's list on day D is every member whose
 stint lies in the cell on D — official or probationary; exempt members (§2.8) and members
-temporarily attached elsewhere (§2.7, "đi sinh hoạt tạm thời") are listed but not expected;
+temporarily attached elsewhere (§2.7, "đi sinh hoạt tạm thời") and suspended members (đình chỉ
+sinh hoạt đảng, inspection.Suspension; domain-processes.md §3.7) are listed but not expected;
 members of other cells temporarily attached to it are expected. A meeting of a committee-level
 organization (đảng bộ cơ sở, đảng bộ bộ phận: a whole-organization meeting or a study session)
 lists the members of every cell under it on D, through the closure.
@@ -18,6 +19,7 @@ from django.db.models import Q
 
 from grassroots.cadres.queries import holdings_on
 from grassroots.core.text import sort_key
+from grassroots.inspection.queries import suspended_ids
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberStint, Status
 from grassroots.organizations.models import MEMBER_KINDS, Unit
@@ -93,10 +95,15 @@ def expected_list(unit: Unit, day: dt.date) -> list[Person]:
     ).values_list("member_id", flat=True)
     guests = set(attach) - set(home)
     hosts = _temp_hosts(list(home) + list(guests), day)
+    # A suspended member is listed in their own cell and expected nowhere (not as a guest either).
+    suspended = suspended_ids(list(home) + list(guests), day)
+    guests -= suspended
     roles: dict[int, str] = {}
     for member_id, (status, exempt) in home.items():
         host = hosts.get(member_id)
-        if exempt:
+        if member_id in suspended:
+            roles[member_id] = Role.SUSPENDED
+        elif exempt:
             roles[member_id] = Role.EXEMPT
         elif host is not None and host not in cell_ids:
             roles[member_id] = Role.AWAY

@@ -80,7 +80,7 @@ def minutes_of(meeting: Meeting) -> Minutes:
             f"{_names([(n, '') for n, _r in named(Mark.UNEXCUSED)])}.",
         ]
     else:
-        total = meeting.expected + meeting.exempt + meeting.away
+        total = meeting.expected + meeting.exempt + meeting.away + meeting.suspended
         extra_exempt = named(Mark.PRESENT, [Role.EXEMPT])
         people += [
             f"Tổng số đảng viên trong danh sách: {total} đồng chí; phải dự: {meeting.expected} "
@@ -88,7 +88,9 @@ def minutes_of(meeting: Meeting) -> Minutes:
             f"sinh hoạt tạm thời {meeting.expected_attached}).",
             f"Miễn công tác và sinh hoạt đảng: {meeting.exempt}"
             + (f" (có mặt: {_names(extra_exempt)})" if extra_exempt else "")
-            + f". Đi sinh hoạt tạm thời nơi khác: {meeting.away}.",
+            + f". Đi sinh hoạt tạm thời nơi khác: {meeting.away}"
+            + (f". Đình chỉ sinh hoạt đảng: {meeting.suspended}" if meeting.suspended else "")
+            + ".",
             f"Có mặt: {meeting.present} đồng chí (chính thức {meeting.present_official}, dự bị "
             f"{meeting.present_probationary}, sinh hoạt tạm thời {meeting.present_attached})"
             + (f"; ngoài danh sách: {meeting.present_extra}" if meeting.present_extra else "")

@@ -33,13 +33,17 @@ class MinutesState(models.TextChoices):
 
 class Role(models.TextChoices):
     """A person's place in the meeting's list on the meeting date (domain.md §5, the minutes'
-    totals: official, probationary, temporarily attached; exempt and away are not expected)."""
+    totals: official, probationary, temporarily attached; exempt, away and suspended are not
+    expected)."""
 
     OFFICIAL = "official", _("Chính thức")
     PROBATIONARY = "probationary", _("Dự bị")
     ATTACHED = "attached", _("Sinh hoạt tạm thời")
     EXEMPT = "exempt", _("Miễn sinh hoạt")
     AWAY = "away", _("Đi sinh hoạt tạm thời nơi khác")
+    # Đình chỉ sinh hoạt đảng (inspection.Suspension; domain-processes.md §3.7): listed, not
+    # expected, and left out of the vote denominator (QĐ 24 §9.3.2, domain-processes.md).
+    SUSPENDED = "suspended", _("Đình chỉ sinh hoạt đảng")
 
 
 EXPECTED_ROLES = (Role.OFFICIAL, Role.PROBATIONARY, Role.ATTACHED)
@@ -83,6 +87,7 @@ class Meeting(models.Model):
     expected_attached = models.PositiveIntegerField(default=0)
     exempt = models.PositiveIntegerField(default=0)
     away = models.PositiveIntegerField(default=0)
+    suspended = models.PositiveIntegerField(default=0)
     present_official = models.PositiveIntegerField(default=0)
     present_probationary = models.PositiveIntegerField(default=0)
     present_attached = models.PositiveIntegerField(default=0)

@@ -44,7 +44,7 @@ FIELDS = [
     "votes_against", "documents_posted_on",
 ]  # fmt: skip
 COUNT_FIELDS = [
-    "expected_official", "expected_probationary", "expected_attached", "exempt", "away",
+    "expected_official", "expected_probationary", "expected_attached", "exempt", "away", "suspended",
     "present_official", "present_probationary", "present_attached", "present_extra",
     "absent_excused", "absent_unexcused",
 ]  # fmt: skip
@@ -196,6 +196,7 @@ def _apply_marks(meeting: Meeting, marks: dict[int, tuple[str, str]]) -> list[At
     meeting.expected_attached = counts[Role.ATTACHED]
     meeting.exempt = counts[Role.EXEMPT]
     meeting.away = counts[Role.AWAY]
+    meeting.suspended = counts[Role.SUSPENDED]
     meeting.present_official = counts[Role.OFFICIAL] - absent[Role.OFFICIAL]
     meeting.present_probationary = counts[Role.PROBATIONARY] - absent[Role.PROBATIONARY]
     meeting.present_attached = counts[Role.ATTACHED] - absent[Role.ATTACHED]

@@ -97,6 +97,25 @@ RULES = {
         Probe(url("case_p", "cases", "decisions/new/"), INSPECTOR_ONLY, "post", {}),
         Probe(url("case_q", "cases", "decisions/new/"), ABSENT_FOR_P),
     ],
+    "inspection/cases/<int:pk>/suspensions/new/": [
+        Probe(url("case_p", "cases", "suspensions/new/"), INSPECTOR_ONLY),
+        Probe(url("case_p", "cases", "suspensions/new/"), INSPECTOR_ONLY, "post", {}),
+        Probe(url("case_q", "cases", "suspensions/new/"), ABSENT_FOR_P),
+    ],
+    "inspection/suspensions/<int:pk>/": [
+        Probe(url("suspension_p", "suspensions"), INSPECTOR_ONLY),
+        Probe(url("suspension_q", "suspensions"), ABSENT_FOR_P),
+    ],
+    "inspection/suspensions/<int:pk>/extend/": [
+        Probe(url("suspension_p", "suspensions", "extend/"), INSPECTOR_ONLY),
+        Probe(url("suspension_p", "suspensions", "extend/"), INSPECTOR_ONLY, "post", {}),
+        Probe(url("suspension_q", "suspensions", "extend/"), ABSENT_FOR_P),
+    ],
+    "inspection/suspensions/<int:pk>/lift/": [
+        Probe(url("suspension_p", "suspensions", "lift/"), INSPECTOR_ONLY),
+        Probe(url("suspension_p", "suspensions", "lift/"), INSPECTOR_ONLY, "post", {}),
+        Probe(url("suspension_q", "suspensions", "lift/"), ABSENT_FOR_P),
+    ],
     "inspection/cases/<int:pk>/scans/": [
         Probe(url("case_p", "cases", "scans/"), expect(302, 404, 404, 404, 302), "post", {}),
         Probe(url("case_q", "cases", "scans/"), POST_ABSENT_FOR_P, "post", {}),
@@ -139,7 +158,8 @@ RULES = {
 
 
 def prepare(w: dict, tmp_path) -> None:
-    """A 2024 case, its recommendation, a warning, an appeal and a scan in each province."""
+    """A 2024 case, its recommendation, a warning, an appeal, a suspension and a scan in each
+    province."""
     for user in ("admin_p", "outsider"):
         w[user].can_inspect = True
         w[user].save(update_fields=["can_inspect"])
@@ -166,6 +186,10 @@ def prepare(w: dict, tmp_path) -> None:
             actor=SYSTEM, case=case, title="Biên bản", content=b"%PDF-1.4 scan"
         )
         w["case_" + key], w["decision_" + key] = case, decision
+        w["suspension_" + key] = insp.suspension_record(
+            actor=SYSTEM, member=member, body=body, organ="inspection_commission",
+            ground="violation", signed_on=d("2024-02-01"), start=d("2024-02-01"), case=case,
+        )  # fmt: skip
         w["programme_" + key] = insp.programme_adopt(
             actor=SYSTEM, unit=body, organ="inspection_commission", year=2024,
             adopted_on=d("2024-01-05"),
