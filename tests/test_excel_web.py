@@ -258,7 +258,48 @@ def test_the_organization_page_offers_both_exports(client, tree):
     client.force_login(persona("admin_ls", tree["p"]))
     cell = client.get("/units/DL-C1/").content.decode()
     assert "/excel/export/organizations/?unit=DL-C1" in cell
-    assert 'id="export-members" href="/excel/export/members/?unit=DL-C1' in cell
+    assert 'id="export-members"' in cell and 'name="unit" value="DL-C1"' in cell
     province = client.get("/units/LS/").content.decode()
     assert "/excel/export/organizations/?unit=LS" in province
     assert 'id="export-members"' not in province
+
+
+def test_member_export_runs_as_a_job_with_progress_and_a_kept_file(client, tree):
+    """Issue 11 §8: the member list is made by the worker (here inline), its page shows the
+    state and offers the file; the same rows as the direct export; request, making and
+    download each audited; another account sees nothing of it."""
+    from grassroots.excel.models import ExportJob
+
+    user = persona("admin_ls", tree["p"])
+    client.force_login(user)
+    response = client.post(reverse("excel:export_job_create"), {"unit": "LS", "at": "31/12/2010"})
+    job = ExportJob.objects.get(user=user)
+    assert response.status_code == 302 and response["Location"] == f"/excel/exports/{job.pk}/"
+    assert job.status == "done" and job.progress == 100 and job.rows == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã xuất xong" in page and "Đảng bộ tỉnh Lạng Sơn" in page and "31/12/2010" in page
+    assert f"/excel/exports/{job.pk}/download/" in page
+    assert client.get(f"/excel/exports/{job.pk}/status.json").json()["status"] == "done"
+    download = client.get(f"/excel/exports/{job.pk}/download/")
+    ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert ws["C6"].value == "Nguyễn Văn Ấn" and ws.max_row == 6
+    actions = set(AuditRecord.objects.filter(actor=user).values_list("action", flat=True))
+    assert {"create", "export", "download"} <= actions
+    assert f"/excel/exports/{job.pk}/" in client.get(reverse("excel:index")).content.decode()
+    other = persona("admin_ls2", tree["p"])
+    client.force_login(other)
+    assert client.get(f"/excel/exports/{job.pk}/").status_code == 404
+    assert client.get(f"/excel/exports/{job.pk}/download/").status_code == 404
+
+
+def test_member_export_job_is_refused_outside_scope_and_for_a_future_day(client, tree):
+    from grassroots.excel.models import ExportJob
+
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    url = reverse("excel:export_job_create")
+    assert client.post(url, {"unit": "CB"}).status_code == 404
+    assert client.post(url, {"unit": "DL", "at": "01/01/2999"}).status_code == 400
+    assert client.post(url, {"unit": "DL", "format": "pdf"}).status_code == 400
+    assert not ExportJob.objects.exists()
+    assert client.post(url, {"unit": "DL"}).status_code == 302
+    assert ExportJob.objects.get().status == "done"

@@ -126,8 +126,15 @@ def _profiles_as_seen(user, profiles: dict, member_ids: list, periods: dict | No
     audit_queries.values_as_of_many("member", profiles, moments)
 
 
-def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx") -> SheetData:
-    """Members counted under `unit` on `at` (only inside the user's scope)."""
+def members_export(
+    user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx", progress=None
+) -> SheetData:
+    """Members counted under `unit` on `at` (only inside the user's scope).
+
+    `progress(done, total, phase)`, if given, hears of each chunk read (the background export's
+    progress bar: a province is ~60,000 members, half a minute)."""
+    step = progress or (lambda done, total, phase: None)
+    step(0, 1, "Đang đọc danh sách đảng viên")
     stints = members_at_query(unit, at)
     visible = access.unit_ids_visible_on(user, at)
     if visible is not None:
@@ -140,7 +147,10 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
     rows = []
     data = list(stints)
     member_ids = [s.member_id for s in data]
+    chunks = 2 * ((len(member_ids) + IN_CHUNK - 1) // IN_CHUNK) + 1
+    step(1, chunks, "Đang đọc ngày vào Đảng")
     for i in range(0, len(member_ids), IN_CHUNK):
+        step(1 + i // IN_CHUNK, chunks, "Đang đọc ngày vào Đảng")
         for member_id, day in MemberEvent.objects.filter(
             member_id__in=member_ids[i : i + IN_CHUNK],
             kind=EventKind.ADMISSION,
@@ -154,6 +164,7 @@ def members_export(user, unit: Unit, at: dt.date, actor: Actor, fmt: str = "xlsx
         cell_names[v.unit_id] = v.name
     profiles = {s.member_id: {f: getattr(s.member, f) for f in PROFILE_FIELDS} for s in data}
     for i in range(0, len(member_ids), IN_CHUNK):
+        step(chunks // 2 + 1 + i // IN_CHUNK, chunks, "Đang đọc hồ sơ")
         _profiles_as_seen(user, profiles, member_ids[i : i + IN_CHUNK])
     genders = dict(Member._meta.get_field("gender").flatchoices)
     for n, s in enumerate(data, start=1):

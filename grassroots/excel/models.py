@@ -62,3 +62,61 @@ class ImportJob(models.Model):
             "counts": self.counts,
             "error_count": self.error_count,
         }
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang xuất")
+    DONE = "done", _("Đã xuất xong")
+    FAILED = "failed", _("Không xuất được")
+
+
+class ExportJob(models.Model):
+    """A long export (the member list of a province: ~30 s) made by the worker with progress and
+    kept for download by the account that asked for it, like a report (issue 11 §8)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    what = models.CharField(max_length=16, default="members")
+    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="+")
+    at = models.DateField()
+    fmt = models.CharField(_("định dạng"), max_length=8, default="xlsx")
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    phase = models.CharField(max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    stored_path = models.CharField(max_length=500, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    address = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt xuất dữ liệu")
+        verbose_name_plural = _("lượt xuất dữ liệu")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.what}-{self.unit.code}-{self.at:%Y%m%d}.{self.fmt}"
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "status_label": str(self.get_status_display()),
+            "phase": self.phase,
+            "progress": self.progress,
+            "running": self.running,
+            "error": self.error,
+        }

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.organizations.queries import display_version
 
-from . import exporter, jobs, schema
+from . import export_jobs, exporter, jobs, schema
 from .cells import CellError, parse_date
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 from .workbooks import template_workbook, write_csv, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,6 +58,7 @@ def index(request):
             "scope_code": scope,
             "today": timezone.localdate(),
             "can_import": request.user.has_role(Role.CLERK),
+            "exports_made": [export_jobs.refresh(j) for j in _own_exports(request)[:10]],
         },
     )
 
@@ -221,3 +223,72 @@ def export(request, what: str):
     buffer = io.BytesIO()
     write_xlsx(sheets, buffer)
     return _download(buffer.getvalue(), f"{name}.xlsx", XLSX)
+
+
+# The member list as a background job with progress (export_jobs.py): the pages' way to it.
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
+
+
+def _own_exports(request):
+    return ExportJob.objects.filter(user=request.user).select_related("unit")
+
+
+@login_required
+@require_POST
+def export_job_create(request):
+    unit = access.get_unit_for_user(request.user, request.POST.get("unit", ""))
+    raw = request.POST.get("at", "").strip()
+    try:
+        at = parse_date(raw) if raw else timezone.localdate()
+    except CellError:
+        raise BadRequest(f"Ngày không hợp lệ: {raw}") from None
+    try:
+        job = export_jobs.export_job_create(
+            actor=Actor.from_request(request),
+            unit=unit,
+            at=at,
+            fmt=request.POST.get("format", "xlsx") or "xlsx",
+        )
+    except export_jobs.ExportError as error:
+        raise BadRequest(str(error)) from None
+    export_jobs.start(job)
+    return redirect("excel:export_job", pk=job.pk)
+
+
+def _export_for_user(request, pk: int) -> ExportJob:
+    """Exports are personal: only the account that asked sees one, and only while the unit is
+    still in its scope (a changed scope loses the old files)."""
+    job = _own_exports(request).filter(pk=pk).first()
+    if job is None:
+        raise Http404("Không tìm thấy lượt xuất.")
+    access.get_unit_for_user(request.user, job.unit.code)
+    return export_jobs.refresh(job)
+
+
+@login_required
+@require_GET
+def export_job(request, pk: int):
+    job = _export_for_user(request, pk)
+    unit_name = display_version(job.unit, job.at).name
+    return render(request, "excel/export_job.html", {"job": job, "unit_name": unit_name})
+
+
+@login_required
+@require_GET
+def export_job_status(request, pk: int):
+    return JsonResponse(_export_for_user(request, pk).as_json())
+
+
+@login_required
+@require_GET
+def export_job_download(request, pk: int):
+    job = _export_for_user(request, pk)
+    if job.status != "done" or not Path(job.stored_path).exists():
+        raise Http404("Tệp chưa xuất xong.")
+    export_jobs.export_downloaded(actor=Actor.from_request(request), job=job)
+    return FileResponse(
+        open(job.stored_path, "rb"),  # noqa: SIM115 — FileResponse closes it
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=CONTENT_TYPES[job.fmt],
+    )

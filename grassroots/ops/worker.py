@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from grassroots.excel import jobs
+from grassroots.excel import export_jobs, jobs
 from grassroots.reports import jobs as report_jobs
 
 from .liveness import HEARTBEAT_SECONDS, stale_after, this_host, worker_alive
@@ -65,6 +65,7 @@ def fail_orphaned_tasks(*, except_worker: str = "") -> int:
         failed += 1
     jobs.fail_abandoned()
     report_jobs.fail_abandoned()
+    export_jobs.fail_abandoned()
     WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - 10 * stale_after()).delete()
     return failed
 

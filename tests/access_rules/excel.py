@@ -4,7 +4,7 @@ Exports are read as CSV or unzipped XLSX for the canary check."""
 
 from __future__ import annotations
 
-from grassroots.excel.models import ImportJob, JobStatus
+from grassroots.excel.models import ExportJob, ExportStatus, ImportJob, JobStatus
 
 from .probes import ABSENT_FOR_P, READ_IN_SCOPE, Probe, expect
 
@@ -53,11 +53,66 @@ RULES = {
         Probe(lambda w: "/excel/export/workbook/?unit=P", expect(clerk=404, viewer=404)),
         Probe(lambda w: "/excel/export/members/?unit=GQ&format=csv", ABSENT_FOR_P),
     ],
+    # the member list as a background job (own jobs only, unit in scope)
+    "excel/exports/": [
+        Probe(lambda w: "/excel/exports/", expect(405, 405, 405, 405, 302)),
+        Probe(
+            lambda w: "/excel/exports/",
+            expect(302, 302, 302, 404, 302),
+            "post",
+            {"unit": "G1", "at": "2024-01-01", "format": "csv"},
+        ),
+        Probe(
+            lambda w: "/excel/exports/",
+            expect(302, 404, 404, 404, 302),
+            "post",
+            {"unit": "P", "at": "2024-01-01"},
+        ),
+        Probe(
+            lambda w: "/excel/exports/",
+            expect(404, 404, 404, 302, 302),
+            "post",
+            {"unit": "GQ", "at": "2024-01-01"},
+        ),
+    ],
+    "excel/exports/<int:pk>/": [
+        Probe(
+            lambda w: f"/excel/exports/{w['export_p'].pk}/",
+            expect(200, 404, 404, 404, 302),
+            note="own exports only",
+        ),
+        Probe(lambda w: f"/excel/exports/{w['export_q'].pk}/", ABSENT_FOR_P),
+    ],
+    "excel/exports/<int:pk>/status.json": [
+        Probe(
+            lambda w: f"/excel/exports/{w['export_p'].pk}/status.json",
+            expect(200, 404, 404, 404, 302),
+        ),
+        Probe(lambda w: f"/excel/exports/{w['export_q'].pk}/status.json", ABSENT_FOR_P),
+    ],
+    "excel/exports/<int:pk>/download/": [
+        Probe(
+            lambda w: f"/excel/exports/{w['export_p'].pk}/download/",
+            expect(200, 404, 404, 404, 302),
+        ),
+        Probe(lambda w: f"/excel/exports/{w['export_q'].pk}/download/", ABSENT_FOR_P),
+    ],
 }
 
 
 def prepare(w: dict, tmp_path) -> None:
-    """One finished import job each (own jobs only)."""
+    """One finished import job and one made export each (own jobs only)."""
+    for key, user, unit in (("export_p", "admin_p", "G1"), ("export_q", "outsider", "GQ")):
+        path = tmp_path / f"{key}.csv"
+        path.write_text("STT\n", encoding="utf-8")
+        w[key] = ExportJob.objects.create(
+            user=w[user],
+            unit=w[unit],
+            at="2024-01-01",
+            fmt="csv",
+            status=ExportStatus.DONE,
+            stored_path=str(path),
+        )
     for key, user in (("job_p", "admin_p"), ("job_q", "outsider")):
         w[key] = ImportJob.objects.create(
             user=w[user],

@@ -1,4 +1,5 @@
-// Excel pages: poll an import job's status; keep the export form's action in step with its choice.
+// Excel pages: poll an import or export job's status; keep the export form's action in step with
+// its choice (the member list is made in the background: a POST that starts a job).
 (function () {
   "use strict";
 
@@ -22,14 +23,20 @@
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     };
-    if (["queued", "checking", "importing"].indexOf(shown) >= 0) { window.setTimeout(poll, 500); }
+    if (["queued", "checking", "importing", "running"].indexOf(shown) >= 0) { window.setTimeout(poll, 500); }
   }
 
   var form = document.getElementById("excel-export");
   if (form) {
     var what = document.getElementById("id_what");
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     var sync = function () {
-      form.action = what.getAttribute("data-url-template").replace("WHAT", what.value);
+      var job = what.value === "members";
+      form.method = job ? "post" : "get";
+      form.action = job
+        ? what.getAttribute("data-job-url")
+        : what.getAttribute("data-url-template").replace("WHAT", what.value);
+      if (token) { token.disabled = !job; } // never put the token in a GET address
     };
     what.addEventListener("change", sync);
     sync();
