@@ -145,4 +145,8 @@ def test_plain_source_and_value():
     assert plain_source("HD 21-HD/BTCTW (2019), domain.md §3.2") == "HD 21-HD/BTCTW (2019)"
     assert plain_source("[UNCONFIRMED] theo QĐ 124 (domain.md §3.4, §7.3)") == "theo QĐ 124"
     assert plain_source("domain.md §3.4: thực tiễn, [UNCONFIRMED]") == "thực tiễn"
+    assert plain_source("QĐ 24 §1.1; QĐ 294 (domain-processes.md §4)") == "QĐ 24 §1.1; QĐ 294"
+    assert plain_source("domain.md §2.2 (Vote)") == ""
+    assert plain_source("HD 06-HD/TW (domain-processes.md §0) [UNCONFIRMED]") == "HD 06-HD/TW"
+    assert plain_source("domain-processes.md §2.4. Lý luận chính trị") == "Lý luận chính trị"
     assert plain_value(True) == "Có" and plain_value(20) == "20" and plain_value("07-01") == "01/07"

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 _DEV_REFS = [
-    re.compile(r",?\s*domain\.md(?:\s*§[\d.]+(?:,\s*§[\d.]+)*)?:?"),
+    # A working reference to the project's domain notes, with the English section name that
+    # sometimes follows it ("domain.md §2.2 (Vote)"): neither means anything to a reader.
+    re.compile(
+        r",?\s*domain(?:-processes)?\.md(?:\s*§[\d.–-]+(?:,\s*§[\d.–-]+)*)?"
+        r"(?:\s*\([A-Za-z][A-Za-z ]*\))?[:.]?"
+    ),
     re.compile(r"\[UNCONFIRMED\];?"),
     re.compile(r"\(\s*\)"),
 ]
