@@ -64,3 +64,16 @@ def test_bench_prints_one_json_object_with_the_measures():
 def test_bench_reuses_the_dataset_it_generated():
     _bench()
     assert _bench()["reused_dataset"] is True
+
+
+def test_generate_units_only_writes_the_tree_without_members():
+    """`generate --units-only`: the tree the directives tracker needs (bench/cascade_bench.py)."""
+    from grassroots.members.models import Member
+    from grassroots.organizations.models import Unit, UnitAncestry
+
+    out = StringIO()
+    call_command("generate", "--members", "3000", "--units-only", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["units"] == Unit.objects.count() > 50 and data["members"] == 0
+    assert not Member.objects.exists()
+    assert UnitAncestry.objects.filter(ancestor__code="N").count() == Unit.objects.count()

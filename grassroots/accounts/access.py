@@ -116,10 +116,13 @@ def only_issuers_visible(user, rows: QuerySet, field: str = "issuer_id") -> Quer
     scope = _scope_id(user)
     if scope is None:
         return rows.none()
+    # Two uncorrelated subqueries (the scope's descendants and ancestors, built once) rather
+    # than EXISTS per row: a full-text search hitting 90,000 documents probed the closure twice
+    # per hit (bench/documents_bench.py, docs/performance.md "Directives").
+    below = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
+    above = UnitAncestry.objects.filter(descendant_id=scope).values("ancestor_id")
     return rows.filter(
-        Q(**{f"{field}__isnull": True})
-        | Exists(UnitAncestry.objects.filter(ancestor_id=scope, descendant_id=OuterRef(field)))
-        | Exists(UnitAncestry.objects.filter(descendant_id=scope, ancestor_id=OuterRef(field)))
+        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": below}) | Q(**{f"{field}__in": above})
     )
 
 

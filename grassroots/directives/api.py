@@ -76,7 +76,7 @@ class CascadeView(APIView):
         unit = access.get_unit_for_user(request.user, code)
         if not access.can_see_unit_on(request.user, unit, at):
             raise Http404
-        return Response(queries.cascade(doc, unit, at).as_json())
+        return Response(queries.cascade_figures(doc, unit, at))
 
 
 class DocumentFileView(APIView):

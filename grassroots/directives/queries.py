@@ -175,7 +175,17 @@ def _subtrees(child_ids: set[int], orgs: list[Org], at: dt.date) -> dict[int, li
 
 
 def cascade(document: Document, unit: Unit, at: dt.date) -> Cascade:
+    """The tracker with every bound organization (the page's tree; the reference of
+    `cascade_figures`)."""
     return Cascade(track(document, unit, at))
+
+
+def cascade_figures(document: Document, unit: Unit, at: dt.date) -> dict:
+    """`Cascade.as_json` computed by the database in one statement (the CLI and the API: a
+    national resolution over the whole country; directives/figures.py)."""
+    from .figures import cascade_json
+
+    return cascade_json(document, unit, at)
 
 
 @dataclass

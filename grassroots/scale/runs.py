@@ -31,14 +31,23 @@ def _cpu() -> float:
 
 
 def run_generate(
-    *, scale: str = "small", members: int | None = None, seed: int = 1, progress: bool = True
+    *,
+    scale: str = "small",
+    members: int | None = None,
+    seed: int = 1,
+    progress: bool = True,
+    units_only: bool = False,
 ) -> Dataset:
-    """Generate into the current database and record what was written."""
+    """Generate into the current database and record what was written (with `units_only`, the
+    tree sized for `members` and no members: what the directives tracker needs)."""
     members = members or SCALES[scale]
     province = "20" if scale == "province" else None  # Lạng Sơn (unchanged by the 2025 mergers)
     started = time.perf_counter()
     cpu = _cpu()
-    bar = tqdm(total=members, unit="member", desc="đảng viên", disable=not progress, mininterval=1)
+    bar = tqdm(
+        total=members, unit="member", desc="đảng viên", mininterval=1,
+        disable=not progress or units_only,
+    )  # fmt: skip
     rbar = {}
 
     def rebuild_progress(done, total):
@@ -50,8 +59,9 @@ def run_generate(
         rbar["bar"].update(done - rbar["bar"].n)
 
     counts = generate(
-        members, seed, province=province, progress=bar.update, rebuild_progress=rebuild_progress
-    )
+        members, seed, province=province, progress=bar.update, rebuild_progress=rebuild_progress,
+        units_only=units_only,
+    )  # fmt: skip
     bar.close()
     if "bar" in rbar:
         rbar["bar"].close()
@@ -91,8 +101,10 @@ def generate(
     loader=None,
     progress: Callable[[int], None] | None = None,
     rebuild_progress=None,
+    units_only: bool = False,
 ) -> dict:
-    """Write a dataset into the current database through the bulk loader; return row counts."""
+    """Write a dataset into the current database through the bulk loader; return row counts.
+    `units_only`: the tree planned for `members` members, without writing any member."""
     import time
 
     t0 = time.perf_counter()
@@ -102,11 +114,11 @@ def generate(
     t1 = time.perf_counter()
     maker = MemberMaker(plan, seed)
     step = 1000
-    for i in range(members):
+    for i in range(0 if units_only else members):
         loader.add_member(maker.make(i))
         if progress and (i + 1) % step == 0:
             progress(step)
-    if progress and members % step:
+    if progress and members % step and not units_only:
         progress(members % step)
     loader.flush()
     t2 = time.perf_counter()

@@ -36,7 +36,7 @@ class Command(GrassrootsCommand):
     def handle(self, *args, **options):
         unit = unit_arg(options["unit"])
         doc = document_arg(options["document"], options["issuer"])
-        result = queries.cascade(doc, unit, options["at"]).as_json()
+        result = queries.cascade_figures(doc, unit, options["at"])
         if options["json"]:
             self.stdout.write(dumps(result))
             return

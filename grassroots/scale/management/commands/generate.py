@@ -26,11 +26,20 @@ class Command(GrassrootsCommand):
             default=[],
             help="năm có sinh hoạt chi bộ (mỗi chi bộ họp hằng tháng); lặp lại cho nhiều năm",
         )
+        parser.add_argument(
+            "--units-only",
+            action="store_true",
+            help="chỉ tạo cây tổ chức (cỡ theo --scale/--members), không tạo đảng viên",
+        )
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, scale, members, seed, meetings_year, json: bool = False, **options):
+    def handle(
+        self, *args, scale, members, seed, meetings_year, units_only=False, json=False, **options
+    ):
         from django.core.management import call_command
 
+        if units_only and meetings_year:
+            raise BadArgument("--meetings-year cần đảng viên; không dùng cùng --units-only.")
         for year in meetings_year:
             if not 2000 <= year <= TODAY.year - 1:
                 raise BadArgument(f"Năm sinh hoạt phải từ 2000 đến {TODAY.year - 1}.")
@@ -42,8 +51,9 @@ class Command(GrassrootsCommand):
                 "(GRASSROOTS_VAR_DIR=/tmp/scale hoặc DATABASE_URL=postgres://…/gr_national)."
             )
         dataset = run_generate(
-            scale=scale, members=members, seed=seed, progress=options["verbosity"] > 0
-        )
+            scale=scale, members=members, seed=seed, progress=options["verbosity"] > 0,
+            units_only=units_only,
+        )  # fmt: skip
         out = {
             "database": connection.vendor,
             "members": dataset.members,

@@ -1,0 +1,84 @@
+"""The tracker's figures computed by the database (directives/figures.py, what the CLI and the
+API print) equal the Python tracker's (queries.Cascade.as_json, the page's) — through a merger,
+a dissolution, a later district, make-up sessions and meetings' attendance, on several days and
+for several organizations, and on a generated tree with moves, a merger and a new cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from grassroots.directives import figures, queries, services
+from grassroots.organizations.models import Kind
+from grassroots.organizations.queries import version_at
+
+from .factories import SYSTEM, d, unit
+from .test_directives_tracker import built  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+DAYS = ("2008-02-01", "2008-05-15", "2008-07-15", "2008-12-31", "2009-06-01", "2011-01-01",
+        "2013-01-01", "2026-01-01")  # fmt: skip
+
+
+def test_database_figures_equal_the_python_tracker(built):  # noqa: F811
+    w, c = built
+    checked = 0
+    for doc in (c.nq, c.kh):
+        for u in (w.p, w.d1, w.d2, w.d3, w.d5, w.g1, w.g2):
+            for day in DAYS:
+                at = d(day)
+                slow = queries.cascade(doc, u, at).as_json()
+                assert figures.cascade_json(doc, u, at) == slow, (doc.symbol, u.code, day)
+                checked += slow["organizations"]
+    assert checked > 50  # the comparison saw bound organizations, not only empty trees
+
+
+def test_database_figures_on_a_generated_tree():
+    from grassroots.organizations import services as orgs
+    from grassroots.restructure import services as restructure
+
+    rng = random.Random(5)
+    p = unit("P", Kind.PROVINCE)
+    districts = [unit(f"D{i}", Kind.DISTRICT, p) for i in range(4)]
+    grass = [unit(f"G{i}", Kind.GRASSROOTS_COMMITTEE, rng.choice(districts)) for i in range(8)]
+    cells = [unit(f"C{i}", Kind.SUBORDINATE_CELL, rng.choice(grass)) for i in range(12)]
+    doc = services.document_register(
+        actor=SYSTEM, kind="ke_hoach", symbol="7-KH/TU", date=d("2010-01-10"), issuer=p,
+        title="Kế hoạch", requirements=[
+            {"level": "cell", "action": "study", "audience": "committee",
+             "deadline": d("2010-06-30")},
+            {"level": "grassroots", "action": "issue", "deadline": d("2010-04-30")},
+            {"level": "district", "action": "report", "doc_kind": "so_ket",
+             "deadline": d("2010-05-30")},
+        ],
+    )  # fmt: skip
+    day = d("2010-02-01")
+    for step in range(10):
+        day += dt.timedelta(days=rng.randint(5, 25))
+        cell = rng.choice(cells)
+        cell.refresh_from_db()
+        if cell.exists_on(day):
+            here = version_at(cell, day).parent_id
+            target = rng.choice([g for g in grass if g.exists_on(day) and g.pk != here])
+            orgs.unit_move(actor=SYSTEM, unit=cell, new_parent=target, date=day)
+            services.study_record(actor=SYSTEM, document=doc, unit=cell, date=day,
+                                  audience="committee", expected=7, attended=rng.randint(3, 9) % 8)  # fmt: skip
+        if step == 2:
+            g = rng.choice([g for g in grass if g.exists_on(day)])
+            services.document_register(
+                actor=SYSTEM, kind="ke_hoach", symbol="3-KH/ĐU", date=day, issuer=g, parent=doc,
+                title="Kế hoạch thực hiện")  # fmt: skip
+        if step == 4:
+            cells.append(unit("CN", Kind.SUBORDINATE_CELL, grass[0], date=day.isoformat()))
+        if step == 6:
+            src, dst = grass[1], grass[2]
+            for g in (src, dst):
+                g.refresh_from_db()
+            restructure.unit_merge(actor=SYSTEM, sources=[src], target=dst, date=day)
+    for at in (day - dt.timedelta(days=40), day + dt.timedelta(days=3)):
+        for root in [p, *districts]:
+            slow = queries.cascade(doc, root, at).as_json()
+            assert figures.cascade_json(doc, root, at) == slow, (root.code, at)
