@@ -17,9 +17,19 @@ from collections import defaultdict
 import pytest
 from django.core.management import call_command
 
-from grassroots.meetings import quality, queries, rules
+from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
+from grassroots.meetings import quality, queries, rollup, rules
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind, QualityScore, Role
-from grassroots.meetings.services import TRACKS_ATTENDANCE, meeting_record, quality_record
+from grassroots.meetings.services import (
+    TRACKS_ATTENDANCE,
+    attendance_mark,
+    meeting_record,
+    meeting_update,
+    meeting_void,
+    minutes_approve,
+    minutes_correct,
+    quality_record,
+)
 from grassroots.members import lifecycle
 from grassroots.members.models import EventKind, Member, MemberEvent, Status
 from grassroots.members.services import as_ev
@@ -83,7 +93,42 @@ def _build(seed: int = 14):
                     actor=SYSTEM, unit=cell, year=2019, month=month, scores=points,
                     today=dt.date(2019, 12, 31),
                 )  # fmt: skip
+    _change_recorded_meetings(rng)
+    # A backdated restructure after the meetings were recorded, in the middle of a month: C3
+    # moves from G2 (D2) to G1 (D1) on 15/10, so October's meetings of C3 count for D2 before
+    # the 15th and for D1 from it (the rollup's month row must not be used whole for either).
+    orgs.unit_move(actor=SYSTEM, unit=cells[2], new_parent=G1, date=d("2019-10-15"))
+    for day, start in ((d("2019-10-08"), T(7)), (d("2019-10-22"), T(7))):
+        meeting_record(
+            actor=SYSTEM, unit=cells[2], kind=MeetingKind.EXTRAORDINARY, date=day, start=start,
+            end=T(8), marks={}, today=dt.date(2019, 12, 31),
+        )  # fmt: skip
     return {"P": P, "D1": D1, "D2": D2, "G1": G1, "G2": G2, "cells": cells}
+
+
+def _change_recorded_meetings(rng) -> None:
+    """What happens to meetings after they are recorded, each through its service: minutes
+    approved then corrected (the duration, so the "short" flag, changes), drafts edited and
+    re-marked, meetings voided. The rollup must follow every one of them."""
+    meetings = list(Meeting.objects.order_by("pk"))
+    for i, m in enumerate(meetings):
+        if i % 7 == 0:
+            meeting_void(actor=SYSTEM, meeting=m, reason="Nhập nhầm")
+        elif i % 5 == 0:
+            m = minutes_approve(actor=SYSTEM, meeting=m)
+            minutes_correct(
+                actor=SYSTEM, meeting=m, reason="Ghi sai giờ kết thúc",
+                end=T(10, 30) if m.duration < 90 else T(8, 45),
+            )  # fmt: skip
+        elif i % 5 == 1:
+            meeting_update(actor=SYSTEM, meeting=m, end=T(9, 50), documents_posted_on=None,
+                           today=dt.date(2019, 12, 31))  # fmt: skip
+        elif i % 5 == 2 and m.kind == MeetingKind.REGULAR:
+            people = [p for p in queries.expected_list(m.unit, m.date) if p.expected]
+            attendance_mark(
+                actor=SYSTEM, meeting=m,
+                marks={p.member_id: "unexcused" for p in people if rng.random() < 0.4},
+            )  # fmt: skip
 
 
 def _ref_expected(cell_id: int, day: dt.date) -> dict[int, str]:
@@ -145,11 +190,26 @@ def _ref_summary(unit, since, until) -> dict:
         for q in QualityScore.objects.filter(month__gte=since, month__lte=until)
         if unit.pk in _ancestors(q.unit_id, q.month, versions)
     ]
-    short = 0
+    short = late = 0
     for m in meetings:
-        minimum = rules.minimum_minutes(rules.rules_on(m.date), m.kind, m.with_thematic)
+        rule = rules.rules_on(m.date)
+        minimum = rules.minimum_minutes(rule, m.kind, m.with_thematic)
         short += bool(minimum) and m.duration < minimum
+        if m.kind in (MeetingKind.REGULAR, MeetingKind.THEMATIC):
+            lead = m.documents_lead_days
+            late += lead is None or lead < rule.documents_days_before
+
+    def pct(part: str, whole: str) -> float | None:
+        num, den = (sum(getattr(m, f) for m in tracked) for f in (part, whole))
+        return round(100 * num / den, 2) if den else None
+
     return {
+        "late_documents": late,
+        "official_pct": pct("present_official", "expected_official"),
+        "probationary_pct": pct("present_probationary", "expected_probationary"),
+        "average_minutes": (
+            round(sum(m.duration for m in tracked) / len(tracked), 1) if tracked else None
+        ),
         "meetings_due": due,
         "missed_months": missed,
         "meetings_held": sum(m.kind == MeetingKind.REGULAR for m in meetings),
@@ -190,6 +250,7 @@ def test_figures_agree_with_the_reference_on_generated_data(world):
     """One generated world (building it is the cost), three checks."""
     _expected_lists_agree_with_replaying_the_events(world)
     _summary_agrees_with_the_reference_through_the_restructured_tree(world)
+    _the_rollup_kept_by_the_services_equals_its_rebuild(world)
     _the_command_prints_the_summary_as_json(world)
 
 
@@ -201,7 +262,12 @@ def _expected_lists_agree_with_replaying_the_events(world):
 
 
 def _summary_agrees_with_the_reference_through_the_restructured_tree(world):
-    windows = [(d("2019-01-01"), d("2019-12-31")), (d("2019-03-01"), d("2019-08-31"))]
+    windows = [
+        (d("2019-01-01"), d("2019-12-31")),
+        (d("2019-03-01"), d("2019-08-31")),
+        (d("2019-03-10"), d("2019-10-20")),  # partial months at both ends, read one by one
+        (d("2019-10-01"), d("2019-10-31")),  # the month C3 moved in
+    ]
     for code in ("P", "D1", "D2", "G1", "G2"):
         for since, until in windows:
             fast = queries.summary(world[code], since, until)
@@ -216,6 +282,18 @@ def _summary_agrees_with_the_reference_through_the_restructured_tree(world):
     after = queries.meetings_under(world["D2"], d("2019-01-01"), d("2019-12-31"))
     assert all(m.date < d("2019-07-01") for m in before.filter(unit=c2))
     assert all(m.date >= d("2019-07-01") for m in after.filter(unit=c2))
+
+
+def _the_rollup_kept_by_the_services_equals_its_rebuild(world):
+    def table():  # a month whose meetings were all voided keeps a row of zeros
+        rows = MeetingMonth.objects.values_list("unit_id", "month", *MEETING_MONTH_FIELDS)
+        return sorted(row for row in rows if any(row[2:]))
+
+    kept = table()
+    assert len(kept) > 20 and any(row[-1] for row in kept)  # approved minutes are counted
+    rollup.rebuild()
+    assert table() == kept
+    assert Meeting.objects.exclude(voided_at=None).count() > 3
 
 
 def _the_command_prints_the_summary_as_json(world):

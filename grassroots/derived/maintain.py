@@ -7,7 +7,10 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
 - a member's name changed: `member_renamed(member_id)`;
 - the tree changes: `snap = TreeSnapshot.take(units)` before, `snap.refresh()` after
   (`TreeSnapshot.new(units).refresh()` for units just established);
-- a bulk load wrote facts without any of this: `rebuild_all()`.
+- a bulk load wrote facts without any of this: `rebuild_all()`;
+- a meeting was recorded, changed or voided: `meetings_changed(old, new)` with the meeting's
+  rollup rows before and after (meetings.rollup.month_row); meetings written in bulk (the
+  generator, the demo): `meeting_months_rebuild(rows)` (`grassroots meetings-rollup`).
 
 It imports facts models and pure rules only, never a service.
 """
@@ -20,16 +23,20 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
-from . import name_index
+from . import meeting_months, name_index
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
+from .meeting_months import MonthRow
 
 __all__ = [
     "STINT_COLUMNS",
+    "MonthRow",
     "StintRow",
     "TreeSnapshot",
     "member_renamed",
     "member_stints_changed",
+    "meeting_months_rebuild",
+    "meetings_changed",
     "members_stints_changed",
     "names_batched",
     "rebuild_all",
@@ -92,3 +99,14 @@ def rebuild_all(progress=None) -> None:
         rebuild_closure(None)
         rebuild(None, progress=progress)
         name_index.rebuild()
+
+
+def meetings_changed(old: list[MonthRow], new: list[MonthRow]) -> None:
+    """Move the meeting rollup from a meeting's old rows to its new ones (same transaction)."""
+    meeting_months.apply(old, new)
+
+
+def meeting_months_rebuild(rows, progress=None) -> int:
+    """Recompute the meeting rollup from every meeting not voided (ordered by organization)."""
+    with transaction.atomic():
+        return meeting_months.rebuild(rows, progress=progress)

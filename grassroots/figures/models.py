@@ -101,3 +101,64 @@ class FigureCheckpoint(LedgerColumns):
                 fields=["ancestor", "year"], name="figurecheckpoint_ancestor_year"
             )
         ]
+
+
+# The meeting book's monthly rollup (issue 14; derived/meeting_months.py keeps it). One column per
+# measure the meeting summary sums; `meetings.rollup.month_row` says what a meeting adds.
+MEETING_MONTH_FIELDS = (
+    "meetings",  # not voided, every kind
+    "regular",
+    "thematic",  # a thematic meeting, or a regular one that held the thematic part
+    "study",
+    "tracked",  # the kinds in the attendance rate (all but committee meetings)
+    "minutes",  # total duration of the tracked ones
+    "expected_official",
+    "expected_probationary",
+    "expected_attached",
+    "present_official",
+    "present_probationary",
+    "present_attached",
+    "absent_excused",
+    "absent_unexcused",
+    "short",  # shorter than the rule of the meeting's date
+    "late_documents",
+    "approved",  # minutes approved
+)
+
+
+class MeetingMonth(models.Model):
+    """Per (organization, month): the sums over its meetings (not voided) dated in that month.
+
+    Derived data, kept exact in each meeting write's transaction through `derived.maintain`
+    (`meetings_changed`) and rebuilt by `grassroots meetings-rollup`. The summary of any
+    organization sums the rows of the cells under it for the whole month (the closure row that
+    covers the month), so a province-year reads cells × 12 rows, not every meeting with a
+    correlated EXISTS on the closure (docs/meetings.md "Storage")."""
+
+    unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the month's first day
+    month_end = models.DateField()  # its last day (the closure row must cover [month, month_end])
+    meetings = models.IntegerField(default=0)
+    regular = models.IntegerField(default=0)
+    thematic = models.IntegerField(default=0)
+    study = models.IntegerField(default=0)
+    tracked = models.IntegerField(default=0)
+    minutes = models.IntegerField(default=0)
+    expected_official = models.IntegerField(default=0)
+    expected_probationary = models.IntegerField(default=0)
+    expected_attached = models.IntegerField(default=0)
+    present_official = models.IntegerField(default=0)
+    present_probationary = models.IntegerField(default=0)
+    present_attached = models.IntegerField(default=0)
+    absent_excused = models.IntegerField(default=0)
+    absent_unexcused = models.IntegerField(default=0)
+    short = models.IntegerField(default=0)
+    late_documents = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="meetingmonth_unit_month")
+        ]

@@ -13,14 +13,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grassroots.core.text import sort_key, vietnamese
+from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
 
-from . import quality, rules
+from . import quality, rollup, rules
 from .expected import Person, expected_list, meeting_list  # noqa: F401  (re-exported: stable names)
 from .models import Attendance, Mark, Meeting, MeetingKind, QualityScore
 from .services import TRACKS_ATTENDANCE
@@ -343,33 +345,145 @@ def member_attendance(member, since: dt.date, until: dt.date) -> list[MemberMeet
 # --- the summary --------------------------------------------------------------------------------
 
 
+def _full_months(since: dt.date, until: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the whole months of the window that are over by today (the
+    rollup serves them); None when there is none."""
+    last = held_until(until)
+    months = [
+        (dt.date(y, m, 1), _month_end(y, m))
+        for y, m in rules.months_between(since, until)
+        if dt.date(y, m, 1) >= since and _month_end(y, m) <= last
+    ]
+    return (months[0][0], months[-1][1]) if months else None
+
+
+def _mixed_months(unit: Unit, first: dt.date, last: dt.date) -> set[tuple[int, dt.date]]:
+    """(organization, month's first day) of [first, last] during which the organization entered
+    or left `unit`'s subtree, or moved inside it (a closure row begins or ends within the month,
+    not on its first day): those months are read meeting by meeting. Only restructures make
+    them, so they are few."""
+    rows = UnitAncestry.objects.filter(ancestor=unit).filter(
+        Q(valid_from__gt=first, valid_from__lte=last) | Q(valid_to__gt=first, valid_to__lte=last)
+    )
+    out = set()
+    for descendant, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
+        for day in (start, end):
+            if day is not None and first < day <= last and day.day != 1:
+                out.add((descendant, day.replace(day=1)))
+    return out
+
+
+def _rollup_sql(unit: Unit, first: dt.date, last: dt.date) -> tuple[list[int], int]:
+    """The sums of the rollup (MEETING_MONTH_FIELDS) over the organizations under `unit` for
+    each whole month of [first, last] (the closure row must cover the whole month), and the
+    number of (cell, month) with a regular meeting among the cells that owed it (a member kind
+    on the month's last day). One query: cells × months rows."""
+    sums = ", ".join(f"COALESCE(SUM(r.{name}), 0)" for name in MEETING_MONTH_FIELDS)
+    kinds = ", ".join(["%s"] * len(MEMBER_KINDS))
+    sql = f"""
+        SELECT {sums},
+               COALESCE(SUM(CASE WHEN r.regular > 0 AND v.kind IN ({kinds}) THEN 1 ELSE 0 END), 0)
+        FROM {MeetingMonth._meta.db_table} r
+        JOIN {UnitAncestry._meta.db_table} c
+          ON c.descendant_id = r.unit_id AND c.ancestor_id = %s
+         AND c.valid_from <= r.month AND (c.valid_to IS NULL OR c.valid_to > r.month_end)
+        LEFT JOIN {UnitVersion._meta.db_table} v
+          ON v.unit_id = r.unit_id AND v.valid_from <= r.month_end
+         AND (v.valid_to IS NULL OR v.valid_to > r.month_end)
+        WHERE r.month >= %s AND r.month <= %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*MEMBER_KINDS, unit.pk, first, last])
+        row = cursor.fetchone()
+    return [int(v) for v in row[:-1]], int(row[-1])
+
+
+def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, int], int]:
+    """The rollup's measures (MEETING_MONTH_FIELDS) summed over the meetings held in the window
+    under `unit` on their date, and the (cell, month) due that held their regular meeting.
+
+    Whole months come from the rollup (`_rollup_sql`); the rest — the window's partial months,
+    the current month, and the months in which a cell moved (`_mixed_months`) — are read meeting
+    by meeting through the same `rollup.values`, so both agree with `meetings_under`."""
+    totals = [0] * len(MEETING_MONTH_FIELDS)
+    held_due = 0
+    full = _full_months(since, until)
+    raw = meetings_under(unit, since, until)
+    if full is not None:
+        first, last = full
+        totals, held_due = _rollup_sql(unit, first, last)
+        mixed = _mixed_months(unit, first, last)
+        outside = Q(date__lt=first) | Q(date__gt=last)
+        for unit_id, month in mixed:
+            outside |= Q(
+                unit_id=unit_id, date__gte=month, date__lte=_month_end(month.year, month.month)
+            )
+        raw = raw.filter(outside)
+    held: dict[tuple[int, int, int], int] = defaultdict(int)
+    for meeting in raw.only(*rollup.FIELDS).iterator(chunk_size=5000):
+        for i, value in enumerate(rollup.values(meeting)):
+            totals[i] += value
+        if meeting.kind == MeetingKind.REGULAR:
+            held[(meeting.unit_id, meeting.date.year, meeting.date.month)] += 1
+    if held:  # the raw (cell, month) with a regular meeting, if the cell owed that month
+        for year, month, day in due_days(since, until):
+            cells = {c for c, y, m in held if (y, m) == (year, month)}
+            if cells:
+                held_due += cells_on(unit, day).filter(unit_id__in=cells).count()
+    return dict(zip(MEETING_MONTH_FIELDS, totals, strict=True)), held_due
+
+
+def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
+    """How many members are on the watch list (`watch_list`) in some year of the window, without
+    loading names or evidence: one range scan of the unexcused marks on (mark, date)."""
+    months: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for member_id, day in unexcused_marks(unit, since, until).values_list("member_id", "date"):
+        months[(member_id, day.year)].add(day.month)
+    return len(
+        {
+            member_id
+            for (member_id, year), seen in months.items()
+            if len(seen) >= rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal
+        }
+    )
+
+
 def summary(unit: Unit, since: dt.date, until: dt.date) -> dict:
     """`grassroots meetings-summary`, the report section, the API: every figure of the window.
 
     `attendance_pct` is present / expected over the meetings held (not committee meetings);
-    `absent_3_months` counts members on the watch list in some year of the window."""
-    held = meetings_under(unit, since, until)
-    cov = coverage(held)
-    tracked = held.filter(kind__in=TRACKS_ATTENDANCE)
-    duration = tracked.aggregate(avg=Sum("duration"), n=Count("pk"))
+    `absent_3_months` counts members on the watch list in some year of the window. The sums come
+    from the monthly rollup (`month_totals`); tests/test_meetings_queries.py checks them against
+    a reference that reads every meeting."""
+    t, held_due = month_totals(unit, since, until)
+    due = meetings_due(unit, since, until)
+    cov = Coverage(
+        meetings=t["tracked"],
+        expected=t["expected_official"] + t["expected_probationary"] + t["expected_attached"],
+        present=t["present_official"] + t["present_probationary"] + t["present_attached"],
+        expected_official=t["expected_official"],
+        present_official=t["present_official"],
+        expected_probationary=t["expected_probationary"],
+        present_probationary=t["present_probationary"],
+        absent_excused=t["absent_excused"],
+        absent_unexcused=t["absent_unexcused"],
+    )
     return {
         "unit": unit.code,
         "from": since.isoformat(),
         "to": until.isoformat(),
         "cells": cells_on(unit, until).count(),
-        "meetings_due": meetings_due(unit, since, until),
-        "meetings_held": held.filter(kind=MeetingKind.REGULAR).count(),
-        "thematic_held": held.filter(
-            Q(kind=MeetingKind.THEMATIC) | Q(kind=MeetingKind.REGULAR, with_thematic=True)
-        ).count(),
+        "meetings_due": due,
+        "meetings_held": t["regular"],
+        "thematic_held": t["thematic"],
         "attendance_pct": cov.pct,
         "official_pct": cov.official_pct,
         "probationary_pct": cov.probationary_pct,
-        "absent_3_months": len({r.member_id for r in watch_list(unit, since, until)}),
-        "short_meetings": short_meetings(held, since, until).count(),
-        "late_documents": late_documents(held, since, until).count(),
-        "missed_months": len(missed_months(unit, since, until)),
-        "average_minutes": round(duration["avg"] / duration["n"], 1) if duration["n"] else None,
+        "absent_3_months": absent_months_count(unit, since, until),
+        "short_meetings": t["short"],
+        "late_documents": t["late_documents"],
+        "missed_months": due - held_due,
+        "average_minutes": round(t["minutes"] / t["tracked"], 1) if t["tracked"] else None,
         "quality_average": quality_average(unit, since, until),
     }
 

@@ -21,9 +21,10 @@ from grassroots.accounts.access import require_writable_unit
 from grassroots.audit.services import Actor, diff, for_update, record, snapshot
 from grassroots.core import limits
 from grassroots.core.dates import vn
+from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Kind, Unit
 
-from . import expected, quality, rules
+from . import expected, quality, rollup, rules
 from .models import (
     Attendance,
     Correction,
@@ -34,6 +35,7 @@ from .models import (
     QualityScore,
     Role,
 )
+from .rollup import TRACKS_ATTENDANCE  # noqa: F401  (a stable name: queries, tests, directives)
 
 TEXT_FIELDS = [
     "subject", "place", "chair", "secretary", "guests", "agenda", "speakers", "conclusions",
@@ -61,10 +63,6 @@ HOLDERS = {
     MeetingKind.EXTRAORDINARY: MEMBER_KINDS + (Kind.GRASSROOTS_COMMITTEE, Kind.PARTIAL_COMMITTEE),
     MeetingKind.STUDY: MEMBER_KINDS + (Kind.GRASSROOTS_COMMITTEE, Kind.PARTIAL_COMMITTEE),
 }
-# Every meeting is marked against a derived list (a committee meeting: the committee's post
-# holders on the day, expected.committee_list); the members' attendance rate (domain.md §5) is
-# that of the party meetings, so committee meetings stay out of it.
-TRACKS_ATTENDANCE = {k for k in MeetingKind.values if k != MeetingKind.COMMITTEE}  # in the rate
 
 
 def _snapshot(meeting: Meeting, fields: list[str]) -> dict[str, Any]:
@@ -237,6 +235,7 @@ def meeting_record(
     for row in rows:
         row.meeting = meeting
     Attendance.objects.bulk_create(rows)
+    maintain.meetings_changed([], rollup.month_row(meeting))
     record(
         actor, obj=meeting, action="create",
         changes=diff({}, _snapshot(meeting, FIELDS + COUNT_FIELDS)
@@ -270,11 +269,13 @@ def attendance_mark(*, actor: Actor, meeting: Meeting, marks: Mapping[int, Any])
     _require_scope(actor, meeting.unit)
     _require_draft(meeting)
     before = _snapshot(meeting, COUNT_FIELDS) | {"marks": _marks_text(meeting.marks.all())}
+    old = rollup.month_row(meeting)
     rows = _apply_marks(meeting, _normalize_marks(marks))
     meeting.marks.all().delete()  # exceptions of a draft: replaced, the audit keeps the old ones
     Attendance.objects.bulk_create(rows)
     meeting.version += 1
     meeting.save()
+    maintain.meetings_changed(old, rollup.month_row(meeting))
     after = _snapshot(meeting, COUNT_FIELDS) | {"marks": _marks_text(rows)}
     record(actor, obj=meeting, action="attendance", changes=diff(before, after),
            object_type="meeting")  # fmt: skip
@@ -291,6 +292,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, today: dt.date | None = No
     _require_scope(actor, meeting.unit)
     _require_draft(meeting)
     before = _snapshot(meeting, FIELDS)
+    old = rollup.month_row(meeting)
     values = _check({**before_values(meeting), **fields}, today or timezone.localdate())
     _check_duplicate(meeting.unit, values["date"], values["start"], meeting)
     for name, value in values.items():
@@ -299,6 +301,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, today: dt.date | None = No
     if changes:
         meeting.version += 1
         meeting.save()
+        maintain.meetings_changed(old, rollup.month_row(meeting))
         record(actor, obj=meeting, action="update", changes=changes, object_type="meeting")
     return meeting
 
@@ -317,11 +320,13 @@ def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
         raise _err("Biên bản đã được thông qua.")
     if meeting.date > timezone.localdate():
         raise _err("Chưa thể thông qua biên bản của buổi sinh hoạt chưa diễn ra.")
+    old = rollup.month_row(meeting)
     meeting.minutes_state = MinutesState.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor.user
     meeting.version += 1
     meeting.save()
+    maintain.meetings_changed(old, rollup.month_row(meeting))
     record(actor, obj=meeting, action="approve",
            changes={"minutes_state": [MinutesState.DRAFT, MinutesState.APPROVED]},
            object_type="meeting")  # fmt: skip
@@ -347,6 +352,7 @@ def minutes_correct(*, actor: Actor, meeting: Meeting, reason: str, **fields: An
     if not meeting.approved:
         raise _err("Biên bản chưa thông qua: sửa trực tiếp, không cần đính chính.")
     before = _snapshot(meeting, FIELDS)
+    old = rollup.month_row(meeting)
     values = _check({**before_values(meeting), **fields}, timezone.localdate())
     _check_duplicate(meeting.unit, meeting.date, values["start"], meeting)
     for name in [*fields, "duration", "documents_lead_days"]:
@@ -369,6 +375,7 @@ def minutes_correct(*, actor: Actor, meeting: Meeting, reason: str, **fields: An
     )
     meeting.version += 1
     meeting.save()
+    maintain.meetings_changed(old, rollup.month_row(meeting))
     record(actor, obj=meeting, action="correct", changes=changes, reason=reason,
            object_type="meeting")  # fmt: skip
     return meeting
@@ -382,10 +389,12 @@ def meeting_void(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
         raise _err("Cần ghi lý do hủy.", "reason")
     meeting = _lock(meeting)
     _require_scope(actor, meeting.unit)
+    old = rollup.month_row(meeting)
     meeting.voided_at = timezone.now()
     meeting.void_reason = reason
     meeting.version += 1
     meeting.save()
+    maintain.meetings_changed(old, [])
     record(actor, obj=meeting, action="void", changes={"voided": [False, True]}, reason=reason,
            object_type="meeting")  # fmt: skip
     return meeting

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots.audit.services import Actor
-from grassroots.meetings import queries
+from grassroots.meetings import queries, rollup
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind, MinutesState, Role
 from grassroots.meetings.services import meeting_record
 from grassroots.members.models import MemberStint, Status
@@ -108,11 +108,16 @@ def generate_meetings(root: Unit, year: int, seed: int = 14, progress=None) -> d
         marks_written += len(rows)
         if progress:
             progress(month, len(meetings), len(rows))
+    generated = time.perf_counter()
+    # Written in bulk, past the services: the monthly rollup is recomputed once (derived data).
+    months = rollup.rebuild()
     return {
         "meetings_year": year,
         "meetings_written": written,
         "attendance_rows_written": marks_written,
-        "meetings_generate_s": round(time.perf_counter() - started, 1),
+        "meetings_generate_s": round(generated - started, 1),
+        "meeting_months_rebuilt": months,
+        "meetings_rollup_s": round(time.perf_counter() - generated, 1),
     }
 
 
@@ -189,13 +194,20 @@ def bench_meetings(
     chosen = provinces(year)
     if province_sample is not None and len(chosen) > province_sample:
         chosen = sorted(rng.sample(chosen, province_sample), key=lambda u: u.code)
+    points = []  # (cell-months due, CPU ms: the median of the repeats) per province
     for province in chosen:
+        cpu = []
         for _ in range(repeat):
+            started = time.process_time()
             ms, result = _timed(queries.summary, province, since, until, cpu="province_summary")
+            cpu.append((time.process_time() - started) * 1000)
             province_ms.append(ms)
         sizes.append(result["meetings_held"])
+        points.append((result["meetings_due"], _pct(cpu, 50)))
     out.update(
         {
+            "province_points": sorted(points),
+            "province_fit": _fit(points),
             "provinces": len(sizes),
             "province_meetings_max": max(sizes) if sizes else 0,
             "province_summary_p50_ms": _pct(province_ms, 50) if province_ms else None,
@@ -214,6 +226,38 @@ def bench_meetings(
             "country_summary_p95_ms": _pct(country_ms, 95),
             **_cpu("country_summary"),
             "country_summary": result,
+            "country_parts_cpu_ms": _parts(root, since, until),
         }
     )
+    return out
+
+
+def _fit(points: list[tuple[int, float]]) -> dict | None:
+    """Least squares CPU ms = a + b × cell-months: the fixed cost and the cost per cell-month."""
+    if len(points) < 2:
+        return None
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    if not sxx:
+        return None
+    b = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return {"fixed_ms": round(my - b * mx, 1), "us_per_cell_month": round(1000 * b, 2)}
+
+
+def _parts(unit: Unit, since: dt.date, until: dt.date) -> dict:
+    """The summary's parts, each timed once (process CPU ms): where the time goes."""
+    parts = {
+        "rollup_and_raw": lambda: queries.month_totals(unit, since, until),
+        "meetings_due": lambda: queries.meetings_due(unit, since, until),
+        "cells": lambda: queries.cells_on(unit, until).count(),
+        "watch_list_count": lambda: queries.absent_months_count(unit, since, until),
+        "quality_average": lambda: queries.quality_average(unit, since, until),
+    }
+    out = {}
+    for name, f in parts.items():
+        started = time.process_time()
+        f()
+        out[name] = round((time.process_time() - started) * 1000, 1)
     return out

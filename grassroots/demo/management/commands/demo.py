@@ -11,6 +11,7 @@ from grassroots.demo.build import DEFAULT_SEED, PASSWORD, PERSONAS, build_demo, 
 from grassroots.development.demo import seed_demo_pipeline
 from grassroots.directives.demo import seed_demo_directives
 from grassroots.inspection.demo import seed_demo_inspection
+from grassroots.meetings import rollup
 from grassroots.meetings.demo import seed_demo_meetings
 from grassroots.plans.demo import seed_demo_plans
 
@@ -64,6 +65,8 @@ class Command(GrassrootsCommand):
         self._development(seed)
         self._meetings(seed, scale)
         self._directives(seed)
+        # Both wrote meetings in bulk (study sessions too): the monthly rollup once, after them.
+        rollup.rebuild()
         self._inspection(seed)
         self._cadres(seed)
 

@@ -1,0 +1,101 @@
+"""Keeping the meeting book's monthly rollup (`figures.MeetingMonth`) exact.
+
+The meeting module says what each meeting adds (`MonthRow`: its organization, its date and one
+value per `MEETING_MONTH_FIELDS` column, meetings.rollup.month_row); this module only sums. A
+write passes the meeting's rows before and after (none for a new or a voided meeting), and the
+difference lands on the (organization, month) row in the writer's transaction, as `col + delta`
+so that two writers of the same cell-month cannot lose each other's change. The rollup does not
+depend on the tree: a restructure moves no row (the summary joins the closure).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
+
+WIDTH = len(MEETING_MONTH_FIELDS)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    unit_id: int
+    date: dt.date
+    values: tuple[int, ...]  # one per MEETING_MONTH_FIELDS
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def apply(old: Iterable[MonthRow], new: Iterable[MonthRow]) -> None:
+    """Move the rollup from a meeting's old rows to its new ones."""
+    acc: dict[tuple[int, dt.date], list[int]] = {}
+    for sign, rows in ((-1, old), (1, new)):
+        for row in rows:
+            key = (row.unit_id, row.date.replace(day=1))
+            total = acc.setdefault(key, [0] * WIDTH)
+            for i, value in enumerate(row.values):
+                total[i] += sign * value
+    for (unit_id, month), delta in acc.items():
+        changes = {MEETING_MONTH_FIELDS[i]: v for i, v in enumerate(delta) if v}
+        if changes:
+            _add(unit_id, month, changes)
+
+
+def _add(unit_id: int, month: dt.date, changes: dict[str, int]) -> None:
+    rows = MeetingMonth.objects.filter(unit_id=unit_id, month=month)
+    if rows.update(**{name: F(name) + value for name, value in changes.items()}):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another writer may create the row first
+            MeetingMonth.objects.create(
+                unit_id=unit_id, month=month, month_end=month_bounds(month)[1], **changes
+            )
+    except IntegrityError:
+        rows.update(**{name: F(name) + value for name, value in changes.items()})
+
+
+def rebuild(rows: Iterable[MonthRow], progress=None) -> int:
+    """Replace the whole rollup with the sums of `rows` (every meeting not voided), which come
+    ordered by organization so that one organization's months are written at a time."""
+    MeetingMonth.objects.all().delete()
+    batch: list[MeetingMonth] = []
+    current: dict[dt.date, list[int]] = {}
+    current_unit = None
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        for month, values in current.items():
+            batch.append(
+                MeetingMonth(
+                    unit_id=current_unit, month=month, month_end=month_bounds(month)[1],
+                    **dict(zip(MEETING_MONTH_FIELDS, values, strict=True)),
+                )
+            )  # fmt: skip
+        current.clear()
+        if len(batch) >= 5000:
+            MeetingMonth.objects.bulk_create(batch)
+            written += len(batch)
+            batch.clear()
+            if progress:
+                progress(written)
+
+    for row in rows:
+        if row.unit_id != current_unit:
+            flush()
+            current_unit = row.unit_id
+        total = current.setdefault(row.date.replace(day=1), [0] * WIDTH)
+        for i, value in enumerate(row.values):
+            total[i] += value
+    flush()
+    MeetingMonth.objects.bulk_create(batch)
+    return written + len(batch)

@@ -1,0 +1,79 @@
+"""What one meeting adds to the monthly rollup (`figures.MeetingMonth`, docs/meetings.md
+"Storage"), and its rebuild.
+
+`month_row` is the only place that says how a meeting counts in the summary's sums; the write
+services pass its rows before and after each change to `derived.maintain.meetings_changed`, the
+rebuild (`grassroots meetings-rollup`, the generator, the demo) feeds it every meeting, and
+`queries.summary` applies it to the few meetings it reads one by one (partial months, cells that
+moved mid-month), so the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+from grassroots.derived import maintain
+from grassroots.derived.maintain import MonthRow
+
+from . import rules
+from .models import Meeting, MeetingKind, MinutesState
+
+# The Meeting fields month_row reads (the rebuild and the summary load only these).
+FIELDS = (
+    "unit_id", "date", "kind", "with_thematic", "duration", "documents_lead_days",
+    "expected_official", "expected_probationary", "expected_attached", "present_official",
+    "present_probationary", "present_attached", "absent_excused", "absent_unexcused",
+    "minutes_state", "voided_at",
+)  # fmt: skip
+_FLAGGED = (MeetingKind.REGULAR, MeetingKind.THEMATIC)
+# Every meeting is marked against a derived list (a committee meeting: the committee's post
+# holders on the day, expected.committee_list); the members' attendance rate (domain.md §5) is
+# that of the party meetings, so committee meetings stay out of it. (services re-exports it.)
+TRACKS_ATTENDANCE = {k for k in MeetingKind.values if k != MeetingKind.COMMITTEE}
+
+
+def values(m) -> tuple[int, ...]:
+    """One meeting's contribution, in the order of figures.models.MEETING_MONTH_FIELDS."""
+    tracked = m.kind in TRACKS_ATTENDANCE
+    rule = rules.rules_on(m.date)
+    minimum = rules.minimum_minutes(rule, m.kind, m.with_thematic)
+    late = (
+        m.kind in _FLAGGED
+        and rule.documents_days_before is not None
+        and (m.documents_lead_days is None or m.documents_lead_days < rule.documents_days_before)
+    )
+    t = int(tracked)
+    return (
+        1,
+        int(m.kind == MeetingKind.REGULAR),
+        int(m.kind == MeetingKind.THEMATIC or (m.kind == MeetingKind.REGULAR and m.with_thematic)),
+        int(m.kind == MeetingKind.STUDY),
+        t,
+        t * m.duration,
+        t * m.expected_official,
+        t * m.expected_probationary,
+        t * m.expected_attached,
+        t * m.present_official,
+        t * m.present_probationary,
+        t * m.present_attached,
+        t * m.absent_excused,
+        t * m.absent_unexcused,
+        int(bool(minimum) and m.duration < minimum),
+        int(late),
+        int(m.minutes_state == MinutesState.APPROVED),
+    )
+
+
+def month_row(meeting) -> list[MonthRow]:
+    """The meeting's rows in the rollup: none once voided."""
+    if meeting.voided_at is not None:
+        return []
+    return [MonthRow(meeting.unit_id, meeting.date, values(meeting))]
+
+
+def rebuild(progress=None) -> int:
+    """Recompute the whole rollup from the meetings (after a bulk write, or when
+    `settings.MEETING_RULES` changed the minimum or the documents rule of past dates)."""
+    meetings = (
+        Meeting.objects.filter(voided_at__isnull=True).order_by("unit_id", "date").only(*FIELDS)
+    )
+    rows = (MonthRow(m.unit_id, m.date, values(m)) for m in meetings.iterator(chunk_size=20_000))
+    return maintain.meeting_months_rebuild(rows, progress=progress)
