@@ -63,6 +63,8 @@ def test_adopt_add_items_open_a_case_and_follow_progress(w):
 
     page = c.get(f"/inspection/programmes/{programme.pk}/?date=01/02/2024").content.decode()
     assert page.count("Chưa đến hạn") >= 2 and "(22-NQ/TW)" in page
+    # The target is named as people know it, the code only beside it.
+    assert w.g.versions.first().name in page
     # A case opened for the first item, from the programme page's link (prefilled).
     new = c.get(f"/inspection/units/D/cases/new/?item={first.pk}").content.decode()
     assert "Thực hiện Nghị quyết 22" in new

@@ -210,6 +210,7 @@ class ItemState:
     item: object
     case: Case | None  # the case opened for the item by the day (the latest)
     state: str  # "done", "late" (period over, not concluded), "under_way", "later"
+    target_name: str = ""  # the target organization's name in the item's period, not its code
 
     @property
     def label(self) -> str:
@@ -244,7 +245,8 @@ def programme_items_on(programme, day: dt.date) -> list[ItemState]:
             state = "under_way"
         else:
             state = "later"
-        rows.append(ItemState(item, case, state))
+        name = display_version(item.target_unit, min(item.end, day)).name if item.target_unit else ""
+        rows.append(ItemState(item, case, state, name))
     return rows
 
 
