@@ -245,7 +245,9 @@ def programme_items_on(programme, day: dt.date) -> list[ItemState]:
             state = "under_way"
         else:
             state = "later"
-        name = display_version(item.target_unit, min(item.end, day)).name if item.target_unit else ""
+        name = (
+            display_version(item.target_unit, min(item.end, day)).name if item.target_unit else ""
+        )
         rows.append(ItemState(item, case, state, name))
     return rows
 
