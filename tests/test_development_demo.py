@@ -12,7 +12,7 @@ from grassroots.development import config, queries, registry, rules
 from grassroots.development.demo import seed_demo_pipeline
 from grassroots.development.models import Candidate, CaseStep, IntroducedBy, StepKind
 from grassroots.figures.queries import figures
-from grassroots.members.models import EventKind, MemberEvent
+from grassroots.members.models import EventKind, MemberEvent, MemberStint
 from grassroots.organizations.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +88,17 @@ def test_overdue_of_every_kind_on_the_resolution_day(demo):
 
 def test_overdue_today(demo):
     overdue = {d.rule for d in queries.deadlines(demo["ls"], TODAY) if d.overdue}
-    assert {"ceremony", "stale_file"} <= overdue
+    assert {"ceremony", "stale_file", "recognition"} <= overdue
     assert queries.summary(demo["ls"], TODAY).overdue > 0
+    # The late recognitions of today are the registry's: probationers still in the Party, not yet
+    # recognized, their probation over for more than 30 working days.
+    late = [
+        d for d in queries.deadlines(demo["ls"], TODAY) if d.rule == "recognition" and d.overdue
+    ]
+    for due in late:
+        member = Candidate.objects.get(pk=due.candidate_id).member
+        assert not MemberEvent.objects.filter(member=member, kind=EventKind.OFFICIAL).exists()
+        assert MemberStint.objects.get(member=member, end__isnull=True).status == ("probationary")
 
 
 def test_refused_at_the_vote_on_both_days(demo):

@@ -136,6 +136,14 @@ def test_cli_summary_keys_and_candidates():
         "candidates", "--unit=P", "--stage=proposed", "--at=2024-12-31", "--json", stdout=out
     )
     assert [r["full_name"] for r in json.loads(out.getvalue())] == ["Lý Văn Chờ"]
+    # The text output names the stage and the passed limits in Vietnamese, never their codes.
+    out = StringIO()
+    call_command("candidates", "--unit=P", "--at=2025-06-01", stdout=out)
+    text = out.getvalue()
+    assert "Lý Văn Chờ" in text and "Quần chúng ưu tú" in text
+    assert "Đảng viên dự bị  QUÁ HẠN: Hạn xét công nhận đảng viên chính thức" in text
+    for code in ("stale_file", "recognition", "ceremony", "certificate", "proposed", "probation"):
+        assert code not in text
 
 
 def test_admitted_equals_the_registry_on_generated_data():
@@ -153,3 +161,30 @@ def test_admitted_equals_the_registry_on_generated_data():
         assert queries.admissions(u, since, at).admitted == expected, (u.code, since, at)
         checked += expected > 0
     assert checked >= 5
+
+
+def test_a_probationer_who_dies_or_moves_out_leaves_the_pipeline():
+    """No false "overdue recognition": death or a transfer out of the system (recorded in the
+    registry by any path) takes the case out of the board, the counts and the deadlines; a
+    probationer still in the registry stays overdue."""
+    from .factories import event
+
+    w = world()
+    cases = [propose(w.c1, full_name=f"Người thứ {i}") for i in range(3)]
+    for cand in cases:
+        admit_through(w, cand)
+        cand.refresh_from_db()
+    late = d("2025-06-01")  # the 12 months and 30 working days are over
+    overdue = {x.candidate_id for x in queries.deadlines(w.g, late) if x.rule == "recognition"}
+    assert overdue == {c.pk for c in cases}
+    probation = queries.pipeline_counts(w.g, late)[Stage.PROBATION]
+    dead, gone, stays = cases
+    event(dead.member, "death", "2025-01-10")
+    event(gone.member, "transfer_out", "2025-02-10")
+    due = [x for x in queries.deadlines(w.g, late) if x.rule == "recognition"]
+    assert [x.candidate_id for x in due] == [stays.pk] and due[0].overdue
+    assert queries.pipeline_counts(w.g, late)[Stage.PROBATION] == probation - 2
+    assert {r.id for r in queries.cases(w.g, late, Stage.PROBATION)} == {stays.pk}
+    # Before the death the case was still open there.
+    assert dead.pk in {r.id for r in queries.cases(w.g, d("2025-01-09"), Stage.PROBATION)}
+    assert queries.case_deadlines(dead, list(dead.steps.all()), late, frozenset()) == []

@@ -45,11 +45,25 @@ def _under_on(unit: Unit, day_field: str | None, day: dt.date | None = None) -> 
     )
 
 
+def _still_member(at: dt.date) -> Q:
+    """A probation span counts only while its member is in the registry on `at`: a probationer
+    who died, moved out of the system or left has left the pipeline too (no recognition is due),
+    whatever path recorded it. Read here, not stored in the spans, because the registry's writers
+    may not call this module (layers) and an event can be recorded or voided at any time."""
+    live = _live_stints(at).filter(member_id=OuterRef("candidate__member_id"))
+    return ~Q(stage=Stage.PROBATION) | Q(Exists(live))
+
+
+def _live_stints(at: dt.date) -> QuerySet:
+    return MemberStint.objects.filter(Q(end__isnull=True) | Q(end__gt=at), start__lte=at)
+
+
 def open_spans(unit: Unit, at: dt.date) -> QuerySet:
     """Cases in the pipeline under `unit` on `at`, with their cell and stage then."""
     return CaseSpan.objects.filter(
-        Q(end__isnull=True) | Q(end__gt=at), _under_on(unit, None, at), start__lte=at
-    )
+        Q(end__isnull=True) | Q(end__gt=at), _still_member(at), _under_on(unit, None, at),
+        start__lte=at,
+    )  # fmt: skip
 
 
 def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
@@ -175,6 +189,9 @@ def case_deadlines(
 ) -> list[Due]:
     """The time limits that apply to a case on `at` (steps after `at` are ignored)."""
     known = [rules.St(s.kind, s.date, s.unit_id, s.passed, s.pk) for s in steps if s.date <= at]
+    admitted = candidate.member_id and any(s.kind == StepKind.CEREMONY for s in known)
+    if admitted and not _live_stints(at).filter(member_id=candidate.member_id).exists():
+        return []  # the probationer left the registry (died, moved out): nothing is due
     return _limits(
         (candidate.pk, candidate.full_name, candidate.birth_date, candidate.age_exception),
         known,
@@ -229,8 +246,9 @@ def _recognized_later(unit: Unit, at: dt.date) -> QuerySet:
         date__gt=at,
     )
     return CaseSpan.objects.filter(
-        Exists(later), _under_on(unit, None, at), stage=Stage.PROBATION, end__lte=at
-    )
+        Exists(later), _still_member(at), _under_on(unit, None, at), stage=Stage.PROBATION,
+        end__lte=at,
+    )  # fmt: skip
 
 
 def _due_spans(unit: Unit, at: dt.date) -> QuerySet:

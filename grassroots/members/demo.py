@@ -35,6 +35,11 @@ from grassroots.demo.model import (
     snap,
 )
 
+# Probationers left unrecognized today (see `life`): probation ended between 100 and 60 days
+# before TODAY, so the 30 working days to consider them (domain.md §2.3) are over.
+LATE_RECOGNITIONS_TODAY = 3
+LATE_WINDOW = (dt.timedelta(days=100), dt.timedelta(days=60))
+
 
 class MemberPlan:
     """Members' profiles and lives; each history passes the services' lifecycle rules."""
@@ -432,16 +437,21 @@ class MemberPlan:
         follow(stop - ONE_DAY)
         official = official_day < stop and official_day <= TODAY
         if official:
-            events.append(
-                PEvent(
-                    "official",
-                    official_day,
-                    None,
-                    min(official_day + ONE_DAY * rng.randint(0, 45), TODAY),
-                    number,
-                    body,
-                )
+            recognized_on = min(official_day + ONE_DAY * rng.randint(0, 45), TODAY)
+            # A few probationers still in the Party today whose probation ended two to three
+            # months ago are not recognized yet (the cell is late: the development board shows
+            # them overdue, docs/development.md). Chosen without drawing from `rng`, so every
+            # other member's history stays the same.
+            late = (
+                end_day > TODAY
+                and TODAY - LATE_WINDOW[0] <= official_day <= TODAY - LATE_WINDOW[1]
+                and getattr(self, "_late_recognitions", 0) < LATE_RECOGNITIONS_TODAY
             )
+            if late:
+                self._late_recognitions = getattr(self, "_late_recognitions", 0) + 1
+                official = False
+            else:
+                events.append(PEvent("official", official_day, None, recognized_on, number, body))
         spans = [(day, end_day if end_day <= TODAY else D(9999, 12, 31))]
         if end_day <= TODAY:
             events.append(
