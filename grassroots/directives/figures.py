@@ -256,7 +256,7 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
         cursor.execute(sql, [*with_params, unit.pk, *kid_params])
         rows = cursor.fetchall()
     groups = [r for r in rows if r[0] == "g"]
-    totals = [sum(r[i] or 0 for r in groups) for i in range(5, 12)]
+    totals = [int(sum(r[i] or 0 for r in groups)) for i in range(5, 12)]  # PG: Decimal
     out.update(
         organizations=totals[0], plans_issued=totals[1], plans_late=totals[2],
         study_sessions=totals[3], study_coverage_pct=_pct(totals[4], totals[5]),
@@ -272,7 +272,7 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
             own.setdefault(child_id, []).append((order[req_id], state, labels[req_id]))
         elif state in ("late", "done_late"):
             counts = below.setdefault(child_id, {})
-            counts[labels[req_id]] = counts.get(labels[req_id], 0) + n
+            counts[labels[req_id]] = counts.get(labels[req_id], 0) + int(n)
     plans: dict[int, dict] = {}
     for _pk, issuer_id, kind, symbol, date in sorted(docs, key=lambda d: (d[4], d[0])):
         if issuer_id is not None and not DOC_KINDS[kind].review:
@@ -292,7 +292,7 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
             "code": code, "name": name,
             "plan": plans.get(unit_id) if row and row[12] else None,
             "state": _colour({state for _i, state, _l in duties}),
-            "study_coverage_pct": _pct(row[9], row[10]) if row else None,
+            "study_coverage_pct": _pct(int(row[9] or 0), int(row[10] or 0)) if row else None,
             "late": late,
         })  # fmt: skip
     out["children"] = sorted(children, key=lambda c: c["code"])
