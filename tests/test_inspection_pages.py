@@ -92,12 +92,29 @@ def test_opening_concluding_deciding_through_the_pages(w):
     assert decision.member_event.discipline_form == "warning"
 
 
+def pdf_text(content: bytes) -> str:
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(content)
+        f.flush()
+        return subprocess.run(
+            ["pdftotext", f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
 def test_documents_render(w):
     from docx import Document
 
     docx = w.inspector.get(f"/inspection/decisions/{w.decision.pk}/decision.docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "CẢNH CÁO" in text and "Trần Văn An" in text and "05/03/2024" in text
+    # HD 36: the number and symbol under the issuing body, in Word and in the PDF.
+    header = Document(io.BytesIO(docx.content)).tables[0].rows[0].cells[0].text
+    assert "Số 12-QĐ/UBKT" in header
+    pdf = w.inspector.get(f"/inspection/decisions/{w.decision.pk}/decision.pdf")
+    assert "Số 12-QĐ/UBKT" in pdf_text(pdf.content)
     pdf = w.inspector.get(f"/inspection/cases/{w.case.pk}/conclusion.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     if os.environ.get("INSPECTION_PDF"):  # to look at it by eye

@@ -24,6 +24,7 @@ class Paper:
     header: Header
     paragraphs: list[str]
     signature: str
+    number: str = ""  # "Số 207-QĐ/UBKT" under the issuing body (HD 36 §II.1.3); "" when unknown
 
 
 def _header(body, organ: str, day, title: str, subtitle: str) -> Header:
@@ -97,7 +98,7 @@ def decision(d: Decision) -> Paper:
         _("Quyết định có hiệu lực từ ngày công bố (%(d)s) (Điều lệ Đảng, Điều 39).")
         % {"d": vn(d.announced_on)}
     )
-    return Paper(h, lines, _signature(d.organ))
+    return Paper(h, lines, _signature(d.organ), d.number)
 
 
 def _signature(organ: str) -> str:
@@ -130,6 +131,8 @@ def _docx(paper: Paper) -> bytes:
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _paragraph(left, h.committee, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(left, "*", align=WD_ALIGN_PARAGRAPH.CENTER)
+    if paper.number:
+        _paragraph(left, _("Số %(n)s") % {"n": paper.number}, align=WD_ALIGN_PARAGRAPH.CENTER)
     run = right.paragraphs[0].add_run(_("ĐẢNG CỘNG SẢN VIỆT NAM"))
     run.bold, run.underline, run.font.size = True, True, Pt(15)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -159,6 +162,8 @@ def _pdf(paper: Paper) -> bytes:
     width = A4[0] - 4.5 * cm
     left = [Paragraph(escape(h.superior), st["center"])] if h.superior else []
     left += [Paragraph(escape(h.committee), st["center_bold"]), Paragraph("*", st["center"])]
+    if paper.number:
+        left.append(Paragraph(escape(_("Số %(n)s") % {"n": paper.number}), st["center"]))
     right = [
         Paragraph(f"<u>{escape(_('ĐẢNG CỘNG SẢN VIỆT NAM'))}</u>", st["motto"]),
         Spacer(1, 4),
