@@ -201,7 +201,7 @@ def test_weekly_journeys_per_persona(live_server, browser):
     assert f"{job.rows:,}".replace(",", ".") + " đảng viên" in admin.text()
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename.startswith("members-G1-")
+    assert download.value.suggested_filename.startswith("danh-sach-dang-vien-G1-")
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # an xlsx (a zip)
     # Every error page in Vietnamese, with a way home.
     admin.go("/khong-co-trang-nay/")

@@ -108,7 +108,7 @@ class ExportJob(models.Model):
 
     @property
     def file_name(self) -> str:
-        return f"{self.what}-{self.unit.code}-{self.at:%Y%m%d}.{self.fmt}"
+        return f"danh-sach-dang-vien-{self.unit.code}-{self.at:%Y%m%d}.{self.fmt}"
 
     def as_json(self) -> dict:
         return {
