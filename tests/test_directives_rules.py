@@ -3,6 +3,7 @@ nothing written, and the accepted case beside it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 
@@ -174,3 +175,30 @@ def test_search_keeps_to_what_the_account_may_see():
     seen = sorted(doc.symbol for doc in queries.search_documents(clerk, ""))
     # The district's own, the province's (above it) and the Centre's; not D2's, not Q's.
     assert seen == ["15-CTr/HU", "22-NQ/TW", "30-KH/TU"]
+
+
+@pytest.mark.parametrize("walk_from", [1, 10_000])
+def test_search_by_date_walk_or_by_hits_gives_the_same_page(walk_from, monkeypatch):
+    """SQLite answers a search with many hits by walking the register newest first
+    (search.WALK_FROM); the page is the same as sorting every hit (PostgreSQL: one plan)."""
+    from grassroots.accounts.models import Role, User
+    from grassroots.directives import search
+
+    w = world()
+    cascade(w)
+    for n, issuer in enumerate([w.d1, w.d2, w.g1, w.gq, w.d1, w.d1] * 3, start=1):
+        services.document_register(
+            actor=SYSTEM, kind="cong_van", symbol=f"{n}-CV/X", date=d("2008-05-01")
+            + dt.timedelta(days=(n * 37) % 50), issuer=issuer,
+            title=f"Công văn về thực hiện nghị quyết, số {n}",
+        )  # fmt: skip
+    clerk = User.objects.create_user("clerk_d1", password="x" * 12, scope=w.d1, role=Role.CLERK)
+    monkeypatch.setattr(search, "WALK_FROM", walk_from)
+    found = lambda user, text: [  # noqa: E731
+        doc.symbol for doc in queries.search_documents(user, text, limit=5)
+    ]
+    # newest first, ties by id descending; D2's and Q's documents never reach D1's clerk
+    assert found(None, "thuc hien") == ["4-CV/X", "8-CV/X", "12-CV/X", "16-CV/X", "1-CV/X"]
+    assert found(clerk, "thuc hien nghi") == ["12-CV/X", "1-CV/X", "5-CV/X", "9-CV/X", "13-CV/X"]
+    assert found(None, "cong van so 16") == ["16-CV/X"]
+    assert found(clerk, "cong van so 16") == []  # Q's

@@ -15,7 +15,7 @@ import tempfile
 from io import BytesIO
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from grassroots.core.text import fold
@@ -32,28 +32,58 @@ def search_text(*parts: str) -> str:
     return " ".join(w for part in parts for w in [fold(part)] if w)
 
 
+# Above this many hits a search walks the register newest first and checks each document
+# against the index (stopping at the page's 50) instead of sorting every hit by date: a word in
+# most documents ("thuc hien") would otherwise sort ~90,000 hits (bench/documents_bench.py).
+WALK_FROM = 4000
+
+
 def matching(rows: QuerySet, text: str) -> QuerySet:
     """`rows` (documents) narrowed to those whose text has every word of `text`."""
     typed = words(text)
     if not typed:
         return rows
     if connection.vendor == "postgresql":
+        # On the table itself (not `id IN (…)`): the planner estimates the hits from the
+        # index's statistics and picks the GIN bitmap for rare words or the date index for
+        # common ones.
         query = " & ".join(f"{w}:*" for w in typed)
         return rows.filter(
-            pk__in=RawSQL(
-                "SELECT id FROM directives_document WHERE "
-                "to_tsvector('simple'::regconfig, search_text) @@ "
+            RawSQL(
+                "to_tsvector('simple'::regconfig, directives_document.search_text) @@ "
                 "to_tsquery('simple'::regconfig, %s)",
                 [query],
+                output_field=BooleanField(),
             )
         )
     query = " AND ".join(f'"{w}"*' for w in typed)
+    if _sqlite_hits(query, WALK_FROM) < WALK_FROM:
+        return rows.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM directives_document_fts WHERE directives_document_fts MATCH %s",
+                [query],
+            )
+        )
+    # Many hits: one index probe per document read in date order (FTS5 seeks the rowid).
     return rows.filter(
-        pk__in=RawSQL(
-            "SELECT rowid FROM directives_document_fts WHERE directives_document_fts MATCH %s",
+        RawSQL(
+            "EXISTS (SELECT 1 FROM directives_document_fts WHERE directives_document_fts MATCH %s"
+            " AND directives_document_fts.rowid = directives_document.id)",
             [query],
+            output_field=BooleanField(),
         )
     )
+
+
+def _sqlite_hits(query: str, cap: int) -> int:
+    """How many documents match, counting no further than `cap` (cheap: reads ≤ cap rowids)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM directives_document_fts"
+            " WHERE directives_document_fts MATCH %s LIMIT %s)",
+            [query, cap],
+        )
+        return cursor.fetchone()[0]
 
 
 def file_text(content: bytes, ext: str) -> str:
