@@ -10,6 +10,7 @@ commission edits its own rows. Each default cites its source; [UNCONFIRMED] ones
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -70,6 +71,65 @@ SINGLE_HOLDER = {Post.SECRETARY, Post.INSPECTION_CHAIR}
 OUTSIDER_ALLOWED = {Post.SECRETARY, Post.DEPUTY, Post.STANDING, Post.COMMITTEE, Post.CELL_COMMITTEE}
 # Posts whose holders are counted as the organization's leaders ("who led X on D").
 LEADERS = [Post.SECRETARY, Post.DEPUTY]
+
+
+# --- Committee sizes (dated) ------------------------------------------------------------------
+
+# The posts that make up the committee (cấp ủy / chi ủy), each seat a different person, and those
+# of its standing committee; the inspection commission is a body of its own.
+COMMITTEE_POSTS = (Post.SECRETARY, Post.DEPUTY, Post.STANDING, Post.COMMITTEE, Post.CELL_COMMITTEE)
+STANDING_POSTS = (Post.SECRETARY, Post.DEPUTY, Post.STANDING)
+
+
+@dataclass(frozen=True)
+class SizeRule:
+    """The largest committee a congress may elect, for organizations of `kinds` (and
+    `grassroots_type`, "" for any) from `effective`. For cells, `cell_threshold`: a cell with at
+    least that many official members elects a chi ủy; a smaller one only a secretary and deputies
+    (`small_deputies`). None = not limited by this rule."""
+
+    code: str
+    effective: dt.date
+    kinds: tuple[str, ...]
+    grassroots_type: str = ""
+    max_committee: int | None = None
+    max_standing: int | None = None
+    max_deputies: int | None = None
+    cell_threshold: int | None = None
+    small_deputies: int | None = None
+    source: str = ""
+
+
+CELL_KINDS_FOR_SIZE = ("subordinate_cell", "grassroots_cell")
+# domain-processes.md §2.5. Before these rules and for other organizations (đảng bộ cơ sở other
+# than communes, partial committees, districts, the province) no size is checked: the sources
+# read give none [UNCONFIRMED] — a province adds its own rows here.
+SIZE_RULES = [
+    # CT 45-CT/TW (14/4/2025), congresses of communes, wards and special zones for 2025–2030:
+    # executive committee 27–33 (the upper bound 33 for a commune formed from 3+ communes),
+    # standing committee 9–11, two deputy secretaries.
+    SizeRule("CT45-2025", dt.date(2025, 4, 14), ("grassroots_committee",), "commune",
+             max_committee=33, max_standing=11, max_deputies=2, source="Chỉ thị 45-CT/TW"),
+    # QĐ 294-QĐ/TW (from 1/7/2025): a cell with ≥ 9 official members elects a chi ủy of at most
+    # 7 and, from it, the secretary and one deputy; a smaller cell elects a secretary and, if
+    # needed, one deputy.
+    SizeRule("QĐ294-2025", dt.date(2025, 7, 1), CELL_KINDS_FOR_SIZE, max_committee=7,
+             max_deputies=1, cell_threshold=9, small_deputies=1, source="Quy định 294-QĐ/TW"),
+]  # fmt: skip
+
+
+def size_rule_on(day: dt.date, kind: str, grassroots_type: str) -> SizeRule | None:
+    """The size rule in force on `day` for an organization of that kind, if any."""
+    found = None
+    for rule in SIZE_RULES:
+        if (
+            rule.effective <= day
+            and kind in rule.kinds
+            and rule.grassroots_type in ("", grassroots_type)
+            and (found is None or rule.effective >= found.effective)
+        ):
+            found = rule
+    return found
 
 
 def post_label(post: str, unit_kind: str = "") -> str:

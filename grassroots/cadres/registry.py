@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q
 
+from grassroots.figures.queries import ledger_at
 from grassroots.members.models import MemberStint
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import subtree_ids, version_at
@@ -30,3 +31,8 @@ def in_subtree_on(member_id: int, unit: Unit, day: dt.date) -> bool:
 def unit_kind_on(unit: Unit, day: dt.date) -> tuple[str, str]:
     version = version_at(unit, day)
     return (version.kind, version.grassroots_type) if version else ("", "")
+
+
+def official_members(unit: Unit, day: dt.date) -> int:
+    """Official members the organization counts on `day` (the registry's figure, one fact)."""
+    return ledger_at(unit.pk, day)["official"]

@@ -12,6 +12,7 @@ dissolution) ends with it in every query (`queries._open_on`).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -95,6 +96,42 @@ def _check_seats(seats: dict) -> dict:
     return out
 
 
+def _size_problem(unit: Unit, day: dt.date, counts: dict[str, int]) -> str | None:
+    """The committee of `counts` seats (or holders) per post is larger than the dated size rule in
+    force on `day` allows for the organization (config.SIZE_RULES, domain-processes.md §2.5)."""
+    kind, gtype = registry.unit_kind_on(unit, day)
+    rule = config.size_rule_on(day, kind, gtype)
+    if rule is None:
+        return None
+    committee = sum(counts.get(p, 0) for p in config.COMMITTEE_POSTS)
+    standing = sum(counts.get(p, 0) for p in config.STANDING_POSTS)
+    deputies, max_deputies = counts.get(Post.DEPUTY, 0), rule.max_deputies
+    source = f"({rule.source})"
+    if rule.cell_threshold is not None:
+        official = registry.official_members(unit, day)
+        if official < rule.cell_threshold:
+            if counts.get(Post.CELL_COMMITTEE, 0):
+                return (
+                    f"{unit.code} có {official} đảng viên chính thức vào ngày {vn(day)} (dưới "
+                    f"{rule.cell_threshold}): chi bộ chỉ bầu bí thư và phó bí thư, không bầu chi "
+                    f"ủy {source}."
+                )
+            max_deputies = rule.small_deputies
+    if rule.max_committee is not None and committee > rule.max_committee:
+        return (
+            f"Cấp ủy {unit.code} có {committee} người, quá số lượng tối đa {rule.max_committee} "
+            f"{source}."
+        )
+    if rule.max_standing is not None and standing > rule.max_standing:
+        return (
+            f"Ban thường vụ {unit.code} có {standing} người, quá số lượng tối đa "
+            f"{rule.max_standing} {source}."
+        )
+    if max_deputies is not None and deputies > max_deputies:
+        return f"{unit.code} có {deputies} phó bí thư, quá số lượng tối đa {max_deputies} {source}."
+    return None
+
+
 @transaction.atomic
 def term_open(
     *,
@@ -129,6 +166,10 @@ def term_open(
         raise _err("Cấp ủy chỉ định cần số quyết định.", "decision_number")
     if congress_date is not None and congress_date > start:
         raise _err("Ngày đại hội không thể sau ngày bắt đầu nhiệm kỳ.", "congress_date")
+    seats = _check_seats(seats or {})
+    problem = _size_problem(unit, start, seats)
+    if problem:
+        raise _err(problem, "seats")
     terms = Term.objects.select_for_update().filter(unit=unit, voided_at__isnull=True)
     for other in terms:
         if other.end is None and other.start < start:
@@ -143,7 +184,7 @@ def term_open(
     term = Term(
         unit=unit, name=name, start=start, planned_end=planned_end, how=how,
         congress_date=congress_date, delegates=delegates, result=clean_text(result),
-        decision_number=clean_text(decision_number), seats=_check_seats(seats or {}),
+        decision_number=clean_text(decision_number), seats=seats,
     )  # fmt: skip
     return _create(actor, term, TERM_FIELDS, "term")
 
@@ -169,6 +210,30 @@ def term_close(*, actor: Actor, term: Term, end: dt.date) -> Term:
         _update(actor, holding, HOLDING_FIELDS, hold_before, "holding")
     term.end = end
     return _update(actor, term, TERM_FIELDS, before, "term")
+
+
+@transaction.atomic
+def term_void(*, actor: Actor, term: Term, reason: str) -> Term:
+    """Void a term recorded by mistake, with its posts (never deleted: they stay, marked voided,
+    and every read leaves them out). A term that ended another one when it was opened does not
+    reopen it: the earlier term keeps its end (open the right term again if needed)."""
+    term = Term.objects.select_for_update().select_related("unit").get(pk=term.pk)
+    access.require_unit_write(actor, term.unit, term.start)
+    reason = clean_text(reason)
+    if not reason:
+        raise _err("Cần ghi lý do hủy.", "reason")
+    if term.voided_at is not None:
+        raise _err(f"Nhiệm kỳ {term.name} đã bị hủy.", "reason")
+    now = timezone.now()
+    for holding in term.holdings.select_for_update().filter(voided_at__isnull=True):
+        holding.voided_at, holding.void_reason = now, f"Hủy nhiệm kỳ {term.name}: {reason}"
+        holding.save(update_fields=["voided_at", "void_reason"])
+        record(actor, obj=holding, action="void", reason=holding.void_reason,
+               object_type="holding")  # fmt: skip
+    term.voided_at, term.void_reason = now, reason
+    term.save(update_fields=["voided_at", "void_reason"])
+    record(actor, obj=term, action="void", reason=reason, object_type="term")
+    return term
 
 
 # --- Posts ------------------------------------------------------------------------------------
@@ -235,6 +300,13 @@ def holding_start(
                 f"giữ từ {vn(other.start)}: một chức danh chỉ có một người tại một thời điểm.",
                 "post",
             )
+    if post in config.COMMITTEE_POSTS:
+        on_day = live.filter(Q(end__isnull=True) | Q(end__gt=start), start__lte=start)
+        counts = Counter(on_day.values_list("post", flat=True))
+        counts[post] += 1
+        problem = _size_problem(unit, start, counts)
+        if problem:
+            raise _err(problem, "post")
     holding = Holding(
         term=term, unit=unit, member=member, post=post, start=start, end=end, how=how,
         decision_number=decision_number, outsider=outsider,
@@ -267,6 +339,8 @@ def holding_void(*, actor: Actor, holding: Holding, reason: str) -> Holding:
     access.require_unit_write(actor, holding.unit, holding.start)
     if not clean_text(reason):
         raise _err("Cần ghi lý do hủy.", "reason")
+    if holding.voided_at is not None:
+        raise _err("Chức danh này đã bị hủy.", "reason")
     holding.voided_at, holding.void_reason = timezone.now(), clean_text(reason)
     holding.save()
     record(actor, obj=holding, action="void", reason=holding.void_reason, object_type="holding")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,21 +17,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
+from grassroots.core.dates import vn
 from grassroots.core.text import vietnamese
 from grassroots.excel.injection import escaped
 from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import display_version, subtree_ids, version_at
-from grassroots.web.forms import parse_day
+from grassroots.web.forms import ServiceForm, parse_day
 
-from . import config, queries, services, standards
+from . import config, queries, registry, services, standards
 from .models import (
     Course,
     CourseKind,
@@ -208,6 +210,72 @@ def post_end(request, pk: int):
         return _back(unit, None)
     messages.success(request, _("Đã ghi thôi giữ chức danh."))
     return _back(unit, end)
+
+
+class VoidForm(ServiceForm):
+    reason = forms.CharField(
+        label=_("Lý do hủy (ghi nhầm)"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _void_page(request, unit: Unit, title: str, lines: list[str], write):
+    """Confirm and void a record entered by mistake: what goes, a reason, one service call."""
+    form = VoidForm(request.POST or None)
+    back = reverse("cadres:committee", args=[unit.code])
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("Đã hủy."))
+            return redirect(back)
+    return render(request, "cadres/void.html",
+                  {"form": form, "title": title, "lines": lines, "back": back})  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def term_void(request, pk: int):
+    """Void a term entered by mistake, with its posts (approvers of the organization)."""
+    term = Term.objects.filter(pk=pk, voided_at__isnull=True).select_related("unit").first()
+    if term is None:
+        raise Http404("Không tìm thấy nhiệm kỳ.")
+    unit = access.get_unit_for_user(request.user, term.unit.code, role=Role.APPROVER)
+    kind = registry.unit_kind_on(unit, term.start)[0]
+    lines = [f"{_('Nhiệm kỳ')} {term.name}: {vn(term.start)} – {vn(term.end) if term.end else '…'}"]
+    lines += [
+        f"{config.post_label(h.post, kind)}: {h.member.full_name} ({vn(h.start)})"
+        for h in term.holdings.filter(voided_at__isnull=True).select_related("member")
+    ]
+    title = _("Hủy nhiệm kỳ %(name)s của %(code)s") % {"name": term.name, "code": unit.code}
+
+    def write(reason):
+        services.term_void(actor=Actor.from_request(request), term=term, reason=reason)
+
+    return _void_page(request, unit, title, lines, write)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_void(request, pk: int):
+    """Void a post entered by mistake (an ended post is ended with `post_end`, not voided)."""
+    holding = (
+        Holding.objects.filter(pk=pk, voided_at__isnull=True).select_related("unit", "member")
+    ).first()
+    if holding is None:
+        raise Http404("Không tìm thấy chức danh.")
+    unit = access.get_unit_for_user(request.user, holding.unit.code, role=Role.APPROVER)
+    kind = registry.unit_kind_on(unit, holding.start)[0]
+    lines = [
+        f"{config.post_label(holding.post, kind)} {unit.code}: {holding.member.full_name}, "
+        f"{vn(holding.start)} – {vn(holding.end) if holding.end else '…'}"
+    ]
+
+    def write(reason):
+        services.holding_void(actor=Actor.from_request(request), holding=holding, reason=reason)
+
+    return _void_page(request, unit, _("Hủy chức danh ghi nhầm"), lines, write)
 
 
 @login_required

@@ -14,6 +14,9 @@ POST_ONLY = expect(405, 405, 405, 405, 302)
 # Terms and posts: the organization's approvers (services.term_open, holding_start).
 APPROVE = expect(302, 403, 403, 404, 302)
 APPROVE_Q = expect(404, 404, 404, 302, 302)
+# Void pages (a form: shown, or shown again with "reason required" on an empty POST).
+VOID = expect(200, 403, 403, 404, 302)
+VOID_Q = expect(404, 404, 404, 200, 302)
 
 
 def course(key: str, suffix: str = "") -> Callable[[dict], str]:
@@ -57,6 +60,16 @@ RULES = {
         Probe(lambda w: f"/cadres/posts/{w['post_p'].pk}/end/", APPROVE, "post", {"end": "x"}),
         Probe(lambda w: f"/cadres/posts/{w['post_q'].pk}/end/", APPROVE_Q, "post", {"end": "x"}),
     ],
+    "cadres/posts/<int:pk>/void/": [
+        Probe(lambda w: f"/cadres/posts/{w['post_p'].pk}/void/", VOID),
+        Probe(lambda w: f"/cadres/posts/{w['post_p'].pk}/void/", VOID, "post", {}),
+        Probe(lambda w: f"/cadres/posts/{w['post_q'].pk}/void/", VOID_Q, "post", {}),
+    ],
+    "cadres/terms/<int:pk>/void/": [
+        Probe(lambda w: f"/cadres/terms/{w['term_p'].pk}/void/", VOID),
+        Probe(lambda w: f"/cadres/terms/{w['term_p'].pk}/void/", VOID, "post", {}),
+        Probe(lambda w: f"/cadres/terms/{w['term_q'].pk}/void/", VOID_Q),
+    ],
     "cadres/courses/<int:pk>/": [
         Probe(course("course_p"), READ_IN_SCOPE),
         Probe(course("course_q"), ABSENT_FOR_P),
@@ -82,6 +95,7 @@ def prepare(w: dict, tmp_path) -> None:
         )  # fmt: skip
     for key, unit, member in (("post_p", w["G1"], w["inside"]), ("post_q", w["GQ"], w["canary"])):
         term = term_open(actor=SYSTEM, unit=unit, name="2010–2015", start=d("2010-06-01"))
+        w["term_" + key[-1]] = term
         w[key] = holding_start(
             actor=SYSTEM, term=term, member=member, post="secretary", start=d("2010-06-01")
         )
