@@ -61,7 +61,7 @@ def demo_objects(user) -> dict:
     """The demo rows each page is opened on, inside the account's scope."""
     from grassroots.assessments.models import Round
     from grassroots.development.models import Candidate, Document
-    from grassroots.excel.models import ImportJob
+    from grassroots.excel.models import ExportJob, ImportJob
     from grassroots.members.models import MemberEvent, MemberStint
     from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
     from grassroots.organizations.queries import on
@@ -103,6 +103,7 @@ def demo_objects(user) -> dict:
         "village": village,
         "import_job": ImportJob.objects.filter(user=user).order_by("-pk").first(),
         "report_job": ReportJob.objects.filter(user=user).order_by("-pk").first(),
+        "export_job": ExportJob.objects.filter(user=user).order_by("-pk").first(),
     }
 
 
@@ -242,6 +243,22 @@ def pages(o: dict) -> list[tuple[str, str, str]]:
             "reports/jobs/<int:pk>/download/",
             "report download",
             o["report_job"] and f"/reports/jobs/{o['report_job'].pk}/download/",
+        ),
+        ("excel/exports/", "export jobs (GET: 405)", "/excel/exports/"),
+        (
+            "excel/exports/<int:pk>/",
+            "export job",
+            o["export_job"] and f"/excel/exports/{o['export_job'].pk}/",
+        ),
+        (
+            "excel/exports/<int:pk>/status.json",
+            "export job status",
+            o["export_job"] and f"/excel/exports/{o['export_job'].pk}/status.json",
+        ),
+        (
+            "excel/exports/<int:pk>/download/",
+            "export download",
+            o["export_job"] and f"/excel/exports/{o['export_job'].pk}/download/",
         ),
         (
             "excel/import/<int:pk>/",
