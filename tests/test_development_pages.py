@@ -195,3 +195,25 @@ def test_void_a_step_from_the_file_with_a_reason(w):
     other = Client()
     other.force_login(w.other)
     assert other.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_each_list_of_the_board_is_paged_on_its_own(w, monkeypatch):
+    """A province's board held 2,300 case rows in one page (issue 11 §9): each stage's list is
+    paged through its own address parameter, and the other lists keep their page."""
+    from grassroots.development import views
+    from grassroots.development.models import Stage
+
+    from .development_world import propose
+
+    monkeypatch.setattr(views, "BOARD_PAGE_SIZE", 2)
+    for name in ("An Một", "Bình Hai", "Cúc Ba"):
+        propose(w.c1, full_name=name)
+    c = Client()
+    c.force_login(w.clerk)
+    key = f"page_{Stage.PROPOSED}"
+    first = c.get("/development/units/G/").content.decode()
+    assert "An Một" in first and "Bình Hai" in first and "Cúc Ba" not in first
+    assert "Trang 1 / 2" in first and f"?{key}=2" in first
+    second = c.get(f"/development/units/G/?page_due=1&{key}=2").content.decode()
+    assert "Cúc Ba" in second and "An Một" not in second and "Trang 2 / 2" in second
+    assert "page_due=1" in second  # the link back keeps the other list's page
