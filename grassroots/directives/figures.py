@@ -214,20 +214,15 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
     # organization that was directly under `unit` on its own last day (a dissolved district)
     child_ids = list(kids)
     kid_in, kid_params = _in(child_ids)
+    direct = "a2.ancestor_id = %s AND a2.depth = 1"
     child = (
-        f"(SELECT a2.ancestor_id FROM {T_ANC} a2 WHERE a2.descendant_id = o.unit_id"
-        f" AND a2.ancestor_id IN {kid_in} AND a2.valid_from < o.last_excl"
-        " AND (a2.valid_to IS NULL OR a2.valid_to >= o.last_excl)"
-        f" ORDER BY a2.depth LIMIT 1)"
-    )
-    direct = (
-        f"EXISTS (SELECT 1 FROM {T_ANC} a1 WHERE a1.ancestor_id = %s AND a1.depth = 1"
-        " AND a1.descendant_id = o.unit_id AND a1.valid_from < o.last_excl"
-        " AND (a1.valid_to IS NULL OR a1.valid_to >= o.last_excl))"
+        f"(SELECT CASE WHEN {direct} THEN o.unit_id ELSE a2.ancestor_id END FROM {T_ANC} a2"
+        f" WHERE a2.descendant_id = o.unit_id AND (a2.ancestor_id IN {kid_in} OR ({direct}))"
+        " AND a2.valid_from < o.last_excl AND (a2.valid_to IS NULL OR a2.valid_to >= o.last_excl)"
+        f" ORDER BY CASE WHEN {direct} THEN 0 ELSE 1 END, a2.depth LIMIT 1)"
     )
     org_rows = (
-        f"SELECT o.unit_id AS unit_id, CASE WHEN {direct} THEN o.unit_id ELSE {child} END"
-        " AS child_id, o.last_excl AS last_excl, o.issued AS issued, o.issue_late AS issue_late,"
+        f"SELECT o.unit_id AS unit_id, {child} AS child_id, o.last_excl AS last_excl, o.issued AS issued, o.issue_late AS issue_late,"
         " o.studies AS studies, COALESCE(x.n, 0) AS n, COALESCE(x.expected, 0) AS expected,"
         " COALESCE(x.attended, 0) AS attended, COALESCE(r.n, 0) AS reports"
         " FROM org o LEFT JOIN ses x ON x.unit_id = o.unit_id"
@@ -253,7 +248,7 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
         " d.state"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*with_params, unit.pk, *kid_params])
+        cursor.execute(sql, [*with_params, unit.pk, *kid_params, unit.pk, unit.pk])
         rows = cursor.fetchall()
     groups = [r for r in rows if r[0] == "g"]
     totals = [int(sum(r[i] or 0 for r in groups)) for i in range(5, 12)]  # PG: Decimal
