@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from grassroots.inspection.services import suspension_record
 from grassroots.meetings import queries
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind
 from grassroots.meetings.services import TRACKS_ATTENDANCE, meeting_record
@@ -30,6 +31,14 @@ T = dt.time
 @pytest.fixture
 def w():
     world = build()
+    # Suspended from 01/03 to 29/05/2019 (đình chỉ sinh hoạt đảng): not expected at three meetings.
+    suspended = admit(world["C1"], "2012-03-01", full_name="Vũ Văn Đình")
+    event(suspended, "official")
+    suspension_record(
+        actor=SYSTEM, member=suspended, body=world["G1"], organ="committee", ground="violation",
+        signed_on=d("2019-03-01"), start=d("2019-03-01"),
+    )  # fmt: skip
+    world["suspended"] = suspended
     rng = random.Random(14)
     for cell in (world["C1"], world["C2"]):
         for month in range(1, 13):
@@ -94,6 +103,7 @@ def test_members_year_agrees_with_the_derived_lists(w):
     assert fast[w["away"].pk].expected == 1 + 9 + 1
     assert fast[w["guest"].pk].expected == 13
     assert fast[w["official"].pk].expected == 13 and 6 in fast[w["official"].pk].unexcused_months
+    assert fast[w["suspended"].pk].expected == 13 - 3
 
 
 def test_cells_year(w):

@@ -5,8 +5,9 @@ Batch reads for a page of rows (a fixed handful of queries whatever the page's s
 per row). A member's expected meetings follow the same rules as `expected.expected_list`, from
 the stints and the temporary-attachment events instead of one derivation per meeting: a tracked
 meeting (not a committee meeting) of an organization above the member's cell on the day, unless
-the member was exempt or temporarily away; a member temporarily attached to a cell is expected at
-the host's meetings. Checked against `expected_list` meeting by meeting in
+the member was exempt, temporarily away or suspended (đình chỉ sinh hoạt đảng,
+inspection.Suspension); a member temporarily attached to a cell is expected at the host's
+meetings. Checked against `expected_list` meeting by meeting in
 tests/test_meetings_yearly.py.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from grassroots.inspection.models import Suspension
 from grassroots.members import lifecycle
 from grassroots.members.models import MemberEvent, MemberStint
 from grassroots.organizations.models import MEMBER_KINDS, UnitAncestry, UnitVersion
@@ -77,7 +79,7 @@ def _host_on(spans: list[tuple[dt.date, int | None]], day: dt.date) -> int | Non
 
 def members_year(member_ids, year: int) -> dict[int, MemberYear]:
     """Present / expected, absences and the months absent without reason, for each member in
-    `member_ids` over the meetings held in `year` (dated by today at the latest). Five queries."""
+    `member_ids` over the meetings held in `year` (dated by today at the latest). Six queries."""
     since = dt.date(year, 1, 1)
     until = min(dt.date(year, 12, 31), timezone.localdate())
     ids = list(member_ids)
@@ -90,6 +92,11 @@ def members_year(member_ids, year: int) -> dict[int, MemberYear]:
     ).values_list("member_id", "unit_id", "start", "end", "exempt"):
         stints[m].append((unit_id, start, end, exempt))
     temps = _temp_spans(ids, until)
+    suspended = defaultdict(list)  # member → [(first day, last day)] of suspensions in the year
+    for m, start, last, lifted in Suspension.objects.filter(
+        subject_member_id__in=ids, start__lte=until, last_day__gte=since
+    ).values_list("subject_member_id", "start", "last_day", "lifted_on"):
+        suspended[m].append((start, min(last, lifted - dt.timedelta(days=1)) if lifted else last))
     hosts = {h for spans in temps.values() for _d, h in spans if h is not None}
     cells = {s[0] for rows in stints.values() for s in rows} | hosts
     # The organizations above each cell over the year: a meeting of any of them lists the cell.
@@ -125,6 +132,8 @@ def members_year(member_ids, year: int) -> dict[int, MemberYear]:
                 home = next((s for s in stints[m] if _open(s[1], s[2], day)), None)
                 if home is None:
                     continue  # not counted anywhere that day: not on any list
+                if any(s <= day <= e for s, e in suspended.get(m, ())):
+                    continue  # suspended: listed, not expected (expected.expected_list)
                 host = _host_on(spans, day)
                 if covers(holder, home[0], day):
                     if home[3] or (host is not None and not covers(holder, host, day)):
