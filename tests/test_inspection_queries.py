@@ -1,5 +1,5 @@
-"""Inspection figures: `expelled` equals the registry's flow, discipline counts and case counts
-equal a slow reference walking the tree day by day (tests/reference.py), on generated data."""
+"""Inspection figures: `expelled` equals the registry's flow, discipline and suspension counts
+and case counts equal a slow reference walking the tree day by day (tests/reference.py), on generated data."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from grassroots.figures.queries import figures
 from grassroots.inspection import queries
+from grassroots.inspection.models import Suspension
 from grassroots.members.models import EventKind, MemberEvent, MemberStint
 from grassroots.organizations.models import Unit, UnitVersion
 
@@ -46,12 +47,40 @@ def _slow_disciplined(unit, since, at, events, versions) -> dict[str, int]:
     return out
 
 
+def _suspend_some(rng, roots) -> list[tuple[int, int, dt.date]]:
+    """Suspensions of random members from a day of one of their stints, placed like the service
+    places them (the stint's cell on the first day); (member, cell, start) for the reference."""
+    stints = list(MemberStint.objects.order_by("pk").values_list("member_id", "unit_id", "start",
+                                                                 "end"))  # fmt: skip
+    rows, out = [], []
+    for member_id, cell, start, end in rng.sample(stints, min(300, len(stints))):
+        last = min(end or dt.date(2026, 12, 31), dt.date(2026, 12, 31)) - dt.timedelta(days=1)
+        if last <= start:
+            continue
+        day = start + dt.timedelta(days=rng.randint(0, (last - start).days))
+        rows.append(Suspension(
+            subject_member_id=member_id, unit_id=cell, placed_on=day, body_id=roots[0],
+            organ="committee", ground="violation", signed_on=day, start=day,
+            last_day=day + dt.timedelta(days=89),
+        ))  # fmt: skip
+        out.append((member_id, cell, day))
+    Suspension.objects.bulk_create(rows)
+    return out
+
+
+def _slow_suspended(unit, since, at, suspensions, versions) -> int:
+    return len({m for m, cell, day in suspensions
+                if since < day <= at and cell in subtree(unit.pk, day, versions)})  # fmt: skip
+
+
 def test_expelled_and_disciplined_equal_the_registry_on_generated_data():
     from grassroots.scale.runs import generate
 
     generate(1200, seed=7)
     rng = random.Random(3)
     versions, events = _versions(), _slow_events()
+    roots_ = list(UnitVersion.objects.filter(parent__isnull=True).values_list("unit_id", flat=True))
+    suspensions = _suspend_some(random.Random(4), roots_)
     upper = list(UnitVersion.objects.exclude(kind__in=("grassroots_cell", "subordinate_cell"))
                  .values_list("unit_id", flat=True).distinct())  # fmt: skip
     cells = list(UnitVersion.objects.values_list("unit_id", flat=True).distinct())
@@ -62,7 +91,7 @@ def test_expelled_and_disciplined_equal_the_registry_on_generated_data():
         since = dt.date(rng.randint(1985, 2022), rng.randint(1, 12), 1)
         windows.append((since, since + dt.timedelta(days=rng.randint(60, 9000))))
     units = Unit.objects.in_bulk(roots + picked)
-    checked = disciplined = 0
+    checked = disciplined = suspended = 0
     for unit_id, (since, at) in zip(roots + picked, windows, strict=True):
         u = units[unit_id]
         expected = figures(u, at, since).since.expelled
@@ -71,9 +100,12 @@ def test_expelled_and_disciplined_equal_the_registry_on_generated_data():
         slow = _slow_disciplined(u, since, at, events, versions)
         fast = {k: v for k, v in got.disciplined_members.items() if v and k != "expulsion"}
         assert fast == slow, (u.code, since, at)
+        slow_suspended = _slow_suspended(u, since, at, suspensions, versions)
+        assert got.suspended_members == slow_suspended, (u.code, since, at)
+        suspended += slow_suspended > 0
         checked += expected > 0
         disciplined += bool(slow)
-    assert checked >= 3 and disciplined >= 3
+    assert checked >= 3 and disciplined >= 3 and suspended >= 3
 
 
 def test_summary_counts_cases_decisions_and_appeals_through_the_tree():
@@ -94,6 +126,9 @@ def test_summary_counts_cases_decisions_and_appeals_through_the_tree():
     services.decision_record(actor=SYSTEM, form="reprimand", body=w.g, organ="committee",
                              signed_on=d("2024-04-01"), announced_on=d("2024-04-01"),
                              subject_unit=w.c1)  # fmt: skip
+    services.suspension_record(actor=SYSTEM, member=w.a, body=w.g, organ="committee",
+                               ground="violation", signed_on=d("2024-05-01"),
+                               start=d("2024-05-01"))  # fmt: skip
     out = StringIO()
     call_command("inspection-summary", "--unit", "G", "--from", "2023-12-31", "--to",
                  "2024-12-31", "--json", stdout=out)  # fmt: skip
@@ -109,5 +144,6 @@ def test_summary_counts_cases_decisions_and_appeals_through_the_tree():
     # C2 only: B's expulsion and case are there, A's are not.
     c2 = queries.summary(w.c2, d("2023-12-31"), d("2024-12-31"))
     assert (c2.expelled, c2.supervised_members, c2.supervised_organizations) == (1, 0, 1)
+    assert data["suspended_members"] == 1 and c2.suspended_members == 0  # A sits in C1
     # The window is (from, to]: nothing in 2025.
     assert queries.summary(w.g, d("2024-12-31"), d("2025-12-31")).inspections == 0

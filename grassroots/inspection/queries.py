@@ -290,6 +290,9 @@ class Summary:
     cases_by_kind: dict
     appeals_by_outcome: dict
     programme_items: dict
+    # Members whose party activity was suspended (đình chỉ sinh hoạt đảng) from a day in the
+    # window, by the cell they were counted in on the first day.
+    suspended_members: int = 0
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -362,4 +365,10 @@ def summary(unit: Unit, since: dt.date, at: dt.date) -> Summary:
             **{str(o): outcomes.get(o, 0) for o in Outcome.values},
         },
         programme_items={"planned": items.count(), "done": done.count()},
+        suspended_members=Suspension.objects.filter(
+            _under_on(unit, "placed_on"), start__gt=since, start__lte=at
+        )
+        .values("subject_member")
+        .distinct()
+        .count(),
     )

@@ -46,3 +46,4 @@ class Command(GrassrootsCommand):
         for code, count in result.disciplined_organizations.items():
             w(f"  {Form(code).label:<20} {number(count):>6}")
         w(f"Khiếu nại kỷ luật: {number(result.appeals)}; khai trừ: {number(result.expelled)}")
+        w(f"Đảng viên bị đình chỉ sinh hoạt đảng: {number(result.suspended_members)}")
