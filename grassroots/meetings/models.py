@@ -160,6 +160,9 @@ class Attendance(models.Model):
         indexes = [
             models.Index(fields=["member", "date"]),
             models.Index(fields=["mark", "date"]),
+            # The watch list of one organization: its cells' unexcused marks (a province reads
+            # its own rows, not the country's; queries.absent_months_count).
+            models.Index(fields=["unit", "mark", "date"], name="attendance_unit_mark_date"),
         ]
 
 

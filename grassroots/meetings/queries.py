@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from grassroots.core.text import sort_key, vietnamese
 from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
+from grassroots.figures.queries import ledger_at
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
 
@@ -166,8 +167,13 @@ def cells_on(unit: Unit, day: dt.date) -> QuerySet:
 
 
 def meetings_due(unit: Unit, since: dt.date, until: dt.date) -> int:
-    """Cell-months owing a regular meeting (Điều lệ Điều 24: monthly; rules.regular_every_months)."""
-    return sum(cells_on(unit, day).count() for _y, _m, day in due_days(since, until))
+    """Cell-months owing a regular meeting (Điều lệ Điều 24: monthly; rules.regular_every_months):
+    the cells under `unit` on each due day, read from the figures ledger (its cell stocks: the
+    same closure and unit versions as `cells_on`, one indexed sum per month)."""
+    return sum(
+        sum(ledger_at(unit.pk, day)[column] for column in CELL_STOCKS)
+        for _y, _m, day in due_days(since, until)
+    )
 
 
 def missed_months(unit: Unit, since: dt.date, until: dt.date) -> list[tuple[int, int, int]]:
@@ -183,6 +189,10 @@ def missed_months(unit: Unit, since: dt.date, until: dt.date) -> list[tuple[int,
             if (cell, year, month) not in held:
                 out.append((cell, year, month))
     return sorted(out)
+
+
+# The ledger's stock columns of the member kinds (organizations.MEMBER_KINDS).
+CELL_STOCKS = ("grassroots_cells", "subordinate_cells")
 
 
 def _rule_spans(since: dt.date, until: dt.date):
@@ -408,19 +418,28 @@ def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, 
     totals = [0] * len(MEETING_MONTH_FIELDS)
     held_due = 0
     full = _full_months(since, until)
-    raw = meetings_under(unit, since, until)
-    if full is not None:
+    if full is None:
+        raws = [meetings_under(unit, since, until)]
+    else:
         first, last = full
         totals, held_due = _rollup_sql(unit, first, last)
-        mixed = _mixed_months(unit, first, last)
-        outside = Q(date__lt=first) | Q(date__gt=last)
-        for unit_id, month in mixed:
-            outside |= Q(
-                unit_id=unit_id, date__gte=month, date__lte=_month_end(month.year, month.month)
-            )
-        raw = raw.filter(outside)
+        # Each read on its own narrow range: one OR over the whole year would make the database
+        # test the closure for every meeting of the year.
+        raws = []
+        if since < first:
+            raws.append(meetings_under(unit, since, first - dt.timedelta(days=1)))
+        if last < held_until(until):
+            raws.append(meetings_under(unit, last + dt.timedelta(days=1), until))
+        mixed = sorted(_mixed_months(unit, first, last))
+        if mixed:
+            pairs = Q(pk__in=[])
+            for unit_id, month in mixed:
+                end = _month_end(month.year, month.month)
+                pairs |= Q(unit_id=unit_id, date__gte=month, date__lte=end)
+            raws.append(Meeting.objects.filter(_under_on_date(unit), pairs, voided_at__isnull=True))
     held: dict[tuple[int, int, int], int] = defaultdict(int)
-    for meeting in raw.only(*rollup.FIELDS).iterator(chunk_size=5000):
+    meetings = (m for raw in raws for m in raw.only(*rollup.FIELDS).iterator(chunk_size=5000))
+    for meeting in meetings:
         for i, value in enumerate(rollup.values(meeting)):
             totals[i] += value
         if meeting.kind == MeetingKind.REGULAR:
@@ -435,10 +454,29 @@ def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, 
 
 def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
     """How many members are on the watch list (`watch_list`) in some year of the window, without
-    loading names or evidence: one range scan of the unexcused marks on (mark, date)."""
+    loading names or evidence: the unexcused marks of the cells under `unit` on the mark's date,
+    each cell's an index range on Attendance(unit, mark, date)."""
+    # Without statistics SQLite picks the country-wide (mark, date) index even for one cell:
+    # CROSS JOIN (conditions in WHERE, valid on both databases) reads the closure first, and
+    # INDEXED BY names the per-cell index (PostgreSQL plans from its statistics).
+    hint = " INDEXED BY attendance_unit_mark_date" if connection.vendor == "sqlite" else ""
+    sql = f"""
+        SELECT a.member_id, a.date
+        FROM {UnitAncestry._meta.db_table} c
+        CROSS JOIN {Attendance._meta.db_table} a{hint}
+        CROSS JOIN {Meeting._meta.db_table} m
+        WHERE m.id = a.meeting_id AND m.voided_at IS NULL AND c.ancestor_id = %s AND c.valid_from <= %s
+          AND (c.valid_to IS NULL OR c.valid_to > %s)
+          AND a.unit_id = c.descendant_id AND a.mark = %s AND a.date >= %s AND a.date <= %s
+          AND a.date >= c.valid_from AND (c.valid_to IS NULL OR a.date < c.valid_to)
+    """
+    last = held_until(until)
     months: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for member_id, day in unexcused_marks(unit, since, until).values_list("member_id", "date"):
-        months[(member_id, day.year)].add(day.month)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.pk, last, since, Mark.UNEXCUSED, since, last])
+        for member_id, day in cursor.fetchall():
+            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+            months[(member_id, day.year)].add(day.month)
     return len(
         {
             member_id
