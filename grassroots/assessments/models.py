@@ -175,7 +175,20 @@ class Rating(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "step", "subject", "grassroots"]),
+            # Covers the decided ratings of a year under some organizations (results page): read
+            # from the index alone, the rows' JSON facts never touched (issue 11 §9).
+            models.Index(
+                fields=[
+                    "year",
+                    "step",
+                    "subject",
+                    "grassroots",
+                    "superseded_at",
+                    "member",
+                    "level",
+                ],
+                name="assessments_rating_cover",
+            ),
             models.Index(fields=["member", "year"]),
             models.Index(fields=["unit", "year"]),
         ]

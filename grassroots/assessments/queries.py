@@ -129,15 +129,17 @@ def levels_of(scheme: Scheme, subject: str) -> list[Level]:
 # Who must be rated -------------------------------------------------------------------------------
 
 
-def organizations_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
-    """Grassroots and subordinate organizations in the subtree at the end of the year."""
+def _due_versions(root: Unit | int, year: int):
+    """The versions, on 31/12, of the grassroots and subordinate organizations of the subtree."""
     day = year_end(year)
     root_id = root.pk if isinstance(root, Unit) else root
     subtree = UnitAncestry.objects.filter(on(day), ancestor_id=root_id).values("descendant_id")
-    qs = UnitVersion.objects.filter(
-        on(day), unit_id__in=subtree, kind__in=RATED_KINDS
-    ).select_related("unit")
-    return {v.unit_id: v for v in qs}
+    return UnitVersion.objects.filter(on(day), unit_id__in=subtree, kind__in=RATED_KINDS)
+
+
+def organizations_due(root: Unit | int, year: int) -> dict[int, UnitVersion]:
+    """Grassroots and subordinate organizations in the subtree at the end of the year."""
+    return {v.unit_id: v for v in _due_versions(root, year).select_related("unit")}
 
 
 def grassroots_of(unit_ids, day: dt.date) -> dict[int, int]:
@@ -419,9 +421,16 @@ def summary(unit: Unit, year: int) -> Summary:
         return result
     rules = Rules.of(scheme)
     orgs = result.organizations_due = organizations_due(unit, year)
+    # The organizations as a subquery, not a list of their ~4,500 ids: compiling and binding
+    # that many parameters twice was a third of a province's page (issue 11 §9).
+    due_versions = _due_versions(unit, year)
     decided = dict(
         current()
-        .filter(year=year, subject=Subject.ORGANIZATION, unit_id__in=list(orgs))
+        .filter(
+            year=year,
+            subject=Subject.ORGANIZATION,
+            unit_id__in=due_versions.values("unit_id"),
+        )
         .values_list("unit_id", "level__code")
     )
     org_levels = levels_of(scheme, Subject.ORGANIZATION)
@@ -447,7 +456,11 @@ def summary(unit: Unit, year: int) -> Summary:
     result.not_due = Counter(reason for _, reason in counted.values() if reason)
     member_rows = (
         current()
-        .filter(year=year, subject=Subject.MEMBER, grassroots_id__in=grassroots_ids)
+        .filter(
+            year=year,
+            subject=Subject.MEMBER,
+            grassroots_id__in=due_versions.filter(kind__in=GRASSROOTS_KINDS).values("unit_id"),
+        )
         .values_list("member_id", "level_id")
     )
     member_levels = levels_of(scheme, Subject.MEMBER)
@@ -596,11 +609,13 @@ def weak_organizations(unit: Unit, year: int, orgs=None) -> list[WeakRow]:
         .filter(
             year=year,
             subject=Subject.ORGANIZATION,
-            unit_id__in=list(orgs),
+            # a subquery, not ~4,500 bound ids (issue 11 §9)
+            unit_id__in=_due_versions(unit, year).values("unit_id"),
             level_id__in=lowest_levels,
         )
         .select_related("level")
     )
+    weak = [r for r in weak if r.unit_id in orgs]
     ids = [r.unit_id for r in weak]
     plans = {p.unit_id: p for p in ConsolidationPlan.objects.filter(year=year, unit_id__in=ids)}
     nxt = {
@@ -624,9 +639,8 @@ def weak_organizations(unit: Unit, year: int, orgs=None) -> list[WeakRow]:
 
 def removal_candidates(unit: Unit, year: int, orgs=None) -> list[Member]:
     """Members flagged for the removal procedure in `year` (lowest level two years running).
-    `orgs`: `organizations_due(unit, year)` when the caller has it."""
-    orgs = organizations_due(unit, year) if orgs is None else orgs
-    grassroots = [k for k, v in orgs.items() if v.kind in GRASSROOTS_KINDS]
+    `orgs` is not needed any more (the organizations are a subquery); kept for the callers."""
+    grassroots = _due_versions(unit, year).filter(kind__in=GRASSROOTS_KINDS).values("unit_id")
     # JSON "contains" is not portable to SQLite; the flagged rows are few.
     rows = (
         current()

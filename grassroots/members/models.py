@@ -166,7 +166,12 @@ class MemberStint(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["unit", "start"]),
+            # Covers "who was in these units on day D" (figures, year-end rating lists): the
+            # rows are read from the index alone, not looked up one by one in the table (the
+            # province's year-end list: 0,42 → 0,09 s CPU on SQLite, issue 11 §9).
+            models.Index(
+                fields=["unit", "start", "end", "member", "exempt"], name="members_stint_unit_cover"
+            ),
             models.Index(fields=["member", "start"]),
         ]
 
