@@ -64,6 +64,7 @@ def test_the_registry_follows_settings():
         "meeting_marks",
         "inspection_cases",
         "inspection_decisions",
+        "inspection_suspensions",
         "directives",
         "directive_requirements",
     ]

@@ -34,10 +34,13 @@ def w():
     return w
 
 
-def book(cases, decisions) -> bytes:
+def book(cases, decisions, suspensions=()) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    for s, rows in ((sheets.CASES, cases), (sheets.DECISIONS, decisions)):
+    parts = [(sheets.CASES, cases), (sheets.DECISIONS, decisions)]
+    if suspensions:
+        parts.append((sheets.SUSPENSIONS, suspensions))
+    for s, rows in parts:
         ws = wb.create_sheet(s.name)
         ws.append([c.header for c in s.columns])
         for row in rows:
@@ -136,3 +139,34 @@ def test_an_account_outside_the_inspection_role_imports_nothing(w):
     result = run(w.clerk, book([case_row(member=w.b.profile_number)], []))
     assert not result.ok and "không thuộc bộ phận kiểm tra" in "\n".join(result.messages())
     assert not Case.objects.exists()
+
+
+def suspension_row(case="KT-A", member="", start="01/03/2024", last="", body="D"):
+    return [case, member, "Có dấu hiệu vi phạm nghiêm trọng, cản trở việc kiểm tra, xử lý", body,
+            "Ủy ban kiểm tra", "06-QĐ/UBKT", start, start, last, "Cản trở kiểm tra"]  # fmt: skip
+
+
+def test_suspensions_imported_through_the_service_all_or_nothing_and_exported(w):
+    from grassroots.inspection.models import Suspension
+
+    cases = [case_row(member=w.b.profile_number)]
+    # A row of 91 days is refused by the service: nothing of the file is written.
+    bad = run(w.inspector, book(cases, [], [suspension_row(last="30/05/2024")]))
+    text = "\n".join(bad.messages())
+    assert not bad.ok and "Đình chỉ sinh hoạt đảng, dòng 2, cột Đến hết ngày" in text
+    assert "quá 90 ngày" in text and not Case.objects.exists() and not Suspension.objects.exists()
+    good = run(
+        w.inspector,
+        book(cases, [], [suspension_row(), suspension_row("", member=w.a.profile_number)]),
+    )
+    assert good.ok, good.messages()
+    case = Case.objects.get()
+    of_case = Suspension.objects.get(case=case)
+    assert of_case.subject_member == w.b and of_case.last_day == d("2024-05-29")
+    assert Suspension.objects.get(subject_member=w.a).case is None
+    exported = sheet.export_inspection(w.inspector, w.d, d("2024-01-01"), d("2024-12-31"))
+    rows = list(load_workbook(io.BytesIO(exported))[sheets.SUSPENSIONS.name].values)
+    assert len(rows) == 3 and {r[1] for r in rows[1:]} == {w.a.profile_number, w.b.profile_number}
+    again = run(w.inspector, exported)
+    assert not again.ok and "đã có quyết định đình chỉ này" in "\n".join(again.messages())
+    assert Suspension.objects.count() == 2

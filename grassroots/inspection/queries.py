@@ -59,6 +59,10 @@ def cases_under(unit: Unit) -> QuerySet:
     return Case.objects.filter(_under_on(unit, "placed_on"))
 
 
+def suspensions_under(unit: Unit) -> QuerySet:
+    return Suspension.objects.filter(_under_on(unit, "placed_on"))
+
+
 def decisions_under(unit: Unit) -> QuerySet:
     return Decision.objects.filter(_under_on(unit, "placed_on"))
 

@@ -1,5 +1,5 @@
 """An organization's cases and decisions of a year exported in the import format: the sheets
-"Kiểm tra, giám sát" and "Quyết định kỷ luật" declared in inspection/sheets.py, cases keyed
+"Kiểm tra, giám sát", "Quyết định kỷ luật" and "Đình chỉ sinh hoạt đảng" declared in inspection/sheets.py, cases keyed
 KT-<số> (so a decision row added to an export can name an existing case). Only what the account
 may read (inspection.access); importing an export again is refused row by row as duplicates."""
 
@@ -17,7 +17,7 @@ from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 
 from . import access, queries, sheets
-from .models import CaseKind, Conclusion, Form, Organ, Severity
+from .models import CaseKind, Conclusion, Form, Organ, Severity, SuspensionGround
 
 
 def _label(choices_cls, value: str) -> str:
@@ -71,10 +71,25 @@ def export_inspection(user, unit: Unit, since: dt.date, until: dt.date) -> bytes
          "votes_for": d.votes_for, "voters": d.voters, "reason": d.reason}
         for d in decisions
     ]  # fmt: skip
+    suspensions = (
+        (access.suspensions_visible(user) & queries.suspensions_under(unit))
+        .filter(start__range=(since, until))
+        .select_related("subject_member", "body")
+        .order_by("start", "pk")
+    )
+    suspension_rows = [
+        {"case": f"{sheets.CASE_PREFIX}{s.case_id}" if s.case_id else "",
+         "subject_member": s.subject_member.profile_number,
+         "ground": _label(SuspensionGround, s.ground), "body": s.body.code,
+         "organ": _label(Organ, s.organ), "number": s.number, "signed_on": s.signed_on,
+         "start": s.start, "last_day": s.last_day, "reason": s.reason}
+        for s in suspensions
+    ]  # fmt: skip
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(wb, sheets.CASES, case_rows)
     _sheet(wb, sheets.DECISIONS, decision_rows)
+    _sheet(wb, sheets.SUSPENSIONS, suspension_rows)
     out = io.BytesIO()
     finish_tables(wb)
     wb.save(out)

@@ -1,7 +1,8 @@
 """The inspection sheets of the import workbook (the Excel framework, excel/parts.py):
 "Kiểm tra, giám sát" (one row per case, keyed by a code of the file such as KT-1, with its
-conclusion when there is one) and "Quyết định kỷ luật" (one row per decision, optionally of a
-case of the file or of an existing case KT-<số>). Each row is written through the services the
+conclusion when there is one), "Quyết định kỷ luật" (one row per decision, optionally of a
+case of the file or of an existing case KT-<số>) and "Đình chỉ sinh hoạt đảng" (one row per
+suspension, the same way; `suspension_record`). Each row is written through the services the
 pages call (`case_open`, `case_conclude`, `decision_record`), so every rule applies — competence,
 dates, probation, access — and a refusal is a problem on that row (all or nothing).
 `sheet.py` exports the same format; importing an export again is refused row by row as
@@ -21,13 +22,24 @@ from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
 
 from . import access, services
-from .models import Case, CaseKind, Conclusion, Decision, Form, Organ, Severity
+from .models import (
+    Case,
+    CaseKind,
+    Conclusion,
+    Decision,
+    Form,
+    Organ,
+    Severity,
+    Suspension,
+    SuspensionGround,
+)
 
 KINDS = codes("Loại kiểm tra, giám sát", CaseKind.choices)
 ORGANS = codes("Cơ quan quyết định", Organ.choices)
 CONCLUSIONS = codes("Kết luận", Conclusion.choices)
 SEVERITIES = codes("Mức độ vi phạm", Severity.choices)
 FORMS = codes("Hình thức kỷ luật", Form.choices)
+GROUNDS = codes("Căn cứ đình chỉ", SuspensionGround.choices)
 CASE_PREFIX = "KT-"
 
 SUBJECT = (
@@ -111,6 +123,38 @@ DECISIONS = Sheet(
         ),
     ),  # fmt: skip
 )
+SUSPENSIONS = Sheet(
+    kind="inspection_suspensions",
+    name="Đình chỉ sinh hoạt đảng",
+    key="Số lý lịch + từ ngày",
+    help="Mỗi dòng là một quyết định đình chỉ sinh hoạt đảng của một đảng viên. “Mã hồ sơ” (không "
+    "bắt buộc) là mã ở sheet Kiểm tra, giám sát hoặc KT-<số> của hồ sơ đã có; khi có mã hồ sơ, "
+    "đảng viên lấy theo hồ sơ. “Đến hết ngày” để trống: 90 ngày kể từ ngày bắt đầu.",
+    columns=(
+        Column("case", "Mã hồ sơ", width=10),
+        Column("subject_member", "Số lý lịch đảng viên", width=14),
+        Column("ground", "Căn cứ", CODE, required=True, codes=GROUNDS, width=30),
+        Column("body", "Mã tổ chức có cơ quan quyết định", required=True, width=14),
+        Column("organ", "Cơ quan quyết định", CODE, required=True, codes=ORGANS, width=18),
+        Column("number", "Số quyết định", width=14),
+        Column("signed_on", "Ngày ký", DATE, required=True, width=12),
+        Column("start", "Đình chỉ từ ngày", DATE, required=True, width=12),
+        Column("last_day", "Đến hết ngày", DATE, width=12),
+        Column("reason", "Lý do", width=30),
+    ),
+    examples=(
+        (
+            "KT-1",
+            "",
+            "Có dấu hiệu vi phạm nghiêm trọng, cản trở việc kiểm tra, xử lý",
+            "LS-DL",
+            "Ủy ban kiểm tra",
+            "06-QĐ/UBKT",
+            "20/01/2025",
+            "20/01/2025",
+        ),
+    ),  # fmt: skip
+)
 # Service error keys -> the sheet's columns.
 CASE_COLUMNS = {c.field: c.header for c in CASES.columns} | {
     "subject": CASES.header("subject_unit"), "subject_member_number":
@@ -119,15 +163,19 @@ CASE_COLUMNS = {c.field: c.header for c in CASES.columns} | {
 DECISION_COLUMNS = {c.field: c.header for c in DECISIONS.columns} | {
     "subject": DECISIONS.header("subject_unit"), "member_event": DECISIONS.header("form"),
 }  # fmt: skip
+SUSPENSION_COLUMNS = {c.field: c.header for c in SUSPENSIONS.columns} | {
+    "subject": SUSPENSIONS.header("subject_member"), "member": SUSPENSIONS.header("subject_member"),
+}  # fmt: skip
 
 
 class InspectionPart(Part):
-    sheets = (CASES, DECISIONS)
+    sheets = (CASES, DECISIONS, SUSPENSIONS)
 
     def __init__(self, importer) -> None:
         super().__init__(importer)
         self.cases: list[tuple[Row, dict, dict]] = []  # row, open args, conclude args
         self.decisions: list[tuple[Row, dict, str]] = []  # row, args, key of a case of the file
+        self.suspensions: list[tuple[Row, dict, str]] = []  # the same for suspensions
         self.written: dict[str, Case] = {}
 
     # ---- references, each limited to what the importing account may see ----------------------
@@ -182,7 +230,7 @@ class InspectionPart(Part):
 
     # ---- check ---------------------------------------------------------------------------------
     def check(self) -> None:
-        rows = self.rows_of(CASES) + self.rows_of(DECISIONS)
+        rows = self.rows_of(CASES) + self.rows_of(DECISIONS) + self.rows_of(SUSPENSIONS)
         if rows and self.user is not None and not access.is_inspector(self.user):
             self.problem(CASES, None, None, access.NOT_INSPECTOR)
             return
@@ -191,6 +239,8 @@ class InspectionPart(Part):
             self._check_case(row, keys)
         for row in self.rows_of(DECISIONS):
             self._check_decision(row, keys)
+        for row in self.rows_of(SUSPENSIONS):
+            self._check_suspension(row, keys)
 
     @staticmethod
     def _complete(sheet: Sheet, row: Row) -> bool:
@@ -265,10 +315,44 @@ class InspectionPart(Part):
             self.decisions.append((row, args, key if key in keys else ""))
             self.report.count(DECISIONS, "created")
 
+    def _check_suspension(self, row: Row, keys: set[str]) -> None:
+        v = row.values
+        key = str(v.get("case") or "").strip().upper()
+        case = self._existing_case(key) if key and key not in keys else None
+        if key and key not in keys and case is None:
+            self.problem(SUSPENSIONS, row.number, SUSPENSIONS.header("case"),
+                         f"không có hồ sơ {key} ở sheet {CASES.name} hoặc trong hệ thống.")  # fmt: skip
+            return
+        _unit, member, ok = self._subject(SUSPENSIONS, row)
+        if case is not None:
+            member = case.subject_member
+            if member is None:
+                self.problem(SUSPENSIONS, row.number, SUSPENSIONS.header("case"),
+                             f"hồ sơ {key} không về một đảng viên.")  # fmt: skip
+                return
+        elif not key and member is None and ok:
+            ok = False
+            self.problem(SUSPENSIONS, row.number, SUSPENSIONS.header("subject_member"),
+                         "cần mã hồ sơ hoặc số lý lịch đảng viên.")  # fmt: skip
+        body = self._body_of(SUSPENSIONS, row)
+        args = dict(
+            ground=v.get("ground"), body=body, organ=v.get("organ"), signed_on=v.get("signed_on"),
+            start=v.get("start"), last_day=v.get("last_day"), member=member, case=case,
+            number=str(v.get("number") or ""), reason=str(v.get("reason") or ""),
+        )  # fmt: skip
+        if member is not None and args["start"]:
+            if Suspension.objects.filter(subject_member=member, start=args["start"]).exists():
+                self.problem(SUSPENSIONS, row.number, SUSPENSIONS.header("start"),
+                             "đã có quyết định đình chỉ này (cùng đảng viên, cùng ngày bắt đầu).")  # fmt: skip
+                return
+        if ok and body is not None and self._complete(SUSPENSIONS, row):
+            self.suspensions.append((row, args, key if key in keys else ""))
+            self.report.count(SUSPENSIONS, "created")
+
     # ---- write ---------------------------------------------------------------------------------
     @property
     def has_writes(self) -> bool:
-        return bool(self.cases or self.decisions)
+        return bool(self.cases or self.decisions or self.suspensions)
 
     @property
     def service_updates(self) -> bool:
@@ -296,6 +380,21 @@ class InspectionPart(Part):
                 services.decision_record(actor=actor, **args)
 
             self.service(DECISIONS, row, write_decision, DECISION_COLUMNS)
+        for row, args, key in self.suspensions:
+            if key:
+                case = self.written.get(key)
+                if case is None:
+                    continue  # its case row was refused, and says why
+                if case.subject_member is None:
+                    self.problem(SUSPENSIONS, row.number, SUSPENSIONS.header("case"),
+                                 f"hồ sơ {key} không về một đảng viên.")  # fmt: skip
+                    continue
+                args = args | {"case": case, "member": case.subject_member}
+
+            def write_suspension(args=args):
+                services.suspension_record(actor=actor, **args)
+
+            self.service(SUSPENSIONS, row, write_suspension, SUSPENSION_COLUMNS)
 
 
 PART = InspectionPart
