@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -42,38 +41,23 @@ __all__ = [
     "rebuild_all",
 ]
 
-# Members whose name keys wait for the end of a batch (None: refresh at once).
-_pending: ContextVar[set[int] | None] = ContextVar("names_pending", default=None)
-
 
 @contextmanager
 def names_batched() -> Iterator[None]:
-    """Refresh the name index once for every member whose stints changed inside the block,
-    instead of once per member: a merger moves thousands of members one service call each, and
+    """Refresh the name index once for every member whose stints changed inside the block
+    (also through a tree change's `TreeSnapshot.refresh`), instead of once per member or per
+    unit: a merger moves thousands of members and a province's plan ends hundreds of cells, and
     the per-member refresh was ~40 % of the time (bench/plan_bench.py, profiled). Nothing inside
     a writer's transaction reads the name index, and the refresh recomputes from the stints, so
     refreshing a member whose change was rolled back by a savepoint is harmless."""
-    if _pending.get() is not None:  # nested: the outer block refreshes
+    with name_index.batched():
         yield
-        return
-    token = _pending.set(set())
-    try:
-        yield
-        ids = sorted(_pending.get() or ())
-        for i in range(0, len(ids), 5000):
-            name_index.refresh(ids[i : i + 5000])
-    finally:
-        _pending.reset(token)
 
 
 def member_stints_changed(member_id: int, old: list[StintRow], new: list[StintRow]) -> None:
     """Move the ledger from the member's old stints to the new ones and re-key their places."""
     apply_stint_change(old, new)
-    pending = _pending.get()
-    if pending is not None:
-        pending.add(member_id)
-    else:
-        name_index.refresh([member_id])
+    name_index.refresh([member_id])  # deferred inside names_batched
 
 
 def members_stints_changed(member_ids: list[int], old: list[StintRow], new: list[StintRow]) -> None:
@@ -81,11 +65,7 @@ def members_stints_changed(member_ids: list[int], old: list[StintRow], new: list
     removed and every added stint of them; the ledger is a sum over stints, so one pass over all
     of them moves it exactly as one pass per member would."""
     apply_stint_change(old, new)
-    pending = _pending.get()
-    if pending is not None:
-        pending.update(member_ids)
-        return
-    for i in range(0, len(member_ids), 5000):
+    for i in range(0, len(member_ids), 5000):  # deferred inside names_batched
         name_index.refresh(member_ids[i : i + 5000])
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
@@ -97,8 +99,35 @@ def _places(stints: Iterable[tuple[int, dt.date, dt.date | None]], spans: Spans)
     return places
 
 
+# Members whose keys wait for the end of a batch (None: refresh at once).
+_pending: ContextVar[set[int] | None] = ContextVar("names_pending", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Inside the block, `refresh` (and so `refresh_units`) only notes the members; their keys
+    are recomputed once at the end (maintain.names_batched says why that is safe)."""
+    if _pending.get() is not None:  # nested: the outer block refreshes
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        yield
+        ids = sorted(_pending.get() or ())
+    finally:
+        _pending.reset(token)
+    for i in range(0, len(ids), 5000):
+        refresh(ids[i : i + 5000])
+
+
 def refresh(member_ids: Iterable[int]) -> None:
-    """Recompute the keys of these members (call inside the writer's transaction)."""
+    """Recompute the keys of these members (call inside the writer's transaction). Only the
+    keys that differ are deleted and inserted: a restructure inside a province changes the
+    places of a few members' keys, not the words of thousands."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(member_ids)
+        return
     member_ids = set(member_ids)
     if not member_ids:
         return
@@ -109,12 +138,24 @@ def refresh(member_ids: Iterable[int]) -> None:
         stints[m].append((unit, start, end))
     spans = place_spans({u for rows in stints.values() for u, _, _ in rows})
     names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "search_name"))
-    MemberNameKey.objects.filter(member_id__in=member_ids).delete()
-    MemberNameKey.objects.bulk_create(
-        MemberNameKey(place_id=place, key=word, member_id=m)
+    wanted = {
+        (place, word, m)
         for m, name in names.items()
         for place in _places(stints.get(m, ()), spans)
         for word in words(name)
+    }
+    rows = MemberNameKey.objects.filter(member_id__in=member_ids)
+    have = set(rows.values_list("place_id", "key", "member_id"))
+    stale = sorted({m for _, _, m in have - wanted})
+    if stale:
+        # One DELETE by member (a composite key's row-by-row delete is slow on SQLite); their
+        # wanted keys are inserted again below.
+        MemberNameKey.objects.filter(member_id__in=stale)._raw_delete(connection.alias)
+    stale_set = set(stale)
+    MemberNameKey.objects.bulk_create(
+        MemberNameKey(place_id=place, key=word, member_id=m)
+        for place, word, m in sorted(wanted, key=lambda k: (k[2], k[0], k[1]))
+        if m in stale_set or (place, word, m) not in have
     )
 
 

@@ -36,6 +36,7 @@ from django.db.models import Q
 
 from grassroots.audit.services import Actor
 from grassroots.core.dates import vn
+from grassroots.derived import maintain
 from grassroots.members.models import EventKind, Member, MemberStint
 from grassroots.members.services import member_record_event
 from grassroots.organizations import services as orgs
@@ -367,23 +368,24 @@ def play(actor: Actor, changes: list[Change]) -> Outcome:
     last: dict[int, list[tuple[str | None, str]]] = {}
     applied: list[Change] = []
     progress = True
-    while pending and progress:
-        progress = False
-        still: list[Change] = []
-        for c in pending:
-            try:
-                with transaction.atomic():
-                    _apply(actor, c)
-            except ValidationError as exc:
-                last[id(c)] = _messages(exc)
-                still.append(c)
-            except PermissionDenied as exc:
-                last[id(c)] = [(None, str(exc))]
-                still.append(c)
-            else:
-                applied.append(c)
-                progress = True
-        pending = still
+    with maintain.names_batched():  # once for the whole plan, not per change or member
+        while pending and progress:
+            progress = False
+            still: list[Change] = []
+            for c in pending:
+                try:
+                    with transaction.atomic():
+                        _apply(actor, c)
+                except ValidationError as exc:
+                    last[id(c)] = _messages(exc)
+                    still.append(c)
+                except PermissionDenied as exc:
+                    last[id(c)] = [(None, str(exc))]
+                    still.append(c)
+                else:
+                    applied.append(c)
+                    progress = True
+            pending = still
     problems = [
         Problem(c, name, message)
         for c in sorted(pending, key=lambda c: c.position)
