@@ -103,9 +103,11 @@ def unsaved_record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     object_type: str | None = None,
+    label: str | None = None,
 ) -> AuditRecord:
     """The record `record` would write, not yet saved: for services that write many rows at
-    once (`AuditRecord.objects.bulk_create`, same transaction, same fields)."""
+    once (`AuditRecord.objects.bulk_create`, same transaction, same fields). `label`: str(obj)
+    when the caller already knows it (a choice's display costs a translation per choice)."""
     return AuditRecord(
         actor=actor.user,
         actor_name=actor.name,
@@ -113,7 +115,7 @@ def unsaved_record(
         address=actor.address,
         object_type=object_type or obj._meta.model_name,
         object_id=str(obj.pk),
-        object_label=str(obj)[:255],
+        object_label=(str(obj) if label is None else label)[:255],
         action=action,
         changes={k: [_plain(v[0]), _plain(v[1])] for k, v in (changes or {}).items()},
         reason=reason,

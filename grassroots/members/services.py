@@ -20,6 +20,7 @@ from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, for_update, record, snapshot, unsaved_record
 from grassroots.core import limits
 from grassroots.core.dates import vn
+from grassroots.core.rows import append_rows
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
@@ -433,6 +434,12 @@ def _chunks(ids: list[int]):
         yield ids[i : i + BATCH]
 
 
+_STINT_COLUMNS = [
+    MemberStint._meta.get_field(name).column
+    for name in ("member", *(n.removesuffix("_id") for n in maintain.STINT_COLUMNS))
+]
+
+
 def _stint_key(row) -> tuple:
     return tuple(getattr(row, name) for name in maintain.StintRow.__slots__)
 
@@ -521,7 +528,7 @@ def members_restructure(
     old_rows: list[maintain.StintRow] = []
     new_rows: list[maintain.StintRow] = []
     stale: list[int] = []
-    fresh: list[MemberStint] = []
+    fresh: list[tuple] = []  # member id + StintRow fields, in _STINT_COLUMNS order
     current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in ids}
     for chunk in _chunks(ids):
         for stint_id, member_id, *values in MemberStint.objects.filter(
@@ -550,21 +557,7 @@ def members_restructure(
                 same.pop()
                 continue
             new_rows.append(row)
-            fresh.append(
-                MemberStint(
-                    member_id=pk,
-                    unit_id=s.unit_id,
-                    start=s.start,
-                    end=s.end,
-                    status=s.status,
-                    exempt=s.exempt,
-                    start_reason=s.start_reason,
-                    end_reason=s.end_reason,
-                    came_from_id=s.came_from,
-                    went_to_id=s.went_to,
-                    recognized=s.recognized,
-                )
-            )
+            fresh.append((pk, *(getattr(row, name) for name in maintain.StintRow.__slots__)))
         for rows in left.values():
             for stint_id, row in rows:
                 stale.append(stint_id)
@@ -573,10 +566,12 @@ def members_restructure(
         # One DELETE statement: `.delete()` would load each row (audit.guards listens to
         # pre_delete for every model), and nothing refers to a stint.
         MemberStint.objects.filter(pk__in=chunk)._raw_delete(MemberStint.objects.db)
-    MemberStint.objects.bulk_create(fresh, batch_size=BATCH)
+    # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
+    append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
     maintain.members_stints_changed(ids, old_rows, new_rows)
     for chunk in _chunks(ids):
         Member.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+    label = str(created[0])  # the same kind and date for all
     AuditRecord.objects.bulk_create(
         [
             unsaved_record(
@@ -585,6 +580,7 @@ def members_restructure(
                 action="create",
                 changes=diff({}, snapshot(event, EVENT_FIELDS)),
                 object_type="memberevent",
+                label=label,
             )
             for event in created
         ],
