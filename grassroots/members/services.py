@@ -473,17 +473,24 @@ def members_restructure(
     limits.check_future(date, confirm_future)
     members: dict[int, Member] = {}
     for chunk in _chunks(ids):
-        members.update((m.pk, m) for m in for_update(Member.objects).filter(pk__in=chunk))
+        # The fields the refusals name; the rest loads if a scoped writer's check reads it.
+        rows = for_update(Member.objects).filter(pk__in=chunk)
+        members.update((m.pk, m) for m in rows.only("full_name", "profile_number", "version"))
     missing = [pk for pk in ids if pk not in members]
     if missing:
         raise ValidationError(f"Không có đảng viên mã {', '.join(map(str, missing[:10]))}.")
     for member in members.values():
         access.require_member_write(actor, member, date)
-    events: dict[int, list[MemberEvent]] = {pk: [] for pk in ids}
+    # The live events as the lifecycle reads them (`as_ev`), without building model rows.
+    events: dict[int, list[lifecycle.Ev]] = {pk: [] for pk in ids}
     for chunk in _chunks(ids):
         rows = MemberEvent.objects.filter(member_id__in=chunk, voided_at__isnull=True)
-        for e in rows.order_by("member_id", "date", "id"):
-            events[e.member_id].append(e)
+        for member_id, kind, day, unit_id, decided, form, pk in rows.order_by(
+            "member_id", "date", "id"
+        ).values_list(
+            "member_id", "kind", "date", "unit_id", "decision_date", "discipline_form", "id"
+        ):
+            events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
     new_events = {
         pk: MemberEvent(
             member=members[pk],
@@ -503,7 +510,7 @@ def members_restructure(
     refused: list[str] = []
     fields: set[str] = set()
     for pk in ids:
-        history = [as_ev(e) for e in events[pk]] + [as_ev(new_events[pk])]
+        history = [*events[pk], as_ev(new_events[pk])]
         try:
             derived[pk] = validate_history(history, checker)
         except ValidationError as exc:
