@@ -62,6 +62,7 @@ def test_the_registry_follows_settings():
         "enrolments",
         "meetings",
         "meeting_marks",
+        "meeting_quality",
         "inspection_cases",
         "inspection_decisions",
         "inspection_suspensions",

@@ -14,8 +14,8 @@ from grassroots.accounts.models import Role, User
 from grassroots.audit.models import AuditRecord, Source
 from grassroots.audit.services import Actor
 from grassroots.excel.importer import import_file
-from grassroots.meetings import sheet, sheets
-from grassroots.meetings.models import Attendance, Meeting
+from grassroots.meetings import quality, sheet, sheets
+from grassroots.meetings.models import Attendance, Meeting, QualityScore
 
 from .factories import d
 from .meetings_world import build
@@ -112,3 +112,64 @@ def test_a_bad_file_writes_nothing_and_lists_every_row(w):
     text = "\n".join(result.messages())
     assert f"Sheet {name}, dòng 2" in text and "không có trong danh sách sinh hoạt" in text
     assert f"Sheet {name}, dòng 3, cột Giờ kết thúc: Giờ kết thúc phải sau giờ bắt đầu" in text
+
+
+def quality_book(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheets.QUALITY_SHEET.name
+    ws.append([c.header for c in sheets.QUALITY_SHEET.columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def full_sheet(unit="C1", month="03/2019", take=0, note=""):
+    """Every criterion of the sheet in force, each at its points minus `take`."""
+    criteria = quality.sheet_on(d("2019-03-01")).criteria
+    return [[unit, month, c.key, c.points - take, c.label, note] for c in criteria]
+
+
+def test_import_and_export_the_monthly_quality_sheets(w):
+    rows = full_sheet(note="Họp đủ") + full_sheet(month="04/2019", take=1)
+    result = run(w, quality_book(rows))
+    assert result.ok, result.messages()
+    march, april = QualityScore.objects.order_by("month")
+    points = quality.sheet_on(d("2019-03-01")).total_points
+    assert (march.month, march.total, march.note) == (d("2019-03-01"), points, "Họp đủ")
+    assert april.total == points - len(april.scores)
+    exported = sheet.export_meetings(w["G1"], d("2019-01-01"), d("2019-12-31"))
+    table = list(load_workbook(io.BytesIO(exported))[sheets.QUALITY_SHEET.name].values)
+    assert len(table) == 1 + len(rows) and table[1][:4] == ("C1", "03/2019", rows[0][2], rows[0][3])
+    audits = AuditRecord.objects.filter(object_type="meeting_quality")
+    before = audits.count()
+    again = run(w, exported)  # the meetings sheets are empty: only the sheets, unchanged
+    assert again.ok, again.messages()
+    assert audits.count() == before == 2 and QualityScore.objects.count() == 2
+
+
+def test_a_bad_quality_sheet_writes_nothing(w):
+    over = full_sheet()
+    over[0][3] = 99  # above the criterion's points
+    rows = [
+        *over,
+        *full_sheet(month="13/2019"),
+        *full_sheet(month="05/2019")[1:],  # a criterion missing
+        ["C1", "06/2019", "khong-co", 5, "", ""],
+        ["NOPE", "06/2019", "preparation", 5, "", ""],
+    ]
+    result = run(w, quality_book(rows))
+    assert not result.ok and not QualityScore.objects.exists()
+    text = "\n".join(result.messages())
+    name = sheets.QUALITY_SHEET.name
+    n = len(over)
+    assert f"Sheet {name}, dòng {2 + n}, cột Tháng: tháng không hợp lệ" in text
+    assert f"Sheet {name}, dòng {2 + 3 * n}, cột Mã chi bộ: không có tổ chức mã NOPE" in text
+    # Cells fine, the service refuses: each cell-month on its first row.
+    result = run(w, quality_book([*over, *full_sheet(month="05/2019")[1:]]))
+    assert not result.ok and not QualityScore.objects.exists()
+    text = "\n".join(result.messages())
+    assert f"Sheet {name}, dòng 2, cột Điểm: Điểm tiêu chí" in text and "từ 0 đến" in text
+    assert f"Sheet {name}, dòng {2 + n}, cột Điểm: Cần chấm điểm tiêu chí" in text

@@ -1,6 +1,7 @@
 """The meetings of an organization for a year exported in the import format: the sheets
 "Sinh hoạt chi bộ" and "Điểm danh" declared in meetings/sheets.py, keyed SH-<id>, plus the
-recorded totals for reading. (Importing an export again is refused row by row as duplicates:
+recorded totals for reading, and the cells' monthly self-assessment sheets ("Tự đánh giá chất
+lượng", one row per criterion: importing it again changes nothing). (Importing an export again is refused row by row as duplicates:
 the same organization, day and start time.)"""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from grassroots.excel.injection import escaped
 from grassroots.excel.workbooks import finish_tables
 from grassroots.organizations.models import Unit
 
-from . import queries, sheets
+from . import quality, queries, sheets
 from .models import Attendance, Mark, MeetingKind
 
 TOTALS = ["Phải dự", "Có mặt", "Vắng có lý do", "Vắng không lý do"]
@@ -58,7 +59,16 @@ def export_meetings(unit: Unit, since: dt.date, until: dt.date) -> bytes:
     for a in marks:
         st.append([f"SH-{a.meeting_id}", escaped(a.member.profile_number),
                    _label(Mark, a.mark), escaped(a.reason)])  # fmt: skip
-    for sheet in (ws, st):
+    sq = wb.create_sheet(sheets.QUALITY_SHEET.name)
+    sq.append([c.header for c in sheets.QUALITY_SHEET.columns])
+    scores = queries.quality_scores(unit, since, until).select_related("unit")
+    for row in scores.order_by("month", "unit__code"):
+        form = quality.sheet_by_code(row.sheet) or quality.sheet_on(row.month)
+        labels = {c.key: c.label for c in form.criteria}
+        for key, points in row.scores.items():
+            sq.append([escaped(row.unit.code), f"{row.month:%m/%Y}", key, points,
+                       labels.get(key, ""), escaped(row.note)])  # fmt: skip
+    for sheet in (ws, st, sq):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()

@@ -2,6 +2,9 @@
 "Sinh hoạt chi bộ" (one row per meeting, keyed by a code of the file such as SH-1) and
 "Điểm danh" (one row per exception: a member absent with or without reason, or someone outside
 the expected list who attended). Everyone expected and not listed was present, as on the page.
+"Tự đánh giá chất lượng" holds the cells' monthly self-assessment sheets (quality.py), one row
+per cell, month and criterion (the criteria are dated configuration, so they are rows, not
+columns); each cell-month is written through `services.quality_record`.
 Each meeting is written through `services.meeting_record` with its marks, so every rule applies
 and a refusal is a problem on that row (all or nothing). `sheet.py` exports the same format.
 """
@@ -21,7 +24,7 @@ from grassroots.excel.schema import CODE, DATE, INT, Column, Sheet, codes
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit
 
-from . import services
+from . import quality, services
 from .models import Mark, MeetingKind
 
 KINDS = codes("Loại sinh hoạt", MeetingKind.choices)
@@ -86,6 +89,25 @@ MARKS_SHEET = Sheet(
     ),
     examples=(("SH-1", "000123LS", "Vắng có lý do", "Ốm"),),
 )
+QUALITY_SHEET = Sheet(
+    kind="meeting_quality",
+    name="Tự đánh giá chất lượng",
+    key="Mã chi bộ + Tháng + Mã tiêu chí",
+    help="Mỗi dòng là điểm một tiêu chí của biểu tự đánh giá chất lượng sinh hoạt hằng tháng của "
+    "một chi bộ. Tháng ghi dạng 03/2025. Mỗi chi bộ, mỗi tháng phải chấm đủ các tiêu chí của biểu "
+    "đang áp dụng; ghi lại một tháng đã chấm thì thay biểu cũ.",
+    columns=(
+        Column("unit", "Mã chi bộ", required=True, width=14),
+        Column("month", "Tháng", required=True, width=10),
+        Column("criterion", "Mã tiêu chí", required=True, width=14),
+        Column("points", "Điểm", INT, required=True, width=8),
+        Column("label", "Tiêu chí", width=40),  # for reading; the key decides
+        Column("note", "Ghi chú", width=30),
+    ),
+    examples=(
+        ("LS-DL-01-01", "03/2025", "preparation", 14, "Chuẩn bị: chi ủy họp trước, ...", ""),
+    ),  # fmt: skip
+)
 TEXT_FIELDS = ["subject", "place", "chair", "secretary", "guests", "agenda", "documents",
                "conclusions", "resolutions"]  # fmt: skip
 
@@ -105,12 +127,32 @@ def parse_time(value) -> dt.time | None:
         return None
 
 
+def parse_month(value) -> tuple[int, int] | None:
+    """03/2025, 3/2025, 2025-03, or a date cell (its month)."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    text = str(value or "").strip().replace("-", "/").replace(".", "/")
+    parts = [p for p in text.split("/") if p]
+    try:
+        if len(parts) == 2:
+            first, second = int(parts[0]), int(parts[1])
+            year, month = (first, second) if first > 31 else (second, first)
+        elif len(parts) == 3:  # a date typed as text: the month of it
+            month, year = int(parts[1]), int(parts[2])
+        else:
+            return None
+    except ValueError:
+        return None
+    return (year, month) if 1 <= month <= 12 and 1000 <= year <= 9999 else None
+
+
 class MeetingsPart(Part):
-    sheets = (MEETINGS, MARKS_SHEET)
+    sheets = (MEETINGS, MARKS_SHEET, QUALITY_SHEET)
 
     def __init__(self, importer) -> None:
         super().__init__(importer)
         self.meetings: list[tuple[Row, dict]] = []
+        self.quality: list[tuple[Row, dict]] = []  # one per cell-month: its first row, the args
 
     def _unit(self, code: str) -> Unit | None:
         if self.user is None:
@@ -171,10 +213,39 @@ class MeetingsPart(Part):
                              "đảng viên được ghi hai lần cho cùng buổi.")  # fmt: skip
             marks[member.pk] = (v.get("mark"), str(v.get("reason") or ""))
             self.report.count(MARKS_SHEET, "created")
+        self._check_quality()
+
+    def _check_quality(self) -> None:
+        by_month: dict[tuple[int, int, int], dict] = {}
+        for row in self.rows_of(QUALITY_SHEET):
+            v = row.values
+            unit = self._unit(str(v.get("unit", ""))) if v.get("unit") else None
+            if v.get("unit") and unit is None:
+                self.problem(QUALITY_SHEET, row.number, QUALITY_SHEET.header("unit"),
+                             f"không có tổ chức mã {v['unit']} trong phạm vi được ghi.")  # fmt: skip
+            month = parse_month(v.get("month"))
+            if v.get("month") not in (None, "") and month is None:
+                self.problem(QUALITY_SHEET, row.number, QUALITY_SHEET.header("month"),
+                             "tháng không hợp lệ (ghi dạng 03/2025).")  # fmt: skip
+            if unit is None or month is None:
+                continue
+            key = str(v.get("criterion") or "").strip()
+            entry = by_month.get((unit.pk, *month))
+            if entry is None:
+                entry = by_month[(unit.pk, *month)] = {
+                    "unit": unit, "year": month[0], "month": month[1], "scores": {}, "note": "",
+                }  # fmt: skip
+                self.quality.append((row, entry))
+            if key in entry["scores"]:
+                self.problem(QUALITY_SHEET, row.number, QUALITY_SHEET.header("criterion"),
+                             f"tiêu chí {key} được chấm hai lần cho cùng chi bộ, cùng tháng.")  # fmt: skip
+            entry["scores"][key] = v.get("points")
+            entry["note"] = entry["note"] or str(v.get("note") or "").strip()
+            self.report.count(QUALITY_SHEET, "created")
 
     @property
     def has_writes(self) -> bool:
-        return bool(self.meetings)
+        return bool(self.meetings or self.quality)
 
     @property
     def service_updates(self) -> bool:
@@ -191,6 +262,18 @@ class MeetingsPart(Part):
                 services.meeting_record(actor=actor, **args)
 
             self.service(MEETINGS, row, write_one, columns)
+        columns = {c.field: c.header for c in QUALITY_SHEET.columns}
+        columns["scores"] = columns["criterion"]
+        for row, args in self.quality:
+            # A criterion's refusal names the criterion's key: show it under "Điểm".
+            form = quality.sheet_on(dt.date(args["year"], args["month"], 1))
+            keys = {*args["scores"], *(c.key for c in form.criteria)}
+            named = columns | {key: columns["points"] for key in keys}
+
+            def write_sheet(args=args):
+                services.quality_record(actor=actor, **args)
+
+            self.service(QUALITY_SHEET, row, write_sheet, named)
 
 
 PART = MeetingsPart
