@@ -38,3 +38,14 @@ def test_demo_links_every_event_and_keeps_the_figures():
     assert summary.disciplined_members["reprimand"] == 1
     assert Programme.objects.filter(year=2010).count() == 2  # the province and the district
     assert Case.objects.filter(programme_item__isnull=False).exists()
+    # The first expulsion was preceded by a suspension (a year without demo meetings): listed,
+    # not expected at the cell's meetings while it ran, and counted in the summary.
+    from grassroots.inspection.models import Suspension
+    from grassroots.meetings.expected import expected_list
+
+    suspension = Suspension.objects.get()
+    assert suspension.subject_member == w.b and suspension.case.subject_member == w.b
+    assert suspension.start < suspension.last_day < d("2015-03-01")
+    roles = {p.member_id: p.role for p in expected_list(w.c2, suspension.start)}
+    assert roles[w.b.pk] == "suspended" and counts["suspensions"] == 1
+    assert queries.summary(w.p, d("2014-01-01"), d("2015-12-31")).suspended_members == 1

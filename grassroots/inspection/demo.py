@@ -6,7 +6,11 @@ case it came from: opened a few months before, concluded with a violation, decid
 inspection commission of the district (or, without one, the province) above the member's cell.
 A few members appeal; the ruling upholds the decision (the registry is untouched). Each year
 each district-level committee and the province adopt a programme whose items are supervisions
-of grassroots organizations, concluded (most of them "no violation") as cases.
+of grassroots organizations, concluded (most of them "no violation") as cases. Every third
+expulsion was preceded by a suspension of party activity (đình chỉ sinh hoạt đảng, up to 90 days
+from one to two months before the decision, by the same inspection commission), only in years
+without demo meetings (before 2017, 2020–2024: the recorded meeting totals stay those of the
+expected lists).
 
 Rows are written in bulk (like the registry's demo loader and development/demo.py) with the same
 placement as the services (unit = the member's cell / the organization, on the record's day);
@@ -41,9 +45,14 @@ from .models import (
     ProgrammeItem,
     Recommendation,
     Severity,
+    Suspension,
+    SuspensionGround,
 )
 
 FIRST_YEAR = 2008
+# Suspensions only where no demo meeting was recorded (meetings/demo.py: 2017–2019, 2025 on).
+SUSPENSION_YEARS = ((dt.date(2008, 1, 1), dt.date(2016, 12, 31)),
+                    (dt.date(2020, 1, 1), dt.date(2024, 12, 31)))  # fmt: skip
 SUBJECTS = [
     "Việc thực hiện Nghị quyết 22-NQ/TW về nâng cao năng lực lãnh đạo của tổ chức cơ sở đảng",
     "Việc duy trì sinh hoạt chi bộ và chất lượng sinh hoạt",
@@ -127,6 +136,8 @@ def seed_demo_inspection(
     )
     stints = _Stints({e.member_id for e in events})
     cases, decisions, recs = [], [], []
+    suspensions: list[tuple[int, Suspension]] = []  # (index of its case, row)
+    srng, expulsions = random.Random(seed * 16 + 17), 0  # its own stream: the rest is unchanged
     for ev in events:
         signed = min(ev.decision_date or ev.date, ev.date)
         placed = stints.cell(ev.member_id, signed, ending=ev.kind == EventKind.EXPULSION)
@@ -155,6 +166,23 @@ def seed_demo_inspection(
         )  # fmt: skip
         cases.append(case)
         form = Form.EXPULSION if ev.kind == EventKind.EXPULSION else ev.discipline_form
+        if ev.kind == EventKind.EXPULSION:
+            expulsions += 1
+            start = signed - dt.timedelta(days=srng.randint(30, 60))
+            last = min(start + dt.timedelta(days=89), ev.date - dt.timedelta(days=1))
+            where = stints.cell(ev.member_id, start)
+            if (
+                expulsions % 3 == 1
+                and where is not None
+                and where[1] == start
+                and any(lo <= start and last <= hi for lo, hi in SUSPENSION_YEARS)
+            ):
+                suspensions.append((len(cases) - 1, Suspension(
+                    subject_member_id=ev.member_id, unit_id=where[0], placed_on=start,
+                    body_id=body, organ=Organ.INSPECTION_COMMISSION, ground=SuspensionGround.VIOLATION,
+                    number=f"{srng.randint(1, 300)}-QĐ/UBKT", signed_on=start, start=start,
+                    last_day=last, reason="Có dấu hiệu vi phạm nghiêm trọng, cản trở việc kiểm tra.",
+                )))  # fmt: skip
         decisions.append(Decision(
             form=form, subject_member_id=ev.member_id, unit_id=cell, placed_on=placed_on,
             body_id=body, organ=Organ.INSPECTION_COMMISSION,
@@ -172,6 +200,9 @@ def seed_demo_inspection(
                 done_on=min(today, case.concluded_on + dt.timedelta(days=rng.randint(30, 120))),
             ))  # fmt: skip
     Decision.objects.bulk_create(decisions, batch_size=500)
+    for index, suspension in suspensions:
+        suspension.case_id = cases[index].pk
+    Suspension.objects.bulk_create([s for _i, s in suspensions], batch_size=500)
     # The province's committee rules on complaints against its inspection commissions' decisions
     # (the district's, from above; its own commission's, as first instance).
     appeals = [
@@ -186,7 +217,7 @@ def seed_demo_inspection(
     Recommendation.objects.bulk_create(recs, batch_size=500)
     counts = {
         "cases": len(cases) + supervisions, "decisions": len(decisions), "appeals": len(appeals),
-        "programmes": programmes, "programme_items": items,
+        "programmes": programmes, "programme_items": items, "suspensions": len(suspensions),
     }  # fmt: skip
     record(
         Actor(None, Source.CLI), obj=root, action="demo_inspection",

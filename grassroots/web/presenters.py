@@ -160,6 +160,7 @@ COMMON_FIELD_LABELS = {
     "decisions": _("quyết định kỷ luật"),
     "programmes": _("chương trình"),
     "programme_items": _("nội dung chương trình"),
+    "suspensions": _("đình chỉ sinh hoạt đảng"),
     "meetings": _("buổi sinh hoạt"),
     "documents": _("văn bản"),
     "export": _("xuất"),
