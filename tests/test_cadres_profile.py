@@ -16,7 +16,11 @@ from grassroots.audit.services import Actor
 from grassroots.cadres import services as cadres
 from grassroots.cadres.models import Qualification
 from grassroots.members.models import Member
-from grassroots.members.structure import flow_structure, member_structure
+from grassroots.members.structure import (
+    _member_structure_by_row,
+    flow_structure,
+    member_structure,
+)
 
 from .factories import SYSTEM, admit, d, unit
 from .factories import event as record_event
@@ -104,6 +108,13 @@ def test_statistics_as_of_a_date_follow_the_qualifications(small):
     # Unmapped typed values (no qualification) still count "Chưa phân loại" and are listed.
     s = member_structure(p, d("2020-01-01"), ["expertise"])
     assert s.unmapped["expertise"]["Kỹ thuật viên"] == 1
+    # The grouped count corrects the members with dated facts one by one: the same cells and
+    # unmapped values as the member-by-member reference.
+    for day in ("2015-05-31", "2015-06-01", "2019-12-31", "2020-01-01"):
+        for by in (["theory_level"], ["expertise", "age"], ["education", "gender"]):
+            grouped = member_structure(p, d(day), by)
+            reference = _member_structure_by_row(p, d(day), by)
+            assert (grouped.cells, grouped.unmapped) == (reference.cells, reference.unmapped)
     # Admissions in a period are counted with the level held on the admission day.
     flows = flow_structure(p, d("2012-01-01"), d("2012-12-31"), "admissions", ["theory_level"])
     assert flows.cells[("Cao cấp, cử nhân",)] == 1 and flows.total == 2

@@ -11,11 +11,12 @@ breakdown sums to the figures' total.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.profile_facts import dated_values, value_on
@@ -214,7 +215,8 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
     """row, dimension → the row's category label. Age is counted on the row's `day` when it has
     one (the day of an admission or a reduction), else on `at`; so are the profile values kept
     as dated facts (`dated`: a member with a timeline has its value on the day, one without
-    keeps the typed profile value). Unmapped values are counted in `unmapped` (never dropped)."""
+    keeps the typed profile value). Unmapped values are counted in `unmapped` (never dropped).
+    A row is one member, or a group of `n` members (`member_structure`'s GROUP BY)."""
     labels = {f: {c.code: c.label for c in cats.categories(f)} for f in unmapped}
     dated = dated or {}
 
@@ -235,28 +237,124 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
         if dimension == "religion":
             return row["member__religion"] or str(_("Không"))
         if dimension == "age":
+            if "age_band" in row:  # counted in SQL (member_structure's GROUP BY)
+                return AGE_BANDS[row["age_band"]][1]
             return _band(_years(row["member__birth_date"], row.get("day") or at), AGE_BANDS)
         if dimension == "seniority":
             return _band(seniority[row["member_id"]], SENIORITY_BANDS)
-        timeline = dated.get(dimension, {}).get(row["member_id"])
+        timeline = dated.get(dimension, {}).get(row.get("member_id"))
         if timeline is not None:
             raw = value_on(timeline, row.get("day") or at)
         else:
             raw = row[_PROFILE[dimension]]
         code = cats.classify(dimension, raw)
         if code == cats.UNMAPPED:
-            unmapped[dimension][raw] += 1
+            unmapped[dimension][raw] += row.get("n", 1)  # a group of n members, or one
             return cats.UNMAPPED_LABEL
         return labels[dimension][code]
 
     return category
 
 
+def _age_band(at: dt.date):
+    """The age band on `at` as a SQL expression (0 = the first of AGE_BANDS), so members are
+    counted by GROUP BY rather than one Python row each. Years on `at` ≤ L exactly when born
+    after the day one turns L + 1 on `at` (`_years`; born 29/02 turns a year older on 28/02)."""
+
+    def turns(years: int) -> dt.date:
+        year = at.year - years
+        if at.month == 2 and at.day == 29 and not calendar.isleap(year):
+            return dt.date(year, 2, 28)
+        return at.replace(year=year)
+
+    whens = [
+        When(member__birth_date__gt=turns(limit + 1), then=Value(i))
+        for i, (limit, _label) in enumerate(AGE_BANDS)
+        if limit is not None
+    ]
+    return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
+
+
+def _child_of(kids, at: dt.date) -> dict[int, int]:
+    """Organization → the child (directly under the unit on `at`) whose subtree holds it."""
+    return dict(
+        UnitAncestry.objects.filter(on(at), ancestor_id__in=list(kids)).values_list(
+            "descendant_id", "ancestor_id"
+        )
+    )
+
+
 def member_structure(
     unit: Unit, at: dt.date, by: list[str], *, children: bool = False
 ) -> Structure:
     """Members counted by `unit` on `at`, by one or two dimensions; with `children`, the same
-    for each organization directly under the unit on that day."""
+    for each organization directly under the unit on that day.
+
+    The counting is a GROUP BY over the counted stints (organization, status and the
+    dimensions' profile columns or age band), each group categorized once: a province at
+    national scale (170,000 members, ~1,400 children) was ~3 s of Python per dimension counting
+    one row per member (docs/performance.md, issue 18). Members with dated facts of a dimension
+    (`core.profile_facts`) are counted on their value on `at` by correcting their group one by
+    one; seniority needs every member's events and is counted member by member."""
+    _check(by)
+    if "seniority" in by:
+        return _member_structure_by_row(unit, at, by, children=children)
+    stints = members_at_query(unit, at).order_by()
+    profile = sorted({_PROFILE[d] for d in by if d in _PROFILE and d != "age"})
+    columns = ["unit_id", "status", "exempt", *profile]
+    if "age" in by:
+        stints = stints.annotate(age_band=_age_band(at))
+        columns.append("age_band")
+    groups = list(stints.values(*columns).annotate(n=Count("*")))
+    unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
+    counted = _categorizer(at, {}, unmapped)
+    kids = {v.unit_id: v for v in children_at(unit, at)} if children else {}
+    child_of = _child_of(kids, at) if children else {}
+    cells: Counter = Counter()
+    by_child: dict[int | None, Counter] = defaultdict(Counter)
+    for group in groups:
+        key = tuple(counted(group, d) for d in by)
+        cells[key] += group["n"]
+        by_child[child_of.get(group["unit_id"])][key] += group["n"]
+    dated = _dated(by, members_at_query(unit, at).values("member_id"))
+    if any(dated.values()):
+        # Re-count the members with dated facts: out of the group of their typed value, into
+        # the category of their value on `at`.
+        typed_unmapped: dict[str, Counter] = {d: Counter() for d in unmapped}
+        as_typed = _categorizer(at, {}, typed_unmapped)
+        on_day = _categorizer(at, {}, unmapped, dated)
+        ids = sorted({m for timelines in dated.values() for m in timelines})
+        fields = ["member_id", "unit_id", "status", "exempt", *profile]
+        fields += ["member__birth_date"] if "age" in by else []
+        for i in range(0, len(ids), 5000):
+            chosen = members_at_query(unit, at).filter(member_id__in=ids[i : i + 5000])
+            for row in chosen.values(*fields):
+                typed = tuple(as_typed(row, d) for d in by)
+                dated_key = tuple(on_day(row, d) for d in by)
+                child = child_of.get(row["unit_id"])
+                cells[typed] -= 1
+                cells[dated_key] += 1
+                by_child[child][typed] -= 1
+                by_child[child][dated_key] += 1
+        for d, raws in unmapped.items():
+            raws.subtract(typed_unmapped[d])
+            unmapped[d] = +raws
+        cells = +cells
+        by_child = defaultdict(Counter, {k: +v for k, v in by_child.items()})
+    result = Structure(unit, at, list(by), sum(cells.values()), cells, unmapped=unmapped)
+    if children:
+        result.children = [
+            (v.unit, v.name, sum(by_child[pk].values()), by_child[pk])
+            for pk, v in sorted(kids.items(), key=lambda kv: kv[1].unit.code)
+        ]
+    return result
+
+
+def _member_structure_by_row(
+    unit: Unit, at: dt.date, by: list[str], *, children: bool = False
+) -> Structure:
+    """member_structure counting one row per member: needed for seniority (each member's
+    events), and the slow obviously-right reference of the grouped count in the tests."""
     _check(by)
     stints = members_at_query(unit, at)
     kids = {}
