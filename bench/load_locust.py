@@ -9,6 +9,9 @@ the server and worker started as in production, e.g.:
     GRASSROOTS_API_KEY=grt_… .venv/bin/locust -f bench/load_locust.py --headless \
         --host http://127.0.0.1:8100 -u 60 -r 10 -t 3m --csv var/load
 
+Writers only (`GRASSROOTS_LOAD=writers`, `-u N`): N clerks recording events back to back, to
+find where the embedded SQLite default queues or refuses concurrent writers.
+
 Clerks log in as `xa_canbo` (demo password; GRASSROOTS_CLERK / GRASSROOTS_UNIT change it), browse the tree, open organization and member
 pages, search, record a transfer back and forth, export; API clients use one token (created on
 /api/tokens/ by the same account) for tree, figures, search and member detail. The host must be
@@ -17,6 +20,8 @@ the loopback: the script refuses anything else.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 import random
 import re
@@ -86,21 +91,33 @@ def _pct(ordered: list[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))] if ordered else 0
 
 
+# Links to organization pages carry the day (`/units/N-C1973/?at=2026-11-30`).
+UNIT_LINK = r'href="/units/([^/"?]+)/(?:\?[^"]*)?"'
+# GRASSROOTS_LOAD=writers runs only `Writer` (the embedded database's write limit); otherwise
+# the mix of the issue: clerks and API clients.
+WRITERS_ONLY = os.environ.get("GRASSROOTS_LOAD") == "writers"
+
+
+def _login(client) -> None:
+    page = client.get("/login/", name="login form").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    client.post(
+        "/login/",
+        {"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        name="login",
+    )
+
+
 class Clerk(HttpUser):
+    abstract = WRITERS_ONLY
     weight = 50
     wait_time = between(1, 3)
 
     def on_start(self):
-        page = self.client.get("/login/", name="login form").text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        self.client.post(
-            "/login/",
-            {"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            name="login",
-        )
+        _login(self.client)
         self.units, self.members = [UNIT], []
         tree = self.client.get("/tree/", name="tree").text
-        self.units += re.findall(r'href="/units/([^/"]+)/"', tree)[:50]
+        self.units += re.findall(UNIT_LINK, tree)[:50]
 
     @task(4)
     def tree(self):
@@ -151,6 +168,7 @@ class Clerk(HttpUser):
 
 
 class ApiClient(HttpUser):
+    abstract = WRITERS_ONLY
     weight = 10
     wait_time = between(0.5, 2)
 
@@ -179,3 +197,59 @@ class ApiClient(HttpUser):
     def member(self):
         if self.members:
             self.client.get(f"/api/v1/members/{random.choice(self.members)}/", name="api member")
+
+
+class Writer(HttpUser):
+    """A clerk who only records events, back to back (GRASSROOTS_LOAD=writers): N of them are
+    N concurrent writers. Writer i owns the i-th member of the organization page (up to 50,
+    so no two writers race for one member) and alternates a temporary attachment and its end,
+    one day apart, from GRASSROOTS_WRITE_DAY0 on (default 02/10/2026, after every generated
+    event; dates ahead are confirmed, up to a year ahead): give each run its own window. A save answers a redirect; the form shown
+    again is counted apart as "record refused by the form", an HTTP error or a reset as an
+    error."""
+
+    abstract = not WRITERS_ONLY
+    wait_time = between(0, 0.2)
+    _next = itertools.count()
+
+    def on_start(self):
+        _login(self.client)
+        page = self.client.get(f"/units/{UNIT}/?at={DAYS[-1]}", name="organization").text
+        members = list(dict.fromkeys(re.findall(r'href="/members/(\d+)/"', page)))
+        units = re.findall(UNIT_LINK, page)
+        index = next(Writer._next)
+        self.member = members[index % len(members)] if members else None
+        self.unit = units[1 + index % (len(units) - 1)] if len(units) > 1 else UNIT
+        self.day = dt.date.fromisoformat(os.environ.get("GRASSROOTS_WRITE_DAY0", "2026-10-02"))
+        self.attached = False
+
+    @task
+    def record_event(self):
+        if self.member is None:
+            return
+        kind = "temp_return" if self.attached else "temp_attach"
+        url = f"/members/{self.member}/events/{kind}/"
+        form = self.client.get(url, name="event form").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        version = re.search(r'name="expected_version" value="(\d+)"', form)
+        if not token or not version:
+            return
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "expected_version": version.group(1),
+            "date": self.day.strftime("%d/%m/%Y"),
+            "confirm_future": "on",
+            "place": "tải thử",
+        }
+        if kind == "temp_attach":
+            data["unit_code"] = self.unit
+        with self.client.post(
+            url, data, name="record event", allow_redirects=False, catch_response=True
+        ) as answer:
+            if answer.status_code == 200:
+                # e.g. still attached from an interrupted earlier run: try the other event next
+                answer.failure("record refused by the form")
+                self.attached = not self.attached
+            elif answer.status_code == 302:
+                self.attached = not self.attached
+                self.day += dt.timedelta(days=1)
