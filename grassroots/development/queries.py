@@ -73,6 +73,24 @@ def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
     return {str(k): v for k, v in counts.items()}
 
 
+def pipeline_by_child(children: list[Unit], at: dt.date) -> dict[int, dict[str, int]]:
+    """`pipeline_counts(child, at)` for each of `children`, from one read of their open cases
+    (a case counts for each child whose subtree holds its cell on `at`)."""
+    ids = [c.pk for c in children]
+    closure = _closure(ids)
+    out = {pk: {str(k): 0 for k in rules.OPEN_STAGES} for pk in ids}
+    below = UnitAncestry.objects.filter(
+        on(at), ancestor_id__in=ids, descendant_id=OuterRef("unit_id")
+    )
+    spans = CaseSpan.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=at), Exists(below), start__lte=at
+    )
+    for stage, unit_id in spans.values_list("stage", "unit_id"):
+        for pk in _holders(closure, unit_id, at):
+            out[pk][str(stage)] = out[pk].get(str(stage), 0) + 1
+    return out
+
+
 def admitted_stints(unit: Unit, since: dt.date, at: dt.date) -> QuerySet:
     """The registry's admissions under `unit` in (since, at], as the figures ledger counts them
     (figures.queries.flow_stints)."""
@@ -96,17 +114,59 @@ class Admissions:
     education: dict[str, int]
 
 
+_ADMISSION_COLUMNS = (
+    "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
+    "member__birth_date", "member__occupation", "member__education",
+)  # fmt: skip
+
+
 def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
     """Admissions in the window by the categories of the statistics report (domain.md §4.1,
     domain-processes.md §4). Youth Union membership is known from the candidate's file only.
     Occupation and education are counted in the coded lists of the member statistics
     (members/categories.py), so the groups are those of `grassroots statistics`."""
-    rows = list(
-        admitted_stints(unit, since, at).values_list(
-            "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
-            "member__birth_date", "member__occupation", "member__education",
-        )
-    )  # fmt: skip
+    return _count_admissions(
+        list(admitted_stints(unit, since, at).values_list(*_ADMISSION_COLUMNS))
+    )
+
+
+def _closure(ids: list[int]) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
+    """descendant → [(one of `ids` above it, from, to)]: the closure rows of these units."""
+    rows = defaultdict(list)
+    for ancestor, descendant, start, end in UnitAncestry.objects.filter(
+        ancestor_id__in=ids
+    ).values_list("ancestor_id", "descendant_id", "valid_from", "valid_to"):
+        rows[descendant].append((ancestor, start, end))
+    return rows
+
+
+def _holders(closure, unit_id: int, day: dt.date) -> list[int]:
+    """The units of the closure that hold `unit_id` on `day` (figures.queries.flow_ancestry
+    for an admission, `on(day)` for a stock: from ≤ day < to)."""
+    return [
+        a
+        for a, start, end in closure.get(unit_id, ())
+        if start <= day and (end is None or end > day)
+    ]
+
+
+def admissions_by_child(children: list[Unit], since: dt.date, at: dt.date) -> dict[int, Admissions]:
+    """`admissions(child, since, at)` for each of `children`, from one read of their
+    admissions: an admission counts for each child whose subtree held its cell on the
+    admission day, as in `admissions(child)` (figures.queries.flow_ancestry). For the review
+    report's per-child table: one statement per child read the whole stint table each time
+    (docs/performance.md, issue 18)."""
+    ids = [c.pk for c in children]
+    closure = _closure(ids)
+    rows: dict[int, list] = {pk: [] for pk in ids}
+    stints = flow_stints(None, since, at, "admitted", any_of=ids)
+    for *row, unit_id in stints.values_list(*_ADMISSION_COLUMNS, "unit_id"):
+        for pk in _holders(closure, unit_id, row[1]):  # row[1]: the admission day
+            rows[pk].append(row)
+    return {pk: _count_admissions(found) for pk, found in rows.items()}
+
+
+def _count_admissions(rows: list) -> Admissions:
     youth = set(
         Candidate.objects.filter(
             member_id__in=[r[0] for r in rows], former_member__isnull=True, youth_union=True

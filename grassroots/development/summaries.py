@@ -89,7 +89,7 @@ def development(ctx: Context) -> Section | None:
             Column("pipeline_before", _("Đang xét đầu kỳ")),
             Column("pipeline_after", _("Đang xét cuối kỳ")),
         ],
-        [_child_row(c, ctx) for c in ctx.children],
+        _child_rows(ctx),
     )
     chart = Chart(
         "bar",
@@ -115,16 +115,24 @@ def _open(counts: dict[str, int]) -> int:
     return sum(counts.values())
 
 
-def _child_row(child, ctx: Context) -> dict:
-    adm = queries.admissions(child.unit, ctx.since, ctx.at)
-    return {
-        "code": child.unit.code,
-        "name": child.name,
-        "admitted": adm.admitted,
-        **adm.by,
-        "pipeline_before": _open(queries.pipeline_counts(child.unit, ctx.since)),
-        "pipeline_after": _open(queries.pipeline_counts(child.unit, ctx.at)),
-    }
+def _child_rows(ctx: Context) -> list[dict]:
+    """One row per child, from one read of the unit's admissions and open cases at each date
+    (the same numbers as `admissions(child)` and `pipeline_counts(child)`)."""
+    units = [c.unit for c in ctx.children]
+    adm = queries.admissions_by_child(units, ctx.since, ctx.at)
+    before = queries.pipeline_by_child(units, ctx.since)
+    after = queries.pipeline_by_child(units, ctx.at)
+    return [
+        {
+            "code": c.unit.code,
+            "name": c.name,
+            "admitted": adm[c.unit.pk].admitted,
+            **adm[c.unit.pk].by,
+            "pipeline_before": _open(before[c.unit.pk]),
+            "pipeline_after": _open(after[c.unit.pk]),
+        }
+        for c in ctx.children
+    ]
 
 
 # Order 30: after members (20), before villages (40) — reserved in docs/reports.md.

@@ -286,11 +286,21 @@ def flow_ancestry(flow: str) -> QuerySet:
     )
 
 
-def flow_stints(unit: Unit, since: dt.date, at: dt.date, flow: str) -> QuerySet:
+def flow_stints(
+    unit: Unit | None, since: dt.date, at: dt.date, flow: str, *, any_of: list[int] | None = None
+) -> QuerySet:
     """The stints counted as `flow` (admitted, readmitted, died, expelled, removed, left) by
     `unit` in (since, at], annotated with the flow's `day`: their number is
-    `figures(unit, at, since).since.<flow>` (one fact, one count; tests on generated data)."""
-    under = Exists(flow_ancestry(flow).filter(ancestor=unit))
+    `figures(unit, at, since).since.<flow>` (one fact, one count; tests on generated data).
+    With `any_of` (unit ids) instead of a unit: the stints counted by any of them (a per-child
+    table reads them once and sorts them with `flow_ancestry`)."""
+    ancestors = flow_ancestry(flow)
+    ancestors = (
+        ancestors.filter(ancestor_id__in=any_of)
+        if any_of is not None
+        else ancestors.filter(ancestor=unit)
+    )
+    under = Exists(ancestors)
     if flow in START_FLOWS:
         return MemberStint.objects.filter(
             Q(end__isnull=True) | Q(end__gt=F("start")),
