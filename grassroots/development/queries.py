@@ -125,8 +125,17 @@ def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
     domain-processes.md §4). Youth Union membership is known from the candidate's file only.
     Occupation and education are counted in the coded lists of the member statistics
     (members/categories.py), so the groups are those of `grassroots statistics`."""
-    return _count_admissions(
-        list(admitted_stints(unit, since, at).values_list(*_ADMISSION_COLUMNS))
+    stints = admitted_stints(unit, since, at)
+    return _count_admissions(list(stints.values_list(*_ADMISSION_COLUMNS)), _youth(stints))
+
+
+def _youth(stints: QuerySet) -> set[int]:
+    """Members of these stints who were Youth Union members as candidates (a subquery: a
+    province's 47,000 admissions made a list of 47,000 parameters)."""
+    return set(
+        Candidate.objects.filter(
+            member_id__in=stints.values("member_id"), former_member__isnull=True, youth_union=True
+        ).values_list("member_id", flat=True)
     )
 
 
@@ -163,15 +172,17 @@ def admissions_by_child(children: list[Unit], since: dt.date, at: dt.date) -> di
     for *row, unit_id in stints.values_list(*_ADMISSION_COLUMNS, "unit_id"):
         for pk in _holders(closure, unit_id, row[1]):  # row[1]: the admission day
             rows[pk].append(row)
-    return {pk: _count_admissions(found) for pk, found in rows.items()}
+    youth = _youth(stints)
+    return {pk: _count_admissions(found, youth) for pk, found in rows.items()}
 
 
-def _count_admissions(rows: list) -> Admissions:
-    youth = set(
-        Candidate.objects.filter(
-            member_id__in=[r[0] for r in rows], former_member__isnull=True, youth_union=True
-        ).values_list("member_id", flat=True)
-    )
+def _count_admissions(rows: list, youth: set[int]) -> Admissions:
+    # Each distinct typed value is folded and classified once (a province's admissions repeat
+    # a few hundred values: per row, classify() was most of the time).
+    minority = _memo(lambda v: fold(v or "Kinh") != "kinh")
+    religious = _memo(lambda v: fold(v or "") not in NO_RELIGION)
+    occupation_of = _memo(lambda v: classify("occupation", v))
+    education_of = _memo(lambda v: classify("education", v))
     by = dict.fromkeys(CATEGORIES, 0)
     occupation: Counter = Counter()
     education: Counter = Counter()
@@ -180,14 +191,25 @@ def _count_admissions(rows: list) -> Admissions:
         age = _years(birth, start)
         ages.append(age)
         by["women"] += gender == "F"
-        by["ethnic_minority"] += fold(ethnicity or "Kinh") != "kinh"
-        by["religious"] += fold(religion or "") not in NO_RELIGION
+        by["ethnic_minority"] += minority(ethnicity)
+        by["religious"] += religious(religion)
         by["youth_union"] += member_id in youth
         by["age_18_30"] += 18 <= age <= 30
-        occupation[classify("occupation", occ)] += 1
-        education[classify("education", edu)] += 1
+        occupation[occupation_of(occ)] += 1
+        education[education_of(edu)] += 1
     average = round(sum(ages) / len(ages), 1) if ages else None
     return Admissions(len(rows), by, average, dict(occupation), dict(education))
+
+
+def _memo(f):
+    seen: dict = {}
+
+    def once(value):
+        if value not in seen:
+            seen[value] = f(value)
+        return seen[value]
+
+    return once
 
 
 def durations(unit: Unit, since: dt.date, at: dt.date) -> tuple[float | None, float | None]:
