@@ -11,7 +11,7 @@
 - A few members admitted late in 2017 were recognized only after 23/02/2019: their cases are
   overdue for recognition on that day (the registry's recognition decision date is set to match;
   the recognition itself, effective at the end of probation, and every figure are unchanged).
-- Today, the registry's demo leaves three probationers unrecognized whose probation ended 60–100
+- Today, the registry's demo leaves three probationers unrecognized whose probation ended 55–75
   days before (grassroots/members/demo.py `LATE_RECOGNITIONS_TODAY`): their cases stand in
   probation, overdue for recognition, without a recognition step.
 - People never admitted fill the pipeline at every stage on 23/02/2019 and today, with a few

@@ -35,10 +35,11 @@ from grassroots.demo.model import (
     snap,
 )
 
-# Probationers left unrecognized today (see `life`): probation ended between 100 and 60 days
-# before TODAY, so the 30 working days to consider them (domain.md §2.3) are over.
+# Probationers left unrecognized today (see `life`): probation ended between 75 and 55 days
+# before TODAY, so the 30 working days to consider them (domain.md §2.3) are over, and their
+# admission lies in the development demo's window of the last 15 months.
 LATE_RECOGNITIONS_TODAY = 3
-LATE_WINDOW = (dt.timedelta(days=100), dt.timedelta(days=60))
+LATE_WINDOW = (dt.timedelta(days=75), dt.timedelta(days=55))
 
 
 class MemberPlan:
