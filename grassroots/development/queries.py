@@ -446,16 +446,29 @@ class VillageRow:
     official_members_living: int
 
 
-def villages_to_develop(unit: Unit, at: dt.date) -> list[VillageRow]:
-    """Villages under `unit` on `at` with no member's cell of their own: no cell, or a joint cell,
-    with the official members who live there (residence beginning with the village's name, in
-    the commune's organization), so that a commission sees where an own cell can be founded."""
+def village_versions(unit: Unit, at: dt.date) -> list:
+    """The versions on `at` of the villages under `unit` with no member's cell of their own (no
+    cell, or a joint cell), in order: cheap, so that a page counts only the villages it shows."""
     versions = (
         VillageVersion.objects.filter(on(at), _under_on(unit, None, at))
         .filter(arrangement__in=[CellArrangement.NONE, CellArrangement.JOINT])
         .select_related("village", "unit", "cell")
         .order_by("unit__code", "village__code")
     )
+    return list(versions)
+
+
+def villages_to_develop(unit: Unit, at: dt.date) -> list[VillageRow]:
+    """Villages under `unit` on `at` with no member's cell of their own: no cell, or a joint cell,
+    with the official members who live there (residence beginning with the village's name, in
+    the commune's organization), so that a commission sees where an own cell can be founded."""
+    return village_rows(village_versions(unit, at), at)
+
+
+def village_rows(versions, at: dt.date) -> list[VillageRow]:
+    """`villages_to_develop`'s rows for these versions: the residences are read only for the
+    communes among them (a province's board pages its villages: reading its 65 communes'
+    residences for every page was half of the page, issue 11 §9)."""
     rows = []
     official_by_commune: dict[int, Counter] = {}
     for v in versions:

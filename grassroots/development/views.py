@@ -78,6 +78,9 @@ def board(request, code: str):
     for row in rows:
         row.cell = names.get(row.cell, row.cell)
     by_stage = {s: [r for r in rows if r.stage == s] for s in rules.OPEN_STAGES}
+    # Residents are counted only for the villages of the page shown.
+    villages = _paged(request, queries.village_versions(unit, at), "page_villages")
+    villages.rows = queries.village_rows(villages.rows, at)
     # A province has ~2,300 open cases: each list is paged on its own (drawing them all was
     # half of the board's 1.7 s, issue 11 §9).
     context = {
@@ -91,7 +94,7 @@ def board(request, code: str):
             if by_stage[s]
         ],
         "due": _paged(request, due, "page_due"),
-        "villages": queries.villages_to_develop(unit, at),
+        "villages": villages,
         "can_write": access.may_write_unit(request.user, unit),
         "rule_admin": _is_rule_admin(request),
     }
