@@ -78,3 +78,36 @@ def test_a_problem_is_shown_and_apply_is_refused(client, approver):
     client.post(url + "apply/")
     assert Plan.objects.get().status == Status.DRAFT
     assert Unit.objects.get(code="P-D1").ended is None
+
+
+def test_void_a_change_of_a_draft_then_refused_once_applied(client, approver):
+    from grassroots.audit.models import AuditRecord
+
+    client.post(
+        "/plans/new/",
+        {"name": "Sắp xếp thử", "effective_date": world.DAY.isoformat(), "scope": "P"},
+    )
+    plan = Plan.objects.get()
+    url = f"/plans/{plan.pk}/"
+    client.post(url + "changes/", {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C2"})
+    client.post(url + "changes/", {"action": "rename", "code": "P-D1-C3", "name": "Chi bộ Đông"})
+    wrong = plan.changes.get(action="rename")
+    assert f"changes/{wrong.pk}/void/" in client.get(url).content.decode()
+    response = client.post(url + f"changes/{wrong.pk}/void/", {"reason": "Nhập nhầm"}, follow=True)
+    page = response.content.decode()
+    assert "Đã hủy thay đổi: Đổi tên P-D1-C3." in page
+    assert "Chi bộ Đông" not in page  # no longer in the plan's changes nor its preview
+    wrong.refresh_from_db()
+    assert wrong.voided
+    audit = AuditRecord.objects.get(object_type="plan", action="void_change")
+    assert audit.reason == "Nhập nhầm" and audit.actor == approver
+    # Voided already: nothing to void.
+    assert client.post(url + f"changes/{wrong.pk}/void/", {}).status_code == 404
+    client.post(url + "apply/")
+    plan.refresh_from_db()
+    assert plan.status == Status.APPLIED
+    kept = plan.changes.get(action="merge")
+    response = client.post(url + f"changes/{kept.pk}/void/", {}, follow=True)
+    kept.refresh_from_db()
+    assert not kept.voided
+    assert f"changes/{kept.pk}/void/" not in response.content.decode()

@@ -212,6 +212,30 @@ def plan_add(request, pk: int):
 
 @login_required
 @require_POST
+def plan_void(request, pk: int, change_pk: int):
+    """Void one change of a draft (it stays in the plan's history, marked void, and audited)."""
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
+    change = plan.changes.filter(pk=change_pk, voided=False).first()
+    if change is None:
+        raise Http404
+    try:
+        services.plan_void_change(
+            actor=Actor.from_request(request), change=change, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Đã hủy thay đổi: %(label)s %(code)s.")
+            % {"label": engine.ACTIONS.get(change.action, change.action), "code": change.code},
+        )
+    return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
 def plan_apply(request, pk: int):
     plan = _plan_for(request.user, pk, role=Role.APPROVER)
     try:

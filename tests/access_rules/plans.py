@@ -3,7 +3,7 @@ and one of Q, the other province."""
 
 from __future__ import annotations
 
-from grassroots.plans.services import plan_create
+from grassroots.plans.services import plan_add_change, plan_create
 
 from ..factories import SYSTEM, d
 from .probes import ABSENT_FOR_P, Probe, expect
@@ -15,6 +15,13 @@ def prepare(world: dict, tmp_path) -> None:
     )
     world["plan_q"] = plan_create(
         actor=SYSTEM, name="Sắp xếp Q", effective_date=d("2026-07-01"), scope=world["Q"]
+    )
+    # A change to void (in its own plan: plan_p stays empty for the apply probes).
+    world["plan_p2"] = plan_create(
+        actor=SYSTEM, name="Sắp xếp P (2)", effective_date=d("2026-07-01"), scope=world["P"]
+    )
+    world["change_p2"] = plan_add_change(
+        actor=SYSTEM, plan=world["plan_p2"], action="rename", code=world["P"].code, name="P mới"
     )
 
 
@@ -48,6 +55,21 @@ RULES = {
     "plans/<int:pk>/changes/": [
         Probe(plan("plan_p", "changes/"), expect(302, 404, 404, 404, 302), "post", {}),
         Probe(plan("plan_q", "changes/"), expect(404, 404, 404, 302, 302), "post", {}),
+    ],
+    "plans/<int:pk>/changes/<int:change_pk>/void/": [
+        Probe(
+            lambda w: f"/plans/{w['plan_p2'].pk}/changes/{w['change_p2'].pk}/void/",
+            expect(302, 404, 404, 404, 302),
+            "post",
+            {"reason": "Thử"},
+        ),
+        Probe(
+            lambda w: f"/plans/{w['plan_q'].pk}/changes/{w['change_p2'].pk}/void/",
+            expect(404, 404, 404, 404, 302),
+            "post",
+            {},
+            note="a change of another plan",
+        ),
     ],
     "plans/<int:pk>/apply/": [
         Probe(plan("plan_p", "apply/"), expect(302, 404, 404, 404, 302), "post", {}),
