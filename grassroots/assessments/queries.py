@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 
 from grassroots.accounts import access
@@ -187,6 +188,17 @@ def members_at_year_end(
     }
 
 
+def _plain_rows(qs) -> list[tuple]:
+    """The rows of a `values_list` of plain integer/boolean columns straight from the cursor:
+    Django's per-row conversion of a province's ~70,000 year-end stints and ~60,000 ratings was
+    a fifth of the results page (issue 11 §9). Booleans come back as 0/1 on SQLite: read them as
+    truth values only."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def year_end_reasons(
     root: Unit | int, year: int, rules: Rules, member_ids=None
 ) -> dict[int, tuple[int, str]]:
@@ -200,7 +212,7 @@ def year_end_reasons(
     )
     if member_ids is not None:
         stints = stints.filter(member_id__in=member_ids)
-    rows = stints.values_list("member_id", "unit_id", "exempt")
+    rows = _plain_rows(stints.values_list("member_id", "unit_id", "exempt"))
     late: set[int] = set()
     cutoff = _cutoff(rules, year)
     if cutoff is not None:
@@ -454,7 +466,7 @@ def summary(unit: Unit, year: int) -> Summary:
     counted = year_end_reasons(unit, year, rules)
     due = [member_id for member_id, (_, reason) in counted.items() if not reason]
     result.not_due = Counter(reason for _, reason in counted.values() if reason)
-    member_rows = (
+    member_rows = _plain_rows(
         current()
         .filter(
             year=year,
