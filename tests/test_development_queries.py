@@ -188,3 +188,28 @@ def test_a_probationer_who_dies_or_moves_out_leaves_the_pipeline():
     # Before the death the case was still open there.
     assert dead.pk in {r.id for r in queries.cases(w.g, d("2025-01-09"), Stage.PROBATION)}
     assert queries.case_deadlines(dead, list(dead.steps.all()), late, frozenset()) == []
+
+
+def test_a_probationer_who_transfers_is_followed_to_the_new_cell():
+    """The cell that considers the recognition is the one the probationer is counted in that day
+    (the registry): a transfer inside the system moves the case in the counts, the board and the
+    deadlines, the case's own cell keeps it until the transfer."""
+    from .factories import event
+
+    w = world()
+    cand = propose(w.c1)
+    admit_through(w, cand)
+    cand.refresh_from_db()
+    other = unit("G2", Kind.GRASSROOTS_COMMITTEE, w.p)
+    cell = unit("G2-1", Kind.SUBORDINATE_CELL, other)
+    before, after, late = d("2024-09-30"), d("2024-10-01"), d("2025-06-01")
+    g_before = queries.pipeline_counts(w.g, before)[Stage.PROBATION]
+    assert queries.pipeline_counts(other, before)[Stage.PROBATION] == 0
+    event(cand.member, "transfer", "2024-10-01", unit=cell)
+    assert queries.pipeline_counts(w.g, after)[Stage.PROBATION] == g_before - 1
+    assert queries.pipeline_counts(other, after)[Stage.PROBATION] == 1
+    assert queries.pipeline_counts(w.g, before)[Stage.PROBATION] == g_before
+    [row] = queries.cases(other, late, Stage.PROBATION)
+    assert row.id == cand.pk and row.cell == "G2-1" and row.overdue == ["recognition"]
+    assert cand.pk not in {x.candidate_id for x in queries.deadlines(w.g, late)}
+    assert [x.cell for x in queries.deadlines(other, late)] == ["G2-1"]

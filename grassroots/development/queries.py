@@ -13,7 +13,8 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, When
 
 from grassroots.core.text import fold, sort_key
 from grassroots.figures.queries import flow_stints
@@ -45,25 +46,43 @@ def _under_on(unit: Unit, day_field: str | None, day: dt.date | None = None) -> 
     )
 
 
-def _still_member(at: dt.date) -> Q:
-    """A probation span counts only while its member is in the registry on `at`: a probationer
-    who died, moved out of the system or left has left the pipeline too (no recognition is due),
-    whatever path recorded it. Read here, not stored in the spans, because the registry's writers
-    may not call this module (layers) and an event can be recorded or voided at any time."""
-    live = _live_stints(at).filter(member_id=OuterRef("candidate__member_id"))
-    return ~Q(stage=Stage.PROBATION) | Q(Exists(live))
-
-
 def _live_stints(at: dt.date) -> QuerySet:
     return MemberStint.objects.filter(Q(end__isnull=True) | Q(end__gt=at), start__lte=at)
+
+
+def _member_stint(at: dt.date) -> QuerySet:
+    """The probationer's stint on `at` (for a span's row: its case's member)."""
+    return _live_stints(at).filter(member_id=OuterRef("candidate__member_id"))
+
+
+def _placed_under(unit: Unit, at: dt.date) -> Q:
+    """A case lies under `unit` on `at` through its cell; a case in probation through the cell
+    its member is counted in that day in the registry (the cell that considers the recognition):
+    a probationer who transferred, or whose cell was merged, is followed there, and one who
+    died, moved out of the system or left has left the pipeline too (no recognition is due),
+    whatever path recorded it. Read here, not stored in the spans, because the registry's
+    writers may not call this module (layers) and an event can be recorded or voided any time."""
+    stint_under = _member_stint(at).filter(
+        Exists(
+            UnitAncestry.objects.filter(on(at), ancestor=unit, descendant_id=OuterRef("unit_id"))
+        )
+    )
+    return (~Q(stage=Stage.PROBATION) & Q(_under_on(unit, None, at))) | Q(
+        Q(stage=Stage.PROBATION), Exists(stint_under)
+    )
+
+
+def _cell_code(at: dt.date):
+    """The case's cell code on `at`: the probationer's registry cell, else the span's."""
+    stint_code = Subquery(_member_stint(at).values("unit__code")[:1])
+    return DbCase(When(stage=Stage.PROBATION, then=stint_code), default=F("unit__code"))
 
 
 def open_spans(unit: Unit, at: dt.date) -> QuerySet:
     """Cases in the pipeline under `unit` on `at`, with their cell and stage then."""
     return CaseSpan.objects.filter(
-        Q(end__isnull=True) | Q(end__gt=at), _still_member(at), _under_on(unit, None, at),
-        start__lte=at,
-    )  # fmt: skip
+        Q(end__isnull=True) | Q(end__gt=at), _placed_under(unit, at), start__lte=at
+    )
 
 
 def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
@@ -328,9 +347,8 @@ def _recognized_later(unit: Unit, at: dt.date) -> QuerySet:
         date__gt=at,
     )
     return CaseSpan.objects.filter(
-        Exists(later), _still_member(at), _under_on(unit, None, at), stage=Stage.PROBATION,
-        end__lte=at,
-    )  # fmt: skip
+        Exists(later), _placed_under(unit, at), stage=Stage.PROBATION, end__lte=at
+    )
 
 
 def _due_spans(unit: Unit, at: dt.date) -> QuerySet:
@@ -344,9 +362,11 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     members on probation) with ~13 steps each, and building 30,000 model objects took seconds
     of the dashboard and the development board (issue 11 §9)."""
     spans = list(
-        _due_spans(unit, at).values_list(
+        _due_spans(unit, at)
+        .annotate(cell_code=_cell_code(at))
+        .values_list(
             "candidate_id",
-            "unit__code",
+            "cell_code",
             "candidate__full_name",
             "candidate__birth_date",
             "candidate__age_exception",
@@ -403,7 +423,7 @@ def cases(
 ) -> list[CaseRow]:
     """The cases open under `unit` on `at` (optionally at one stage), overdue first. `due`:
     `deadlines(unit, at)` when the caller has it already (the board shows both)."""
-    spans = open_spans(unit, at)
+    spans = open_spans(unit, at).annotate(cell_code=_cell_code(at))
     if stage:
         spans = spans.filter(stage=stage)
     overdue: dict[int, list[str]] = defaultdict(list)
@@ -424,7 +444,7 @@ def cases(
         for candidate_id, full_name, code, span_stage, start, proposed_on in spans.values_list(
             "candidate_id",
             "candidate__full_name",
-            "unit__code",
+            "cell_code",
             "stage",
             "start",
             "candidate__proposed_on",
