@@ -2,7 +2,7 @@
 
 Titles and summaries of Party documents are built from a few hundred recurring domain phrases
 (the demo's titles and the usual subjects of resolutions, directives and plans) and from place
-names (the real communes, districts and provinces of `demo.adminunits`, ~10,800 names). Terms are
+names (the real communes, districts and provinces of `demo.adminunits`, 10,794 names). Terms are
 drawn with Zipf-like frequencies (weight 1 / rank ** 1.07): the domain phrases are the head, the
 place names the long tail, so a typed word is as selective as in a real register — "thực hiện"
 is in most documents, "Phúc Xá" in a handful.
