@@ -10,6 +10,9 @@ moved mid-month), so the three cannot disagree.
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
+
 from grassroots.derived import maintain
 from grassroots.derived.maintain import MonthRow
 
@@ -30,10 +33,11 @@ _FLAGGED = (MeetingKind.REGULAR, MeetingKind.THEMATIC)
 TRACKS_ATTENDANCE = {k for k in MeetingKind.values if k != MeetingKind.COMMITTEE}
 
 
-def values(m) -> tuple[int, ...]:
-    """One meeting's contribution, in the order of figures.models.MEETING_MONTH_FIELDS."""
+def values(m, rule_of=rules.rules_on) -> tuple[int, ...]:
+    """One meeting's contribution, in the order of figures.models.MEETING_MONTH_FIELDS (`m`: a
+    Meeting, or any row with the attributes of FIELDS)."""
     tracked = m.kind in TRACKS_ATTENDANCE
-    rule = rules.rules_on(m.date)
+    rule = rule_of(m.date)
     minimum = rules.minimum_minutes(rule, m.kind, m.with_thematic)
     late = (
         m.kind in _FLAGGED
@@ -72,8 +76,17 @@ def month_row(meeting) -> list[MonthRow]:
 def rebuild(progress=None) -> int:
     """Recompute the whole rollup from the meetings (after a bulk write, or when
     `settings.MEETING_RULES` changed the minimum or the documents rule of past dates)."""
+    # Plain tuples and the rule looked up once per day: model instances and a rule lookup per
+    # meeting made the rebuild several times slower (3.4M meetings a year nationally).
+    Row = namedtuple("Row", FIELDS)
+    rule_of = functools.lru_cache(maxsize=None)(rules.rules_on)
     meetings = (
-        Meeting.objects.filter(voided_at__isnull=True).order_by("unit_id", "date").only(*FIELDS)
+        Meeting.objects.filter(voided_at__isnull=True)
+        .order_by("unit_id", "date")
+        .values_list(*FIELDS)
     )
-    rows = (MonthRow(m.unit_id, m.date, values(m)) for m in meetings.iterator(chunk_size=20_000))
+    rows = (
+        MonthRow(m.unit_id, m.date, values(m, rule_of))
+        for m in map(Row._make, meetings.iterator(chunk_size=20_000))
+    )
     return maintain.meeting_months_rebuild(rows, progress=progress)
