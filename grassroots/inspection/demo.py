@@ -9,7 +9,7 @@ each district-level committee and the province adopt a programme whose items are
 of grassroots organizations, concluded (most of them "no violation") as cases. Every third
 expulsion was preceded by a suspension of party activity (đình chỉ sinh hoạt đảng, up to 90 days
 from one to two months before the decision, by the same inspection commission), only in years
-without demo meetings (before 2017, 2020–2024: the recorded meeting totals stay those of the
+without demo meetings (2009–2016, 2020–2024: the recorded meeting totals stay those of the
 expected lists).
 
 Rows are written in bulk (like the registry's demo loader and development/demo.py) with the same
@@ -50,8 +50,9 @@ from .models import (
 )
 
 FIRST_YEAR = 2008
-# Suspensions only where no demo meeting was recorded (meetings/demo.py: 2017–2019, 2025 on).
-SUSPENSION_YEARS = ((dt.date(2008, 1, 1), dt.date(2016, 12, 31)),
+# Suspensions only where no demo meeting was recorded (meetings/demo.py: 2017–2019, 2025 on;
+# directives/demo.py: the study sessions of 2008).
+SUSPENSION_YEARS = ((dt.date(2009, 1, 1), dt.date(2016, 12, 31)),
                     (dt.date(2020, 1, 1), dt.date(2024, 12, 31)))  # fmt: skip
 SUBJECTS = [
     "Việc thực hiện Nghị quyết 22-NQ/TW về nâng cao năng lực lãnh đạo của tổ chức cơ sở đảng",
