@@ -252,6 +252,15 @@ def test_figures_agree_with_the_reference_on_generated_data(world):
     _summary_agrees_with_the_reference_through_the_restructured_tree(world)
     _the_rollup_kept_by_the_services_equals_its_rebuild(world)
     _the_command_prints_the_summary_as_json(world)
+    _the_review_report_has_the_section_when_meetings_were_held(world)
+
+
+def _the_review_report_has_the_section_when_meetings_were_held(world):
+    from grassroots.reports.review import build_review
+
+    held = build_review(world["P"], d("2018-12-31"), d("2019-12-31")).section("meetings")
+    assert held is not None and held.as_json()["lines"]["meetings_held"]["change"] > 20
+    assert build_review(world["P"], d("2010-01-01"), d("2010-12-31")).section("meetings") is None
 
 
 def _expected_lists_agree_with_replaying_the_events(world):
@@ -273,6 +282,10 @@ def _summary_agrees_with_the_reference_through_the_restructured_tree(world):
             fast = queries.summary(world[code], since, until)
             ref = _ref_summary(world[code], since, until)
             assert {k: fast[k] for k in ref} == ref, (code, since, until)
+            # the review report's shortcut never hides a window with meetings held
+            if fast["meetings_held"] or fast["thematic_held"]:
+                assert queries.any_held(world[code], since, until), (code, since, until)
+    assert not queries.any_held(world["P"], d("2010-01-01"), d("2010-12-31"))
     year = queries.summary(world["P"], d("2019-01-01"), d("2019-12-31"))
     assert year["short_meetings"] > 0 and year["meetings_held"] > 20
     assert year["quality_average"] is not None

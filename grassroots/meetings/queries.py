@@ -486,6 +486,23 @@ def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
     )
 
 
+def any_held(unit: Unit, since: dt.date, until: dt.date) -> bool:
+    """Whether a regular or thematic meeting (the ones `summary` counts as held) lies in an
+    organization that was under `unit` at some time of the window: a cheap superset of
+    `summary(...)["meetings_held"] or ["thematic_held"]`, so the review report skips the summary
+    (months × cells, ≈ ⅓ of a province report's time with no meeting recorded) when it is False."""
+    subtree = UnitAncestry.objects.filter(ancestor=unit, valid_from__lte=until).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=since)
+    )
+    return Meeting.objects.filter(
+        unit_id__in=subtree.values("descendant_id"),
+        date__gte=since,
+        date__lte=until,
+        kind__in=[MeetingKind.REGULAR, MeetingKind.THEMATIC],
+        voided_at__isnull=True,
+    ).exists()
+
+
 def summary(unit: Unit, since: dt.date, until: dt.date) -> dict:
     """`grassroots meetings-summary`, the report section, the API: every figure of the window.
 

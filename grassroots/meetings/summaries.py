@@ -28,6 +28,8 @@ from . import queries
 def meetings(ctx: Context) -> Section | None:
     # The window's first day is the day after `since` (flows in the report are (since, at]).
     first = ctx.since + dt.timedelta(days=1)
+    if not queries.any_held(ctx.unit, first, ctx.at):
+        return None
     s = queries.summary(ctx.unit, first, ctx.at)
     if not (s["meetings_held"] or s["thematic_held"]):
         return None
