@@ -8,11 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from grassroots.development import queries
+from grassroots.development.models import Candidate
 from grassroots.figures.queries import figures
 from grassroots.reports.review import build_review
 
 from .development_world import admit_through, propose, world
 from .factories import d as _d
+from .factories import event
 
 pytestmark = pytest.mark.django_db
 SINCE, AT = "2023-12-31", "2024-12-31"
@@ -111,3 +113,12 @@ def test_per_child_numbers_read_once_equal_each_child_read_alone(w):
     both = queries.admissions_by_child([w.g, w.c1], _d(SINCE), _d(AT))
     assert both[w.g.pk].admitted == both[w.c1.pk].admitted == 1
     assert sum(queries.pipeline_by_child([w.g, w.x], _d(AT))[w.g.pk].values()) == 2
+    # a probationer who transfers is followed to the new cell (pipeline_counts' placement)
+    probationer = Candidate.objects.get(member__isnull=False).member
+    event(probationer, "transfer", "2024-11-01", unit=w.x)
+    for day in ("2024-10-31", "2024-11-01", "2024-12-31"):
+        for children in ([w.g, w.x], [w.c1, w.c2, w.x], [w.g, w.c1]):
+            alone = {c.pk: queries.pipeline_counts(c, _d(day)) for c in children}
+            assert queries.pipeline_by_child(children, _d(day)) == alone, day
+    moved = queries.pipeline_by_child([w.g, w.x], _d(AT))
+    assert moved[w.x.pk]["probation"] == 1 and moved[w.g.pk]["probation"] == 0

@@ -13,8 +13,8 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Case as DbCase
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, When
 
 from grassroots.core.text import fold, sort_key
 from grassroots.figures.queries import flow_stints
@@ -93,19 +93,27 @@ def pipeline_counts(unit: Unit, at: dt.date) -> dict[str, int]:
 
 
 def pipeline_by_child(children: list[Unit], at: dt.date) -> dict[int, dict[str, int]]:
-    """`pipeline_counts(child, at)` for each of `children`, from one read of their open cases
-    (a case counts for each child whose subtree holds its cell on `at`)."""
+    """`pipeline_counts(child, at)` for each of `children`, from one read of their open cases:
+    a case counts for each child whose subtree holds its place on `at` — its cell, or for a
+    case in probation the registry cell of its member that day (`_placed_under`; none when the
+    probationer left the registry)."""
     ids = [c.pk for c in children]
     closure = _closure(ids)
     out = {pk: {str(k): 0 for k in rules.OPEN_STAGES} for pk in ids}
-    below = UnitAncestry.objects.filter(
-        on(at), ancestor_id__in=ids, descendant_id=OuterRef("unit_id")
+    member_cell = Subquery(_member_stint(at).values("unit_id")[:1])
+    place = DbCase(
+        When(stage=Stage.PROBATION, then=member_cell),
+        default=F("unit_id"),
+        output_field=BigIntegerField(),
     )
-    spans = CaseSpan.objects.filter(
-        Q(end__isnull=True) | Q(end__gt=at), Exists(below), start__lte=at
+    below = UnitAncestry.objects.filter(on(at), ancestor_id__in=ids).values("descendant_id")
+    spans = (
+        CaseSpan.objects.filter(Q(end__isnull=True) | Q(end__gt=at), start__lte=at)
+        .annotate(place=place)
+        .filter(place__in=below)
     )
-    for stage, unit_id in spans.values_list("stage", "unit_id"):
-        for pk in _holders(closure, unit_id, at):
+    for stage, place_id in spans.values_list("stage", "place"):
+        for pk in _holders(closure, place_id, at):
             out[pk][str(stage)] = out[pk].get(str(stage), 0) + 1
     return out
 
