@@ -179,8 +179,9 @@ def test_search_keeps_to_what_the_account_may_see():
 
 @pytest.mark.parametrize("walk_from", [1, 10_000])
 def test_search_by_date_walk_or_by_hits_gives_the_same_page(walk_from, monkeypatch):
-    """SQLite answers a search with many hits by walking the register newest first
-    (search.WALK_FROM); the page is the same as sorting every hit (PostgreSQL: one plan)."""
+    """A search with many hits walks the register newest first (search.WALK_FROM: SQLite counts
+    the hits, PostgreSQL asks the planner's estimate); the page is the same as sorting every
+    hit, on both databases."""
     from grassroots.accounts.models import Role, User
     from grassroots.directives import search
 

@@ -9,6 +9,7 @@ typed word must appear, as a word or the start of one.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import tempfile
@@ -44,10 +45,20 @@ def matching(rows: QuerySet, text: str) -> QuerySet:
     if not typed:
         return rows
     if connection.vendor == "postgresql":
-        # On the table itself (not `id IN (…)`): the planner estimates the hits from the
-        # index's statistics and picks the GIN bitmap for rare words or the date index for
-        # common ones.
         query = " & ".join(f"{w}:*" for w in typed)
+        if _postgres_estimate(query) < WALK_FROM:
+            # Few hits: read them from the GIN index and sort them. On the table itself the
+            # planner walked the date index for a word in ~800 documents, recomputing
+            # to_tsvector for 5,000 rows (600 ms).
+            return rows.filter(
+                pk__in=RawSQL(
+                    "SELECT id FROM directives_document WHERE "
+                    "to_tsvector('simple'::regconfig, search_text) @@ "
+                    "to_tsquery('simple'::regconfig, %s)",
+                    [query],
+                )
+            )
+        # Many hits: on the table itself, walked newest first (a few hundred rows at most).
         return rows.filter(
             RawSQL(
                 "to_tsvector('simple'::regconfig, directives_document.search_text) @@ "
@@ -76,6 +87,20 @@ def matching(rows: QuerySet, text: str) -> QuerySet:
             output_field=BooleanField(),
         )
     )
+
+
+def _postgres_estimate(query: str) -> float:
+    """The planner's estimate of the hits (from the GIN expression index's statistics; planning
+    only, nothing read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM directives_document WHERE "
+            "to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, %s)",
+            [query],
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def _sqlite_hits(query: str, cap: int) -> int:
