@@ -122,7 +122,9 @@ def only_issuers_visible(user, rows: QuerySet, field: str = "issuer_id") -> Quer
     below = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
     above = UnitAncestry.objects.filter(descendant_id=scope).values("ancestor_id")
     return rows.filter(
-        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": below}) | Q(**{f"{field}__in": above})
+        Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__in": below})
+        | Q(**{f"{field}__in": above})
     )
 
 
