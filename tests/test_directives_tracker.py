@@ -141,6 +141,28 @@ def test_the_inbox_lists_what_is_required_of_a_committee(built):
     ]
 
 
+def test_tracking_one_organization_alone_equals_its_row_in_the_whole_tree(built):
+    """The inbox tracks the organization alone (`only_unit`); its duties must be those of its
+    row when the whole tree above it is tracked, for every organization and several days."""
+    w, c = built
+    top = w.p
+    docs = [c.nq, c.kh]
+    for day in map(d, ("2008-04-01", "2008-09-30", "2009-06-30", "2012-01-01")):
+        for doc in docs:
+            whole = tracker.track(doc, top, day).orgs
+            for unit_id, org in whole.items():
+                alone = tracker.track(doc, org_unit(unit_id), day, only_unit=True).orgs
+                assert list(alone) == [unit_id]
+                duty = lambda o: [(x.label, x.deadline, x.state, x.done_on) for x in o.duties]  # noqa: E731
+                assert duty(alone[unit_id]) == duty(org)
+
+
+def org_unit(pk):
+    from grassroots.organizations.models import Unit
+
+    return Unit.objects.get(pk=pk)
+
+
 def test_cli_prints_the_documented_keys(built, capsys):
     w, c = built
     call_command("cascade", document="22-NQ/TW", unit="P", at=d("2012-03-01"), json=True)

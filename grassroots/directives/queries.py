@@ -208,7 +208,7 @@ def inbox(unit: Unit, at: dt.date, *, only_open: bool = False) -> list[InboxItem
     tops = {r.document_id: r.document for r in reqs.select_related("document")}
     items = []
     for doc in tops.values():
-        org = track(doc, unit, at).orgs.get(unit.pk)
+        org = track(doc, unit, at, only_unit=True).orgs.get(unit.pk)
         if org is None:
             continue
         for duty in org.duties:

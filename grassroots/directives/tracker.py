@@ -134,12 +134,16 @@ def _overlapping(qs, since: dt.date, at: dt.date):
     return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=since), valid_from__lte=at)
 
 
-def _bound(req: Requirement, unit: Unit, at: dt.date) -> dict[int, tuple[dt.date, dt.date, int]]:
+def _bound(
+    req: Requirement, unit: Unit, at: dt.date, *, only_unit: bool = False
+) -> dict[int, tuple[dt.date, dt.date, int]]:
     """unit id → (entry day, last day, parent on the last day) of the organizations bound by
-    `req` and lying under `unit` on their last day."""
+    `req` and lying under `unit` on their last day (only `unit` itself with `only_unit`)."""
     doc = req.document
     window = [(doc.date, at + dt.timedelta(days=1))]
     below_unit = _overlapping(UnitAncestry.objects.filter(ancestor=unit), doc.date, at)
+    if only_unit:
+        below_unit = below_unit.filter(depth=0)
     versions = _overlapping(
         UnitVersion.objects.filter(kind__in=LEVELS[req.level].unit_kinds), doc.date, at
     ).filter(unit_id__in=below_unit.values("descendant_id"))
@@ -190,7 +194,9 @@ class Tracker:
         return [o for o in self.orgs.values() if o.duties]
 
 
-def track(document: Document, unit: Unit, at: dt.date) -> Tracker:
+def track(document: Document, unit: Unit, at: dt.date, *, only_unit: bool = False) -> Tracker:
+    """The cascade of `document` under `unit` as of `at`; `only_unit` tracks the organization
+    itself and nothing below it (its inbox: a province's would otherwise walk 5,000 units)."""
     docs = list(chain(document, at).select_related("issuer"))
     in_chain = chain(document, at).values("pk")
     reqs = list(Requirement.objects.filter(document__in=in_chain).select_related("document"))
@@ -198,7 +204,7 @@ def track(document: Document, unit: Unit, at: dt.date) -> Tracker:
     for req in reqs:
         label = requirement_label(req)
         lead = req.deadline - req.document.date
-        for unit_id, (start, last, parent) in _bound(req, unit, at).items():
+        for unit_id, (start, last, parent) in _bound(req, unit, at, only_unit=only_unit).items():
             org = orgs.setdefault(unit_id, Org(unit_id))
             org.parent_id, org.last = parent, last
             deadline = (
