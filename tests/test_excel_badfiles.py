@@ -372,9 +372,11 @@ def test_a_50_mb_file_is_read_checked_and_refused_as_a_whole(tmp_path):
 
     _raw_xlsx(path, schema.MEMBERS.name, rows())
     assert path.stat().st_size > 50_000_000
-    started = time.monotonic()
+    # CPU time, not the wall clock: a guard against a quadratic check, not a benchmark (the wall
+    # clock tripled on a loaded CI machine while the work stayed the same).
+    started = time.process_time()
     messages = check(path)
-    assert time.monotonic() - started < 90
+    assert time.process_time() - started < 90
     assert messages == [
         "Sheet Đảng viên, dòng 95002, cột Số lý lịch: số lý lịch 000001LS trùng với dòng 3."
     ]

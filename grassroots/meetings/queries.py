@@ -408,6 +408,9 @@ def _rollup_sql(unit: Unit, first: dt.date, last: dt.date) -> tuple[list[int], i
     return [int(v) for v in row[:-1]], int(row[-1])
 
 
+MIXED_CHUNK = 200  # (cell, month) pairs read in one statement
+
+
 def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, int], int]:
     """The rollup's measures (MEETING_MONTH_FIELDS) summed over the meetings held in the window
     under `unit` on their date, and the (cell, month) due that held their regular meeting.
@@ -431,9 +434,11 @@ def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, 
         if last < held_until(until):
             raws.append(meetings_under(unit, last + dt.timedelta(days=1), until))
         mixed = sorted(_mixed_months(unit, first, last))
-        if mixed:
+        # In chunks: SQLite refuses an expression tree deeper than 1,000, which one OR over
+        # every moved (cell, month) of a province's decade reaches (the review report 2008–2019).
+        for chunk in range(0, len(mixed), MIXED_CHUNK):
             pairs = Q(pk__in=[])
-            for unit_id, month in mixed:
+            for unit_id, month in mixed[chunk : chunk + MIXED_CHUNK]:
                 end = _month_end(month.year, month.month)
                 pairs |= Q(unit_id=unit_id, date__gte=month, date__lte=end)
             raws.append(Meeting.objects.filter(_under_on_date(unit), pairs, voided_at__isnull=True))
