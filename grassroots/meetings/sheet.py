@@ -65,8 +65,10 @@ def export_meetings(unit: Unit, since: dt.date, until: dt.date) -> bytes:
     for row in scores.order_by("month", "unit__code"):
         form = quality.sheet_by_code(row.sheet) or quality.sheet_on(row.month)
         labels = {c.key: c.label for c in form.criteria}
-        for key, points in row.scores.items():
-            sq.append([escaped(row.unit.code), f"{row.month:%m/%Y}", key, points,
+        # The sheet's order, not the stored dict's: PostgreSQL's jsonb orders keys by length.
+        keys = [k for k in labels if k in row.scores] + [k for k in row.scores if k not in labels]
+        for key in keys:
+            sq.append([escaped(row.unit.code), f"{row.month:%m/%Y}", key, row.scores[key],
                        labels.get(key, ""), escaped(row.note)])  # fmt: skip
     for sheet in (ws, st, sq):
         for cell in sheet[1]:
