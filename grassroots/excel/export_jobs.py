@@ -23,7 +23,7 @@ from django_tasks import task
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor, record
-from grassroots.ops.liveness import task_abandoned
+from grassroots.ops.liveness import fail_if_abandoned
 from grassroots.organizations.models import Unit
 
 from . import exporter
@@ -137,12 +137,13 @@ def start(job: ExportJob) -> None:
 
 def refresh(job: ExportJob) -> ExportJob:
     """The job as a page should show it: failed if the worker making it died."""
-    if job.running and task_abandoned(job.task_id, job.updated_at, STALE_SECONDS):
-        ExportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
-            status=ExportStatus.FAILED, error=INTERRUPTED, updated_at=timezone.now()
-        )
-        job.refresh_from_db()
-    return job
+    return fail_if_abandoned(
+        job,
+        running=RUNNING,
+        failed=ExportStatus.FAILED,
+        message=INTERRUPTED,
+        stale_seconds=STALE_SECONDS,
+    )
 
 
 def fail_abandoned() -> None:

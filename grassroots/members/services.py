@@ -142,6 +142,11 @@ def _stint_rows(member: Member) -> list[maintain.StintRow]:
     return [maintain.StintRow(*v) for v in member.stints.values_list(*maintain.STINT_COLUMNS)]
 
 
+def _derived_row(s: lifecycle.Stint) -> maintain.StintRow:
+    """A derived stint as the ledger reads it (its attribute names are StintRow's)."""
+    return maintain.StintRow(*(getattr(s, name) for name in maintain.StintRow.__slots__))
+
+
 def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
     """Replace the member's stints and move the ledger from the old ones to the new ones."""
     old = _stint_rows(member)
@@ -162,21 +167,7 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
         )
         for s in stints
     )
-    new = [
-        maintain.StintRow(
-            s.unit_id,
-            s.start,
-            s.end,
-            s.status,
-            s.exempt,
-            s.start_reason,
-            s.end_reason,
-            s.came_from,
-            s.went_to,
-            s.recognized,
-        )
-        for s in stints
-    ]
+    new = [_derived_row(s) for s in stints]
     maintain.member_stints_changed(member.pk, old, new)
 
 
@@ -547,18 +538,7 @@ def members_restructure(
         for stint_id, row in current[pk]:
             left.setdefault(_stint_key(row), []).append((stint_id, row))
         for s in derived[pk]:
-            row = maintain.StintRow(
-                s.unit_id,
-                s.start,
-                s.end,
-                s.status,
-                s.exempt,
-                s.start_reason,
-                s.end_reason,
-                s.came_from,
-                s.went_to,
-                s.recognized,
-            )
+            row = _derived_row(s)
             same = left.get(_stint_key(row))
             if same:
                 same.pop()

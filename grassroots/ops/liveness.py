@@ -87,3 +87,15 @@ def task_abandoned(task_id: str, last_heard: dt.datetime, stale_seconds: int) ->
     if status == "RUNNING":
         return not worker_alive(worker)
     return True  # the task ended but never finished the job
+
+
+def fail_if_abandoned(job, *, running, failed, message: str, stale_seconds: int):
+    """The job as a page should show it: marked `failed` with `message` if its worker died
+    (`task_abandoned`). For any job model with `running`, `task_id`, `updated_at`, `status` and
+    `error` — the report and export jobs share it."""
+    if job.running and task_abandoned(job.task_id, job.updated_at, stale_seconds):
+        type(job).objects.filter(pk=job.pk, status__in=running).update(
+            status=failed, error=message, updated_at=timezone.now()
+        )
+        job.refresh_from_db()
+    return job

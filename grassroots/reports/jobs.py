@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
-from grassroots.ops.liveness import task_abandoned
+from grassroots.ops.liveness import fail_if_abandoned
 
 from .models import ReportJob, ReportStatus
 
@@ -88,12 +88,13 @@ def start(job: ReportJob) -> None:
 
 def refresh(job: ReportJob) -> ReportJob:
     """The job as a page should show it: failed if the worker making it died."""
-    if job.running and task_abandoned(job.task_id, job.updated_at, STALE_SECONDS):
-        ReportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
-            status=ReportStatus.FAILED, error=INTERRUPTED, updated_at=timezone.now()
-        )
-        job.refresh_from_db()
-    return job
+    return fail_if_abandoned(
+        job,
+        running=RUNNING,
+        failed=ReportStatus.FAILED,
+        message=INTERRUPTED,
+        stale_seconds=STALE_SECONDS,
+    )
 
 
 def fail_abandoned() -> None:
