@@ -12,6 +12,7 @@ from grassroots.cadres import config, queries
 from grassroots.cadres import services as cadres
 from grassroots.cadres.models import Holding, Term
 from grassroots.organizations.models import Kind
+from grassroots.organizations.queries import display_version
 
 from .cadres_world import hold, term, world
 from .factories import SYSTEM, admit, d, event, unit
@@ -117,6 +118,10 @@ def test_void_pages_for_approvers_in_scope_only():
     assert outsider.get(f"/cadres/posts/{h.pk}/void/").status_code == 404
     shown = approver.get(f"/cadres/terms/{t.pk}/void/").content.decode()
     assert "Trần Văn 0" in shown and "01/06/2010" in shown
+    # the title names the organization as a person reads it, never its internal code
+    name = display_version(w.g, d("2010-06-01")).name
+    assert f"của {name}</h1>" in shown and "của G<" not in shown
+    assert name in approver.get(f"/cadres/posts/{h.pk}/void/").content.decode()
     refused = approver.post(f"/cadres/posts/{h.pk}/void/", {"reason": ""})
     assert refused.status_code == 200 and not Holding.objects.get(pk=h.pk).voided_at
     assert approver.post(f"/cadres/posts/{h.pk}/void/", {"reason": "Nhầm"}).status_code == 302

@@ -248,7 +248,10 @@ def term_void(request, pk: int):
         f"{config.post_label(h.post, kind)}: {h.member.full_name} ({vn(h.start)})"
         for h in term.holdings.filter(voided_at__isnull=True).select_related("member")
     ]
-    title = _("Hủy nhiệm kỳ %(name)s của %(code)s") % {"name": term.name, "code": unit.code}
+    # A person reads the organization's name as it was in the term, not its internal code.
+    title = _("Hủy nhiệm kỳ %(name)s của %(unit)s") % {
+        "name": term.name, "unit": display_version(unit, term.start).name,
+    }  # fmt: skip
 
     def write(reason):
         services.term_void(actor=Actor.from_request(request), term=term, reason=reason)
@@ -268,7 +271,8 @@ def post_void(request, pk: int):
     unit = access.get_unit_for_user(request.user, holding.unit.code, role=Role.APPROVER)
     kind = registry.unit_kind_on(unit, holding.start)[0]
     lines = [
-        f"{config.post_label(holding.post, kind)} {unit.code}: {holding.member.full_name}, "
+        f"{config.post_label(holding.post, kind)} {display_version(unit, holding.start).name}: "
+        f"{holding.member.full_name}, "
         f"{vn(holding.start)} – {vn(holding.end) if holding.end else '…'}"
     ]
 
