@@ -221,23 +221,41 @@ def inbox(unit: Unit, at: dt.date, *, only_open: bool = False) -> list[InboxItem
     return sorted(items, key=lambda i: (order.get(i.state, 4), i.deadline))
 
 
-def tree_rows(c: Cascade) -> list[dict]:
-    """The bound organizations as a tree (each under its parent on its last day), depth-first,
-    for the page's indented table."""
-    orgs = c.required
-    ids = {o.unit_id for o in orgs}
-    below: dict[int | None, list[Org]] = {}
-    for org in orgs:
-        below.setdefault(org.parent_id if org.parent_id in ids else None, []).append(org)
-    out: list[dict] = []
+@dataclass
+class CascadePage:
+    """The cascade page: the figures, the organization's own duties, and its children one level
+    down (each a link to its own page), never one row per bound organization — a national
+    resolution binds ~320,000."""
 
-    def walk(parent: int | None, depth: int) -> None:
-        for org in sorted(below.get(parent, []), key=lambda o: o.code):
-            out.append({"org": org, "depth": depth})
-            walk(org.unit_id, depth + 1)
+    figures: dict
+    own: Org | None
+    children: list[dict]
 
-    walk(None, 0)
-    return out
+
+def cascade_page(document: Document, unit: Unit, at: dt.date) -> CascadePage:
+    figures = cascade_figures(document, unit, at)
+    own = track(document, unit, at, only_unit=True).orgs.get(unit.pk)
+    plans = {(c["code"], c["plan"]["number"]) for c in figures["children"] if c["plan"]}
+    links: dict[tuple[str, str], int] = {}
+    if plans:
+        from .tracker import chain
+
+        rows = chain(document, at).filter(
+            issuer__code__in={code for code, _n in plans}, symbol__in={n for _c, n in plans}
+        )
+        for pk, code, symbol in rows.order_by("-date", "-id").values_list(
+            "pk", "issuer__code", "symbol"
+        ):
+            links[(code, symbol)] = pk  # the earliest wins, as in the figures
+    children = [
+        {
+            **c,
+            "plan_id": links.get((c["code"], c["plan"]["number"])) if c["plan"] else None,
+            "plan_date": dt.date.fromisoformat(c["plan"]["date"]) if c["plan"] else None,
+        }
+        for c in figures["children"]
+    ]
+    return CascadePage(figures, own, children)
 
 
 def documents_issued(unit: Unit, since: dt.date, at: dt.date) -> int:

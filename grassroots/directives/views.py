@@ -183,15 +183,16 @@ def cascade(request, pk: int, code: str):
     doc = _document_for_user(request.user, pk)
     day, errors = _day(request)
     unit = access.get_report_unit_for_user(request.user, code, [day])
-    result = queries.cascade(doc, unit, day)
+    result = queries.cascade_page(doc, unit, day)
     context = {
         "doc": doc,
         "unit": unit,
         "name": display_version(unit, day).name,
         "at": day,
         "date_errors": errors,
-        "figures": result.as_json(),
-        "rows": queries.tree_rows(result),
+        "figures": result.figures,
+        "own": result.own,
+        "children": result.children,
     }
     return render(request, "directives/cascade.html", context)
 
