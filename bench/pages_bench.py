@@ -49,6 +49,23 @@ NOT_TIMED = {
     "development/candidates/<int:pk>/documents/": "POST only (upload)",
     "events/<int:pk>/void/": "a form; timed as 'event void form'",
     "units/<str:code>/villages/<str:village>/arrangement/": "a form; timed when the demo has a village",
+    # Later modules' actions that only accept a POST (or answer a GET with 405).
+    "development/candidates/<int:pk>/steps/<int:step_pk>/void/": "a form for an entry made by mistake",
+    "development/rules/holidays/<int:pk>/remove/": "POST only",
+    "directives/documents/<int:pk>/files/": "POST only (upload)",
+    "directives/documents/<int:pk>/studies/": "POST only",
+    "inspection/units/<str:code>/import/": "POST only (upload)",
+    "inspection/cases/<int:pk>/scans/": "POST only (upload)",
+    "inspection/suspensions/<int:pk>/lift/": "POST only",
+    "cadres/posts/<int:pk>/end/": "POST only",
+    "cadres/courses/<int:pk>/enrol/": "POST only",
+    "cadres/courses/<int:pk>/result/": "POST only",
+    "meetings/units/<str:code>/import/": "POST only (upload)",
+    "meetings/<int:pk>/approve/": "POST only",
+    "plans/upload/": "POST only (upload)",
+    "plans/<int:pk>/apply/": "POST only",
+    "api/v1/plans/<int:pk>/check/": "POST only",
+    "api/v1/plans/<int:pk>/apply/": "POST only",
 }
 
 
@@ -91,7 +108,7 @@ def demo_objects(user) -> dict:
     candidate = Candidate.objects.filter(cell__in=subtree.values("descendant_id")).first()
     document = Document.objects.filter(candidate=candidate).first() if candidate else None
     village = Village.objects.filter(versions__unit=commune).first()
-    return {
+    return module_objects(user, subtree) | {
         "scope": scope.code,
         "commune": commune.code,
         "cell": cell.unit.code,
@@ -105,6 +122,289 @@ def demo_objects(user) -> dict:
         "report_job": ReportJob.objects.filter(user=user).order_by("-pk").first(),
         "export_job": ExportJob.objects.filter(user=user).order_by("-pk").first(),
     }
+
+
+def module_objects(user, subtree) -> dict:
+    """One row of each later module inside the account's scope (the newest), or None."""
+    from grassroots.cadres.models import Course, Holding, Term
+    from grassroots.directives.models import Document, DocumentFile
+    from grassroots.inspection.models import (
+        Appeal,
+        Case,
+        Decision,
+        Programme,
+        Recommendation,
+        Scan,
+        Suspension,
+    )  # fmt: skip
+    from grassroots.meetings.models import Meeting
+    from grassroots.plans.models import Plan
+
+    inside = subtree.values("descendant_id")
+
+    def newest(queryset):
+        return queryset.order_by("-pk").first()
+
+    meeting = newest(Meeting.objects.filter(unit__in=inside, kind="regular"))
+    return {
+        "meeting": meeting,
+        "quality_month": meeting and (meeting.unit.code, meeting.date.year, meeting.date.month),
+        "directive": newest(Document.objects.filter(issuer__in=inside)),
+        "directive_file": newest(DocumentFile.objects.filter(document__issuer__in=inside)),
+        "term": newest(Term.objects.filter(unit__in=inside, voided_at__isnull=True)),
+        "holding": newest(Holding.objects.filter(unit__in=inside, voided_at__isnull=True)),
+        "course": newest(Course.objects.filter(unit__in=inside)),
+        "case": newest(Case.objects.filter(unit__in=inside)),
+        "decision": newest(Decision.objects.filter(unit__in=inside)),
+        "suspension": newest(Suspension.objects.filter(unit__in=inside)),
+        "recommendation": newest(Recommendation.objects.filter(case__unit__in=inside)),
+        "appeal": newest(Appeal.objects.filter(decision__unit__in=inside)),
+        "programme": newest(Programme.objects.filter(unit__in=inside)),
+        "scan": newest(Scan.objects.filter(case__unit__in=inside)),
+        "plan": newest(Plan.objects.filter(scope__in=inside)),
+    }
+
+
+def module_pages(o: dict, s: str, c: str, cell: str, m: int) -> list[tuple[str, str, str]]:
+    """The later modules' pages (meetings, directives, cadres, inspection, plans, their API)."""
+
+    def on(key, url):  # a None URL is reported as skipped (no such object in the demo)
+        return o[key] and url.format(pk=o[key].pk)
+
+    year = dt.date.today().year
+    q = o["quality_month"]
+    return [
+        ("meetings/mine/", "my meetings (403 unless member)", "/meetings/mine/"),
+        ("meetings/units/<str:code>/", "meeting book (commune)", f"/meetings/units/{c}/"),
+        ("meetings/units/<str:code>/", "meeting book (cell)", f"/meetings/units/{cell}/"),
+        ("meetings/units/<str:code>/new/", "meeting form", f"/meetings/units/{cell}/new/"),
+        (
+            "meetings/units/<str:code>/export.xlsx",
+            "meetings xlsx (commune)",
+            f"/meetings/units/{c}/export.xlsx?year={year}",
+        ),
+        (
+            "meetings/units/<str:code>/quality/<int:year>/<int:month>/",
+            "quality sheet",
+            q and f"/meetings/units/{q[0]}/quality/{q[1]}/{q[2]}/",
+        ),
+        ("meetings/<int:pk>/", "meeting", on("meeting", "/meetings/{pk}/")),
+        (
+            "meetings/<int:pk>/attendance/",
+            "attendance",
+            on("meeting", "/meetings/{pk}/attendance/"),
+        ),
+        ("meetings/<int:pk>/correct/", "meeting correct", on("meeting", "/meetings/{pk}/correct/")),
+        (
+            "meetings/<int:pk>/minutes.<str:fmt>",
+            "minutes docx",
+            on("meeting", "/meetings/{pk}/minutes.docx"),
+        ),
+        ("directives/", "directives search", "/directives/?q=nghi quyet"),
+        ("directives/units/<str:code>/", "directives inbox", f"/directives/units/{s}/"),
+        ("directives/units/<str:code>/new/", "document form", f"/directives/units/{s}/new/"),
+        (
+            "directives/units/<str:code>/export.xlsx",
+            "directives xlsx",
+            f"/directives/units/{s}/export.xlsx",
+        ),
+        (
+            "directives/documents/<int:pk>/",
+            "document",
+            on("directive", "/directives/documents/{pk}/"),
+        ),
+        (
+            "directives/documents/<int:pk>/cascade/<str:code>/",
+            "cascade tree",
+            on("directive", "/directives/documents/{pk}/cascade/" + s + "/"),
+        ),
+        (
+            "directives/files/<int:pk>/",
+            "document file",
+            on("directive_file", "/directives/files/{pk}/"),
+        ),
+        ("cadres/units/<str:code>/", "committee", f"/cadres/units/{c}/"),
+        (
+            "cadres/units/<str:code>/terms/new/",
+            "term form (GET: 405)",
+            f"/cadres/units/{c}/terms/new/",
+        ),
+        (
+            "cadres/units/<str:code>/posts/new/",
+            "post form (GET: 405)",
+            f"/cadres/units/{c}/posts/new/",
+        ),
+        (
+            "cadres/posts/<int:pk>/void/",
+            "post void form",
+            on("holding", "/cadres/posts/{pk}/void/"),
+        ),
+        ("cadres/terms/<int:pk>/void/", "term void form", on("term", "/cadres/terms/{pk}/void/")),
+        ("cadres/units/<str:code>/courses/", "courses", f"/cadres/units/{s}/courses/"),
+        ("cadres/units/<str:code>/courses/new/", "course form", f"/cadres/units/{s}/courses/new/"),
+        ("cadres/units/<str:code>/standards/", "standards gaps", f"/cadres/units/{s}/standards/"),
+        (
+            "cadres/units/<str:code>/standards.xlsx",
+            "standards xlsx",
+            f"/cadres/units/{s}/standards.xlsx",
+        ),
+        ("cadres/courses/<int:pk>/", "course", on("course", "/cadres/courses/{pk}/")),
+        ("inspection/units/<str:code>/", "inspection", f"/inspection/units/{s}/"),
+        (
+            "inspection/units/<str:code>/export/",
+            "inspection xlsx",
+            f"/inspection/units/{s}/export/",
+        ),
+        (
+            "inspection/units/<str:code>/programmes/new/",
+            "programme form",
+            f"/inspection/units/{s}/programmes/new/",
+        ),
+        (
+            "inspection/programmes/<int:pk>/",
+            "programme",
+            on("programme", "/inspection/programmes/{pk}/"),
+        ),
+        (
+            "inspection/programmes/<int:pk>/items/new/",
+            "programme item form",
+            on("programme", "/inspection/programmes/{pk}/items/new/"),
+        ),
+        (
+            "inspection/units/<str:code>/cases/new/",
+            "case form",
+            f"/inspection/units/{s}/cases/new/",
+        ),
+        ("inspection/cases/<int:pk>/", "case", on("case", "/inspection/cases/{pk}/")),
+        (
+            "inspection/cases/<int:pk>/conclude/",
+            "conclude form",
+            on("case", "/inspection/cases/{pk}/conclude/"),
+        ),
+        (
+            "inspection/cases/<int:pk>/recommendations/new/",
+            "recommendation form",
+            on("case", "/inspection/cases/{pk}/recommendations/new/"),
+        ),
+        (
+            "inspection/cases/<int:pk>/decisions/new/",
+            "decision form",
+            on("case", "/inspection/cases/{pk}/decisions/new/"),
+        ),
+        (
+            "inspection/cases/<int:pk>/conclusion.<docfmt:fmt>",
+            "conclusion docx",
+            on("case", "/inspection/cases/{pk}/conclusion.docx"),
+        ),
+        (
+            "inspection/cases/<int:pk>/suspensions/new/",
+            "suspension form",
+            on("case", "/inspection/cases/{pk}/suspensions/new/"),
+        ),
+        (
+            "inspection/suspensions/<int:pk>/",
+            "suspension",
+            on("suspension", "/inspection/suspensions/{pk}/"),
+        ),
+        (
+            "inspection/suspensions/<int:pk>/extend/",
+            "suspension extend form",
+            on("suspension", "/inspection/suspensions/{pk}/extend/"),
+        ),
+        (
+            "inspection/recommendations/<int:pk>/",
+            "recommendation",
+            on("recommendation", "/inspection/recommendations/{pk}/"),
+        ),
+        (
+            "inspection/decisions/<int:pk>/",
+            "decision",
+            on("decision", "/inspection/decisions/{pk}/"),
+        ),
+        (
+            "inspection/decisions/<int:pk>/appeal/",
+            "appeal form",
+            on("decision", "/inspection/decisions/{pk}/appeal/"),
+        ),
+        (
+            "inspection/decisions/<int:pk>/decision.<docfmt:fmt>",
+            "decision docx",
+            on("decision", "/inspection/decisions/{pk}/decision.docx"),
+        ),
+        (
+            "inspection/appeals/<int:pk>/decide/",
+            "appeal decide form",
+            on("appeal", "/inspection/appeals/{pk}/decide/"),
+        ),
+        ("inspection/scans/<int:pk>/", "inspection scan", on("scan", "/inspection/scans/{pk}/")),
+        ("plans/", "plans", "/plans/"),
+        ("plans/new/", "plan form", "/plans/new/"),
+        ("plans/<int:pk>/", "plan", on("plan", "/plans/{pk}/")),
+        ("plans/<int:pk>/changes/", "plan change form", on("plan", "/plans/{pk}/changes/")),
+        (
+            "plans/<int:pk>/changes/<int:change_pk>/void/",
+            "plan change void form",
+            o["plan"]
+            and o["plan"].changes.first()
+            and (f"/plans/{o['plan'].pk}/changes/{o['plan'].changes.first().pk}/void/"),
+        ),
+        (
+            "plans/<int:pk>/preview.xlsx",
+            "plan preview xlsx",
+            on("plan", "/plans/{pk}/preview.xlsx"),
+        ),
+        ("development/rules/", "development rules", "/development/rules/"),
+        ("development/rules/new/", "development rule form", "/development/rules/new/"),
+        ("development/rules/holidays/", "holidays", "/development/rules/holidays/"),
+        (
+            "api/v1/organizations/<str:code>/training/",
+            "API training",
+            f"/api/v1/organizations/{s}/training/?since=2020-01-01",
+        ),
+        (
+            "api/v1/organizations/<str:code>/cadre-standards/",
+            "API cadre standards",
+            f"/api/v1/organizations/{c}/cadre-standards/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/development/",
+            "API development",
+            f"/api/v1/organizations/{s}/development/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/candidates/",
+            "API candidates",
+            f"/api/v1/organizations/{c}/candidates/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/inspection-summary/",
+            "API inspection summary",
+            f"/api/v1/organizations/{s}/inspection-summary/",
+        ),
+        (
+            "api/v1/organizations/<str:code>/meetings/",
+            "API meetings",
+            f"/api/v1/organizations/{c}/meetings/",
+        ),
+        ("api/v1/documents/", "API documents", "/api/v1/documents/?q=nghi quyet"),
+        (
+            "api/v1/documents/<int:pk>/cascade/<str:code>/",
+            "API cascade",
+            on("directive", "/api/v1/documents/{pk}/cascade/" + s + "/"),
+        ),
+        (
+            "api/v1/documents/files/<int:pk>/",
+            "API document file",
+            on("directive_file", "/api/v1/documents/files/{pk}/"),
+        ),
+        ("api/v1/plans/", "API plans", "/api/v1/plans/"),
+        ("api/v1/plans/<int:pk>/", "API plan", on("plan", "/api/v1/plans/{pk}/")),
+        (
+            "api/v1/plans/<int:pk>/preview/",
+            "API plan preview",
+            on("plan", "/api/v1/plans/{pk}/preview/"),
+        ),
+    ]
 
 
 def pages(o: dict) -> list[tuple[str, str, str]]:
@@ -304,7 +604,7 @@ def pages(o: dict) -> list[tuple[str, str, str]]:
         ("api/v1/members/<int:pk>/", "API member", f"/api/v1/members/{m}/"),
         ("api/v1/members/<int:pk>/events/", "API member events", f"/api/v1/members/{m}/events/"),
     ]
-    return out
+    return out + module_pages(o, s, c, cell, m)
 
 
 def all_routes() -> list[str]:
