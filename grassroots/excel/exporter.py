@@ -379,9 +379,17 @@ def import_format_export(user, unit: Unit, actor: Actor) -> list[SheetData]:
                     break
             if action == ChangeAction.MERGE and not target:
                 action = ChangeAction.DISSOLVE
-            change_rows.append(
-                [u.code, ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""]
-            )
+            row = [u.code, ACTIONS.label(action), u.ended, "", "", "", "", target, *ref, ""]
+            if action == ChangeAction.SPLIT:
+                # The parts, so that the row can be played again as a plan (plans/workbook.py);
+                # only parts the user saw, like a merger's target.
+                parts = (change.details or {}).get("split_into") or sorted(
+                    x.code for x in change.related_units.all()
+                )
+                if unit_periods is not None:
+                    parts = [p for p in parts if p in codes.values()]
+                row += ["", "", "; ".join(parts)]
+            change_rows.append(row)
     change_rows.sort(key=lambda r: (r[2], r[0]))
 
     member_ids = set(

@@ -239,7 +239,8 @@ class ChangeRows:
                     sheet,
                     row.number,
                     sheet.header("action"),
-                    "Chia tách một tổ chức đã có hãy thực hiện trên giao diện (cần phân chia đảng viên).",
+                    "Chia tách một tổ chức đã có hãy lập kế hoạch sắp xếp từ tệp này (trang Kế hoạch "
+                    "sắp xếp, hoặc lệnh grassroots plan apply) hoặc thực hiện trên giao diện.",
                 )
             else:
                 self.unit_updates.append((row, {"unit": unit.code}))

@@ -122,6 +122,16 @@ CHANGES = Sheet(
             width=16,
         ),
         Column("new_cell_name", "Tên chi bộ nhận đảng viên", width=30),
+        Column(
+            "parts",
+            "Mã các tổ chức tách ra",
+            help="Với Chia tách (trong kế hoạch sắp xếp): mã các tổ chức mới, cách nhau bằng dấu "
+            "chấm phẩy; tên, cấp và loại hình của từng tổ chức ghi ở sheet Tổ chức đảng với ngày "
+            "thành lập là ngày chia tách. Đảng viên theo dòng “Chuyển theo sắp xếp tổ chức”, tổ "
+            "chức trực thuộc theo dòng “Chuyển trực thuộc” vào tổ chức mới; phần không ghi về tổ "
+            "chức đầu tiên.",
+            width=24,
+        ),
     ),
     examples=(
         (

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grassroots.core.dates import vn
 from grassroots.excel import schema
 from grassroots.excel.importer import Importer
 from grassroots.members.models import EventKind
@@ -59,11 +60,22 @@ def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
                 f"Sheet {sheet.name}: không thuộc kế hoạch sắp xếp tổ chức (chỉ nhận sheet "
                 f"{ORGANIZATIONS.name}, {CHANGES.name} và sự kiện “Chuyển theo sắp xếp tổ chức”)."
             )
+    # A split's parts are described by their rows of "Tổ chức đảng": the split establishes them.
+    split_rows = [
+        row
+        for row in importer.rows.get(CHANGES.kind, [])
+        if row.values.get("action") == ChangeAction.SPLIT
+    ]
+    part_codes = {code.upper() for row in split_rows for code in _codes(row.values.get("parts"))}
+    org_rows = {}
     for row in importer.rows.get(ORGANIZATIONS.kind, []):
         v = row.values
         if not v.get("code") or v["code"].upper() in existing:
             continue  # organizations already in the registry are the plan's context, not changes
         if not {"name", "kind", "established"} <= set(v):
+            continue
+        if v["code"].upper() in part_codes:
+            org_rows[v["code"].upper()] = row
             continue
         out.changes.append(
             engine.Change(
@@ -83,14 +95,26 @@ def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
         v = row.values
         if not {"code", "action", "date"} <= set(v):
             continue
-        out.changes.append(
-            engine.change_from_values(
-                v,
-                v["code"],
-                (CHANGES.name, row.number),
-                f"Sheet {CHANGES.name}, dòng {row.number}",
-            )
+        change = engine.change_from_values(
+            v,
+            v["code"],
+            (CHANGES.name, row.number),
+            f"Sheet {CHANGES.name}, dòng {row.number}",
         )
+        if v["action"] == ChangeAction.SPLIT:
+            change.parts, missing = _parts(v, org_rows)
+            out.problems += [
+                f"Sheet {CHANGES.name}, dòng {row.number}, cột {CHANGES.header('parts')}: tổ chức "
+                f"tách ra {code} chưa có dòng ở sheet {ORGANIZATIONS.name} (tên, cấp tổ chức, "
+                f"ngày thành lập {vn(v['date'])})."
+                for code in missing
+            ]
+            if len(_codes(v.get("parts"))) < 2:
+                out.problems.append(
+                    f"Sheet {CHANGES.name}, dòng {row.number}, cột {CHANGES.header('parts')}: "
+                    "Chia tách cần ít nhất hai tổ chức mới."
+                )
+        out.changes.append(change)
     for row in importer.rows.get(EVENTS.kind, []):
         v = row.values
         if not {"profile_number", "kind", "date"} <= set(v):
@@ -109,6 +133,31 @@ def read_plan(path: str | Path, name: str = "", *, user=None) -> PlanFile:
     if not out.changes and not out.problems:
         out.problems.append("Tệp không có thay đổi tổ chức nào.")
     return out
+
+
+def _codes(text) -> list[str]:
+    return [c.strip() for c in str(text or "").replace(",", ";").split(";") if c.strip()]
+
+
+def _parts(v: dict, org_rows: dict) -> tuple[list[dict], list[str]]:
+    """The parts of a split row, each from its row of "Tổ chức đảng" established on the split's
+    day, and the codes that have no such row."""
+    parts, missing = [], []
+    for code in _codes(v.get("parts")):
+        row = org_rows.get(code.upper())
+        if row is None or row.values.get("established") != v["date"]:
+            missing.append(code)
+            continue
+        o = row.values
+        parts.append(
+            {
+                "code": o["code"],
+                "name": o["name"],
+                "kind": o["kind"],
+                "grassroots_type": o.get("grassroots_type", ""),
+            }
+        )
+    return parts, missing
 
 
 def deciding_unit(changes: list[engine.Change], day: dt.date) -> Unit | None:

@@ -40,7 +40,8 @@ from grassroots.derived import maintain
 from grassroots.members.models import EventKind, Member, MemberStint
 from grassroots.members.services import member_record_event
 from grassroots.organizations import services as orgs
-from grassroots.organizations.models import MEMBER_KINDS, ChangeAction, Kind, Unit
+from grassroots.organizations.models import MEMBER_KINDS, ChangeAction, Kind, Unit, UnitVersion
+from grassroots.organizations.queries import on
 
 from . import services as restructure
 
@@ -306,9 +307,10 @@ def _same_facts(changes: list[Change]) -> tuple[list[Change], list[Change]]:
             grow.new_cell_code, grow.new_cell_name = c.code, c.name
             continue
         keep.append(c)
+    keep, folded = _split_children(keep, ends)
     moves = [c for c in keep if c.action == MEMBER_MOVE]
     if not moves or not (ends or grows):
-        return keep, []
+        return keep, folded
     numbers = {c.code.upper() for c in moves}
     members = dict(
         (number.upper(), pk)
@@ -355,7 +357,46 @@ def _same_facts(changes: list[Change]) -> tuple[list[Change], list[Change]]:
             recognized.append(c)
             continue
         out.append(c)
-    return out, recognized
+    return out, folded + recognized
+
+
+def _split_children(
+    changes: list[Change], ends: dict[tuple[str, dt.date], Change]
+) -> tuple[list[Change], list[Change]]:
+    """A "Chuyển trực thuộc" of a sub-organization of a split unit into one of its parts, the
+    same day, is that sub-organization's assignment in the split (the part does not exist before
+    the split establishes it): folded into the split, not played on its own."""
+    parts = {
+        (p.get("code", "").upper(), day): split
+        for (_, day), split in ends.items()
+        if split.action == ChangeAction.SPLIT
+        for p in split.parts
+    }
+    if not parts:
+        return changes, []
+    keep, folded = [], []
+    for c in changes:
+        split = (
+            parts.get(((c.parent or "").upper(), c.date)) if c.action == ChangeAction.MOVE else None
+        )
+        if (
+            split is not None
+            and _parent_code(c.code, c.date - dt.timedelta(days=1)) == split.code.upper()
+        ):
+            split.assign.setdefault(c.code.upper(), c.parent.upper())
+            folded.append(c)
+        else:
+            keep.append(c)
+    return keep, folded
+
+
+def _parent_code(code: str, day: dt.date) -> str:
+    version = (
+        UnitVersion.objects.filter(on(day), unit__code__iexact=code)
+        .select_related("parent")
+        .first()
+    )
+    return version.parent.code.upper() if version and version.parent else ""
 
 
 def play(actor: Actor, changes: list[Change]) -> Outcome:

@@ -291,6 +291,9 @@ def unit_split(
         note,
         list(new_units.values()),
         {"split_into": [None, sorted(new_units)]},
+        # The parts in the decision's order: the first takes what was not assigned, and an
+        # export writes them in this order (excel/exporter.py), to be played again as a plan.
+        details={"split_into": [p.code for p in parts]},
     )
     return list(new_units.values())
 
