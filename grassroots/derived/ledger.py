@@ -21,7 +21,7 @@ from grassroots.figures.models import LEDGER_FIELDS, FigureDelta
 from grassroots.members.models import MemberStint, Reason, Status
 from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
 
-from . import checkpoints, name_index
+from . import checkpoints, meeting_months, name_index
 from .closure import rebuild_closure
 
 IDX = {name: i for i, name in enumerate(LEDGER_FIELDS)}
@@ -438,9 +438,14 @@ class TreeSnapshot:
     back under the new one; so are the subtree's own unit counts.
     """
 
-    def __init__(self, subtree: set[int], closure: Closure, spans: dict, places=None) -> None:
+    def __init__(
+        self, subtree: set[int], closure: Closure, spans: dict, places=None, meetings=None
+    ) -> None:
         self.subtree, self.closure, self.spans = subtree, closure, spans
         self.places = places or {}
+        # The subtree's share of the per-ancestor meeting rollup under the old closure (None for
+        # units just established: they hold no meeting yet).
+        self.meetings = meetings
 
     @classmethod
     def new(cls, unit_ids: Iterable[int]) -> TreeSnapshot:
@@ -460,6 +465,7 @@ class TreeSnapshot:
             Closure.load(descendants=subtree),
             kind_spans(subtree),
             name_index.place_spans(subtree),
+            meeting_months.subtree_share(subtree),
         )
 
     def refresh(self) -> None:
@@ -489,6 +495,8 @@ class TreeSnapshot:
             _contribute(acc, stint, self.closure, -1)
             _contribute(acc, stint, new_closure, +1)
         write(acc)
+        if self.meetings is not None:
+            meeting_months.move_subtree(self.meetings, self.subtree)
         # The name index keys members by top-level organization: only units whose one changed
         # need their members re-keyed (a rename or a move inside a province costs nothing).
         places = name_index.place_spans(self.subtree)

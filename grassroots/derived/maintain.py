@@ -9,8 +9,10 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
   (`TreeSnapshot.new(units).refresh()` for units just established);
 - a bulk load wrote facts without any of this: `rebuild_all()`;
 - a meeting was recorded, changed or voided: `meetings_changed(old, new)` with the meeting's
-  rollup rows before and after (meetings.rollup.month_row); meetings written in bulk (the
-  generator, the demo): `meeting_months_rebuild(rows)` (`grassroots meetings-rollup`).
+  rollup rows before and after (meetings.rollup.month_row): the per-organization and the
+  per-ancestor monthly rollups move (a tree change moves the per-ancestor one through
+  `TreeSnapshot`); meetings written in bulk (the generator, the demo):
+  `meeting_months_rebuild(rows)` (`grassroots meetings-rollup`).
 
 It imports facts models and pure rules only, never a service.
 """
@@ -34,6 +36,7 @@ __all__ = [
     "TreeSnapshot",
     "member_renamed",
     "member_stints_changed",
+    "meeting_ancestors_rebuild",
     "meeting_months_rebuild",
     "meetings_changed",
     "members_stints_changed",
@@ -79,14 +82,23 @@ def rebuild_all(progress=None) -> None:
         rebuild_closure(None)
         rebuild(None, progress=progress)
         name_index.rebuild()
+        meeting_months.rebuild_ancestors()  # the per-ancestor meeting rollup follows the closure
 
 
 def meetings_changed(old: list[MonthRow], new: list[MonthRow]) -> None:
-    """Move the meeting rollup from a meeting's old rows to its new ones (same transaction)."""
+    """Move the meeting rollups (per organization and per ancestor) from a meeting's old rows to
+    its new ones (same transaction)."""
     meeting_months.apply(old, new)
 
 
 def meeting_months_rebuild(rows, progress=None) -> int:
-    """Recompute the meeting rollup from every meeting not voided (ordered by organization)."""
+    """Recompute the meeting rollups from every meeting not voided (ordered by organization)."""
     with transaction.atomic():
         return meeting_months.rebuild(rows, progress=progress)
+
+
+def meeting_ancestors_rebuild() -> None:
+    """Recompute the per-ancestor meeting rollup from the per-organization one (the migration
+    that adds it; the full rebuilds above include it)."""
+    with transaction.atomic():
+        meeting_months.rebuild_ancestors()

@@ -1,11 +1,21 @@
-"""Keeping the meeting book's monthly rollup (`figures.MeetingMonth`) exact.
+"""Keeping the meeting book's monthly rollups (`figures.MeetingMonth`, `MeetingAncestorMonth`)
+exact.
 
 The meeting module says what each meeting adds (`MonthRow`: its organization, its date and one
 value per `MEETING_MONTH_FIELDS` column, meetings.rollup.month_row); this module only sums. A
 write passes the meeting's rows before and after (none for a new or a voided meeting), and the
 difference lands on the (organization, month) row in the writer's transaction, as `col + delta`
-so that two writers of the same cell-month cannot lose each other's change. The rollup does not
-depend on the tree: a restructure moves no row (the summary joins the closure).
+so that two writers of the same cell-month cannot lose each other's change. That row does not
+depend on the tree.
+
+The per-ancestor rollup is defined from it (`ANCESTOR_SQL`): for each ancestor and month, the
+sum of the rows of the organizations whose closure row under that ancestor covers the whole
+month, and `cells_held`, how many of them hold a regular meeting and are a cell (a member kind)
+on the month's last day. A meeting write adds the same difference to the rows of the cell's
+ancestors for that month (and moves `cells_held` when the cell-month's regular count leaves or
+reaches 0, read under the row's lock); a tree change takes the subtree's share out under the old
+closure and puts it back under the new one (`subtree_share`, `move_subtree`, called by
+ledger.TreeSnapshot); the rebuild is one INSERT … SELECT of the same SQL.
 """
 
 from __future__ import annotations
@@ -18,9 +28,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from grassroots.core.rows import copy_rows
-from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
+from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingAncestorMonth, MeetingMonth
+from grassroots.organizations.models import MEMBER_KINDS, UnitAncestry, UnitVersion
 
 WIDTH = len(MEETING_MONTH_FIELDS)
+ANCESTOR_FIELDS = (*MEETING_MONTH_FIELDS, "cells_held")
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def apply(old: Iterable[MonthRow], new: Iterable[MonthRow]) -> None:
-    """Move the rollup from a meeting's old rows to its new ones."""
+    """Move both rollups from a meeting's old rows to its new ones."""
     acc: dict[tuple[int, dt.date], list[int]] = {}
     for sign, rows in ((-1, old), (1, new)):
         for row in rows:
@@ -45,23 +57,130 @@ def apply(old: Iterable[MonthRow], new: Iterable[MonthRow]) -> None:
             total = acc.setdefault(key, [0] * WIDTH)
             for i, value in enumerate(row.values):
                 total[i] += sign * value
-    for (unit_id, month), delta in acc.items():
+    for (unit_id, month), delta in sorted(acc.items()):  # one lock order for every writer
         changes = {MEETING_MONTH_FIELDS[i]: v for i, v in enumerate(delta) if v}
         if changes:
-            _add(unit_id, month, changes)
+            before, after = _add_cell(unit_id, month, changes)
+            _add_to_ancestors(unit_id, month, changes, (after > 0) - (before > 0))
 
 
-def _add(unit_id: int, month: dt.date, changes: dict[str, int]) -> None:
+def _add_cell(unit_id: int, month: dt.date, changes: dict[str, int]) -> tuple[int, int]:
+    """Add to the (organization, month) row; the row's regular count before and after, read
+    under the row's lock (PostgreSQL; SQLite's writers are serial) so that two writers of one
+    cell-month see each other's count and `cells_held` moves once."""
     rows = MeetingMonth.objects.filter(unit_id=unit_id, month=month)
+    step = changes.get("regular", 0)
+    before = rows.select_for_update().values_list("regular", flat=True).first()
+    if before is None:
+        try:
+            with transaction.atomic():  # a savepoint: another writer may create the row first
+                MeetingMonth.objects.create(
+                    unit_id=unit_id, month=month, month_end=month_bounds(month)[1], **changes
+                )
+            return 0, step
+        except IntegrityError:
+            before = rows.select_for_update().values_list("regular", flat=True).get()
+    rows.update(**{name: F(name) + value for name, value in changes.items()})
+    return before, before + step
+
+
+def _add_to_ancestors(unit_id: int, month: dt.date, changes: dict[str, int], held: int) -> None:
+    """The cell-month's difference on the rows of the ancestors whose closure row covers the
+    whole month (as ANCESTOR_SQL joins them); `held` (−1, 0, +1) moves `cells_held` if the
+    organization is a cell on the month's last day."""
+    end = month_bounds(month)[1]
+    ancestors = (
+        UnitAncestry.objects.filter(descendant_id=unit_id, valid_from__lte=month)
+        .exclude(valid_to__lte=end)
+        .values_list("ancestor_id", flat=True)
+    )
+    if held:
+        cell = (
+            UnitVersion.objects.filter(unit_id=unit_id, valid_from__lte=end, kind__in=MEMBER_KINDS)
+            .exclude(valid_to__lte=end)
+            .exists()
+        )
+        changes = changes | ({"cells_held": held} if cell else {})
+    for ancestor_id in sorted(set(ancestors)):
+        _add_ancestor(ancestor_id, month, changes)
+
+
+def _add_ancestor(ancestor_id: int, month: dt.date, changes: dict[str, int]) -> None:
+    rows = MeetingAncestorMonth.objects.filter(ancestor_id=ancestor_id, month=month)
     if rows.update(**{name: F(name) + value for name, value in changes.items()}):
         return
     try:
         with transaction.atomic():  # a savepoint: another writer may create the row first
-            MeetingMonth.objects.create(
-                unit_id=unit_id, month=month, month_end=month_bounds(month)[1], **changes
-            )
+            MeetingAncestorMonth.objects.create(ancestor_id=ancestor_id, month=month, **changes)
     except IntegrityError:
         rows.update(**{name: F(name) + value for name, value in changes.items()})
+
+
+def _ancestor_sql(where: str = "") -> str:
+    """(ancestor, month, *ANCESTOR_FIELDS) from the per-organization rollup (the definition of
+    MeetingAncestorMonth); `where` restricts the organizations read (`r.unit_id IN …`)."""
+    sums = ", ".join(f"SUM(r.{name})" for name in MEETING_MONTH_FIELDS)
+    kinds = ", ".join(["%s"] * len(MEMBER_KINDS))
+    return f"""
+        SELECT c.ancestor_id, r.month, {sums},
+               SUM(CASE WHEN r.regular > 0 AND v.kind IN ({kinds}) THEN 1 ELSE 0 END)
+        FROM {MeetingMonth._meta.db_table} r
+        JOIN {UnitAncestry._meta.db_table} c
+          ON c.descendant_id = r.unit_id AND c.valid_from <= r.month
+         AND (c.valid_to IS NULL OR c.valid_to > r.month_end)
+        LEFT JOIN {UnitVersion._meta.db_table} v
+          ON v.unit_id = r.unit_id AND v.valid_from <= r.month_end
+         AND (v.valid_to IS NULL OR v.valid_to > r.month_end)
+        {where}
+        GROUP BY c.ancestor_id, r.month
+    """
+
+
+def ancestor_sums(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.date], list[int]]:
+    """{(ancestor, month): ANCESTOR_FIELDS values} computed from the per-organization rollup —
+    of every organization (None) or only of `unit_ids` (their share in their ancestors' rows)."""
+    out: dict[tuple[int, dt.date], list[int]] = {}
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    chunks = [None] if ids is None else [ids[i : i + 5000] for i in range(0, len(ids), 5000)]
+    for chunk in chunks:
+        where = "" if chunk is None else f"WHERE r.unit_id IN ({', '.join(['%s'] * len(chunk))})"
+        with connection.cursor() as cursor:
+            cursor.execute(_ancestor_sql(where), [*MEMBER_KINDS, *(chunk or [])])
+            for ancestor_id, month, *values in cursor.fetchall():
+                month = month if isinstance(month, dt.date) else dt.date.fromisoformat(month)
+                total = out.setdefault((ancestor_id, month), [0] * len(ANCESTOR_FIELDS))
+                for i, value in enumerate(values):
+                    total[i] += int(value or 0)
+    return out
+
+
+def subtree_share(unit_ids: Iterable[int]) -> dict[tuple[int, dt.date], list[int]]:
+    """Before a tree change: what the subtree's organizations add to their ancestors' rows."""
+    return ancestor_sums(unit_ids)
+
+
+def move_subtree(before: dict[tuple[int, dt.date], list[int]], unit_ids: Iterable[int]) -> None:
+    """After the tree change (closure and versions rewritten): take the subtree's old share out
+    and put its new one in. Only the rows of ancestors that changed move (a move reaches the old
+    and the new ancestors, from the month it takes effect on)."""
+    after = ancestor_sums(unit_ids)
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        delta = [
+            (new[i] if new else 0) - (old[i] if old else 0) for i in range(len(ANCESTOR_FIELDS))
+        ]
+        changes = {ANCESTOR_FIELDS[i]: v for i, v in enumerate(delta) if v}
+        if changes:
+            _add_ancestor(key[0], key[1], changes)
+
+
+def rebuild_ancestors() -> None:
+    """Replace the per-ancestor rollup with its definition: one INSERT … SELECT."""
+    MeetingAncestorMonth.objects.all()._raw_delete(connection.alias)
+    table = MeetingAncestorMonth._meta.db_table
+    columns = ", ".join(["ancestor_id", "month", *ANCESTOR_FIELDS])
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {_ancestor_sql()}", [*MEMBER_KINDS])
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -88,7 +207,8 @@ def _insert(rows: list[tuple]) -> None:
 
 def rebuild(rows: Iterable[MonthRow], progress=None) -> int:
     """Replace the whole rollup with the sums of `rows` (every meeting not voided), which come
-    ordered by organization so that one organization's months are written at a time."""
+    ordered by organization so that one organization's months are written at a time, then the
+    per-ancestor rollup from it."""
     MeetingMonth.objects.all()._raw_delete(connection.alias)  # one DELETE, no rows loaded
     batch: list[tuple] = []
     current: dict[dt.date, list[int]] = {}
@@ -116,4 +236,5 @@ def rebuild(rows: Iterable[MonthRow], progress=None) -> int:
             total[i] += value
     flush()
     _insert(batch)
+    rebuild_ancestors()
     return written + len(batch)

@@ -162,3 +162,50 @@ class MeetingMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "month"], name="meetingmonth_unit_month")
         ]
+
+
+class MeetingAncestorMonth(models.Model):
+    """Per (organization, month): the `MeetingMonth` rows of every organization under it for the
+    whole month summed — the closure row (ancestor, cell) covers [month, month_end] — and
+    `cells_held`, how many of those rows have a regular meeting and belong to a cell (a member
+    kind on the month's last day). Exactly what the summary summed by joining the rollup to the
+    closure, kept per ancestor so that any organization's year is 12 rows, not cells × 12
+    (docs/meetings.md "Storage"; issue 14: ≈ 300,000 cells nationally).
+
+    Derived data, kept exact through `derived.maintain`: each meeting write moves its cell's
+    ancestors' rows in the same transaction (`meetings_changed`), each tree change moves the
+    rows of the subtree's cells from the old closure to the new one (`TreeSnapshot`), and
+    `grassroots meetings-rollup` rebuilds it with one INSERT … SELECT. The months the summary
+    reads meeting by meeting (a cell that moved mid-month, the window's partial and current
+    months) are not affected: a mid-month move leaves that cell-month out of both ancestors'
+    rows, as the join did."""
+
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the month's first day
+    meetings = models.IntegerField(default=0)
+    regular = models.IntegerField(default=0)
+    thematic = models.IntegerField(default=0)
+    study = models.IntegerField(default=0)
+    tracked = models.IntegerField(default=0)
+    minutes = models.IntegerField(default=0)
+    expected_official = models.IntegerField(default=0)
+    expected_probationary = models.IntegerField(default=0)
+    expected_attached = models.IntegerField(default=0)
+    present_official = models.IntegerField(default=0)
+    present_probationary = models.IntegerField(default=0)
+    present_attached = models.IntegerField(default=0)
+    absent_excused = models.IntegerField(default=0)
+    absent_unexcused = models.IntegerField(default=0)
+    short = models.IntegerField(default=0)
+    late_documents = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    cells_held = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "month"], name="meetingancestormonth_ancestor_month"
+            )
+        ]

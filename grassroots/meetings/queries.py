@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grassroots.core.text import sort_key, vietnamese
-from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingMonth
+from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingAncestorMonth
 from grassroots.figures.queries import ledger_at
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
@@ -387,23 +387,15 @@ def _rollup_sql(unit: Unit, first: dt.date, last: dt.date) -> tuple[list[int], i
     """The sums of the rollup (MEETING_MONTH_FIELDS) over the organizations under `unit` for
     each whole month of [first, last] (the closure row must cover the whole month), and the
     number of (cell, month) with a regular meeting among the cells that owed it (a member kind
-    on the month's last day). One query: cells × months rows."""
-    sums = ", ".join(f"COALESCE(SUM(r.{name}), 0)" for name in MEETING_MONTH_FIELDS)
-    kinds = ", ".join(["%s"] * len(MEMBER_KINDS))
+    on the month's last day): the unit's own rows of the per-ancestor rollup, one per month
+    (`figures.MeetingAncestorMonth`, whose definition is that join of the per-cell rollup)."""
+    sums = ", ".join(f"COALESCE(SUM({name}), 0)" for name in (*MEETING_MONTH_FIELDS, "cells_held"))
     sql = f"""
-        SELECT {sums},
-               COALESCE(SUM(CASE WHEN r.regular > 0 AND v.kind IN ({kinds}) THEN 1 ELSE 0 END), 0)
-        FROM {MeetingMonth._meta.db_table} r
-        JOIN {UnitAncestry._meta.db_table} c
-          ON c.descendant_id = r.unit_id AND c.ancestor_id = %s
-         AND c.valid_from <= r.month AND (c.valid_to IS NULL OR c.valid_to > r.month_end)
-        LEFT JOIN {UnitVersion._meta.db_table} v
-          ON v.unit_id = r.unit_id AND v.valid_from <= r.month_end
-         AND (v.valid_to IS NULL OR v.valid_to > r.month_end)
-        WHERE r.month >= %s AND r.month <= %s
+        SELECT {sums} FROM {MeetingAncestorMonth._meta.db_table}
+        WHERE ancestor_id = %s AND month >= %s AND month <= %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*MEMBER_KINDS, unit.pk, first, last])
+        cursor.execute(sql, [unit.pk, first, last])
         row = cursor.fetchone()
     return [int(v) for v in row[:-1]], int(row[-1])
 
