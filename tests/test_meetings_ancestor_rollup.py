@@ -1,4 +1,5 @@
-"""The per-ancestor monthly meeting rollup (`figures.MeetingAncestorMonth`) equals a recount from
+"""The per-ancestor monthly meeting rollup (`figures.MeetingAncestorMonth`) and the per-ancestor
+absence rollup (`figures.MeetingAbsenceMonth`, the watch-list count) equal a recount from
 the meetings themselves after every kind of write: meetings recorded, re-marked, corrected and
 voided through their services, a cell moved mid-month after its meetings (backdated), a cell
 moved on a month's first day, and cells merged.
@@ -13,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
 
 import pytest
 
 from grassroots.derived import meeting_months
-from grassroots.figures.models import MeetingAncestorMonth
+from grassroots.figures.models import MeetingAbsenceMonth, MeetingAncestorMonth
 from grassroots.meetings import queries, rollup, rules
-from grassroots.meetings.models import Meeting, MeetingKind
+from grassroots.meetings.models import Attendance, Meeting, MeetingKind
 from grassroots.meetings.services import (
     attendance_mark,
     meeting_record,
@@ -85,6 +87,32 @@ def recount() -> dict[tuple[int, dt.date], tuple[int, ...]]:
     return {key: tuple(v) for key, v in out.items() if any(v)}
 
 
+def absence_recount() -> dict[tuple[int, dt.date, int], int]:
+    """{(ancestor, month, member): unexcused marks} from the marks, slowly: each mark of a
+    meeting not voided under every organization above its cell on the mark's date."""
+    versions = list(UnitVersion.objects.all())
+    out: dict[tuple[int, dt.date, int], int] = defaultdict(int)
+    for a in Attendance.objects.filter(mark="unexcused", meeting__voided_at=None):
+        for ancestor in _above(a.unit_id, a.date, versions):
+            out[(ancestor, a.date.replace(day=1), a.member_id)] += 1
+    return dict(out)
+
+
+def kept_absences() -> dict[tuple[int, dt.date, int], int]:
+    rows = MeetingAbsenceMonth.objects.values_list("ancestor_id", "month", "member_id", "marks")
+    assert all(month.year == year for month, year in
+               MeetingAbsenceMonth.objects.values_list("month", "year"))  # fmt: skip
+    return {(a, m, member): n for a, m, member, n in rows if n}
+
+
+def exact() -> dict[tuple[int, dt.date], tuple[int, ...]]:
+    """Both per-ancestor rollups as kept equal their recounts; the monthly one is returned."""
+    rows = kept()
+    assert rows == recount()
+    assert kept_absences() == absence_recount()
+    return rows
+
+
 def kept() -> dict[tuple[int, dt.date], tuple[int, ...]]:
     """The table as kept (a month whose meetings all left keeps a row of zeros: skipped)."""
     rows = MeetingAncestorMonth.objects.values_list(
@@ -128,8 +156,8 @@ def test_the_per_ancestor_rollup_equals_a_recount_after_every_write(tree):
     P, D1, D2, G1, G2 = (tree[k] for k in ("P", "D1", "D2", "G1", "G2"))
     c1, c2, c3, c4 = tree["cells"]
     _record_months(tree["cells"], range(1, 10), rng)
-    first = recount()
-    assert kept() == first
+    first = exact()
+    assert len(kept_absences()) > 20
     # Province rows: 4 cells × 9 months held, every cell held its month.
     assert first[(P.pk, d("2019-03-01"))][-1] == 4
     assert sum(v[1] for (a, _m), v in first.items() if a == P.pk) == 36
@@ -152,27 +180,25 @@ def test_the_per_ancestor_rollup_equals_a_recount_after_every_write(tree):
         actor=SYSTEM, unit=c1, kind=MeetingKind.REGULAR, date=d("2019-05-20"), start=T(14),
         end=T(16), today=TODAY,
     )  # fmt: skip
-    assert kept() == recount() != first
+    assert exact() != first
     meeting_void(actor=SYSTEM, meeting=extra, reason="Trùng")
-    assert kept() == recount()
+    assert exact()
 
     # A backdated move in the middle of a month: C3's March leaves both districts' rows (the
     # summary reads that cell-month meeting by meeting), April on counts for D1.
     before = kept()
     orgs.unit_move(actor=SYSTEM, unit=c3, new_parent=G1, date=d("2019-03-15"))
-    after = recount()
-    assert kept() == after
+    after = exact()
     march = (c3.pk, d("2019-03-01"))
     assert march in after  # the cell's own row covers the whole month
     assert after[(D1.pk, d("2019-04-01"))][1] == before[(D1.pk, d("2019-04-01"))][1] + 1
     assert after[(D2.pk, d("2019-03-01"))][1] < before[(D2.pk, d("2019-03-01"))][1]
     # A move on a month's first day: whole months on both sides.
     orgs.unit_move(actor=SYSTEM, unit=c4, new_parent=G1, date=d("2019-06-01"))
-    assert kept() == recount()
+    assert exact()
     # C2 merged into C1 mid-month: C2's members move, C2 ends (it no longer owes August).
     restructure.unit_merge(actor=SYSTEM, sources=[c2], target=c1, date=d("2019-08-10"))
-    merged = recount()
-    assert kept() == merged
+    merged = exact()
     # C2 ended on 10/08: its August is in no ancestor's rows (not even its own), only C1, C3
     # and C4 can count as held for G1.
     assert not [key for key in merged if key[0] == c2.pk and key[1] >= d("2019-08-01")]
@@ -181,15 +207,15 @@ def test_the_per_ancestor_rollup_equals_a_recount_after_every_write(tree):
     # Meetings of the merged cell after the merger; then the summary of the year from the rows
     # agrees with the same summary read meeting by meeting.
     _record_months([c1], [10, 11], rng, start=T(15))
-    assert kept() == recount()
+    assert exact()
     for code in ("P", "D1", "D2", "G1", "G2"):
         fast = queries.summary(tree[code], d("2019-01-01"), d("2019-12-31"))
         slow = _summary_meeting_by_meeting(tree[code], d("2019-01-01"), d("2019-12-31"))
         assert fast == slow, code
     # The rebuild gives the same table.
-    final = kept()
+    final, absences = exact(), kept_absences()
     meeting_months.rebuild_ancestors()
-    assert kept() == final == recount()
+    assert exact() == final and kept_absences() == absences
 
 
 def _summary_meeting_by_meeting(unit, since, until) -> dict:
@@ -207,11 +233,13 @@ def test_the_rebuild_equals_the_kept_table_and_the_recount(tree):
     rng = random.Random(3)
     _record_months(tree["cells"], range(1, 7), rng)
     orgs.unit_move(actor=SYSTEM, unit=tree["cells"][0], new_parent=tree["G2"], date=d("2019-02-11"))
-    kept_rows = kept()
-    assert kept_rows == recount() and len(kept_rows) > 30
+    kept_rows, absences = exact(), kept_absences()
+    assert len(kept_rows) > 30 and len(absences) > 10
     MeetingAncestorMonth.objects.all().delete()
-    rollup.rebuild()  # grassroots meetings-rollup: both rollups
-    assert kept() == kept_rows
+    MeetingAbsenceMonth.objects.all().delete()
+    rollup.rebuild()  # grassroots meetings-rollup: every rollup
+    assert exact() == kept_rows and kept_absences() == absences
     MeetingAncestorMonth.objects.all().delete()
+    MeetingAbsenceMonth.objects.all().delete()
     meeting_months.rebuild_ancestors()  # the migration's path
-    assert kept() == kept_rows
+    assert exact() == kept_rows and kept_absences() == absences

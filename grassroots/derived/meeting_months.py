@@ -21,14 +21,19 @@ ledger.TreeSnapshot); the rebuild is one INSERT … SELECT of the same SQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from grassroots.core.rows import copy_rows
-from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingAncestorMonth, MeetingMonth
+from grassroots.figures.models import (
+    MEETING_MONTH_FIELDS,
+    MeetingAbsenceMonth,
+    MeetingAncestorMonth,
+    MeetingMonth,
+)
 from grassroots.organizations.models import MEMBER_KINDS, UnitAncestry, UnitVersion
 
 WIDTH = len(MEETING_MONTH_FIELDS)
@@ -40,6 +45,7 @@ class MonthRow:
     unit_id: int
     date: dt.date
     values: tuple[int, ...]  # one per MEETING_MONTH_FIELDS
+    absent: tuple[int, ...] = ()  # the members marked absent without reason (MeetingAbsenceMonth)
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -62,6 +68,37 @@ def apply(old: Iterable[MonthRow], new: Iterable[MonthRow]) -> None:
         if changes:
             before, after = _add_cell(unit_id, month, changes)
             _add_to_ancestors(unit_id, month, changes, (after > 0) - (before > 0))
+    marks: dict[tuple[int, dt.date, int], int] = {}
+    for sign, rows in ((-1, old), (1, new)):
+        for row in rows:
+            for member_id in row.absent:
+                key = (row.unit_id, row.date, member_id)
+                marks[key] = marks.get(key, 0) + sign
+    for (unit_id, day, member_id), delta in sorted(marks.items()):
+        if delta:
+            ancestors = (
+                UnitAncestry.objects.filter(descendant_id=unit_id, valid_from__lte=day)
+                .exclude(valid_to__lte=day)
+                .values_list("ancestor_id", flat=True)
+            )
+            for ancestor_id in sorted(set(ancestors)):
+                _add_absence(ancestor_id, member_id, day.replace(day=1), delta)
+
+
+def _add_absence(ancestor_id: int, member_id: int, month: dt.date, delta: int) -> None:
+    rows = MeetingAbsenceMonth.objects.filter(
+        ancestor_id=ancestor_id, month=month, member_id=member_id
+    )
+    if rows.update(marks=F("marks") + delta):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another writer may create the row first
+            MeetingAbsenceMonth.objects.create(
+                ancestor_id=ancestor_id, member_id=member_id, month=month, year=month.year,
+                marks=delta,
+            )  # fmt: skip
+    except IntegrityError:
+        rows.update(marks=F("marks") + delta)
 
 
 def _add_cell(unit_id: int, month: dt.date, changes: dict[str, int]) -> tuple[int, int]:
@@ -154,33 +191,118 @@ def ancestor_sums(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.d
     return out
 
 
-def subtree_share(unit_ids: Iterable[int]) -> dict[tuple[int, dt.date], list[int]]:
+# The unexcused marks are facts of the meetings app, which sits above the derived layer: it
+# registers how to read them (meetings/apps.py), so that the tree's door (TreeSnapshot) and the
+# rebuild can recount a subtree's marks without this layer importing the meetings app.
+# The source returns (unit_id, date, member_id, count) for meetings not voided, of every
+# organization (None) or of the given ones.
+MarksSource = Callable[[list[int] | None], Iterable[tuple[int, dt.date, int, int]]]
+_marks_source: MarksSource | None = None
+
+
+def register_marks(source: MarksSource) -> None:
+    global _marks_source
+    _marks_source = source
+
+
+def absence_counts(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.date, int], int]:
+    """{(ancestor, month, member): unexcused marks}, each mark under the organizations above its
+    cell on the mark's date (the definition of MeetingAbsenceMonth) — of every organization
+    (None) or only of `unit_ids`."""
+    if _marks_source is None:
+        raise RuntimeError("meetings app not ready: no source of unexcused marks registered")
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    chunks = [None] if ids is None else [ids[i : i + 5000] for i in range(0, len(ids), 5000)]
+    per_day: dict[tuple[int, dt.date, int], int] = {}
+    for chunk in chunks:
+        for unit_id, day, member_id, count in _marks_source(chunk):
+            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+            per_day[(unit_id, day, member_id)] = per_day.get((unit_id, day, member_id), 0) + count
+    units = sorted({unit_id for unit_id, _d, _m in per_day})
+    above: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+    for chunk in [units[i : i + 5000] for i in range(0, len(units), 5000)]:
+        rows = UnitAncestry.objects.filter(descendant_id__in=chunk).values_list(
+            "descendant_id", "ancestor_id", "valid_from", "valid_to"
+        )
+        for descendant_id, ancestor_id, start, end in rows:
+            above.setdefault(descendant_id, []).append((ancestor_id, start, end))
+    out: dict[tuple[int, dt.date, int], int] = {}
+    for (unit_id, day, member_id), count in per_day.items():
+        for ancestor_id, start, end in above.get(unit_id, ()):
+            if start <= day and (end is None or day < end):
+                key = (ancestor_id, day.replace(day=1), member_id)
+                out[key] = out.get(key, 0) + count
+    return out
+
+
+@dataclass
+class SubtreeShare:
+    months: dict[tuple[int, dt.date], list[int]]
+    absences: dict[tuple[int, dt.date, int], int]
+
+
+def subtree_share(unit_ids: Iterable[int]) -> SubtreeShare:
     """Before a tree change: what the subtree's organizations add to their ancestors' rows."""
-    return ancestor_sums(unit_ids)
+    unit_ids = set(unit_ids)
+    return SubtreeShare(ancestor_sums(unit_ids), absence_counts(unit_ids))
 
 
-def move_subtree(before: dict[tuple[int, dt.date], list[int]], unit_ids: Iterable[int]) -> None:
+def move_subtree(before: SubtreeShare, unit_ids: Iterable[int]) -> None:
     """After the tree change (closure and versions rewritten): take the subtree's old share out
     and put its new one in. Only the rows of ancestors that changed move (a move reaches the old
     and the new ancestors, from the month it takes effect on)."""
+    unit_ids = set(unit_ids)
     after = ancestor_sums(unit_ids)
-    for key in sorted(before.keys() | after.keys()):
-        old, new = before.get(key), after.get(key)
+    for key in sorted(before.months.keys() | after.keys()):
+        old, new = before.months.get(key), after.get(key)
         delta = [
             (new[i] if new else 0) - (old[i] if old else 0) for i in range(len(ANCESTOR_FIELDS))
         ]
         changes = {ANCESTOR_FIELDS[i]: v for i, v in enumerate(delta) if v}
         if changes:
             _add_ancestor(key[0], key[1], changes)
+    marks = absence_counts(unit_ids)
+    for key in sorted(before.absences.keys() | marks.keys()):
+        delta = marks.get(key, 0) - before.absences.get(key, 0)
+        if delta:
+            _add_absence(key[0], key[2], key[1], delta)
 
 
 def rebuild_ancestors() -> None:
-    """Replace the per-ancestor rollup with its definition: one INSERT … SELECT."""
+    """Replace the per-ancestor rollups with their definitions: one INSERT … SELECT for the
+    monthly sums, the absences grouped by the database and written in bulk."""
     MeetingAncestorMonth.objects.all()._raw_delete(connection.alias)
     table = MeetingAncestorMonth._meta.db_table
     columns = ", ".join(["ancestor_id", "month", *ANCESTOR_FIELDS])
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {_ancestor_sql()}", [*MEMBER_KINDS])
+    MeetingAbsenceMonth.objects.all()._raw_delete(connection.alias)
+    rows = [
+        (ancestor_id, member_id, month, month.year, count)
+        for (ancestor_id, month, member_id), count in absence_counts().items()
+    ]
+    _insert_rows(MeetingAbsenceMonth, ["ancestor_id", "member_id", "month", "year", "marks"], rows)
+
+
+def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """COPY on PostgreSQL, one executemany on SQLite (as `_insert`)."""
+    table = model._meta.db_table
+    for start in range(0, len(rows), 20_000):
+        batch = rows[start : start + 20_000]
+        if connection.vendor == "postgresql":
+            copy_rows(table, columns, batch)
+            continue
+        mark = "?" if connection.vendor == "sqlite" else "%s"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            connection.connection.executemany(
+                sql,
+                [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in batch],
+            )
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, batch)
 
 
 def _insert(rows: list[tuple]) -> None:

@@ -209,3 +209,35 @@ class MeetingAncestorMonth(models.Model):
                 fields=["ancestor", "month"], name="meetingancestormonth_ancestor_month"
             )
         ]
+
+
+class MeetingAbsenceMonth(models.Model):
+    """Per (organization, member, month): how many times the member was marked absent without
+    reason (meetings not voided) in meetings of organizations under it on the meeting's date —
+    what the watch-list count reads (domain.md §2.9 (a): absent without reason in N months of a
+    year), so the count for any organization reads the rows of its members who missed, not every
+    mark of every cell under it through the closure. Only members with such a mark have rows
+    (≈ 1.5 % of expected attendances nationally).
+
+    Derived data like MeetingAncestorMonth: moved by each meeting write (`meetings_changed`,
+    the meeting's unexcused members in `MonthRow.absent`), by each tree change (`TreeSnapshot`)
+    and rebuilt by `grassroots meetings-rollup`. Attribution is by the mark's own date, so a cell
+    that moves mid-month needs no special case."""
+
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The member's id (derived data: no foreign key into the members app, which imports figures;
+    # members are never deleted).
+    member_id = models.BigIntegerField()
+    month = models.DateField()  # the month's first day
+    year = models.IntegerField()  # the month's year (the count groups by it)
+    marks = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "month", "member_id"],
+                name="meetingabsencemonth_ancestor_month_member",
+            )
+        ]

@@ -18,7 +18,11 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from grassroots.core.text import sort_key, vietnamese
-from grassroots.figures.models import MEETING_MONTH_FIELDS, MeetingAncestorMonth
+from grassroots.figures.models import (
+    MEETING_MONTH_FIELDS,
+    MeetingAbsenceMonth,
+    MeetingAncestorMonth,
+)
 from grassroots.figures.queries import ledger_at
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
@@ -449,10 +453,9 @@ def month_totals(unit: Unit, since: dt.date, until: dt.date) -> tuple[dict[str, 
     return dict(zip(MEETING_MONTH_FIELDS, totals, strict=True)), held_due
 
 
-def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
-    """How many members are on the watch list (`watch_list`) in some year of the window, without
-    loading names or evidence: the unexcused marks of the cells under `unit` on the mark's date,
-    each cell's an index range on Attendance(unit, mark, date)."""
+def _unexcused_raw(unit: Unit, since: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
+    """(member, date) of the unexcused marks of meetings not voided in [since, last] in the cells
+    under `unit` on the mark's date, read mark by mark."""
     # Without statistics SQLite picks the country-wide (mark, date) index even for one cell:
     # CROSS JOIN (conditions in WHERE, valid on both databases) reads the closure first, and
     # INDEXED BY names the per-cell index (PostgreSQL plans from its statistics).
@@ -467,20 +470,66 @@ def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
           AND a.unit_id = c.descendant_id AND a.mark = %s AND a.date >= %s AND a.date <= %s
           AND a.date >= c.valid_from AND (c.valid_to IS NULL OR a.date < c.valid_to)
     """
-    last = held_until(until)
-    months: dict[tuple[int, int], set[int]] = defaultdict(set)
     with connection.cursor() as cursor:
         cursor.execute(sql, [unit.pk, last, since, Mark.UNEXCUSED, since, last])
-        for member_id, day in cursor.fetchall():
-            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        return [
+            (member_id, day if isinstance(day, dt.date) else dt.date.fromisoformat(day))
+            for member_id, day in cursor.fetchall()
+        ]
+
+
+def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
+    """How many members are on the watch list (`watch_list`) in some year of the window, without
+    loading names or evidence.
+
+    The whole months of the window that are over come from the per-ancestor absence rollup
+    (`figures.MeetingAbsenceMonth`: the unit's rows, one per member and month with an unexcused
+    mark): the members with enough months there are counted by the database; the window's
+    partial and current months are read mark by mark (`_unexcused_raw`) and only their members'
+    rolled-up months are loaded to join them."""
+    last = held_until(until)
+    threshold = {
+        year: rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal
+        for year in range(since.year, last.year + 1)
+    }
+    full = _full_months(since, until)
+    raw_ranges = [(since, last)] if full is None else []
+    if full is not None:
+        if since < full[0]:
+            raw_ranges.append((since, full[0] - dt.timedelta(days=1)))
+        if full[1] < last:
+            raw_ranges.append((full[1] + dt.timedelta(days=1), last))
+    months: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for first, end in raw_ranges:
+        for member_id, day in _unexcused_raw(unit, first, end):
             months[(member_id, day.year)].add(day.month)
+    flagged: set[int] = set()
+    if full is not None and threshold:
+        rows = MeetingAbsenceMonth.objects.filter(
+            ancestor_id=unit.pk, month__gte=full[0], month__lte=full[1], marks__gt=0
+        )
+        enough = (
+            rows.values("member_id", "year")
+            .annotate(n=Count("month"))
+            .filter(n__gte=min(threshold.values()))
+            .values_list("member_id", "year", "n")
+        )
+        flagged = {m for m, year, n in enough if n >= threshold[year]}
+        raw_members = {m for m, _y in months} - flagged
+        for chunk in _chunks(sorted(raw_members), 5000):
+            for member_id, month in rows.filter(member_id__in=chunk).values_list(
+                "member_id", "month"
+            ):
+                months[(member_id, month.year)].add(month.month)
     return len(
-        {
-            member_id
-            for (member_id, year), seen in months.items()
-            if len(seen) >= rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal
-        }
+        flagged
+        | {member_id for (member_id, year), seen in months.items() if len(seen) >= threshold[year]}
     )
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def any_held(unit: Unit, since: dt.date, until: dt.date) -> bool:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import functools
 from collections import namedtuple
 
+from django.db.models import Count
+
 from grassroots.derived import maintain
 from grassroots.derived.maintain import MonthRow
 
 from . import rules
-from .models import Meeting, MeetingKind, MinutesState
+from .models import Attendance, Mark, Meeting, MeetingKind, MinutesState
 
 # The Meeting fields month_row reads (the rebuild and the summary load only these).
 FIELDS = (
@@ -67,10 +69,15 @@ def values(m, rule_of=rules.rules_on) -> tuple[int, ...]:
 
 
 def month_row(meeting) -> list[MonthRow]:
-    """The meeting's rows in the rollup: none once voided."""
+    """The meeting's rows in the rollups: none once voided; with the members it marks absent
+    without reason (read from its saved marks: call it after writing them, and before replacing
+    them for the old row)."""
     if meeting.voided_at is not None:
         return []
-    return [MonthRow(meeting.unit_id, meeting.date, values(meeting))]
+    absent = tuple(
+        sorted(meeting.marks.filter(mark=Mark.UNEXCUSED).values_list("member_id", flat=True))
+    )
+    return [MonthRow(meeting.unit_id, meeting.date, values(meeting), absent)]
 
 
 def rebuild(progress=None) -> int:
@@ -90,3 +97,18 @@ def rebuild(progress=None) -> int:
         for m in map(Row._make, meetings.iterator(chunk_size=20_000))
     )
     return maintain.meeting_months_rebuild(rows, progress=progress)
+
+
+def unexcused_marks(unit_ids: list[int] | None) -> list[tuple]:
+    """(unit_id, date, member_id, count) of the unexcused marks of meetings not voided, of every
+    organization (None) or of `unit_ids`: what derived.meeting_months recounts its per-ancestor
+    absence rollup from (registered in apps.py)."""
+    marks = Attendance.objects.filter(mark=Mark.UNEXCUSED, meeting__voided_at__isnull=True)
+    if unit_ids is not None:
+        marks = marks.filter(unit_id__in=unit_ids)
+    return list(
+        marks.values("unit_id", "date", "member_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "date", "member_id", "n")
+        .order_by()
+    )

@@ -15,7 +15,7 @@ def build_meeting_ancestor_months(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0005_attendance_unit_index"),
-        ("figures", "0006_meeting_ancestor_month"),
+        ("figures", "0007_meeting_absence_month"),
     ]
 
     operations = [migrations.RunPython(build_meeting_ancestor_months, migrations.RunPython.noop)]
