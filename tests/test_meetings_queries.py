@@ -204,7 +204,14 @@ def _ref_summary(unit, since, until) -> dict:
         num, den = (sum(getattr(m, f) for m in tracked) for f in (part, whole))
         return round(100 * num / den, 2) if den else None
 
+    cells_then = {
+        v.unit_id
+        for v in versions
+        if v.valid_from <= until and (v.valid_to is None or until < v.valid_to)
+        and v.kind in MEMBER_KINDS
+    }  # fmt: skip
     return {
+        "cells": len(cells_then & subtree(unit.pk, until, versions)),
         "late_documents": late,
         "official_pct": pct("present_official", "expected_official"),
         "probationary_pct": pct("present_probationary", "expected_probationary"),

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots.audit.services import Actor
+from grassroots.figures.models import MeetingAbsenceMonth, MeetingAncestorMonth
+from grassroots.figures.queries import ledger_at
 from grassroots.meetings import queries, rollup
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind, MinutesState, Role
 from grassroots.meetings.services import meeting_record
@@ -251,7 +253,7 @@ def _parts(unit: Unit, since: dt.date, until: dt.date) -> dict:
     parts = {
         "rollup_and_raw": lambda: queries.month_totals(unit, since, until),
         "meetings_due": lambda: queries.meetings_due(unit, since, until),
-        "cells": lambda: queries.cells_on(unit, until).count(),
+        "cells": lambda: sum(ledger_at(unit.pk, until)[column] for column in queries.CELL_STOCKS),
         "watch_list_count": lambda: queries.absent_months_count(unit, since, until),
         "quality_average": lambda: queries.quality_average(unit, since, until),
     }
@@ -260,4 +262,13 @@ def _parts(unit: Unit, since: dt.date, until: dt.date) -> dict:
         started = time.process_time()
         f()
         out[name] = round((time.process_time() - started) * 1000, 1)
+    # The rows the rollup reads for the unit (the arithmetic of docs/performance.md): its
+    # per-ancestor months, and its members' months absent without reason.
+    first, last = since.replace(day=1), until
+    out["rows_ancestor_months"] = MeetingAncestorMonth.objects.filter(
+        ancestor_id=unit.pk, month__gte=first, month__lte=last
+    ).count()
+    out["rows_absence_months"] = MeetingAbsenceMonth.objects.filter(
+        ancestor_id=unit.pk, month__gte=first, month__lte=last
+    ).count()
     return out
