@@ -1,7 +1,7 @@
 """Benchmark: the review report and the member statistics on an existing database.
 
     GRASSROOTS_VAR_DIR=... .venv/bin/python bench/bench_report.py [--unit LS]
-        [--since 2008-02-02] [--at 2019-02-23] [--repeat 3]
+        [--since 2008-02-02] [--at 2019-02-23] [--repeat 3] [--report-only] [--formats json,pdf]
 
 Needs a database holding data: the demo (`grassroots demo`) or a generated province at national
 scale (`grassroots generate --scale province`: 170,000 members in `N-NP20`; never the whole
@@ -10,7 +10,8 @@ national dataset on a shared machine). Prints, per step, wall and CPU time (medi
 children), rendering it to JSON, DOCX, XLSX and PDF, and the statistics page's query for each
 dimension with the children, and the statistics page itself (Django's test client, an account
 scoped to the unit) for every dimension, the organizations and both periods. Targets (issue 18): province report ≤ 10 s, statistics page
-p95 ≤ 1 s. A JSON summary ends the output.
+p95 ≤ 1 s. A JSON summary ends the output. `--report-only` stops after the report; on PostgreSQL
+each step also gives the server backend's CPU (`server_cpu_median`, from /proc).
 """
 
 from __future__ import annotations
@@ -31,20 +32,42 @@ def measure(fn, repeat: int):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    walls, cpus, queries, result = [], [], 0, None
+    walls, cpus, servers, queries, result = [], [], [], 0, None
     for _ in range(repeat):
+        server = _server_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as ctx:
             result = fn()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
+        if server is not None:
+            servers.append(_server_cpu() - server)
         queries = len(ctx.captured_queries)
-    return {
+    out = {
         "wall_median": round(statistics.median(walls), 3),
         "wall_max": round(max(walls), 3),
         "cpu_median": round(statistics.median(cpus), 3),
         "queries": queries,
-    }, result
+    }
+    if servers:
+        out["server_cpu_median"] = round(statistics.median(servers), 3)
+    return out, result
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (same machine: /proc), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def main() -> None:
@@ -53,6 +76,12 @@ def main() -> None:
     parser.add_argument("--since", default="2008-02-02")
     parser.add_argument("--at", default="2019-02-23")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--report-only", action="store_true", help="the review report only, no statistics"
+    )
+    parser.add_argument(
+        "--formats", default="json,docx,xlsx,pdf", help="renderers to time ('' for none)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
@@ -60,8 +89,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from grassroots.members.structure import DIMENSIONS, member_structure
-    from grassroots.organizations.queries import find_unit
+    from grassroots.organizations.queries import children_at, find_unit
     from grassroots.reports.export import render
     from grassroots.reports.review import build_review
 
@@ -70,14 +101,20 @@ def main() -> None:
         sys.exit(f"no unit {args.unit}: build the demo first (grassroots demo)")
     since, at = dt.date.fromisoformat(args.since), dt.date.fromisoformat(args.at)
     results = {"unit": unit.code, "since": args.since, "at": args.at, "load": os.getloadavg()[0]}
-    stats, review = measure(lambda: build_review(unit, since, at), args.repeat)
+    results["database"] = connection.vendor
+    stats, review = measure(lambda: build_review(unit, since, at, progress=_progress), args.repeat)
     results["build"] = stats
+    results["children"] = children_at(unit, at).count()
     print(f"build report        {stats}")
-    for fmt in ("json", "docx", "xlsx", "pdf"):
+    for fmt in [f for f in args.formats.split(",") if f]:
         stats, data = measure(lambda fmt=fmt: render(review, fmt), args.repeat)
         stats["bytes"] = len(data)
         results[f"render_{fmt}"] = stats
         print(f"render {fmt:<12} {stats}")
+    if args.report_only:
+        results["load_after"] = os.getloadavg()[0]
+        print(json.dumps(results, ensure_ascii=False))
+        return
     walls = []
     for dimension in DIMENSIONS:
         stats, _ = measure(
@@ -97,6 +134,11 @@ def main() -> None:
     results["statistics_p95"] = walls[max(0, int(round(0.95 * len(walls))) - 1)]
     results.update(pages(unit, since, at, args.repeat))
     print(json.dumps(results, ensure_ascii=False))
+
+
+def _progress(done: int, total: int) -> None:
+    """The report's progress (sections built), as the job's progress bar shows it."""
+    print(f"  section {done}/{total}", file=sys.stderr, flush=True)
 
 
 def pages(unit, since, at, repeat: int) -> dict:

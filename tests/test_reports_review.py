@@ -250,3 +250,21 @@ def test_edited_text_stays_text_in_the_workbook(world):
         if c.value == "=1+1"
     )
     assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_statements_do_not_grow_with_the_children(world):
+    """The per-child tables read once for all children (figures_by_unit, summary_by_unit,
+    trend_by_unit, admissions_by_child): three more children add no statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        build_review(world["G2"], SINCE, AT)
+    for i in range(3):
+        cell = unit(f"C9{i}", Kind.SUBORDINATE_CELL, world["G2"], date="2005-01-01")
+        admit(cell, "2010-06-01", full_name=f"Người Thêm {i}")
+    with CaptureQueriesContext(connection) as after:
+        review = build_review(world["G2"], SINCE, AT)
+    rows = review.section("members").tables[0].rows
+    assert {"C90", "C91", "C92"} <= {r["code"] for r in rows}
+    assert len(after.captured_queries) == len(before.captured_queries)

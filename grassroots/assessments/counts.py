@@ -34,20 +34,28 @@ def record(removed, added) -> None:
     )
 
 
-def members_by_year_level(grassroots_by_year: dict[int, set[int]], within) -> dict[int, dict]:
-    """year → level id → decided member ratings of that year in its grassroots organizations
-    (`grassroots_by_year[year]`). One read of the years' ledger rows of the organizations
-    `within` (a subquery of unit ids: the subtree at any time), summed per (year, organization,
-    level) by the database; each year's own subtree is applied here."""
-    rows = (
-        MemberRatingCount.objects.filter(
-            year__in=list(grassroots_by_year), grassroots_id__in=within
-        )
+def yearly_rows(years, within) -> list[tuple[int, int, int, int]]:
+    """(year, grassroots organization, level id, decided member ratings) of these years, for
+    the organizations `within` (a subquery of unit ids)."""
+    return list(
+        MemberRatingCount.objects.filter(year__in=years, grassroots_id__in=within)
         .values("year", "grassroots_id", "level_id")
         .annotate(n=Sum("delta"))
         .values_list("year", "grassroots_id", "level_id", "n")
         .order_by()
     )
+
+
+def members_by_year_level(grassroots_by_year: dict[int, set[int]], within) -> dict[int, dict]:
+    """year → level id → decided member ratings of that year in its grassroots organizations
+    (`grassroots_by_year[year]`). One read of the years' ledger rows of the organizations
+    `within` (a subquery of unit ids: the subtree at any time), summed per (year, organization,
+    level) by the database; each year's own subtree is applied here."""
+    return by_year_level(yearly_rows(list(grassroots_by_year), within), grassroots_by_year)
+
+
+def by_year_level(rows, grassroots_by_year: dict[int, set[int]]) -> dict[int, dict]:
+    """year → level id → the `yearly_rows` of that year's grassroots organizations."""
     out: dict[int, dict] = {}
     for year, grassroots_id, level_id, n in rows:
         if n and grassroots_id in grassroots_by_year[year]:

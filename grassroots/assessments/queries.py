@@ -6,7 +6,7 @@ Services, views, the `assessment-summary` command, the Excel sheet and the demo 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -554,6 +554,12 @@ def trend(unit: Unit, years) -> list[TrendRow]:
     members = counts.members_by_year_level(
         by_year, UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
     )
+    return _trend_rows(years, schemes, by_year, decided, members)
+
+
+def _trend_rows(years, schemes, by_year, decided, members) -> list[TrendRow]:
+    """The rows of `trend` from what was read: each year's grassroots organizations
+    (`by_year`), their decisions' counts by level id (`decided`), the members' (`members`)."""
     rows: list[TrendRow] = []
     previous = None
     for year in years:
@@ -582,6 +588,57 @@ def trend(unit: Unit, years) -> list[TrendRow]:
         rows.append(TrendRow(year, scheme, previous is not None and previous != scheme.pk, g, m))
         previous = scheme.pk
     return rows
+
+
+def trend_by_unit(units: list[Unit], years) -> dict[int, list[TrendRow]]:
+    """`trend(unit, years)` of each of these organizations (a report's per-child table), from
+    one read each of the closure, the grassroots versions, the organizations' decisions and the
+    members' yearly counts under any of them, sorted to each organization here. Equal to
+    `trend()` unit by unit (tests/test_trend_by_unit.py)."""
+    years = list(years)
+    ids = [u.pk for u in units]
+    schemes = list(Scheme.objects.prefetch_related("levels"))
+    under_any = UnitAncestry.objects.filter(ancestor_id__in=ids).values("descendant_id")
+    links: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {pk: [] for pk in ids}
+    for ancestor, descendant, start, stop in UnitAncestry.objects.filter(
+        ancestor_id__in=ids
+    ).values_list("ancestor_id", "descendant_id", "valid_from", "valid_to"):
+        links[ancestor].append((descendant, start, stop))
+    versions: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for unit_id, start, stop in UnitVersion.objects.filter(
+        unit_id__in=under_any, kind__in=GRASSROOTS_KINDS
+    ).values_list("unit_id", "valid_from", "valid_to"):
+        versions[unit_id].append((start, stop))
+    decisions: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for year, unit_id, level_id in (
+        current()
+        .filter(year__in=years, subject=Subject.ORGANIZATION, unit_id__in=under_any)
+        .values_list("year", "unit_id", "level_id")
+    ):
+        decisions[(year, unit_id)].append(level_id)
+    member_rows: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for row in counts.yearly_rows(years, under_any):
+        member_rows[(row[0], row[1])].append(row)
+    out = {}
+    for pk in ids:
+        by_year: dict[int, set[int]] = {}
+        for year in years:
+            day = year_end(year)
+            inside = {d for d, start, stop in links[pk] if _valid(start, stop, day)}
+            by_year[year] = {
+                u for u in inside if any(_valid(start, stop, day) for start, stop in versions[u])
+            }
+        # Each organization's own rows only: a child's subtree is a small part of the read.
+        decided: dict[int, Counter] = {}
+        mine = []
+        for year, inside in by_year.items():
+            for u in inside:
+                for level_id in decisions.get((year, u), ()):
+                    decided.setdefault(year, Counter())[level_id] += 1
+                mine += member_rows.get((year, u), ())
+        members = counts.by_year_level(mine, by_year)
+        out[pk] = _trend_rows(years, schemes, by_year, decided, members)
+    return out
 
 
 def rated_years(unit: Unit) -> list[int]:

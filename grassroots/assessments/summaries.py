@@ -63,8 +63,9 @@ def annual_ratings(ctx: Context) -> Section | None:
         head=(_("Năm"), _("Mức xếp loại")),
     )
     child_rows = []
+    trends = ratings.trend_by_unit([c.unit for c in ctx.children], sorted({first.year, last.year}))
     for c in ctx.children:
-        trend = {r.year: r for r in ratings.trend(c.unit, sorted({first.year, last.year}))}
+        trend = {r.year: r for r in trends[c.unit.pk]}
         child_rows.append(
             {
                 "code": c.unit.code,

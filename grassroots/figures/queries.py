@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from grassroots.derived import checkpoints
 from grassroots.members.models import MemberStint, Reason
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersion
-from grassroots.organizations.queries import display_version, on
+from grassroots.organizations.queries import display_version, display_versions, on
 from grassroots.territory.models import CellArrangement, Population, VillageVersion
 
 from .models import FLOW_FIELDS, LEDGER_FIELDS, STOCK_FIELDS
@@ -141,6 +141,58 @@ def population_at(unit_id: int, at: dt.date) -> int | None:
     return int(total) if communes else None
 
 
+def _chunks(ids: list[int], size: int = 500):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def villages_by_unit(unit_ids: list[int], at: dt.date) -> dict[int, dict[str, int]]:
+    """`villages_at` of each of these organizations, one grouped statement per 500 of them."""
+    out = {pk: {value: 0 for value in CellArrangement.values} for pk in unit_ids}
+    for chunk in _chunks(list(out)):
+        ids = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"SELECT a.ancestor_id, vv.arrangement, COUNT(*) FROM {VillageVersion._meta.db_table} vv"
+            f" JOIN {UnitAncestry._meta.db_table} a ON a.descendant_id = vv.unit_id"
+            f" AND a.ancestor_id IN ({ids}) AND {_ON.format(t='a')}"
+            f" WHERE {_ON.format(t='vv')} GROUP BY a.ancestor_id, vv.arrangement"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, at, at, at, at])
+            for unit_id, arrangement, n in cursor.fetchall():
+                out[unit_id][arrangement] += n
+    return out
+
+
+def population_by_unit(unit_ids: list[int], at: dt.date) -> dict[int, int | None]:
+    """`population_at` of each of these organizations: the own figures in one read, the sums
+    over the communes under the others in one grouped statement per 500 of them."""
+    out: dict[int, int | None] = dict.fromkeys(unit_ids)
+    own = Population.objects.filter(unit_id__in=unit_ids, year__lte=at.year).order_by("year")
+    for unit_id, population in own.values_list("unit_id", "population"):
+        out[unit_id] = population  # ascending years: the latest one stays
+    table = Population._meta.db_table
+    rest = [pk for pk, value in out.items() if value is None]
+    for chunk in _chunks(rest):
+        ids = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"SELECT a.ancestor_id, SUM(p.population) FROM {table} p"
+            f" JOIN {UnitAncestry._meta.db_table} a ON a.descendant_id = p.unit_id"
+            f" AND a.ancestor_id IN ({ids}) AND {_ON.format(t='a')}"
+            f" WHERE p.year = (SELECT MAX(p2.year) FROM {table} p2"
+            f" WHERE p2.unit_id = p.unit_id AND p2.year <= %s)"
+            f" AND EXISTS (SELECT 1 FROM {UnitVersion._meta.db_table} v WHERE v.unit_id = p.unit_id"
+            f" AND {_ON.format(t='v')} AND v.grassroots_type = %s AND v.kind IN (%s, %s))"
+            " GROUP BY a.ancestor_id"
+        )
+        params = [*chunk, at, at, at.year, at, at, "commune"]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL])
+            for unit_id, total in cursor.fetchall():
+                out[unit_id] = int(total)
+    return out
+
+
 @dataclass
 class Since:
     date: dt.date
@@ -202,15 +254,53 @@ def _orgs(stocks: dict) -> tuple[int, int]:
 def figures(unit: Unit, at: dt.date, since: dt.date | None = None) -> Figures:
     if since is not None and since > at:
         raise ValueError("since must not be after at")
-    if since is None:
-        stocks = ledger_at(unit.pk, at)
-        then = flows = None
-    else:
-        stocks, then, flows = ledger_between(unit.pk, since, at)
-    version = display_version(unit, at)
+    return _assemble(
+        unit,
+        at,
+        since,
+        ledger_at(unit.pk, at),
+        ledger_at(unit.pk, since) if since is not None else None,
+        display_version(unit, at),
+        population_at(unit.pk, at),
+        villages_at(unit.pk, at),
+    )
+
+
+def figures_by_unit(
+    units: list[Unit], at: dt.date, since: dt.date | None = None
+) -> dict[int, Figures]:
+    """`figures(unit, at, since)` of each of these organizations, read in a fixed number of
+    statements for any number of them (a report's per-child tables: 1,391 children of a 2025
+    province read one by one took minutes). Equal to `figures()` unit by unit
+    (tests/test_figures_by_unit.py)."""
+    if since is not None and since > at:
+        raise ValueError("since must not be after at")
+    ids = [u.pk for u in units]
+    now = ledger_by_unit(ids, at)
+    then = ledger_by_unit(ids, since) if since is not None else {}
+    versions = display_versions(ids, at)
+    population = population_by_unit(ids, at)
+    villages = villages_by_unit(ids, at)
+    return {
+        u.pk: _assemble(
+            u,
+            at,
+            since,
+            now[u.pk],
+            then.get(u.pk),
+            versions[u.pk],
+            population[u.pk],
+            villages[u.pk],
+        )  # fmt: skip
+        for u in units
+    }
+
+
+def _assemble(unit, at, since, now: dict, then: dict | None, version, population, villages):
+    """A `Figures` from what was read: the ledger's sums on `at` (and `since`), the display
+    version, the population and the villages by arrangement."""
+    stocks = {c: now[c] for c in STOCK_FIELDS}
     grassroots, subordinate = _orgs(stocks)
-    population = population_at(unit.pk, at)
-    villages = villages_at(unit.pk, at)
     pct = round(100 * stocks["members"] / population, 2) if population else None
     result = Figures(
         unit={"code": unit.code, "name": version.name, "kind": version.kind},
@@ -233,6 +323,7 @@ def figures(unit: Unit, at: dt.date, since: dt.date | None = None) -> Figures:
         villages_no_cell=villages[CellArrangement.NONE],
     )
     if since is not None:
+        # Flows are cumulative in the ledger: the window's flows are the difference of the sums.
         then_grassroots, then_subordinate = _orgs(then)
         result.since = Since(
             date=since,
@@ -240,7 +331,7 @@ def figures(unit: Unit, at: dt.date, since: dt.date | None = None) -> Figures:
             grassroots_organizations=then_grassroots,
             subordinate_organizations=then_subordinate,
             net_change=stocks["members"] - then["members"],
-            **flows,
+            **{c: now[c] - then[c] for c in FLOW_FIELDS},
         )
     return result
 

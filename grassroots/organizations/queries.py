@@ -30,6 +30,28 @@ def display_version(unit: Unit, day: dt.date) -> UnitVersion:
     )
 
 
+def display_versions(unit_ids: list[int], day: dt.date) -> dict[int, UnitVersion]:
+    """`display_version` of each of these organizations, from one read of their versions."""
+    by_unit: dict[int, list[UnitVersion]] = {pk: [] for pk in unit_ids}
+    for v in UnitVersion.objects.filter(unit_id__in=unit_ids).order_by("valid_from"):
+        by_unit[v.unit_id].append(v)
+    out = {}
+    for pk, versions in by_unit.items():
+        out[pk] = (
+            next(
+                (
+                    v
+                    for v in versions
+                    if v.valid_from <= day and (v.valid_to is None or v.valid_to > day)
+                ),
+                None,
+            )
+            or next((v for v in versions if v.valid_from > day), None)
+            or versions[-1]
+        )
+    return out
+
+
 def subtree_ids(unit: Unit | int, day: dt.date) -> QuerySet:
     """Ids of the unit and everything under it on `day` (a subquery, not a list)."""
     unit_id = unit.pk if isinstance(unit, Unit) else unit

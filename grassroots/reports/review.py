@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.figures.queries import Figures, figures
+from grassroots.figures.queries import Figures, figures, figures_by_unit
 from grassroots.organizations.models import Unit
 from grassroots.organizations.queries import children_at, display_version
 
@@ -116,7 +116,7 @@ class Child:
 @dataclass
 class Context:
     """What every section builder is given: the unit, the dates, and the figures of the unit
-    and of each child at both dates (one `figures()` call each, shared by the sections)."""
+    and of each child at both dates (read once, shared by the sections)."""
 
     unit: Unit
     name: str
@@ -179,10 +179,11 @@ def change(before, after):
 def build_context(unit: Unit, since: dt.date, at: dt.date) -> Context:
     if since > at:
         raise ValueError("since must not be after at")
-    children = [
-        Child(v.unit, v.name, figures(v.unit, at, since), figures(v.unit, since))
-        for v in children_at(unit, at).order_by("unit__code")
-    ]
+    versions = list(children_at(unit, at).order_by("unit__code"))
+    units = [v.unit for v in versions]
+    # One read for all children, not two `figures()` each (1,391 children in a 2025 province).
+    now, then = figures_by_unit(units, at, since), figures_by_unit(units, since)
+    children = [Child(v.unit, v.name, now[v.unit_id], then[v.unit_id]) for v in versions]
     return Context(
         unit=unit,
         name=display_version(unit, at).name,
