@@ -3,8 +3,9 @@
 Each document keeps `search_text`, the folded (core.text.fold: lower case, no diacritics, đ→d)
 text of its symbol, title, summary and attached files, so the search is diacritics-insensitive
 on both databases without an extension. SQLite answers from an FTS5 table kept by triggers
-(migration 0002); PostgreSQL from a GIN index on `to_tsvector('simple', search_text)`. Every
-typed word must appear, as a word or the start of one.
+(migration 0002); PostgreSQL from a GIN index on `search_vector`, a stored generated column
+`to_tsvector('simple', search_text)` (migration 0004: the database keeps it, as the triggers keep
+FTS5). Every typed word must appear, as a word or the start of one.
 """
 
 from __future__ import annotations
@@ -47,23 +48,18 @@ def matching(rows: QuerySet, text: str) -> QuerySet:
     if connection.vendor == "postgresql":
         query = " & ".join(f"{w}:*" for w in typed)
         if _postgres_estimate(query) < WALK_FROM:
-            # Few hits: read them from the GIN index and sort them. On the table itself (or
-            # with the subquery pulled up into a semi-join: hence OFFSET 0) the planner walked
-            # the date index for a word in ~800 documents, recomputing to_tsvector for 5,000
-            # rows (600–700 ms).
-            return rows.filter(
-                pk__in=RawSQL(
-                    "SELECT id FROM directives_document WHERE "
-                    "to_tsvector('simple'::regconfig, search_text) @@ "
-                    "to_tsquery('simple'::regconfig, %s) OFFSET 0",
-                    [query],
-                )
-            )
+            # Few hits: their ids are read from the GIN index first (a few milliseconds) and
+            # the page is fetched by primary key. Left to the planner as a subquery, it walked
+            # the date index recomputing to_tsvector (600–700 ms), or, for a district account,
+            # scanned the register for the access filter and hash-joined it with the hits
+            # (1,9 s for "Phường 5" at load 25; EXPLAIN ANALYZE, 02/12/2026).
+            ids = _postgres_hits(query, PG_IDS_CAP)
+            if len(ids) <= PG_IDS_CAP:
+                return rows.filter(pk__in=ids)
         # Many hits: on the table itself, walked newest first (a few hundred rows at most).
         return rows.filter(
             RawSQL(
-                "to_tsvector('simple'::regconfig, directives_document.search_text) @@ "
-                "to_tsquery('simple'::regconfig, %s)",
+                "directives_document.search_vector @@ to_tsquery('simple'::regconfig, %s)",
                 [query],
                 output_field=BooleanField(),
             )
@@ -90,13 +86,29 @@ def matching(rows: QuerySet, text: str) -> QuerySet:
     )
 
 
+# the estimate can be far off for several words ("dau tranh phan": 148 estimated, 9,391 read);
+# above this many ids the register is walked instead
+PG_IDS_CAP = 20000
+
+
+def _postgres_hits(query: str, cap: int) -> list[int]:
+    """The ids of the matching documents, at most cap + 1 of them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM directives_document WHERE "
+            "search_vector @@ to_tsquery('simple'::regconfig, %s) LIMIT %s",
+            [query, cap + 1],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _postgres_estimate(query: str) -> float:
-    """The planner's estimate of the hits (from the GIN expression index's statistics; planning
-    only, nothing read)."""
+    """The planner's estimate of the hits (from `search_vector`'s statistics; planning only,
+    nothing read)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "EXPLAIN (FORMAT JSON) SELECT 1 FROM directives_document WHERE "
-            "to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, %s)",
+            "search_vector @@ to_tsquery('simple'::regconfig, %s)",
             [query],
         )
         plan = cursor.fetchone()[0]
@@ -164,6 +176,37 @@ POSTGRES_SETUP = [
     "CREATE INDEX IF NOT EXISTS directives_document_fts ON directives_document "
     "USING gin (to_tsvector('simple'::regconfig, search_text))"
 ]
+
+
+# A prefix query (every typed word is one, "tuyen:*") makes the GIN index's hits lossy, so
+# PostgreSQL rechecks each hit; on the expression index the recheck recomputed to_tsvector of the
+# document's text: counting the 783 documents with "tuyen" took 236 ms, a word in 51,000
+# documents ~1 s (bench/documents_bench.py, 02/12/2026). A stored vector is read, not recomputed.
+POSTGRES_VECTOR = [
+    "ALTER TABLE directives_document ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
+    "CREATE INDEX IF NOT EXISTS directives_document_vector ON directives_document "
+    "USING gin (search_vector)",
+    "DROP INDEX IF EXISTS directives_document_fts",
+    "ANALYZE directives_document",
+]
+POSTGRES_VECTOR_BACK = [
+    *POSTGRES_SETUP,
+    "ALTER TABLE directives_document DROP COLUMN IF EXISTS search_vector",
+]
+
+
+def install_vector(apps, schema_editor) -> None:
+    """Migration step: PostgreSQL's stored vector (SQLite keeps its FTS5 table)."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRES_VECTOR:
+            schema_editor.execute(statement)
+
+
+def remove_vector(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRES_VECTOR_BACK:
+            schema_editor.execute(statement)
 
 
 def install(apps, schema_editor) -> None:
