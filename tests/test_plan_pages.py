@@ -50,6 +50,12 @@ def test_draft_preview_export_apply(client, approver):
     page = client.get(url).content.decode()
     assert "Kế hoạch hợp lệ" in page
     assert "P-D1-C3-1" in page and "4 → 3" in page  # D1's grassroots organizations
+    # The editor works over the tree of the day before: districts with their communes, each
+    # linked to its tree on that day and marked with the plan's changes that name it.
+    tree = page.split('id="plan-tree"')[1].split("</details>")[0]
+    assert 'href="/tree/P-D1-C1/?at=2025-06-30"' in tree and "P-D3-C4" in tree
+    assert "P-D1-C1</span> · Chi bộ cơ sở · <strong>Sáp nhập</strong>" in tree
+    assert "Sáp nhập (nhận)" in tree  # P-D1-C2 receives the merger
     data = client.get(url + "preview.xlsx")
     wb = load_workbook(io.BytesIO(data.content))
     rows = list(wb["Tổ chức"].iter_rows(values_only=True))
@@ -61,6 +67,7 @@ def test_draft_preview_export_apply(client, approver):
     assert Unit.objects.filter(code="P-D1-C3-1").count() == 0  # the preview wrote nothing
     client.post(url + "apply/")
     assert Plan.objects.get().status == Status.APPLIED
+    assert 'id="plan-tree"' not in client.get(url).content.decode()  # applied: no editor
     assert version_at(Unit.objects.get(code="P-D1-C3"), world.DAY).kind == Kind.GRASSROOTS_COMMITTEE
     assert not Unit.objects.get(code="P-D1-C1").exists_on(world.DAY)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,9 @@ from django.views.decorators.http import require_POST
 from grassroots.accounts import access
 from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor
-from grassroots.organizations.models import ChangeAction, Kind
+from grassroots.core.text import vietnamese
+from grassroots.organizations.models import ChangeAction, Kind, UnitVersion
+from grassroots.organizations.queries import children_at, on
 from grassroots.restructure import plan as engine
 
 from . import services
@@ -159,6 +162,42 @@ def _rows(preview) -> list[dict]:
     return rows
 
 
+TREE_ROWS = 1000  # the editor's tree stops here; the tree page has the rest
+
+
+def _tree(plan: Plan, change_rows: list[dict]) -> dict:
+    """The plan's scope two levels down on the day before it takes effect — the tree the editor
+    works over — each organization with the plan's changes that name it and a link to its own
+    tree on that day (a province's 2025 plan names communes under districts)."""
+    day = plan.effective_date - dt.timedelta(days=1)
+    named = defaultdict(list)
+    for row in change_rows:
+        c = row["change"]
+        named[c.code.upper()].append(row["label"])
+        for other in (c.target, c.parent):
+            if other:
+                named[other.upper()].append(_("%(what)s (nhận)") % {"what": row["label"]})
+    top = list(children_at(plan.scope, day)[:TREE_ROWS])
+    below = defaultdict(list)
+    ordered = (
+        UnitVersion.objects.filter(on(day), parent_id__in=[v.unit_id for v in top])
+        .select_related("unit")
+        .order_by(vietnamese("name"), "unit_id")
+    )
+    for v in ordered[: max(0, TREE_ROWS - len(top))]:
+        below[v.parent_id].append(v)
+
+    def row(v):
+        return {"code": v.unit.code, "name": v.name, "kind": v.get_kind_display(),
+                "named": named.get(v.unit.code.upper(), [])}  # fmt: skip
+
+    return {
+        "day": day,
+        "rows": [row(v) | {"children": [row(c) for c in below[v.unit_id]]} for v in top],
+        "more": len(top) + sum(map(len, below.values())) >= TREE_ROWS,
+    }
+
+
 @login_required
 def plan_page(request, pk: int):
     plan = _plan_for(request.user, pk)
@@ -168,13 +207,16 @@ def plan_page(request, pk: int):
         preview = services.plan_check(actor=Actor.from_request(request), plan=plan)
     elif plan.status == Status.APPLIED:
         preview = look_back(services.to_changes(plan), plan.effective_date)
+    changes = _change_rows(plan.changes.filter(voided=False))
+    can_edit = may_write and plan.status == Status.DRAFT
     return render(
         request,
         "plans/plan.html",
         {
             "plan": plan,
-            "changes": _change_rows(plan.changes.filter(voided=False)),
-            "can_edit": may_write and plan.status == Status.DRAFT,
+            "changes": changes,
+            "tree": _tree(plan, changes) if can_edit else None,
+            "can_edit": can_edit,
             "preview": preview,
             "applied": plan.status == Status.APPLIED,
             "rows": _rows(preview) if preview else [],
