@@ -22,7 +22,7 @@ from grassroots.audit.services import Actor, record
 from grassroots.core.rows import append_rows
 from grassroots.core.text import fold
 from grassroots.derived.maintain import rebuild_all
-from grassroots.members import lifecycle
+from grassroots.members import categories, lifecycle
 from grassroots.members.models import Member, MemberEvent, MemberStint
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.tree import KindVersion, tree_problems
@@ -309,6 +309,7 @@ class BulkLoader:
             member = {**defaults, **profile}
             if "search_name" not in profile:
                 member["search_name"] = fold(profile["full_name"])
+            member.update(categories.code_columns(member))
             member_id += 1
             member["id"] = member_id
             member_rows.append(columns(member))

@@ -8,6 +8,7 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
 - the tree changes: `snap = TreeSnapshot.take(units)` before, `snap.refresh()` after
   (`TreeSnapshot.new(units).refresh()` for units just established);
 - a bulk load wrote facts without any of this: `rebuild_all()`;
+- a commission changed its coded lists: `members_recode(fields)` (members' category codes);
 - a meeting was recorded, changed or voided: `meetings_changed(old, new)` with the meeting's
   rollup rows before and after (meetings.rollup.month_row): the per-organization and the
   per-ancestor monthly rollups move (a tree change moves the per-ancestor one through
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from . import meeting_months, name_index
+from . import meeting_months, member_codes, name_index
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
 from .meeting_months import MonthRow
@@ -39,6 +40,7 @@ __all__ = [
     "meeting_ancestors_rebuild",
     "meeting_months_rebuild",
     "meetings_changed",
+    "members_recode",
     "members_stints_changed",
     "names_batched",
     "rebuild_all",
@@ -102,3 +104,10 @@ def meeting_ancestors_rebuild() -> None:
     that adds it; the full rebuilds above include it)."""
     with transaction.atomic():
         meeting_months.rebuild_ancestors()
+
+
+def members_recode(fields=None):
+    """Re-derive the members' stored category codes from their typed text with today's lists;
+    {field: Counter(unmapped value → members)} (derived.member_codes)."""
+    with transaction.atomic():
+        return member_codes.recode(fields=fields or member_codes.cats.FIELDS)

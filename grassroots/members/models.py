@@ -43,6 +43,15 @@ class Member(Person):
     profile_number = models.CharField(_("số lý lịch"), max_length=16, unique=True)
     card_number = models.CharField(_("số thẻ đảng viên"), max_length=16, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The coded lists' codes of the four free-text category fields (issue 18: "free text
+    # becomes coded lists"; members.categories): derived from the typed text by the member
+    # writers and the bulk loader, re-coded by `grassroots categories --recode` when a
+    # commission changes its lists. "unmapped" when the text matches no category: the typed text
+    # is kept and listed, never dropped. The statistics group by these short columns.
+    education_code = models.CharField(max_length=24, blank=True, editable=False)
+    expertise_code = models.CharField(max_length=24, blank=True, editable=False)
+    theory_level_code = models.CharField(max_length=24, blank=True, editable=False)
+    occupation_code = models.CharField(max_length=24, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("đảng viên")
@@ -51,6 +60,16 @@ class Member(Person):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.profile_number})"
+
+
+class CategoryCoding(models.Model):
+    """Which coded lists the stored codes of a field follow (a fingerprint of the lists, see
+    members.categories.fingerprint): when a commission changes its lists the fingerprints differ
+    and the statistics classify the typed text until the members are re-coded."""
+
+    field = models.CharField(max_length=24, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+    coded_at = models.DateTimeField()
 
 
 class EventKind(models.TextChoices):
@@ -166,11 +185,13 @@ class MemberStint(models.Model):
 
     class Meta:
         indexes = [
-            # Covers "who was in these units on day D" (figures, year-end rating lists): the
-            # rows are read from the index alone, not looked up one by one in the table (the
-            # province's year-end list: 0,42 → 0,09 s CPU on SQLite, issue 11 §9).
+            # Covers "who was in these units on day D" (figures, year-end rating lists, member
+            # statistics by status): the rows are read from the index alone, not looked up one
+            # by one in the table (the province's year-end list: 0,42 → 0,09 s CPU on SQLite,
+            # issue 11 §9; the statistics' grouped scan, issue 18).
             models.Index(
-                fields=["unit", "start", "end", "member", "exempt"], name="members_stint_unit_cover"
+                fields=["unit", "start", "end", "member", "exempt", "status"],
+                name="members_stint_unit_status",
             ),
             models.Index(fields=["member", "start"]),
         ]

@@ -25,7 +25,7 @@ from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
 
-from . import lifecycle
+from . import categories, lifecycle
 from .models import EventKind, Member, MemberEvent, MemberStint
 
 PROFILE_FIELDS = [
@@ -266,7 +266,9 @@ def member_admit(
     if not values.get("birth_date"):
         raise ValidationError({"birth_date": ["Cần nhập ngày sinh."]})
     lifecycle.check_admission_age(values["birth_date"], decision_date)
-    member = Member(**values, search_name=fold(values["full_name"]))
+    member = Member(
+        **values, search_name=fold(values["full_name"]), **categories.code_columns(values)
+    )
     member.save()
     event = MemberEvent(
         member=member,
@@ -316,6 +318,7 @@ def member_update_profile(
     for name, value in values.items():
         setattr(member, name, value)
     member.search_name = fold(member.full_name)
+    _store_codes(member)
     changes = diff(before, snapshot(member, PROFILE_FIELDS))
     if not changes:
         return member
@@ -328,6 +331,12 @@ def member_update_profile(
 
 
 DERIVED_FIELDS = ("education", "expertise", "theory_level")
+
+
+def _store_codes(member: Member) -> None:
+    """The coded lists' codes of the typed category fields (members.categories)."""
+    for column, code in categories.code_columns(member).items():
+        setattr(member, column, code)
 
 
 @transaction.atomic
@@ -343,6 +352,7 @@ def member_profile_derived(*, actor: Actor, member: Member, reason: str, **field
     before = snapshot(member, PROFILE_FIELDS)
     for name, value in _validate_profile(fields, member).items():
         setattr(member, name, value)
+    _store_codes(member)
     changes = diff(before, snapshot(member, PROFILE_FIELDS))
     if not changes:
         return member

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.profile_facts import dated_values, value_on
@@ -93,6 +93,11 @@ _PROFILE = {
     "theory_level": "member__theory_level",
     "occupation": "member__occupation",
 }
+
+
+# The stored code of a coded field (members.categories) and, for the unmapped only, its text.
+_CODED = {f: f"member__{cats.code_column(f)}" for f in cats.FIELDS}
+_UNMAPPED_TEXT = {f: f"unmapped_{f}" for f in cats.FIELDS}
 
 
 def _years(born: dt.date, at: dt.date) -> int:
@@ -245,9 +250,12 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
         timeline = dated.get(dimension, {}).get(row.get("member_id"))
         if timeline is not None:
             raw = value_on(timeline, row.get("day") or at)
+            code = cats.classify(dimension, raw)
+        elif _CODED[dimension] in row:  # the stored code (member_structure's GROUP BY)
+            code, raw = row[_CODED[dimension]], row[_UNMAPPED_TEXT[dimension]]
         else:
             raw = row[_PROFILE[dimension]]
-        code = cats.classify(dimension, raw)
+            code = cats.classify(dimension, raw)
         if code == cats.UNMAPPED:
             unmapped[dimension][raw] += row.get("n", 1)  # a group of n members, or one
             return cats.UNMAPPED_LABEL
@@ -290,18 +298,34 @@ def member_structure(
     """Members counted by `unit` on `at`, by one or two dimensions; with `children`, the same
     for each organization directly under the unit on that day.
 
-    The counting is a GROUP BY over the counted stints (organization, status and the
-    dimensions' profile columns or age band), each group categorized once: a province at
-    national scale (170,000 members, ~1,400 children) was ~3 s of Python per dimension counting
-    one row per member (docs/performance.md, issue 18). Members with dated facts of a dimension
+    The counting is a GROUP BY over the counted stints (organization when children are asked,
+    status when counted, the dimensions' stored codes, profile columns or age band), each group
+    categorized once: a province at national scale (170,000 members, ~1,400 children) was ~3 s
+    of Python per dimension counting one row per member (docs/performance.md, issue 18). Members with dated facts of a dimension
     (`core.profile_facts`) are counted on their value on `at` by correcting their group one by
     one; seniority needs every member's events and is counted member by member."""
     _check(by)
     if "seniority" in by:
         return _member_structure_by_row(unit, at, by, children=children)
     stints = members_at_query(unit, at).order_by()
-    profile = sorted({_PROFILE[d] for d in by if d in _PROFILE and d != "age"})
-    columns = ["unit_id", "status", "exempt", *profile]
+    typed = sorted({_PROFILE[d] for d in by if d in _PROFILE and d != "age"})
+    # Group by the stored codes of the coded fields while they follow today's lists (their
+    # text only for the unmapped, which are listed); by the typed text, classified per group,
+    # after a commission changed its lists and before the members were re-coded.
+    coded = [d for d in by if d in cats.FIELDS and cats.codes_current([d])]
+    profile = [c for c in typed if c not in {_PROFILE[d] for d in coded}]
+    columns = [*(["unit_id"] if children else []), *profile]
+    if "status" in by:
+        columns += ["status", "exempt"]
+    for d in coded:
+        stints = stints.annotate(
+            **{
+                _UNMAPPED_TEXT[d]: Case(
+                    When(**{_CODED[d]: cats.UNMAPPED}, then=F(_PROFILE[d])), default=Value("")
+                )
+            }
+        )
+        columns += [_CODED[d], _UNMAPPED_TEXT[d]]
     if "age" in by:
         stints = stints.annotate(age_band=_age_band(at))
         columns.append("age_band")
@@ -315,7 +339,8 @@ def member_structure(
     for group in groups:
         key = tuple(counted(group, d) for d in by)
         cells[key] += group["n"]
-        by_child[child_of.get(group["unit_id"])][key] += group["n"]
+        if children:
+            by_child[child_of.get(group["unit_id"])][key] += group["n"]
     dated = _dated(by, members_at_query(unit, at).values("member_id"))
     if any(dated.values()):
         # Re-count the members with dated facts: out of the group of their typed value, into
@@ -324,18 +349,19 @@ def member_structure(
         as_typed = _categorizer(at, {}, typed_unmapped)
         on_day = _categorizer(at, {}, unmapped, dated)
         ids = sorted({m for timelines in dated.values() for m in timelines})
-        fields = ["member_id", "unit_id", "status", "exempt", *profile]
+        fields = ["member_id", "unit_id", "status", "exempt", *typed]
         fields += ["member__birth_date"] if "age" in by else []
         for i in range(0, len(ids), 5000):
             chosen = members_at_query(unit, at).filter(member_id__in=ids[i : i + 5000])
             for row in chosen.values(*fields):
-                typed = tuple(as_typed(row, d) for d in by)
+                typed_key = tuple(as_typed(row, d) for d in by)
                 dated_key = tuple(on_day(row, d) for d in by)
-                child = child_of.get(row["unit_id"])
-                cells[typed] -= 1
+                cells[typed_key] -= 1
                 cells[dated_key] += 1
-                by_child[child][typed] -= 1
-                by_child[child][dated_key] += 1
+                if children:
+                    child = child_of.get(row["unit_id"])
+                    by_child[child][typed_key] -= 1
+                    by_child[child][dated_key] += 1
         for d, raws in unmapped.items():
             raws.subtract(typed_unmapped[d])
             unmapped[d] = +raws
