@@ -213,3 +213,39 @@ def test_a_probationer_who_transfers_is_followed_to_the_new_cell():
     assert row.id == cand.pk and row.cell == "G2-1" and row.overdue == ["recognition"]
     assert cand.pk not in {x.candidate_id for x in queries.deadlines(w.g, late)}
     assert [x.cell for x in queries.deadlines(other, late)] == ["G2-1"]
+
+
+def test_due_spans_are_the_open_and_the_recognized_later_spans():
+    """`_due_spans` is written as one filter (the union of two querysets cost ~10 ms of CPU per
+    organization page): the same spans as `open_spans | _recognized_later`, on every day around
+    a case at each stage, a late recognition, a move of its cell and an organization elsewhere."""
+    w = world()
+    proposed = propose(w.c1, full_name="Người đề nghị")
+    ready = propose(w.c1, full_name="Người đủ hồ sơ")
+    file_ready(w, ready)
+    late = propose(w.c1, full_name="Người công nhận muộn")
+    admit_through(w, late)
+    on_time = propose(w.c1, full_name="Người công nhận đúng hạn")
+    admit_through(w, on_time, start="2024-03-01")
+    for cand in (late, on_time):
+        cand.refresh_from_db()
+    ceremony = late.steps.get(kind="ceremony").date
+    dev.step_recognition(actor=SYSTEM, candidate=late, date=ceremony + dt.timedelta(days=500))
+    ceremony = on_time.steps.get(kind="ceremony").date
+    dev.step_recognition(actor=SYSTEM, candidate=on_time, date=ceremony + dt.timedelta(days=370))
+    other = unit("G2", Kind.GRASSROOTS_COMMITTEE, w.p)
+    orgs.unit_move(actor=SYSTEM, unit=w.c1, new_parent=other, date=d("2025-09-01"))
+    days = [d("2024-01-09") + dt.timedelta(days=n) for n in range(0, 900, 7)]
+    seen = set()
+    for u in (w.p, w.g, w.c1, other, w.x):
+        for day in days:
+            old = queries.open_spans(u, day) | queries._recognized_later(u, day)
+            new = queries._due_spans(u, day)
+            assert sorted(new.values_list("pk", flat=True)) == sorted(
+                old.values_list("pk", flat=True)
+            ), (u.code, day)
+            seen |= set(new.values_list("stage", flat=True))
+            if queries._recognized_later(u, day).exists():
+                seen.add("recognized later")
+    assert {"proposed", "verified", "probation", "recognized later"} <= seen
+    assert proposed.pk

@@ -176,3 +176,33 @@ def test_every_scope_finds_exactly_what_the_rule_says(country):
                 text,
             )
     assert Member.objects.count() == 4
+
+
+def test_a_small_scope_drives_the_search_with_the_same_result(country, monkeypatch):
+    """When every word has more keys than the scope has stints (a commune clerk typing "tran"),
+    the scope's members drive the search instead of the name index: same members as the rule,
+    for every scope and text (COUNT_CAP lowered so that every word counts as common here)."""
+    monkeypatch.setattr(queries, "COUNT_CAP", 1)
+    c = country
+    members.member_transfer(actor=SYSTEM, member=c["anh"], to_unit=c["H1"], date=d("2016-01-01"))
+    orgs.unit_move(actor=SYSTEM, unit=c["D1"], new_parent=c["Q"], date=d("2019-01-01"))
+    texts = ["nguyen van an", "an", "van", "tran binh", "pham an", "thi", "nguyen"]
+    driven_by_scope = 0
+    for i, scope in enumerate(Unit.objects.all()):
+        usr = user(f"s{i}", scope)
+        for text in texts:
+            found = queries.search_members(
+                access.members_visible(usr), text, access.search_places(usr),
+                access.scope_members(usr),
+            )  # fmt: skip
+            assert sorted(m.full_name for m in found) == sorted(brute_force(usr, text)), (
+                scope.code,
+                text,
+            )
+            driven_by_scope += "membernamekey" not in str(found.query)
+    assert driven_by_scope > 0
+    g2 = user("g2", c["G2"])
+    found = queries.search_members(
+        access.members_visible(g2), "van", access.search_places(g2), access.scope_members(g2)
+    )
+    assert "membernamekey" not in str(found.query)

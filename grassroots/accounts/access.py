@@ -341,13 +341,26 @@ def search_places(user) -> list[int]:
     return [] if scope is None else search_index.places_under(scope)
 
 
+def scope_members(user) -> QuerySet | None:
+    """Ids (a subquery) of the members with a stint in a unit that was ever under the user's
+    scope: a superset of `members_visible`, to pre-filter a search in a small scope; None for
+    superusers (the whole registry) and accounts without a scope."""
+    if sees_everything(user):
+        return None
+    scope = _scope_id(user)
+    if scope is None:
+        return None
+    units = UnitAncestry.objects.filter(ancestor_id=scope).values("descendant_id")
+    return MemberStint.objects.filter(unit_id__in=units).values("member_id")
+
+
 def find_members(user, text: str, narrow=None):
     """A search box's members (name or identifiers) among those the user may see; `narrow`, a
     filter on Member (the search page's organization and status), applies before the cap."""
     qs = members_visible(user)
     if narrow is not None:
         qs = qs.filter(narrow)
-    return member_queries.find_members(qs, text, search_places(user))
+    return member_queries.find_members(qs, text, search_places(user), scope_members(user))
 
 
 def get_member_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Member:

@@ -39,13 +39,22 @@ def _is_identifier(text: str) -> bool:
     return len(text.split()) == 1 and any(ch.isdigit() for ch in text)
 
 
-def search_members(qs: QuerySet, text: str, places: list[int] | None = None) -> QuerySet:
+def search_members(
+    qs: QuerySet,
+    text: str,
+    places: list[int] | None = None,
+    scope_members: QuerySet | None = None,
+) -> QuerySet:
     """Members of `qs` for a search box: by name, or by profile, card or citizen number.
 
     By name, every typed word must begin a word of the name, ignoring diacritics and case:
     "nguyen van an" finds "Nguyễn Văn Ấn" (and "Nguyễn Văn Anh"), "van an" and "an" find him too.
     Candidates come from the name index (members.search_index) for the rarest typed word in
-    `places` (None: every place); `qs` carries the exact access filter.
+    `places` (None: every place); `qs` carries the exact access filter. `scope_members`: ids
+    (a subquery) of every member ever counted under the user's scope, a superset of those `qs`
+    admits; when the scope holds fewer of them than the rarest word has keys (a commune clerk
+    typing "tran": the province's ~15,000 keys, the commune's ~2,000 members), the scope drives
+    instead of the name index. Same members either way: both only pre-filter `qs`.
     """
     text = text.strip()
     if _is_identifier(text):
@@ -64,7 +73,13 @@ def search_members(qs: QuerySet, text: str, places: list[int] | None = None) -> 
             driver, fewest = word, count
         if count < COUNT_CAP:
             break
-    qs = qs.filter(pk__in=_keys(driver[:64], places).values("member_id"))
+    candidates = _keys(driver[:64], places).values("member_id")
+    # Only when every word is common (the loop above did not stop early): counting the scope's
+    # stints, capped at the rarest word's keys, costs no more than reading those keys would.
+    if scope_members is not None and fewest >= COUNT_CAP:
+        if scope_members[:fewest].count() < fewest:
+            candidates = scope_members
+    qs = qs.filter(pk__in=candidates)
     for word in tokens:
         qs = qs.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
     return ranked(qs, text)
@@ -106,13 +121,19 @@ def current_place(
     return Exists(stints)
 
 
-def find_members(qs: QuerySet, text: str, places: list[int] | None = None) -> Found:
+def find_members(
+    qs: QuerySet,
+    text: str,
+    places: list[int] | None = None,
+    scope_members: QuerySet | None = None,
+) -> Found:
     """`search_members` for lists and pages: the first COUNT_CAP matches in name order.
 
     The matching ids are read once (the candidates' rows are the cost, on PostgreSQL mostly
     random heap reads); the count and every page then work on those ids only.
     """
-    ids = list(search_members(qs, text, places).values_list("pk", flat=True)[: COUNT_CAP + 1])
+    found = search_members(qs, text, places, scope_members)
+    ids = list(found.values_list("pk", flat=True)[: COUNT_CAP + 1])
     members = qs.model.objects.filter(pk__in=ids[:COUNT_CAP])
     members = (
         members.order_by(vietnamese("full_name"), "id")
