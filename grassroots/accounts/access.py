@@ -175,13 +175,14 @@ def years_visible(user, unit: Unit, years) -> list[int]:
 # --- Reading through time: nothing after the user's view ended, nothing before it began ------
 
 
-def nearest_visible_day(user, unit: Unit, day: dt.date) -> dt.date:
+def nearest_visible_day(user, unit: Unit, day: dt.date, periods=None) -> dt.date:
     """`day` if `unit` lay inside the scope then; otherwise the nearest day it did: the last day
     of an earlier visible period (a district clerk after the 2025 dissolution sees the commune
-    as it was on 30/06/2025, not its name today), else the first day of a later one."""
+    as it was on 30/06/2025, not its name today), else the first day of a later one.
+    `periods`: `visible_period(user, unit)` when the caller has read it already."""
     if sees_everything(user):
         return day
-    periods = visible_period(user, unit)
+    periods = visible_period(user, unit) if periods is None else periods
     if not periods or any(s <= day and (e is None or day < e) for s, e in periods):
         return day
     before = [e - dt.timedelta(days=1) for _, e in periods if e is not None and e <= day]
@@ -298,12 +299,13 @@ def require_writable_unit(user, unit: Unit) -> None:
         raise PermissionDenied(READ_ONLY_PAST)
 
 
-def require_writable_member(user, member: Member) -> None:
-    """The member's most recent membership lies in the scope, and the scope still exists."""
+def require_writable_member(user, member: Member, periods=None) -> None:
+    """The member's most recent membership lies in the scope, and the scope still exists.
+    `periods`: `member_periods_visible(user, member)` when the caller has read it already."""
     if sees_everything(user):
         return
     last = member.stints.order_by("-start").values_list("end", flat=True).first()
-    periods = member_periods_visible(user, member)
+    periods = member_periods_visible(user, member) if periods is None else periods
     if not (_scope_alive(user) and periods and periods[-1][1] == last):
         raise PermissionDenied(READ_ONLY_PAST)
 
@@ -430,13 +432,13 @@ def _merge(spans: list[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, d
     return merged
 
 
-def member_visible_until(user, member: Member) -> dt.date | None:
+def member_visible_until(user, member: Member, periods=None) -> dt.date | None:
     """The last day of the member's life the user sees, or None while the member is still
     counted inside the scope (or for superusers): the member page shows status, seniority and
-    profile as of that day (issue 20 §9)."""
+    profile as of that day (issue 20 §9). `periods`: as in `require_writable_member`."""
     if sees_everything(user):
         return None
-    periods = member_periods_visible(user, member)
+    periods = member_periods_visible(user, member) if periods is None else periods
     if not periods or periods[-1][1] is None:
         return None
     return periods[-1][1] - dt.timedelta(days=1)
@@ -447,13 +449,14 @@ def event_in_periods(day: dt.date, periods: list[tuple[dt.date, dt.date | None]]
     return any(start <= day and (end is None or day <= end) for start, end in periods)
 
 
-def member_events_visible(user, member: Member) -> QuerySet:
+def member_events_visible(user, member: Member, periods=None) -> QuerySet:
     """The member's events (voided ones included) dated inside a visible period.
 
     The end day is included: the event that took the member out of the scope (a transfer, the
-    unit's dissolution) belongs to the part of the history the user may read.
+    unit's dissolution) belongs to the part of the history the user may read. `periods`: as in
+    `require_writable_member`.
     """
-    periods = member_periods_visible(user, member)
+    periods = member_periods_visible(user, member) if periods is None else periods
     if not periods:
         return MemberEvent.objects.none()
     condition = Q()
@@ -690,11 +693,11 @@ def may_write_unit(user, unit: Unit, role: str = Role.CLERK) -> bool:
     return True
 
 
-def may_write_member(user, member: Member, role: str = Role.CLERK) -> bool:
+def may_write_member(user, member: Member, role: str = Role.CLERK, periods=None) -> bool:
     """`get_member_for_user(user, member.pk, role=role)` would pass for a visible member."""
     try:
         require_role(user, role)
-        require_writable_member(user, member)
+        require_writable_member(user, member, periods)
     except PermissionDenied:
         return False
     return True

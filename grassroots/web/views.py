@@ -150,10 +150,10 @@ def visible_code(user, unit: Unit | None) -> str:
     return unit.code if seen else ""
 
 
-def _unit_history(user, unit: Unit) -> dict:
-    """Decisions about the unit and its audit trail; codes of units outside the scope masked."""
+def _unit_history(user, unit: Unit, periods) -> dict:
+    """Decisions about the unit and its audit trail; codes of units outside the scope masked.
+    `periods`: `access.unit_periods_readable(user, unit)`."""
     # Only what was decided and recorded while the unit lay in the scope (issue 20 §9).
-    periods = access.unit_periods_readable(user, unit)
     changes = [
         c
         for c in unit.changes.prefetch_related("related_units")
@@ -225,18 +225,27 @@ def unit_detail(request, code: str):
             _("Vào ngày %(day)s tổ chức chưa thuộc phạm vi của tài khoản.") % {"day": vdate(since)}
         )
         since = None
+    # The periods in which the unit lay in the scope, read once for the name shown and the
+    # history (None: no limit); the approver's right is the clerk's plus the higher role.
+    periods = access.unit_periods_readable(request.user, unit)
+    can_record = access.may_write_unit(request.user, unit, Role.CLERK)
+    current = version_at(unit, at)
+    shown_day = access.nearest_visible_day(request.user, unit, at, periods)
     context = {
         "unit": unit,
         "at": at,
         "since": since,
         "date_errors": date_errors,
-        "version": display_version(unit, access.nearest_visible_day(request.user, unit, at)),
-        "exists": version_at(unit, at) is not None,
+        # display_version(unit, at) is the version of `at` when there is one: not read twice
+        "version": current
+        if shown_day == at and current is not None
+        else display_version(unit, shown_day),
+        "exists": current is not None,
         "visible": visible,
-        "can_approve": access.may_write_unit(request.user, unit, Role.APPROVER),
-        "can_record": access.may_write_unit(request.user, unit, Role.CLERK),
+        "can_approve": can_record and request.user.has_role(Role.APPROVER),
+        "can_record": can_record,
         "actions": ChangeAction.choices,
-        **_unit_history(request.user, unit),
+        **_unit_history(request.user, unit, periods),
     }
     if visible:
         fig = figures(unit, at, since)
@@ -290,7 +299,9 @@ def member_detail(request, pk: int):
     log_profile_view(user=request.user, member=member, address=Actor.from_request(request).address)
     # A user whose view of the member ended sees the member as of that last day: status,
     # seniority, profile and audit lines of later days stay hidden (issue 20 §9).
-    until = access.member_visible_until(request.user, member)
+    # Read once: three decisions below depend on the part of the member's life in the scope.
+    periods = access.member_periods_visible(request.user, member)
+    until = access.member_visible_until(request.user, member, periods)
     today = until or timezone.localdate()
     # The whole history decides status and seniority; only the part lived inside the scope is
     # shown. Events dated after today (recorded ahead) are not today's state: they are listed
@@ -300,7 +311,9 @@ def member_detail(request, pk: int):
     upcoming = [
         (EventKind(e.kind).label, e.date) for e in recorded if e.date > today and until is None
     ]
-    events = list(access.member_events_visible(request.user, member).select_related("corrected_by"))
+    events = list(
+        access.member_events_visible(request.user, member, periods).select_related("corrected_by")
+    )
     state = lifecycle.final_state(live)
     unit_ids = {e.unit_id for e in events if e.unit_id} | (
         {state.unit_id} if state.unit_id else set()
@@ -332,7 +345,7 @@ def member_detail(request, pk: int):
         "cell": unit_names.get(state.unit_id),
         "timeline": presenters.timeline_rows(events, unit_names),
         "history": presenters.audit_rows(history, {str(u.pk): u.code for u in history_units}),
-        "can_record": access.may_write_member(request.user, member, Role.CLERK),
+        "can_record": access.may_write_member(request.user, member, Role.CLERK, periods),
         "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
         "profile": [
             (member._meta.get_field(f).verbose_name, _profile_value(member, f, profile[f]))
