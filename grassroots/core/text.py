@@ -70,8 +70,8 @@ def vietnamese(field: str):
         return Collate(field, ICU_COLLATION)
     # ORDER BY vi_key(field): SQLite calls the function once per row and sorts the keys itself
     # (binary order of UTF-8 = code-point order of `sort_key`), where ORDER BY field COLLATE vi
-    # called Python twice for each of the n log n comparisons: a commune's 1,600 members sorted
-    # for its organization page took ~19 ms of CPU, ~3 ms this way (docs/performance.md, load).
+    # called Python twice for each of the n log n comparisons: sorting a commune's 1,600 members
+    # for its organization page cost ~7 ms of CPU that way, ~3 ms this way (docs/performance.md).
     # Same order, ties included (tests/test_vietnamese_order.py).
     return Func(F(field), function="vi_key", output_field=CharField())
 
