@@ -1,21 +1,11 @@
 """The tracker's figures (the CLI's and API's JSON) computed by the database in one query.
 
 `tracker.track` builds one Python object per bound organization: right for a page that shows
-a few, far too slow for a national resolution (~320,000 organizations). Here the same rules
-(docs/directives.md "The tracker", tracker.py) are one SQL statement through the closure and
-the versions, shaped so that each bound organization costs one pass, not one per requirement:
-
-1. `facts`: one row per version of a bound kind (with its (document, level) slot, the days it is
-   bound), per done requirement (study session or implementing document, with its day), per
-   study session (counts) and per review filed — a UNION ALL of plain scans;
-2. `u`: grouped once per organization, the requirements spread over columns (entry and last
-   day per slot, done day per requirement, session counts);
-3. `p`: one closure probe per organization on its last day gives both "under the asked
-   organization then" and the child of it the organization lies in;
-4. `st`: the state of each of its duties (done, done late, late, not due, ended);
-5. grouped per child: the totals and, per requirement, the child's own state and the count of
-   late duties below it. Python receives one row per child.
-
+them, far too slow for a national resolution (~350,000 organizations: tens of seconds). Here the
+same rules (docs/directives.md "The tracker", tracker.py) are one SQL statement through the
+closure and the versions: a derived table of duties (one SELECT per requirement, bound
+organizations with entry day, last day, deadline, done day and state), grouped per organization
+and then per child of the asked organization; Python receives a few hundred rows.
 `tests/test_directives_figures.py` checks it against `queries.Cascade` (the Python tracker) on
 the test province through a merger, a dissolution and a later district, and on a generated tree.
 """
@@ -32,7 +22,7 @@ from grassroots.organizations.queries import children_at
 
 from .kinds import DOC_KINDS, LEVELS, PLAN_KINDS
 from .models import Document, Requirement
-from .tracker import DONE, DONE_LATE, ENDED, LATE, NOT_DUE, chain, requirement_label
+from .tracker import chain, requirement_label
 
 T_DOC = Document._meta.db_table
 T_SES = "directives_studysession"
@@ -40,25 +30,11 @@ T_VER = UnitVersion._meta.db_table
 T_ANC = "organizations_unitancestry"
 T_UNIT = Unit._meta.db_table
 T_MEET = "meetings_meeting"
-# states as small integers inside the statement (cheaper to compare and group than text)
-STATES = {1: DONE, 2: DONE_LATE, 3: LATE, 4: NOT_DUE, 5: ENDED}
-LATE_CODES = "(2, 3)"
-SHIFT = 4294967296  # a child is encoded as depth * SHIFT + unit id, so MIN picks the nearest
+LATE_STATES = "('late', 'done_late')"
 
 
 def _pg() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _day(day: dt.date) -> str:
-    """A date as an SQL literal: only `datetime.date` values reach here, never typed text."""
-    assert type(day) is dt.date
-    return f"DATE '{day.isoformat()}'" if _pg() else f"'{day.isoformat()}'"
-
-
-def _int(value: int) -> str:
-    assert type(value) is int
-    return str(value)
 
 
 def _hi(*parts: str) -> str:
@@ -69,10 +45,10 @@ def _lo(*parts: str) -> str:
     return f"{'LEAST' if _pg() else 'MIN'}({', '.join(parts)})"
 
 
-def _plus(column: str, days: int) -> str:
+def _plus(column: str, days: int) -> tuple[str, list]:
     if _pg():
-        return f"({column} + {_int(days)})"
-    return f"date({column}, '{days:+d} days')"
+        return f"({column} + %s)", [days]
+    return f"date({column}, %s)", [f"{days:+d} days"]
 
 
 def _in(values) -> tuple[str, list]:
@@ -80,73 +56,95 @@ def _in(values) -> tuple[str, list]:
     return (f"({', '.join(['%s'] * len(values))})", values) if values else ("(NULL)", [])
 
 
-def _bound_facts(doc: Document, slots: dict[str, int], at: dt.date) -> tuple[str, list]:
-    """The versions of the kinds of `slots` (level → slot number) in [document date, at], under
-    the issuer (anywhere for a central body): one row per version with its slot and the days
-    [a, b) it is bound (tracker._bound)."""
-    pairs = [(slot, kind) for lv, slot in slots.items() for kind in LEVELS[lv].unit_kinds]
-    level_kinds = " UNION ALL ".join(f"SELECT {_int(s)} AS k, %s AS kind" for s, _k in pairs)
-    entry, last_excl = (
-        ["v.valid_from", _day(doc.date)],
-        [
-            f"COALESCE(v.valid_to, {_day(FAR_FUTURE)})",
-            _day(at + dt.timedelta(days=1)),
-        ],
+def _bound_sql(doc: Document, levels: list[str], unit_id: int, at: dt.date) -> tuple[str, list]:
+    """The organizations bound by `doc`'s requirements of `levels` under `unit_id`: one row per
+    (organization, level) with its entry day, the day after its last day, and the day it ended.
+    Rules of tracker._bound: of the level's kind, under the issuer (anywhere for a central
+    body), within [document date, at]; under `unit_id` on the last day."""
+    day_after = at + dt.timedelta(days=1)
+    pairs = [(lv, kind) for lv in levels for kind in LEVELS[lv].unit_kinds]
+    level_kinds = " UNION ALL ".join(["SELECT %s AS level, %s AS kind"] * len(pairs))
+    issuer_join, entry, last_excl, params = (
+        "",
+        ["v.valid_from", "%s"],
+        ["COALESCE(v.valid_to, %s)", "%s"],
+        [],
     )
-    issuer_join = ""
+    start_params, end_params = [doc.date], [FAR_FUTURE, day_after]
     if doc.issuer_id is not None:
         issuer_join = (
-            f" JOIN {T_ANC} ia ON ia.descendant_id = v.unit_id"
-            f" AND ia.ancestor_id = {_int(doc.issuer_id)} AND ia.depth > 0"
-            f" AND ia.valid_from <= {_day(at)}"
-            f" AND (ia.valid_to IS NULL OR ia.valid_to > {_day(doc.date)})"
+            f" JOIN {T_ANC} ia ON ia.descendant_id = v.unit_id AND ia.ancestor_id = %s"
+            " AND ia.depth > 0 AND ia.valid_from <= %s"
+            " AND (ia.valid_to IS NULL OR ia.valid_to > %s)"
         )
+        params += [doc.issuer_id, at, doc.date]
         entry.append("ia.valid_from")
-        last_excl.append(f"COALESCE(ia.valid_to, {_day(FAR_FUTURE)})")
-    a, b = _hi(*entry), _lo(*last_excl)
+        last_excl.append("COALESCE(ia.valid_to, %s)")
+        end_params.append(FAR_FUTURE)
+    s, e = _hi(*entry), _lo(*last_excl)
     sql = (
-        f"SELECT v.unit_id AS unit_id, lk.k AS k, {a} AS a, {b} AS b, 0 AS n, 0 AS ex, 0 AS att"
-        f" FROM {T_VER} v JOIN ({level_kinds}) lk ON lk.kind = v.kind{issuer_join}"
-        f" WHERE v.valid_from <= {_day(at)}"
-        f" AND (v.valid_to IS NULL OR v.valid_to > {_day(doc.date)}) AND {a} < {b}"
+        "SELECT g.unit_id AS unit_id, g.level AS level, g.entry AS entry,"
+        " g.last_excl AS last_excl, u.ended AS ended FROM ("
+        f"SELECT v.unit_id AS unit_id, lk.level AS level, MIN({s}) AS entry,"
+        f" MAX({e}) AS last_excl FROM {T_VER} v JOIN ({level_kinds}) lk ON lk.kind = v.kind"
+        f"{issuer_join} WHERE v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)"
+        f" AND {s} < {e} GROUP BY v.unit_id, lk.level) g JOIN {T_UNIT} u ON u.id = g.unit_id"
+        f" WHERE EXISTS (SELECT 1 FROM {T_ANC} ua WHERE ua.ancestor_id = %s"
+        " AND ua.descendant_id = g.unit_id AND ua.valid_from < g.last_excl"
+        " AND (ua.valid_to IS NULL OR ua.valid_to >= g.last_excl))"
     )
-    return sql, [kind for _s, kind in pairs]
+    return sql, [
+        *start_params,
+        *end_params,
+        *[x for pair in pairs for x in pair],
+        *params,
+        at,
+        doc.date,
+        *start_params,
+        *end_params,
+        unit_id,
+    ]
 
 
-def _done_facts(req: Requirement, key: int, at: dt.date) -> tuple[str, list]:
-    """The organizations that did `req`, each with the day (tracker._done_on), keyed `key`."""
+def _duty_sql(req: Requirement, at: dt.date) -> tuple[str, list]:
+    """One requirement's bound organizations (from its document's `b<id>`) with the duty's
+    done day and state (tracker._done_on, tracker._state)."""
     doc = req.document
     if req.action == "study":
-        return (
-            f"SELECT unit_id, {_int(key)}, date, NULL, 0, 0, 0 FROM {T_SES}"
-            " WHERE document_id IN (SELECT id FROM ch) AND voided_at IS NULL"
-            f" AND date <= {_day(at)} AND date >= {_day(doc.date)} AND audience = %s",
-            [req.audience],
+        done = (
+            f"SELECT unit_id AS uid, MIN(date) AS day FROM {T_SES}"
+            " WHERE document_id IN (SELECT id FROM ch) AND voided_at IS NULL AND date <= %s"
+            " AND date >= %s AND audience = %s GROUP BY unit_id"
         )
-    wanted = (req.doc_kind,) if req.action == "report" or req.doc_kind else PLAN_KINDS
-    kinds_in, params = _in(wanted)
-    return (
-        f"SELECT issuer_id, {_int(key)}, date, NULL, 0, 0, 0 FROM ch"
-        f" WHERE issuer_id IS NOT NULL AND kind IN {kinds_in} AND date >= {_day(doc.date)}",
-        params,
+        done_params = [at, doc.date, req.audience]
+    else:
+        if req.action == "report":
+            wanted = (req.doc_kind,)
+        else:
+            wanted = (req.doc_kind,) if req.doc_kind else PLAN_KINDS
+        kinds_in, wanted_params = _in(wanted)
+        done = (
+            f"SELECT issuer_id AS uid, MIN(date) AS day FROM ch WHERE kind IN {kinds_in}"
+            " AND date >= %s GROUP BY issuer_id"
+        )
+        done_params = [*wanted_params, doc.date]
+    lead = (req.deadline - doc.date).days
+    shifted, shift_params = _plus("b.entry", lead)
+    deadline = f"(CASE WHEN b.entry > %s THEN {_hi('%s', shifted)} ELSE %s END)"
+    deadline_params = [doc.date, req.deadline, *shift_params, req.deadline]
+    state = (
+        f"CASE WHEN d.day IS NOT NULL THEN (CASE WHEN d.day <= {deadline} THEN 'done'"
+        " ELSE 'done_late' END)"
+        f" WHEN b.ended IS NOT NULL AND b.ended <= {_lo('%s', deadline)} THEN 'ended'"
+        f" WHEN %s > {deadline} THEN 'late' ELSE 'not_due' END"
     )
-
-
-def _placement(unit_id: int, kids: list[int], day: str) -> str:
-    """For the organization `u.unit_id` on the day before `day` (an SQL expression, exclusive):
-    NULL if it did not lie under `unit_id` then; else 0 if it was directly under it (it is a
-    child itself), depth * SHIFT + the nearest child of today it lay in, or -1 (none: the unit
-    itself, or under a child that no longer exists)."""
-    kid_list = ", ".join(_int(k) for k in kids) or "NULL"
-    u = _int(unit_id)
-    return (
-        f"(SELECT CASE WHEN MAX(CASE WHEN a2.ancestor_id = {u} THEN 1 ELSE 0 END) = 1 THEN"
-        f" COALESCE(MIN(CASE WHEN a2.ancestor_id = {u} AND a2.depth = 1 THEN 0"
-        f" WHEN a2.ancestor_id IN ({kid_list}) THEN a2.depth * {SHIFT} + a2.ancestor_id END), -1)"
-        f" END FROM {T_ANC} a2 WHERE a2.descendant_id = u.unit_id"
-        f" AND a2.ancestor_id IN ({u}, {kid_list})"
-        f" AND a2.valid_from < {day} AND (a2.valid_to IS NULL OR a2.valid_to >= {day}))"
+    state_params = [*deadline_params, at, *deadline_params, at, *deadline_params]
+    sql = (
+        f"SELECT b.unit_id AS unit_id, %s AS req_id, %s AS action, b.last_excl AS last_excl,"
+        f" d.day AS done_on, {state} AS state FROM b{doc.pk} b"
+        f" LEFT JOIN ({done}) d ON d.uid = b.unit_id WHERE b.level = %s"
     )
+    return sql, [req.pk, req.action, *state_params, *done_params, req.level]
 
 
 def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
@@ -170,172 +168,126 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
         ]  # fmt: skip
         return out
     ch_sql, ch_params = in_chain.values("pk", "issuer_id", "kind", "date").query.sql_with_params()
-    params: list = [*ch_params]
-    # slots: one per (document, level) with requirements, numbered from 0; a requirement's done
-    # days are keyed 1000 + its index, session counts -1, reviews filed -2
-    slots: dict[Document, dict[str, int]] = {}
-    slot_of: list[int] = []
-    n_slots = 0
+    ctes, params = (
+        [f"ch AS (SELECT pk AS id, issuer_id, kind, date FROM ({ch_sql}) c0)"],
+        [*ch_params],
+    )
+    levels: dict[Document, list[str]] = {}
     for req in reqs:
-        doc_slots = slots.setdefault(req.document, {})
-        if req.level not in doc_slots:
-            doc_slots[req.level] = n_slots
-            n_slots += 1
-        slot_of.append(doc_slots[req.level])
-    facts = []
-    for doc, doc_slots in slots.items():
-        sql, p = _bound_facts(doc, doc_slots, at)
-        facts.append(sql)
+        levels.setdefault(req.document, [])
+        if req.level not in levels[req.document]:
+            levels[req.document].append(req.level)
+    for doc, doc_levels in levels.items():
+        sql, p = _bound_sql(doc, doc_levels, unit.pk, at)
+        ctes.append(f"b{doc.pk} AS ({sql})")
         params += p
-    for i, req in enumerate(reqs):
-        sql, p = _done_facts(req, 1000 + i, at)
-        facts.append(sql)
+    parts = []
+    for req in reqs:
+        sql, p = _duty_sql(req, at)
+        parts.append(sql)
         params += p
+    reviews_in, review_params = _in(k for k, v in DOC_KINDS.items() if v.review)
     expected = (
         "COALESCE(m.expected_official + m.expected_probationary + m.expected_attached, s.expected)"
     )
     present = (
         "COALESCE(m.present_official + m.present_probationary + m.present_attached, s.attended)"
     )
-    facts.append(
-        f"SELECT s.unit_id, -1, NULL, NULL, 1,"
-        f" CASE WHEN s.makeup_of_id IS NULL THEN {expected} ELSE 0 END, {present}"
+    with_sql = (
+        f"WITH {', '.join(ctes)}, duty AS ({' UNION ALL '.join(parts)}),"
+        " org AS (SELECT unit_id, MAX(last_excl) AS last_excl,"
+        " MAX(CASE WHEN action = 'issue' AND done_on IS NOT NULL THEN 1 ELSE 0 END) AS issued,"
+        f" MAX(CASE WHEN action = 'issue' AND state IN {LATE_STATES} THEN 1 ELSE 0 END) AS issue_late,"
+        " MAX(CASE WHEN action = 'study' THEN 1 ELSE 0 END) AS studies"
+        " FROM duty GROUP BY unit_id),"
+        f" ses AS (SELECT s.unit_id AS unit_id, COUNT(*) AS n,"
+        f" SUM(CASE WHEN s.makeup_of_id IS NULL THEN {expected} ELSE 0 END) AS expected,"
+        f" SUM({present}) AS attended"
         f" FROM {T_SES} s LEFT JOIN {T_MEET} m ON m.id = s.meeting_id"
-        f" WHERE s.document_id IN (SELECT id FROM ch) AND s.voided_at IS NULL"
-        f" AND s.date <= {_day(at)}"
+        " WHERE s.document_id IN (SELECT id FROM ch) AND s.voided_at IS NULL AND s.date <= %s"
+        " GROUP BY s.unit_id),"
+        " rep AS (SELECT issuer_id AS unit_id, COUNT(*) AS n FROM ch"
+        f" WHERE kind IN {reviews_in} GROUP BY issuer_id)"
     )
-    reviews_in, review_params = _in(k for k, v in DOC_KINDS.items() if v.review)
-    facts.append(
-        "SELECT issuer_id, -2, NULL, NULL, 1, 0, 0 FROM ch"
-        f" WHERE issuer_id IS NOT NULL AND kind IN {reviews_in}"
+    with_params = [*params, at, *review_params]
+    # the child of `unit` each organization lies in on its last day: a child on `at`, or an
+    # organization that was directly under `unit` on its own last day (a dissolved district)
+    child_ids = list(kids)
+    kid_in, kid_params = _in(child_ids)
+    direct = "a2.ancestor_id = %s AND a2.depth = 1"
+    child = (
+        f"(SELECT CASE WHEN {direct} THEN o.unit_id ELSE a2.ancestor_id END FROM {T_ANC} a2"
+        f" WHERE a2.descendant_id = o.unit_id AND (a2.ancestor_id IN {kid_in} OR ({direct}))"
+        " AND a2.valid_from < o.last_excl AND (a2.valid_to IS NULL OR a2.valid_to >= o.last_excl)"
+        f" ORDER BY CASE WHEN {direct} THEN 0 ELSE 1 END, a2.depth LIMIT 1)"
     )
-    params += review_params
-    per_slot = ", ".join(
-        f"MIN(CASE WHEN k = {s} THEN a END) AS e{s}, MAX(CASE WHEN k = {s} THEN b END) AS l{s}"
-        for s in range(n_slots)
+    org_rows = (
+        f"SELECT o.unit_id AS unit_id, {child} AS child_id, o.last_excl AS last_excl, o.issued AS issued, o.issue_late AS issue_late,"
+        " o.studies AS studies, COALESCE(x.n, 0) AS n, COALESCE(x.expected, 0) AS expected,"
+        " COALESCE(x.attended, 0) AS attended, COALESCE(r.n, 0) AS reports"
+        " FROM org o LEFT JOIN ses x ON x.unit_id = o.unit_id"
+        " LEFT JOIN rep r ON r.unit_id = o.unit_id"
     )
-    per_req = ", ".join(
-        f"MIN(CASE WHEN k = {1000 + i} THEN a END) AS d{i}" for i in range(len(reqs))
-    )
-    # `L`: the last day (exclusive) over every slot; the placement is probed there, and again on
-    # a slot's own last day only when that differs (an organization that changed level)
-    grouped = (
-        f"SELECT unit_id, {per_slot}, {per_req}, MAX(b) AS lx,"
-        " SUM(CASE WHEN k = -1 THEN n ELSE 0 END) AS sn,"
-        " SUM(CASE WHEN k = -1 THEN ex ELSE 0 END) AS sex,"
-        " SUM(CASE WHEN k = -1 THEN att ELSE 0 END) AS satt,"
-        " SUM(CASE WHEN k = -2 THEN n ELSE 0 END) AS reps"
-        " FROM facts GROUP BY unit_id HAVING MAX(b) IS NOT NULL"
-    )
-    kid_ids = list(kids)
-    day_after = _day(at + dt.timedelta(days=1))
-    # a unit alive on `at` (lx = at + 1) cannot have ended by then: its end is read only for
-    # the others
-    probed = (
-        f"SELECT u.*, {_placement(unit.pk, kid_ids, 'u.lx')} AS pl,"
-        f" CASE WHEN u.lx < {day_after} THEN"
-        f" (SELECT ended FROM {T_UNIT} WHERE id = u.unit_id) END AS ended FROM u"
-    )
-    oks = []
-    for s in range(n_slots):
-        oks.append(
-            f"CASE WHEN u.l{s} IS NULL THEN 0 WHEN u.l{s} = u.lx THEN"
-            f" (CASE WHEN u.pl IS NULL THEN 0 ELSE 1 END)"
-            f" WHEN {_placement(unit.pk, kid_ids, f'u.l{s}')} IS NULL THEN 0 ELSE 1 END AS ok{s}"
-        )
-    never = _day(dt.date(1, 1, 1))
-    lasts = _hi(*(f"CASE WHEN ok{s} = 1 THEN l{s} ELSE {never} END" for s in range(n_slots)))
-    if n_slots == 1:
-        lasts = f"CASE WHEN ok0 = 1 THEN l0 ELSE {never} END"
-    checked = f"SELECT u.*, {', '.join(oks)} FROM p u"
-    last_of = f"SELECT c.*, {lasts} AS last FROM c"
-    states = []
-    for i, req in enumerate(reqs):
-        s, doc = slot_of[i], req.document
-        lead = (req.deadline - doc.date).days
-        deadline = (
-            f"(CASE WHEN e{s} > {_day(doc.date)}"
-            f" THEN {_hi(_day(req.deadline), _plus(f'e{s}', lead))} ELSE {_day(req.deadline)} END)"
-        )
-        states.append(
-            f"CASE WHEN ok{s} = 0 THEN NULL"
-            f" WHEN d{i} IS NOT NULL THEN (CASE WHEN d{i} <= {deadline} THEN 1 ELSE 2 END)"
-            f" WHEN ended IS NOT NULL AND ended <= {_lo(_day(at), deadline)} THEN 5"
-            f" WHEN {_day(at)} > {deadline} THEN 3 ELSE 4 END AS s{i}"
-        )
-    placed = _placement(unit.pk, kid_ids, "u.last")
-    child = f"CASE WHEN u.last = u.lx THEN u.pl ELSE {placed} END"
-    with_states = (
-        f"SELECT x.*, CASE WHEN x.place = 0 THEN x.unit_id WHEN x.place > 0"
-        f" THEN x.place %% {SHIFT} END AS child_id"  # %% : a literal % under both drivers
-        f" FROM (SELECT u.unit_id, u.last, u.sn, u.sex,"
-        f" u.satt, u.reps, {child} AS place, {', '.join(states)} FROM l u"
-        f" WHERE u.last > {never}) x"
-    )
-    issue = [i for i, r in enumerate(reqs) if r.action == "issue"]
-    study = [i for i, r in enumerate(reqs) if r.action == "study"]
-    issued = " OR ".join(f"s{i} IN (1, 2)" for i in issue) or "1 = 0"
-    issue_late = " OR ".join(f"s{i} IN {LATE_CODES}" for i in issue) or "1 = 0"
-    studies = " OR ".join(f"s{i} IS NOT NULL" for i in study) or "1 = 0"
-    capped = "CASE WHEN satt < sex THEN satt ELSE sex END"
-    own_cols = ", ".join(
-        f"MAX(CASE WHEN unit_id = child_id THEN s{i} END),"
-        f" SUM(CASE WHEN unit_id <> child_id AND s{i} IN {LATE_CODES} THEN 1 ELSE 0 END)"
-        for i in range(len(reqs))
-    )
+    capped = "CASE WHEN attended < expected THEN attended ELSE expected END"
+    # One statement (each CTE evaluated once): per child of `unit` the totals of its subtree
+    # ('g'), and the states of the duties in it, its own apart ('s').
     sql = (
-        f"WITH ch AS (SELECT pk AS id, issuer_id, kind, date FROM ({ch_sql}) c0),"
-        f" facts AS ({' UNION ALL '.join(facts)}),"
-        f" u AS MATERIALIZED ({grouped}),"
-        f" p AS MATERIALIZED ({probed}),"
-        f" c AS ({checked}), l AS ({last_of}),"
-        f" st AS MATERIALIZED ({with_states})"
-        " SELECT child_id, COUNT(*),"
-        f" SUM(CASE WHEN {issued} THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {issue_late} THEN 1 ELSE 0 END), SUM(sn),"
-        f" SUM(CASE WHEN {studies} THEN sex ELSE 0 END),"
-        f" SUM(CASE WHEN {studies} THEN {capped} ELSE 0 END), SUM(reps),"
+        f"{with_sql}, placed AS ({org_rows})"
+        " SELECT 'g' AS tag, child_id, NULL AS req_id, NULL AS own, NULL AS state,"
+        " COUNT(*) AS c1, SUM(issued), SUM(issue_late), SUM(n),"
+        " SUM(CASE WHEN studies = 1 THEN expected ELSE 0 END),"
+        f" SUM(CASE WHEN studies = 1 THEN {capped} ELSE 0 END), SUM(reports),"
         " MAX(CASE WHEN unit_id = child_id THEN 1 ELSE 0 END),"
-        f" MAX(CASE WHEN unit_id = child_id THEN last END), {own_cols}"
-        " FROM st GROUP BY child_id"
+        " MAX(CASE WHEN unit_id = child_id THEN last_excl END)"
+        " FROM placed GROUP BY child_id"
+        " UNION ALL"
+        " SELECT 's', p.child_id, d.req_id, CASE WHEN d.unit_id = p.child_id THEN 1 ELSE 0 END,"
+        " d.state, COUNT(*), 0, 0, 0, 0, 0, 0, 0, NULL"
+        " FROM duty d JOIN placed p ON p.unit_id = d.unit_id WHERE p.child_id IS NOT NULL"
+        " GROUP BY p.child_id, d.req_id, CASE WHEN d.unit_id = p.child_id THEN 1 ELSE 0 END,"
+        " d.state"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*with_params, unit.pk, *kid_params, unit.pk, unit.pk])
         rows = cursor.fetchall()
-    totals = [int(sum(r[i] or 0 for r in rows)) for i in range(1, 8)]  # PG: Decimal
+    groups = [r for r in rows if r[0] == "g"]
+    totals = [int(sum(r[i] or 0 for r in groups)) for i in range(5, 12)]  # PG: Decimal
     out.update(
         organizations=totals[0], plans_issued=totals[1], plans_late=totals[2],
         study_sessions=totals[3], study_coverage_pct=_pct(totals[4], totals[5]),
         reports_filed=totals[6],
     )  # fmt: skip
-    by_child = {r[0]: r for r in rows if r[0] is not None}
-    labels = [requirement_label(req) for req in reqs]
+    by_child = {r[1]: r for r in groups if r[1] is not None}
+    labels = {req.pk: requirement_label(req) for req in reqs}
+    order = {req.pk: i for i, req in enumerate(reqs)}
+    own: dict[int, list[tuple[int, str]]] = {}
+    below: dict[int, dict[str, int]] = {}
+    for _tag, child_id, req_id, is_own, state, n, *_rest in (r for r in rows if r[0] == "s"):
+        if is_own:
+            own.setdefault(child_id, []).append((order[req_id], state, labels[req_id]))
+        elif state in ("late", "done_late"):
+            counts = below.setdefault(child_id, {})
+            counts[labels[req_id]] = counts.get(labels[req_id], 0) + int(n)
     plans: dict[int, dict] = {}
     for _pk, issuer_id, kind, symbol, date in sorted(docs, key=lambda d: (d[4], d[0])):
         if issuer_id is not None and not DOC_KINDS[kind].review:
             plans.setdefault(issuer_id, {"number": symbol, "date": date.isoformat()})
-    ids = set(kids) | {c for c, r in by_child.items() if r[8]}
+    ids = set(kids) | {c for c, r in by_child.items() if r[12]}
     names = {k: (v.unit.code, v.name) for k, v in kids.items()}
-    names.update(_names_on_last_day({c: by_child[c][9] for c in ids - set(kids)}))
+    names.update(_names_on_last_day({c: by_child[c][13] for c in ids - set(kids)}))
     children = []
     for unit_id in ids:
         row = by_child.get(unit_id)
-        own = [] if row is None else [
-            (STATES[row[10 + 2 * i]], labels[i])
-            for i in range(len(reqs)) if row[10 + 2 * i] is not None
-        ]  # fmt: skip
-        late = [label for state, label in own if state in (LATE, DONE_LATE)]
-        below: dict[str, int] = {}
-        for i in range(len(reqs)):
-            if row is not None and row[11 + 2 * i]:
-                below[labels[i]] = below.get(labels[i], 0) + int(row[11 + 2 * i])
-        late += [f"{label}: {n} tổ chức trực thuộc" for label, n in sorted(below.items())]
+        duties = sorted(own.get(unit_id, []))
+        late = [label for _i, state, label in duties if state in ("late", "done_late")]
+        late += [f"{label}: {n} tổ chức trực thuộc"
+                 for label, n in sorted(below.get(unit_id, {}).items())]  # fmt: skip
         code, name = names.get(unit_id, ("", ""))
         children.append({
             "code": code, "name": name,
-            "plan": plans.get(unit_id) if row and row[8] else None,
-            "state": _colour({state for state, _l in own}),
-            "study_coverage_pct": _pct(int(row[5] or 0), int(row[6] or 0)) if row else None,
+            "plan": plans.get(unit_id) if row and row[12] else None,
+            "state": _colour({state for _i, state, _l in duties}),
+            "study_coverage_pct": _pct(int(row[9] or 0), int(row[10] or 0)) if row else None,
             "late": late,
         })  # fmt: skip
     out["children"] = sorted(children, key=lambda c: c["code"])
