@@ -49,3 +49,29 @@ def copy_rows(table: str, columns: list[str], rows) -> None:
             copy.set_types([oids[c] for c in columns])
             for row in rows:
                 copy.write_row(row)
+
+
+def reserve_ids(table: str, n: int) -> list[int]:
+    """n ids for new rows of `table` (an auto-increment `id`), to insert them with `append_rows`
+    and know their ids without reading them back. Call inside the writer's transaction.
+
+    PostgreSQL: drawn from the column's sequence, so a concurrent writer never gets the same.
+    SQLite: after the highest id ever given (AUTOINCREMENT keeps it in sqlite_sequence, so an id
+    is never reused); the transaction holds the database's only write lock (transaction_mode
+    IMMEDIATE), so nobody else inserts before the rows are appended."""
+    if n <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, n],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        top = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            top = max(top, row[0] if row else 0)
+    return list(range(top + 1, top + 1 + n))

@@ -464,7 +464,7 @@ class TreeSnapshot:
             subtree,
             Closure.load(descendants=subtree),
             kind_spans(subtree),
-            name_index.place_spans(subtree),
+            {} if name_index.discarding() else name_index.place_spans(subtree),
             meeting_months.subtree_share(subtree),
         )
 
@@ -472,23 +472,38 @@ class TreeSnapshot:
         rebuild_closure(self.subtree)
         new_closure = Closure.load(descendants=self.subtree)
         new_spans = kind_spans(self.subtree)
-        stints = [
-            StintRow(*values)
-            for values in MemberStint.objects.filter(unit_id__in=self.subtree).values_list(
-                *STINT_COLUMNS
-            )
-        ]
-        linked = MemberStint.objects.filter(
-            Q(came_from_id__in=self.subtree) | Q(went_to_id__in=self.subtree)
-        ).exclude(unit_id__in=self.subtree)
-        stints += [StintRow(*values) for values in linked.values_list(*STINT_COLUMNS)]
-        outside = {s.unit_id for s in stints} - self.subtree
+        # A unit's count and a stint's deltas depend only on the closure rows (and kinds) of the
+        # units they name: where those did not change, taking them out under the old shape and
+        # putting them back under the new one cancels exactly, so they are not read at all. A
+        # merger changes the merged cell only; a dissolved district whose communes were merged
+        # away first changes nothing under it (its communes had ended there already).
+        changed = {
+            u
+            for u in self.subtree
+            if sorted(self.closure.by_desc.get(u, ())) != sorted(new_closure.by_desc.get(u, ()))
+            or self.spans.get(u, []) != new_spans.get(u, [])
+        }
+        stints = (
+            [
+                StintRow(*values)
+                for values in MemberStint.objects.filter(
+                    Q(unit_id__in=changed) | Q(came_from_id__in=changed) | Q(went_to_id__in=changed)
+                ).values_list(*STINT_COLUMNS)
+            ]
+            if changed
+            else []
+        )
+        # The closure of every other unit a stint names (its cell, where it came from, where it
+        # went), the same in both shapes: a transfer's flow depends on whether the other cell
+        # was under the same ancestor.
+        outside = {u for s in stints for u in (s.unit_id, s.came_from, s.went_to) if u}
+        outside -= self.subtree
         shared = Closure.load(descendants=outside) if outside else Closure()
         for closure in (self.closure, new_closure):
             for unit_id, rows in shared.by_desc.items():
                 closure.by_desc[unit_id] = rows
         acc: Acc = {}
-        for unit_id in self.subtree:
+        for unit_id in changed:
             _contribute_unit(acc, unit_id, self.spans.get(unit_id, ()), self.closure, sign=-1)
             _contribute_unit(acc, unit_id, new_spans.get(unit_id, ()), new_closure, sign=+1)
         for stint in stints:
@@ -499,5 +514,7 @@ class TreeSnapshot:
             meeting_months.move_subtree(self.meetings, self.subtree)
         # The name index keys members by top-level organization: only units whose one changed
         # need their members re-keyed (a rename or a move inside a province costs nothing).
+        if name_index.discarding():
+            return
         places = name_index.place_spans(self.subtree)
         name_index.refresh_units(u for u in self.subtree if places.get(u) != self.places.get(u))

@@ -103,21 +103,33 @@ def _places(stints: Iterable[tuple[int, dt.date, dt.date | None]], spans: Spans)
 _pending: ContextVar[set[int] | None] = ContextVar("names_pending", default=None)
 
 
+# True inside a block whose writes are all rolled back (maintain.names_discarded).
+_discarding: ContextVar[bool] = ContextVar("names_discarding", default=False)
+
+
 @contextmanager
-def batched() -> Iterator[None]:
+def batched(*, discard: bool = False) -> Iterator[None]:
     """Inside the block, `refresh` (and so `refresh_units`) only notes the members; their keys
-    are recomputed once at the end (maintain.names_batched says why that is safe)."""
-    if _pending.get() is not None:  # nested: the outer block refreshes
+    are recomputed once at the end (maintain.names_batched says why that is safe). With
+    `discard`, nothing is noted or recomputed (maintain.names_discarded)."""
+    if _pending.get() is not None:  # nested: the outer block refreshes (or discards)
         yield
         return
     token = _pending.set(set())
+    flag = _discarding.set(discard)
     try:
         yield
-        ids = sorted(_pending.get() or ())
+        ids = [] if discard else sorted(_pending.get() or ())
     finally:
         _pending.reset(token)
+        _discarding.reset(flag)
     for i in range(0, len(ids), 5000):
         refresh(ids[i : i + 5000])
+
+
+def discarding() -> bool:
+    """Whether the keys computed now would be thrown away (a rehearsal that is rolled back)."""
+    return _discarding.get()
 
 
 def refresh(member_ids: Iterable[int]) -> None:
@@ -126,7 +138,8 @@ def refresh(member_ids: Iterable[int]) -> None:
     places of a few members' keys, not the words of thousands."""
     pending = _pending.get()
     if pending is not None:
-        pending.update(member_ids)
+        if not _discarding.get():
+            pending.update(member_ids)
         return
     member_ids = set(member_ids)
     if not member_ids:
@@ -152,15 +165,23 @@ def refresh(member_ids: Iterable[int]) -> None:
         # wanted keys are inserted again below.
         MemberNameKey.objects.filter(member_id__in=stale)._raw_delete(connection.alias)
     stale_set = set(stale)
-    MemberNameKey.objects.bulk_create(
-        MemberNameKey(place_id=place, key=word, member_id=m)
-        for place, word, m in sorted(wanted, key=lambda k: (k[2], k[0], k[1]))
-        if m in stale_set or (place, word, m) not in have
+    # Appended in one statement (COPY on PostgreSQL): a province's restructure re-keys tens of
+    # thousands of members, and a model instance per key cost more than computing it.
+    append_rows(
+        MemberNameKey._meta.db_table,
+        ["place_id", "key", "member_id"],
+        [
+            (place, word, m)
+            for place, word, m in sorted(wanted, key=lambda k: (k[2], k[0], k[1]))
+            if m in stale_set or (place, word, m) not in have
+        ],
     )
 
 
 def refresh_units(unit_ids: Iterable[int]) -> None:
     """After a tree change: recompute the members who have a stint in any of these units."""
+    if _discarding.get():
+        return
     unit_ids = list(unit_ids)
     members: set[int] = set()
     for i in range(0, len(unit_ids), 5000):

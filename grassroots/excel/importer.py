@@ -30,12 +30,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from grassroots.audit import chain as audit_chain
-from grassroots.audit.models import AuditRecord, Source
-from grassroots.audit.services import Actor
+from grassroots.audit.models import Source
+from grassroots.audit.services import Actor, append_records
 from grassroots.core.text import fold
 
 from . import schema
@@ -292,7 +290,7 @@ class Importer:
             part.write(actor, audits)
         if audits:
             self.progress("Ghi nhật ký", 0, len(audits))
-            _insert_audits(audits)
+            append_records(audits)
         # The parsed rows are no longer needed: free them before the ledger rebuild, the other
         # big user of memory.
         self.rows, audits = {}, []
@@ -304,7 +302,7 @@ class Importer:
     def audit(
         self, actor: Actor, object_type: str, pk, label: str, action: str, changes: dict
     ) -> tuple:
-        """One audit row as a tuple (see _insert_audits): 100,000 model instances would cost
+        """One audit row as a tuple (see audit.services.append_records): 100,000 model instances would cost
         seconds and hundreds of MB for nothing."""
         return (
             getattr(actor.user, "pk", None),
@@ -318,33 +316,6 @@ class Importer:
             json.dumps(changes, ensure_ascii=False, default=str),
             f"Nhập Excel: {self.name}",
         )
-
-
-def _insert_audits(rows: list[tuple]) -> None:
-    """Append audit records in bulk (the same columns `audit.services.record` fills), linked
-    into the trail's hash chain (audit/chain.py)."""
-    table = AuditRecord._meta.db_table
-    at = timezone.now()
-    now = connection.ops.adapt_datetimefield_value(at)
-    links = audit_chain.link(
-        table, (dict(zip(audit_chain.FIELDS, (at, *row), strict=True)) for row in rows)
-    )
-    rows = [(now, *row, value) for row, value in zip(rows, links, strict=True)]
-    columns = (*audit_chain.FIELDS, "chain")  # the columns the chain hashes, in its order
-    if connection.vendor == "postgresql":
-        # COPY: one statement instead of one INSERT per record (the JSON text goes into jsonb).
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[i : i + 5000])
 
 
 def import_file(

@@ -7,20 +7,28 @@ the event, re-derives the member's stints, moves the figures ledger, and writes 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from grassroots.accounts import access
 from grassroots.audit.models import AuditRecord
-from grassroots.audit.services import Actor, diff, for_update, record, snapshot, unsaved_record
+from grassroots.audit.services import (
+    Actor,
+    append_records,
+    diff,
+    for_update,
+    record,
+    snapshot,
+)
 from grassroots.core import limits
 from grassroots.core.dates import vn
-from grassroots.core.rows import append_rows
+from grassroots.core.rows import append_rows, reserve_ids
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
@@ -435,6 +443,26 @@ def _chunks(ids: list[int]):
         yield ids[i : i + BATCH]
 
 
+# A new event's columns, in the order members_restructure writes them (voided_at and
+# corrected_by stay NULL).
+_EVENT_COLUMNS = [
+    MemberEvent._meta.get_field(name).column
+    for name in (
+        "id",
+        "member",
+        "kind",
+        "date",
+        "unit",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        "discipline_form",
+        "place",
+        "note",
+        "recorded_at",
+        "void_reason",
+    )
+]
 _STINT_COLUMNS = [
     MemberStint._meta.get_field(name).column
     for name in ("member", *(n.removesuffix("_id") for n in maintain.STINT_COLUMNS))
@@ -456,18 +484,20 @@ def members_restructure(
     decision_date: dt.date | None = None,
     issuing_body: str = "",
     confirm_future: bool = False,
-) -> list[MemberEvent]:
+) -> list[int]:
     """Move many members (id → receiving cell) from their cells on `date` because of one
     restructure: the same fact, rule by rule, as `member_record_event(kind=RESTRUCTURE)` for each
     of them (tests/test_members_bulk.py compares the two on generated histories), written in bulk.
 
     Every member's whole history is checked with the new event by the same lifecycle and unit
     rules (`validate_history`, one `UnitChecker` for all), and every refused member is named at
-    once; nothing is written unless all pass. Then: the events in one `bulk_create`, only the
-    stints that changed replaced (a restructure ends one stint and opens one), the ledger moved
-    once for all (`maintain.members_stints_changed`), the versions bumped in one UPDATE and one
-    audit record per event, as the one-by-one path writes them. Runs in the caller's
-    transaction: a merger of 200 cells stays all-or-nothing."""
+    once; nothing is written unless all pass. Then: the events appended in one statement with
+    ids drawn first (`core.rows`), only the stints that changed replaced (a restructure ends one
+    stint and opens one), the ledger moved once for all (`maintain.members_stints_changed`), the
+    versions bumped in one UPDATE and one audit record per event, as the one-by-one path writes
+    them, appended in one statement (`audit.services.append_records`). Returns the new events'
+    ids, in member id order. Runs in the caller's transaction: a merger of 200 cells stays
+    all-or-nothing."""
     ids = sorted(moves)
     if not ids:
         return []
@@ -492,17 +522,22 @@ def members_restructure(
             "member_id", "kind", "date", "unit_id", "decision_date", "discipline_form", "id"
         ):
             events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
-    new_events = {
-        pk: MemberEvent(
-            member=members[pk],
+    # The new event's fields, the same for every member but the receiving cell: one unsaved
+    # event per cell states them (its audit changes and label are the one-by-one path's).
+    templates = {
+        unit.pk: MemberEvent(
             kind=EventKind.RESTRUCTURE,
             date=date,
-            unit=moves[pk],
+            unit=unit,
             decision_number=limits.clean_text(decision_number),
             decision_date=decision_date,
             issuing_body=limits.clean_text(issuing_body),
             note=note.strip(),
         )
+        for unit in moves.values()
+    }
+    new_ev = {
+        pk: lifecycle.Ev(EventKind.RESTRUCTURE, date, moves[pk].pk, decision_date, "", 10**12)
         for pk in ids
     }
     unit_ids = {e.unit_id for rows in events.values() for e in rows if e.unit_id}
@@ -511,7 +546,7 @@ def members_restructure(
     refused: list[str] = []
     fields: set[str] = set()
     for pk in ids:
-        history = [*events[pk], as_ev(new_events[pk])]
+        history = [*events[pk], new_ev[pk]]
         try:
             derived[pk] = validate_history(history, checker)
         except ValidationError as exc:
@@ -530,7 +565,34 @@ def members_restructure(
             shown.append(f"… và {len(refused) - NAMED_REFUSALS} trường hợp khác.")
         field = fields.pop() if len(fields) == 1 else "__all__"
         raise ValidationError({field: shown} if field != "__all__" else shown)
-    created = MemberEvent.objects.bulk_create(new_events.values(), batch_size=BATCH)
+    # The events with ids drawn first and appended in one statement (COPY on PostgreSQL), as
+    # the stints are: `bulk_create` of model instances was most of the move's time at a
+    # province's scale (docs/performance.md "Restructure plans").
+    event_ids = reserve_ids(MemberEvent._meta.db_table, len(ids))
+    recorded = connection.ops.adapt_datetimefield_value(timezone.now())
+    append_rows(
+        MemberEvent._meta.db_table,
+        _EVENT_COLUMNS,
+        [
+            (
+                event_id,
+                pk,
+                str(t.kind),
+                t.date,
+                t.unit_id,
+                t.decision_number,
+                t.decision_date,
+                t.issuing_body,
+                t.discipline_form,
+                t.place,
+                t.note,
+                recorded,
+                t.void_reason,
+            )
+            for event_id, pk in zip(event_ids, ids, strict=True)
+            for t in (templates[moves[pk].pk],)
+        ],
+    )
     # Replace only the stints that differ (the one-by-one path deletes and re-inserts them all:
     # same rows, same ledger, since the ledger is a sum over stints).
     old_rows: list[maintain.StintRow] = []
@@ -568,22 +630,24 @@ def members_restructure(
     maintain.members_stints_changed(ids, old_rows, new_rows)
     for chunk in _chunks(ids):
         Member.objects.filter(pk__in=chunk).update(version=F("version") + 1)
-    label = str(created[0])  # the same kind and date for all
-    AuditRecord.objects.bulk_create(
+    # One audit record per event, as `record` writes it, appended in one statement.
+    who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
+    audits = {
+        unit_id: (
+            str(t),
+            # diff() gives plain values (ids, ISO dates), as `record` stores them.
+            json.dumps(diff({}, snapshot(t, EVENT_FIELDS)), ensure_ascii=False),
+        )
+        for unit_id, t in templates.items()
+    }
+    append_records(
         [
-            unsaved_record(
-                actor,
-                obj=event,
-                action="create",
-                changes=diff({}, snapshot(event, EVENT_FIELDS)),
-                object_type="memberevent",
-                label=label,
-            )
-            for event in created
-        ],
-        batch_size=BATCH,
+            (*who, "memberevent", str(event_id), label[:255], "create", changes, "")
+            for event_id, pk in zip(event_ids, ids, strict=True)
+            for label, changes in (audits[moves[pk].pk],)
+        ]
     )
-    return created
+    return event_ids
 
 
 def member_transfer(

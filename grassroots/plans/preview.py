@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from grassroots.assessments.models import Rating
 from grassroots.audit.services import Actor
+from grassroots.derived import maintain
 from grassroots.development.models import Candidate
 from grassroots.figures.queries import figures
 from grassroots.members.models import Member
@@ -238,7 +239,8 @@ def rehearse(
     result = Preview(day)
     named = _named_codes(changes)
     try:
-        with transaction.atomic():
+        # Rolled back below: the name index (not read by the checks or the preview) is not kept.
+        with transaction.atomic(), maintain.names_discarded():
             snap = _before(named, changes, day, day) if preview else None
             outcome = engine.play(actor, changes)
             result.problems, result.recognized = outcome.problems, outcome.recognized
