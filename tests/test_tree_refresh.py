@@ -42,8 +42,9 @@ def _ledger() -> tuple[list, list]:
 def test_backdated_move_keeps_a_later_transfer_from_outside_the_moved_subtree():
     """A member transferred in 2016 from G2 into C1, whose committee G1 then moves from D1 to D2
     from 2014: for D1 the transfer stays inside its subtree (no flow), for D2 it is a transfer
-    in. The refresh must judge "was G2 under D1" with G2's real closure, though G2 is outside
-    the moved subtree (before: it was read as not under anything, and D1 got -1 transfer in)."""
+    in. The refresh re-reads C1's stint (its cell's closure changed) and judges "was G2 under
+    D1" with G2's closure (read for the stint in G2 that went to C1); skipping either would
+    leave D1 with a transfer in of -1."""
     p = unit("P", Kind.PROVINCE)
     d1 = unit("D1", Kind.DISTRICT, p)
     d2 = unit("D2", Kind.DISTRICT, p)

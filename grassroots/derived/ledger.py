@@ -493,11 +493,7 @@ class TreeSnapshot:
             if changed
             else []
         )
-        # The closure of every other unit a stint names (its cell, where it came from, where it
-        # went), the same in both shapes: a transfer's flow depends on whether the other cell
-        # was under the same ancestor.
-        outside = {u for s in stints for u in (s.unit_id, s.came_from, s.went_to) if u}
-        outside -= self.subtree
+        outside = {s.unit_id for s in stints} - self.subtree
         shared = Closure.load(descendants=outside) if outside else Closure()
         for closure in (self.closure, new_closure):
             for unit_id, rows in shared.by_desc.items():
