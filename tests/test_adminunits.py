@@ -17,12 +17,12 @@ def lang_son():
 def test_loading_everything_is_fast():
     for fn in (au._legacy, au._new, au._mapping):
         fn.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU: the wall clock of a shared machine measures the others
     for p in au.legacy_provinces():
         au.ward_mapping_2025_all(p.code)
     for p in au.new_provinces():
         au.new_wards(p.code)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_province_counts():
