@@ -16,7 +16,7 @@ from grassroots.assessments.models import Rating
 from grassroots.audit.services import Actor
 from grassroots.derived import maintain
 from grassroots.development.models import Candidate
-from grassroots.figures.queries import figures
+from grassroots.figures.queries import figures_by_unit
 from grassroots.members.models import Member
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on
@@ -101,13 +101,16 @@ def _state(units: dict[int, Unit], day: dt.date) -> dict[str, dict | None]:
             "parent"
         )
     }
+    # One batch for every affected organization (a province's plan touches hundreds): the same
+    # figures as `figures()` one by one (tests/test_figures_by_unit.py), in a fixed number of reads.
+    counted = figures_by_unit([u for pk, u in units.items() if pk in versions], day)
     out: dict[str, dict | None] = {}
     for pk, unit in units.items():
         version = versions.get(pk)
         if version is None:
             out[unit.code] = None
             continue
-        data = figures(unit, day).as_json()
+        data = counted[pk].as_json()
         data.pop("unit", None)
         data.pop("at", None)
         out[unit.code] = {
