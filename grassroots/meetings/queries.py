@@ -478,15 +478,10 @@ def _unexcused_raw(unit: Unit, since: dt.date, last: dt.date) -> list[tuple[int,
         ]
 
 
-def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
-    """How many members are on the watch list (`watch_list`) in some year of the window, without
-    loading names or evidence.
-
-    The whole months of the window that are over come from the per-ancestor absence rollup
-    (`figures.MeetingAbsenceMonth`: the unit's rows, one per member and month with an unexcused
-    mark): the members with enough months there are counted by the database; the window's
-    partial and current months are read mark by mark (`_unexcused_raw`) and only their members'
-    rolled-up months are loaded to join them."""
+def _absence_window(since: dt.date, until: dt.date):
+    """The watch list's window, shared by the one-unit and the many-unit counts: the last day
+    held, each year's threshold of unexcused months (dated rule), the whole months the absence
+    rollup answers, and the partial ranges read mark by mark."""
     last = held_until(until)
     threshold = {
         year: rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal
@@ -499,6 +494,19 @@ def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
             raw_ranges.append((since, full[0] - dt.timedelta(days=1)))
         if full[1] < last:
             raw_ranges.append((full[1] + dt.timedelta(days=1), last))
+    return last, threshold, full, raw_ranges
+
+
+def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
+    """How many members are on the watch list (`watch_list`) in some year of the window, without
+    loading names or evidence.
+
+    The whole months of the window that are over come from the per-ancestor absence rollup
+    (`figures.MeetingAbsenceMonth`: the unit's rows, one per member and month with an unexcused
+    mark): the members with enough months there are counted by the database; the window's
+    partial and current months are read mark by mark (`_unexcused_raw`) and only their members'
+    rolled-up months are loaded to join them."""
+    last, threshold, full, raw_ranges = _absence_window(since, until)
     months: dict[tuple[int, int], set[int]] = defaultdict(set)
     for first, end in raw_ranges:
         for member_id, day in _unexcused_raw(unit, first, end):
@@ -799,18 +807,7 @@ def _unexcused_raw_by_unit(
 def absent_months_by_unit(ids: list[int], since: dt.date, until: dt.date) -> dict[int, int]:
     """`absent_months_count` of each of these organizations: the absence rollup's rows of all of
     them counted by the database, the partial months read mark by mark once for all."""
-    last = held_until(until)
-    threshold = {
-        year: rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal
-        for year in range(since.year, last.year + 1)
-    }
-    full = _full_months(since, until)
-    raw_ranges = [(since, last)] if full is None else []
-    if full is not None:
-        if since < full[0]:
-            raw_ranges.append((since, full[0] - dt.timedelta(days=1)))
-        if full[1] < last:
-            raw_ranges.append((full[1] + dt.timedelta(days=1), last))
+    last, threshold, full, raw_ranges = _absence_window(since, until)
     months: dict[tuple[int, int, int], set[int]] = defaultdict(set)  # (unit, member, year)
     for first, end in raw_ranges:
         for ancestor, member_id, day in _unexcused_raw_by_unit(ids, first, end):
