@@ -349,6 +349,13 @@ def module_pages(o: dict, s: str, c: str, cell: str, m: int) -> list[tuple[str, 
             and (f"/plans/{o['plan'].pk}/changes/{o['plan'].changes.first().pk}/void/"),
         ),
         (
+            "plans/<int:pk>/changes/<int:change_pk>/edit/",
+            "plan change edit form",
+            o["plan"]
+            and o["plan"].changes.first()
+            and (f"/plans/{o['plan'].pk}/changes/{o['plan'].changes.first().pk}/edit/"),
+        ),
+        (
             "plans/<int:pk>/preview.xlsx",
             "plan preview xlsx",
             on("plan", "/plans/{pk}/preview.xlsx"),

@@ -125,6 +125,9 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=11)
     parser.add_argument("--members", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the validate step into FILE (pstats), then stop"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
     import django
@@ -153,6 +156,14 @@ def main() -> None:
     )
     # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second number).
     t, c = time.perf_counter(), time.process_time()
+    if args.profile:
+        import cProfile
+
+        cProfile.runctx(
+            "rehearse(actor, plan, DAY, preview=False)", globals(), locals(), args.profile
+        )
+        print(f"profiled validate: {time.perf_counter() - t:.1f} s -> {args.profile}")
+        return
     checked = rehearse(actor, plan, DAY, preview=False)
     print(
         f"validate: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s), "

@@ -118,3 +118,74 @@ def test_void_a_change_of_a_draft_then_refused_once_applied(client, approver):
     kept.refresh_from_db()
     assert not kept.voided
     assert f"changes/{kept.pk}/void/" not in response.content.decode()
+
+
+def test_edit_a_change_of_a_draft_in_place_then_refused_once_applied(client, approver):
+    from grassroots.audit.models import AuditRecord
+
+    client.post(
+        "/plans/new/",
+        {"name": "Sắp xếp thử", "effective_date": world.DAY.isoformat(), "scope": "P"},
+    )
+    plan = Plan.objects.get()
+    url = f"/plans/{plan.pk}/"
+    client.post(url + "changes/", {"action": "rename", "code": "P-D1-C3", "name": "Chi bộ Đông"})
+    client.post(url + "changes/", {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C3"})
+    wrong = plan.changes.get(action="merge")
+    edit = url + f"changes/{wrong.pk}/edit/"
+    assert edit in client.get(url).content.decode()
+    form = client.get(edit).content.decode()
+    assert 'value="P-D1-C3"' in form and '<option value="merge" selected>' in form
+    # Refused: a merger needs its target; nothing changes and what was typed stays on the form.
+    page = client.post(edit, {"action": "merge", "code": "P-D1-C1", "target": ""}).content.decode()
+    assert "Cần nhập giá trị này." in page and 'value="P-D1-C1"' in page
+    wrong.refresh_from_db()
+    assert wrong.target == "P-D1-C3"
+    assert not AuditRecord.objects.filter(action="edit_change").exists()
+    response = client.post(
+        edit, {"action": "merge", "code": "p-d1-c1", "target": "p-d1-c2"}, follow=True
+    )
+    assert "Đã sửa thay đổi 2." in response.content.decode()
+    wrong.refresh_from_db()
+    assert (wrong.position, wrong.target, wrong.code, wrong.voided) == (2, "P-D1-C2", "P-D1-C1", False)
+    audit = AuditRecord.objects.get(object_type="plan", action="edit_change")
+    assert audit.changes["target"] == ["P-D1-C3", "P-D1-C2"] and audit.actor == approver
+    assert "code" not in audit.changes  # only what changed
+    client.post(url + "apply/")
+    plan.refresh_from_db()
+    assert plan.status == Status.APPLIED
+    assert not Unit.objects.get(code="P-D1-C1").exists_on(world.DAY)
+    assert version_at(Unit.objects.get(code="P-D1-C3"), world.DAY).name == "Chi bộ Đông"
+    # Applied: the form is gone and a post changes nothing.
+    response = client.post(edit, {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C3"}, follow=True)
+    assert "Kế hoạch đã thực hiện không thể sửa." in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.target == "P-D1-C2"
+
+
+def test_edit_keeps_the_parts_of_a_split_read_from_excel():
+    from grassroots.audit.services import Actor
+    from grassroots.plans import services
+
+    world.build()
+    plan = services.plan_create(
+        actor=Actor.system(), name="Chia", effective_date=world.DAY, scope=Unit.objects.get(code="P")
+    )
+    parts = [
+        {"code": "P-D1-C1-A", "name": "Chi bộ A", "kind": Kind.GRASSROOTS_CELL},
+        {"code": "P-D1-C1-B", "name": "Chi bộ B", "kind": Kind.GRASSROOTS_CELL},
+    ]
+    change = services.plan_add_change(
+        actor=Actor.system(), plan=plan, action="split", code="P-D1-C1", parts=parts
+    )
+    from grassroots.plans.views import _posted_change
+
+    values = _posted_change(
+        {"action": "split", "code": "P-D1-C1", "parts": "p-d1-c1-a, P-D1-C1-C"}, change.parts
+    )
+    services.plan_edit_change(actor=Actor.system(), change=change, action="split", **values)
+    change.refresh_from_db()
+    assert [(p["code"], p["name"]) for p in change.parts] == [
+        ("P-D1-C1-A", "Chi bộ A"),  # kept from the row, not replaced by its code
+        ("P-D1-C1-C", "P-D1-C1-C"),
+    ]

@@ -1,6 +1,6 @@
 """Every change to a restructure plan goes through these functions (pages, Excel, API, CLI).
 
-A draft is built (`plan_create`, `plan_add_change`, `plan_void_change`), checked and previewed
+A draft is built (`plan_create`, `plan_add_change`, `plan_edit_change`, `plan_void_change`), checked and previewed
 as a whole (`plan_check`: played in a transaction that is rolled back), and applied at once
 (`plan_apply`: one transaction, all or nothing). Organization changes are approvers' work
 (access.require_unit_write on the plan's deciding organization, as in the services the plan
@@ -148,11 +148,8 @@ def _check_change(action: str, values: dict) -> dict:
     return values
 
 
-@transaction.atomic
-def plan_add_change(*, actor: Actor, plan: Plan, action: str, **values) -> PlanChange:
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    access.require_unit_write(actor, plan.scope, plan.effective_date)
-    _require_draft(plan)
+def _clean(action: str, values: dict) -> dict:
+    """A change's fields as stored: trimmed, codes upper-case, then checked (`_check_change`)."""
     clean = {k: limits.clean_text(str(values.get(k) or "")) for k in _FIELDS}
     for k in ("code", "parent", "target", "new_cell_code"):
         clean[k] = clean[k].upper()
@@ -169,7 +166,15 @@ def plan_add_change(*, actor: Actor, plan: Plan, action: str, **values) -> PlanC
         str(k).strip().upper(): str(v).strip().upper()
         for k, v in (values.get("assign") or {}).items()
     }
-    _check_change(action, clean)
+    return _check_change(action, clean)
+
+
+@transaction.atomic
+def plan_add_change(*, actor: Actor, plan: Plan, action: str, **values) -> PlanChange:
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    access.require_unit_write(actor, plan.scope, plan.effective_date)
+    _require_draft(plan)
+    clean = _clean(action, values)
     day = values.get("date") or plan.effective_date
     position = plan.changes.count() + 1
     change = PlanChange.objects.create(
@@ -186,6 +191,41 @@ def plan_add_change(*, actor: Actor, plan: Plan, action: str, **values) -> PlanC
         obj=plan,
         action="add_change",
         changes={"change": [None, f"{engine.ACTIONS[action]} {clean['code']}"]},
+        object_type="plan",
+    )
+    return change
+
+
+# The fields a person edits on the page; the decision, the Excel sheet and row stay as they were
+# (they say where the change came from).
+EDITABLE = ("action", "code", "name", "kind", "parent", "target", "new_cell_code",
+            "new_cell_name", "parts")  # fmt: skip
+
+
+@transaction.atomic
+def plan_edit_change(*, actor: Actor, change: PlanChange, action: str, **values) -> PlanChange:
+    """Correct one change of a draft in place (same position in the plan); the audit record
+    holds every field's value before and after. A voided change is not edited: it is history."""
+    plan = Plan.objects.select_for_update().get(pk=change.plan_id)
+    access.require_unit_write(actor, plan.scope, plan.effective_date)
+    _require_draft(plan)
+    change = PlanChange.objects.select_for_update().get(pk=change.pk)
+    if change.voided:
+        raise ValidationError("Thay đổi này đã bị hủy, không sửa được; hãy thêm thay đổi mới.")
+    clean = _clean(action, values) | {"action": action}
+    diff = {
+        k: [getattr(change, k), clean[k]] for k in EDITABLE if getattr(change, k) != clean[k]
+    }
+    if not diff:
+        return change
+    for k, (_before, after) in diff.items():
+        setattr(change, k, after)
+    change.save(update_fields=list(diff))
+    record(
+        actor,
+        obj=plan,
+        action="edit_change",
+        changes={"change": [change.position, change.position]} | diff,
         object_type="plan",
     )
     return change

@@ -227,29 +227,83 @@ def plan_page(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def plan_add(request, pk: int):
-    plan = _plan_for(request.user, pk, role=Role.APPROVER)
-    data = request.POST
+def _posted_change(data, kept_parts=()) -> dict:
+    """The editor form's fields as the services take them (a split's parts typed as codes; a
+    part already in the change keeps its name and kind — from Excel they are more than a code)."""
+    kept = {p.get("code", "").upper(): p for p in kept_parts}
     values = {
         k: data.get(k, "")
         for k in ("code", "name", "kind", "parent", "target", "new_cell_code", "new_cell_name")
     }
     if data.get("action") == ChangeAction.SPLIT:
         values["parts"] = [
-            {"code": c.strip(), "name": c.strip(), "kind": data.get("kind", "")}
+            kept.get(c.strip().upper())
+            or {"code": c.strip(), "name": c.strip(), "kind": data.get("kind", "")}
             for c in data.get("parts", "").split(",")
             if c.strip()
         ]
+    return values
+
+
+@login_required
+@require_POST
+def plan_add(request, pk: int):
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
     try:
         services.plan_add_change(
-            actor=Actor.from_request(request), plan=plan, action=data.get("action", ""), **values
+            actor=Actor.from_request(request),
+            plan=plan,
+            action=request.POST.get("action", ""),
+            **_posted_change(request.POST),
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+def plan_edit(request, pk: int, change_pk: int):
+    """Correct one change of a draft: the editor's form filled with it; saved in place."""
+    plan = _plan_for(request.user, pk, role=Role.APPROVER)
+    change = plan.changes.filter(pk=change_pk, voided=False).first()
+    if change is None or not access.may_write_unit(request.user, plan.scope, Role.APPROVER):
+        raise Http404
+    if plan.status != Status.DRAFT:
+        messages.error(request, _("Kế hoạch đã thực hiện không thể sửa."))
+        return redirect("plans:plan", pk=plan.pk)
+    values = {
+        k: getattr(change, k)
+        for k in ("action", "code", "name", "kind", "parent", "target", "new_cell_code",
+                  "new_cell_name")  # fmt: skip
+    } | {"parts": ", ".join(p.get("code", "") for p in change.parts)}
+    if request.method == "POST":
+        try:
+            services.plan_edit_change(
+                actor=Actor.from_request(request),
+                change=change,
+                action=request.POST.get("action", ""),
+                **_posted_change(request.POST, change.parts),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã sửa thay đổi %(n)s.") % {"n": change.position})
+            return redirect("plans:plan", pk=plan.pk)
+        values = {k: request.POST.get(k, "") for k in values}  # keep what was typed
+    return render(
+        request,
+        "plans/edit_change.html",
+        {
+            "plan": plan,
+            "change": change,
+            "label": engine.ACTIONS.get(change.action, change.action),
+            "values": values,
+            "actions": list(engine.ACTIONS.items()),
+            "kinds": Kind.choices,
+        },
+    )
 
 
 @login_required

@@ -56,6 +56,24 @@ RULES = {
         Probe(plan("plan_p", "changes/"), expect(302, 404, 404, 404, 302), "post", {}),
         Probe(plan("plan_q", "changes/"), expect(404, 404, 404, 302, 302), "post", {}),
     ],
+    "plans/<int:pk>/changes/<int:change_pk>/edit/": [
+        Probe(
+            lambda w: f"/plans/{w['plan_p2'].pk}/changes/{w['change_p2'].pk}/edit/",
+            expect(200, 404, 404, 404, 302),
+        ),
+        Probe(
+            lambda w: f"/plans/{w['plan_p2'].pk}/changes/{w['change_p2'].pk}/edit/",
+            expect(200, 404, 404, 404, 302),
+            "post",
+            {"action": "rename", "code": "", "name": ""},
+            note="a refused correction: the form again, nothing written",
+        ),
+        Probe(
+            lambda w: f"/plans/{w['plan_q'].pk}/changes/{w['change_p2'].pk}/edit/",
+            expect(404, 404, 404, 404, 302),
+            note="a change of another plan",
+        ),
+    ],
     "plans/<int:pk>/changes/<int:change_pk>/void/": [
         Probe(
             lambda w: f"/plans/{w['plan_p2'].pk}/changes/{w['change_p2'].pk}/void/",
