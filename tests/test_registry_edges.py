@@ -17,7 +17,7 @@ from grassroots.organizations.sheets import CHANGES, ORGANIZATIONS
 from grassroots.restructure import services as restructure
 
 from .excel_helpers import headers, workbook
-from .factories import SYSTEM, admit, unit
+from .factories import SYSTEM, admit, event, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,44 @@ def test_kind_change_before_members_arrive_is_refused(tree):
             unit=tree["C1"],
             kind=Kind.GRASSROOTS_COMMITTEE,
             date=dt.date(2005, 1, 1),
+            new_cell_code="P-C1-1",
+        )
+
+
+def test_kind_change_moves_a_member_whose_later_stints_only_change_status(tree):
+    """A member here on the day, recognized and exempted later, is the same stay: it moves into
+    the new cell with every later stint (was refused as "arriving after the day")."""
+    from grassroots.members.models import MemberStint
+
+    member = admit(tree["C1"], "2024-09-01")  # probationary on the day, recognized after it
+    event(member, EventKind.OFFICIAL, "2025-09-01")
+    event(member, EventKind.EXEMPTION, "2025-10-01")
+    restructure.unit_change_kind(
+        actor=SYSTEM,
+        unit=tree["C1"],
+        kind=Kind.GRASSROOTS_COMMITTEE,
+        date=DAY,
+        new_cell_code="P-C1-1",
+    )
+    cell = Unit.objects.get(code="P-C1-1")
+    later = MemberStint.objects.filter(member=member, start__gte=DAY).order_by("start")
+    assert [(s.unit_id, s.start, s.exempt) for s in later] == [
+        (cell.pk, DAY, False),
+        (cell.pk, dt.date(2025, 9, 1), False),
+        (cell.pk, dt.date(2025, 10, 1), True),
+    ]
+    assert not MemberStint.objects.filter(unit=tree["C1"], end__isnull=True).exists()
+
+
+def test_kind_change_refused_when_a_member_transfers_in_after_the_day(tree):
+    member = admit(tree["C2"], "2012-05-01")
+    event(member, EventKind.TRANSFER, "2025-09-01", unit=tree["C1"])
+    with pytest.raises(ValidationError, match="đến sinh hoạt sau ngày thay đổi"):
+        restructure.unit_change_kind(
+            actor=SYSTEM,
+            unit=tree["C1"],
+            kind=Kind.GRASSROOTS_COMMITTEE,
+            date=DAY,
             new_cell_code="P-C1-1",
         )
 

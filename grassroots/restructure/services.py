@@ -19,7 +19,7 @@ from django.db.models import Q
 from grassroots.accounts import access
 from grassroots.audit.services import Actor
 from grassroots.derived.maintain import TreeSnapshot
-from grassroots.members.models import MemberStint
+from grassroots.members.models import MemberStint, Reason
 from grassroots.members.services import members_restructure
 from grassroots.organizations.models import (
     MEMBER_KINDS,
@@ -46,6 +46,9 @@ from grassroots.organizations.services import (
 )
 from grassroots.territory.models import VillageVersion
 from grassroots.territory.services import village_move
+
+# Stints that continue a stay in the same cell (a change of status or exemption), not arrivals.
+CONTINUING = (Reason.STATUS, Reason.RECOGNIZED)
 
 
 def _err(message: str, field: str | None = None) -> ValidationError:
@@ -82,8 +85,15 @@ def unit_change_kind(
         raise _err("Cấp tổ chức mới không hợp lệ hoặc không thay đổi.", "kind")
     check_parent(kind, current.parent, date)
     members_here = _has_members(unit, date)
-    if kind not in MEMBER_KINDS and MemberStint.objects.filter(unit=unit, start__gt=date).exists():
+    if (
+        kind not in MEMBER_KINDS
+        and MemberStint.objects.filter(unit=unit, start__gt=date)
+        .exclude(start_reason__in=CONTINUING)
+        .exists()
+    ):
         # Members who arrive after the day would sit directly in a đảng bộ (issue 12 edge case 1).
+        # A later stint of someone already here (recognized, exempted, back from exemption) is
+        # the same stay: it moves with them into the new cell below.
         raise _err(
             "Tổ chức có đảng viên đến sinh hoạt sau ngày thay đổi: hãy ghi họ vào chi bộ trực "
             "thuộc mới, hoặc chọn ngày thay đổi sau ngày họ đến.",
