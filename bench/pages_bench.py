@@ -6,7 +6,8 @@ demo under 1 s p95").
 
 Needs the demo province (`grassroots demo`). Runs in this process through Django's test client
 (no server, no network), logged in as each account in turn: the province administrator
-(`admin_ls`) and the clerk of today's commune (`xa_canbo`). Every URL pattern of the project (the
+(`admin_ls`), the clerk of today's commune (`xa_canbo`) and the province's inspector
+(`kiemtra_ls`, the inspection pages). Every URL pattern of the project (the
 persona matrix's rows, tests/access_rules/) is either timed here with demo data or named with the
 reason it is not (POST-only actions, the Django admin). Prints, per account and page, the status,
 the p50 and p95 of the wall time over `--repeat` requests (after one warm-up request), and the
@@ -366,7 +367,7 @@ def module_pages(o: dict, s: str, c: str, cell: str, m: int) -> list[tuple[str, 
         (
             "api/v1/organizations/<str:code>/training/",
             "API training",
-            f"/api/v1/organizations/{s}/training/?since=2020-01-01",
+            f"/api/v1/organizations/{s}/training/?from={year}-01-01&to={dt.date.today()}",
         ),
         (
             "api/v1/organizations/<str:code>/cadre-standards/",
@@ -386,7 +387,7 @@ def module_pages(o: dict, s: str, c: str, cell: str, m: int) -> list[tuple[str, 
         (
             "api/v1/organizations/<str:code>/inspection-summary/",
             "API inspection summary",
-            f"/api/v1/organizations/{s}/inspection-summary/",
+            f"/api/v1/organizations/{s}/inspection-summary/?from={year}-01-01&to={dt.date.today()}",
         ),
         (
             "api/v1/organizations/<str:code>/meetings/",
@@ -659,7 +660,9 @@ def time_page(client, url: str, repeat: int, headers: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", default="admin_ls,xa_canbo")
+    # kiemtra_ls: the province's inspector (the only demo account besides the superuser that
+    # opens inspection cases; admin_ls gets their 403/404 by design).
+    parser.add_argument("--users", default="admin_ls,xa_canbo,kiemtra_ls")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="time only pages whose label contains this")
     parser.add_argument("--json", default="", help="write the results to this file")

@@ -132,6 +132,9 @@ def test_demo_personas(demo_db):
     viewer = User.objects.get(username="xem_xa")
     assert viewer.role == Role.VIEWER and viewer.scope.code.startswith("LS-X")
     assert User.objects.get(username="admin").is_superuser
+    inspector = User.objects.get(username="kiemtra_ls")
+    assert inspector.can_inspect and inspector.scope.code == "LS" and not inspector.is_superuser
+    assert not admin_ls.can_inspect
 
 
 @pytest.mark.django_db

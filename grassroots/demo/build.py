@@ -39,7 +39,11 @@ PERSONAS = {
     "xa_canbo": (Role.CLERK, NEW_COMMUNE, False),
     "xa_duyet": (Role.APPROVER, NEW_COMMUNE, False),
     "xa_quantri": (Role.ADMIN, NEW_COMMUNE, False),
+    # The province's inspection commission (UBKT): the only demo account besides the superuser
+    # that sees case content (inspection/access.py), so its pages can be tried and timed.
+    "kiemtra_ls": (Role.CLERK, "LS", False),
 }
+INSPECTORS = {"kiemtra_ls"}
 
 
 def demo_exists() -> bool:
@@ -148,6 +152,7 @@ def personas() -> list[tuple[str, str, str]]:
         if user is None:
             user = User(username=username)
         user.role, user.scope, user.is_staff, user.password = role, scope, staff, hashed
+        user.can_inspect = username in INSPECTORS
         user.save()
         rows.append((username, role, scope.code if scope else "—"))
     return rows
