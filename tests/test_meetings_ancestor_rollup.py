@@ -19,7 +19,11 @@ from collections import defaultdict
 import pytest
 
 from grassroots.derived import meeting_months
-from grassroots.figures.models import MeetingAbsenceMonth, MeetingAncestorMonth
+from grassroots.figures.models import (
+    MeetingAbsenceMonth,
+    MeetingAbsenceYear,
+    MeetingAncestorMonth,
+)
 from grassroots.meetings import queries, rollup, rules
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind
 from grassroots.meetings.services import (
@@ -105,11 +109,26 @@ def kept_absences() -> dict[tuple[int, dt.date, int], int]:
     return {(a, m, member): n for a, m, member, n in rows if n}
 
 
+def absence_year_recount() -> dict[tuple[int, int, int], int]:
+    """{(ancestor, year, member): months with an unexcused mark} from the marks, slowly."""
+    months: dict[tuple[int, int, int], set[int]] = defaultdict(set)
+    for (ancestor, month, member), marks in absence_recount().items():
+        if marks:
+            months[(ancestor, month.year, member)].add(month.month)
+    return {key: len(seen) for key, seen in months.items()}
+
+
+def kept_absence_years() -> dict[tuple[int, int, int], int]:
+    rows = MeetingAbsenceYear.objects.values_list("ancestor_id", "year", "member_id", "months")
+    return {(a, y, member): n for a, y, member, n in rows if n}
+
+
 def exact() -> dict[tuple[int, dt.date], tuple[int, ...]]:
-    """Both per-ancestor rollups as kept equal their recounts; the monthly one is returned."""
+    """The per-ancestor rollups as kept equal their recounts; the monthly one is returned."""
     rows = kept()
     assert rows == recount()
     assert kept_absences() == absence_recount()
+    assert kept_absence_years() == absence_year_recount()
     return rows
 
 
@@ -212,10 +231,40 @@ def test_the_per_ancestor_rollup_equals_a_recount_after_every_write(tree):
         fast = queries.summary(tree[code], d("2019-01-01"), d("2019-12-31"))
         slow = _summary_meeting_by_meeting(tree[code], d("2019-01-01"), d("2019-12-31"))
         assert fast == slow, code
+        # The mid-month moves read through the closure's date ranges are those of a scan of
+        # the whole subtree (C3 on 15/03, C2 ending on 10/08; C4's move on 01/06 is none).
+        for first, last in ((d("2019-01-01"), d("2019-12-31")), (d("2019-04-01"), d("2019-08-31"))):
+            assert queries._mixed_months(tree[code], first, last) == _mixed_scan(
+                tree[code], first, last
+            ), code
+    year_of = (d("2019-01-01"), d("2019-12-31"))
+    assert queries._mixed_months(P, *year_of) == {(c2.pk, d("2019-08-01"))}  # C3 stayed under P
+    assert queries._mixed_months(D1, *year_of) == {
+        (c3.pk, d("2019-03-01")), (c2.pk, d("2019-08-01")),
+    }  # fmt: skip
+    # The year's watch list (whole year: the yearly rows) is not empty.
+    year = queries.summary(P, d("2019-01-01"), d("2019-12-31"))
+    assert year["absent_3_months"] > 3
+    assert year["absent_3_months"] == len(
+        {m for (a, y, m), n in kept_absence_years().items() if a == P.pk and y == 2019 and n >= 3}
+    )
     # The rebuild gives the same table.
     final, absences = exact(), kept_absences()
     meeting_months.rebuild_ancestors()
     assert exact() == final and kept_absences() == absences
+
+
+def _mixed_scan(unit, first, last) -> set:
+    """(organization, month) whose closure row under `unit` begins or ends inside a month of
+    [first, last], not on its first day: every closure row of the subtree read."""
+    from grassroots.organizations.models import UnitAncestry
+
+    out = set()
+    for row in UnitAncestry.objects.filter(ancestor=unit):
+        for day in (row.valid_from, row.valid_to):
+            if day is not None and first < day <= last and day.day != 1:
+                out.add((row.descendant_id, day.replace(day=1)))
+    return out
 
 
 def _summary_meeting_by_meeting(unit, since, until) -> dict:
@@ -237,9 +286,14 @@ def test_the_rebuild_equals_the_kept_table_and_the_recount(tree):
     assert len(kept_rows) > 30 and len(absences) > 10
     MeetingAncestorMonth.objects.all().delete()
     MeetingAbsenceMonth.objects.all().delete()
+    MeetingAbsenceYear.objects.all().delete()
     rollup.rebuild()  # grassroots meetings-rollup: every rollup
     assert exact() == kept_rows and kept_absences() == absences
     MeetingAncestorMonth.objects.all().delete()
     MeetingAbsenceMonth.objects.all().delete()
+    MeetingAbsenceYear.objects.all().delete()
     meeting_months.rebuild_ancestors()  # the migration's path
+    assert exact() == kept_rows and kept_absences() == absences
+    MeetingAbsenceYear.objects.all().delete()
+    meeting_months.rebuild_absence_years()  # the yearly counts' migration
     assert exact() == kept_rows and kept_absences() == absences

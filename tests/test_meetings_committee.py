@@ -81,3 +81,46 @@ def test_someone_without_a_post_that_day_is_refused(w):
     with pytest.raises(ValidationError, match="không giữ chức danh trong cấp ủy"):
         _committee(w, "2019-04-10", marks={w["guest"].pk: "unexcused"})
     assert not Meeting.objects.exists()
+
+
+def test_a_committee_meeting_is_in_the_year_of_its_post_holders_only(w):
+    """Điều lệ Điều 24.2 (the committee meets monthly) and domain.md §1.5: a committee meeting is
+    one of the year's meetings of whoever held a post of that committee on the day — on the
+    rating sheet's yearly attendance and the member's own page — and of nobody else."""
+    april = _committee(w, "2019-04-10", marks={w["other"].pk: ("unexcused", "")})
+    june = _committee(w, "2019-06-10", marks={w["guest"].pk: ("excused", "Công tác")})
+    people = [w[k] for k in ("official", "other", "guest", "probationary")]
+    year = queries.members_year([p.pk for p in people], 2019)
+    # The secretary (two posts, counted once a meeting) was at both.
+    assert (year[w["official"].pk].expected, year[w["official"].pk].present) == (2, 2)
+    # The deputy until 01/05 owed April only and missed it without reason.
+    other = year[w["other"].pk]
+    assert (other.expected, other.present, other.unexcused, other.unexcused_months) == (
+        1, 0, 1, [4],
+    )  # fmt: skip
+    # The member elected on 01/05 owed June only, excused.
+    guest = year[w["guest"].pk]
+    assert (guest.expected, guest.present, guest.excused) == (1, 0, 1)
+    # A member with no post: not counted.
+    assert year[w["probationary"].pk].expected == 0
+    # The member's own page: the committee meetings of the posts held that day, with the mark.
+    mine = queries.member_attendance(w["other"], d("2019-01-01"), d("2019-12-31"))
+    assert [(r.meeting.pk, r.mark) for r in mine] == [(april.pk, "unexcused")]
+    mine = queries.member_attendance(w["guest"], d("2019-01-01"), d("2019-12-31"))
+    assert [(r.meeting.pk, r.mark) for r in mine] == [(june.pk, "excused")]
+    assert queries.member_attendance(w["probationary"], d("2019-01-01"), d("2019-12-31")) == []
+    # Each agrees with the meeting's own list on its day.
+    for meeting in (april, june):
+        listed = {
+            p.member_id for p in queries.meeting_list(meeting.unit, meeting.kind, meeting.date)
+        }
+        assert listed == {p.pk for p in people if meeting.pk in _expected_meetings(p)}
+
+
+def _expected_meetings(member) -> set[int]:
+    """The committee meetings whose list names the member (from the member's page)."""
+    return {
+        r.meeting.pk
+        for r in queries.member_attendance(member, d("2019-01-01"), d("2019-12-31"))
+        if r.meeting.kind == MeetingKind.COMMITTEE and r.mark
+    }

@@ -58,6 +58,22 @@ def holdings_on(day: dt.date, unit: Unit | None = None, subtree: Unit | None = N
     return qs
 
 
+def holding_spans(member_ids, since: dt.date, until: dt.date) -> list[tuple]:
+    """(member, organization, first day, day it stops or None) of each post these members held
+    at some time of [since, until]: open on a day exactly when `holdings_on` lists it (the post,
+    its term and the organization open; the stop is the earliest of the three ends). One query."""
+    rows = Holding.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=since),
+        member_id__in=list(member_ids), start__lte=until, voided_at__isnull=True,
+        term__voided_at__isnull=True,
+    ).values_list("member_id", "unit_id", "start", "end", "term__end", "unit__ended")  # fmt: skip
+    out = []
+    for member_id, unit_id, start, end, term_end, ended in rows:
+        stops = [day for day in (end, term_end, ended) if day is not None]
+        out.append((member_id, unit_id, start, min(stops) if stops else None))
+    return out
+
+
 def terms_on(day: dt.date, unit: Unit | None = None, subtree: Unit | None = None) -> QuerySet:
     qs = Term.objects.filter(
         Q(end__isnull=True) | Q(end__gt=day),

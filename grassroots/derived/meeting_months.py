@@ -31,6 +31,7 @@ from grassroots.core.rows import copy_rows
 from grassroots.figures.models import (
     MEETING_MONTH_FIELDS,
     MeetingAbsenceMonth,
+    MeetingAbsenceYear,
     MeetingAncestorMonth,
     MeetingMonth,
 )
@@ -86,19 +87,44 @@ def apply(old: Iterable[MonthRow], new: Iterable[MonthRow]) -> None:
 
 
 def _add_absence(ancestor_id: int, member_id: int, month: dt.date, delta: int) -> None:
+    """Add to the (ancestor, member, month) marks; when they leave or reach 0, move the
+    member's month count of that year (MeetingAbsenceYear). The marks before are read under
+    the row's lock (PostgreSQL; SQLite's writers are serial), as `_add_cell` does."""
     rows = MeetingAbsenceMonth.objects.filter(
         ancestor_id=ancestor_id, month=month, member_id=member_id
     )
-    if rows.update(marks=F("marks") + delta):
+    before = rows.select_for_update().values_list("marks", flat=True).first()
+    if before is None:
+        try:
+            with transaction.atomic():  # a savepoint: another writer may create the row first
+                MeetingAbsenceMonth.objects.create(
+                    ancestor_id=ancestor_id, member_id=member_id, month=month, year=month.year,
+                    marks=delta,
+                )  # fmt: skip
+            before = 0
+        except IntegrityError:
+            before = rows.select_for_update().values_list("marks", flat=True).get()
+            rows.update(marks=F("marks") + delta)
+    else:
+        rows.update(marks=F("marks") + delta)
+    step = (before + delta > 0) - (before > 0)
+    if step:
+        _add_absence_year(ancestor_id, member_id, month.year, step)
+
+
+def _add_absence_year(ancestor_id: int, member_id: int, year: int, step: int) -> None:
+    rows = MeetingAbsenceYear.objects.filter(
+        ancestor_id=ancestor_id, year=year, member_id=member_id
+    )
+    if rows.update(months=F("months") + step):
         return
     try:
         with transaction.atomic():  # a savepoint: another writer may create the row first
-            MeetingAbsenceMonth.objects.create(
-                ancestor_id=ancestor_id, member_id=member_id, month=month, year=month.year,
-                marks=delta,
-            )  # fmt: skip
+            MeetingAbsenceYear.objects.create(
+                ancestor_id=ancestor_id, member_id=member_id, year=year, months=step
+            )
     except IntegrityError:
-        rows.update(marks=F("marks") + delta)
+        rows.update(months=F("months") + step)
 
 
 def _add_cell(unit_id: int, month: dt.date, changes: dict[str, int]) -> tuple[int, int]:
@@ -270,7 +296,8 @@ def move_subtree(before: SubtreeShare, unit_ids: Iterable[int]) -> None:
 
 def rebuild_ancestors() -> None:
     """Replace the per-ancestor rollups with their definitions: one INSERT … SELECT for the
-    monthly sums, the absences grouped by the database and written in bulk."""
+    monthly sums, the absences grouped by the database and written in bulk, their yearly month
+    counts grouped from them."""
     MeetingAncestorMonth.objects.all()._raw_delete(connection.alias)
     table = MeetingAncestorMonth._meta.db_table
     columns = ", ".join(["ancestor_id", "month", *ANCESTOR_FIELDS])
@@ -282,6 +309,20 @@ def rebuild_ancestors() -> None:
         for (ancestor_id, month, member_id), count in absence_counts().items()
     ]
     _insert_rows(MeetingAbsenceMonth, ["ancestor_id", "member_id", "month", "year", "marks"], rows)
+    rebuild_absence_years()
+
+
+def rebuild_absence_years() -> None:
+    """Replace MeetingAbsenceYear with its definition from MeetingAbsenceMonth: per (ancestor,
+    member, year) the months with marks > 0 (one INSERT … SELECT)."""
+    MeetingAbsenceYear.objects.all()._raw_delete(connection.alias)
+    source, table = MeetingAbsenceMonth._meta.db_table, MeetingAbsenceYear._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (ancestor_id, member_id, year, months) "
+            f"SELECT ancestor_id, member_id, year, COUNT(*) FROM {source} WHERE marks > 0 "
+            "GROUP BY ancestor_id, member_id, year"
+        )
 
 
 def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:

@@ -241,3 +241,36 @@ class MeetingAbsenceMonth(models.Model):
                 name="meetingabsencemonth_ancestor_month_member",
             )
         ]
+
+
+class MeetingAbsenceYear(models.Model):
+    """Per (organization, member, year): in how many months of the year the member has a
+    `MeetingAbsenceMonth` row with marks > 0 under that organization — what the watch list's
+    count needs for a whole calendar year (domain.md §2.9 (a): absent without reason in N
+    months of a year). The count of a year's watch list is then the rows with `months` ≥ N,
+    found through the index (ancestor, year, months): as many rows as members on the list, not
+    one per member and month with a mark (≈ 850,000 for the country's year nationally; docs/
+    performance.md, the meetings section, session 8).
+
+    Derived data, kept exact with MeetingAbsenceMonth in the same writes (`derived.maintain`:
+    `meeting_months._add_absence` moves `months` when a (member, month)'s marks leave or reach
+    0, for meeting writes and tree changes alike) and rebuilt from it by
+    `grassroots meetings-rollup`."""
+
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    member_id = models.BigIntegerField()  # as MeetingAbsenceMonth: no foreign key into members
+    year = models.IntegerField()
+    months = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "year", "member_id"],
+                name="meetingabsenceyear_ancestor_year_member",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ancestor", "year", "months"], name="absenceyear_count"),
+        ]

@@ -17,10 +17,12 @@ from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from grassroots.cadres.queries import holding_spans
 from grassroots.core.text import sort_key, vietnamese
 from grassroots.figures.models import (
     MEETING_MONTH_FIELDS,
     MeetingAbsenceMonth,
+    MeetingAbsenceYear,
     MeetingAncestorMonth,
 )
 from grassroots.figures.queries import ledger_at, ledger_by_unit
@@ -326,16 +328,21 @@ class MemberMeeting:
 
 
 def member_attendance(member, since: dt.date, until: dt.date) -> list[MemberMeeting]:
-    """The meetings of the member's own cell(s) in the window, newest first, with the member's
-    attendance: present unless an exception was recorded (the member's stints say which cell)."""
+    """The meetings of the member's own cell(s) in the window, and the committee meetings of the
+    committees the member held a post in on the day (their list: `expected.committee_list`),
+    newest first, with the member's attendance: present unless an exception was recorded (the
+    member's stints say which cell, the posts which committee)."""
     from grassroots.members.models import MemberStint
 
     condition = Q(pk__in=[])
     for unit_id, start, end in MemberStint.objects.filter(member=member).values_list(
         "unit_id", "start", "end"
     ):
-        span = Q(unit_id=unit_id, date__gte=start)
+        span = Q(unit_id=unit_id, date__gte=start) & ~Q(kind=MeetingKind.COMMITTEE)
         condition |= span & Q(date__lt=end) if end else span
+    for _m, unit_id, start, stop in holding_spans([member.pk], since, until):
+        span = Q(unit_id=unit_id, kind=MeetingKind.COMMITTEE, date__gte=start)
+        condition |= span & Q(date__lt=stop) if stop else span
     meetings = list(
         Meeting.objects.filter(condition, voided_at__isnull=True, date__gte=since, date__lte=until)
         .select_related("unit")
@@ -350,8 +357,8 @@ def member_attendance(member, since: dt.date, until: dt.date) -> list[MemberMeet
     out = []
     for meeting in meetings:
         mark, reason, _role = marks.get(meeting.pk, (Mark.PRESENT, "", ""))
-        if meeting.date > timezone.localdate() or meeting.kind not in TRACKS_ATTENDANCE:
-            mark = ""
+        if meeting.date > timezone.localdate():
+            mark = ""  # planned
         out.append(MemberMeeting(meeting, mark, reason))
     return out
 
@@ -371,16 +378,51 @@ def _full_months(since: dt.date, until: dt.date) -> tuple[dt.date, dt.date] | No
     return (months[0][0], months[-1][1]) if months else None
 
 
+def _closure_changes(ids: list[int], first: dt.date, last: dt.date) -> list[tuple]:
+    """(ancestor, descendant, valid from, valid to) of the closure rows under these
+    organizations that begin or end inside one of the months of [first, last] (whole months),
+    not on its first day: a range on (ancestor, valid_from) and one on (ancestor, valid_to) for
+    each month, so the rows read are the mid-month changes, not the subtree (≈ 330,000 closure
+    rows under the country; the restructures of a month's first day, such as 01/07/2025, are
+    not read either)."""
+    table = UnitAncestry._meta.db_table
+    months = rules.months_between(first, last)
+    out = []
+    for chunk in _chunks(ids, CHUNK):
+        for group in _chunks(months, MONTHS_A_STATEMENT):
+            branches, params = [], []
+            for year, month in group:
+                low, high = dt.date(year, month, 1), _month_end(year, month)
+                for column in ("valid_from", "valid_to"):
+                    branches.append(
+                        f"SELECT ancestor_id, descendant_id, valid_from, valid_to FROM {table} "
+                        f"WHERE ancestor_id IN ({_ids_sql(chunk)}) "
+                        f"AND {column} > %s AND {column} <= %s"
+                    )
+                    params += [*chunk, low, high]
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(branches), params)
+                out += [
+                    (ancestor, descendant, _as_date(start), _as_date(end))
+                    for ancestor, descendant, start, end in cursor.fetchall()
+                ]
+    return out
+
+
+MONTHS_A_STATEMENT = 24  # two ranges a month: 48 branches (SQLite allows 500 in a compound)
+
+
+def _as_date(value) -> dt.date | None:
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
 def _mixed_months(unit: Unit, first: dt.date, last: dt.date) -> set[tuple[int, dt.date]]:
     """(organization, month's first day) of [first, last] during which the organization entered
     or left `unit`'s subtree, or moved inside it (a closure row begins or ends within the month,
     not on its first day): those months are read meeting by meeting. Only restructures make
-    them, so they are few."""
-    rows = UnitAncestry.objects.filter(ancestor=unit).filter(
-        Q(valid_from__gt=first, valid_from__lte=last) | Q(valid_to__gt=first, valid_to__lte=last)
-    )
+    them, so they are few, and only they are read (`_closure_changes`)."""
     out = set()
-    for descendant, start, end in rows.values_list("descendant_id", "valid_from", "valid_to"):
+    for _ancestor, descendant, start, end in _closure_changes([unit.pk], first, last):
         for day in (start, end):
             if day is not None and first < day <= last and day.day != 1:
                 out.add((descendant, day.replace(day=1)))
@@ -494,7 +536,15 @@ def _absence_window(since: dt.date, until: dt.date):
             raw_ranges.append((since, full[0] - dt.timedelta(days=1)))
         if full[1] < last:
             raw_ranges.append((full[1] + dt.timedelta(days=1), last))
-    return last, threshold, full, raw_ranges
+    # The calendar years lying wholly in those whole months: their count is the per-year
+    # absence rollup's rows with enough months (figures.MeetingAbsenceYear), one per member on
+    # the list; the other years' months are read from the monthly rows.
+    years = (
+        [y for y in range(full[0].year, full[1].year + 1)
+         if full[0] <= dt.date(y, 1, 1) and dt.date(y, 12, 31) <= full[1]]
+        if full is not None else []
+    )  # fmt: skip
+    return last, threshold, full, raw_ranges, years
 
 
 def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
@@ -506,23 +556,29 @@ def absent_months_count(unit: Unit, since: dt.date, until: dt.date) -> int:
     mark): the members with enough months there are counted by the database; the window's
     partial and current months are read mark by mark (`_unexcused_raw`) and only their members'
     rolled-up months are loaded to join them."""
-    last, threshold, full, raw_ranges = _absence_window(since, until)
+    last, threshold, full, raw_ranges, years = _absence_window(since, until)
     months: dict[tuple[int, int], set[int]] = defaultdict(set)
     for first, end in raw_ranges:
         for member_id, day in _unexcused_raw(unit, first, end):
             months[(member_id, day.year)].add(day.month)
     flagged: set[int] = set()
+    for year in years:
+        flagged.update(
+            MeetingAbsenceYear.objects.filter(
+                ancestor_id=unit.pk, year=year, months__gte=threshold[year]
+            ).values_list("member_id", flat=True)
+        )
     if full is not None and threshold:
         rows = MeetingAbsenceMonth.objects.filter(
             ancestor_id=unit.pk, month__gte=full[0], month__lte=full[1], marks__gt=0
-        )
+        ).exclude(year__in=years)
         enough = (
             rows.values("member_id", "year")
             .annotate(n=Count("month"))
             .filter(n__gte=min(threshold.values()))
             .values_list("member_id", "year", "n")
         )
-        flagged = {m for m, year, n in enough if n >= threshold[year]}
+        flagged |= {m for m, year, n in enough if n >= threshold[year]}
         raw_members = {m for m, _y in months} - flagged
         for chunk in _chunks(sorted(raw_members), 5000):
             for member_id, month in rows.filter(member_id__in=chunk).values_list(
@@ -662,14 +718,10 @@ def _rollup_by_unit(ids: list[int], first: dt.date, last: dt.date) -> dict[int, 
 
 
 def _mixed_by_unit(ids: list[int], first: dt.date, last: dt.date) -> dict[int, set]:
-    """`_mixed_months` of each of these organizations, from one read of the closure."""
-    rows = UnitAncestry.objects.filter(ancestor_id__in=ids).filter(
-        Q(valid_from__gt=first, valid_from__lte=last) | Q(valid_to__gt=first, valid_to__lte=last)
-    )
+    """`_mixed_months` of each of these organizations, from one read of their mid-month
+    closure changes."""
     out: dict[int, set] = defaultdict(set)
-    for ancestor, descendant, start, end in rows.values_list(
-        "ancestor_id", "descendant_id", "valid_from", "valid_to"
-    ):
+    for ancestor, descendant, start, end in _closure_changes(ids, first, last):
         for day in (start, end):
             if day is not None and first < day <= last and day.day != 1:
                 out[ancestor].add((descendant, day.replace(day=1)))
@@ -807,17 +859,24 @@ def _unexcused_raw_by_unit(
 def absent_months_by_unit(ids: list[int], since: dt.date, until: dt.date) -> dict[int, int]:
     """`absent_months_count` of each of these organizations: the absence rollup's rows of all of
     them counted by the database, the partial months read mark by mark once for all."""
-    last, threshold, full, raw_ranges = _absence_window(since, until)
+    last, threshold, full, raw_ranges, years = _absence_window(since, until)
     months: dict[tuple[int, int, int], set[int]] = defaultdict(set)  # (unit, member, year)
     for first, end in raw_ranges:
         for ancestor, member_id, day in _unexcused_raw_by_unit(ids, first, end):
             months[(ancestor, member_id, day.year)].add(day.month)
     flagged: set[tuple[int, int]] = set()  # (unit, member)
+    for year in years:
+        for chunk in _chunks(ids, CHUNK):
+            flagged.update(
+                MeetingAbsenceYear.objects.filter(
+                    ancestor_id__in=chunk, year=year, months__gte=threshold[year]
+                ).values_list("ancestor_id", "member_id")
+            )
     if full is not None and threshold:
         for chunk in _chunks(ids, CHUNK):
             rows = MeetingAbsenceMonth.objects.filter(
                 ancestor_id__in=chunk, month__gte=full[0], month__lte=full[1], marks__gt=0
-            )
+            ).exclude(year__in=years)
             enough = (
                 rows.values("ancestor_id", "member_id", "year")
                 .annotate(n=Count("month"))
@@ -834,7 +893,7 @@ def absent_months_by_unit(ids: list[int], since: dt.date, until: dt.date) -> dic
                 month__gte=full[0],
                 month__lte=full[1],
                 marks__gt=0,
-            )
+            ).exclude(year__in=years)
             for ancestor, member_id, month in rows.values_list("ancestor_id", "member_id", "month"):
                 if (ancestor, member_id) in raw:
                     months[(ancestor, member_id, month.year)].add(month.month)

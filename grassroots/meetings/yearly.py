@@ -7,8 +7,9 @@ the stints and the temporary-attachment events instead of one derivation per mee
 meeting (not a committee meeting) of an organization above the member's cell on the day, unless
 the member was exempt, temporarily away or suspended (đình chỉ sinh hoạt đảng,
 inspection.Suspension); a member temporarily attached to a cell is expected at the host's
-meetings. Checked against `expected_list` meeting by meeting in
-tests/test_meetings_yearly.py.
+meetings. A committee meeting counts for the members who held a post of that committee on
+the day (`expected.committee_list`, from `cadres.queries.holding_spans`), and for nobody else.
+Checked against `expected.meeting_list` meeting by meeting in tests/test_meetings_yearly.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from grassroots.cadres.queries import holding_spans
 from grassroots.inspection.models import Suspension
 from grassroots.members import lifecycle
 from grassroots.members.models import MemberEvent, MemberStint
@@ -79,7 +81,10 @@ def _host_on(spans: list[tuple[dt.date, int | None]], day: dt.date) -> int | Non
 
 def members_year(member_ids, year: int) -> dict[int, MemberYear]:
     """Present / expected, absences and the months absent without reason, for each member in
-    `member_ids` over the meetings held in `year` (dated by today at the latest). Six queries."""
+    `member_ids` over the meetings held in `year` (dated by today at the latest): the meetings
+    whose list names the member as expected (`expected.meeting_list`: the cells' and the đảng
+    bộ's meetings, and the committee meetings of a committee the member held a post in that
+    day). Seven queries."""
     since = dt.date(year, 1, 1)
     until = min(dt.date(year, 12, 31), timezone.localdate())
     ids = list(member_ids)
@@ -107,15 +112,28 @@ def members_year(member_ids, year: int) -> dict[int, MemberYear]:
     ).values_list("ancestor_id", "descendant_id", "valid_from", "valid_to"):  # fmt: skip
         above[desc].append((anc, start, end))
     holders = {a for rows in above.values() for a, _s, _e in rows}
+    # The posts held in the year: a committee meeting expects its committee's post holders on
+    # the day (expected.committee_list; Điều lệ Điều 24.2: "chi ủy họp thường lệ mỗi tháng một
+    # lần", domain.md §1.5: the đảng ủy cơ sở meets monthly), so it is one of the year's
+    # meetings of each of them.
+    posts = defaultdict(list)  # member → [(organization, first day, stop)]
+    for m, unit_id, start, stop in holding_spans(ids, since, until):
+        posts[m].append((unit_id, start, stop))
+    committees = {unit_id for spans in posts.values() for unit_id, _s, _e in spans}
     meetings = list(
         Meeting.objects.filter(
-            unit_id__in=holders, kind__in=TRACKED, voided_at__isnull=True,
-            date__gte=since, date__lte=until,
-        ).values_list("pk", "unit_id", "date")
+            Q(unit_id__in=holders, kind__in=TRACKED)
+            | Q(unit_id__in=committees, kind=MeetingKind.COMMITTEE),
+            voided_at__isnull=True, date__gte=since, date__lte=until,
+        ).values_list("pk", "unit_id", "date", "kind")
     )  # fmt: skip
     by_unit = defaultdict(list)
-    for pk, unit_id, day in meetings:
-        by_unit[unit_id].append((pk, day))
+    committee_meetings = defaultdict(list)
+    for pk, unit_id, day, kind in meetings:
+        if kind == MeetingKind.COMMITTEE:
+            committee_meetings[unit_id].append((pk, day))
+        else:
+            by_unit[unit_id].append((pk, day))
 
     def covers(meeting_unit: int, cell: int | None, day: dt.date) -> bool:
         return cell is not None and any(
@@ -141,6 +159,10 @@ def members_year(member_ids, year: int) -> dict[int, MemberYear]:
                     expected[m].add(pk)
                 elif covers(holder, host, day):
                     expected[m].add(pk)  # temporarily attached to a cell under the holder
+        for unit_id, start, stop in posts.get(m, ()):
+            for pk, day in committee_meetings.get(unit_id, ()):
+                if _open(start, stop, day):
+                    expected[m].add(pk)  # a post in the committee that day
     absences = Attendance.objects.filter(
         member_id__in=ids, mark__in=[Mark.EXCUSED, Mark.UNEXCUSED], date__gte=since,
         date__lte=until, meeting__voided_at__isnull=True,

@@ -108,6 +108,10 @@ class UnitAncestry(models.Model):
         indexes = [
             models.Index(fields=["ancestor", "valid_from"]),
             models.Index(fields=["descendant", "valid_from"]),
+            # The meetings summary's mid-month moves under an organization (closure rows that
+            # end inside a month of the window) read through this range, not the whole subtree
+            # (meetings.queries._mixed_months; ≈ 330,000 closure rows under the country).
+            models.Index(fields=["ancestor", "valid_to"], name="unitancestry_ancestor_to"),
         ]
 
 

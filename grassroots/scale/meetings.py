@@ -23,13 +23,17 @@ from django.db import transaction
 from django.db.models import Q
 
 from grassroots.audit.services import Actor
-from grassroots.figures.models import MeetingAbsenceMonth, MeetingAncestorMonth
+from grassroots.figures.models import (
+    MeetingAbsenceMonth,
+    MeetingAbsenceYear,
+    MeetingAncestorMonth,
+)
 from grassroots.figures.queries import ledger_at
-from grassroots.meetings import queries, rollup
+from grassroots.meetings import queries, rollup, rules
 from grassroots.meetings.models import Attendance, Meeting, MeetingKind, MinutesState, Role
 from grassroots.meetings.services import meeting_record
 from grassroots.members.models import MemberStint, Status
-from grassroots.organizations.models import Kind, Unit, UnitVersion
+from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitVersion
 
 EXCUSED, UNEXCUSED = 0.05, 0.015
 STOPPERS = 0.002  # members who stop coming for four months (the watch list)
@@ -248,10 +252,13 @@ def _fit(points: list[tuple[int, float]]) -> dict | None:
     return {"fixed_ms": round(my - b * mx, 1), "us_per_cell_month": round(1000 * b, 2)}
 
 
-def _parts(unit: Unit, since: dt.date, until: dt.date) -> dict:
-    """The summary's parts, each timed once (process CPU ms): where the time goes."""
+def _parts(unit: Unit, since: dt.date, until: dt.date, repeat: int = 5) -> dict:
+    """The summary's parts, each timed `repeat` times (process CPU ms, the median): where the
+    time goes, and the rows each part reads."""
+    full = queries._full_months(since, until)
     parts = {
         "rollup_and_raw": lambda: queries.month_totals(unit, since, until),
+        "mixed_months": lambda: queries._mixed_months(unit, *full) if full else set(),
         "meetings_due": lambda: queries.meetings_due(unit, since, until),
         "cells": lambda: sum(ledger_at(unit.pk, until)[column] for column in queries.CELL_STOCKS),
         "watch_list_count": lambda: queries.absent_months_count(unit, since, until),
@@ -259,16 +266,36 @@ def _parts(unit: Unit, since: dt.date, until: dt.date) -> dict:
     }
     out = {}
     for name, f in parts.items():
-        started = time.process_time()
-        f()
-        out[name] = round((time.process_time() - started) * 1000, 1)
-    # The rows the rollup reads for the unit (the arithmetic of docs/performance.md): its
-    # per-ancestor months, and its members' months absent without reason.
+        cpu = []
+        for _ in range(repeat):
+            started = time.process_time()
+            f()
+            cpu.append((time.process_time() - started) * 1000)
+        out[name] = round(_pct(cpu, 50), 1)
+    # The rows each part reads for the unit (the arithmetic of docs/performance.md): its
+    # per-ancestor months; the closure rows of its subtree (what `_mixed_months` scanned until
+    # session 8) against the mid-month changes it reads now; its members' months absent
+    # without reason (what the watch-list count read until session 8) against the yearly rows
+    # it reads now (members with enough months).
     first, last = since.replace(day=1), until
     out["rows_ancestor_months"] = MeetingAncestorMonth.objects.filter(
         ancestor_id=unit.pk, month__gte=first, month__lte=last
     ).count()
+    out["rows_closure_subtree"] = UnitAncestry.objects.filter(ancestor_id=unit.pk).count()
+    out["rows_closure_changes"] = len(queries._closure_changes([unit.pk], *full)) if full else 0
     out["rows_absence_months"] = MeetingAbsenceMonth.objects.filter(
         ancestor_id=unit.pk, month__gte=first, month__lte=last
     ).count()
+    years = range(since.year, until.year + 1)
+    out["rows_absence_years"] = MeetingAbsenceYear.objects.filter(
+        ancestor_id=unit.pk, year__in=years
+    ).count()
+    out["rows_absence_years_read"] = sum(
+        MeetingAbsenceYear.objects.filter(
+            ancestor_id=unit.pk,
+            year=year,
+            months__gte=rules.rules_on(dt.date(year, 12, 31)).unexcused_months_for_removal,
+        ).count()
+        for year in years
+    )
     return out
