@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "grassroots.core.nostore.NoStoreMiddleware",  # issue 20 §20: nothing personal is cached
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "grassroots.core.middleware.SessionTouchMiddleware",  # idle deadline pushed once a minute
     "grassroots.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,7 +237,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: every request pushes the deadline
+# Idle expiry: activity pushes the deadline, at most once a minute (core.middleware.
+# SessionTouchMiddleware), not a session write per request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
