@@ -82,3 +82,82 @@ def test_database_figures_on_a_generated_tree():
         for root in [p, *districts]:
             slow = queries.cascade(doc, root, at).as_json()
             assert figures.cascade_json(doc, root, at) == slow, (root.code, at)
+
+
+def _duty_rows() -> list[tuple]:
+    from grassroots.derived.cascade_duties import COLUMNS
+    from grassroots.figures.models import CascadeDuty
+
+    return sorted(CascadeDuty.objects.values_list(*COLUMNS), key=repr)
+
+
+def test_kept_duties_equal_a_rebuild_through_a_late_plan_a_void_a_dissolution_and_a_merger():
+    """The placed duties kept by the writers (services, TreeSnapshot) equal a rebuild from
+    scratch after every kind of write, and the figures read from them equal the Python
+    tracker's on the days around each write."""
+    from grassroots.derived import maintain
+    from grassroots.organizations import services as orgs
+    from grassroots.restructure import services as restructure
+
+    rng = random.Random(11)
+    p = unit("P", Kind.PROVINCE)
+    districts = [unit(f"D{i}", Kind.DISTRICT, p) for i in range(3)]
+    grass = [unit(f"G{i}", Kind.GRASSROOTS_COMMITTEE, districts[i % 3]) for i in range(6)]
+    cells = [unit(f"C{i}", Kind.SUBORDINATE_CELL, grass[i % 6]) for i in range(10)]
+    nq = services.document_register(
+        actor=SYSTEM, kind="nghi_quyet", symbol="5-NQ/TW", date=d("2011-01-10"), central_body="TW",
+        title="Nghị quyết", requirements=[
+            {"level": "grassroots", "action": "issue", "deadline": d("2011-03-31")},
+            {"level": "grassroots", "action": "study", "audience": "committee",
+             "deadline": d("2011-04-30")},
+        ],
+    )  # fmt: skip
+    kh = services.document_register(
+        actor=SYSTEM, kind="ke_hoach", symbol="8-KH/TU", date=d("2011-02-01"), issuer=p,
+        parent=nq, title="Kế hoạch", requirements=[
+            {"level": "cell", "action": "study", "audience": "committee",
+             "deadline": d("2011-05-31")},
+            {"level": "district", "action": "issue", "deadline": d("2011-03-15")},
+        ],
+    )  # fmt: skip
+    days = [d("2011-02-15")]
+    on_time = services.document_register(
+        actor=SYSTEM, kind="ke_hoach", symbol="1-KH/ĐU", date=d("2011-03-01"), issuer=grass[0],
+        parent=kh, title="Kế hoạch thực hiện")  # fmt: skip
+    services.document_register(  # late: after the 31/03 deadline
+        actor=SYSTEM, kind="ke_hoach", symbol="2-KH/ĐU", date=d("2011-05-20"), issuer=grass[1],
+        parent=nq, title="Kế hoạch thực hiện")  # fmt: skip
+    services.document_register(
+        actor=SYSTEM, kind="chuong_trinh", symbol="3-CTr/HU", date=d("2011-04-02"),
+        issuer=districts[0], parent=kh, title="Chương trình")  # fmt: skip
+    for cell in cells[:6]:
+        services.study_record(actor=SYSTEM, document=kh, unit=cell,
+                              date=d("2011-03-01") + dt.timedelta(days=rng.randint(0, 120)),
+                              audience="committee", expected=9, attended=rng.randint(4, 9))  # fmt: skip
+    services.study_record(actor=SYSTEM, document=nq, unit=grass[2], date=d("2011-06-01"),
+                          audience="committee", expected=11, attended=10)  # fmt: skip
+    days.append(d("2011-06-15"))
+    services.document_void(actor=SYSTEM, document=on_time, reason="Nhập sai")
+    assert _duty_rows()  # kept through the services
+    orgs.unit_move(actor=SYSTEM, unit=cells[7], new_parent=grass[3], date=d("2011-07-01"))
+    restructure.unit_dissolve(actor=SYSTEM, unit=cells[9], date=d("2011-04-10"))
+    days += [d("2011-04-09"), d("2011-07-10")]
+    for g in (grass[4], grass[5]):
+        g.refresh_from_db()
+    restructure.unit_merge(actor=SYSTEM, sources=[grass[4]], target=grass[5], date=d("2011-08-01"))
+    districts[2].refresh_from_db()
+    for g in grass:
+        g.refresh_from_db()
+    unit("GN", Kind.GRASSROOTS_COMMITTEE, districts[1], date="2011-09-01")  # inherits the duty
+    days += [d("2011-07-31"), d("2011-09-30"), d("2012-12-31")]
+    kept = _duty_rows()
+    maintain.cascade_duties_rebuild()
+    assert kept == _duty_rows()
+    checked = 0
+    for doc in (nq, kh):
+        for root in [p, *districts, grass[5]]:
+            for at in days:
+                slow = queries.cascade(doc, root, at).as_json()
+                assert figures.cascade_json(doc, root, at) == slow, (doc.symbol, root.code, at)
+                checked += slow["organizations"]
+    assert checked > 100

@@ -21,7 +21,7 @@ from grassroots.figures.models import LEDGER_FIELDS, FigureDelta
 from grassroots.members.models import MemberStint, Reason, Status
 from grassroots.organizations.models import Kind, UnitAncestry, UnitVersion
 
-from . import checkpoints, meeting_months, name_index
+from . import cascade_duties, checkpoints, meeting_months, name_index
 from .closure import rebuild_closure
 
 IDX = {name: i for i, name in enumerate(LEDGER_FIELDS)}
@@ -508,6 +508,9 @@ class TreeSnapshot:
         write(acc)
         if self.meetings is not None:
             meeting_months.move_subtree(self.meetings, self.subtree)
+        # The directives' placed duties of the subtree's organizations: their entry, last day
+        # and path may all have moved (a no-op without requirements registered).
+        cascade_duties.refresh(units=self.subtree)
         # The name index keys members by top-level organization: only units whose one changed
         # need their members re-keyed (a rename or a move inside a province costs nothing).
         if name_index.discarding():

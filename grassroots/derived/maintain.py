@@ -14,7 +14,12 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
   rollup rows before and after (meetings.rollup.month_row): the per-organization and the
   per-ancestor monthly rollups move (a tree change moves the per-ancestor one through
   `TreeSnapshot`); meetings written in bulk (the generator, the demo):
-  `meeting_months_rebuild(rows)` (`grassroots meetings-rollup`).
+  `meeting_months_rebuild(rows)` (`grassroots meetings-rollup`);
+- a directive, requirement or study session was written or voided:
+  `cascade_documents_changed(document_ids, units)` (the documents' roots, for those
+  organizations or all); the tree moves the placed duties through `TreeSnapshot`; the bulk
+  writers (the generator, the demo, a benchmark) `cascade_duties_rebuild()`
+  (`grassroots cascade-duties`).
 
 It imports facts models and pure rules only, never a service.
 """
@@ -26,7 +31,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from . import meeting_months, member_codes, name_index
+from . import cascade_duties, meeting_months, member_codes, name_index
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
 from .meeting_months import MonthRow
@@ -36,6 +41,8 @@ __all__ = [
     "MonthRow",
     "StintRow",
     "TreeSnapshot",
+    "cascade_documents_changed",
+    "cascade_duties_rebuild",
     "member_renamed",
     "member_stints_changed",
     "meeting_ancestors_rebuild",
@@ -97,6 +104,7 @@ def rebuild_all(progress=None) -> None:
         rebuild(None, progress=progress)
         name_index.rebuild()
         meeting_months.rebuild_ancestors()  # the per-ancestor meeting rollup follows the closure
+        cascade_duties.refresh()  # the directives' placed duties follow the closure and versions
 
 
 def meetings_changed(old: list[MonthRow], new: list[MonthRow]) -> None:
@@ -123,3 +131,16 @@ def members_recode(fields=None):
     {field: Counter(unmapped value → members)} (derived.member_codes)."""
     with transaction.atomic():
         return member_codes.recode(fields=fields or member_codes.cats.FIELDS)
+
+
+def cascade_documents_changed(document_ids, units=None) -> None:
+    """Recompute the placed duties (figures.CascadeDuty) of the documents' roots: for the
+    organizations `units` whose done days changed (a plan, a study session), or for every
+    organization (a requirement, a document with requirements, a void)."""
+    cascade_duties.refresh(cascade_duties.roots_of(document_ids), units)
+
+
+def cascade_duties_rebuild() -> int:
+    """Recompute every placed duty from the documents, the versions and the closure."""
+    with transaction.atomic():
+        return cascade_duties.refresh()

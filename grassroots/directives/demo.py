@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grassroots.audit.services import Actor, record
+from grassroots.derived import maintain
 from grassroots.meetings.expected import Person, _temp_hosts
 from grassroots.meetings.models import Attendance, Mark, Meeting, MeetingKind, MinutesState
 from grassroots.meetings.models import Role as MeetingRole
@@ -161,6 +162,7 @@ def seed_demo_directives(
     _later_documents(rng, province, today, committee_study)
 
     StudySession.objects.bulk_create(sessions, batch_size=2000)
+    maintain.cascade_duties_rebuild()  # the sessions above were written in bulk
     counts = {
         "documents": Document.objects.count() - before,
         "study_sessions": len(sessions),

@@ -16,11 +16,11 @@ import datetime as dt
 
 from django.db import connection
 
-from grassroots.core.dates import FAR_FUTURE
+from grassroots.figures.models import CascadeDuty
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import children_at
 
-from .kinds import DOC_KINDS, LEVELS, PLAN_KINDS
+from .kinds import DOC_KINDS
 from .models import Document, Requirement
 from .tracker import chain, requirement_label
 
@@ -30,25 +30,11 @@ T_VER = UnitVersion._meta.db_table
 T_ANC = "organizations_unitancestry"
 T_UNIT = Unit._meta.db_table
 T_MEET = "meetings_meeting"
-LATE_STATES = "('late', 'done_late')"
+T_DUTY = CascadeDuty._meta.db_table
 
 
 def _pg() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _hi(*parts: str) -> str:
-    return f"{'GREATEST' if _pg() else 'MAX'}({', '.join(parts)})"
-
-
-def _lo(*parts: str) -> str:
-    return f"{'LEAST' if _pg() else 'MIN'}({', '.join(parts)})"
-
-
-def _plus(column: str, days: int) -> tuple[str, list]:
-    if _pg():
-        return f"({column} + %s)", [days]
-    return f"date({column}, %s)", [f"{days:+d} days"]
 
 
 def _in(values) -> tuple[str, list]:
@@ -56,99 +42,24 @@ def _in(values) -> tuple[str, list]:
     return (f"({', '.join(['%s'] * len(values))})", values) if values else ("(NULL)", [])
 
 
-def _bound_sql(doc: Document, levels: list[str], unit_id: int, at: dt.date) -> tuple[str, list]:
-    """The organizations bound by `doc`'s requirements of `levels` under `unit_id`: one row per
-    (organization, level) with its entry day, the day after its last day, and the day it ended.
-    Rules of tracker._bound: of the level's kind, under the issuer (anywhere for a central
-    body), within [document date, at]; under `unit_id` on the last day."""
-    day_after = at + dt.timedelta(days=1)
-    pairs = [(lv, kind) for lv in levels for kind in LEVELS[lv].unit_kinds]
-    level_kinds = " UNION ALL ".join(["SELECT %s AS level, %s AS kind"] * len(pairs))
-    issuer_join, entry, last_excl, params = (
-        "",
-        ["v.valid_from", "%s"],
-        ["COALESCE(v.valid_to, %s)", "%s"],
-        [],
-    )
-    start_params, end_params = [doc.date], [FAR_FUTURE, day_after]
-    if doc.issuer_id is not None:
-        issuer_join = (
-            f" JOIN {T_ANC} ia ON ia.descendant_id = v.unit_id AND ia.ancestor_id = %s"
-            " AND ia.depth > 0 AND ia.valid_from <= %s"
-            " AND (ia.valid_to IS NULL OR ia.valid_to > %s)"
-        )
-        params += [doc.issuer_id, at, doc.date]
-        entry.append("ia.valid_from")
-        last_excl.append("COALESCE(ia.valid_to, %s)")
-        end_params.append(FAR_FUTURE)
-    s, e = _hi(*entry), _lo(*last_excl)
+def _kid_sql(unit_id: int, kid_ids: list[int]) -> tuple[str, list]:
+    """The child of the asked organization a row's organization lies in: stored for a live
+    row (its path on `at`); otherwise, on its last day, the nearest ancestor among the children
+    on `at`, or itself if it was directly under the organization (a dissolved district)."""
+    kid_in, kid_params = _in(kid_ids)
+    direct = "a2.ancestor_id = %s AND a2.depth = 1"
     sql = (
-        "SELECT g.unit_id AS unit_id, g.level AS level, g.entry AS entry,"
-        " g.last_excl AS last_excl, u.ended AS ended FROM ("
-        f"SELECT v.unit_id AS unit_id, lk.level AS level, MIN({s}) AS entry,"
-        f" MAX({e}) AS last_excl FROM {T_VER} v JOIN ({level_kinds}) lk ON lk.kind = v.kind"
-        f"{issuer_join} WHERE v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)"
-        f" AND {s} < {e} GROUP BY v.unit_id, lk.level) g JOIN {T_UNIT} u ON u.id = g.unit_id"
-        f" WHERE EXISTS (SELECT 1 FROM {T_ANC} ua WHERE ua.ancestor_id = %s"
-        " AND ua.descendant_id = g.unit_id AND ua.valid_from < g.last_excl"
-        " AND (ua.valid_to IS NULL OR ua.valid_to >= g.last_excl))"
+        f"(CASE WHEN d.live THEN d.child_id ELSE"
+        f" (SELECT CASE WHEN {direct} THEN d.unit_id ELSE a2.ancestor_id END FROM {T_ANC} a2"
+        f" WHERE a2.descendant_id = d.unit_id AND (a2.ancestor_id IN {kid_in} OR ({direct}))"
+        " AND a2.valid_from < d.last_excl AND (a2.valid_to IS NULL OR a2.valid_to >= d.last_excl)"
+        f" ORDER BY CASE WHEN {direct} THEN 0 ELSE 1 END, a2.depth LIMIT 1) END)"
     )
-    return sql, [
-        *start_params,
-        *end_params,
-        *[x for pair in pairs for x in pair],
-        *params,
-        at,
-        doc.date,
-        *start_params,
-        *end_params,
-        unit_id,
-    ]
-
-
-def _duty_sql(req: Requirement, at: dt.date) -> tuple[str, list]:
-    """One requirement's bound organizations (from its document's `b<id>`) with the duty's
-    done day and state (tracker._done_on, tracker._state)."""
-    doc = req.document
-    if req.action == "study":
-        done = (
-            f"SELECT unit_id AS uid, MIN(date) AS day FROM {T_SES}"
-            " WHERE document_id IN (SELECT id FROM ch) AND voided_at IS NULL AND date <= %s"
-            " AND date >= %s AND audience = %s GROUP BY unit_id"
-        )
-        done_params = [at, doc.date, req.audience]
-    else:
-        if req.action == "report":
-            wanted = (req.doc_kind,)
-        else:
-            wanted = (req.doc_kind,) if req.doc_kind else PLAN_KINDS
-        kinds_in, wanted_params = _in(wanted)
-        done = (
-            f"SELECT issuer_id AS uid, MIN(date) AS day FROM ch WHERE kind IN {kinds_in}"
-            " AND date >= %s GROUP BY issuer_id"
-        )
-        done_params = [*wanted_params, doc.date]
-    lead = (req.deadline - doc.date).days
-    shifted, shift_params = _plus("b.entry", lead)
-    deadline = f"(CASE WHEN b.entry > %s THEN {_hi('%s', shifted)} ELSE %s END)"
-    deadline_params = [doc.date, req.deadline, *shift_params, req.deadline]
-    state = (
-        f"CASE WHEN d.day IS NOT NULL THEN (CASE WHEN d.day <= {deadline} THEN 'done'"
-        " ELSE 'done_late' END)"
-        f" WHEN b.ended IS NOT NULL AND b.ended <= {_lo('%s', deadline)} THEN 'ended'"
-        f" WHEN %s > {deadline} THEN 'late' ELSE 'not_due' END"
-    )
-    state_params = [*deadline_params, at, *deadline_params, at, *deadline_params]
-    sql = (
-        f"SELECT b.unit_id AS unit_id, %s AS req_id, %s AS action, b.last_excl AS last_excl,"
-        f" d.day AS done_on, {state} AS state FROM b{doc.pk} b"
-        f" LEFT JOIN ({done}) d ON d.uid = b.unit_id WHERE b.level = %s"
-    )
-    return sql, [req.pk, req.action, *state_params, *done_params, req.level]
+    return sql, [unit_id, *kid_params, unit_id, unit_id]
 
 
 def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
-    """The figures of `queries.Cascade.as_json`, computed in the database."""
+    """The figures of `queries.Cascade.as_json`, read from the stored duties."""
     in_chain = chain(document, at)
     docs = list(in_chain.values_list("pk", "issuer_id", "kind", "symbol", "date"))
     reqs = list(
@@ -167,25 +78,33 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
             for v in sorted(kids.values(), key=lambda v: v.unit.code)
         ]  # fmt: skip
         return out
-    ch_sql, ch_params = in_chain.values("pk", "issuer_id", "kind", "date").query.sql_with_params()
-    ctes, params = (
-        [f"ch AS (SELECT pk AS id, issuer_id, kind, date FROM ({ch_sql}) c0)"],
-        [*ch_params],
+    kid, kid_params = _kid_sql(unit.pk, list(kids))
+    placed = (
+        f"FROM {T_DUTY} d WHERE d.asked_id = %s AND d.ancestor_id = %s AND d.at_from <= %s"
+        " AND d.at_to > %s"
     )
-    levels: dict[Document, list[str]] = {}
-    for req in reqs:
-        levels.setdefault(req.document, [])
-        if req.level not in levels[req.document]:
-            levels[req.document].append(req.level)
-    for doc, doc_levels in levels.items():
-        sql, p = _bound_sql(doc, doc_levels, unit.pk, at)
-        ctes.append(f"b{doc.pk} AS ({sql})")
-        params += p
-    parts = []
-    for req in reqs:
-        sql, p = _duty_sql(req, at)
-        parts.append(sql)
-        params += p
+    placed_params = [document.pk, unit.pk, at, at]
+    state = (
+        "CASE WHEN d.done_on <= %s THEN (CASE WHEN d.done_on <= d.deadline THEN 'done'"
+        " ELSE 'done_late' END) WHEN d.ended IS NOT NULL AND d.ended <= d.deadline"
+        " AND d.ended <= %s THEN 'ended' WHEN %s > d.deadline THEN 'late' ELSE 'not_due' END"
+    )
+    # One row per (child, requirement, own or below, state): the duties counted, and the rows
+    # standing for their organization in the organization, plan and late counts.
+    duties_sql = (
+        "SELECT kid, requirement_id, CASE WHEN unit_id = kid THEN 1 ELSE 0 END, state,"
+        " COUNT(*), SUM(org), SUM(issued), SUM(late),"
+        " MAX(CASE WHEN unit_id = kid THEN COALESCE(last_excl, %s) END)"
+        f" FROM (SELECT d.unit_id AS unit_id, d.requirement_id AS requirement_id, {kid} AS kid,"
+        f" {state} AS state, CASE WHEN %s < d.org_until THEN 1 ELSE 0 END AS org,"
+        " CASE WHEN d.done_on <= %s AND %s < d.issued_until THEN 1 ELSE 0 END AS issued,"
+        " CASE WHEN %s < d.late_until THEN 1 ELSE 0 END AS late, d.last_excl AS last_excl"
+        f" {placed}) p GROUP BY kid, requirement_id, CASE WHEN unit_id = kid THEN 1 ELSE 0 END,"
+        " state"
+    )
+    duties_params = [at + dt.timedelta(days=1), *kid_params, at, at, at, at, at, at, at,
+                     *placed_params]  # fmt: skip
+    ch_sql, ch_params = in_chain.values("pk", "issuer_id", "kind").query.sql_with_params()
     reviews_in, review_params = _in(k for k, v in DOC_KINDS.items() if v.review)
     expected = (
         "COALESCE(m.expected_official + m.expected_probationary + m.expected_attached, s.expected)"
@@ -193,101 +112,84 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
     present = (
         "COALESCE(m.present_official + m.present_probationary + m.present_attached, s.attended)"
     )
-    with_sql = (
-        f"WITH {', '.join(ctes)}, duty AS ({' UNION ALL '.join(parts)}),"
-        " org AS (SELECT unit_id, MAX(last_excl) AS last_excl,"
-        " MAX(CASE WHEN action = 'issue' AND done_on IS NOT NULL THEN 1 ELSE 0 END) AS issued,"
-        f" MAX(CASE WHEN action = 'issue' AND state IN {LATE_STATES} THEN 1 ELSE 0 END) AS issue_late,"
-        " MAX(CASE WHEN action = 'study' THEN 1 ELSE 0 END) AS studies"
-        " FROM duty GROUP BY unit_id),"
-        f" ses AS (SELECT s.unit_id AS unit_id, COUNT(*) AS n,"
+    # The sessions and reviews of the chain, per organization (a few thousand), each added to
+    # the child of the organization's standing row (the study row for the coverage).
+    sessions_sql = (
+        f"WITH ch AS (SELECT pk AS id, issuer_id, kind FROM ({ch_sql}) c0),"
+        " ses AS (SELECT s.unit_id AS unit_id, COUNT(*) AS n,"
         f" SUM(CASE WHEN s.makeup_of_id IS NULL THEN {expected} ELSE 0 END) AS expected,"
         f" SUM({present}) AS attended"
         f" FROM {T_SES} s LEFT JOIN {T_MEET} m ON m.id = s.meeting_id"
         " WHERE s.document_id IN (SELECT id FROM ch) AND s.voided_at IS NULL AND s.date <= %s"
         " GROUP BY s.unit_id),"
         " rep AS (SELECT issuer_id AS unit_id, COUNT(*) AS n FROM ch"
-        f" WHERE kind IN {reviews_in} GROUP BY issuer_id)"
+        f" WHERE kind IN {reviews_in} GROUP BY issuer_id),"
+        " who AS (SELECT unit_id FROM ses UNION SELECT unit_id FROM rep)"
+        " SELECT kid, SUM(n), SUM(expected), SUM(attended), SUM(reports) FROM ("
+        f"SELECT {kid} AS kid, CASE WHEN %s < d.org_until THEN COALESCE(x.n, 0) ELSE 0 END AS n,"
+        " CASE WHEN %s < d.study_until THEN COALESCE(x.expected, 0) ELSE 0 END AS expected,"
+        " CASE WHEN %s < d.study_until THEN (CASE WHEN x.attended < x.expected"
+        " THEN x.attended ELSE x.expected END) ELSE 0 END AS attended,"
+        " CASE WHEN %s < d.org_until THEN COALESCE(r.n, 0) ELSE 0 END AS reports"
+        f" FROM who w JOIN {T_DUTY} d ON d.asked_id = %s AND d.unit_id = w.unit_id"
+        " AND d.ancestor_id = %s AND d.at_from <= %s AND d.at_to > %s"
+        " AND (%s < d.org_until OR %s < d.study_until)"
+        " LEFT JOIN ses x ON x.unit_id = w.unit_id LEFT JOIN rep r ON r.unit_id = w.unit_id"
+        ") q GROUP BY kid"
     )
-    with_params = [*params, at, *review_params]
-    # the child of `unit` each organization lies in on its last day: a child on `at`, or an
-    # organization that was directly under `unit` on its own last day (a dissolved district)
-    child_ids = list(kids)
-    kid_in, kid_params = _in(child_ids)
-    direct = "a2.ancestor_id = %s AND a2.depth = 1"
-    child = (
-        f"(SELECT CASE WHEN {direct} THEN o.unit_id ELSE a2.ancestor_id END FROM {T_ANC} a2"
-        f" WHERE a2.descendant_id = o.unit_id AND (a2.ancestor_id IN {kid_in} OR ({direct}))"
-        " AND a2.valid_from < o.last_excl AND (a2.valid_to IS NULL OR a2.valid_to >= o.last_excl)"
-        f" ORDER BY CASE WHEN {direct} THEN 0 ELSE 1 END, a2.depth LIMIT 1)"
-    )
-    org_rows = (
-        f"SELECT o.unit_id AS unit_id, {child} AS child_id, o.last_excl AS last_excl, o.issued AS issued, o.issue_late AS issue_late,"
-        " o.studies AS studies, COALESCE(x.n, 0) AS n, COALESCE(x.expected, 0) AS expected,"
-        " COALESCE(x.attended, 0) AS attended, COALESCE(r.n, 0) AS reports"
-        " FROM org o LEFT JOIN ses x ON x.unit_id = o.unit_id"
-        " LEFT JOIN rep r ON r.unit_id = o.unit_id"
-    )
-    capped = "CASE WHEN attended < expected THEN attended ELSE expected END"
-    # One statement (each CTE evaluated once): per child of `unit` the totals of its subtree
-    # ('g'), and the states of the duties in it, its own apart ('s').
-    sql = (
-        f"{with_sql}, placed AS ({org_rows})"
-        " SELECT 'g' AS tag, child_id, NULL AS req_id, NULL AS own, NULL AS state,"
-        " COUNT(*) AS c1, SUM(issued), SUM(issue_late), SUM(n),"
-        " SUM(CASE WHEN studies = 1 THEN expected ELSE 0 END),"
-        f" SUM(CASE WHEN studies = 1 THEN {capped} ELSE 0 END), SUM(reports),"
-        " MAX(CASE WHEN unit_id = child_id THEN 1 ELSE 0 END),"
-        " MAX(CASE WHEN unit_id = child_id THEN last_excl END)"
-        " FROM placed GROUP BY child_id"
-        " UNION ALL"
-        " SELECT 's', p.child_id, d.req_id, CASE WHEN d.unit_id = p.child_id THEN 1 ELSE 0 END,"
-        " d.state, COUNT(*), 0, 0, 0, 0, 0, 0, 0, NULL"
-        " FROM duty d JOIN placed p ON p.unit_id = d.unit_id WHERE p.child_id IS NOT NULL"
-        " GROUP BY p.child_id, d.req_id, CASE WHEN d.unit_id = p.child_id THEN 1 ELSE 0 END,"
-        " d.state"
-    )
+    sessions_params = [*ch_params, at, *review_params, *kid_params, at, at, at, at,
+                       *placed_params, at, at]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*with_params, unit.pk, *kid_params, unit.pk, unit.pk])
-        rows = cursor.fetchall()
-    groups = [r for r in rows if r[0] == "g"]
-    totals = [int(sum(r[i] or 0 for r in groups)) for i in range(5, 12)]  # PG: Decimal
-    out.update(
-        organizations=totals[0], plans_issued=totals[1], plans_late=totals[2],
-        study_sessions=totals[3], study_coverage_pct=_pct(totals[4], totals[5]),
-        reports_filed=totals[6],
-    )  # fmt: skip
-    by_child = {r[1]: r for r in groups if r[1] is not None}
+        cursor.execute(duties_sql, duties_params)
+        duty_rows = cursor.fetchall()
+        cursor.execute(sessions_sql, sessions_params)
+        session_rows = cursor.fetchall()
     labels = {req.pk: requirement_label(req) for req in reqs}
     order = {req.pk: i for i, req in enumerate(reqs)}
-    own: dict[int, list[tuple[int, str]]] = {}
+    totals = [0, 0, 0]
+    placed_kids: set = set()
+    own_last: dict[int, object] = {}
+    own: dict[int, list[tuple[int, str, str]]] = {}
     below: dict[int, dict[str, int]] = {}
-    for _tag, child_id, req_id, is_own, state, n, *_rest in (r for r in rows if r[0] == "s"):
+    for child_id, req_id, is_own, state, n, orgs, issued, late, last in duty_rows:
+        totals[0] += int(orgs or 0)
+        totals[1] += int(issued or 0)
+        totals[2] += int(late or 0) if state in ("late", "done_late") else 0
+        if child_id is None:
+            continue
+        placed_kids.add(child_id)
         if is_own:
+            own_last[child_id] = last
             own.setdefault(child_id, []).append((order[req_id], state, labels[req_id]))
         elif state in ("late", "done_late"):
             counts = below.setdefault(child_id, {})
             counts[labels[req_id]] = counts.get(labels[req_id], 0) + int(n)
+    study = {r[0]: [int(v or 0) for v in r[1:]] for r in session_rows}  # PG: Decimal
+    sums = [sum(v[i] for v in study.values()) for i in range(4)]
+    out.update(
+        organizations=totals[0], plans_issued=totals[1], plans_late=totals[2],
+        study_sessions=sums[0], study_coverage_pct=_pct(sums[1], sums[2]), reports_filed=sums[3],
+    )  # fmt: skip
     plans: dict[int, dict] = {}
     for _pk, issuer_id, kind, symbol, date in sorted(docs, key=lambda d: (d[4], d[0])):
         if issuer_id is not None and not DOC_KINDS[kind].review:
             plans.setdefault(issuer_id, {"number": symbol, "date": date.isoformat()})
-    ids = set(kids) | {c for c, r in by_child.items() if r[12]}
+    ids = set(kids) | set(own_last)
     names = {k: (v.unit.code, v.name) for k, v in kids.items()}
-    names.update(_names_on_last_day({c: by_child[c][13] for c in ids - set(kids)}))
+    names.update(_names_on_last_day({c: own_last[c] for c in ids - set(kids)}))
     children = []
     for unit_id in ids:
-        row = by_child.get(unit_id)
         duties = sorted(own.get(unit_id, []))
         late = [label for _i, state, label in duties if state in ("late", "done_late")]
         late += [f"{label}: {n} tổ chức trực thuộc"
                  for label, n in sorted(below.get(unit_id, {}).items())]  # fmt: skip
         code, name = names.get(unit_id, ("", ""))
+        counts = study.get(unit_id, [0, 0, 0, 0])
         children.append({
             "code": code, "name": name,
-            "plan": plans.get(unit_id) if row and row[12] else None,
+            "plan": plans.get(unit_id) if unit_id in own_last else None,
             "state": _colour({state for _i, state, _l in duties}),
-            "study_coverage_pct": _pct(int(row[9] or 0), int(row[10] or 0)) if row else None,
+            "study_coverage_pct": _pct(counts[1], counts[2]) if unit_id in placed_kids else None,
             "late": late,
         })  # fmt: skip
     out["children"] = sorted(children, key=lambda c: c["code"])

@@ -20,6 +20,7 @@ from grassroots.audit.services import Actor, record
 from grassroots.core import scans
 from grassroots.core.dates import vn
 from grassroots.core.text import clean
+from grassroots.derived import maintain
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import on, version_at
 
@@ -194,6 +195,12 @@ def document_register(
     doc.path = f"{parent.path if parent else '/'}{doc.pk}/"
     doc.save(update_fields=["root", "path"])
     Requirement.objects.bulk_create(Requirement(document=doc, **r) for r in cleaned)
+    # the tracker's placed duties: new requirements bind organizations all over the tree; a
+    # plan or review only moves its issuer's done days
+    if cleaned:
+        maintain.cascade_documents_changed([doc.pk])
+    elif issuer is not None:
+        maintain.cascade_documents_changed([doc.pk], units=[issuer.pk])
     record(
         actor, obj=doc, action="create", object_type="directive",
         changes={
@@ -218,6 +225,7 @@ def requirement_add(*, actor: Actor, document: Document, **values) -> Requiremen
     _authorize(actor, document.issuer, document.date)
     cleaned = _clean_requirement(document, values)
     req = Requirement.objects.create(document=document, **cleaned)
+    maintain.cascade_documents_changed([document.pk])
     record(
         actor, obj=req, action="create", object_type="requirement",
         changes={"document": [None, document.symbol], "requirement": [None, _describe(cleaned)]},
@@ -308,6 +316,7 @@ def study_record(
         expected=expected, attended=attended, makeup_of=makeup_of, online=online,
         note=clean(note),
     )  # fmt: skip
+    maintain.cascade_documents_changed([document.pk], units=[unit.pk])
     record(
         actor, obj=session, action="create", object_type="studysession",
         changes={
@@ -347,5 +356,11 @@ def document_void(*, actor: Actor, document: Document, reason: str) -> Document:
     document.voided_at = timezone.now()
     document.void_reason = clean(reason)[:255]
     document.save(update_fields=["voided_at", "void_reason"])
+    # its requirements leave the tracker (every organization); otherwise only its issuer's done
+    # days move (it has no implementing document left, checked above)
+    if document.requirements.exists():
+        maintain.cascade_documents_changed([document.pk])
+    elif document.issuer_id is not None:
+        maintain.cascade_documents_changed([document.pk], units=[document.issuer_id])
     record(actor, obj=document, action="void", reason=reason, object_type="directive")
     return document

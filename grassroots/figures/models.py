@@ -274,3 +274,48 @@ class MeetingAbsenceYear(models.Model):
         indexes = [
             models.Index(fields=["ancestor", "year", "months"], name="absenceyear_count"),
         ]
+
+
+class CascadeDuty(models.Model):
+    """The directives tracker's duties, placed (issue 17, docs/directives.md "Stored duties").
+
+    One row per (asked document A, requirement R of A's chain, organization O bound by R,
+    organization X that O lies under on its last day, range of asked days [at_from, at_to)): for
+    every day `at` in the range, the tracker of A as of `at` has O bound by R, shown under X, with
+    `child_id` the organization directly under X on O's path (O lives on `at`: its last day is
+    `at`), or, with `live` false, O's last day is the day before `last_excl` (ended, merged, left
+    the level) and the child is found by the query among X's children on `at`. What moves with
+    `at` inside a range is compared at query time: the state (`deadline`, `done_on`, `ended`)
+    and which row stands for the organization in a count (`org_until`: no requirement ranked
+    before R binds O yet; `issued_until`, `late_until`, `study_until` likewise among the issue
+    and study requirements; `0001-01-01` where R is not of that action). So the national tracker
+    reads the rows of one (A, X) range and groups them per child, without the versions, the
+    closure or a per-organization grouping (the ~17 µs a row of the one-statement query).
+
+    Derived data (no foreign keys: documents live in a process module above this layer), kept by
+    `derived.maintain` (`cascade_documents_changed`, `TreeSnapshot`)
+    and rebuilt by `grassroots cascade-duties`; `tests/test_directives_figures.py` proves the
+    kept table equals a rebuild and the figures equal the Python tracker."""
+
+    asked_id = models.BigIntegerField()
+    requirement_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField()
+    ancestor_id = models.BigIntegerField()
+    child_id = models.BigIntegerField(null=True)
+    live = models.BooleanField()
+    at_from = models.DateField()
+    at_to = models.DateField()
+    last_excl = models.DateField(null=True)  # rows not live: the day after the last day
+    deadline = models.DateField()
+    done_on = models.DateField(null=True)
+    ended = models.DateField(null=True)
+    org_until = models.DateField()
+    issued_until = models.DateField()
+    late_until = models.DateField()
+    study_until = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["asked_id", "ancestor_id", "at_from"], name="cascadeduty_place"),
+            models.Index(fields=["asked_id", "unit_id"], name="cascadeduty_unit"),
+        ]

@@ -1,0 +1,308 @@
+"""Keeping the directives tracker's placed duties (`figures.CascadeDuty`) exact.
+
+The rules are the tracker's (docs/directives.md "The tracker", directives/tracker.py and the
+one-statement query they replace in directives/figures.py), rewritten as ranges of the asked
+day `at` over which nothing but a comparison with `at` changes:
+
+- a requirement R of document X (level L) binds O from its entry day: the first day of the
+  pieces [max(version start, X's date, start under X's issuer), min(version end, end under the
+  issuer)) of O's versions of L's kinds; bound as of `at` iff entry ≤ at;
+- O's last day as of `at` is `at` while `at` lies in one of the merged stretches of all its
+  pieces for the chain's requirements ([s, e): "live"), else the day before the end of the
+  stretch it last left ([e, next s): not live);
+- O is shown under X iff the closure row (X, O) covers its last day; live, the child of X it
+  lies in is the organization at depth−1 on O's path that day (a tree: unique); not live, the
+  query looks among X's children on `at` (a dissolved district's organizations);
+- the done day is the first study session / implementing document of A's chain (not voided) for
+  that requirement, dated on or after X's date; `at` only decides whether it counts yet (a
+  minimum: the first one on or before `at` is the first one, if it is on or before `at`).
+
+Rows are recomputed for a set of documents' roots and, optionally, a set of organizations:
+a writer of one organization's plan or study refreshes that organization's rows of the
+document's root; a requirement or a document with requirements refreshes the root; a tree
+change refreshes the subtree's organizations (`TreeSnapshot`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import pairwise
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Q
+
+from grassroots.core.dates import FAR_FUTURE
+from grassroots.core.rows import copy_rows
+from grassroots.directives.kinds import LEVELS, PLAN_KINDS
+from grassroots.figures.models import CascadeDuty
+from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
+
+NEVER = dt.date(1, 1, 1)  # an "until" before every day: the row never stands for that count
+ONE = dt.timedelta(days=1)
+COLUMNS = [
+    "asked_id", "requirement_id", "unit_id", "ancestor_id", "child_id", "live", "at_from",
+    "at_to", "last_excl", "deadline", "done_on", "ended", "org_until", "issued_until",
+    "late_until", "study_until",
+]  # fmt: skip
+CHUNK = 5000
+
+
+def _models():
+    """The directives' models, read by name: they live in a process module above this layer."""
+    return (
+        apps.get_model("directives", "Document"),
+        apps.get_model("directives", "Requirement"),
+        apps.get_model("directives", "StudySession"),
+    )
+
+
+def roots_of(document_ids: Iterable[int]) -> set[int]:
+    Document, _r, _s = _models()
+    rows = Document.objects.filter(pk__in=list(document_ids)).values_list("pk", "root_id")
+    return {root or pk for pk, root in rows}
+
+
+def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = None) -> int:
+    """Replace the rows of every asked document under `roots` (all with None), for the
+    organizations `units` (all with None); the number of rows written."""
+    Document, Requirement, _s = _models()
+    if not Requirement.objects.exists():  # a tree change before any directive: nothing to keep
+        return 0
+    docs_qs = Document.objects.filter(voided_at__isnull=True)
+    if roots is not None:
+        roots = set(roots)
+        if not roots:
+            return 0
+        docs_qs = docs_qs.filter(root_id__in=roots)
+    unit_set = None if units is None else set(units)
+    if unit_set is not None and not unit_set:
+        return 0
+    _delete(roots, unit_set)
+    docs = list(docs_qs.values_list("pk", "root_id", "path", "issuer_id", "kind", "date"))
+    reqs = list(
+        Requirement.objects.filter(document_id__in=[d[0] for d in docs])
+        .order_by("pk")
+        .values_list("pk", "document_id", "level", "action", "audience", "doc_kind", "deadline")
+    )
+    if not reqs:
+        return 0
+    by_root: dict[int, list[tuple]] = defaultdict(list)
+    for doc in docs:
+        by_root[doc[1]].append(doc)
+    written = 0
+    for root_docs in by_root.values():
+        written += _refresh_root(root_docs, [r for r in reqs if r[1] in {d[0] for d in root_docs}],
+                                 unit_set)  # fmt: skip
+    return written
+
+
+def _delete(roots: set[int] | None, units: set[int] | None) -> None:
+    rows = CascadeDuty.objects.all()
+    if roots is not None:
+        Document, _r, _s = _models()
+        # every document ever under those roots, voided ones included (their rows go)
+        asked = list(Document.objects.filter(root_id__in=roots).values_list("pk", flat=True))
+        rows = rows.filter(asked_id__in=asked)
+    if units is None:
+        rows._raw_delete(connection.alias)
+        return
+    ids = sorted(units)
+    for start in range(0, len(ids), CHUNK):
+        rows.filter(unit_id__in=ids[start : start + CHUNK])._raw_delete(connection.alias)
+
+
+def _pieces(doc: tuple, level: str, units: set[int] | None) -> dict[int, list[tuple]]:
+    """unit → [start, end) pieces of its versions of `level`'s kinds under the document's
+    issuer (anywhere for a central body), from the document's date."""
+    _pk, _root, _path, issuer_id, _kind, day = doc
+    versions = UnitVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day), kind__in=LEVELS[level].unit_kinds
+    )
+    under: dict[int, list[tuple]] | None = None
+    if issuer_id is not None:
+        under = defaultdict(list)
+        rows = UnitAncestry.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day), ancestor_id=issuer_id, depth__gt=0
+        ).values_list("descendant_id", "valid_from", "valid_to")
+        for unit_id, start, end in rows:
+            if units is None or unit_id in units:
+                under[unit_id].append((start, end or FAR_FUTURE))
+    out: dict[int, list[tuple]] = defaultdict(list)
+    rows = versions.values_list("unit_id", "valid_from", "valid_to")
+    if units is not None:
+        ids = sorted(units)
+        chunks = [rows.filter(unit_id__in=ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    else:
+        chunks = [rows]
+    for chunk in chunks:
+        for unit_id, start, end in chunk:
+            start, end = max(start, day), end or FAR_FUTURE
+            if under is None:
+                if start < end:
+                    out[unit_id].append((start, end))
+                continue
+            for s2, e2 in under.get(unit_id, ()):
+                s, e = max(start, s2), min(end, e2)
+                if s < e:
+                    out[unit_id].append((s, e))
+    return out
+
+
+def _merge(pieces: list[tuple]) -> list[list]:
+    out: list[list] = []
+    for start, end in sorted(pieces):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
+
+
+def _refresh_root(docs: list[tuple], reqs: list[tuple], units: set[int] | None) -> int:
+    Document, Requirement, StudySession = _models()
+    doc_by_id = {d[0]: d for d in docs}
+    # the bound pieces of each (document, level) with requirements
+    pieces: dict[tuple[int, str], dict[int, list[tuple]]] = {}
+    for req in reqs:
+        key = (req[1], req[2])
+        if key not in pieces:
+            pieces[key] = _pieces(doc_by_id[req[1]], req[2], units)
+    bound_units = set().union(*(set(p) for p in pieces.values()))
+    if not bound_units:
+        return 0
+    ids = sorted(bound_units)
+    ended: dict[int, dt.date | None] = {}
+    closure: dict[int, list[tuple]] = defaultdict(list)
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i : i + CHUNK]
+        ended.update(Unit.objects.filter(pk__in=part).values_list("pk", "ended"))
+        for desc, anc, depth, start, end in UnitAncestry.objects.filter(
+            descendant_id__in=part
+        ).values_list("descendant_id", "ancestor_id", "depth", "valid_from", "valid_to"):
+            closure[desc].append((anc, depth, start, end or FAR_FUTURE))
+    # done facts: (organization, document) → first day per audience / per kind
+    doc_ids = list(doc_by_id)
+    studies: dict[int, list[tuple]] = defaultdict(list)  # unit → (document, audience, date)
+    for unit_id, document_id, audience, day in StudySession.objects.filter(
+        document_id__in=doc_ids, voided_at__isnull=True
+    ).values_list("unit_id", "document_id", "audience", "date"):
+        if unit_id in bound_units:
+            studies[unit_id].append((document_id, audience, day))
+    issued: dict[int, list[tuple]] = defaultdict(list)  # issuer → (document, kind, date)
+    for pk, _root, _path, issuer_id, kind, day in docs:
+        if issuer_id in bound_units:
+            issued[issuer_id].append((pk, kind, day))
+    # asked documents: each document of the root whose chain holds a requirement
+    rows: list[tuple] = []
+    written = 0
+    for asked in docs:
+        in_chain = {d[0] for d in docs if d[2].startswith(asked[2])}
+        chain_reqs = [r for r in reqs if r[1] in in_chain]
+        if not chain_reqs:
+            continue
+        for unit_id in ids:
+            _unit_rows(rows, asked[0], unit_id, chain_reqs, doc_by_id, pieces, closure[unit_id],
+                       ended.get(unit_id), studies.get(unit_id, ()), issued.get(unit_id, ()),
+                       in_chain)  # fmt: skip
+            if len(rows) >= 50_000:
+                written += _insert(rows)
+                rows.clear()
+    return written + _insert(rows)
+
+
+def _unit_rows(out, asked_id, unit_id, chain_reqs, doc_by_id, pieces, anc_rows, ended,
+               studies, issued, in_chain) -> None:  # fmt: skip
+    mine = []  # (req, entry, its pieces)
+    for req in chain_reqs:
+        got = pieces[(req[1], req[2])].get(unit_id)
+        if got:
+            mine.append((req, min(s for s, _e in got), got))
+    if not mine:
+        return
+    stretches = _merge([p for _r, _e, got in mine for p in got])
+    # where O stands over ranges of `at`: (ancestor, child or None, live, from, to, last_excl)
+    places: list[tuple] = []
+    for k, (s, e) in enumerate(stretches):
+        _live_places(places, anc_rows, s, e)
+        if e < FAR_FUTURE:
+            nxt = stretches[k + 1][0] if k + 1 < len(stretches) else FAR_FUTURE
+            for anc, _depth, cf, ct in anc_rows:
+                if cf < e <= ct:
+                    places.append((anc, None, False, e, nxt, e))
+    # per requirement: deadline, done day, and the counts' thresholds (ranked by id)
+    facts = []
+    for req, entry, _got in mine:
+        pk, document_id, _level, action, audience, doc_kind, deadline = req
+        day = doc_by_id[document_id][5]
+        if entry > day:
+            deadline = max(deadline, entry + (deadline - day))
+        if action == "study":
+            days = [d for doc, aud, d in studies if doc in in_chain and aud == audience]
+        else:
+            kinds = (doc_kind,) if (doc_kind or action == "report") else PLAN_KINDS
+            days = [d for doc, kind, d in issued if doc in in_chain and kind in kinds]
+        days = [d for d in days if d >= day]
+        done = min(days) if days else None
+        if done is not None and done <= deadline:
+            late_from = FAR_FUTURE
+        elif ended is not None and ended <= deadline:
+            late_from = done or FAR_FUTURE  # ended before its deadline: late only once done
+        else:
+            late_from = deadline + ONE
+        facts.append((pk, action, entry, deadline, done, max(late_from, entry)))
+    org_until = issued_until = late_until = study_until = FAR_FUTURE
+    for pk, action, entry, deadline, done, late_from in facts:
+        row_issued = row_late = row_study = NEVER
+        if action == "issue":
+            row_issued, row_late = issued_until, late_until
+            if done is not None:
+                issued_until = min(issued_until, max(entry, done))
+            late_until = min(late_until, late_from)
+        elif action == "study":
+            row_study = study_until
+            study_until = min(study_until, entry)
+        row_org = org_until
+        org_until = min(org_until, entry)
+        for anc, child, live, start, end, last_excl in places:
+            start = max(start, entry)
+            if start < end:
+                out.append((asked_id, pk, unit_id, anc, child, live, start, end, last_excl,
+                            deadline, done, ended, row_org, row_issued, row_late, row_study))  # fmt: skip
+
+
+def _live_places(places: list, anc_rows: list[tuple], s: dt.date, e: dt.date) -> None:
+    """The closure over [s, e) cut where any row of O starts or ends; on each cut the ancestors
+    form O's path (depth → ancestor) and each one's child is the one at depth − 1."""
+    cuts = sorted({s, e} | {d for _a, _d, cf, ct in anc_rows for d in (cf, ct) if s < d < e})
+    runs: dict[tuple[int, int | None], list[list]] = {}
+    for b0, b1 in pairwise(cuts):
+        path = {depth: anc for anc, depth, cf, ct in anc_rows if cf <= b0 < ct}
+        for depth, anc in path.items():
+            key = (anc, path.get(depth - 1) if depth > 0 else None)
+            spans = runs.setdefault(key, [])
+            if spans and spans[-1][1] == b0:
+                spans[-1][1] = b1
+            else:
+                spans.append([b0, b1])
+    for (anc, child), spans in runs.items():
+        for b0, b1 in spans:
+            places.append((anc, child, True, b0, b1, None))
+
+
+def _insert(rows: list[tuple]) -> int:
+    """COPY on PostgreSQL, one executemany on SQLite (as meeting_months._insert)."""
+    if not rows:
+        return 0
+    table = CascadeDuty._meta.db_table
+    if connection.vendor == "postgresql":
+        copy_rows(table, COLUMNS, rows)
+        return len(rows)
+    sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['?'] * len(COLUMNS))})"
+    connection.ensure_connection()
+    connection.connection.executemany(
+        sql, [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in rows]
+    )
+    return len(rows)
