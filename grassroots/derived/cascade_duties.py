@@ -127,17 +127,11 @@ def _pieces(doc: tuple, level: str, units: set[int] | None) -> dict[int, list[tu
         rows = UnitAncestry.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day), ancestor_id=issuer_id, depth__gt=0
         ).values_list("descendant_id", "valid_from", "valid_to")
-        for unit_id, start, end in rows:
-            if units is None or unit_id in units:
+        for chunk in _chunks(rows, units):
+            for unit_id, start, end in chunk:
                 under[unit_id].append((start, end or FAR_FUTURE))
     out: dict[int, list[tuple]] = defaultdict(list)
-    rows = versions.values_list("unit_id", "valid_from", "valid_to")
-    if units is not None:
-        ids = sorted(units)
-        chunks = [rows.filter(unit_id__in=ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
-    else:
-        chunks = [rows]
-    for chunk in chunks:
+    for chunk in _chunks(versions.values_list("unit_id", "valid_from", "valid_to"), units):
         for unit_id, start, end in chunk:
             start, end = max(start, day), end or FAR_FUTURE
             if under is None:
@@ -149,6 +143,15 @@ def _pieces(doc: tuple, level: str, units: set[int] | None) -> dict[int, list[tu
                 if s < e:
                     out[unit_id].append((s, e))
     return out
+
+
+def _chunks(rows, units: set[int] | None) -> list:
+    """`rows` (a query of `unit_id` or `descendant_id` rows) for `units` only, in chunks."""
+    if units is None:
+        return [rows]
+    field = "unit_id" if rows.model is UnitVersion else "descendant_id"
+    ids = sorted(units)
+    return [rows.filter(**{f"{field}__in": ids[i : i + CHUNK]}) for i in range(0, len(ids), CHUNK)]
 
 
 def _merge(pieces: list[tuple]) -> list[list]:
