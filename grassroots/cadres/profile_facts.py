@@ -16,6 +16,18 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+
 from grassroots.core.profile_facts import register_dated_field
 from grassroots.core.text import fold
 from grassroots.members import categories
@@ -100,5 +112,41 @@ def _timelines(kind: str):
     return provider
 
 
+def _level_on(kind: str):
+    """The label of the level of `kind` held on `at` by the member of OuterRef("member_id"), as
+    `_timelines` + `value_on` give it: of the qualifications obtained by `at`, the highest rank,
+    the earliest (obtained_on, id) among equal ranks (cử nhân after cao cấp keeps cao cấp); ""
+    when every one is later than `at`; NULL when the member has none (the typed value counts).
+    One correlated subquery per counted member, served by the (member, kind, obtained_on) index.
+    """
+
+    def expression(at: dt.date):
+        levels = config.LEVELS.get(kind, [])
+        rank = Case(
+            *[When(level=code, then=Value(config.rank(kind, code))) for code, _l in levels],
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
+        label = Case(
+            *[When(level=code, then=Value(text)) for code, text in levels],
+            default=F("level"),  # config.level_label of an unknown code
+            output_field=CharField(),
+        )
+        held = Q(obtained_on__lte=at)
+        best = (
+            Qualification.objects.filter(member_id=OuterRef("member_id"), kind=kind, voided_at=None)
+            .annotate(
+                held=Case(When(held, then=Value(1)), default=Value(0), output_field=IntegerField()),
+                rank=rank,
+                shown=Case(When(held, then=label), default=Value(""), output_field=CharField()),
+            )
+            .order_by("-held", "-rank", "obtained_on", "id")
+            .values("shown")[:1]
+        )
+        return Subquery(best, output_field=CharField())
+
+    return expression
+
+
 for _field, _kind in PROFILE_KINDS.items():
-    register_dated_field(_field, _timelines(_kind))
+    register_dated_field(_field, _timelines(_kind), _level_on(_kind))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.profile_facts import dated_values, value_on
+from grassroots.core.profile_facts import dated_expression, dated_values, value_on
 from grassroots.figures.queries import (
     END_FLOWS,
     START_FLOWS,
@@ -98,6 +98,8 @@ _PROFILE = {
 # The stored code of a coded field (members.categories) and, for the unmapped only, its text.
 _CODED = {f: f"member__{cats.code_column(f)}" for f in cats.FIELDS}
 _UNMAPPED_TEXT = {f: f"unmapped_{f}" for f in cats.FIELDS}
+# The value on the day of a field kept as dated facts (core.profile_facts.dated_expression).
+_DATED = {f: f"dated_{f}" for f in cats.FIELDS}
 
 
 def _years(born: dt.date, at: dt.date) -> int:
@@ -259,7 +261,10 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
         if dimension == "seniority":
             return _band(seniority[row["member_id"]], SENIORITY_BANDS)
         timeline = dated.get(dimension, {}).get(row.get("member_id"))
-        if timeline is not None:
+        if row.get(_DATED[dimension]) is not None:  # the dated value on `at`, from SQL
+            raw = row[_DATED[dimension]]
+            code = cats.classify(dimension, raw)
+        elif timeline is not None:
             raw = value_on(timeline, row.get("day") or at)
             code = cats.classify(dimension, raw)
         elif _CODED[dimension] in row:  # the stored code (member_structure's GROUP BY)
@@ -312,9 +317,10 @@ def member_structure(
     The counting is a GROUP BY over the counted stints (organization when children are asked,
     status when counted, the dimensions' stored codes, profile columns or age band), each group
     categorized once: a province at national scale (170,000 members, ~1,400 children) was ~3 s
-    of Python per dimension counting one row per member (docs/performance.md, issue 18). Members with dated facts of a dimension
-    (`core.profile_facts`) are counted on their value on `at` by correcting their group one by
-    one; seniority needs every member's events and is counted member by member."""
+    of Python per dimension counting one row per member (docs/performance.md, issue 18). The
+    fields kept as dated facts (`core.profile_facts`: qualifications) are grouped by their value
+    on `at` computed in SQL, not read member by member; seniority needs every member's events
+    and is counted member by member."""
     _check(by)
     if "seniority" in by:
         return _member_structure_by_row(unit, at, by, children=children)
@@ -340,6 +346,13 @@ def member_structure(
     if "age" in by:
         stints = stints.annotate(age_band=_age_band(at))
         columns.append("age_band")
+    for d in by:
+        # The value on `at` of the fields kept as dated facts (qualifications), in the GROUP BY
+        # too: NULL for the members without any (their stored code counts).
+        value = dated_expression(d, at) if d in cats.FIELDS else None
+        if value is not None:
+            stints = stints.annotate(**{_DATED[d]: value})
+            columns.append(_DATED[d])
     groups = list(stints.values(*columns).annotate(n=Count("*")))
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
     counted = _categorizer(at, {}, unmapped)
@@ -352,32 +365,6 @@ def member_structure(
         cells[key] += group["n"]
         if children:
             by_child[child_of.get(group["unit_id"])][key] += group["n"]
-    dated = _dated(by, members_at_query(unit, at).values("member_id"))
-    if any(dated.values()):
-        # Re-count the members with dated facts: out of the group of their typed value, into
-        # the category of their value on `at`.
-        typed_unmapped: dict[str, Counter] = {d: Counter() for d in unmapped}
-        as_typed = _categorizer(at, {}, typed_unmapped)
-        on_day = _categorizer(at, {}, unmapped, dated)
-        ids = sorted({m for timelines in dated.values() for m in timelines})
-        fields = ["member_id", "unit_id", "status", "exempt", *typed]
-        fields += ["member__birth_date"] if "age" in by else []
-        for i in range(0, len(ids), 5000):
-            chosen = members_at_query(unit, at).filter(member_id__in=ids[i : i + 5000])
-            for row in chosen.values(*fields):
-                typed_key = tuple(as_typed(row, d) for d in by)
-                dated_key = tuple(on_day(row, d) for d in by)
-                cells[typed_key] -= 1
-                cells[dated_key] += 1
-                if children:
-                    child = child_of.get(row["unit_id"])
-                    by_child[child][typed_key] -= 1
-                    by_child[child][dated_key] += 1
-        for d, raws in unmapped.items():
-            raws.subtract(typed_unmapped[d])
-            unmapped[d] = +raws
-        cells = +cells
-        by_child = defaultdict(Counter, {k: +v for k, v in by_child.items()})
     result = Structure(unit, at, list(by), sum(cells.values()), cells, unmapped=unmapped)
     if children:
         result.children = [
