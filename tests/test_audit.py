@@ -295,3 +295,37 @@ def test_profile_view_log_costs_the_same_for_any_number_of_views(
     with django_assert_max_num_queries(8):
         page = client.get("/accounts/profile-views/").content.decode()
     assert page.count("<td>xem</td>") == 30 and "Hồ Sơ Ngoài" not in page
+
+
+def test_history_rows_name_fields_and_choices_in_the_active_language(tree):
+    """The labels are built once per object type and language (web.presenters._labels): the
+    same records read in Vietnamese, then in English, each in its own words."""
+    from django.utils import translation
+
+    from grassroots.audit.services import record
+    from grassroots.web.presenters import audit_rows
+
+    p = Unit.objects.get(code="P")
+    record(
+        Actor.system(),
+        obj=p,
+        action="export",
+        changes={"export": [None, "sổ văn bản"], "format": [None, "xlsx"], "rows": [None, 26]},
+        object_type="unit",
+    )
+    record(
+        Actor.system(),
+        obj=p,
+        action="change_kind",
+        changes={"kind": ["district", "province"]},
+        object_type="unit",
+    )
+    records = [AuditRecord.objects.get(action=a) for a in ("export", "change_kind")]
+    with translation.override("vi"):
+        vi = audit_rows(records)
+    with translation.override("en"):
+        en = audit_rows(records)
+    assert vi[0].details == "xuất: sổ văn bản; định dạng: xlsx; số dòng: 26"
+    assert "format: xlsx" in en[0].details and "định dạng" not in en[0].details
+    # Stored choices shown by their labels.
+    assert "Đảng bộ cấp huyện, trực thuộc tỉnh → Đảng bộ tỉnh" in vi[1].details
