@@ -23,15 +23,17 @@ from grassroots.figures.models import (
     MeetingAbsenceMonth,
     MeetingAbsenceYear,
     MeetingAncestorMonth,
+    QualityAncestorMonth,
 )
-from grassroots.meetings import queries, rollup, rules
-from grassroots.meetings.models import Attendance, Meeting, MeetingKind
+from grassroots.meetings import quality, queries, rollup, rules
+from grassroots.meetings.models import Attendance, Meeting, MeetingKind, QualityScore
 from grassroots.meetings.services import (
     attendance_mark,
     meeting_record,
     meeting_void,
     minutes_approve,
     minutes_correct,
+    quality_record,
 )
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import MEMBER_KINDS, Kind, UnitVersion
@@ -123,12 +125,31 @@ def kept_absence_years() -> dict[tuple[int, int, int], int]:
     return {(a, y, member): n for a, y, member, n in rows if n}
 
 
+def quality_recount() -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """{(ancestor, month): (sheets, sum of totals)} from the sheets, slowly: each sheet under
+    every organization above its cell on the month's first day."""
+    versions = list(UnitVersion.objects.all())
+    out: dict[tuple[int, dt.date], list[int]] = {}
+    for q in QualityScore.objects.all():
+        for ancestor in _above(q.unit_id, q.month, versions):
+            row = out.setdefault((ancestor, q.month), [0, 0])
+            row[0] += 1
+            row[1] += q.total
+    return {key: tuple(v) for key, v in out.items()}
+
+
+def kept_quality() -> dict[tuple[int, dt.date], tuple[int, int]]:
+    rows = QualityAncestorMonth.objects.values_list("ancestor_id", "month", "sheets", "total")
+    return {(a, m): (n, t) for a, m, n, t in rows if n or t}
+
+
 def exact() -> dict[tuple[int, dt.date], tuple[int, ...]]:
     """The per-ancestor rollups as kept equal their recounts; the monthly one is returned."""
     rows = kept()
     assert rows == recount()
     assert kept_absences() == absence_recount()
     assert kept_absence_years() == absence_year_recount()
+    assert kept_quality() == quality_recount()
     return rows
 
 
@@ -152,6 +173,14 @@ def _record_months(cells, months, rng, start=None):
                 end=T(start.hour + 1, rng.choice([0, 45])), with_thematic=rng.random() < 0.3, marks=marks,
                 today=TODAY,
             )  # fmt: skip
+            if rng.random() < 0.7:  # the month's self-assessment sheet, sometimes recorded again
+                for _ in range(rng.choice([1, 1, 2])):
+                    points = {
+                        c.key: rng.randint(0, c.points) for c in quality.sheet_on(day).criteria
+                    }
+                    quality_record(
+                        actor=SYSTEM, unit=cell, year=2019, month=month, scores=points, today=TODAY
+                    )
 
 
 @pytest.fixture
@@ -242,6 +271,17 @@ def test_the_per_ancestor_rollup_equals_a_recount_after_every_write(tree):
     assert queries._mixed_months(D1, *year_of) == {
         (c3.pk, d("2019-03-01")), (c2.pk, d("2019-08-01")),
     }  # fmt: skip
+    for code in ("P", "D1", "D2", "G1", "G2"):  # the quality average: sheet by sheet
+        fast = queries.quality_average(tree[code], *year_of)
+        assert fast == queries.quality_average_of_sheets(tree[code], *year_of), code
+        for since, until in (
+            (d("2019-03-01"), d("2019-08-31")),
+            (d("2019-03-10"), d("2019-08-20")),
+        ):
+            assert queries.quality_average(tree[code], since, until) == (
+                queries.quality_average_of_sheets(tree[code], since, until)
+            ), code
+    assert queries.quality_average(P, d("2019-01-01"), d("2019-12-31")) is not None
     # The year's watch list (whole year: the yearly rows) is not empty.
     year = queries.summary(P, d("2019-01-01"), d("2019-12-31"))
     assert year["absent_3_months"] > 3
@@ -287,13 +327,18 @@ def test_the_rebuild_equals_the_kept_table_and_the_recount(tree):
     MeetingAncestorMonth.objects.all().delete()
     MeetingAbsenceMonth.objects.all().delete()
     MeetingAbsenceYear.objects.all().delete()
+    QualityAncestorMonth.objects.all().delete()
     rollup.rebuild()  # grassroots meetings-rollup: every rollup
     assert exact() == kept_rows and kept_absences() == absences
     MeetingAncestorMonth.objects.all().delete()
     MeetingAbsenceMonth.objects.all().delete()
     MeetingAbsenceYear.objects.all().delete()
+    QualityAncestorMonth.objects.all().delete()
     meeting_months.rebuild_ancestors()  # the migration's path
     assert exact() == kept_rows and kept_absences() == absences
     MeetingAbsenceYear.objects.all().delete()
     meeting_months.rebuild_absence_years()  # the yearly counts' migration
+    assert exact() == kept_rows
+    QualityAncestorMonth.objects.all().delete()
+    meeting_months.rebuild_quality()  # the quality rollup's migration
     assert exact() == kept_rows and kept_absences() == absences

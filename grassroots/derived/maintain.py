@@ -47,6 +47,7 @@ __all__ = [
     "member_stints_changed",
     "meeting_ancestors_rebuild",
     "meeting_months_rebuild",
+    "quality_changed",
     "meetings_changed",
     "members_recode",
     "members_stints_changed",
@@ -111,6 +112,12 @@ def meetings_changed(old: list[MonthRow], new: list[MonthRow]) -> None:
     """Move the meeting rollups (per organization and per ancestor) from a meeting's old rows to
     its new ones (same transaction)."""
     meeting_months.apply(old, new)
+
+
+def quality_changed(unit_id: int, month, old: int | None, new: int | None) -> None:
+    """A cell's monthly quality sheet was recorded or replaced (total `old` → `new`; None: no
+    sheet): the per-ancestor quality rollup moves (same transaction)."""
+    meeting_months.quality_changed(unit_id, month, old, new)
 
 
 def meeting_months_rebuild(rows, progress=None) -> int:

@@ -34,6 +34,7 @@ from grassroots.figures.models import (
     MeetingAbsenceYear,
     MeetingAncestorMonth,
     MeetingMonth,
+    QualityAncestorMonth,
 )
 from grassroots.organizations.models import MEMBER_KINDS, UnitAncestry, UnitVersion
 
@@ -261,16 +262,88 @@ def absence_counts(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.
     return out
 
 
+# The quality sheets likewise: the source returns (unit_id, month, total) of the sheets of every
+# organization (None) or of the given ones.
+QualitySource = Callable[[list[int] | None], Iterable[tuple[int, dt.date, int]]]
+_quality_source: QualitySource | None = None
+
+
+def register_quality(source: QualitySource) -> None:
+    global _quality_source
+    _quality_source = source
+
+
+def quality_sums(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.date], list[int]]:
+    """{(ancestor, month): [sheets, total]}, each sheet under the organizations above its cell
+    on the month's first day (the definition of QualityAncestorMonth) — of every organization
+    (None) or only of `unit_ids`."""
+    if _quality_source is None:
+        raise RuntimeError("meetings app not ready: no source of quality sheets registered")
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    chunks = [None] if ids is None else [ids[i : i + 5000] for i in range(0, len(ids), 5000)]
+    sheets = []
+    for chunk in chunks:
+        for unit_id, month, total in _quality_source(chunk):
+            month = month if isinstance(month, dt.date) else dt.date.fromisoformat(month)
+            sheets.append((unit_id, month, total))
+    units = sorted({unit_id for unit_id, _m, _t in sheets})
+    above: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+    for chunk in [units[i : i + 5000] for i in range(0, len(units), 5000)]:
+        rows = UnitAncestry.objects.filter(descendant_id__in=chunk).values_list(
+            "descendant_id", "ancestor_id", "valid_from", "valid_to"
+        )
+        for descendant_id, ancestor_id, start, end in rows:
+            above.setdefault(descendant_id, []).append((ancestor_id, start, end))
+    out: dict[tuple[int, dt.date], list[int]] = {}
+    for unit_id, month, total in sheets:
+        for ancestor_id, start, end in above.get(unit_id, ()):
+            if start <= month and (end is None or month < end):
+                row = out.setdefault((ancestor_id, month), [0, 0])
+                row[0] += 1
+                row[1] += total
+    return out
+
+
+def quality_changed(unit_id: int, month: dt.date, old: int | None, new: int | None) -> None:
+    """A cell's sheet of `month` went from total `old` to `new` (None: no sheet): the rows of
+    the organizations above the cell on the month's first day move."""
+    sheets = (new is not None) - (old is not None)
+    total = (new or 0) - (old or 0)
+    if not sheets and not total:
+        return
+    ancestors = (
+        UnitAncestry.objects.filter(descendant_id=unit_id, valid_from__lte=month)
+        .exclude(valid_to__lte=month)
+        .values_list("ancestor_id", flat=True)
+    )
+    for ancestor_id in sorted(set(ancestors)):
+        _add_quality(ancestor_id, month, sheets, total)
+
+
+def _add_quality(ancestor_id: int, month: dt.date, sheets: int, total: int) -> None:
+    rows = QualityAncestorMonth.objects.filter(ancestor_id=ancestor_id, month=month)
+    if rows.update(sheets=F("sheets") + sheets, total=F("total") + total):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another writer may create the row first
+            QualityAncestorMonth.objects.create(
+                ancestor_id=ancestor_id, month=month, sheets=sheets, total=total
+            )
+    except IntegrityError:
+        rows.update(sheets=F("sheets") + sheets, total=F("total") + total)
+
+
 @dataclass
 class SubtreeShare:
     months: dict[tuple[int, dt.date], list[int]]
     absences: dict[tuple[int, dt.date, int], int]
+    quality: dict[tuple[int, dt.date], list[int]]
 
 
 def subtree_share(unit_ids: Iterable[int]) -> SubtreeShare:
     """Before a tree change: what the subtree's organizations add to their ancestors' rows."""
     unit_ids = set(unit_ids)
-    return SubtreeShare(ancestor_sums(unit_ids), absence_counts(unit_ids))
+    return SubtreeShare(ancestor_sums(unit_ids), absence_counts(unit_ids), quality_sums(unit_ids))
 
 
 def move_subtree(before: SubtreeShare, unit_ids: Iterable[int]) -> None:
@@ -292,12 +365,17 @@ def move_subtree(before: SubtreeShare, unit_ids: Iterable[int]) -> None:
         delta = marks.get(key, 0) - before.absences.get(key, 0)
         if delta:
             _add_absence(key[0], key[2], key[1], delta)
+    quality = quality_sums(unit_ids)
+    for key in sorted(before.quality.keys() | quality.keys()):
+        old, new = before.quality.get(key, [0, 0]), quality.get(key, [0, 0])
+        if old != new:
+            _add_quality(key[0], key[1], new[0] - old[0], new[1] - old[1])
 
 
 def rebuild_ancestors() -> None:
     """Replace the per-ancestor rollups with their definitions: one INSERT … SELECT for the
     monthly sums, the absences grouped by the database and written in bulk, their yearly month
-    counts grouped from them."""
+    counts grouped from them, the quality sheets' sums."""
     MeetingAncestorMonth.objects.all()._raw_delete(connection.alias)
     table = MeetingAncestorMonth._meta.db_table
     columns = ", ".join(["ancestor_id", "month", *ANCESTOR_FIELDS])
@@ -310,6 +388,14 @@ def rebuild_ancestors() -> None:
     ]
     _insert_rows(MeetingAbsenceMonth, ["ancestor_id", "member_id", "month", "year", "marks"], rows)
     rebuild_absence_years()
+    rebuild_quality()
+
+
+def rebuild_quality() -> None:
+    """Replace QualityAncestorMonth with its definition (`quality_sums` of every sheet)."""
+    QualityAncestorMonth.objects.all()._raw_delete(connection.alias)
+    rows = [(a, month, n, total) for (a, month), (n, total) in sorted(quality_sums().items())]
+    _insert_rows(QualityAncestorMonth, ["ancestor_id", "month", "sheets", "total"], rows)
 
 
 def rebuild_absence_years() -> None:

@@ -319,3 +319,30 @@ class CascadeDuty(models.Model):
             models.Index(fields=["asked_id", "ancestor_id", "at_from"], name="cascadeduty_place"),
             models.Index(fields=["asked_id", "unit_id"], name="cascadeduty_unit"),
         ]
+
+
+class QualityAncestorMonth(models.Model):
+    """Per (organization, month): how many cells under it (the closure on the month's first day,
+    as `meetings.queries.quality_scores` reads them) recorded the month's quality self-assessment
+    sheet (`meetings.QualityScore`), and the sum of their totals — the summary's
+    `quality_average` of any organization is then sum / sheets over its rows of the window's
+    months, not one closure test per sheet (≈ 300,000 cells × 12 sheets a year nationally if
+    every cell scores; session 8).
+
+    Derived data, kept exact through `derived.maintain`: `quality_changed` in the sheet's write
+    (`meetings.services.quality_record`), the subtree's share moved on each tree change
+    (`TreeSnapshot`, with the meeting rollups), rebuilt by `grassroots meetings-rollup`."""
+
+    ancestor = models.ForeignKey(
+        "organizations.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the month's first day
+    sheets = models.IntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "month"], name="qualityancestormonth_ancestor_month"
+            )
+        ]

@@ -13,3 +13,4 @@ class MeetingsConfig(AppConfig):
         from . import rollup
 
         meeting_months.register_marks(rollup.unexcused_marks)
+        meeting_months.register_quality(rollup.quality_sheets)

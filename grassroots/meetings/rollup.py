@@ -19,7 +19,7 @@ from grassroots.derived import maintain
 from grassroots.derived.maintain import MonthRow
 
 from . import rules
-from .models import Attendance, Mark, Meeting, MeetingKind, MinutesState
+from .models import Attendance, Mark, Meeting, MeetingKind, MinutesState, QualityScore
 
 # The Meeting fields month_row reads (the rebuild and the summary load only these).
 FIELDS = (
@@ -112,3 +112,12 @@ def unexcused_marks(unit_ids: list[int] | None) -> list[tuple]:
         .values_list("unit_id", "date", "member_id", "n")
         .order_by()
     )
+
+
+def quality_sheets(unit_ids: list[int] | None) -> list[tuple]:
+    """(unit_id, month, total) of the monthly quality sheets of every organization (None) or of
+    `unit_ids`: what derived.meeting_months recounts QualityAncestorMonth from (apps.py)."""
+    sheets = QualityScore.objects.all()
+    if unit_ids is not None:
+        sheets = sheets.filter(unit_id__in=unit_ids)
+    return list(sheets.values_list("unit_id", "month", "total").order_by())

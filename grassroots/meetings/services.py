@@ -473,6 +473,7 @@ def quality_record(
     if not changes:
         return row
     row.save()
+    maintain.quality_changed(unit.pk, first, before.get("total"), row.total)
     record(actor, obj=row, action="update" if before else "create", changes=changes,
            object_type="meeting_quality")  # fmt: skip
     return row
