@@ -8,12 +8,14 @@ from collections import defaultdict
 
 import pytest
 
-from grassroots.cadres import queries, registry
+from grassroots.cadres import config, queries, registry, standards
 from grassroots.cadres.config import SINGLE_HOLDER
 from grassroots.cadres.demo import seed_demo_cadres
-from grassroots.cadres.models import Enrolment, Holding, Qualification, Result, Term
+from grassroots.cadres.models import Enrolment, Holding, Qualification, Result, Start, Term
+from grassroots.core.text import sort_key
 from grassroots.demo.build import build_demo
-from grassroots.organizations.models import Unit
+from grassroots.organizations.models import Unit, UnitVersion
+from grassroots.organizations.queries import on
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +55,76 @@ def test_demo_committees_and_courses():
     summary = queries.training_summary(ls, dt.date(2010, 1, 1), dt.date(2017, 12, 31))
     assert summary["trained_turns"] + summary["fostered_turns"] == completed > 0
     assert Qualification.objects.filter(enrolment__isnull=False).count() > 0
+    # The standards check (plain rows, names sorted by the database) equals the obvious one.
+    checked = 0
+    for day in (dt.date(2008, 6, 1), dt.date(2019, 2, 23), dt.date(2025, 9, 1), TODAY):
+        for unit in (ls, *Unit.objects.filter(code__startswith="LS-H").order_by("code")[:2]):
+            rows = standards.check(unit, day)
+            assert _plain(rows) == _plain(_reference_check(unit, day)), (unit.code, day)
+            checked += len(rows)
+    assert checked > 100
+
+
+def _plain(rows):
+    return [(vars(r) | {"gaps": [vars(g) for g in r.gaps]}) for r in rows]
+
+
+def _reference_check(unit, day):
+    """`standards.check` the obvious way: model objects, one holder at a time, sort_key."""
+    from django.utils.translation import gettext
+
+    rules = config.standards_on(day)
+    out = []
+    for h in queries.holdings_on(day, subtree=unit).select_related("member", "unit", "term"):
+        version = UnitVersion.objects.filter(on(day), unit=h.unit).first()
+        name, kind, gtype = (
+            (version.name, version.kind, version.grassroots_type)
+            if version
+            else (h.unit.code, "", "")
+        )
+        row = standards.HolderCheck(
+            h.unit.code, name, h.post, gettext(config.post_label(h.post, kind)), h.member_id,
+            h.member.full_name, kind, gtype,
+        )  # fmt: skip
+        have = queries.levels_on([h.member_id], day).get(h.member_id, {})
+        courses = [
+            e.course
+            for e in Enrolment.objects.filter(
+                member_id=h.member_id, result=Result.IN_PROGRESS, voided_at__isnull=True,
+                course__voided_at__isnull=True, course__start__lte=day, course__end__gte=day,
+            ).exclude(course__grants_kind="")
+        ]  # fmt: skip
+        for q_kind, required in standards._applicable(rules, h.post, kind, gtype):
+            level = have.get(q_kind, "")
+            if not level or config.rank(q_kind, level) < config.rank(q_kind, required):
+                row.gaps.append(standards.Gap(q_kind, required, level))
+                row.closing += [
+                    f"{c.code} (đến {c.end:%d/%m/%Y})"
+                    for c in courses
+                    if c.grants_kind == q_kind
+                    and config.rank(q_kind, c.grants_level) >= config.rank(q_kind, required)
+                ]
+        term = h.term
+        if (
+            h.post in config.AGE_POSTS
+            and h.how == Start.ELECTED
+            and term.how == Start.ELECTED
+            and h.start == term.start
+        ):
+            reelected = Holding.objects.filter(
+                member_id=h.member_id, unit_id=h.unit_id, start__lt=term.start,
+                voided_at__isnull=True,
+            ).exists()  # fmt: skip
+            congress = term.congress_date or term.start
+            for r_kind, first, again, source in config.age_rules_on(congress):
+                if r_kind in ("", kind):
+                    needed = again if reelected else first
+                    retire = config.retirement_day(h.member.birth_date, h.member.gender)
+                    left = config.months_between(congress, retire)
+                    if left < needed:
+                        row.gaps.append(standards.AgeGap(needed, left, reelected, congress, source))
+                        break
+        out.append(row)
+    return sorted(
+        out, key=lambda r: (r.unit_code, queries.POST_ORDER[r.post], sort_key(r.full_name))
+    )

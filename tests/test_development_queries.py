@@ -249,3 +249,33 @@ def test_due_spans_are_the_open_and_the_recognized_later_spans():
                 seen.add("recognized later")
     assert {"proposed", "verified", "probation", "recognized later"} <= seen
     assert proposed.pk
+
+
+def test_deadlines_read_only_the_cases_that_can_fall_due_and_give_the_same_list():
+    """Issue 11: the dashboard replayed every probationer's steps although a probation is due
+    only from its end (12 months after the ceremony). `deadlines` now reads the probations whose
+    ceremony is early enough (`_may_fall_due`): the same list as replaying every open case, on
+    every day around ceremonies of different dates, a late recognition and cases before a vote."""
+    from grassroots.development import config
+
+    w = world()
+    ceremonies = []
+    for i, start in enumerate(("2024-02-01", "2024-03-15", "2024-05-01", "2024-07-20")):
+        cand = propose(w.c1, full_name=f"Người dự bị {i}")
+        ceremonies.append(admit_through(w, cand, start=start).date)
+    late = propose(w.c1, full_name="Người công nhận muộn")
+    ceremony = admit_through(w, late, start="2024-02-20").date
+    dev.step_recognition(actor=SYSTEM, candidate=late, date=ceremony + dt.timedelta(days=500))
+    file_ready(w, propose(w.c1, full_name="Người đủ hồ sơ"), start="2024-03-01")
+    propose(w.c2, full_name="Người mới đề nghị", on="2024-06-01")
+    dropped = due_seen = 0
+    for day in [d("2024-02-01") + dt.timedelta(days=n) for n in range(0, 760, 6)]:
+        values = config.rules_on(day)
+        for u in (w.p, w.g, w.c1):
+            every = queries._due_spans(u, day)
+            expected = queries._deadlines(every, day, values)
+            assert queries.deadlines(u, day) == expected, (u.code, day)
+            kept = every.filter(queries._may_fall_due(day, values)).count()
+            dropped += every.count() - kept
+            due_seen += any(x.rule == "recognition" for x in expected)
+    assert dropped > 0 and due_seen > 0  # both sides of the boundary were met

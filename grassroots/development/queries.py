@@ -379,16 +379,41 @@ def _due_spans(unit: Unit, at: dt.date) -> QuerySet:
 _BOUND_IDS = 500
 
 
+def _may_fall_due(at: dt.date, rule_values: rules.Rules) -> Q:
+    """Spans whose case can have a limit within `DUE_SOON_DAYS` of `at`: every stage but
+    probation, and probations whose ceremony is early enough. A probationer's only limit is the
+    recognition, at least `probation_months` after the first ceremony (domain.md §2.3); a
+    province's ~2,000 probationers are mostly months from it, and replaying each one's steps
+    was most of the dashboard's time (issue 11). Conservative: add_months(c, m) − c is at least
+    365 days a year plus 28 a month, less 3 for the clamp to a month's end (31 → 28)."""
+    months = rule_values.probation_months
+    shortest = (months // 12) * 365 + (months % 12) * 28 - 3
+    latest = at + dt.timedelta(days=DUE_SOON_DAYS - shortest)
+    early_ceremony = CaseStep.objects.filter(
+        candidate_id=OuterRef("candidate_id"),
+        kind=StepKind.CEREMONY,
+        voided_at__isnull=True,
+        date__lte=min(at, latest),
+    )
+    return ~Q(stage=Stage.PROBATION) | Q(Exists(early_ceremony))
+
+
 def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     """Due and overdue limits for the cases open under `unit` on `at`, overdue first.
 
     Read as plain rows, not model instances: a province has ~2,300 open cases (most of them
     members on probation) with ~13 steps each, and building 30,000 model objects took seconds
-    of the dashboard and the development board (issue 11 §9)."""
+    of the dashboard and the development board (issue 11 §9). Only the cases that can fall due
+    are read (`_may_fall_due`; the same list as all of them, tests/test_development_queries.py).
+    """
+    rule_values = config.rules_on(at)
+    return _deadlines(_due_spans(unit, at).filter(_may_fall_due(at, rule_values)), at, rule_values)
+
+
+def _deadlines(due_spans: QuerySet, at: dt.date, rule_values: rules.Rules) -> list[Due]:
+    """`deadlines` of the cases of these spans."""
     spans = list(
-        _due_spans(unit, at)
-        .annotate(cell_code=_cell_code(at))
-        .values_list(
+        due_spans.annotate(cell_code=_cell_code(at)).values_list(
             "candidate_id",
             "cell_code",
             "candidate__full_name",
@@ -402,9 +427,7 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     steps: dict[int, list[rules.St]] = defaultdict(list)
     rows = (
         CaseStep.objects.filter(
-            candidate_id__in=ids
-            if len(ids) <= _BOUND_IDS
-            else _due_spans(unit, at).values("candidate_id"),
+            candidate_id__in=ids if len(ids) <= _BOUND_IDS else due_spans.values("candidate_id"),
             voided_at__isnull=True,
             date__lte=at,
         )
@@ -414,7 +437,6 @@ def deadlines(unit: Unit, at: dt.date) -> list[Due]:
     for candidate_id, *step in rows:
         steps[candidate_id].append(rules.St(*step))
     holidays = frozenset(config.holidays())
-    rule_values = config.rules_on(at)
     out: list[Due] = []
     for candidate_id, code, *case in spans:
         out += _limits((candidate_id, *case), steps[candidate_id], at, holidays, code, rule_values)
