@@ -26,7 +26,7 @@ from grassroots.figures.models import (
     MeetingAncestorMonth,
     QualityAncestorMonth,
 )
-from grassroots.figures.queries import ledger_at, ledger_by_unit
+from grassroots.figures.queries import ledger_by_unit
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
 
@@ -176,9 +176,10 @@ def cells_on(unit: Unit, day: dt.date) -> QuerySet:
 def meetings_due(unit: Unit, since: dt.date, until: dt.date) -> int:
     """Cell-months owing a regular meeting (Điều lệ Điều 24: monthly; rules.regular_every_months):
     the cells under `unit` on each due day, read from the figures ledger (its cell stocks: the
-    same closure and unit versions as `cells_on`, one indexed sum per month)."""
+    same closure and unit versions as `cells_on`, one indexed sum per month, of the two cell
+    columns only)."""
     return sum(
-        sum(ledger_at(unit.pk, day)[column] for column in CELL_STOCKS)
+        sum(ledger_by_unit([unit.pk], day, CELL_STOCKS)[unit.pk].values())
         for _y, _m, day in due_days(since, until)
     )
 
@@ -679,7 +680,7 @@ def summary(unit: Unit, since: dt.date, until: dt.date) -> dict:
         due=meetings_due(unit, since, until),
         # The figures ledger's cell stocks on `until` (one indexed sum; counting the closure's
         # cells was linear in the subtree: ≈ 300,000 rows for the country).
-        cells=sum(ledger_at(unit.pk, until)[column] for column in CELL_STOCKS),
+        cells=sum(ledger_by_unit([unit.pk], until, CELL_STOCKS)[unit.pk].values()),
         absent=absent_months_count(unit, since, until),
         quality=quality_average(unit, since, until),
     )
