@@ -352,3 +352,60 @@ def test_name_index_after_a_plan_equals_a_full_rebuild():
     assert any(place == merged_into for _m, place, _k in after)
     name_index.rebuild()
     assert keys() == after
+
+
+def test_a_check_keeps_only_the_closure_and_finds_the_problems_of_a_full_play():
+    """A check (rehearse without preview) does not move the figures ledger, the meeting rollups
+    or the placed duties (derived.maintain.derived_discarded), yet lists exactly the problems of
+    a full play: the closure the checks read is kept as the full play keeps it."""
+    from grassroots.derived import maintain
+    from grassroots.figures.models import FigureDelta
+    from grassroots.organizations.models import UnitAncestry
+    from grassroots.plans.preview import rehearse
+
+    built = world.build()
+    stray = built["members"]["P-D1-C2"][0].profile_number
+
+    def changes() -> list[engine.Change]:
+        rows = []
+        for r in world.reorganization():
+            if r["action"] == "merge" and r["code"] == "P-D2-C1":
+                continue  # P-D2 keeps a commune: its dissolution is refused
+            if r["action"] == "merge" and r["code"] == "P-D3-C1":
+                r = {**r, "target": "NOPE"}
+            rows.append(r)
+        out = [engine.Change(date=world.DAY, **r) for r in rows]
+        # Into a cell that becomes a đảng bộ the same day: refused by its kind on the day.
+        out.append(engine.Change("member_move", stray, world.DAY, target="P-D1-C4"))
+        return out
+
+    def ledger():
+        return sorted(FigureDelta.objects.values_list())
+
+    def closure():  # by code: PostgreSQL does not give back the ids of rolled-back units
+        return sorted(
+            UnitAncestry.objects.values_list(
+                "ancestor__code", "descendant__code", "depth", "valid_from", "valid_to"
+            )
+        )
+
+    before = ledger()
+    try:
+        with transaction.atomic():
+            full = engine.play(SYSTEM, changes()).problems
+            full_closure = closure()
+            raise _Undo
+    except _Undo:
+        pass
+    assert {p.change.code for p in full} >= {"P-D2", "P-D3-C1", stray}
+    checked = rehearse(SYSTEM, changes(), world.DAY, preview=False)
+    assert [p.as_json() for p in checked.problems] == [p.as_json() for p in full]
+    try:
+        with transaction.atomic(), maintain.derived_discarded():
+            engine.play(SYSTEM, changes())
+            assert closure() == full_closure
+            assert ledger() == before
+            raise _Undo
+    except _Undo:
+        pass
+    assert ledger() == before

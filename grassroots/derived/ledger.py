@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -44,6 +46,25 @@ _END_FLOW = {
 _MOVE_IN = {Reason.TRANSFER: "transferred_in", Reason.RESTRUCTURE: "restructured_in"}
 _MOVE_OUT = {Reason.TRANSFER: "transferred_out", Reason.RESTRUCTURE: "restructured_out"}
 _SAME_CELL = (Reason.STATUS, Reason.RECOGNIZED)
+
+# True inside a block whose writes are all rolled back and that reads no figure
+# (maintain.derived_discarded): the ledger and the rollups that follow the tree are not kept.
+_discarding: ContextVar[bool] = ContextVar("figures_discarding", default=False)
+
+
+@contextmanager
+def discarded() -> Iterator[None]:
+    """Inside the block the ledger (with its checkpoints), the per-ancestor meeting rollup and the
+    placed duties are not moved; the closure still is (maintain.derived_discarded says when)."""
+    token = _discarding.set(True)
+    try:
+        yield
+    finally:
+        _discarding.reset(token)
+
+
+def discarding() -> bool:
+    return _discarding.get()
 
 
 class Closure:
@@ -289,7 +310,7 @@ STINT_COLUMNS = (
 
 def apply_stint_change(old: list, new: list) -> None:
     """Incremental update after one member's stints changed (call inside the service's transaction)."""
-    if not old and not new:
+    if (not old and not new) or _discarding.get():
         return
     units = {s.unit_id for s in old + new}
     units |= {u for s in old + new for u in (s.came_from, s.went_to) if u}
@@ -460,6 +481,8 @@ class TreeSnapshot:
                 "descendant_id", flat=True
             )
         )
+        if _discarding.get():  # only the closure is kept: the old shape is not needed
+            return cls(subtree, Closure(), {})
         return cls(
             subtree,
             Closure.load(descendants=subtree),
@@ -470,6 +493,8 @@ class TreeSnapshot:
 
     def refresh(self) -> None:
         rebuild_closure(self.subtree)
+        if _discarding.get():  # the checks read the closure; nothing reads the rest
+            return
         new_closure = Closure.load(descendants=self.subtree)
         new_spans = kind_spans(self.subtree)
         # A unit's count and a stint's deltas depend only on the closure rows (and kinds) of the

@@ -5,7 +5,8 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
 
 - a member's stints were replaced: `member_stints_changed(member_id, old, new)`;
 - a member's name changed: `member_renamed(member_id)`;
-- a block that will be rolled back (a plan's rehearsal): `names_discarded()`;
+- a block that will be rolled back (a plan's rehearsal): `names_discarded()`; one that will be
+  rolled back and reads no figure either (a plan's check): `derived_discarded()`;
 - the tree changes: `snap = TreeSnapshot.take(units)` before, `snap.refresh()` after
   (`TreeSnapshot.new(units).refresh()` for units just established);
 - a bulk load wrote facts without any of this: `rebuild_all()`;
@@ -31,7 +32,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from . import cascade_duties, meeting_months, member_codes, name_index
+from . import cascade_duties, ledger, meeting_months, member_codes, name_index
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
 from .meeting_months import MonthRow
@@ -43,6 +44,7 @@ __all__ = [
     "TreeSnapshot",
     "cascade_documents_changed",
     "cascade_duties_rebuild",
+    "derived_discarded",
     "member_renamed",
     "member_stints_changed",
     "meeting_ancestors_rebuild",
@@ -76,6 +78,20 @@ def names_discarded() -> Iterator[None]:
     checks or a preview shows reads the name index, and the rollback would throw the keys away;
     at a province's scale re-keying the moved members was ~15 % of a check."""
     with name_index.batched(discard=True):
+        yield
+
+
+@contextmanager
+def derived_discarded() -> Iterator[None]:
+    """For a block whose writes are all rolled back and that reads no figure, meeting rollup or
+    placed duty (a plan's check: plans.preview.rehearse without preview): only the closure is
+    kept, because the registry's checks read it (a unit under its parent on a day, a cell's
+    kind); the name index, the figures ledger and its checkpoints, the per-ancestor meeting
+    rollup and the placed duties are not moved. None of the services a plan plays reads them
+    (restructure, organizations, members, territory), and the rollback would throw them away; at
+    a province's scale moving them was ≈ a quarter of a check (docs/performance.md "Restructure
+    plans", session 8). tests/test_plans.py checks that the problems are those of a full play."""
+    with name_index.batched(discard=True), ledger.discarded():
         yield
 
 

@@ -523,7 +523,9 @@ def members_restructure(
         ):
             events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
     # The new event's fields, the same for every member but the receiving cell: one unsaved
-    # event per cell states them (its audit changes and label are the one-by-one path's).
+    # event per cell states them (its audit changes and label are the one-by-one path's): one
+    # per distinct cell, not per member (a model instance each was ≈ 9 % of a merger's move).
+    cells = {unit.pk: unit for unit in moves.values()}
     templates = {
         unit.pk: MemberEvent(
             kind=EventKind.RESTRUCTURE,
@@ -534,14 +536,14 @@ def members_restructure(
             issuing_body=limits.clean_text(issuing_body),
             note=note.strip(),
         )
-        for unit in moves.values()
+        for unit in cells.values()
     }
     new_ev = {
         pk: lifecycle.Ev(EventKind.RESTRUCTURE, date, moves[pk].pk, decision_date, "", 10**12)
         for pk in ids
     }
     unit_ids = {e.unit_id for rows in events.values() for e in rows if e.unit_id}
-    checker = UnitChecker(unit_ids | {u.pk for u in moves.values()})
+    checker = UnitChecker(unit_ids | set(cells))
     derived: dict[int, list[lifecycle.Stint]] = {}
     refused: list[str] = []
     fields: set[str] = set()
