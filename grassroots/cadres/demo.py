@@ -36,6 +36,7 @@ from grassroots.audit.models import Source
 from grassroots.audit.services import Actor, record
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import append_rows
+from grassroots.derived import maintain
 from grassroots.members.models import Member, MemberStint, Reason
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 
@@ -424,6 +425,7 @@ class _Builder:
         for model, rows in tables:
             _insert(model, rows)
         _sync_sequences([model for model, _rows in tables])
+        maintain.member_levels_changed({q.member_id for q in self.quals})
         return {"terms": len(self.terms), "holdings": len(self.holdings),
                 "qualifications": len(self.quals), "courses": len(self.courses),
                 "enrolments": len(self.enrolments)}  # fmt: skip

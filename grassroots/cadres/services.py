@@ -25,6 +25,7 @@ from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import Actor, diff, for_update, record, snapshot, unsaved_record
 from grassroots.core.dates import FAR_FUTURE, vn
 from grassroots.core.limits import check_date, clean_text
+from grassroots.derived import maintain
 from grassroots.members import services as members
 from grassroots.members.models import Member
 from grassroots.organizations.models import Kind, Unit
@@ -390,6 +391,7 @@ def _add_qualification(actor, member, kind, level, obtained_on, field, evidence,
     )  # fmt: skip
     _create(actor, qualification, QUAL_FIELDS, "qualification")
     _derive_profile(actor, member, kind)
+    maintain.member_levels_changed([member.pk])
     return qualification
 
 
@@ -425,6 +427,7 @@ def qualification_void(*, actor: Actor, qualification: Qualification, reason: st
     record(actor, obj=qualification, action="void", reason=qualification.void_reason,
            object_type="qualification")  # fmt: skip
     _derive_profile(actor, qualification.member, qualification.kind)
+    maintain.member_levels_changed([qualification.member_id])
     return qualification
 
 
@@ -463,6 +466,7 @@ def qualifications_from_profile(*, actor: Actor, dry_run: bool = False) -> profi
                            changes=_created(q), reason=profile_facts.FROM_PROFILE)
             for q in facts
         )  # fmt: skip
+    maintain.member_levels_changed({m for m, *_rest in plan.facts})
     return plan
 
 

@@ -38,6 +38,12 @@ def register_dated_field(field: str, provider: Provider, expression: Expression)
     _EXPRESSIONS[field] = expression
 
 
+def dated_fields() -> list[str]:
+    """The profile fields some app keeps as dated facts."""
+    autodiscover_modules("profile_facts")
+    return sorted(_PROVIDERS)
+
+
 def dated_values(field: str, member_ids) -> dict[int, Timeline]:
     autodiscover_modules("profile_facts")
     provider = _PROVIDERS.get(field)

@@ -11,6 +11,8 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
   (`TreeSnapshot.new(units).refresh()` for units just established);
 - a bulk load wrote facts without any of this: `rebuild_all()`;
 - a commission changed its coded lists: `members_recode(fields)` (members' category codes);
+- a member's dated facts (qualifications) were added or voided:
+  `member_levels_changed(member_ids)` (`Member.<field>_held`, derived.member_levels);
 - a meeting was recorded, changed or voided: `meetings_changed(old, new)` with the meeting's
   rollup rows before and after (meetings.rollup.month_row): the per-organization and the
   per-ancestor monthly rollups move (a tree change moves the per-ancestor one through
@@ -32,7 +34,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from . import cascade_duties, ledger, meeting_months, member_codes, name_index
+from . import cascade_duties, ledger, meeting_months, member_codes, member_levels, name_index
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
 from .meeting_months import MonthRow
@@ -51,6 +53,7 @@ __all__ = [
     "meeting_months_rebuild",
     "quality_changed",
     "meetings_changed",
+    "member_levels_changed",
     "members_recode",
     "members_stints_changed",
     "names_batched",
@@ -167,3 +170,10 @@ def cascade_duties_rebuild() -> int:
     """Recompute every placed duty from the documents, the versions and the closure."""
     with transaction.atomic():
         return cascade_duties.refresh()
+
+
+def member_levels_changed(member_ids) -> int:
+    """Recompute the held values of the fields kept as dated facts of these members (all when
+    None) from their timelines (derived.member_levels); the members whose values changed."""
+    with transaction.atomic():
+        return member_levels.refresh(member_ids)

@@ -52,6 +52,18 @@ class Member(Person):
     expertise_code = models.CharField(max_length=24, blank=True, editable=False)
     theory_level_code = models.CharField(max_length=24, blank=True, editable=False)
     occupation_code = models.CharField(max_length=24, blank=True, editable=False)
+    # The fields kept as dated facts (core.profile_facts: the cadres' qualifications): the value
+    # the member holds from `<field>_held_since` on (the last step of the member's timeline;
+    # NULL when the member has no dated facts of the field), kept by derived.maintain
+    # (`member_levels_changed`) so the statistics as of a day on or after it read the member's
+    # row instead of the qualifications (issue 18: one lookup per member was ~1,4 s of a
+    # 160,000-member province).
+    education_held = models.CharField(max_length=128, blank=True, editable=False)
+    education_held_since = models.DateField(null=True, blank=True, editable=False)
+    expertise_held = models.CharField(max_length=128, blank=True, editable=False)
+    expertise_held_since = models.DateField(null=True, blank=True, editable=False)
+    theory_level_held = models.CharField(max_length=128, blank=True, editable=False)
+    theory_level_held_since = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("đảng viên")

@@ -16,7 +16,17 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.profile_facts import dated_expression, dated_values, value_on
@@ -348,10 +358,19 @@ def member_structure(
         columns.append("age_band")
     for d in by:
         # The value on `at` of the fields kept as dated facts (qualifications), in the GROUP BY
-        # too: NULL for the members without any (their stored code counts).
+        # too: NULL for the members without any (their stored code counts). The member's row
+        # holds the value of its timeline's last step (`Member.<field>_held`, kept through
+        # derived.maintain); only a member whose last step is later than `at` is looked up.
         value = dated_expression(d, at) if d in cats.FIELDS else None
         if value is not None:
-            stints = stints.annotate(**{_DATED[d]: value})
+            since = f"member__{d}_held_since"
+            on_day = Case(
+                When(**{f"{since}__isnull": True}, then=Value(None)),
+                When(**{f"{since}__lte": at}, then=F(f"member__{d}_held")),
+                default=value,
+                output_field=CharField(),
+            )
+            stints = stints.annotate(**{_DATED[d]: on_day})
             columns.append(_DATED[d])
     groups = list(stints.values(*columns).annotate(n=Count("*")))
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
