@@ -47,6 +47,22 @@ def test_row_tests_keep_the_same_rows_as_the_listing_forms(w):
             ), (persona, day)
 
 
+def test_member_row_test_keeps_the_rows_of_members_visible(w):
+    """`only_members_visible` (one probe per row; the course page) keeps exactly the rows
+    `member__in=members_visible(user)` keeps, for every persona, members moved and all."""
+    from grassroots.members.models import MemberEvent
+
+    rows = MemberEvent.objects.all()
+    assert rows.count() > 5
+    for persona in PERSONAS:
+        user = w[persona]
+        expected = rows.filter(member__in=access.members_visible(user))
+        got = access.only_members_visible(user, rows)
+        assert sorted(got.values_list("pk", flat=True)) == sorted(
+            expected.values_list("pk", flat=True)
+        ), persona
+
+
 def _scope_subqueries(ctx, scope: Unit) -> list[str]:
     """Queries that use the scope's closure as `IN (subquery)`: the whole subtree, materialized."""
     mark = f'"ancestor_id" = {scope.pk}'

@@ -332,6 +332,18 @@ def members_visible(user) -> QuerySet:
     return Member.objects.filter(Exists(_stint_in_scope(scope)))
 
 
+def only_members_visible(user, rows: QuerySet, field: str = "member_id") -> QuerySet:
+    """`rows` narrowed to those whose member (in `field`) is in `members_visible(user)`: one
+    probe per row. `member__in=members_visible(user)` made SQLite test every member of the
+    registry first (a province course's page: 0,8 s of CPU for its few hundred learners)."""
+    if sees_everything(user):
+        return rows
+    scope = _scope_id(user)
+    if scope is None:
+        return rows.none()
+    return rows.filter(Exists(_stint_in_scope(scope, member=field)))
+
+
 def search_places(user) -> list[int]:
     """The places of the name index (members.search_index) that can hold a member the user sees.
 

@@ -341,9 +341,10 @@ def get_course_for_user(user, pk: int, *, role: str = Role.VIEWER) -> Course:
 @login_required
 def course(request, pk: int):
     course = get_course_for_user(request.user, pk)
-    visible = access.members_visible(request.user)
     enrolments = (
-        Enrolment.objects.filter(course=course, voided_at__isnull=True, member__in=visible)
+        access.only_members_visible(
+            request.user, Enrolment.objects.filter(course=course, voided_at__isnull=True)
+        )
         .select_related("member")
         .order_by(vietnamese("member__full_name"), "member_id")
     )
