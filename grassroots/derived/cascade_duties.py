@@ -198,10 +198,13 @@ def _refresh_root(docs: list[tuple], reqs: list[tuple], units: set[int] | None) 
     for pk, _root, _path, issuer_id, kind, day in docs:
         if issuer_id in bound_units:
             issued[issuer_id].append((pk, kind, day))
-    # asked documents: each document of the root whose chain holds a requirement
+    # asked documents: each document of the root whose chain holds a requirement, i.e. the
+    # documents on the path of one with requirements (not the thousands of plans below them)
+    with_reqs = {r[1] for r in reqs}
+    asked_ids = {int(x) for pk in with_reqs for x in doc_by_id[pk][2].strip("/").split("/")}
     rows: list[tuple] = []
     written = 0
-    for asked in docs:
+    for asked in (d for d in docs if d[0] in asked_ids):
         in_chain = {d[0] for d in docs if d[2].startswith(asked[2])}
         chain_reqs = [r for r in reqs if r[1] in in_chain]
         if not chain_reqs:
