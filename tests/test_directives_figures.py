@@ -149,6 +149,8 @@ def test_kept_duties_equal_a_rebuild_through_a_late_plan_a_void_a_dissolution_an
     for g in grass:
         g.refresh_from_db()
     unit("GN", Kind.GRASSROOTS_COMMITTEE, districts[1], date="2011-09-01")  # inherits the duty
+    grass[3].refresh_from_db()  # straight under the province: its cells' paths shorten
+    orgs.unit_move(actor=SYSTEM, unit=grass[3], new_parent=p, date=d("2011-08-15"))
     days += [d("2011-07-31"), d("2011-09-30"), d("2012-12-31")]
     kept = _duty_rows()
     maintain.cascade_duties_rebuild()

@@ -281,13 +281,17 @@ def _unit_rows(out, asked_id, unit_id, chain_reqs, doc_by_id, pieces, anc_rows, 
 
 def _live_places(places: list, anc_rows: list[tuple], s: dt.date, e: dt.date) -> None:
     """The closure over [s, e) cut where any row of O starts or ends; on each cut the ancestors
-    form O's path (depth → ancestor) and each one's child is the one at depth − 1."""
+    ordered by depth form O's path and each one's child is the one before it — or O itself
+    where the row says depth 1, as the query's rule reads it. (A closure row is not cut when a
+    restructure shortens the path above it: after the 2025 reorganization a cell's row under the
+    country keeps depth 5 with its new province at depth 3, so depth − 1 names no one.)"""
     cuts = sorted({s, e} | {d for _a, _d, cf, ct in anc_rows for d in (cf, ct) if s < d < e})
     runs: dict[tuple[int, int | None], list[list]] = {}
     for b0, b1 in pairwise(cuts):
-        path = {depth: anc for anc, depth, cf, ct in anc_rows if cf <= b0 < ct}
-        for depth, anc in path.items():
-            key = (anc, path.get(depth - 1) if depth > 0 else None)
+        path = sorted((depth, anc) for anc, depth, cf, ct in anc_rows if cf <= b0 < ct)
+        for i, (depth, anc) in enumerate(path):
+            child = None if i == 0 else path[0][1] if depth == 1 else path[i - 1][1]
+            key = (anc, child)
             spans = runs.setdefault(key, [])
             if spans and spans[-1][1] == b0:
                 spans[-1][1] = b1
