@@ -409,3 +409,32 @@ def test_a_check_keeps_only_the_closure_and_finds_the_problems_of_a_full_play():
     except _Undo:
         pass
     assert ledger() == before
+
+
+def test_a_preview_without_the_rollups_shows_what_a_full_play_shows():
+    """The preview keeps the closure and the figures ledger but not the meeting rollups or the
+    placed duties (derived.maintain.derived_discarded(keep_figures=True)): what it shows is what
+    the same play with them all kept shows."""
+    from grassroots.derived import maintain
+    from grassroots.plans import preview as pv
+
+    world.build()
+
+    def changes() -> list[engine.Change]:
+        return [engine.Change(date=world.DAY, **r) for r in world.reorganization()]
+
+    shown = pv.rehearse(SYSTEM, changes(), world.DAY)
+    full = pv.Preview(world.DAY)
+    named = pv._named_codes(changes())
+    try:
+        with transaction.atomic(), maintain.names_discarded():
+            snap = pv._before(named, changes(), world.DAY, world.DAY)
+            outcome = engine.play(SYSTEM, changes())
+            full.problems, full.recognized = outcome.problems, outcome.recognized
+            pv._compare(full, snap, named, world.DAY)
+            full.records = snap["records"]
+            raise _Undo
+    except _Undo:
+        pass
+    assert shown.ok and len(shown.affected) > 10 and shown.members
+    assert shown.as_json() == full.as_json()

@@ -47,23 +47,25 @@ _MOVE_IN = {Reason.TRANSFER: "transferred_in", Reason.RESTRUCTURE: "restructured
 _MOVE_OUT = {Reason.TRANSFER: "transferred_out", Reason.RESTRUCTURE: "restructured_out"}
 _SAME_CELL = (Reason.STATUS, Reason.RECOGNIZED)
 
-# True inside a block whose writes are all rolled back and that reads no figure
-# (maintain.derived_discarded): the ledger and the rollups that follow the tree are not kept.
-_discarding: ContextVar[bool] = ContextVar("figures_discarding", default=False)
+# Inside a block whose writes are all rolled back (maintain.derived_discarded): "figures" when
+# it reads no figure (only the closure is kept), "rollups" when it reads the figures ledger but
+# no meeting rollup or placed duty (those two are not moved); "" outside.
+_discarding: ContextVar[str] = ContextVar("figures_discarding", default="")
 
 
 @contextmanager
-def discarded() -> Iterator[None]:
-    """Inside the block the ledger (with its checkpoints), the per-ancestor meeting rollup and the
-    placed duties are not moved; the closure still is (maintain.derived_discarded says when)."""
-    token = _discarding.set(True)
+def discarded(*, keep_figures: bool = False) -> Iterator[None]:
+    """Inside the block the per-ancestor meeting rollup and the placed duties are not moved, nor,
+    unless `keep_figures`, the ledger with its checkpoints; the closure always is
+    (maintain.derived_discarded says when)."""
+    token = _discarding.set("rollups" if keep_figures else "figures")
     try:
         yield
     finally:
         _discarding.reset(token)
 
 
-def discarding() -> bool:
+def discarding() -> str:
     return _discarding.get()
 
 
@@ -310,7 +312,7 @@ STINT_COLUMNS = (
 
 def apply_stint_change(old: list, new: list) -> None:
     """Incremental update after one member's stints changed (call inside the service's transaction)."""
-    if (not old and not new) or _discarding.get():
+    if (not old and not new) or _discarding.get() == "figures":
         return
     units = {s.unit_id for s in old + new}
     units |= {u for s in old + new for u in (s.came_from, s.went_to) if u}
@@ -481,19 +483,19 @@ class TreeSnapshot:
                 "descendant_id", flat=True
             )
         )
-        if _discarding.get():  # only the closure is kept: the old shape is not needed
+        if _discarding.get() == "figures":  # only the closure is kept: no old shape needed
             return cls(subtree, Closure(), {})
         return cls(
             subtree,
             Closure.load(descendants=subtree),
             kind_spans(subtree),
             {} if name_index.discarding() else name_index.place_spans(subtree),
-            meeting_months.subtree_share(subtree),
+            None if _discarding.get() else meeting_months.subtree_share(subtree),
         )
 
     def refresh(self) -> None:
         rebuild_closure(self.subtree)
-        if _discarding.get():  # the checks read the closure; nothing reads the rest
+        if _discarding.get() == "figures":  # the checks read the closure; nothing reads the rest
             return
         new_closure = Closure.load(descendants=self.subtree)
         new_spans = kind_spans(self.subtree)
@@ -535,7 +537,8 @@ class TreeSnapshot:
             meeting_months.move_subtree(self.meetings, self.subtree)
         # The directives' placed duties of the subtree's organizations: their entry, last day
         # and path may all have moved (a no-op without requirements registered).
-        cascade_duties.refresh(units=self.subtree)
+        if not _discarding.get():
+            cascade_duties.refresh(units=self.subtree)
         # The name index keys members by top-level organization: only units whose one changed
         # need their members re-keyed (a rename or a move inside a province costs nothing).
         if name_index.discarding():

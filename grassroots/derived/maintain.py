@@ -5,8 +5,9 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
 
 - a member's stints were replaced: `member_stints_changed(member_id, old, new)`;
 - a member's name changed: `member_renamed(member_id)`;
-- a block that will be rolled back (a plan's rehearsal): `names_discarded()`; one that will be
-  rolled back and reads no figure either (a plan's check): `derived_discarded()`;
+- a block that will be rolled back (a plan's rehearsal): `names_discarded()`; one that reads no
+  rollup either (a preview): `derived_discarded(keep_figures=True)`, nor any figure (a plan's
+  check): `derived_discarded()`;
 - the tree changes: `snap = TreeSnapshot.take(units)` before, `snap.refresh()` after
   (`TreeSnapshot.new(units).refresh()` for units just established);
 - a bulk load wrote facts without any of this: `rebuild_all()`;
@@ -85,16 +86,18 @@ def names_discarded() -> Iterator[None]:
 
 
 @contextmanager
-def derived_discarded() -> Iterator[None]:
-    """For a block whose writes are all rolled back and that reads no figure, meeting rollup or
-    placed duty (a plan's check: plans.preview.rehearse without preview): only the closure is
-    kept, because the registry's checks read it (a unit under its parent on a day, a cell's
-    kind); the name index, the figures ledger and its checkpoints, the per-ancestor meeting
-    rollup and the placed duties are not moved. None of the services a plan plays reads them
-    (restructure, organizations, members, territory), and the rollback would throw them away; at
-    a province's scale moving them was ≈ a quarter of a check (docs/performance.md "Restructure
-    plans", session 8). tests/test_plans.py checks that the problems are those of a full play."""
-    with name_index.batched(discard=True), ledger.discarded():
+def derived_discarded(*, keep_figures: bool = False) -> Iterator[None]:
+    """For a block whose writes are all rolled back and that reads no meeting rollup or placed
+    duty, nor (unless `keep_figures`) any figure: a plan's check (plans.preview.rehearse without
+    preview) keeps only the closure, because the registry's checks read it (a unit under its
+    parent on a day, a cell's kind); a preview, which shows figures (`figures_by_unit`, from the
+    ledger alone), keeps the ledger too. Not moved: the name index, the per-ancestor meeting
+    rollup, the placed duties, and for a check the figures ledger and its checkpoints. None of
+    the services a plan plays reads them (restructure, organizations, members, territory), and
+    the rollback would throw them away; at a province's scale moving them was about a third of a
+    check (docs/performance.md "Restructure plans", session 8). tests/test_plans.py checks that
+    a check lists the problems, and a preview shows the figures, of a full play."""
+    with name_index.batched(discard=True), ledger.discarded(keep_figures=keep_figures):
         yield
 
 

@@ -242,10 +242,10 @@ def rehearse(
     result = Preview(day)
     named = _named_codes(changes)
     try:
-        # Rolled back below: the name index (not read by the checks or the preview) is not kept;
-        # a check without preview reads no figure either, so it keeps only the closure.
-        discarded = maintain.names_discarded() if preview else maintain.derived_discarded()
-        with transaction.atomic(), discarded:
+        # Rolled back below: the name index, the meeting rollups and the placed duties (read by
+        # neither the checks nor the preview) are not kept; a check reads no figure either, so it
+        # keeps only the closure.
+        with transaction.atomic(), maintain.derived_discarded(keep_figures=preview):
             snap = _before(named, changes, day, day) if preview else None
             outcome = engine.play(actor, changes)
             result.problems, result.recognized = outcome.problems, outcome.recognized
