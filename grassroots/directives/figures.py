@@ -1,13 +1,13 @@
-"""The tracker's figures (the CLI's and API's JSON) computed by the database in one query.
+"""The tracker's figures (the CLI's and API's JSON) computed by the database.
 
 `tracker.track` builds one Python object per bound organization: right for a page that shows
 them, far too slow for a national resolution (~350,000 organizations: tens of seconds). Here the
-same rules (docs/directives.md "The tracker", tracker.py) are one SQL statement through the
-closure and the versions: a derived table of duties (one SELECT per requirement, bound
-organizations with entry day, last day, deadline, done day and state), grouped per organization
-and then per child of the asked organization; Python receives a few hundred rows.
+same rules (docs/directives.md "The tracker", tracker.py) are read from the stored placed duties
+(`figures.CascadeDuty`, kept by `derived.cascade_duties`): one statement groups the rows of the
+asked document under the asked organization valid on the day per (child, requirement, own,
+state), a second adds the chain's study sessions and reviews; Python receives a few hundred rows.
 `tests/test_directives_figures.py` checks it against `queries.Cascade` (the Python tracker) on
-the test province through a merger, a dissolution and a later district, and on a generated tree.
+the test province through a merger, a dissolution and a later district, and on generated trees.
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from .kinds import DOC_KINDS
 from .models import Document, Requirement
 from .tracker import chain, requirement_label
 
-T_DOC = Document._meta.db_table
 T_SES = "directives_studysession"
-T_VER = UnitVersion._meta.db_table
 T_ANC = "organizations_unitancestry"
-T_UNIT = Unit._meta.db_table
 T_MEET = "meetings_meeting"
 T_DUTY = CascadeDuty._meta.db_table
 
