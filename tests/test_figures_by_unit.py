@@ -89,3 +89,28 @@ def test_figures_by_unit_equals_figures_unit_by_unit():
     assert all(n >= 5 for n in seen.values()), seen
     with pytest.raises(ValueError):
         figures_by_unit(all_units[:2], dt.date(2020, 1, 1), dt.date(2021, 1, 1))
+
+
+def test_ledger_by_unit_days_equals_one_read_per_day():
+    """The meetings' cell-months due read the ledger once for all due days
+    (`ledger_by_unit_days`): the same sums as `ledger_by_unit` day by day, across years (the
+    checkpoints) and for organizations without rows."""
+    from grassroots.figures.models import LEDGER_FIELDS
+    from grassroots.figures.queries import ledger_by_unit, ledger_by_unit_days
+    from grassroots.scale.runs import generate
+
+    generate(600, seed=7)
+    rng = random.Random(4)
+    all_units = list(Unit.objects.values_list("id", flat=True))
+    moved = 0
+    for _ in range(6):
+        ids = rng.sample(all_units, min(700, len(all_units)))
+        first = dt.date(rng.randint(1990, 2025), rng.randint(1, 12), rng.randint(1, 28))
+        days = [first + dt.timedelta(days=rng.randint(0, 900)) for _ in range(12)] + [first]
+        for columns in (LEDGER_FIELDS, ("grassroots_cells", "subordinate_cells")):
+            batch = ledger_by_unit_days(ids, days, columns)
+            assert set(batch) == set(days)
+            for day in days:
+                assert batch[day] == ledger_by_unit(ids, day, columns), (day, columns)
+            moved += batch[max(days)] != batch[first]
+    assert moved >= 3

@@ -70,6 +70,48 @@ def ledger_by_unit(
     return out
 
 
+def ledger_by_unit_days(
+    unit_ids: list[int], days, columns: tuple[str, ...] = LEDGER_FIELDS
+) -> dict[dt.date, dict[int, dict[str, int]]]:
+    """`ledger_by_unit(unit_ids, day, columns)` for each of these days: one cumulative read on
+    the first day, then one read of the ledger rows after it up to the last day, added day by
+    day (the sums are over dated rows, so a later day's sums are the first day's plus the rows
+    in between). The meetings' cell-months due read the ledger once per due month this way
+    instead of once each: 48 statements for a 1,391-child province's 16 months (issue 18)."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    first, last = days[0], days[-1]
+    current = ledger_by_unit(unit_ids, first, columns)
+    ids = list(current)
+    sums = ", ".join(f"SUM(d.{_Q[c]})" for c in columns)
+    rows = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            cursor.execute(
+                f"SELECT d.ancestor_id, d.date, {sums} FROM {checkpoints.LEDGER} d"
+                f" WHERE d.ancestor_id IN ({', '.join(['%s'] * len(chunk))})"
+                " AND d.date > %s AND d.date <= %s GROUP BY d.ancestor_id, d.date",
+                [*chunk, first, last],
+            )
+            for unit_id, day, *values in cursor.fetchall():
+                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+                rows.append((day, unit_id, values))
+    rows.sort(key=lambda r: r[0])
+    out = {first: {pk: dict(row) for pk, row in current.items()}}
+    k = 0
+    for day in days[1:]:
+        while k < len(rows) and rows[k][0] <= day:
+            _day, unit_id, values = rows[k]
+            row = current[unit_id]
+            for c, v in zip(columns, values, strict=True):
+                row[c] += int(v or 0)
+            k += 1
+        out[day] = {pk: dict(row) for pk, row in current.items()}
+    return out
+
+
 def ledger_at(unit_id: int, at: dt.date) -> dict[str, int]:
     """Stocks on `at`, and flows since the beginning of records, for one organization."""
     return ledger_by_unit([unit_id], at)[unit_id]

@@ -26,7 +26,7 @@ from grassroots.figures.models import (
     MeetingAncestorMonth,
     QualityAncestorMonth,
 )
-from grassroots.figures.queries import ledger_by_unit
+from grassroots.figures.queries import ledger_by_unit, ledger_by_unit_days
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitAncestry, UnitVersion
 from grassroots.organizations.queries import display_version, on
 
@@ -861,10 +861,13 @@ FIELDS_WITH_PK = ("pk", *rollup.FIELDS)
 
 
 def meetings_due_by_unit(ids: list[int], since: dt.date, until: dt.date) -> dict[int, int]:
-    """`meetings_due` of each of these organizations (one ledger read per due day for all)."""
+    """`meetings_due` of each of these organizations (the ledger's cells on every due day, read
+    once for all days: figures.queries.ledger_by_unit_days)."""
     out = dict.fromkeys(ids, 0)
-    for _y, _m, day in due_days(since, until):
-        for pk, row in ledger_by_unit(ids, day, CELL_STOCKS).items():
+    due = [day for _y, _m, day in due_days(since, until)]
+    by_day = ledger_by_unit_days(ids, due, CELL_STOCKS)
+    for day in due:
+        for pk, row in by_day[day].items():
             out[pk] += sum(row[column] for column in CELL_STOCKS)
     return out
 
