@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -152,7 +153,7 @@ def _stint_rows(member: Member) -> list[maintain.StintRow]:
 
 def _derived_row(s: lifecycle.Stint) -> maintain.StintRow:
     """A derived stint as the ledger reads it (its attribute names are StintRow's)."""
-    return maintain.StintRow(*(getattr(s, name) for name in maintain.StintRow.__slots__))
+    return maintain.StintRow(*_stint_key(s))
 
 
 def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
@@ -469,8 +470,9 @@ _STINT_COLUMNS = [
 ]
 
 
-def _stint_key(row) -> tuple:
-    return tuple(getattr(row, name) for name in maintain.StintRow.__slots__)
+# A stint's fields in StintRow order, from a StintRow or a lifecycle.Stint (same attribute
+# names): one C-level call per stint instead of a generator of getattr (≈ 10 % of a bulk move).
+_stint_key = operator.attrgetter(*maintain.StintRow.__slots__)
 
 
 @transaction.atomic
@@ -612,13 +614,13 @@ def members_restructure(
         for stint_id, row in current[pk]:
             left.setdefault(_stint_key(row), []).append((stint_id, row))
         for s in derived[pk]:
-            row = _derived_row(s)
-            same = left.get(_stint_key(row))
+            key = _stint_key(s)  # the fields of its StintRow (_derived_row), without building it
+            same = left.get(key)
             if same:
                 same.pop()
                 continue
-            new_rows.append(row)
-            fresh.append((pk, *(getattr(row, name) for name in maintain.StintRow.__slots__)))
+            new_rows.append(maintain.StintRow(*key))
+            fresh.append((pk, *key))
         for rows in left.values():
             for stint_id, row in rows:
                 stale.append(stint_id)
