@@ -82,10 +82,13 @@ def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = No
         return 0
     _delete(roots, unit_set)
     docs = list(docs_qs.values_list("pk", "root_id", "path", "issuer_id", "kind", "date"))
+    req_qs = Requirement.objects.filter(document__voided_at__isnull=True)
+    if roots is not None:
+        req_qs = req_qs.filter(document__root_id__in=roots)
     reqs = list(
-        Requirement.objects.filter(document_id__in=[d[0] for d in docs])
-        .order_by("pk")
-        .values_list("pk", "document_id", "level", "action", "audience", "doc_kind", "deadline")
+        req_qs.order_by("pk").values_list(
+            "pk", "document_id", "level", "action", "audience", "doc_kind", "deadline"
+        )
     )
     if not reqs:
         return 0
@@ -94,8 +97,10 @@ def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = No
         by_root[doc[1]].append(doc)
     written = 0
     for root_docs in by_root.values():
-        written += _refresh_root(root_docs, [r for r in reqs if r[1] in {d[0] for d in root_docs}],
-                                 unit_set)  # fmt: skip
+        ids = {d[0] for d in root_docs}
+        root_reqs = [r for r in reqs if r[1] in ids]
+        if root_reqs:
+            written += _refresh_root(root_docs, root_reqs, unit_set)
     return written
 
 
@@ -146,10 +151,11 @@ def _pieces(doc: tuple, level: str, units: set[int] | None) -> dict[int, list[tu
 
 
 def _chunks(rows, units: set[int] | None) -> list:
-    """`rows` (a query of `unit_id` or `descendant_id` rows) for `units` only, in chunks."""
+    """`rows` (a query with `unit_id`, or the closure's `descendant_id`) for `units` only, in
+    chunks (SQLite's limit on variables; a tree change passes a whole subtree)."""
     if units is None:
         return [rows]
-    field = "unit_id" if rows.model is UnitVersion else "descendant_id"
+    field = "descendant_id" if rows.model is UnitAncestry else "unit_id"
     ids = sorted(units)
     return [rows.filter(**{f"{field}__in": ids[i : i + CHUNK]}) for i in range(0, len(ids), CHUNK)]
 
@@ -187,13 +193,14 @@ def _refresh_root(docs: list[tuple], reqs: list[tuple], units: set[int] | None) 
         ).values_list("descendant_id", "ancestor_id", "depth", "valid_from", "valid_to"):
             closure[desc].append((anc, depth, start, end or FAR_FUTURE))
     # done facts: (organization, document) → first day per audience / per kind
-    doc_ids = list(doc_by_id)
     studies: dict[int, list[tuple]] = defaultdict(list)  # unit → (document, audience, date)
-    for unit_id, document_id, audience, day in StudySession.objects.filter(
-        document_id__in=doc_ids, voided_at__isnull=True
-    ).values_list("unit_id", "document_id", "audience", "date"):
-        if unit_id in bound_units:
-            studies[unit_id].append((document_id, audience, day))
+    sessions = StudySession.objects.filter(
+        document__root_id=docs[0][1], voided_at__isnull=True
+    ).values_list("unit_id", "document_id", "audience", "date")
+    for chunk in _chunks(sessions, units):
+        for unit_id, document_id, audience, day in chunk:
+            if unit_id in bound_units and document_id in doc_by_id:  # not a voided document
+                studies[unit_id].append((document_id, audience, day))
     issued: dict[int, list[tuple]] = defaultdict(list)  # issuer → (document, kind, date)
     for pk, _root, _path, issuer_id, kind, day in docs:
         if issuer_id in bound_units:
