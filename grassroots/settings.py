@@ -364,6 +364,13 @@ for _database in DATABASES.values():
             "max_size": env_int("DB_POOL_MAX", 8),
             "timeout": 10,
         }
+# PostgreSQL's JIT off for the app's connections: the planner's cost estimate of a page's
+# statement with correlated subqueries (the development board's open cases: ~1.3 M) passes
+# jit_above_cost, and compiling it took 3.0 of 3.2 s, the execution 0.2 s (EXPLAIN ANALYZE on
+# the demo, docs/performance.md "Session 8"). Short statements never gain from JIT.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A worker whose heartbeat is older than this is taken for dead (its jobs are marked failed).
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
 # /healthz answers plain HTTP on the loopback for probes behind a TLS proxy.
