@@ -18,6 +18,13 @@ from django.utils import translation
 SESSION_TOUCH_SECONDS = 60
 
 
+def touch_on_login(sender, request, user, **kwargs) -> None:
+    """Logging in is activity: the session saved by the login already holds a fresh deadline,
+    so the first pages after it write nothing more (connected in core.apps)."""
+    if request is not None and hasattr(request, "session"):
+        request.session["_touched"] = int(time.time())
+
+
 class SessionTouchMiddleware:
     """Keeps idle expiry (issue 20) without a write per request: after the view, a session whose
     last push is older than SESSION_TOUCH_SECONDS is marked modified, so SessionMiddleware saves
