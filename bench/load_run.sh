@@ -140,6 +140,10 @@ fi
 if [[ $SKIP != *postgres* ]]; then
     psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS gr_load_run" \
         -c "CREATE DATABASE gr_load_run TEMPLATE $PG_DB"
+    # Planner statistics first: a dataset copied or migrated just before (a migration that
+    # rewrites every member row) has none fresh, and the run then measured 2,6 s p95 instead of
+    # 0,66 s (docs/performance.md "Session 8").
+    psql "$PG_SERVER/gr_load_run" -qc "VACUUM ANALYZE"
     mkdir -p "$RUN/postgres"
     cp "$PG_VAR/load.env" "$RUN/postgres/"
     mix postgres "$RUN/postgres" "$PG_SERVER/gr_load_run" "$RUN/postgres/load.env"
