@@ -246,13 +246,7 @@ def absence_counts(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.
             day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
             per_day[(unit_id, day, member_id)] = per_day.get((unit_id, day, member_id), 0) + count
     units = sorted({unit_id for unit_id, _d, _m in per_day})
-    above: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
-    for chunk in [units[i : i + 5000] for i in range(0, len(units), 5000)]:
-        rows = UnitAncestry.objects.filter(descendant_id__in=chunk).values_list(
-            "descendant_id", "ancestor_id", "valid_from", "valid_to"
-        )
-        for descendant_id, ancestor_id, start, end in rows:
-            above.setdefault(descendant_id, []).append((ancestor_id, start, end))
+    above = _closure_above(units)
     out: dict[tuple[int, dt.date, int], int] = {}
     for (unit_id, day, member_id), count in per_day.items():
         for ancestor_id, start, end in above.get(unit_id, ()):
@@ -260,6 +254,19 @@ def absence_counts(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.
                 key = (ancestor_id, day.replace(day=1), member_id)
                 out[key] = out.get(key, 0) + count
     return out
+
+
+def _closure_above(units: list[int]) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
+    """{unit: [(ancestor, valid_from, valid_to)]}: every closure row above these units, read in
+    chunks (SQLite's variable limit), for spreading a unit's rows over its ancestors by date."""
+    above: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
+    for chunk in [units[i : i + 5000] for i in range(0, len(units), 5000)]:
+        rows = UnitAncestry.objects.filter(descendant_id__in=chunk).values_list(
+            "descendant_id", "ancestor_id", "valid_from", "valid_to"
+        )
+        for descendant_id, ancestor_id, start, end in rows:
+            above.setdefault(descendant_id, []).append((ancestor_id, start, end))
+    return above
 
 
 # The quality sheets likewise: the source returns (unit_id, month, total) of the sheets of every
@@ -287,13 +294,7 @@ def quality_sums(unit_ids: Iterable[int] | None = None) -> dict[tuple[int, dt.da
             month = month if isinstance(month, dt.date) else dt.date.fromisoformat(month)
             sheets.append((unit_id, month, total))
     units = sorted({unit_id for unit_id, _m, _t in sheets})
-    above: dict[int, list[tuple[int, dt.date, dt.date | None]]] = {}
-    for chunk in [units[i : i + 5000] for i in range(0, len(units), 5000)]:
-        rows = UnitAncestry.objects.filter(descendant_id__in=chunk).values_list(
-            "descendant_id", "ancestor_id", "valid_from", "valid_to"
-        )
-        for descendant_id, ancestor_id, start, end in rows:
-            above.setdefault(descendant_id, []).append((ancestor_id, start, end))
+    above = _closure_above(units)
     out: dict[tuple[int, dt.date], list[int]] = {}
     for unit_id, month, total in sheets:
         for ancestor_id, start, end in above.get(unit_id, ()):
