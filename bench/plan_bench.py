@@ -118,6 +118,19 @@ def changes(communes: int, districts: int, into: int):
     return out
 
 
+def _step(prefix, name, run):
+    """Run one step, under cProfile into PREFIX-name when profiling."""
+    if not prefix:
+        return run()
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(run)
+    finally:
+        profile.dump_stats(f"{prefix}-{name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--communes", type=int, default=200)
@@ -126,7 +139,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--profile", metavar="FILE", help="cProfile the validate step into FILE (pstats), then stop"
+        "--profile",
+        metavar="PREFIX",
+        help="cProfile each step into PREFIX-validate, PREFIX-preview, PREFIX-apply (pstats)",
     )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
@@ -156,29 +171,29 @@ def main() -> None:
     )
     # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second number).
     t, c = time.perf_counter(), time.process_time()
-    if args.profile:
-        import cProfile
-
-        cProfile.runctx(
-            "rehearse(actor, plan, DAY, preview=False)", globals(), locals(), args.profile
-        )
-        print(f"profiled validate: {time.perf_counter() - t:.1f} s -> {args.profile}")
-        return
-    checked = rehearse(actor, plan, DAY, preview=False)
+    checked = _step(args.profile, "validate", lambda: rehearse(actor, plan, DAY, preview=False))
     print(
         f"validate: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s), "
         f"{len(checked.problems)} problems"
     )
     t, c = time.perf_counter(), time.process_time()
-    shown = rehearse(actor, changes(args.communes, args.districts, args.into), DAY)
+    shown = _step(
+        args.profile,
+        "preview",
+        lambda: rehearse(actor, changes(args.communes, args.districts, args.into), DAY),
+    )
     print(
         f"preview: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s), "
         f"{len(shown.affected)} organizations, {len(shown.members)} members change cell"
     )
     t, c = time.perf_counter(), time.process_time()
-    with transaction.atomic():
-        outcome = engine.play(actor, changes(args.communes, args.districts, args.into))
-        assert not outcome.problems, outcome.problems[:5]
+
+    def apply():
+        with transaction.atomic():
+            return engine.play(actor, changes(args.communes, args.districts, args.into))
+
+    outcome = _step(args.profile, "apply", apply)
+    assert not outcome.problems, outcome.problems[:5]
     print(
         f"apply: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s), "
         f"{len(outcome.applied)} changes applied"

@@ -128,3 +128,87 @@ def test_rehearsal_computes_no_name_keys_and_the_apply_does(monkeypatch):
     assert after != start
     name_index.rebuild()
     assert keys() == after
+
+
+def _every_stint_naming(since):
+    """The refresh's previous read (the reference): every stint in, from or to a unit whose
+    closure changed, whatever its dates."""
+    from django.db.models import Q
+
+    from grassroots.derived.ledger import STINT_COLUMNS, StintRow
+    from grassroots.members.models import MemberStint
+
+    units = list(since)
+    if not units:
+        return []
+    return [
+        StintRow(*values)
+        for values in MemberStint.objects.filter(
+            Q(unit_id__in=units) | Q(came_from_id__in=units) | Q(went_to_id__in=units)
+        ).values_list(*STINT_COLUMNS)
+    ]
+
+
+@pytest.mark.parametrize("backdated", [False, True])
+def test_refresh_reading_only_stints_reaching_the_change_equals_reading_all(monkeypatch, backdated):
+    """The refresh reads only the stints that reach the day a unit's closure changes
+    (`ledger._stints_reaching`): a province's plan (mergers after their members left, moves,
+    a change of kind, dissolutions) and, with `backdated`, a committee moved back to 2014 with
+    a later transfer in from outside and back, and a change of status on the day, leave the same ledger and checkpoints as the previous read
+    of every stint naming the changed units, and as a full rebuild."""
+    from django.db import transaction
+
+    from grassroots.derived import ledger
+
+    world.build()
+    changes = [engine.Change(date=world.DAY, **r) for r in world.reorganization()]
+
+    def play():
+        with transaction.atomic():
+            if backdated:
+                p = Unit.objects.get(code="P")
+                d1 = unit("BD1", Kind.DISTRICT, p)
+                d2 = unit("BD2", Kind.DISTRICT, p)
+                g1 = unit("BG1", Kind.GRASSROOTS_COMMITTEE, d1)
+                c1 = unit("BC1", Kind.SUBORDINATE_CELL, g1)
+                g2 = unit("BG2", Kind.GRASSROOTS_CELL, d1)
+                m = admit(g2, "2005-03-01")
+                event(m, EventKind.OFFICIAL)
+                event(m, EventKind.TRANSFER, "2016-01-01", c1)
+                # A stint of the moved cell ending after the day, one coming from it after the
+                # day, and one ending on the day by a change of status (same cell).
+                event(m, EventKind.TRANSFER, "2018-01-01", g2)
+                m2 = admit(c1, "2013-01-01")
+                event(m2, EventKind.OFFICIAL, "2014-01-01")
+                orgs.unit_move(actor=SYSTEM, unit=g1, new_parent=d2, date=d("2014-01-01"))
+            outcome = engine.play(SYSTEM, changes)
+            assert not outcome.problems
+            return _ledger()
+
+    class Undo(Exception):
+        pass
+
+    reference_ledger, every = None, []
+    try:
+        with transaction.atomic():
+            with monkeypatch.context() as patched:
+                patched.setattr(
+                    ledger,
+                    "_stints_reaching",
+                    lambda since: every.append(rows := _every_stint_naming(since)) or rows,
+                )
+                reference_ledger = play()
+            raise Undo
+    except Undo:
+        pass
+    assert reference_ledger and reference_ledger[0]
+    reads = []
+    original = ledger._stints_reaching
+    monkeypatch.setattr(
+        ledger, "_stints_reaching", lambda since: reads.append(rows := original(since)) or rows
+    )
+    assert play() == reference_ledger
+    # The point of it: the mergers' stints (all ended on the day) are not read again.
+    assert sum(map(len, reads)) < sum(map(len, every)) / 2
+    maintain.rebuild_all()
+    assert _ledger() == reference_ledger

@@ -451,6 +451,43 @@ class _Staging:
                 cursor.execute("ANALYZE figures_figuredelta")
 
 
+def changed_since(old, new) -> dt.date | None:
+    """The first day on which two sets of a unit's closure rows [(ancestor, from, to)] can tell
+    a different story (None: the same rows). Rows are paired by (ancestor, from); a row on one
+    side only differs from its `from`, a pair whose `to` moved from the earlier `to`. Before that
+    day every row that covers a day covers it on both sides, and ends on or after it."""
+    before = {(a, s): e for a, s, e in old}
+    after = {(a, s): e for a, s, e in new}
+    days = [s for (_a, s) in before.keys() ^ after.keys()]
+    days += [min(e, after[k]) for k, e in before.items() if k in after and after[k] != e]
+    return min(days, default=None)
+
+
+def _stints_reaching(since: dict[int, dt.date]) -> list[StintRow]:
+    """The stints whose deltas (`_contribute`) can differ when the closure of each unit u in
+    `since` changed from since[u] on, and no earlier (changed_since): those in u that reach the
+    day (end after it, open, or ending on it by a change of status: the one branch that compares
+    the row's end with the stint's), those that came from u after the day (their "came from
+    inside?" is judged on the day before they start) and those that went to u on or after it
+    (judged on their last day). Any other stint of u or naming u adds the same under both shapes.
+    tests/test_tree_refresh.py holds the result to reading every stint naming u."""
+    if not since:
+        return []
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for unit_id, day in since.items():
+        by_day[day].append(unit_id)
+    where = Q()
+    for day, units in by_day.items():
+        where |= Q(unit_id__in=units) & (
+            Q(end__isnull=True) | Q(end__gt=day) | Q(end=day, end_reason__in=_SAME_CELL)
+        )
+        where |= Q(came_from_id__in=units, start__gt=day) | Q(went_to_id__in=units, end__gte=day)
+    return [
+        StintRow(*values)
+        for values in MemberStint.objects.filter(where).values_list(*STINT_COLUMNS)
+    ]
+
+
 class TreeSnapshot:
     """Before a tree change: what the subtree's closure and kinds were, so the ledger can be
     moved from the old shape to the new one without recomputing whole ancestors.
@@ -510,16 +547,16 @@ class TreeSnapshot:
             if sorted(self.closure.by_desc.get(u, ())) != sorted(new_closure.by_desc.get(u, ()))
             or self.spans.get(u, []) != new_spans.get(u, [])
         }
-        stints = (
-            [
-                StintRow(*values)
-                for values in MemberStint.objects.filter(
-                    Q(unit_id__in=changed) | Q(came_from_id__in=changed) | Q(went_to_id__in=changed)
-                ).values_list(*STINT_COLUMNS)
-            ]
-            if changed
-            else []
-        )
+        # A stint's deltas read its cell's closure over [start, end) and its neighbours' on the
+        # day before it starts and on the day it ends: where a unit's closure is unchanged before
+        # some day, only stints reaching that day need moving (_stints_reaching). A merger
+        # whose members left first ends the cell's rows on the day: none of its stints is read.
+        since: dict[int, dt.date] = {}
+        for u in changed:
+            day = changed_since(self.closure.by_desc.get(u, ()), new_closure.by_desc.get(u, ()))
+            if day is not None:
+                since[u] = day
+        stints = _stints_reaching(since)
         outside = {s.unit_id for s in stints} - self.subtree
         shared = Closure.load(descendants=outside) if outside else Closure()
         for closure in (self.closure, new_closure):
