@@ -130,6 +130,13 @@ def test_rehearsal_computes_no_name_keys_and_the_apply_does(monkeypatch):
     assert keys() == after
 
 
+def _by_code(ledger):
+    """The ledger keyed by organization code (ids differ between two plays on PostgreSQL,
+    whose sequences do not roll back)."""
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    return tuple(sorted((codes[a], *rest) for a, *rest in rows) for rows in ledger)
+
+
 def _every_stint_naming(since):
     """The refresh's previous read (the reference): every stint in, from or to a unit whose
     closure changed, whatever its dates."""
@@ -183,7 +190,7 @@ def test_refresh_reading_only_stints_reaching_the_change_equals_reading_all(monk
                 orgs.unit_move(actor=SYSTEM, unit=g1, new_parent=d2, date=d("2014-01-01"))
             outcome = engine.play(SYSTEM, changes)
             assert not outcome.problems
-            return _ledger()
+            return _by_code(_ledger())
 
     class Undo(Exception):
         pass
@@ -211,4 +218,4 @@ def test_refresh_reading_only_stints_reaching_the_change_equals_reading_all(monk
     # The point of it: the mergers' stints (all ended on the day) are not read again.
     assert sum(map(len, reads)) < sum(map(len, every)) / 2
     maintain.rebuild_all()
-    assert _ledger() == reference_ledger
+    assert _by_code(_ledger()) == reference_ledger

@@ -577,6 +577,18 @@ def member_write_from(user, member: Member) -> dt.date | None:
     return latest
 
 
+def require_members_write(actor, member_ids, *days: dt.date | None) -> None:
+    """`require_member_write` for many members (a bulk restructure): a trusted system actor
+    (a plan, the importer) reads no member at all; a person's rights are checked member by
+    member, on their rows."""
+    if _acting_user(actor) is None:
+        return
+    ids = list(member_ids)
+    for i in range(0, len(ids), 5000):
+        for member in Member.objects.filter(pk__in=ids[i : i + 5000]):
+            require_member_write(actor, member, *days)
+
+
 def require_member_write(actor, member: Member, *days: dt.date | None) -> None:
     """`actor` may change `member` (clerks), with every event date in `days` inside the part of
     the member's life the writer sees from then on (`member_write_from`).

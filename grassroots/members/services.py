@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from grassroots.accounts import access
+from grassroots.audit import chain as audit_chain
 from grassroots.audit.models import AuditRecord
 from grassroots.audit.services import (
     Actor,
@@ -444,6 +445,16 @@ def _chunks(ids: list[int]):
         yield ids[i : i + BATCH]
 
 
+def _read(sql: str, ids: list[int], tail: str = ""):
+    """The rows of `sql` (a SELECT with "IN ({})" for the ids and "{}" for `tail`) for every
+    chunk of ids, through a plain cursor. A `tail` ORDER BY orders within a chunk: the chunks
+    follow the ids' order, so rows keyed by a sorted id column stay in order."""
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk)), tail), chunk)
+            yield from cursor.fetchall()
+
+
 # A new event's columns, in the order members_restructure writes them (voided_at and
 # corrected_by stay NULL).
 _EVENT_COLUMNS = [
@@ -504,26 +515,29 @@ def members_restructure(
     if not ids:
         return []
     limits.check_future(date, confirm_future)
-    members: dict[int, Member] = {}
-    for chunk in _chunks(ids):
-        # The fields the refusals name; the rest loads if a scoped writer's check reads it.
-        rows = for_update(Member.objects).filter(pk__in=chunk)
-        members.update((m.pk, m) for m in rows.only("full_name", "profile_number", "version"))
-    missing = [pk for pk in ids if pk not in members]
+    # Plain cursors for the three reads below (the ORM's query building and per-value
+    # converters were ≈ 20 % of a merger's move, docs/performance.md "Restructure plans").
+    audit_chain.lock()  # one lock order: the audit chain before any row (audit.services.for_update)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    names = {
+        pk: (full_name, number)
+        for pk, full_name, number in _read(
+            "SELECT id, full_name, profile_number FROM members_member WHERE id IN ({}){}", ids, lock
+        )
+    }
+    missing = [pk for pk in ids if pk not in names]
     if missing:
         raise ValidationError(f"Không có đảng viên mã {', '.join(map(str, missing[:10]))}.")
-    for member in members.values():
-        access.require_member_write(actor, member, date)
-    # The live events as the lifecycle reads them (`as_ev`), without building model rows.
+    access.require_members_write(actor, ids, date)
+    # The live events as the lifecycle reads them (`as_ev`), in the order `live_events` gives.
     events: dict[int, list[lifecycle.Ev]] = {pk: [] for pk in ids}
-    for chunk in _chunks(ids):
-        rows = MemberEvent.objects.filter(member_id__in=chunk, voided_at__isnull=True)
-        for member_id, kind, day, unit_id, decided, form, pk in rows.order_by(
-            "member_id", "date", "id"
-        ).values_list(
-            "member_id", "kind", "date", "unit_id", "decision_date", "discipline_form", "id"
-        ):
-            events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
+    for member_id, kind, day, unit_id, decided, form, pk in _read(
+        "SELECT member_id, kind, date, unit_id, decision_date, discipline_form, id "
+        "FROM members_memberevent WHERE member_id IN ({}) AND voided_at IS NULL{}",
+        ids,
+        " ORDER BY member_id, date, id",
+    ):
+        events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
     # The new event's fields, the same for every member but the receiving cell: one unsaved
     # event per cell states them (its audit changes and label are the one-by-one path's): one
     # per distinct cell, not per member (a model instance each was ≈ 9 % of a merger's move).
@@ -554,7 +568,7 @@ def members_restructure(
         try:
             derived[pk] = validate_history(history, checker)
         except ValidationError as exc:
-            member = members[pk]
+            full_name, number = names[pk]
             pairs = (
                 [(f, m) for f, ms in exc.message_dict.items() for m in ms]
                 if hasattr(exc, "error_dict")
@@ -562,7 +576,7 @@ def members_restructure(
             )
             for name, message in pairs:
                 fields.add(name)
-                refused.append(f"{member.full_name} ({member.profile_number}): {message}")
+                refused.append(f"{full_name} ({number}): {message}")
     if refused:
         shown = refused[:NAMED_REFUSALS]
         if len(refused) > NAMED_REFUSALS:
@@ -604,11 +618,12 @@ def members_restructure(
     stale: list[int] = []
     fresh: list[tuple] = []  # member id + StintRow fields, in _STINT_COLUMNS order
     current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in ids}
-    for chunk in _chunks(ids):
-        for stint_id, member_id, *values in MemberStint.objects.filter(
-            member_id__in=chunk
-        ).values_list("pk", "member_id", *maintain.STINT_COLUMNS):
-            current[member_id].append((stint_id, maintain.StintRow(*values)))
+    stint_columns = ", ".join(connection.ops.quote_name(c) for c in _STINT_COLUMNS[1:])
+    for stint_id, member_id, *values in _read(
+        f"SELECT id, member_id, {stint_columns} FROM members_memberstint WHERE member_id IN ({{}}){{}}",
+        ids,
+    ):
+        current[member_id].append((stint_id, maintain.StintRow(*values)))
     for pk in ids:
         left = {}
         for stint_id, row in current[pk]:
