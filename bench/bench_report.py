@@ -82,6 +82,9 @@ def main() -> None:
     parser.add_argument(
         "--formats", default="json,docx,xlsx,pdf", help="renderers to time ('' for none)"
     )
+    parser.add_argument(
+        "--statistics-only", action="store_true", help="the statistics and their page, no report"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
@@ -102,11 +105,14 @@ def main() -> None:
     since, at = dt.date.fromisoformat(args.since), dt.date.fromisoformat(args.at)
     results = {"unit": unit.code, "since": args.since, "at": args.at, "load": os.getloadavg()[0]}
     results["database"] = connection.vendor
-    stats, review = measure(lambda: build_review(unit, since, at, progress=_progress), args.repeat)
-    results["build"] = stats
     results["children"] = children_at(unit, at).count()
-    print(f"build report        {stats}")
-    for fmt in [f for f in args.formats.split(",") if f]:
+    if not args.statistics_only:
+        stats, review = measure(
+            lambda: build_review(unit, since, at, progress=_progress), args.repeat
+        )
+        results["build"] = stats
+        print(f"build report        {stats}")
+    for fmt in [f for f in args.formats.split(",") if f and not args.statistics_only]:
         stats, data = measure(lambda fmt=fmt: render(review, fmt), args.repeat)
         stats["bytes"] = len(data)
         results[f"render_{fmt}"] = stats
@@ -116,24 +122,33 @@ def main() -> None:
         print(json.dumps(results, ensure_ascii=False))
         return
     walls = []
-    for dimension in DIMENSIONS:
-        stats, _ = measure(
-            lambda d=dimension: member_structure(unit, at, [d], children=True), args.repeat
-        )
+    for by in [[d] for d in DIMENSIONS] + [list(pair) for pair in PAIRS]:
+        stats, _ = measure(lambda by=by: member_structure(unit, at, by, children=True), args.repeat)
         walls.append(stats["wall_max"])
-        results[f"statistics_{dimension}"] = stats
-        print(f"statistics {dimension:<12} {stats}")
+        results[f"statistics_{'×'.join(by)}"] = stats
+        print(f"statistics {'×'.join(by):<24} {stats}")
     from grassroots.members.structure import _member_structure_by_row
 
-    stats, _ = measure(
-        lambda: _member_structure_by_row(unit, at, ["gender"], children=True), args.repeat
-    )
-    results["statistics_gender_member_by_member"] = stats  # the count before GROUP BY
-    print(f"statistics gender, member by member (before) {stats}")
+    for dimension in ("gender", "seniority"):
+        stats, _ = measure(
+            lambda d=dimension: _member_structure_by_row(unit, at, [d], children=True), 1
+        )
+        results[f"statistics_{dimension}_member_by_member"] = stats  # the count before GROUP BY
+        print(f"statistics {dimension}, member by member (before) {stats}")
     walls.sort()
     results["statistics_p95"] = walls[max(0, int(round(0.95 * len(walls))) - 1)]
     results.update(pages(unit, since, at, args.repeat))
     print(json.dumps(results, ensure_ascii=False))
+
+
+# The crossed pairs people ask for (the statistics page's pivot).
+PAIRS = (
+    ("gender", "age"),
+    ("occupation", "education"),
+    ("theory_level", "gender"),
+    ("seniority", "gender"),
+    ("status", "seniority"),
+)
 
 
 def _progress(done: int, total: int) -> None:
@@ -156,26 +171,43 @@ def pages(unit, since, at, repeat: int) -> dict:
     client = Client()
     client.force_login(user)
     urls = [f"what=members&by={d}" for d in DIMENSIONS]
-    urls += ["what=members&by=gender&by2=age", "what=organizations&by=kind"]
+    urls += [f"what=members&by={a}&by2={b}" for a, b in PAIRS]
+    urls += ["what=organizations&by=kind"]
     urls += [f"what={p}&by=flow" for p in ("admissions", "reductions")]
-    times, slowest = [], {}
+    times, cpus, servers, slowest = [], [], [], {}
+    client.get(f"/reports/statistics/?unit={unit.code}&at={at}&what=members&by=gender")  # warm
     for query in urls:
         for _ in range(repeat):
             url = f"/reports/statistics/?unit={unit.code}&since={since}&at={at}&{query}"
-            wall = time.perf_counter()
+            server = _server_cpu()
+            wall, cpu = time.perf_counter(), time.process_time()
             answer = client.get(url)
             took = time.perf_counter() - wall
+            cpus.append(time.process_time() - cpu)
+            if server is not None:
+                servers.append(_server_cpu() - server)
             if answer.status_code != 200:
                 sys.exit(f"{url}: HTTP {answer.status_code}")
             times.append(took)
             slowest[query] = round(max(took, slowest.get(query, 0)), 3)
-    times.sort()
+
+    def p95(values):
+        values = sorted(values)
+        return round(values[max(0, int(round(0.95 * len(values))) - 1)], 3)
+
     out = {
         "page_requests": len(times),
-        "page_p50": round(times[len(times) // 2], 3),
-        "page_p95": round(times[max(0, int(round(0.95 * len(times))) - 1)], 3),
+        "page_p50": round(sorted(times)[len(times) // 2], 3),
+        "page_p95": p95(times),
+        "page_cpu_p95": p95(cpus),
+        "page_cpu_max": round(max(cpus), 3),
         "page_slowest": dict(sorted(slowest.items(), key=lambda kv: -kv[1])[:4]),
     }
+    if servers:
+        out["page_server_cpu_p95"] = p95(servers)
+        out["page_client_plus_server_cpu_p95"] = p95(
+            [a + b for a, b in zip(cpus, servers, strict=True)]
+        )
     print(f"statistics page     {out}")
     return out
 

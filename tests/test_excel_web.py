@@ -303,3 +303,54 @@ def test_member_export_job_is_refused_outside_scope_and_for_a_future_day(client,
     assert not ExportJob.objects.exists()
     assert client.post(url, {"unit": "DL"}).status_code == 302
     assert ExportJob.objects.get().status == "done"
+
+
+def test_the_preview_lists_category_values_that_match_no_category(client, tree, tmp_path):
+    """Issue 18: unmapped values are reported, not dropped — the preview names each value that
+    matches no category of the coded lists with its sheet, column and rows; the import keeps the
+    typed text (counted as "Chưa phân loại"). A file whose values all map lists nothing."""
+    from grassroots.excel import schema
+    from grassroots.members import categories
+
+    from .excel_helpers import headers, workbook
+
+    client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
+    column = {c.field: i for i, c in enumerate(schema.MEMBERS.columns)}
+
+    def row(number, occupation, education="12/12"):
+        values = member_row(number, unit="dl-c1")
+        values[column["occupation"]], values[column["education"]] = occupation, education
+        return values
+
+    odd = "Nghề XYZ chưa có trong danh mục"
+    assert categories.classify("occupation", odd) == categories.UNMAPPED
+    assert categories.classify("education", "12/12") != categories.UNMAPPED
+    assert categories.classify("occupation", "Nông dân") != categories.UNMAPPED
+    for name, rows, expected in (
+        ("mapped.xlsx", [row("000801LS", "Nông dân"), row("000802LS", "Nông dân")], 0),
+        (
+            "odd.xlsx",
+            [row("000811LS", odd), row("000812LS", "Nông dân"), row("000813LS", odd, "lớp ba")],
+            2,
+        ),
+    ):
+        path = tmp_path / name
+        workbook(path, {schema.MEMBERS.name: [headers(schema.MEMBERS), *rows]})
+        with open(path, "rb") as f:
+            client.post(reverse("excel:upload"), {"file": f})
+        job = ImportJob.objects.get(file_name=name)
+        assert job.status == JobStatus.READY and job.notice_count == expected, job.notices
+    page = client.get(reverse("excel:job", args=[job.pk])).content.decode()
+    assert "2 giá trị chưa thuộc danh mục" in page
+    assert job.notices == [
+        f"Sheet Đảng viên, cột Nghề nghiệp, dòng 2, 4: “{odd}” không thuộc nhóm nào của danh mục"
+        " — vẫn nhập nguyên văn, thống kê vào “Chưa phân loại”.",
+        "Sheet Đảng viên, cột Trình độ giáo dục phổ thông, dòng 4: “lớp ba” không thuộc nhóm nào"
+        " của danh mục — vẫn nhập nguyên văn, thống kê vào “Chưa phân loại”.",
+    ]
+    client.post(reverse("excel:job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    kept = Member.objects.get(profile_number="000813LS")
+    assert (kept.occupation, kept.occupation_code) == (odd, categories.UNMAPPED)
+    assert (kept.education, kept.education_code) == ("lớp ba", categories.UNMAPPED)

@@ -310,6 +310,14 @@ class BulkLoader:
             if "search_name" not in profile:
                 member["search_name"] = fold(profile["full_name"])
             member.update(categories.code_columns(member))
+            # The held seniority (derived.member_seniority), from the events inserted with it:
+            # in the order of entry, as their ids are given.
+            member["seniority_held"], member["seniority_held_since"] = lifecycle.seniority_held(
+                [
+                    lifecycle.Ev(e.kind, e.date, None, e.decision_date, "", i)
+                    for i, e in enumerate(spec.events)
+                ]
+            )
             member_id += 1
             member["id"] = member_id
             member_rows.append(columns(member))

@@ -14,6 +14,8 @@ checkpoints, and the name index (docs/architecture.md, "How a figure is computed
 - a commission changed its coded lists: `members_recode(fields)` (members' category codes);
 - a member's dated facts (qualifications) were added or voided:
   `member_levels_changed(member_ids)` (`Member.<field>_held`, derived.member_levels);
+- a member's events were written, voided or corrected: `member_events_changed(member_ids)`
+  (`Member.seniority_held`, derived.member_seniority; the bulk loader computes it itself);
 - a meeting was recorded, changed or voided: `meetings_changed(old, new)` with the meeting's
   rollup rows before and after (meetings.rollup.month_row): the per-organization and the
   per-ancestor monthly rollups move (a tree change moves the per-ancestor one through
@@ -35,7 +37,15 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from . import cascade_duties, ledger, meeting_months, member_codes, member_levels, name_index
+from . import (
+    cascade_duties,
+    ledger,
+    meeting_months,
+    member_codes,
+    member_levels,
+    member_seniority,
+    name_index,
+)
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
 from .meeting_months import MonthRow
@@ -54,6 +64,7 @@ __all__ = [
     "meeting_months_rebuild",
     "quality_changed",
     "meetings_changed",
+    "member_events_changed",
     "member_levels_changed",
     "members_recode",
     "members_stints_changed",
@@ -180,3 +191,10 @@ def member_levels_changed(member_ids) -> int:
     None) from their timelines (derived.member_levels); the members whose values changed."""
     with transaction.atomic():
         return member_levels.refresh(member_ids)
+
+
+def member_events_changed(member_ids) -> int:
+    """Recompute the held party seniority of these members (all when None) from their live
+    events (derived.member_seniority); the members whose values changed."""
+    with transaction.atomic():
+        return member_seniority.refresh(member_ids)

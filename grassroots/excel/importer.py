@@ -38,6 +38,7 @@ from grassroots.core.text import fold
 
 from . import schema
 from .cells import CellError, clean_cached, parse_cell
+from .limits import number as vn_number
 from .parts import Part, Row
 from .reader import FileRefused, Opened, Problem, RawSheet, open_file
 
@@ -80,12 +81,21 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+# How many rows a notice names before it says "and N more".
+NOTICE_ROWS = 10
+
+
 @dataclass
 class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     written: bool = False
     format: str = ""
+    # Values of the coded category fields that match no category of the commission's lists
+    # (members.categories): imported as typed and counted as "Chưa phân loại", never dropped —
+    # the preview lists them (issue 18: "unmapped values are reported, not dropped").
+    # (sheet, column, value) → the rows that hold it, in file order.
+    unmapped: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -98,12 +108,29 @@ class Report:
     def messages(self) -> list[str]:
         return [str(p) for p in self.problems]
 
+    def notices(self) -> list[str]:
+        """One line per unmapped value: where it is (sheet, column, rows) and what happens."""
+        out = []
+        for (sheet, column, value), rows in self.unmapped.items():
+            where = ", ".join(str(r) for r in rows[:NOTICE_ROWS])
+            if len(rows) > NOTICE_ROWS:
+                where += f" và {vn_number(len(rows) - NOTICE_ROWS)} dòng khác"
+            out.append(
+                f"Sheet {sheet}, cột {column}, dòng {where}: “{value}” không thuộc nhóm nào của "
+                "danh mục — vẫn nhập nguyên văn, thống kê vào “Chưa phân loại”."
+            )
+        return out
+
     def as_json(self) -> dict:
         return {
             "ok": self.ok,
             "written": self.written,
             "counts": self.counts,
             "errors": self.messages(),
+            "unmapped": [
+                {"sheet": sheet, "column": column, "value": value, "rows": rows}
+                for (sheet, column, value), rows in self.unmapped.items()
+            ],
         }
 
 
@@ -125,6 +152,9 @@ class Importer:
         self, sheet: schema.Sheet, row: int | None, column: str | None, message: str
     ) -> None:
         self.report.problems.append(Problem(sheet.name, row, column, message))
+
+    def unmapped_value(self, sheet: schema.Sheet, row: int, column: str, value: str) -> None:
+        self.report.unmapped.setdefault((sheet.name, column, value), []).append(row)
 
     def field_errors(
         self, sheet: schema.Sheet, row: int, error: ValidationError, columns: dict[str, str]

@@ -91,7 +91,7 @@ def _set(job: ImportJob, expected: str, **changes) -> bool:
 
 
 def _finish(job: ImportJob, expected: str, status: str, report) -> None:
-    messages = report.messages()
+    messages, notices = report.messages(), report.notices()
     _set(
         job,
         expected,
@@ -99,6 +99,8 @@ def _finish(job: ImportJob, expected: str, status: str, report) -> None:
         counts=report.counts,
         errors=messages[: ImportJob.MAX_STORED_ERRORS],
         error_count=len(messages),
+        notices=notices[: ImportJob.MAX_STORED_ERRORS],
+        notice_count=len(notices),
         progress=100,
         phase="",
     )

@@ -33,6 +33,10 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS messages
     error_count = models.PositiveIntegerField(default=0)
+    # The category values that match no category (Report.notices): imported as typed and
+    # counted as "Chưa phân loại"; listed in the preview, the first MAX_STORED_ERRORS.
+    notices = models.JSONField(default=list, blank=True)
+    notice_count = models.PositiveIntegerField(default=0)
     address = models.CharField(max_length=64, blank=True)
     # The queued task running this job (django-tasks result id): tells a dead job from a slow one.
     task_id = models.CharField(max_length=64, blank=True)

@@ -94,6 +94,10 @@ class Part:
     def problem(self, sheet: Sheet, row: int | None, column: str | None, message: str) -> None:
         self.importer.problem(sheet, row, column, message)
 
+    def unmapped_value(self, sheet: Sheet, row: int, column: str, value: str) -> None:
+        """A category value that matches no category: imported, and listed in the preview."""
+        self.importer.unmapped_value(sheet, row, column, value)
+
     def field_errors(
         self, sheet: Sheet, row: int, error: ValidationError, columns: dict[str, str]
     ) -> None:

@@ -165,6 +165,7 @@ def job(request, pk: int):
             "labels": labels.values(),
             "rows": rows,
             "more_errors": max(0, job.error_count - len(job.errors)),
+            "more_notices": max(0, job.notice_count - len(job.notices)),
         },
     )
 

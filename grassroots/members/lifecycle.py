@@ -398,3 +398,45 @@ def seniority_days(events: list[Ev], at: dt.date) -> int:
     if gap_from:
         total -= (at - gap_from).days
     return max(total, 0)
+
+
+# The events seniority_days reads; every other kind leaves it unchanged.
+SENIORITY_KINDS = frozenset(
+    {
+        EventKind.ADMISSION,
+        EventKind.READMISSION,
+        EventKind.EXPULSION,
+        EventKind.REMOVAL,
+        EventKind.LEAVING,
+        EventKind.DEATH,
+    }
+)
+
+
+def seniority_held(events: list[Ev]) -> tuple[dt.date | None, dt.date | None]:
+    """(base, since): from `since` on, `seniority_days(events, at)` is `max((at - base).days, 0)`
+    (0 when `base` is None), so the statistics group members by a date on their row instead of
+    reading every member's events (issue 18; `Member.seniority_held`, derived.member_seniority).
+
+    `base` is the first admission decision moved later by the closed gaps (expelled, removed or
+    left until re-admitted: the same walk as seniority_days); `since` is the last event that
+    seniority_days reads. A history that ends out of the party (an open gap, or death) is not
+    linear after its last event: (None, None), and its seniority is read from the events."""
+    ordered = [e for e in sort_events(events) if e.kind in SENIORITY_KINDS]
+    admission = next((e for e in ordered if e.kind == EventKind.ADMISSION), None)
+    if admission is None:
+        return None, dt.date.min  # seniority_days is 0 on every day
+    start = admission.decision_date or admission.date
+    gaps = 0
+    gap_from: dt.date | None = None
+    for ev in ordered:
+        if ev.kind in (EventKind.EXPULSION, EventKind.REMOVAL, EventKind.LEAVING):
+            gap_from = ev.date
+        elif ev.kind == EventKind.READMISSION and gap_from:
+            gaps += (ev.date - gap_from).days
+            gap_from = None
+        elif ev.kind == EventKind.DEATH:
+            return None, None
+    if gap_from:
+        return None, None
+    return start + dt.timedelta(days=gaps), ordered[-1].date

@@ -179,6 +179,10 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
     )
     new = [_derived_row(s) for s in stints]
     maintain.member_stints_changed(member.pk, old, new)
+    # Every event written, voided or corrected comes through here: the held seniority follows.
+    maintain.member_events_changed([member.pk])
+    # so that a later full save of this copy does not write the old values back
+    member.refresh_from_db(fields=["seniority_held", "seniority_held_since"])
 
 
 def _check_version(member: Member, expected_version: int | None) -> None:

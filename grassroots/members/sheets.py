@@ -30,7 +30,7 @@ from grassroots.excel.schema import CODE, DATE, Codes, Column, Sheet, codes
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.sheets import OrganizationsPart
 
-from . import lifecycle
+from . import categories, lifecycle
 from .models import DisciplineForm, EventKind, Gender, Member, MemberEvent
 from .services import (
     PROFILE_FIELDS,
@@ -292,6 +292,10 @@ class MembersPart(HistoryChecks, Part):
                 v.update(_validate_profile(profile))
             except ValidationError as exc:
                 self.field_errors(sheet, row.number, exc, columns)
+            for name in categories.FIELDS:
+                value = v.get(name)
+                if value and categories.classify(name, value) == categories.UNMAPPED:
+                    self.unmapped_value(sheet, row.number, columns[name], value)
             if v.get("unit") and not self.code(v["unit"]):
                 self.problem(
                     sheet, row.number, columns["unit"], f"không có tổ chức mã {v['unit']}."

@@ -23,6 +23,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -269,6 +270,8 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
                 return AGE_BANDS[row["age_band"]][1]
             return _band(_years(row["member__birth_date"], row.get("day") or at), AGE_BANDS)
         if dimension == "seniority":
+            if row.get("seniority_band") is not None:  # from the held seniority, in SQL
+                return SENIORITY_BANDS[row["seniority_band"]][1]
             return _band(seniority[row["member_id"]], SENIORITY_BANDS)
         timeline = dated.get(dimension, {}).get(row.get("member_id"))
         if row.get(_DATED[dimension]) is not None:  # the dated value on `at`, from SQL
@@ -309,6 +312,21 @@ def _age_band(at: dt.date):
     return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
 
 
+def _seniority_band(at: dt.date):
+    """The seniority band on `at` from the held seniority, as a SQL expression (0 = the first of
+    SENIORITY_BANDS); meaningful only where `seniority_held_since` ≤ `at`. Seniority is
+    `max((at - seniority_held).days, 0)` there (lifecycle.seniority_held) and is counted in
+    whole years of 365 days (`_seniority`): years ≤ L exactly when fewer than (L + 1) × 365 days
+    have passed, i.e. the held date is later than `at` − (L + 1) × 365 days. No held date
+    (never admitted): seniority 0."""
+    whens = [When(member__seniority_held__isnull=True, then=Value(0))] + [
+        When(member__seniority_held__gt=at - dt.timedelta(days=(limit + 1) * 365), then=Value(i))
+        for i, (limit, _label) in enumerate(SENIORITY_BANDS)
+        if limit is not None
+    ]
+    return Case(*whens, default=Value(len(SENIORITY_BANDS) - 1), output_field=IntegerField())
+
+
 def _child_of(kids, at: dt.date) -> dict[int, int]:
     """Organization → the child (directly under the unit on `at`) whose subtree holds it."""
     return dict(
@@ -329,11 +347,11 @@ def member_structure(
     categorized once: a province at national scale (170,000 members, ~1,400 children) was ~3 s
     of Python per dimension counting one row per member (docs/performance.md, issue 18). The
     fields kept as dated facts (`core.profile_facts`: qualifications) are grouped by their value
-    on `at` computed in SQL, not read member by member; seniority needs every member's events
-    and is counted member by member."""
+    on `at` computed in SQL, not read member by member; so is the seniority band, from the
+    member's held seniority (`Member.seniority_held`), except for the few members whose last
+    seniority event is later than `at` (or whose history ends out of the party): their events
+    are read and counted one by one, as `_member_structure_by_row` counts everyone."""
     _check(by)
-    if "seniority" in by:
-        return _member_structure_by_row(unit, at, by, children=children)
     stints = members_at_query(unit, at).order_by()
     typed = sorted({_PROFILE[d] for d in by if d in _PROFILE and d != "age"})
     # Group by the stored codes of the coded fields while they follow today's lists (their
@@ -372,18 +390,31 @@ def member_structure(
             )
             stints = stints.annotate(**{_DATED[d]: on_day})
             columns.append(_DATED[d])
-    groups = list(stints.values(*columns).annotate(n=Count("*")))
+    late: list[dict] = []
+    seniority: dict[int, int] = {}
+    if "seniority" in by:
+        # Grouped by the band of the held seniority; a member whose held value does not hold
+        # on `at` yet (NULL since: read the events) is read as a row and counted from its events.
+        held = Q(member__seniority_held_since__lte=at)
+        stints = stints.annotate(seniority_band=_seniority_band(at))
+        late_stints = stints.exclude(held)
+        late = list(late_stints.values(*columns, "member_id"))
+        seniority = _seniority([r["member_id"] for r in late], late_stints, at)
+        stints = stints.filter(held)
+        columns.append("seniority_band")
+    groups = list(stints.values(*columns).annotate(n=Count("*"))) + late
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
-    counted = _categorizer(at, {}, unmapped)
+    counted = _categorizer(at, seniority, unmapped)
     kids = {v.unit_id: v for v in children_at(unit, at)} if children else {}
     child_of = _child_of(kids, at) if children else {}
     cells: Counter = Counter()
     by_child: dict[int | None, Counter] = defaultdict(Counter)
     for group in groups:
         key = tuple(counted(group, d) for d in by)
-        cells[key] += group["n"]
+        n = group.get("n", 1)  # a group, or one late member's row
+        cells[key] += n
         if children:
-            by_child[child_of.get(group["unit_id"])][key] += group["n"]
+            by_child[child_of.get(group["unit_id"])][key] += n
     result = Structure(unit, at, list(by), sum(cells.values()), cells, unmapped=unmapped)
     if children:
         result.children = [

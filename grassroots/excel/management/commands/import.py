@@ -56,6 +56,8 @@ class Command(GrassrootsCommand):
         for sheet, counts in report.counts.items():
             parts = ", ".join(f"{LABELS[k]} {v}" for k, v in counts.items() if v)
             self.stdout.write(f"{sheet}: {parts or 'không có dòng nào'}")
+        for message in report.notices():
+            self.stdout.write(message)
         if not report.ok:
             for message in report.messages():
                 self.stderr.write(message)
