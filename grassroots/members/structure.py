@@ -23,7 +23,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -192,17 +191,28 @@ def _order(dimension: str) -> list[str]:
     return []
 
 
-def _seniority(member_ids: list[int], stints, at: dt.date) -> dict[int, int]:
-    """Seniority in whole years on `at` (lifecycle.seniority_days, domain.md §2.5)."""
+def _seniority(member_ids: list[int], members, at: dt.date) -> dict[int, int]:
+    """Seniority in whole years on `at` (lifecycle.seniority_days, domain.md §2.5) of these
+    members; `members` selects their events: a subquery (no variable limit) or a short list."""
     events: dict[int, list[lifecycle.Ev]] = defaultdict(list)
     rows = (
         MemberEvent.objects.filter(voided_at__isnull=True, date__lte=at)
-        .filter(member_id__in=stints.values("member_id"))  # a subquery: no variable limit
+        .filter(member_id__in=members)
         .values_list("member_id", "kind", "date", "decision_date", "id")
     )
     for member_id, kind, date, decision, pk in rows.iterator(chunk_size=10_000):
         events[member_id].append(lifecycle.Ev(kind, date, None, decision, "", pk))
     return {m: lifecycle.seniority_days(events[m], at) // 365 for m in member_ids}
+
+
+def _seniority_of(member_ids: list[int], at: dt.date) -> dict[int, int]:
+    """`_seniority` of the few members named by id whose held seniority does not hold on `at`,
+    in chunks (SQLite's limit on query variables)."""
+    out: dict[int, int] = {}
+    for i in range(0, len(member_ids), 5000):
+        chunk = member_ids[i : i + 5000]
+        out |= _seniority(chunk, chunk, at)
+    return out
 
 
 def _check(by: list[str], allowed=DIMENSIONS) -> None:
@@ -270,9 +280,10 @@ def _categorizer(at: dt.date, seniority: dict[int, int], unmapped: dict[str, Cou
                 return AGE_BANDS[row["age_band"]][1]
             return _band(_years(row["member__birth_date"], row.get("day") or at), AGE_BANDS)
         if dimension == "seniority":
-            if row.get("seniority_band") is not None:  # from the held seniority, in SQL
+            late = row.get("seniority_late")
+            if late is None and "seniority_band" in row:  # from the held seniority, in SQL
                 return SENIORITY_BANDS[row["seniority_band"]][1]
-            return _band(seniority[row["member_id"]], SENIORITY_BANDS)
+            return _band(seniority[late or row["member_id"]], SENIORITY_BANDS)
         timeline = dated.get(dimension, {}).get(row.get("member_id"))
         if row.get(_DATED[dimension]) is not None:  # the dated value on `at`, from SQL
             raw = row[_DATED[dimension]]
@@ -390,19 +401,21 @@ def member_structure(
             )
             stints = stints.annotate(**{_DATED[d]: on_day})
             columns.append(_DATED[d])
-    late: list[dict] = []
+    if "seniority" in by:
+        # Grouped by the band of the held seniority. A member whose held value does not hold on
+        # `at` (a later seniority event, or NULL: read the events) is its own group, keyed by its
+        # id (`seniority_late`), and counted from its events: one scan of the stints either way.
+        late = Case(
+            When(member__seniority_held_since__lte=at, then=Value(None)),
+            default=F("member_id"),
+            output_field=IntegerField(),
+        )
+        stints = stints.annotate(seniority_band=_seniority_band(at), seniority_late=late)
+        columns += ["seniority_band", "seniority_late"]
+    groups = list(stints.values(*columns).annotate(n=Count("*")))
     seniority: dict[int, int] = {}
     if "seniority" in by:
-        # Grouped by the band of the held seniority; a member whose held value does not hold
-        # on `at` yet (NULL since: read the events) is read as a row and counted from its events.
-        held = Q(member__seniority_held_since__lte=at)
-        stints = stints.annotate(seniority_band=_seniority_band(at))
-        late_stints = stints.exclude(held)
-        late = list(late_stints.values(*columns, "member_id"))
-        seniority = _seniority([r["member_id"] for r in late], late_stints, at)
-        stints = stints.filter(held)
-        columns.append("seniority_band")
-    groups = list(stints.values(*columns).annotate(n=Count("*"))) + late
+        seniority = _seniority_of([g["seniority_late"] for g in groups if g["seniority_late"]], at)
     unmapped: dict[str, Counter] = {d: Counter() for d in by if d in cats.FIELDS}
     counted = _categorizer(at, seniority, unmapped)
     kids = {v.unit_id: v for v in children_at(unit, at)} if children else {}
@@ -411,10 +424,9 @@ def member_structure(
     by_child: dict[int | None, Counter] = defaultdict(Counter)
     for group in groups:
         key = tuple(counted(group, d) for d in by)
-        n = group.get("n", 1)  # a group, or one late member's row
-        cells[key] += n
+        cells[key] += group["n"]
         if children:
-            by_child[child_of.get(group["unit_id"])][key] += n
+            by_child[child_of.get(group["unit_id"])][key] += group["n"]
     result = Structure(unit, at, list(by), sum(cells.values()), cells, unmapped=unmapped)
     if children:
         result.children = [
@@ -443,7 +455,9 @@ def _member_structure_by_row(
         columns.append("child")
     rows = list(stints.values(*columns))
     seniority = (
-        _seniority([r["member_id"] for r in rows], members_at_query(unit, at), at)
+        _seniority(
+            [r["member_id"] for r in rows], members_at_query(unit, at).values("member_id"), at
+        )
         if "seniority" in by
         else {}
     )
