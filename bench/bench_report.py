@@ -107,9 +107,12 @@ def main() -> None:
     results["database"] = connection.vendor
     results["children"] = children_at(unit, at).count()
     if not args.statistics_only:
-        stats, review = measure(
-            lambda: build_review(unit, since, at, progress=_progress), args.repeat
-        )
+
+        def build():
+            _last[:] = [time.process_time(), time.perf_counter()]
+            return build_review(unit, since, at, progress=_progress)
+
+        stats, review = measure(build, args.repeat)
         results["build"] = stats
         print(f"build report        {stats}")
     for fmt in [f for f in args.formats.split(",") if f and not args.statistics_only]:
@@ -151,9 +154,20 @@ PAIRS = (
 )
 
 
+_last = [0.0, 0.0]
+
+
 def _progress(done: int, total: int) -> None:
-    """The report's progress (sections built), as the job's progress bar shows it."""
-    print(f"  section {done}/{total}", file=sys.stderr, flush=True)
+    """The report's progress (sections built), as the job's progress bar shows it, with the CPU
+    and wall time since the previous call (the first: since the build started, the
+    context included)."""
+    from grassroots.reports.review import _SECTIONS
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    took = f"{cpu - _last[0]:.2f} s CPU, {wall - _last[1]:.2f} s wall"
+    key = _SECTIONS[done - 1][1] if done <= len(_SECTIONS) else "?"
+    print(f"  section {done}/{total} {key} {took}", file=sys.stderr, flush=True)
+    _last[:] = [cpu, wall]
 
 
 def pages(unit, since, at, repeat: int) -> dict:
@@ -175,13 +189,15 @@ def pages(unit, since, at, repeat: int) -> dict:
     urls += ["what=organizations&by=kind"]
     urls += [f"what={p}&by=flow" for p in ("admissions", "reductions")]
     times, cpus, servers, slowest = [], [], [], {}
-    client.get(f"/reports/statistics/?unit={unit.code}&at={at}&what=members&by=gender")  # warm
+    client.get(
+        f"/reports/statistics/?unit={unit.code}&at={at}&what=members&by=gender", secure=True
+    )  # warm
     for query in urls:
         for _ in range(repeat):
             url = f"/reports/statistics/?unit={unit.code}&since={since}&at={at}&{query}"
             server = _server_cpu()
             wall, cpu = time.perf_counter(), time.process_time()
-            answer = client.get(url)
+            answer = client.get(url, secure=True)  # DEBUG=0 redirects plain HTTP
             took = time.perf_counter() - wall
             cpus.append(time.process_time() - cpu)
             if server is not None:
