@@ -84,11 +84,15 @@ def test_database_figures_on_a_generated_tree():
             assert figures.cascade_json(doc, root, at) == slow, (root.code, at)
 
 
-def _duty_rows() -> list[tuple]:
-    from grassroots.derived.cascade_duties import COLUMNS
-    from grassroots.figures.models import CascadeDuty
+def _duty_rows() -> tuple[list[tuple], list[tuple]]:
+    """The placed duties and their counts (without ids)."""
+    from grassroots.derived.cascade_duties import COLUMNS, COUNT_KEY
+    from grassroots.figures.models import CascadeDuty, CascadeDutyCount
 
-    return sorted(CascadeDuty.objects.values_list(*COLUMNS), key=repr)
+    return (
+        sorted(CascadeDuty.objects.values_list(*COLUMNS), key=repr),
+        sorted(CascadeDutyCount.objects.values_list(*COUNT_KEY, "n"), key=repr),
+    )
 
 
 def test_kept_duties_equal_a_rebuild_through_a_late_plan_a_void_a_dissolution_and_a_merger():
@@ -138,7 +142,9 @@ def test_kept_duties_equal_a_rebuild_through_a_late_plan_a_void_a_dissolution_an
                           audience="committee", expected=11, attended=10)  # fmt: skip
     days.append(d("2011-06-15"))
     services.document_void(actor=SYSTEM, document=on_time, reason="Nhập sai")
-    assert _duty_rows()  # kept through the services
+    duties, counts = _duty_rows()  # kept through the services
+    assert duties and counts and sum(c[-1] for c in counts) == sum(1 for r in duties if r[-1])
+    assert any(c[-1] > 1 for c in counts)  # counted, not copied
     orgs.unit_move(actor=SYSTEM, unit=cells[7], new_parent=grass[3], date=d("2011-07-01"))
     restructure.unit_dissolve(actor=SYSTEM, unit=cells[9], date=d("2011-04-10"))
     days += [d("2011-04-09"), d("2011-07-10")]

@@ -21,6 +21,12 @@ Rows are recomputed for a set of documents' roots and, optionally, a set of orga
 a writer of one organization's plan or study refreshes that organization's rows of the
 document's root; a requirement or a document with requirements refreshes the root; a tree
 change refreshes the subtree's organizations (`TreeSnapshot`).
+
+The rows that are live and lie below their child (`grouped`, ≈ 95 % nationally) are also
+counted per (asked, ancestor, child) and thresholds in `figures.CascadeDutyCount`, which the
+tracker reads instead of them: a refresh of every organization recounts the refreshed documents
+in one statement; a refresh of some organizations recounts the (asked, ancestor, child) triples
+their grouped rows had before or have after.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from django.db.models import Q
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import copy_rows
 from grassroots.directives.kinds import LEVELS, PLAN_KINDS
-from grassroots.figures.models import CascadeDuty
+from grassroots.figures.models import CascadeDuty, CascadeDutyCount
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 
 NEVER = dt.date(1, 1, 1)  # an "until" before every day: the row never stands for that count
@@ -45,7 +51,12 @@ ONE = dt.timedelta(days=1)
 COLUMNS = [
     "asked_id", "requirement_id", "unit_id", "ancestor_id", "child_id", "live", "at_from",
     "at_to", "last_excl", "deadline", "done_on", "ended", "org_until", "issued_until",
-    "late_until", "study_until",
+    "late_until", "study_until", "grouped",
+]  # fmt: skip
+# what CascadeDutyCount groups by (the columns the tracker compares with the asked day)
+COUNT_KEY = [
+    "asked_id", "ancestor_id", "child_id", "requirement_id", "at_from", "at_to", "deadline",
+    "done_on", "ended", "org_until", "issued_until", "late_until",
 ]  # fmt: skip
 CHUNK = 5000
 
@@ -80,7 +91,20 @@ def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = No
     unit_set = None if units is None else set(units)
     if unit_set is not None and not unit_set:
         return 0
+    # the (asked, ancestor, child) triples to recount: those of the rows replaced (a refresh of
+    # some organizations) and those of the rows written
+    triples = None if unit_set is None else _triples(roots, unit_set)
     _delete(roots, unit_set)
+    written = _refresh(roots, unit_set, docs_qs, triples)
+    if triples is None:
+        _recount_documents(roots)
+    else:
+        _recount(triples)
+    return written
+
+
+def _refresh(roots, unit_set, docs_qs, triples: set | None) -> int:
+    Document, Requirement, _s = _models()
     docs = list(docs_qs.values_list("pk", "root_id", "path", "issuer_id", "kind", "date"))
     req_qs = Requirement.objects.filter(document__voided_at__isnull=True)
     if roots is not None:
@@ -100,17 +124,22 @@ def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = No
         ids = {d[0] for d in root_docs}
         root_reqs = [r for r in reqs if r[1] in ids]
         if root_reqs:
-            written += _refresh_root(root_docs, root_reqs, unit_set)
+            written += _refresh_root(root_docs, root_reqs, unit_set, triples)
     return written
+
+
+def _asked(roots: set[int] | None) -> list[int] | None:
+    """Every document ever under those roots, voided ones included (their rows go)."""
+    if roots is None:
+        return None
+    Document, _r, _s = _models()
+    return list(Document.objects.filter(root_id__in=roots).values_list("pk", flat=True))
 
 
 def _delete(roots: set[int] | None, units: set[int] | None) -> None:
     rows = CascadeDuty.objects.all()
     if roots is not None:
-        Document, _r, _s = _models()
-        # every document ever under those roots, voided ones included (their rows go)
-        asked = list(Document.objects.filter(root_id__in=roots).values_list("pk", flat=True))
-        rows = rows.filter(asked_id__in=asked)
+        rows = rows.filter(asked_id__in=_asked(roots))
     if units is None:
         rows._raw_delete(connection.alias)
         return
@@ -170,7 +199,65 @@ def _merge(pieces: list[tuple]) -> list[list]:
     return out
 
 
-def _refresh_root(docs: list[tuple], reqs: list[tuple], units: set[int] | None) -> int:
+def _triples(roots: set[int] | None, units: set[int]) -> set[tuple]:
+    """The (asked, ancestor, child) of the grouped rows of these organizations now."""
+    rows = CascadeDuty.objects.filter(grouped=True)
+    if roots is not None:
+        rows = rows.filter(asked_id__in=_asked(roots))
+    out: set[tuple] = set()
+    for chunk in _chunks(rows.values_list("asked_id", "ancestor_id", "child_id"), units):
+        out.update(chunk.distinct())
+    return out
+
+
+def _count_sql(where: str) -> str:
+    key = ", ".join(COUNT_KEY)
+    return (
+        f"INSERT INTO {CascadeDutyCount._meta.db_table} ({key}, n) SELECT {key}, COUNT(*)"
+        f" FROM {CascadeDuty._meta.db_table} WHERE grouped AND {where} GROUP BY {key}"
+    )
+
+
+def _recount_documents(roots: set[int] | None) -> None:
+    """Recount every grouped row of the documents under `roots` (all with None)."""
+    asked = _asked(roots)
+    counts = CascadeDutyCount.objects.all()
+    if asked is None:
+        counts._raw_delete(connection.alias)
+        where, params = "1 = 1", []
+    else:
+        if not asked:
+            return
+        counts.filter(asked_id__in=asked)._raw_delete(connection.alias)
+        where, params = f"asked_id IN ({', '.join(['%s'] * len(asked))})", asked
+    with connection.cursor() as cursor:
+        cursor.execute(_count_sql(where), params)
+
+
+def _recount(triples: set[tuple]) -> None:
+    """Recount the grouped rows of these (asked, ancestor, child) triples, a statement per
+    (asked, ancestor) and chunk of children (the index's order)."""
+    children: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for asked, ancestor, child in triples:
+        children[(asked, ancestor)].append(child)
+    with connection.cursor() as cursor:
+        for (asked, ancestor), kids in children.items():
+            kids.sort()
+            for i in range(0, len(kids), CHUNK):
+                part = kids[i : i + CHUNK]
+                CascadeDutyCount.objects.filter(
+                    asked_id=asked, ancestor_id=ancestor, child_id__in=part
+                )._raw_delete(connection.alias)
+                where = (
+                    f"asked_id = %s AND ancestor_id = %s AND child_id IN"
+                    f" ({', '.join(['%s'] * len(part))})"
+                )
+                cursor.execute(_count_sql(where), [asked, ancestor, *part])
+
+
+def _refresh_root(
+    docs: list[tuple], reqs: list[tuple], units: set[int] | None, triples: set | None
+) -> int:
     Document, Requirement, StudySession = _models()
     doc_by_id = {d[0]: d for d in docs}
     # the bound pieces of each (document, level) with requirements
@@ -221,9 +308,9 @@ def _refresh_root(docs: list[tuple], reqs: list[tuple], units: set[int] | None) 
                        ended.get(unit_id), studies.get(unit_id, ()), issued.get(unit_id, ()),
                        in_chain)  # fmt: skip
             if len(rows) >= 50_000:
-                written += _insert(rows)
+                written += _insert(rows, triples)
                 rows.clear()
-    return written + _insert(rows)
+    return written + _insert(rows, triples)
 
 
 def _unit_rows(out, asked_id, unit_id, chain_reqs, doc_by_id, pieces, anc_rows, ended,
@@ -309,10 +396,15 @@ def _live_places(places: list, anc_rows: list[tuple], s: dt.date, e: dt.date) ->
             places.append((anc, child, True, b0, b1, None))
 
 
-def _insert(rows: list[tuple]) -> int:
-    """COPY on PostgreSQL, one executemany on SQLite (as meeting_months._insert)."""
+def _insert(rows: list[tuple], triples: set | None) -> int:
+    """COPY on PostgreSQL, one executemany on SQLite (as meeting_months._insert), each row with
+    its `grouped` flag; the triples of the grouped ones added to `triples` (unless None)."""
     if not rows:
         return 0
+    # live and below its child: the child is another organization (itself when directly under)
+    rows = [(*r, r[5] and r[4] is not None and r[4] != r[2]) for r in rows]
+    if triples is not None:
+        triples.update((r[0], r[3], r[4]) for r in rows if r[-1])
     table = CascadeDuty._meta.db_table
     if connection.vendor == "postgresql":
         copy_rows(table, COLUMNS, rows)

@@ -5,7 +5,9 @@ them, far too slow for a national resolution (~350,000 organizations: tens of se
 same rules (docs/directives.md "The tracker", tracker.py) are read from the stored placed duties
 (`figures.CascadeDuty`, kept by `derived.cascade_duties`): one statement groups the rows of the
 asked document under the asked organization valid on the day per (child, requirement, own,
-state), a second adds the chain's study sessions and reviews; Python receives a few hundred rows.
+state) — the ~95 % that are live below their child read already counted
+(`figures.CascadeDutyCount`), the rest one by one — a second adds the chain's study sessions and
+reviews; Python receives a few hundred rows.
 `tests/test_directives_figures.py` checks it against `queries.Cascade` (the Python tracker) on
 the test province through a merger, a dissolution and a later district, and on generated trees.
 """
@@ -16,7 +18,7 @@ import datetime as dt
 
 from django.db import connection
 
-from grassroots.figures.models import CascadeDuty
+from grassroots.figures.models import CascadeDuty, CascadeDutyCount
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import children_at
 
@@ -28,6 +30,7 @@ T_SES = "directives_studysession"
 T_ANC = "organizations_unitancestry"
 T_MEET = "meetings_meeting"
 T_DUTY = CascadeDuty._meta.db_table
+T_COUNT = CascadeDutyCount._meta.db_table
 
 
 def _pg() -> bool:
@@ -81,26 +84,40 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
         " AND d.at_to > %s"
     )
     placed_params = [document.pk, unit.pk, at, at]
-    state = (
-        "CASE WHEN d.done_on <= %s THEN (CASE WHEN d.done_on <= d.deadline THEN 'done'"
-        " ELSE 'done_late' END) WHEN d.ended IS NOT NULL AND d.ended <= d.deadline"
-        " AND d.ended <= %s THEN 'ended' WHEN %s > d.deadline THEN 'late' ELSE 'not_due' END"
-    )
+
+    def counted(t: str, n: str) -> tuple[str, list]:
+        """The columns a duty (`n` = 1) or a count of duties (`n`) gives the grouping."""
+        state = (
+            f"CASE WHEN {t}.done_on <= %s THEN (CASE WHEN {t}.done_on <= {t}.deadline THEN"
+            f" 'done' ELSE 'done_late' END) WHEN {t}.ended IS NOT NULL AND {t}.ended <="
+            f" {t}.deadline AND {t}.ended <= %s THEN 'ended' WHEN %s > {t}.deadline THEN 'late'"
+            " ELSE 'not_due' END"
+        )
+        sql = (
+            f"{t}.requirement_id AS requirement_id, {state} AS state, {n} AS n,"
+            f" CASE WHEN %s < {t}.org_until THEN {n} ELSE 0 END AS org,"
+            f" CASE WHEN {t}.done_on <= %s AND %s < {t}.issued_until THEN {n} ELSE 0 END"
+            f" AS issued, CASE WHEN %s < {t}.late_until THEN {n} ELSE 0 END AS late"
+        )
+        return sql, [at] * 7
+
+    one_sql, one_params = counted("d", "1")
+    many_sql, many_params = counted("c", "c.n")
     # One row per (child, requirement, own or below, state): the duties counted, and the rows
-    # standing for their organization in the organization, plan and late counts.
+    # standing for their organization in the organization, plan and late counts. The grouped
+    # duties (live, below their child) come counted; the others one by one.
     duties_sql = (
         "SELECT kid, requirement_id, CASE WHEN unit_id = kid THEN 1 ELSE 0 END, state,"
-        " COUNT(*), SUM(org), SUM(issued), SUM(late),"
+        " SUM(n), SUM(org), SUM(issued), SUM(late),"
         " MAX(CASE WHEN unit_id = kid THEN COALESCE(last_excl, %s) END)"
-        f" FROM (SELECT d.unit_id AS unit_id, d.requirement_id AS requirement_id, {kid} AS kid,"
-        f" {state} AS state, CASE WHEN %s < d.org_until THEN 1 ELSE 0 END AS org,"
-        " CASE WHEN d.done_on <= %s AND %s < d.issued_until THEN 1 ELSE 0 END AS issued,"
-        " CASE WHEN %s < d.late_until THEN 1 ELSE 0 END AS late, d.last_excl AS last_excl"
-        f" {placed}) p GROUP BY kid, requirement_id, CASE WHEN unit_id = kid THEN 1 ELSE 0 END,"
-        " state"
+        f" FROM (SELECT d.unit_id AS unit_id, {kid} AS kid, {one_sql},"
+        f" d.last_excl AS last_excl {placed} AND d.grouped = %s"
+        f" UNION ALL SELECT NULL, c.child_id, {many_sql}, NULL FROM {T_COUNT} c"
+        " WHERE c.asked_id = %s AND c.ancestor_id = %s AND c.at_from <= %s AND c.at_to > %s"
+        ") p GROUP BY kid, requirement_id, CASE WHEN unit_id = kid THEN 1 ELSE 0 END, state"
     )
-    duties_params = [at + dt.timedelta(days=1), *kid_params, at, at, at, at, at, at, at,
-                     *placed_params]  # fmt: skip
+    duties_params = [at + dt.timedelta(days=1), *kid_params, *one_params, *placed_params, False,
+                     *many_params, *placed_params]  # fmt: skip
     ch_sql, ch_params = in_chain.values("pk", "issuer_id", "kind").query.sql_with_params()
     reviews_in, review_params = _in(k for k, v in DOC_KINDS.items() if v.review)
     expected = (

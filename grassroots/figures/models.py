@@ -313,11 +313,52 @@ class CascadeDuty(models.Model):
     issued_until = models.DateField()
     late_until = models.DateField()
     study_until = models.DateField()
+    # live and below its child (not the child itself): counted in CascadeDutyCount, which the
+    # tracker reads instead of these rows (≈ 95 % of a national resolution's)
+    grouped = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
-            models.Index(fields=["asked_id", "ancestor_id", "at_from"], name="cascadeduty_place"),
+            models.Index(
+                fields=["asked_id", "ancestor_id", "grouped", "child_id", "at_from"],
+                name="cascadeduty_place_grouped",
+            ),
             models.Index(fields=["asked_id", "unit_id"], name="cascadeduty_unit"),
+        ]
+
+
+class CascadeDutyCount(models.Model):
+    """The grouped rows of `CascadeDuty` (live, below their child) counted per (asked document,
+    ancestor, child, requirement) and everything the tracker compares with the asked day: the
+    range, deadline, done day, end and the counts' thresholds (issue 17, docs/directives.md
+    "Stored duties"). The tracker groups them as it groups the duties, weighted by `n`: for a
+    national resolution the country reads tens of thousands of these instead of ~330,000 duties
+    (organizations with the same thresholds under one child — mostly the same entry and no done
+    day, or the same done day — share a row).
+
+    Derived from `CascadeDuty` in the same refresh (`derived.cascade_duties`): the triples
+    (asked, ancestor, child) whose grouped rows changed are recounted from the table;
+    `tests/test_directives_figures.py` proves the kept counts equal a rebuild."""
+
+    asked_id = models.BigIntegerField()
+    ancestor_id = models.BigIntegerField()
+    child_id = models.BigIntegerField()
+    requirement_id = models.BigIntegerField()
+    at_from = models.DateField()
+    at_to = models.DateField()
+    deadline = models.DateField()
+    done_on = models.DateField(null=True)
+    ended = models.DateField(null=True)
+    org_until = models.DateField()
+    issued_until = models.DateField()
+    late_until = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["asked_id", "ancestor_id", "child_id"], name="cascadedutycount_place"
+            ),
         ]
 
 
