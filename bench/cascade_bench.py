@@ -14,7 +14,8 @@ organizations (every province, 60 % of districts, 10 % of grassroots organizatio
 their deadline) and study sessions with counts (provincial committees, 10 % of grassroots
 organizations, 5 % of cells). The 2025 reorganization lies between the resolution and today, so
 the tracker works through dissolved districts and moved cells. Those bulk writes bypass the
-services, so the stored placed duties (`figures.CascadeDuty`) are then rebuilt
+services, so the stored placed duties (`figures.CascadeDuty`, and their counts
+`figures.CascadeDutyCount`) are then rebuilt
 (`maintain.cascade_duties_rebuild`, what `grassroots cascade-duties` does: timed, and run too
 when the document exists but the table is empty, e.g. on a dataset from before the table).
 Then it times the CLI command in
@@ -133,7 +134,7 @@ def main() -> None:
         out["plans"] = Document.objects.filter(parent__symbol=SYMBOL).count()
         out["sessions"] = StudySession.objects.count()
     from grassroots.derived import maintain
-    from grassroots.figures.models import CascadeDuty
+    from grassroots.figures.models import CascadeDuty, CascadeDutyCount
 
     if out.get("registered") or not CascadeDuty.objects.exists():
         start, cpu = time.perf_counter(), time.process_time()
@@ -141,12 +142,14 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {CascadeDuty._meta.db_table}")
+                cursor.execute(f"ANALYZE {CascadeDutyCount._meta.db_table}")
         out["duties_build"] = {
             "rows": rows, "wall_s": round(time.perf_counter() - start, 1),
             "cpu_s": round(time.process_time() - cpu, 1),
         }  # fmt: skip
         print(f"placed duties rebuilt: {out['duties_build']}")
     out["duty_rows"] = CascadeDuty.objects.count()
+    out["duty_count_rows"] = CascadeDutyCount.objects.count()
     for at in ("2024-12-31", "2026-10-01"):
         runs = []
         for _ in range(3):
