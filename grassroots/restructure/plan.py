@@ -38,7 +38,7 @@ from grassroots.audit.services import Actor
 from grassroots.core.dates import vn
 from grassroots.derived import maintain
 from grassroots.members.models import EventKind, Member, MemberStint
-from grassroots.members.services import member_record_event
+from grassroots.members.services import member_record_event, members_restructure
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import MEMBER_KINDS, ChangeAction, Kind, Unit, UnitVersion
 from grassroots.organizations.queries import on
@@ -399,6 +399,62 @@ def _parent_code(code: str, day: dt.date) -> str:
     return version.parent.code.upper() if version and version.parent else ""
 
 
+def _move_group(pending: list[Change], i: int) -> list[Change]:
+    """The explicit member moves from pending[i] on that can be written as one bulk move: the
+    same day and decision, each member once (a second row for a member is played after the
+    first, one by one). Empty when pending[i] starts no group of two or more."""
+    first = pending[i]
+    if first.action != MEMBER_MOVE:
+        return []
+    key = (first.date, first.decision, first.note)
+    group, numbers = [], set()
+    for c in pending[i:]:
+        number = (c.code or "").strip().upper()
+        if c.action != MEMBER_MOVE or (c.date, c.decision, c.note) != key or number in numbers:
+            break
+        numbers.add(number)
+        group.append(c)
+    return group if len(group) > 1 else []
+
+
+def _try_moves(actor: Actor, group: list[Change]) -> bool:
+    """Write a group of explicit member moves as one bulk move (`members_restructure`: the same
+    fact, rule by rule, as `member_record_event(kind=RESTRUCTURE)` per member), in its own
+    savepoint. False when any of them is refused, nothing written: the caller then plays them
+    one by one, so each refused row is named with its own problem, as before."""
+    c = group[0]
+    numbers = {(m.code or "").strip().upper(): m for m in group}
+    targets = {(m.target or "").strip().upper() for m in group}
+    members = {
+        number.upper(): pk
+        for pk, number in Member.objects.filter(profile_number__in=numbers).values_list(
+            "pk", "profile_number"
+        )
+    }
+    units = {
+        code.upper(): unit for unit in Unit.objects.filter(code__in=targets) for code in [unit.code]
+    }
+    if len(members) != len(numbers) or len(units) != len(targets):
+        return False  # an unknown number or code (or one in another case): named one by one
+    try:
+        with transaction.atomic():
+            members_restructure(
+                actor=actor,
+                moves={
+                    members[n]: units[(m.target or "").strip().upper()] for n, m in numbers.items()
+                },
+                date=c.date,
+                note=c.note,
+                decision_number=c.decision.number,
+                decision_date=c.decision.date,
+                issuing_body=c.decision.issuing_body,
+                confirm_future=True,  # a plan applied ahead of its effective day (issue 12)
+            )
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
 def play(actor: Actor, changes: list[Change]) -> Outcome:
     """Play the changes in dependency order inside the caller's transaction (module docstring).
     Changes that are still refused at the fixpoint are left unapplied and reported."""
@@ -413,7 +469,16 @@ def play(actor: Actor, changes: list[Change]) -> Outcome:
         while pending and progress:
             progress = False
             still: list[Change] = []
-            for c in pending:
+            done: set[int] = set()  # ids of changes played in a bulk group this round
+            for i, c in enumerate(pending):
+                if id(c) in done:
+                    continue
+                group = _move_group(pending, i)
+                if group and _try_moves(actor, group):
+                    applied += group
+                    done.update(map(id, group))
+                    progress = True
+                    continue
                 try:
                     with transaction.atomic():
                         _apply(actor, c)
