@@ -476,7 +476,7 @@ def pages(o: dict) -> list[tuple[str, str, str]]:
         ),
         (
             "excel/export/<str:what>/",
-            "export members csv (commune)",
+            "member export request (commune)",
             f"/excel/export/members/?unit={c}&format=csv",
         ),
         ("assessments/", "assessments", "/assessments/"),

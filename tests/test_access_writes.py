@@ -388,17 +388,29 @@ def test_the_figures_export_is_of_the_last_day_seen(past):
 
 
 def _cells(response) -> set:
+    return _book_cells(response.content)
+
+
+def _book_cells(content: bytes) -> set:
     import io
 
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    book = load_workbook(io.BytesIO(content), read_only=True)
     return {
         cell
         for sheet in book.worksheets
         for row in sheet.iter_rows(values_only=True)
         for cell in row
     }
+
+
+def _members_listing(client, unit: str, at: str) -> set:
+    """The member list as the pages make it: a job (run inline in tests), then its file."""
+    job = client.post("/excel/exports/", {"unit": unit, "at": at})
+    download = client.get(job["Location"] + "download/")
+    assert download.status_code == 200
+    return _book_cells(b"".join(download.streaming_content))
 
 
 def test_the_workbook_export_holds_only_the_part_seen(w):
@@ -413,18 +425,21 @@ def test_the_workbook_export_holds_only_the_part_seen(w):
     assert "G2" in _cells(province.get("/excel/export/workbook/?unit=P"))
 
 
-def test_exports_give_the_profile_of_the_last_day_seen(past):
+def test_exports_give_the_profile_of_the_last_day_seen(past, settings, tmp_path):
+    # the member list's job runs inside the request (django-tasks' immediate backend)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.VAR_DIR = tmp_path
     members.member_update_profile(actor=SYSTEM, member=past["inside"], full_name="Trần Thị Đổi")
     clerk = Client()
     clerk.force_login(past["clerk_d1"])
     book = _cells(clerk.get("/excel/export/workbook/?unit=G1"))
     assert "Trần Thị Trong" in book
     assert "Trần Thị Đổi" not in book and "Nghề sau 2025" not in book
-    listing = _cells(clerk.get("/excel/export/members/?unit=G1&at=01/01/2020"))
+    listing = _members_listing(clerk, "G1", "01/01/2020")
     assert "Trần Thị Trong" in listing and "Trần Thị Đổi" not in listing
     province = Client()
     province.force_login(past["admin_p"])
     book = _cells(province.get("/excel/export/workbook/?unit=G1"))
     assert "Trần Thị Đổi" in book and "Nghề sau 2025" in book
-    listing = _cells(province.get("/excel/export/members/?unit=G1&at=01/01/2020"))
+    listing = _members_listing(province, "G1", "01/01/2020")
     assert "Trần Thị Đổi" in listing

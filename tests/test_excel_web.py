@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from grassroots.accounts.models import Role, User
@@ -137,8 +138,16 @@ def test_members_export_xlsx_has_titles_dates_and_frozen_header(client, tree):
     response = client.get(
         reverse("excel:export", args=["members"]), {"unit": "LS", "at": "31/12/2010"}
     )
-    assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(response.content)).active
+    # the direct address asks for the job (nothing exported in the web thread); its button
+    # posts the same unit, day and format
+    assert response.status_code == 200 and not AuditRecord.objects.filter(action="export").exists()
+    form = response.content.decode()
+    assert f'action="{reverse("excel:export_job_create")}"' in form
+    assert 'name="unit" value="LS"' in form and 'name="at" value="31/12/2010"' in form
+    assert 'name="format" value="xlsx"' in form
+    job = client.post(reverse("excel:export_job_create"), {"unit": "LS", "at": "31/12/2010"})
+    download = client.get(job["Location"] + "download/")
+    ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert ws["A1"].value == "Danh sách đảng viên thuộc Đảng bộ tỉnh Lạng Sơn (LS)"
     assert ws["A2"].value == "Tính đến ngày 31/12/2010"
     assert ws["A3"].value.startswith("Xuất bởi admin_ls")
@@ -168,6 +177,9 @@ def test_figures_export_csv_has_bom_and_numbers(client, tree):
 def test_export_outside_scope_is_404(client, tree):
     client.force_login(persona("canbo_dinhlap", tree["dl"], Role.CLERK))
     assert client.get(reverse("excel:export", args=["members"]), {"unit": "CB"}).status_code == 404
+    members = reverse("excel:export", args=["members"])
+    tomorrow = f"{timezone.localdate() + dt.timedelta(days=1):%d/%m/%Y}"
+    assert client.get(members, {"unit": "DL", "at": tomorrow}).status_code == 400
     assert (
         client.get(reverse("excel:export", args=["organizations"]), {"unit": "DL"}).status_code
         == 200

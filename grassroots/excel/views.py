@@ -206,13 +206,13 @@ def export(request, what: str):
     if since is not None and since > at:  # issue 20 §14: was a 500
         raise BadRequest("Ngày bắt đầu (since) phải trước hoặc bằng ngày tính (at).")
     fmt = "csv" if request.GET.get("format") == "csv" and what != "workbook" else "xlsx"
+    if what == "members":
+        return _members_export_form(request, unit, at, fmt)
     actor = Actor.from_request(request)
     if what == "workbook":
         sheets = exporter.import_format_export(request.user, unit, actor)
     elif what == "organizations":
         sheets = [exporter.organizations_export(request.user, unit, at, actor, fmt)]
-    elif what == "members":
-        sheets = [exporter.members_export(request.user, unit, at, actor, fmt)]
     else:
         sheets = [exporter.figures_export(request.user, unit, at, actor, since, fmt)]
     stamp = "" if what == "workbook" else f"-{at:%Y%m%d}"
@@ -228,6 +228,17 @@ def export(request, what: str):
 
 # The member list as a background job with progress (export_jobs.py): the pages' way to it.
 CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
+
+
+def _members_export_form(request, unit, at: dt.date, fmt: str) -> HttpResponse:
+    """The member list's direct address (bookmarks, links of older pages) asks for the same
+    background job as the pages: a province's list is minutes of work, never a web thread's
+    (issue 11 §8). A GET only shows the request; its button posts it, so a followed link
+    creates no job and no audit record."""
+    if at > timezone.localdate():
+        raise BadRequest("Ngày tính không được sau hôm nay.")
+    context = {"unit": unit, "unit_name": display_version(unit, at).name, "at": at, "fmt": fmt}
+    return render(request, "excel/export_members.html", context)
 
 
 def _own_exports(request):
