@@ -114,3 +114,29 @@ def test_ledger_by_unit_days_equals_one_read_per_day():
                 assert batch[day] == ledger_by_unit(ids, day, columns), (day, columns)
             moved += batch[max(days)] != batch[first]
     assert moved >= 3
+
+
+def test_stocks_on_days_equal_figures():
+    """The dashboard's trend charts read only the ledger (`stocks_on_days`): the same members,
+    official members, grassroots committees and cells as `figures()` on each day."""
+    from grassroots.figures.queries import stocks_on_days
+    from grassroots.scale.runs import generate
+
+    generate(600, seed=11)
+    rng = random.Random(5)
+    units = rng.sample(list(Unit.objects.all()), 25)
+    changed = 0
+    for unit in units:
+        days = sorted(dt.date(rng.randint(1995, 2026), 12, 31) for _ in range(8))
+        days.append(dt.date(2026, rng.randint(1, 11), rng.randint(1, 28)))
+        rows = stocks_on_days(unit, days)
+        expected = [figures(unit, day) for day in days]
+        assert [
+            (r["members"], r["official"], r["grassroots_committees"], r["grassroots_cells"])
+            for r in rows
+        ] == [
+            (f.members, f.official_members, f.grassroots_committees, f.grassroots_cells)
+            for f in expected
+        ], unit.code
+        changed += len({f.members for f in expected}) > 1
+    assert changed >= 5

@@ -72,6 +72,9 @@ def test_trend_by_unit_equals_trend_unit_by_unit():
             for u in units:
                 alone = q.trend(u, years)
                 assert batch[u.pk] == alone, (u.code, years)
+                # the dashboard's chart: the same rows, those with rated organizations
+                shares = [(r.year, r.grassroots) for r in alone if r.grassroots.rated]
+                assert q.grassroots_trend(u, years) == shares, (u.code, years)
                 rated += sum(r.grassroots.rated + r.members.rated for r in alone) > 0
     assert rated >= 20
     # a fixed number of statements for any number of organizations

@@ -539,6 +539,28 @@ def trend(unit: Unit, years) -> list[TrendRow]:
     years = list(years)
     schemes = list(Scheme.objects.prefetch_related("levels"))
     by_year = grassroots_by_year(unit, years)
+    decided = _decided_by_year(unit, years, by_year)
+    members = counts.members_by_year_level(
+        by_year, UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+    )
+    return _trend_rows(years, schemes, by_year, decided, members)
+
+
+def grassroots_trend(unit: Unit, years) -> list[tuple[int, Distribution]]:
+    """(year, the grassroots organizations' distribution) of the years in which some were
+    rated: the rows of `trend` that have rated organizations, without reading the members'
+    yearly counts (the dashboard's chart draws only the organizations; that read was a third
+    of it). Equal to `trend` (tests/test_trend_by_unit.py)."""
+    years = list(years)
+    schemes = list(Scheme.objects.prefetch_related("levels"))
+    by_year = grassroots_by_year(unit, years)
+    decided = _decided_by_year(unit, years, by_year)
+    rows = _trend_rows(years, schemes, by_year, decided, {})
+    return [(row.year, row.grassroots) for row in rows if row.grassroots.rated]
+
+
+def _decided_by_year(unit: Unit, years: list[int], by_year: dict[int, set[int]]):
+    """year → level id → decided ratings of that year's grassroots organizations (`by_year`)."""
     decided: dict[int, Counter] = {}
     for year, unit_id, level_id in (
         current()
@@ -551,10 +573,7 @@ def trend(unit: Unit, years) -> list[TrendRow]:
     ):
         if unit_id in by_year[year]:
             decided.setdefault(year, Counter())[level_id] += 1
-    members = counts.members_by_year_level(
-        by_year, UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
-    )
-    return _trend_rows(years, schemes, by_year, decided, members)
+    return decided
 
 
 def _trend_rows(years, schemes, by_year, decided, members) -> list[TrendRow]:

@@ -117,6 +117,17 @@ def ledger_at(unit_id: int, at: dt.date) -> dict[str, int]:
     return ledger_by_unit([unit_id], at)[unit_id]
 
 
+TREND_STOCKS = ("members", "official", "grassroots_committees", "grassroots_cells")
+
+
+def stocks_on_days(unit: Unit, days, columns: tuple[str, ...] = TREND_STOCKS) -> list[dict]:
+    """The ledger's `columns` of `unit` on each of these days, as `figures(unit, day)` counts
+    them (`members`, `official_members`, `grassroots_committees`, `grassroots_cells`), without
+    the name, population and villages it also reads: the dashboard's trend charts drew 16
+    days' whole figures (tests/test_figures_by_unit.py compares the two)."""
+    return [ledger_by_unit([unit.pk], day, columns)[unit.pk] for day in days]
+
+
 def ledger_between(unit_id: int, since: dt.date, at: dt.date) -> tuple[dict, dict, dict]:
     """(stocks on `at`, stocks on `since`, flows in (since, at]): flows are cumulative in the
     ledger, so the window is the difference of the two sums."""

@@ -21,7 +21,7 @@ from grassroots.accounts import access
 from grassroots.assessments import queries as ratings
 from grassroots.core.due import due_items
 from grassroots.core.text import sort_key
-from grassroots.figures.queries import figures
+from grassroots.figures.queries import figures, stocks_on_days
 from grassroots.organizations.models import ChangeAction, Unit
 from grassroots.organizations.queries import children_at, display_version
 
@@ -63,22 +63,22 @@ def trend_charts(unit: Unit, day: dt.date) -> list[tuple[str, str]]:
     """(title, image) of the members and grassroots organizations on 31/12 of each year."""
     first = max(unit.established.year, day.year - TREND_YEARS)
     points = [dt.date(y, 12, 31) for y in range(first, day.year)] + [day]
-    rows = [figures(unit, p) for p in points]
+    rows = stocks_on_days(unit, points)
     years = [p.year for p in points]
     members = charts.line_chart(
         title=_("Đảng viên"),
         x=years,
         series={
-            _("Tổng số"): [f.members for f in rows],
-            _("Chính thức"): [f.official_members for f in rows],
+            _("Tổng số"): [f["members"] for f in rows],
+            _("Chính thức"): [f["official"] for f in rows],
         },
     )
     organizations = charts.line_chart(
         title=_("Tổ chức cơ sở đảng"),
         x=years,
         series={
-            _("Đảng bộ cơ sở"): [f.grassroots_committees for f in rows],
-            _("Chi bộ cơ sở"): [f.grassroots_cells for f in rows],
+            _("Đảng bộ cơ sở"): [f["grassroots_committees"] for f in rows],
+            _("Chi bộ cơ sở"): [f["grassroots_cells"] for f in rows],
         },
     )
     out = [
@@ -99,21 +99,21 @@ def rating_shares(unit: Unit, first: int, day: dt.date) -> tuple[list[int], dict
     xuất sắc nhiệm vụ"), so a series is named by every label its rank had over the years."""
     last = day.year if day >= ratings.year_end(day.year) else day.year - 1
     years = [y for y in ratings.rated_years(unit) if first <= y <= last]
-    rows = [r for r in ratings.trend(unit, years) if r.grassroots.rated]
+    rows = ratings.grassroots_trend(unit, years)
     labels: dict[int, list[str]] = {}
-    for row in rows:
-        for level in row.grassroots.levels:
+    for _year, shares in rows:
+        for level in shares.levels:
             names = labels.setdefault(level.order, [])
             if level.label not in names:
                 names.append(level.label)
     series: dict[str, list] = {}
     for order in sorted(labels):
         values = []
-        for row in rows:
-            share = next((pct for lv, _n, pct in row.grassroots.rows() if lv.order == order), None)
+        for _year, shares in rows:
+            share = next((pct for lv, _n, pct in shares.rows() if lv.order == order), None)
             values.append(float(share) if share is not None else 0.0)
         series[" / ".join(labels[order])] = values
-    return [r.year for r in rows], series
+    return [year for year, _shares in rows], series
 
 
 def rating_shares_chart(unit: Unit, first: int, day: dt.date) -> bytes | None:
