@@ -56,13 +56,19 @@ def test_demo_committees_and_courses():
     assert summary["trained_turns"] + summary["fostered_turns"] == completed > 0
     assert Qualification.objects.filter(enrolment__isnull=False).count() > 0
     # The standards check (plain rows, names sorted by the database) equals the obvious one.
-    checked = 0
+    checked = vacancies = 0
     for day in (dt.date(2008, 6, 1), dt.date(2019, 2, 23), dt.date(2025, 9, 1), TODAY):
         for unit in (ls, *Unit.objects.filter(code__startswith="LS-H").order_by("code")[:2]):
             rows = standards.check(unit, day)
             assert _plain(rows) == _plain(_reference_check(unit, day)), (unit.code, day)
             checked += len(rows)
-    assert checked > 100
+            # the summary's vacancies count the checks' rows; the database's grouped count of
+            # the same posts (`vacancies_on`) must agree
+            by_post = standards.summary(unit, day, rows)["by_post"]
+            vacant = {post: row["vacant"] for post, row in by_post.items() if row["vacant"]}
+            assert vacant == queries.vacancies_on(unit, day, subtree=True), (unit.code, day)
+            vacancies += sum(vacant.values())
+    assert checked > 100 and vacancies > 0
 
 
 def _plain(rows):
@@ -84,7 +90,7 @@ def _reference_check(unit, day):
         )
         row = standards.HolderCheck(
             h.unit.code, name, h.post, gettext(config.post_label(h.post, kind)), h.member_id,
-            h.member.full_name, kind, gtype,
+            h.member.full_name, kind, gtype, unit_id=h.unit_id,
         )  # fmt: skip
         have = queries.levels_on([h.member_id], day).get(h.member_id, {})
         courses = [

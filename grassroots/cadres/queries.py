@@ -144,14 +144,18 @@ def _held_counts(holdings: QuerySet) -> dict[tuple[int, str], int]:
     }
 
 
+def term_seats_on(day: dt.date, **where) -> list[_TermSeats]:
+    """(organization, seats planned) of the terms `terms_on(day, **where)` lists, as plain rows:
+    a province has ~4,000 committees, too many model objects for the dashboard."""
+    return [
+        _TermSeats(u, seats) for u, seats in terms_on(day, **where).values_list("unit_id", "seats")
+    ]
+
+
 def vacancies_on(unit: Unit, day: dt.date, subtree: bool = False) -> dict[str, int]:
     """Vacant seats on `day` of `unit`'s committee (or of every committee of its subtree)."""
     where = {"subtree": unit} if subtree else {"unit": unit}
-    # Plain rows: a province has ~4,000 committees, too many model objects for the dashboard.
-    terms = [
-        _TermSeats(u, seats) for u, seats in terms_on(day, **where).values_list("unit_id", "seats")
-    ]
-    return vacancies(terms, _held_counts(holdings_on(day, **where)))
+    return vacancies(term_seats_on(day, **where), _held_counts(holdings_on(day, **where)))
 
 
 def vacancy_rows(unit: Unit, day: dt.date) -> list[tuple[Unit, str, int]]:

@@ -11,7 +11,7 @@ least the required rank (`config.rank`). A post without applicable rules counts 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -52,6 +52,7 @@ class HolderCheck:
     gtype: str = ""
     gaps: list[Gap | AgeGap] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)  # courses in progress that close a gap
+    unit_id: int = field(default=0, compare=False)  # the seats' key (summary's vacancies)
 
     @property
     def meets(self) -> bool:
@@ -185,7 +186,10 @@ def check(unit: Unit, day: dt.date) -> list[HolderCheck]:
         label = labels.get((h.post, kind))
         if label is None:
             label = labels[(h.post, kind)] = config.post_label(h.post, kind)
-        row = HolderCheck(h.unit_code, name, h.post, label, h.member_id, h.full_name, kind, gtype)
+        row = HolderCheck(
+            h.unit_code, name, h.post, label, h.member_id, h.full_name, kind, gtype,
+            unit_id=h.unit_id,
+        )  # fmt: skip
         have = levels.get(h.member_id, {})
         for q_kind, required in _applicable(rules, h.post, kind, gtype):
             level = have.get(q_kind, "")
@@ -207,12 +211,15 @@ def summary(unit: Unit, day: dt.date, checks: list[HolderCheck] | None = None) -
     """Seats, filled, vacant, meeting and below the standard, in total and by post (`checks`:
     the day's `check`, when the caller also lists the gaps)."""
     checks = check(unit, day) if checks is None else checks
-    terms = list(queries.terms_on(day, subtree=unit))
+    terms = queries.term_seats_on(day, subtree=unit)
     seats: dict[str, int] = defaultdict(int)
     for term in terms:
         for post, n in (term.seats or {}).items():
             seats[post] += n
-    vacant = queries.vacancies(terms, queries._held_counts(queries.holdings_on(day, subtree=unit)))
+    # `checks` has one row per post held on the day in the subtree (the rows `holdings_on`
+    # lists): counted here, not grouped again by the database (a sixth of a province's page).
+    held = Counter((c.unit_id, c.post) for c in checks)
+    vacant = queries.vacancies(terms, held)
     by_post: dict[str, dict[str, int]] = {}
     for post in Post.values:
         rows = [c for c in checks if c.post == post]
