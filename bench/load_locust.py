@@ -42,11 +42,40 @@ SEARCHES = ["nguyen van", "hoang thi", "lo van", "ly thi", "vi van", "tran"]
 DAYS = os.environ.get("GRASSROOTS_DAYS", "2025-07-01,2025-12-31,2026-06-30,2026-11-30").split(",")
 
 
-# Steady state: the requests made once every user has started (and so logged in). The 50 logins
-# hash 50 passwords with Argon2 (~0.5 s of CPU each) in the first seconds of the ramp and slow
-# every other request meanwhile; locust's own table covers the whole run, this one the rest.
+# Steady state: the requests that began once every user had started (and so logged in). The 50
+# logins hash 50 passwords with Argon2 (~0.5 s of CPU each) in the first 10-20 s and slow every
+# other request meanwhile; locust's own table covers the whole run, this one the rest. Until
+# session 8 it began 5 s after the last user was spawned, while the logins still ran (they take
+# 4-8 s each under the ramp): the first tree page of each clerk, opened right after its login,
+# then fell in the window and made the tree's p95 (docs/performance.md "Session 9").
 STEADY: dict[str, list[float]] = {}
 _steady_since: list[float] = []
+_users = {"spawned": 0, "started": 0}
+_run_start = time.monotonic()
+# GRASSROOTS_LOAD_TRACE=FILE: every request as a CSV line (seconds from the start at which it
+# began, name, ms, error, in the steady window) to see when the slow ones happened.
+_TRACE = (
+    open(os.environ["GRASSROOTS_LOAD_TRACE"], "w")
+    if os.environ.get("GRASSROOTS_LOAD_TRACE")
+    else None
+)
+
+
+def _user_started() -> None:
+    """Called at the end of each user's on_start (also when it failed): the steady window opens
+    when the last spawned user gets here."""
+    _users["started"] += 1
+    _check_steady()
+
+
+def _check_steady() -> None:
+    if not _steady_since and _users["spawned"] and _users["started"] >= _users["spawned"]:
+        _steady_since.append(time.monotonic())
+        print(
+            f"steady state from {_steady_since[0] - _run_start:.1f} s: "
+            f"all {_users['spawned']} users have logged in",
+            flush=True,
+        )
 
 
 @events.test_start.add_listener
@@ -58,17 +87,29 @@ def _loopback_only(environment, **kwargs):
 
 @events.spawning_complete.add_listener
 def _spawned(user_count, **kwargs):
-    _steady_since.append(time.monotonic() + 5)  # a last login may still be running
+    _users["spawned"] = user_count
+    print(f"all {user_count} users spawned at {time.monotonic() - _run_start:.1f} s", flush=True)
+    _check_steady()
 
 
 @events.request.add_listener
 def _steady(name, response_time, exception, **kwargs):
-    if _steady_since and time.monotonic() >= _steady_since[0]:
+    now = time.monotonic()
+    began = now - response_time / 1000
+    steady = bool(_steady_since) and began >= _steady_since[0]
+    if steady:
         STEADY.setdefault(name, []).append(response_time if exception is None else -1.0)
+    if _TRACE is not None:
+        _TRACE.write(
+            f"{began - _run_start:.3f},{name},{response_time:.1f},{int(exception is not None)},"
+            f"{int(steady)}\n"
+        )
 
 
 @events.quitting.add_listener
 def _print_steady(environment, **kwargs):
+    if _TRACE is not None:
+        _TRACE.close()
     if not STEADY:
         return
     print("\nSteady state (after every user logged in): name, requests, errors, p50, p95, p99 ms")
@@ -115,10 +156,13 @@ class Clerk(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        _login(self.client)
-        self.units, self.members = [UNIT], []
-        tree = self.client.get("/tree/", name="tree").text
-        self.units += re.findall(UNIT_LINK, tree)[:50]
+        try:
+            _login(self.client)
+            self.units, self.members = [UNIT], []
+            tree = self.client.get("/tree/", name="tree").text
+            self.units += re.findall(UNIT_LINK, tree)[:50]
+        finally:
+            _user_started()
 
     @task(4)
     def tree(self):
@@ -176,6 +220,7 @@ class ApiClient(HttpUser):
     def on_start(self):
         self.client.headers["Authorization"] = f"Bearer {API_KEY}"
         self.members: list[int] = []
+        _user_started()
 
     @task(2)
     def tree(self):
@@ -220,10 +265,13 @@ class Writer(HttpUser):
     def on_start(self):
         # One login shared by all writers: N Argon2 hashes would take the cores for the first
         # tens of seconds and measure the login, not the writes.
-        with _WRITER_LOGIN:
-            if not _WRITER_COOKIES:
-                _login(self.client)
-                _WRITER_COOKIES.update(self.client.cookies.get_dict())
+        try:
+            with _WRITER_LOGIN:
+                if not _WRITER_COOKIES:
+                    _login(self.client)
+                    _WRITER_COOKIES.update(self.client.cookies.get_dict())
+        finally:
+            _user_started()
         self.client.cookies.update(_WRITER_COOKIES)
         page = self.client.get(f"/units/{UNIT}/?at={DAYS[-1]}", name="organization").text
         members = list(dict.fromkeys(re.findall(r'href="/members/(\d+)/"', page)))

@@ -1,7 +1,7 @@
 """CPU of one request of each kind in the load mix (bench/load_locust.py), one at a time.
 
     DEBUG=1 GRASSROOTS_VAR_DIR=... [DATABASE_URL=...] .venv/bin/python bench/load_profile.py \
-        [--repeat 10] [--only organization] [--profile organization] [--json FILE]
+        [--repeat 10] [--only organization] [--profile organization] [--sql tree] [--json FILE]
 
 Run after `bench/load_setup.py` on the same database (it reads the clerk and the organization
 from the GRASSROOTS_CLERK / GRASSROOTS_UNIT lines of `$GRASSROOTS_VAR_DIR/load.env` when the
@@ -9,7 +9,9 @@ environment does not set them). Django's test client in this process (no server,
 the clerk is logged in once without a password (the load test's Argon2 login is timed by locust),
 the API kinds send a token of the same account made here and revoked at the end. Prints, per
 kind, the process CPU time (`time.process_time`) p50/p95 over `--repeat` requests after two
-warm-up ones, the wall p50 and the SQL statements of one request; `--profile KIND` prints the
+warm-up ones, the wall p50 with the part of it spent waiting on the database driver ("in SQL":
+on PostgreSQL the server's time plus the round trips), and the SQL statements of one request;
+`--sql KIND` lists that kind's statements with their times; `--profile KIND` prints the
 cProfile of `--repeat` requests of that kind (top 40 by cumulative time). "record event" writes
 a temporary attachment and its end as the load test does (from 02/11/2026 on, one day apart).
 
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--only", default="", help="comma-separated kinds")
     parser.add_argument("--profile", default="", help="a kind to profile with cProfile")
+    parser.add_argument("--sql", default="", help="a kind whose statements are printed, timed")
     parser.add_argument("--json", default="")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -139,37 +142,50 @@ def main() -> None:
             if only and name not in only:
                 continue
             statuses = {call().status_code for _ in range(2)}
-            queries: list[str] = []
+            queries: list[tuple[str, float]] = []
 
             def count(run, sql, *rest, queries=queries):
-                queries.append(sql)
-                return run(sql, *rest)
+                # wall time in the driver: on PostgreSQL the server's time plus the round trip
+                w0 = time.perf_counter()
+                try:
+                    return run(sql, *rest)
+                finally:
+                    queries.append((sql, (time.perf_counter() - w0) * 1000))
 
             # a wrapper, not connection.queries: Django empties that log at each request's start
             with connection.execute_wrapper(count):
                 statuses.add(call().status_code)
-            cpu, wall = [], []
-            profiler = cProfile.Profile() if name == args.profile else None
+            if name == args.sql:
+                for sql, ms in queries:
+                    print(f"  {ms:7.2f} ms  {sql[:300]}")
+            cpu, wall, sql_wall = [], [], []
+            # CPU time, like the figures above: the default (wall) clock would count the waits
+            profiler = cProfile.Profile(time.process_time) if name == args.profile else None
             for _ in range(args.repeat):
+                timed: list[tuple[str, float]] = []
                 c0, w0 = time.process_time(), time.perf_counter()
                 if profiler:
                     profiler.enable()
-                statuses.add(call().status_code)
+                with connection.execute_wrapper(lambda *a, timed=timed: count(*a, queries=timed)):
+                    statuses.add(call().status_code)
                 if profiler:
                     profiler.disable()
                 cpu.append((time.process_time() - c0) * 1000)
                 wall.append((time.perf_counter() - w0) * 1000)
+                sql_wall.append(sum(ms for _, ms in timed))
             results[name] = {
                 "cpu_p50_ms": round(statistics.median(cpu), 1),
                 "cpu_p95_ms": round(percentile(cpu, 0.95), 1),
                 "wall_p50_ms": round(statistics.median(wall), 1),
+                "sql_wall_p50_ms": round(statistics.median(sql_wall), 1),
                 "queries": len(queries),
                 "statuses": sorted(statuses),
             }
             r = results[name]
             print(
                 f"{name:<16} cpu p50 {r['cpu_p50_ms']:7.1f} p95 {r['cpu_p95_ms']:7.1f} ms  "
-                f"wall p50 {r['wall_p50_ms']:7.1f} ms  {r['queries']:3d} SQL  {r['statuses']}",
+                f"wall p50 {r['wall_p50_ms']:7.1f} ms (in SQL {r['sql_wall_p50_ms']:6.1f})  "
+                f"{r['queries']:3d} SQL  {r['statuses']}",
                 flush=True,
             )
             if profiler:

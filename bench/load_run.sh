@@ -100,6 +100,7 @@ locust_run() {  # $1 label, $2 env file, then locust options
         # shellcheck disable=SC1090
         . "$env"
         set +a
+        export GRASSROOTS_LOAD_TRACE="$RUN/$label-trace.csv"
         "$LOCUST" -f bench/load_locust.py --headless --host "http://127.0.0.1:$PORT" \
             --only-summary --csv "$RUN/$label" "$@"
     ) 2>&1 | grep -v -E '^\[.*(INFO|WARNING)/' | tee "$RUN/$label-locust.log" || true
