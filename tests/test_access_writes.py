@@ -11,9 +11,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from grassroots.accounts import access
 from grassroots.accounts.models import Role, User
 from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
+from grassroots.core.dates import FAR_FUTURE
 from grassroots.excel import schema
 from grassroots.excel.importer import Importer
 from grassroots.figures.queries import figures
@@ -443,3 +445,86 @@ def test_exports_give_the_profile_of_the_last_day_seen(past, settings, tmp_path)
     assert "Trần Thị Đổi" in book and "Nghề sau 2025" in book
     listing = _members_listing(province, "G1", "01/01/2020")
     assert "Trần Thị Đổi" in listing
+
+
+# --- The write checks read the member's stints and periods once (docs/performance.md "Session 9")
+
+
+def _slow_write_from(user, member):
+    """`member_write_from` as it was: the periods and the stints read separately."""
+    periods = access.member_periods_visible(user, member)
+    latest = None
+    for start, end in member.stints.order_by("start").values_list("start", "end"):
+        end, cursor = end or FAR_FUTURE, start
+        for p_start, p_end in periods:
+            p_end = p_end or FAR_FUTURE
+            if p_end <= cursor or p_start >= end:
+                continue
+            if p_start > cursor:
+                latest = p_start if latest is None else max(latest, p_start)
+            cursor = max(cursor, p_end)
+        if cursor < end:
+            latest = end if latest is None else max(latest, end)
+    return latest
+
+
+def _slow_writable(user, member) -> bool:
+    """`require_writable_member` as it was: the latest stint's end read by itself."""
+    last = member.stints.order_by("-start").values_list("end", flat=True).first()
+    periods = access.member_periods_visible(user, member)
+    return bool(access._scope_alive(user) and periods and periods[-1][1] == last)
+
+
+def test_member_write_checks_equal_the_separate_reads(w):
+    """`require_member_write` and `require_writable_member` read the stints and the closure once
+    instead of three times; for members who stayed, moved in, moved out, came back and died, and
+    accounts whose view began late, ended, or covers everything, they decide as before."""
+    G2, N, C2 = w["G2"], w["N"], w["C2"]
+    C3 = unit("C3", Kind.SUBORDINATE_CELL, G2, name="Chi bộ thôn Ba")
+    C4 = unit("C4", Kind.SUBORDINATE_CELL, N, date="2025-07-01", name="Chi bộ thôn Bốn")
+    out = admit(C3, "2008-01-01", full_name="Lý Văn Đi")
+    event(out, EventKind.TRANSFER, "2026-01-10", unit=C4)
+    back = admit(C4, "2025-08-01", full_name="Vi Thị Về")
+    event(back, EventKind.TRANSFER, "2025-10-01", unit=C2)
+    event(back, EventKind.TEMP_ATTACH, "2025-11-01", unit=C4)
+    event(back, EventKind.TEMP_RETURN, "2025-12-01")
+    gone = admit(C2, "2010-05-05", full_name="Hà Văn Mất")
+    event(gone, EventKind.DEATH, "2020-02-02")
+    clerk_d2 = User.objects.create_user(
+        "clerk_d2", password=PASSWORD, scope=w["D2"], role=Role.CLERK
+    )
+    boss = User.objects.create_superuser("boss", password=PASSWORD)
+    users = [w["clerk_n"], w["clerk_p"], w["viewer_n"], clerk_d2, boss]
+    decided = []
+    for member in (w["hoang"], out, back, gone):
+        member.refresh_from_db()
+        for user in users:
+            assert access.member_write_from(user, member) == _slow_write_from(user, member)
+            if not access.sees_everything(user):
+                try:
+                    access.require_writable_member(user, member)
+                    writable = True
+                except PermissionDenied:
+                    writable = False
+                assert writable == _slow_writable(user, member), (member, user)
+                decided.append(writable)
+            for day in ("2005-03-01", "2025-06-30", "2025-07-01", "2026-03-01"):
+                try:
+                    access.require_member_write(as_(user), member, d(day))
+                    allowed = "yes"
+                except PermissionDenied:
+                    allowed = "role or past"
+                except ValidationError:
+                    allowed = "date"
+                slow = (
+                    "role or past"
+                    if not user.has_role(Role.CLERK)
+                    or (not access.sees_everything(user) and not _slow_writable(user, member))
+                    else "date"
+                    if (start := _slow_write_from(user, member)) is not None
+                    and not access.sees_everything(user)
+                    and d(day) < start
+                    else "yes"
+                )
+                assert allowed == slow, (member, user, day)
+    assert True in decided and False in decided  # both answers occur

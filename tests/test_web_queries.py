@@ -1,10 +1,17 @@
 """List pages do a fixed number of queries, whatever the number of rows (style.md habit 9)."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grassroots.organizations.models import Kind
+from grassroots.accounts import access
+from grassroots.figures.queries import figures
+from grassroots.organizations.models import Kind, UnitVersion
+from grassroots.organizations.models import Unit as UnitModel
+from grassroots.organizations.queries import children_at, on
+from grassroots.web import views
 
 from .factories import admit, unit
 from .web_world import make_world
@@ -31,3 +38,74 @@ def test_tree_and_unit_pages_do_not_grow_with_rows(client, world):
         admit(cell, "2015-01-01", full_name=f"Nguyễn Văn Thêm {n}")
     after = {url: count(client, url) for url in before}
     assert after == before
+
+
+def test_clerk_tree_page_statements(client, world):
+    """The clerk's own tree page (the load test's most frequent page, docs/performance.md
+    "Session 9"): session, user, scope, its version, its closure row, the children with their
+    "has children" flag and their members: 7 statements on both databases, not 14."""
+    client.force_login(world["clerk"])
+    assert count(client, "/tree/") == 7
+    assert count(client, "/tree/?at=2012-06-30") == 7
+
+
+def _slow_rows(user, parent, day):
+    """Each child the user sees, its members and whether it has children, one child at a time."""
+    rows = []
+    for version in children_at(parent, day):
+        if not access.can_see_unit_on(user, version.unit, day):
+            continue
+        rows.append(
+            (
+                version.unit.code,
+                figures(version.unit, day).members,
+                UnitVersion.objects.filter(on(day), parent=version.unit).exists(),
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 100])
+def test_tree_children_rows_match_the_one_by_one_reference(client, world, monkeypatch, page_size):
+    """The tree's child rows (read in one statement with their "has children" flag, and without
+    a COUNT when they fit one page) equal the child-by-child reading, page after page."""
+    monkeypatch.setattr(views, "CHILDREN_PAGE_SIZE", page_size)
+    for n in range(3):
+        cell = unit(f"CY{n}", Kind.SUBORDINATE_CELL, world["G1"], date=f"201{n}-01-01")
+        admit(cell, "2016-01-01", full_name=f"Lê Văn Thêm {n}")
+    # a committee whose first cell comes later: no children before 2015
+    late = unit("GY", Kind.GRASSROOTS_COMMITTEE, world["D1"], name="Đảng bộ xã Mới")
+    unit("GY1", Kind.SUBORDINATE_CELL, late, date="2015-01-01")
+    for who, code in (("clerk", None), ("clerk", "G1"), ("admin", "P"), ("admin", "D1")):
+        user = world[who]
+        client.force_login(user)
+        parent = UnitModel.objects.get(code=code or user.scope.code)
+        for day in ("2005-06-30", "2011-06-30", "2017-06-30", "2019-06-30"):
+            url = f"/tree/{code}/" if code else "/tree/"
+            shown, number = [], 1
+            while True:
+                answer = client.get(url, {"at": day, "cpage": number})
+                page = answer.context["children_page"]
+                shown += [
+                    (c["code"], c["members"], c["has_children"]) for c in answer.context["children"]
+                ]
+                if not page.has_next():
+                    break
+                number += 1
+            assert shown == _slow_rows(user, parent, dt.date.fromisoformat(day)), (who, code, day)
+
+
+def test_record_event_statements(client, world):
+    """Recording an event through the form (the load test's write, docs/performance.md "Session
+    9"): the member's stints and the scope's closure rows are read once for the write checks
+    (they were read three times). The count pins the path so it cannot grow unnoticed."""
+    client.force_login(world["clerk"])
+    member = world["an"]
+    url = f"/members/{member.pk}/events/temp_attach/"
+    data = {"expected_version": member.version, "date": "01/06/2016", "unit_code": "C2"}
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.post(url, data)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    statements = [q["sql"] for q in ctx.captured_queries]
+    # 38 and 40 before (SQLite, PostgreSQL: its advisory locks and savepoint)
+    assert len(statements) == {"postgresql": 35, "sqlite": 33}[connection.vendor], statements

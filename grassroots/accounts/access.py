@@ -242,6 +242,17 @@ def get_unit_for_user(user, code: str, *, role: str = Role.VIEWER) -> Unit:
     return unit
 
 
+def scope_unit(user) -> Unit:
+    """`get_unit_for_user(user, user.scope.code)` without probing the closure: a scope lies in its
+    own subtree for its whole life (the closure's depth-0 row), so the user's own scope is
+    visible whenever the user reads a subtree; 404 otherwise (a member's own account), as the
+    lookup by code answers."""
+    if user.scope_id is None or (_scope_id(user) is None and not sees_everything(user)):
+        raise Http404("Không tìm thấy tổ chức.")
+    require_role(user, Role.VIEWER)
+    return user.scope
+
+
 def get_report_unit_for_user(user, code: str, days: list[dt.date]) -> Unit:
     """The unit of a report over these dates: in the user's scope on every one of them, so its
     figures on each date (its subtree then) are the user's to read; 404 otherwise."""
@@ -304,8 +315,17 @@ def require_writable_member(user, member: Member, periods=None) -> None:
     `periods`: `member_periods_visible(user, member)` when the caller has read it already."""
     if sees_everything(user):
         return
-    last = member.stints.order_by("-start").values_list("end", flat=True).first()
-    periods = member_periods_visible(user, member) if periods is None else periods
+    if periods is None:
+        stints, periods = _member_view(user, member)
+        last = stints[-1][3] if stints else None
+    else:
+        last = member.stints.order_by("-start").values_list("end", flat=True).first()
+    _require_last_in_scope(user, periods, last)
+
+
+def _require_last_in_scope(user, periods, last: dt.date | None) -> None:
+    """`require_writable_member` once the member's visible periods and the end of their latest
+    stint (None: still open) are read."""
     if not (_scope_alive(user) and periods and periods[-1][1] == last):
         raise PermissionDenied(READ_ONLY_PAST)
 
@@ -409,6 +429,24 @@ def member_periods_visible_many(
         .order_by("start")
         .values_list("member_id", "unit_id", "start", "end")
     )
+    return _periods_of_stints(user, stints)
+
+
+def _member_view(user, member: Member) -> tuple[list[tuple], list[tuple[dt.date, dt.date | None]]]:
+    """The member's stints (member, unit, start, end) in start order, and the periods of
+    `member_periods_visible`: one read of the stints and one of the closure, for the write
+    checks that need both (a member's stints never share a start day: a stint lasting no day
+    is dropped, members.lifecycle)."""
+    stints = list(
+        MemberStint.objects.filter(member_id=member.pk)
+        .order_by("start")
+        .values_list("member_id", "unit_id", "start", "end")
+    )
+    return stints, _periods_of_stints(user, stints).get(member.pk, [])
+
+
+def _periods_of_stints(user, stints) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    """`member_periods_visible_many` from the members' stints already read (start order)."""
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
     if sees_everything(user):
         for member_id, _, start, end in stints:
@@ -560,9 +598,13 @@ def member_write_from(user, member: Member) -> dt.date | None:
     An event dated D re-derives the member's stints from D on, so a write dated D is safe only
     when every stint after D was inside the scope; None means the whole life was.
     """
-    periods = member_periods_visible(user, member)
+    stints, periods = _member_view(user, member)
+    return _write_from([(start, end) for _, _, start, end in stints], periods)
+
+
+def _write_from(stints, periods) -> dt.date | None:
+    """`member_write_from` from the member's (start, end) stints in start order and periods."""
     latest = None
-    stints = member.stints.order_by("start").values_list("start", "end")
     for start, end in stints:
         end, cursor = end or FAR_FUTURE, start
         for p_start, p_end in periods:
@@ -602,8 +644,10 @@ def require_member_write(actor, member: Member, *days: dt.date | None) -> None:
     require_role(user, Role.CLERK)
     if sees_everything(user):
         return
-    require_writable_member(user, member)
-    start = member_write_from(user, member)
+    # the stints and periods read once for both checks (they were read three times)
+    stints, periods = _member_view(user, member)
+    _require_last_in_scope(user, periods, stints[-1][3] if stints else None)
+    start = _write_from([(s, e) for _, _, s, e in stints], periods)
     for day in days:
         if day is not None and start is not None and day < start:
             raise ValidationError(

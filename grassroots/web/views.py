@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -84,22 +84,29 @@ def _children_page(
     """The page (`cpage`) of the organizations directly under `unit` on `day` that the user may
     see, and its rows (with their members on `since` too when comparing). A province has up to
     thousands of grassroots organizations directly under it since 2025: only the page shown is
-    counted."""
-    children = access.only_visible_on(request.user, day, children_at(unit, day))
-    page = Paginator(children, CHILDREN_PAGE_SIZE).get_page(request.GET.get("cpage"))
+    counted. Each row says in the same statement whether the child has children of its own."""
+    children = access.only_visible_on(request.user, day, children_at(unit, day)).annotate(
+        has_children=Exists(UnitVersion.objects.filter(on(day), parent_id=OuterRef("unit_id")))
+    )
+    number = request.GET.get("cpage")
+    if number in (None, "", "1"):
+        # The first page of a list that fits on it (a commune's cells, a district's communes):
+        # its rows are the whole list, so no COUNT(*) is needed before reading them.
+        first = list(children[: CHILDREN_PAGE_SIZE + 1])
+        if len(first) <= CHILDREN_PAGE_SIZE:
+            page = _CountedPaginator(first, CHILDREN_PAGE_SIZE, len(first)).get_page(1)
+            return _child_rows(page, day, since), page
+    page = Paginator(children, CHILDREN_PAGE_SIZE).get_page(number)
     return _child_rows(page, day, since), page
 
 
 def _child_rows(versions, day: dt.date, since: dt.date | None = None) -> list[dict]:
-    """One row per child: members from the ledger for all of them in one grouped query (two when
-    comparing), and whether it has children of its own in another (never a query per child)."""
+    """One row per child (annotated with `has_children`, `_children_page`): members from the
+    ledger for all of them in one grouped query (two when comparing), never a query per child."""
     versions = list(versions)
     ids = [v.unit_id for v in versions]
     counts = members_by_unit(ids, day)
     before = members_by_unit(ids, since) if since is not None else {}
-    with_children = set(
-        UnitVersion.objects.filter(on(day), parent_id__in=ids).values_list("parent_id", flat=True)
-    )
     return [
         {
             "code": v.unit.code,
@@ -109,7 +116,7 @@ def _child_rows(versions, day: dt.date, since: dt.date | None = None) -> list[di
             "members": counts[v.unit_id],
             "members_then": before.get(v.unit_id),
             "change": counts[v.unit_id] - before[v.unit_id] if v.unit_id in before else None,
-            "has_children": v.unit_id in with_children,
+            "has_children": v.has_children,
         }
         for v in versions
     ]
@@ -128,6 +135,8 @@ class _CountedPaginator(Paginator):
 
 
 def _path(user, unit: Unit, day: dt.date) -> list[UnitVersion]:
+    if unit.pk == access.scope_id(user) and not access.sees_everything(user):
+        return []  # on one day nothing above the scope lies inside it
     path = ancestors_at(unit, day)
     keep = _visible_ids(user, day, [v.unit_id for v in path])
     return [v for v in path if v.unit_id in keep]
@@ -193,16 +202,16 @@ def tree(request, code: str | None = None):
     dates, date_errors = _dates(request, "at")
     at = dates["at"]
     if code is None and request.user.scope_id:
-        code = request.user.scope.code
-    unit = access.get_unit_for_user(request.user, code) if code else None
+        unit = access.scope_unit(request.user)
+    else:
+        unit = access.get_unit_for_user(request.user, code) if code else None
     if unit is not None and not request.GET.get("at"):
         at = last_day(unit, at)  # an ended organization opens on its last day, not on empty
     context = {"at": at, "date_errors": date_errors, "unit": unit}
     if unit is not None:
-        context["version"] = display_version(unit, at)
-        context["visible"] = (
-            access.can_see_unit_on(request.user, unit, at) and version_at(unit, at) is not None
-        )
+        current = version_at(unit, at)  # display_version(unit, at) when there is one
+        context["version"] = current if current is not None else display_version(unit, at)
+        context["visible"] = current is not None and access.can_see_unit_on(request.user, unit, at)
         context["path"] = _path(request.user, unit, at) if context["visible"] else []
     if unit is None or context["visible"]:
         context["children"], context["children_page"] = _children_page(request, unit, at)
