@@ -666,6 +666,8 @@ def time_page(client, url: str, repeat: int, headers: dict) -> dict:
             reset_queries()
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url, **headers)
+            # now: `captured_queries` slices the live log, which the next request resets
+            queries = len(ctx.captured_queries)
         else:
             response = client.get(url, **headers)
         if getattr(response, "streaming", False):
@@ -683,7 +685,7 @@ def time_page(client, url: str, repeat: int, headers: dict) -> dict:
         "cpu_p95": percentile(cpus, 0.95),
         # PostgreSQL: its backend's CPU for the request (client CPU + this ≈ a quiet wall)
         "server_cpu_p50": statistics.median(servers),
-        "queries": len(ctx.captured_queries),
+        "queries": queries,
     }
 
 
