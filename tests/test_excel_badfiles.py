@@ -288,9 +288,27 @@ def test_the_command_exits_non_zero_and_lists_errors(tmp_path, capsys):
     assert Unit.objects.count() == 0
 
 
-def test_dry_run_writes_nothing(tmp_path):
+def test_dry_run_writes_nothing(tmp_path, capsys):
     call_command("import", basic(tmp_path / "f.xlsx"), dry_run=True, no_progress=True)
     assert Unit.objects.count() == 0
+    assert "danh mục" not in capsys.readouterr().out  # every category value maps
+
+
+def test_the_dry_run_lists_category_values_that_match_no_category(tmp_path, capsys):
+    """Unmapped values are reported, not dropped (issue 18): the command's preview names the
+    value, its column and its rows; the import itself goes on."""
+    row = member_row()
+    row[[c.field for c in schema.MEMBERS.columns].index("occupation")] = "Nghề XYZ lạ"
+    path = basic(tmp_path / "f.xlsx", members=[row])
+    call_command("import", path, dry_run=True, no_progress=True)
+    assert (
+        "Sheet Đảng viên, cột Nghề nghiệp, dòng 2: “Nghề XYZ lạ” không thuộc nhóm nào của danh mục"
+        in capsys.readouterr().out
+    )
+    report = Importer(path).run(actor=SYSTEM, dry_run=True)
+    assert report.as_json()["unmapped"] == [
+        {"sheet": "Đảng viên", "column": "Nghề nghiệp", "value": "Nghề XYZ lạ", "rows": [2]}
+    ]
 
 
 def _raw_xlsx(path, title: str, rows) -> None:
