@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument(
         "--statistics-only", action="store_true", help="the statistics and their page, no report"
     )
+    parser.add_argument("--pages-only", action="store_true", help="the statistics page only")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
@@ -106,6 +107,7 @@ def main() -> None:
     results = {"unit": unit.code, "since": args.since, "at": args.at, "load": os.getloadavg()[0]}
     results["database"] = connection.vendor
     results["children"] = children_at(unit, at).count()
+    args.statistics_only |= args.pages_only
     if not args.statistics_only:
 
         def build():
@@ -122,6 +124,10 @@ def main() -> None:
         print(f"render {fmt:<12} {stats}")
     if args.report_only:
         results["load_after"] = os.getloadavg()[0]
+        print(json.dumps(results, ensure_ascii=False))
+        return
+    if args.pages_only:
+        results.update(pages(unit, since, at, args.repeat))
         print(json.dumps(results, ensure_ascii=False))
         return
     walls = []
