@@ -38,7 +38,12 @@ from grassroots.figures.queries import (
     members_at_query,
 )
 from grassroots.organizations.models import GrassrootsType, Kind, Unit, UnitAncestry
-from grassroots.organizations.queries import children_at, on, organizations_by_type
+from grassroots.organizations.queries import (
+    children_at,
+    on,
+    organizations_by_type,
+    organizations_by_type_by_unit,
+)
 
 from . import categories as cats
 from . import lifecycle
@@ -559,7 +564,10 @@ def organization_structure(
     cells = _organization_cells(organizations_by_type(unit, at), by)
     result = Structure(unit, at, list(by), sum(cells.values()), cells)
     if children:
-        for v in sorted(children_at(unit, at), key=lambda v: v.unit.code):
-            kid = _organization_cells(organizations_by_type(v.unit, at, include_self=True), by)
+        kids = sorted(children_at(unit, at), key=lambda v: v.unit.code)
+        # one read for all children, not one each (organizations_by_type_by_unit)
+        counts = organizations_by_type_by_unit([v.unit for v in kids], at)
+        for v in kids:
+            kid = _organization_cells(counts[v.unit_id], by)
             result.children.append((v.unit, v.name, sum(kid.values()), kid))
     return result

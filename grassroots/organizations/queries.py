@@ -154,6 +154,31 @@ def organizations_by_type(
     return {(kind, gtype): n for kind, gtype, n in rows}
 
 
+def organizations_by_type_by_unit(
+    units: list[Unit], day: dt.date
+) -> dict[int, dict[tuple[str, str], int]]:
+    """`organizations_by_type(u, day, include_self=True)` of each of these organizations, read
+    in two statements per 500 of them, not one per organization: the statistics page's
+    children of a 2025 province (1,391) read one by one took 2,4 s of CPU (issue 18). Equal to
+    the per-unit count (tests/test_organizations_by_unit.py)."""
+    out: dict[int, dict[tuple[str, str], int]] = {u.pk: {} for u in units}
+    ids = list(out)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        closure = UnitAncestry.objects.filter(on(day), ancestor_id__in=chunk)
+        types: dict[int, list[tuple[str, str]]] = {}
+        versions = UnitVersion.objects.filter(
+            on(day), unit_id__in=closure.values("descendant_id")
+        ).values_list("unit_id", "kind", "grassroots_type")
+        for unit_id, kind, gtype in versions:
+            types.setdefault(unit_id, []).append((kind, gtype))
+        for ancestor, descendant in closure.values_list("ancestor_id", "descendant_id"):
+            counts = out[ancestor]
+            for key in types.get(descendant, ()):
+                counts[key] = counts.get(key, 0) + 1
+    return out
+
+
 def lifecycle_between(unit: Unit, since: dt.date, at: dt.date) -> dict[str, int]:
     """Organizations under `unit` established and ended in (since, at], the unit left out.
 
