@@ -41,7 +41,10 @@ def fill(page, values: dict):  # noqa: F811
 
 
 def submit(page):  # noqa: F811
-    page.click("form.form button[type=submit]")
+    # Wait for the POST's answer: a refused form answers 200 on the same address, and reading
+    # the page while that navigation is under way returned an empty document (a CI run failed so).
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)

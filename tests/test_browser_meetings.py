@@ -54,7 +54,8 @@ def test_record_mark_approve_download_and_the_members_phone(live_server, page): 
               "chair": "An Văn Chính", "secretary": "Bùi Thị Dự", "conclusions": "Thống nhất"}  # fmt: skip
     for name, value in values.items():
         page.fill(f"#id_{name}", value)
-    page.click("form.form button[type=submit]")
+    with page.expect_navigation():  # the refused form's answer, not the page mid-navigation
+        page.click("form.form button[type=submit]")
     assert "Giờ kết thúc phải sau giờ bắt đầu" in page.content()
     assert not Meeting.objects.exists()
     page.fill("#id_end", "21:00")
