@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role, User
 from grassroots.cadres import services as cadres
@@ -66,7 +67,8 @@ def test_enrol_complete_and_the_gap_closes(live_server, page):  # noqa: F811
     field.fill("tran van")
     page.locator("[role=option]", has_text=w.a.full_name).first.click(timeout=15_000)
     page.locator("#enrol button[type=submit]").click()
-    assert "Đã ghi danh" in page.locator("ul.messages").inner_text()
+    # expect() retries until the answer to the POST is shown (not the page it was sent from)
+    expect(page.locator("ul.messages")).to_contain_text("Đã ghi danh")
     page.goto(gaps.replace("2013-03-01", "2012-06-01"))
     assert "TC-12 (đến 01/03/2013)" in page.locator("#gaps").inner_text()
 
@@ -74,7 +76,7 @@ def test_enrol_complete_and_the_gap_closes(live_server, page):  # noqa: F811
     page.locator(f"#enrolments input[aria-label='{w.a.full_name}']").check()
     page.locator("#results select[name=result]").select_option("completed")
     page.locator("#results button[type=submit]").click()
-    assert "Đã ghi kết quả cho 1 học viên" in page.locator("ul.messages").inner_text()
+    expect(page.locator("ul.messages")).to_contain_text("Đã ghi kết quả cho 1 học viên")
 
     page.goto(gaps)
     assert page.locator("#below").inner_text() == "0"
