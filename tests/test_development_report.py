@@ -94,9 +94,9 @@ def test_english_catalogue_has_the_development_strings():
 
 def test_per_child_numbers_read_once_equal_each_child_read_alone(w):
     """The per-child table reads the admissions and open cases once for all children
-    (admissions_by_child, pipeline_by_child); each child's numbers are those of admissions()
-    and pipeline_counts() for that child alone — also for nested units (G and its cell C1),
-    where one admission counts for both."""
+    (admissions_by_unit, pipeline_by_child); each child's numbers are those of the row-by-row
+    count (`_admissions_by_row`) and pipeline_counts() for that child alone — also for nested
+    units (G and its cell C1), where one admission counts for both."""
     windows = [
         ("2023-12-31", "2024-12-31"),
         ("2010-01-01", "2024-12-31"),
@@ -104,13 +104,13 @@ def test_per_child_numbers_read_once_equal_each_child_read_alone(w):
     ]
     for children in ([w.g, w.x], [w.c1, w.c2, w.x], [w.g, w.c1], [w.p]):
         for since, at in windows:
-            alone = {c.pk: queries.admissions(c, _d(since), _d(at)) for c in children}
-            assert queries.admissions_by_child(children, _d(since), _d(at)) == alone
+            alone = {c.pk: queries._admissions_by_row(c, _d(since), _d(at)) for c in children}
+            assert queries.admissions_by_unit(children, _d(since), _d(at)) == alone
             for day in (since, at):
                 alone = {c.pk: queries.pipeline_counts(c, _d(day)) for c in children}
                 assert queries.pipeline_by_child(children, _d(day)) == alone
     # the numbers are not all zero: the test compares something
-    both = queries.admissions_by_child([w.g, w.c1], _d(SINCE), _d(AT))
+    both = queries.admissions_by_unit([w.g, w.c1], _d(SINCE), _d(AT))
     assert both[w.g.pk].admitted == both[w.c1.pk].admitted == 1
     assert sum(queries.pipeline_by_child([w.g, w.x], _d(AT))[w.g.pk].values()) == 2
     # a probationer who transfers is followed to the new cell (pipeline_counts' placement)

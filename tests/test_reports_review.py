@@ -254,7 +254,7 @@ def test_edited_text_stays_text_in_the_workbook(world):
 
 def test_statements_do_not_grow_with_the_children(world):
     """The per-child tables read once for all children (figures_by_unit, summary_by_unit,
-    trend_by_unit, admissions_by_child): three more children add no statement."""
+    trend_by_unit, admissions_by_unit): three more children add no statement."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -13,13 +13,26 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
 
 from grassroots.core.text import fold, sort_key
 from grassroots.figures.queries import flow_stints
 from grassroots.members.categories import classify
-from grassroots.members.models import MemberStint, Status
+from grassroots.members.models import Gender, MemberStint, Status
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import display_version, on
 from grassroots.territory.models import CellArrangement, VillageVersion
@@ -141,29 +154,133 @@ class Admissions:
     education: dict[str, int]
 
 
-_ADMISSION_COLUMNS = (
-    "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
-    "member__birth_date", "member__occupation", "member__education",
-)  # fmt: skip
-
-
 def admissions(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
     """Admissions in the window by the categories of the statistics report (domain.md §4.1,
     domain-processes.md §4). Youth Union membership is known from the candidate's file only.
     Occupation and education are counted in the coded lists of the member statistics
     (members/categories.py), so the groups are those of `grassroots statistics`."""
-    stints = admitted_stints(unit, since, at)
-    return _count_admissions(list(stints.values_list(*_ADMISSION_COLUMNS)), _youth(stints))
+    return admissions_by_unit([unit], since, at)[unit.pk]
 
 
-def _youth(stints: QuerySet) -> set[int]:
-    """Members of these stints who were Youth Union members as candidates (a subquery: a
-    province's 47,000 admissions made a list of 47,000 parameters)."""
-    return set(
-        Candidate.objects.filter(
-            member_id__in=stints.values("member_id"), former_member__isnull=True, youth_union=True
-        ).values_list("member_id", flat=True)
+class _DayNumber(Func):
+    """A date as the integer YYYYMMDD, so a full year of age is integer arithmetic in SQL on both
+    databases (Django's Extract* are Python functions called per row on SQLite)."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps a date as its ISO text
+        template = "CAST(REPLACE(%(expressions)s, '-', '') AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "CAST(TO_CHAR(%(expressions)s, 'YYYYMMDD') AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+# Full years of age on the admission day from the two YYYYMMDD numbers, as `_years` counts them
+# (rules.age_months // 12, domain.md §2.2: by month, the anniversary clamped to the month's end):
+# a year less while the day's MMDD is before the birthday's, except that one born on 29/02
+# turns a year older on 28/02 of a common year. Plain integer SQL (`/` truncates, both numbers
+# are positive), the same text on SQLite and PostgreSQL.
+_COMMON_YEAR = "NOT ({y} %% 4 = 0 AND ({y} %% 100 <> 0 OR {y} %% 400 = 0))"
+_FULL_YEARS = (
+    "(i.day_key / 10000 - i.birth_key / 10000 - CASE WHEN i.day_key %% 10000 < i.birth_key"
+    " %% 10000 AND NOT (i.day_key %% 10000 = 228 AND i.birth_key %% 10000 = 229 AND "
+    + _COMMON_YEAR.format(y="(i.day_key / 10000)")
+    + ") THEN 1 ELSE 0 END)"
+)
+
+
+def admissions_by_unit(units: list[Unit], since: dt.date, at: dt.date) -> dict[int, Admissions]:
+    """`admissions(u, since, at)` for each of `units` (the review report: the unit and its
+    children at once), counted by one GROUP BY: an admission counts for each of the units
+    whose subtree held its cell on the admission day (figures.queries.flow_ancestry) — a cell
+    under two of them that day (one then under the other) counts for both.
+
+    Each admission stint is read with what its categories need (the typed ethnicity, religion,
+    occupation and education, whether the member is a woman and was in the Youth Union as a
+    candidate, the age in full years on the admission day), joined to the closure rows of the
+    units that hold its cell that day, and grouped by unit and the typed values; the typed
+    values of each group are classified once in Python (`fold`, the coded lists), the rest are
+    SQL sums. Before, every admission was a Python row, read once for the unit and once for its
+    children (3 s of CPU of the country's report on 500,000 members, most of the report;
+    docs/performance.md, issue 18 session 10). `_admissions_by_row` is the row-by-row count
+    kept as the tests' reference."""
+    ids = list(dict.fromkeys(u.pk for u in units))
+    if not ids:
+        return {}
+    totals = {pk: _Tally() for pk in ids}
+    youth = Candidate.objects.filter(
+        member_id=OuterRef("member_id"), former_member__isnull=True, youth_union=True
     )
+    rows = (
+        flow_stints(None, since, at, "admitted", any_of=ids)
+        .order_by()
+        .annotate(
+            cell=F("unit_id"),
+            woman=DbCase(When(member__gender=Gender.FEMALE, then=Value(1)), default=Value(0)),
+            youth=DbCase(When(Exists(youth), then=Value(1)), default=Value(0)),
+            day_key=_DayNumber("start"),
+            birth_key=_DayNumber("member__birth_date"),
+            ethnicity=F("member__ethnicity"),
+            religion=F("member__religion"),
+            occupation=F("member__occupation"),
+            education=F("member__education"),
+        )
+        .values(
+            "cell", "day", "woman", "youth", "day_key", "birth_key",
+            "ethnicity", "religion", "occupation", "education",
+        )
+    )  # fmt: skip
+    inner, params = rows.query.sql_with_params()
+    # The ORM has no join from a stint to the closure rows (UnitAncestry has no reverse
+    # relation), and a subquery picks one holder where a cell can have two: the join is SQL.
+    sql = (
+        "SELECT a.ancestor_id, r.ethnicity, r.religion, r.occupation, r.education, COUNT(*),"
+        " SUM(r.woman), SUM(r.youth), SUM(r.years),"
+        " SUM(CASE WHEN r.years BETWEEN 18 AND 30 THEN 1 ELSE 0 END)"
+        f" FROM (SELECT i.*, {_FULL_YEARS} AS years FROM ({inner}) i) r"
+        f" JOIN {UnitAncestry._meta.db_table} a ON a.descendant_id = r.cell"
+        ' AND a.valid_from <= r."day" AND (a.valid_to IS NULL OR a.valid_to > r."day")'
+        f" WHERE a.ancestor_id IN ({', '.join(['%s'] * len(ids))})"
+        " GROUP BY a.ancestor_id, r.ethnicity, r.religion, r.occupation, r.education"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        groups = cursor.fetchall()
+    minority = _memo(lambda v: fold(v or "Kinh") != "kinh")
+    religious = _memo(lambda v: fold(v or "") not in NO_RELIGION)
+    occupation_of = _memo(lambda v: classify("occupation", v))
+    education_of = _memo(lambda v: classify("education", v))
+    for pk, ethnicity, religion, occ, edu, n, women, youths, years, young in groups:
+        t = totals[pk]
+        t.admitted += n
+        t.by["women"] += int(women)
+        t.by["ethnic_minority"] += n * minority(ethnicity)
+        t.by["religious"] += n * religious(religion)
+        t.by["youth_union"] += int(youths)
+        t.by["age_18_30"] += int(young)
+        t.years += int(years)
+        t.occupation[occupation_of(occ)] += n
+        t.education[education_of(edu)] += n
+    return {pk: t.admissions() for pk, t in totals.items()}
+
+
+@dataclass
+class _Tally:
+    admitted: int = 0
+    by: dict = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    years: int = 0
+    occupation: Counter = field(default_factory=Counter)
+    education: Counter = field(default_factory=Counter)
+
+    def admissions(self) -> Admissions:
+        average = round(self.years / self.admitted, 1) if self.admitted else None
+        return Admissions(
+            self.admitted, self.by, average, dict(self.occupation), dict(self.education)
+        )
 
 
 def _closure(ids: list[int]) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
@@ -186,30 +303,23 @@ def _holders(closure, unit_id: int, day: dt.date) -> list[int]:
     ]
 
 
-def admissions_by_child(children: list[Unit], since: dt.date, at: dt.date) -> dict[int, Admissions]:
-    """`admissions(child, since, at)` for each of `children`, from one read of their
-    admissions: an admission counts for each child whose subtree held its cell on the
-    admission day, as in `admissions(child)` (figures.queries.flow_ancestry). For the review
-    report's per-child table: one statement per child read the whole stint table each time
-    (docs/performance.md, issue 18)."""
-    ids = [c.pk for c in children]
-    closure = _closure(ids)
-    rows: dict[int, list] = {pk: [] for pk in ids}
-    stints = flow_stints(None, since, at, "admitted", any_of=ids)
-    for *row, unit_id in stints.values_list(*_ADMISSION_COLUMNS, "unit_id"):
-        for pk in _holders(closure, unit_id, row[1]):  # row[1]: the admission day
-            rows[pk].append(row)
-    youth = _youth(stints)
-    return {pk: _count_admissions(found, youth) for pk, found in rows.items()}
+# The admissions one row each, as they were counted before the GROUP BY: the tests' reference
+# (tests/test_development_report.py proves `admissions_by_unit` equal to it on generated data).
+
+_ADMISSION_COLUMNS = (
+    "member_id", "start", "member__gender", "member__ethnicity", "member__religion",
+    "member__birth_date", "member__occupation", "member__education",
+)  # fmt: skip
 
 
-def _count_admissions(rows: list, youth: set[int]) -> Admissions:
-    # Each distinct typed value is folded and classified once (a province's admissions repeat
-    # a few hundred values: per row, classify() was most of the time).
-    minority = _memo(lambda v: fold(v or "Kinh") != "kinh")
-    religious = _memo(lambda v: fold(v or "") not in NO_RELIGION)
-    occupation_of = _memo(lambda v: classify("occupation", v))
-    education_of = _memo(lambda v: classify("education", v))
+def _admissions_by_row(unit: Unit, since: dt.date, at: dt.date) -> Admissions:
+    stints = admitted_stints(unit, since, at)
+    rows = list(stints.values_list(*_ADMISSION_COLUMNS))
+    youth = set(
+        Candidate.objects.filter(
+            member_id__in=stints.values("member_id"), former_member__isnull=True, youth_union=True
+        ).values_list("member_id", flat=True)
+    )
     by = dict.fromkeys(CATEGORIES, 0)
     occupation: Counter = Counter()
     education: Counter = Counter()
@@ -218,12 +328,12 @@ def _count_admissions(rows: list, youth: set[int]) -> Admissions:
         age = _years(birth, start)
         ages.append(age)
         by["women"] += gender == "F"
-        by["ethnic_minority"] += minority(ethnicity)
-        by["religious"] += religious(religion)
+        by["ethnic_minority"] += fold(ethnicity or "Kinh") != "kinh"
+        by["religious"] += fold(religion or "") not in NO_RELIGION
         by["youth_union"] += member_id in youth
         by["age_18_30"] += 18 <= age <= 30
-        occupation[occupation_of(occ)] += 1
-        education[education_of(edu)] += 1
+        occupation[classify("occupation", occ)] += 1
+        education[classify("education", edu)] += 1
     average = round(sum(ages) / len(ages), 1) if ages else None
     return Admissions(len(rows), by, average, dict(occupation), dict(education))
 

@@ -53,9 +53,12 @@ def _labels(field: str) -> list[tuple[str, str]]:
 
 
 def development(ctx: Context) -> Section | None:
-    adm = queries.admissions(ctx.unit, ctx.since, ctx.at)
-    before = queries.pipeline_counts(ctx.unit, ctx.since)
-    after = queries.pipeline_counts(ctx.unit, ctx.at)
+    # One read each for the unit and all its children: the admissions grouped in SQL, the open
+    # cases at both dates (a country's 500,000 members: 3 s of the report's 5,5 s before).
+    units = [ctx.unit, *(c.unit for c in ctx.children)]
+    admitted = queries.admissions_by_unit(units, ctx.since, ctx.at)
+    opened = queries.pipeline_by_child(units, ctx.since), queries.pipeline_by_child(units, ctx.at)
+    adm, before, after = admitted[ctx.unit.pk], opened[0][ctx.unit.pk], opened[1][ctx.unit.pk]
     if not (adm.admitted or any(before.values()) or any(after.values())):
         return None
     lines = [flow_line("admitted", _("Kết nạp đảng viên"), adm.admitted)]
@@ -89,7 +92,7 @@ def development(ctx: Context) -> Section | None:
             Column("pipeline_before", _("Đang xét đầu kỳ")),
             Column("pipeline_after", _("Đang xét cuối kỳ")),
         ],
-        _child_rows(ctx),
+        _child_rows(ctx, admitted, *opened),
     )
     chart = Chart(
         "bar",
@@ -115,19 +118,15 @@ def _open(counts: dict[str, int]) -> int:
     return sum(counts.values())
 
 
-def _child_rows(ctx: Context) -> list[dict]:
-    """One row per child, from one read of the unit's admissions and open cases at each date
-    (the same numbers as `admissions(child)` and `pipeline_counts(child)`)."""
-    units = [c.unit for c in ctx.children]
-    adm = queries.admissions_by_child(units, ctx.since, ctx.at)
-    before = queries.pipeline_by_child(units, ctx.since)
-    after = queries.pipeline_by_child(units, ctx.at)
+def _child_rows(ctx: Context, admitted: dict, before: dict, after: dict) -> list[dict]:
+    """One row per child, from the section's reads for all of them (the same numbers as
+    `admissions(child)` and `pipeline_counts(child)`)."""
     return [
         {
             "code": c.unit.code,
             "name": c.name,
-            "admitted": adm[c.unit.pk].admitted,
-            **adm[c.unit.pk].by,
+            "admitted": admitted[c.unit.pk].admitted,
+            **admitted[c.unit.pk].by,
             "pipeline_before": _open(before[c.unit.pk]),
             "pipeline_after": _open(after[c.unit.pk]),
         }
