@@ -190,6 +190,11 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Uploaded files (docs/security.md "Limits on uploaded files"): checked before the file is read.
 # Files attached to registered Party documents (directives): PDF, DOCX, scans (issue 17).
 DIRECTIVES_MAX_FILE_BYTES = env_int("DIRECTIVES_MAX_FILE_BYTES", 20 * 1024 * 1024)
+# A requirement added to (or a document with requirements voided under) a document whose chain
+# can bind more organizations than this is recomputed by the worker, the tracker saying so
+# meanwhile (issue 17, docs/directives.md "Stored duties"): ~0.2 ms of CPU an organization, so
+# 5,000 keeps the request near a second; a national resolution (~346,000) takes about a minute.
+DIRECTIVES_CASCADE_SYNC_UNITS = env_int("DIRECTIVES_CASCADE_SYNC_UNITS", 5000)
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_INFLATED_BYTES = env_int("IMPORT_MAX_INFLATED_BYTES", 500 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)

@@ -27,6 +27,17 @@ counted per (asked, ancestor, child) and thresholds in `figures.CascadeDutyCount
 tracker reads instead of them: a refresh of every organization recounts the refreshed documents
 in one statement; a refresh of some organizations recounts the (asked, ancestor, child) triples
 their grouped rows had before or have after.
+
+A whole root binding more organizations than `DIRECTIVES_CASCADE_SYNC_UNITS` (a national
+resolution: ~2.9M rows, about a minute of CPU) is not recomputed in the writer's transaction:
+`defer` marks it pending (`figures.CascadeDutyPending`, in the writer's transaction: the tracker
+then says "being recomputed" instead of showing rows that predate the change) and the worker's
+`recompute_pending` writes the root's rows under the other half of the keys (`asked_id` = ±the
+document's id, `figures.CascadeDutyFlip` says which half is read) batch by batch, committing as it
+goes so other writers are not held, then in one short transaction checks that no whole-root
+change came meanwhile, recomputes the organizations other writers refreshed meanwhile
+(`figures.CascadeDutyPendingUnit`), flips the keys and drops the pending row; the old half is
+deleted after. Readers see the old figures flagged pending or the new ones, never a mix.
 """
 
 from __future__ import annotations
@@ -37,13 +48,21 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from django.apps import apps
-from django.db import connection
-from django.db.models import Q
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import copy_rows
 from grassroots.directives.kinds import LEVELS, PLAN_KINDS
-from grassroots.figures.models import CascadeDuty, CascadeDutyCount
+from grassroots.figures.models import (
+    CascadeDuty,
+    CascadeDutyCount,
+    CascadeDutyFlip,
+    CascadeDutyPending,
+    CascadeDutyPendingUnit,
+)
 from grassroots.organizations.models import Unit, UnitAncestry, UnitVersion
 
 NEVER = dt.date(1, 1, 1)  # an "until" before every day: the row never stands for that count
@@ -59,6 +78,8 @@ COUNT_KEY = [
     "done_on", "ended", "org_until", "issued_until", "late_until",
 ]  # fmt: skip
 CHUNK = 5000
+CLAIM_STALE = dt.timedelta(minutes=10)  # a worker renews its claim every batch (seconds)
+ATTEMPTS = 5  # whole-root changes arriving while the worker computes: recompute at most so often
 
 
 def _models():
@@ -76,10 +97,44 @@ def roots_of(document_ids: Iterable[int]) -> set[int]:
     return {root or pk for pk, root in rows}
 
 
-def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = None) -> int:
+def _flipped() -> set[int]:
+    return set(CascadeDutyFlip.objects.values_list("document_id", flat=True))
+
+
+def _key(document_id: int, flipped: set[int], other: bool = False) -> int:
+    """The `asked_id` a document's rows are read under (the other half's, with `other`)."""
+    return -document_id if (document_id in flipped) != other else document_id
+
+
+def stored_key(document_id: int) -> int:
+    """The `asked_id` the tracker reads a document's rows under."""
+    flipped = CascadeDutyFlip.objects.filter(document_id=document_id).exists()
+    return -document_id if flipped else document_id
+
+
+def pending_since(root_id: int) -> dt.datetime | None:
+    """When a whole-root change of the document root was handed to the worker, if it still is."""
+    return (
+        CascadeDutyPending.objects.filter(root_id=root_id).values_list("since", flat=True).first()
+    )
+
+
+def refresh(
+    roots: Iterable[int] | None = None,
+    units: Iterable[int] | None = None,
+    *,
+    other: bool = False,
+    note: bool = True,
+) -> int:
     """Replace the rows of every asked document under `roots` (all with None), for the
-    organizations `units` (all with None); the number of rows written."""
+    organizations `units` (all with None); the number of rows written. `other`: the half of the
+    keys not read (the worker's swap); `note`: log the organizations for a pending root's swap."""
     Document, Requirement, _s = _models()
+    if roots is None and units is None:
+        # everything is recomputed from the facts in this transaction: nothing is pending any
+        # more (a worker still computing finds its row gone and drops its half)
+        CascadeDutyPending.objects.all().delete()
+        CascadeDutyPendingUnit.objects.all()._raw_delete(connection.alias)
     if not Requirement.objects.exists():  # a tree change before any directive: nothing to keep
         return 0
     docs_qs = Document.objects.filter(voided_at__isnull=True)
@@ -91,19 +146,28 @@ def refresh(roots: Iterable[int] | None = None, units: Iterable[int] | None = No
     unit_set = None if units is None else set(units)
     if unit_set is not None and not unit_set:
         return 0
+    if unit_set is not None and note:
+        _note_pending(roots, unit_set)
+    flipped = _flipped()
+
+    def key(document_id: int) -> int:
+        return _key(document_id, flipped, other)
+
     # the (asked, ancestor, child) triples to recount: those of the rows replaced (a refresh of
     # some organizations) and those of the rows written
-    triples = None if unit_set is None else _triples(roots, unit_set)
-    _delete(roots, unit_set)
-    written = _refresh(roots, unit_set, docs_qs, triples)
+    asked = _asked(roots)
+    keys = None if asked is None else [key(a) for a in asked]
+    triples = None if unit_set is None else _triples(keys, unit_set)
+    _delete(keys, unit_set)
+    written = _refresh(roots, unit_set, docs_qs, triples, key)
     if triples is None:
-        _recount_documents(roots)
+        _recount_documents(keys)
     else:
         _recount(triples)
     return written
 
 
-def _refresh(roots, unit_set, docs_qs, triples: set | None) -> int:
+def _refresh(roots, unit_set, docs_qs, triples: set | None, key_of, beat=None) -> int:
     Document, Requirement, _s = _models()
     docs = list(docs_qs.values_list("pk", "root_id", "path", "issuer_id", "kind", "date"))
     req_qs = Requirement.objects.filter(document__voided_at__isnull=True)
@@ -124,7 +188,7 @@ def _refresh(roots, unit_set, docs_qs, triples: set | None) -> int:
         ids = {d[0] for d in root_docs}
         root_reqs = [r for r in reqs if r[1] in ids]
         if root_reqs:
-            written += _refresh_root(root_docs, root_reqs, unit_set, triples)
+            written += _refresh_root(root_docs, root_reqs, unit_set, triples, key_of, beat)
     return written
 
 
@@ -144,10 +208,12 @@ def _asked(roots: set[int] | None) -> list[int] | None:
                    for x in path.strip("/").split("/")})  # fmt: skip
 
 
-def _delete(roots: set[int] | None, units: set[int] | None) -> None:
+def _delete(keys: list[int] | None, units: set[int] | None) -> None:
+    """The rows under `keys` (every half of every document with None: a tree change or a
+    rebuild) of the organizations `units` (all with None)."""
     rows = CascadeDuty.objects.all()
-    if roots is not None:
-        rows = rows.filter(asked_id__in=_asked(roots))
+    if keys is not None:
+        rows = rows.filter(asked_id__in=keys)
     if units is None:
         rows._raw_delete(connection.alias)
         return
@@ -207,14 +273,14 @@ def _merge(pieces: list[tuple]) -> list[list]:
     return out
 
 
-def _triples(roots: set[int] | None, units: set[int]) -> set[tuple]:
+def _triples(keys: list[int] | None, units: set[int]) -> set[tuple]:
     """The (asked, ancestor, child) of the grouped rows of these organizations now. `grouped` is
     tested here, not in SQL: with it in the WHERE clause SQLite chose the place index (asked,
     ancestor, grouped, …) on `asked` alone and read every row of the document (1.9 s CPU for one
     cell nationally) instead of the (asked, organization) index."""
     rows = CascadeDuty.objects.all()
-    if roots is not None:
-        rows = rows.filter(asked_id__in=_asked(roots))
+    if keys is not None:
+        rows = rows.filter(asked_id__in=keys)
     out: set[tuple] = set()
     fields = ("asked_id", "ancestor_id", "child_id", "grouped")
     for chunk in _chunks(rows.values_list(*fields), units):
@@ -230,9 +296,8 @@ def _count_sql(where: str) -> str:
     )
 
 
-def _recount_documents(roots: set[int] | None) -> None:
-    """Recount every grouped row of the documents under `roots` (all with None)."""
-    asked = _asked(roots)
+def _recount_documents(asked: list[int] | None) -> None:
+    """Recount every grouped row under the keys `asked` (all with None)."""
     counts = CascadeDutyCount.objects.all()
     if asked is None:
         counts._raw_delete(connection.alias)
@@ -268,7 +333,7 @@ def _recount(triples: set[tuple]) -> None:
 
 
 def _refresh_root(
-    docs: list[tuple], reqs: list[tuple], units: set[int] | None, triples: set | None
+    docs: list[tuple], reqs: list[tuple], units: set[int] | None, triples: set | None, key_of, beat
 ) -> int:
     Document, Requirement, StudySession = _models()
     doc_by_id = {d[0]: d for d in docs}
@@ -316,12 +381,14 @@ def _refresh_root(
         if not chain_reqs:
             continue
         for unit_id in ids:
-            _unit_rows(rows, asked[0], unit_id, chain_reqs, doc_by_id, pieces, closure[unit_id],
+            _unit_rows(rows, key_of(asked[0]), unit_id, chain_reqs, doc_by_id, pieces, closure[unit_id],
                        ended.get(unit_id), studies.get(unit_id, ()), issued.get(unit_id, ()),
                        in_chain)  # fmt: skip
             if len(rows) >= 50_000:
                 written += _insert(rows, triples)
                 rows.clear()
+                if beat is not None:
+                    beat()
     return written + _insert(rows, triples)
 
 
@@ -418,12 +485,174 @@ def _insert(rows: list[tuple], triples: set | None) -> int:
     if triples is not None:
         triples.update((r[0], r[3], r[4]) for r in rows if r[-1])
     table = CascadeDuty._meta.db_table
-    if connection.vendor == "postgresql":
-        copy_rows(table, COLUMNS, rows)
-        return len(rows)
-    sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['?'] * len(COLUMNS))})"
-    connection.ensure_connection()
-    connection.connection.executemany(
-        sql, [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in rows]
-    )
+    # one transaction per batch: the worker writes a root's rows outside any (other writers,
+    # SQLite's included, get the database between batches); a savepoint inside a writer's
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            copy_rows(table, COLUMNS, rows)
+            return len(rows)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['?'] * len(COLUMNS))})"
+        )
+        connection.ensure_connection()
+        connection.connection.executemany(
+            sql, [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in r) for r in rows]
+        )
     return len(rows)
+
+
+def _reach(root_id: int) -> int:
+    """How many organizations the root's asked documents can bind: those ever under their
+    issuers (every organization, for a central body's). An upper bound, read from the indexes."""
+    Document, _r, _s = _models()
+    asked = _asked({root_id})
+    issuers = set(Document.objects.filter(pk__in=asked).values_list("issuer_id", flat=True))
+    if None in issuers:
+        return Unit.objects.count()
+    return UnitAncestry.objects.filter(ancestor_id__in=issuers, depth__gt=0).count()
+
+
+def defer(roots: set[int]) -> set[int]:
+    """Of the roots whose every organization must be recomputed, those the worker will do: one
+    already pending (another whole-root change while it waits or computes: its generation moves,
+    so a computation that started before is not swapped in), or binding more organizations than
+    `DIRECTIVES_CASCADE_SYNC_UNITS`. Their pending row is written here, in the writer's
+    transaction, with the change itself."""
+    if not roots:
+        return set()
+    # locked: a worker swapping this root holds its row; once it commits the row is gone and
+    # the root is marked afresh (an unlocked read would move a row about to disappear)
+    pending = set(
+        CascadeDutyPending.objects.select_for_update()
+        .filter(root_id__in=roots)
+        .values_list("root_id", flat=True)
+    )
+    limit = settings.DIRECTIVES_CASCADE_SYNC_UNITS
+    big = {root for root in roots - pending if _reach(root) > limit}
+    if big:
+        now = timezone.now()
+        CascadeDutyPending.objects.bulk_create(
+            [CascadeDutyPending(root_id=root, since=now) for root in sorted(big)],
+            ignore_conflicts=True,  # a concurrent writer's row: the update below moves it
+        )
+    deferred = pending | big
+    if deferred:
+        CascadeDutyPending.objects.filter(root_id__in=deferred).update(
+            generation=F("generation") + 1
+        )
+    return deferred
+
+
+def _note_pending(roots: set[int] | None, units: set[int]) -> None:
+    """Some organizations' rows are refreshed (a plan, a study session, a tree change): for the
+    pending roots among `roots`, remember them so the worker's swap recomputes them from the
+    facts as they are then (its own computation may have read them before this change)."""
+    pending = CascadeDutyPending.objects.all()
+    if roots is not None:
+        pending = pending.filter(root_id__in=roots)
+    sql, params = pending.values_list("root_id").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # shared with other writers, exclusive with the worker's swap: a note is either read by
+        # the swap or written after it (then the root is no longer pending and the keys read
+        # next are the new ones); SQLite's writers are serialized already
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [row[0] for row in cursor.fetchall()]
+    notes = [
+        CascadeDutyPendingUnit(root_id=root, unit_id=unit_id) for root in found for unit_id in units
+    ]
+    CascadeDutyPendingUnit.objects.bulk_create(notes, batch_size=CHUNK)
+
+
+def _clear(keys: list[int]) -> None:
+    """Delete the rows and counts under `keys`, a transaction per batch (the half a worker is
+    about to write, or the one it just left: no reader looks at either)."""
+    if not keys:
+        return
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        for table in (CascadeDuty._meta.db_table, CascadeDutyCount._meta.db_table):
+            while True:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table}"
+                        f" WHERE asked_id IN ({marks}) LIMIT 20000)",
+                        keys,
+                    )
+                    if cursor.rowcount < 20000:
+                        break
+
+
+def recompute_pending(root_id: int, *, before_swap=None) -> str:
+    """The worker's recompute of a pending root (module docstring): "done", "skipped" (nothing
+    pending), "busy" (another worker's claim), "gone" (a rebuild made it exact meanwhile) or
+    "again" (whole-root changes kept coming: the claim is released for a new task).
+    `before_swap` lets a test write in the window between the computation and the swap."""
+    Document, _r, _s = _models()
+    stale = timezone.now() - CLAIM_STALE
+    claimed = (
+        CascadeDutyPending.objects.filter(root_id=root_id)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=timezone.now())
+    )
+    if not claimed:
+        # "busy": another worker holds it (or one that died: its claim goes stale)
+        return "busy" if CascadeDutyPending.objects.filter(root_id=root_id).exists() else "skipped"
+
+    def beat() -> None:
+        CascadeDutyPending.objects.filter(root_id=root_id).update(claimed_at=timezone.now())
+
+    for _attempt in range(ATTEMPTS):
+        generation = (
+            CascadeDutyPending.objects.filter(root_id=root_id)
+            .values_list("generation", flat=True)
+            .first()
+        )
+        if generation is None:
+            return "gone"
+        flipped = _flipped()
+        asked = _asked({root_id})
+        target = [_key(a, flipped, True) for a in asked]
+        _clear(target)  # what a worker that died mid-way left there
+
+        def key(document_id: int, flipped=flipped) -> int:
+            return _key(document_id, flipped, True)
+
+        docs = Document.objects.filter(voided_at__isnull=True, root_id=root_id)
+        _refresh({root_id}, None, docs, None, key, beat)
+        _recount_documents(target)
+        if before_swap is not None:
+            before_swap()
+        with transaction.atomic():
+            row = CascadeDutyPending.objects.select_for_update().filter(root_id=root_id).first()
+            swap = row is not None and row.generation == generation
+            if swap:
+                notes = CascadeDutyPendingUnit.objects.filter(root_id=root_id)
+                units = set(notes.values_list("unit_id", flat=True))
+                if units:
+                    refresh({root_id}, units, other=True, note=False)
+                for document_id in asked:
+                    if document_id in flipped:
+                        CascadeDutyFlip.objects.filter(document_id=document_id).delete()
+                    else:
+                        CascadeDutyFlip.objects.create(document_id=document_id)
+                notes._raw_delete(connection.alias)
+                row.delete()
+        if swap:
+            _clear([_key(a, flipped) for a in asked])  # the half just left
+            return "done"
+        if row is None:
+            _clear(target)
+            return "gone"
+    release(root_id)
+    return "again"
+
+
+def release(root_id: int) -> None:
+    """Let another task take the root (this one gives up or failed)."""
+    CascadeDutyPending.objects.filter(root_id=root_id).update(claimed_at=None)
+
+
+def pending_roots() -> list[int]:
+    return list(CascadeDutyPending.objects.order_by("root_id").values_list("root_id", flat=True))

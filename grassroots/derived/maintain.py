@@ -45,6 +45,7 @@ from . import (
     member_levels,
     member_seniority,
     name_index,
+    tasks,
 )
 from .closure import rebuild_closure
 from .ledger import STINT_COLUMNS, StintRow, TreeSnapshot, apply_stint_change, rebuild
@@ -57,6 +58,8 @@ __all__ = [
     "TreeSnapshot",
     "cascade_documents_changed",
     "cascade_duties_rebuild",
+    "cascade_pending_requeue",
+    "cascade_pending_run",
     "derived_discarded",
     "member_renamed",
     "member_stints_changed",
@@ -176,8 +179,32 @@ def members_recode(fields=None):
 def cascade_documents_changed(document_ids, units=None) -> None:
     """Recompute the placed duties (figures.CascadeDuty) of the documents' roots: for the
     organizations `units` whose done days changed (a plan, a study session), or for every
-    organization (a requirement, a document with requirements, a void)."""
-    cascade_duties.refresh(cascade_duties.roots_of(document_ids), units)
+    organization (a requirement, a document with requirements, a void) — for a root binding
+    more than `DIRECTIVES_CASCADE_SYNC_UNITS` organizations, or one already pending, by the
+    worker: marked pending here and queued in this transaction (the task row is written with
+    the change, so a rolled-back change queues nothing); the tracker says so until it is done."""
+    roots = cascade_duties.roots_of(document_ids)
+    if units is None:
+        deferred = cascade_duties.defer(roots)
+        for root in sorted(deferred):
+            tasks.cascade_root_recompute.enqueue(root)
+        roots -= deferred
+    cascade_duties.refresh(roots, units)
+
+
+def cascade_pending_run() -> dict[int, str]:
+    """Recompute every pending root in this process, as the worker would (`grassroots
+    cascade-duties --pending`: without a worker, or to time it); root → outcome."""
+    return {root: cascade_duties.recompute_pending(root) for root in cascade_duties.pending_roots()}
+
+
+def cascade_pending_requeue() -> int:
+    """Queue again every pending root (a starting worker: the task of a worker that died is
+    failed, its claim goes stale and the new task takes it over)."""
+    roots = cascade_duties.pending_roots()
+    for root in roots:
+        tasks.cascade_root_recompute.enqueue(root)
+    return len(roots)
 
 
 def cascade_duties_rebuild() -> int:

@@ -59,7 +59,8 @@ class DocumentsView(APIView):
 
 
 class CascadeView(APIView):
-    """The tracker of a document for an organization as of a day (grassroots cascade --json)."""
+    """The tracker of a document for an organization as of a day (grassroots cascade --json);
+    202 with `pending` while the worker recomputes it after a whole-root change."""
 
     @extend_schema(
         parameters=[OpenApiParameter("at", str, description="ngày xem; mặc định hôm nay")],
@@ -76,7 +77,10 @@ class CascadeView(APIView):
         unit = access.get_unit_for_user(request.user, code)
         if not access.can_see_unit_on(request.user, unit, at):
             raise Http404
-        return Response(queries.cascade_figures(doc, unit, at))
+        figures = queries.cascade_figures(doc, unit, at)
+        if figures.get("pending"):  # being recomputed by the worker: ask again (202, Retry-After)
+            return Response(figures, status=202, headers={"Retry-After": "30"})
+        return Response(figures)
 
 
 class DocumentFileView(APIView):

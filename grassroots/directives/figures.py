@@ -18,6 +18,7 @@ import datetime as dt
 
 from django.db import connection
 
+from grassroots.derived.cascade_duties import pending_since, stored_key
 from grassroots.figures.models import CascadeDuty, CascadeDutyCount
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import children_at
@@ -59,7 +60,24 @@ def _kid_sql(unit_id: int, kid_ids: list[int]) -> tuple[str, list]:
 
 
 def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
-    """The figures of `queries.Cascade.as_json`, read from the stored duties."""
+    """The figures of `queries.Cascade.as_json`, read from the stored duties — or, while the
+    worker recomputes the document's root after a whole-root change (`cascade_duties.defer`),
+    only `pending` and `pending_since`: the stored rows predate that change."""
+    head = {"document": document.symbol, "unit": unit.code, "at": at.isoformat()}
+    for _attempt in range(3):
+        since = pending_since(document.root_id or document.pk)
+        if since is not None:
+            return {**head, "pending": True, "pending_since": since.isoformat()}
+        key = stored_key(document.pk)
+        out = _figures(document, unit, at, key)
+        # the worker's swap flips the half read and then deletes the old one: figures read
+        # across a flip may miss rows, so they are read again
+        if stored_key(document.pk) == key:
+            return out
+    raise RuntimeError(f"cascade figures of {document.pk}: the stored duties kept moving")
+
+
+def _figures(document: Document, unit: Unit, at: dt.date, key: int) -> dict:
     in_chain = chain(document, at)
     docs = list(in_chain.values_list("pk", "issuer_id", "kind", "symbol", "date"))
     reqs = list(
@@ -83,7 +101,7 @@ def cascade_json(document: Document, unit: Unit, at: dt.date) -> dict:
         f"FROM {T_DUTY} d WHERE d.asked_id = %s AND d.ancestor_id = %s AND d.at_from <= %s"
         " AND d.at_to > %s"
     )
-    placed_params = [document.pk, unit.pk, at, at]
+    placed_params = [key, unit.pk, at, at]
 
     def counted(t: str, n: str) -> tuple[str, list]:
         """The columns a duty (`n` = 1) or a count of duties (`n`) gives the grouping."""

@@ -182,7 +182,8 @@ def cascade(document: Document, unit: Unit, at: dt.date) -> Cascade:
 
 def cascade_figures(document: Document, unit: Unit, at: dt.date) -> dict:
     """`Cascade.as_json` computed by the database in one statement (the CLI and the API: a
-    national resolution over the whole country; directives/figures.py)."""
+    national resolution over the whole country; directives/figures.py); only `pending` and
+    `pending_since` while the worker recomputes the document's root."""
     from .figures import cascade_json
 
     return cascade_json(document, unit, at)
@@ -221,6 +222,14 @@ def inbox(unit: Unit, at: dt.date, *, only_open: bool = False) -> list[InboxItem
     return sorted(items, key=lambda i: (order.get(i.state, 4), i.deadline))
 
 
+def cascade_pending(document: Document) -> dt.datetime | None:
+    """When the worker was asked to recompute the tracker of the document's root (a requirement
+    added or voided far up the tree), if it has not finished: the document page says so."""
+    from grassroots.derived.cascade_duties import pending_since
+
+    return pending_since(document.root_id or document.pk)
+
+
 @dataclass
 class CascadePage:
     """The cascade page: the figures, the organization's own duties, and its children one level
@@ -230,11 +239,14 @@ class CascadePage:
     figures: dict
     own: Org | None
     children: list[dict]
+    pending_since: dt.datetime | None = None  # being recomputed: no figures, no children
 
 
 def cascade_page(document: Document, unit: Unit, at: dt.date) -> CascadePage:
     figures = cascade_figures(document, unit, at)
     own = track(document, unit, at, only_unit=True).orgs.get(unit.pk)
+    if figures.get("pending"):  # the organization's own duties are read from the facts: exact
+        return CascadePage(figures, own, [], dt.datetime.fromisoformat(figures["pending_since"]))
     plans = {(c["code"], c["plan"]["number"]) for c in figures["children"] if c["plan"]}
     links: dict[tuple[str, str], int] = {}
     if plans:

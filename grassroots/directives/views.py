@@ -112,6 +112,7 @@ def document(request, pk: int):
         "requirements": doc.requirements.all(),
         "children": queries.documents_visible(request.user).filter(parent=doc),
         "studies": studies,
+        "pending_since": queries.cascade_pending(doc),
         "can_upload": may_write or (doc.issuer is None and access.may_act_for(
             request.user, None, doc.date, Role.APPROVER)),
         "scope": getattr(request.user, "scope", None),
@@ -193,6 +194,7 @@ def cascade(request, pk: int, code: str):
         "figures": result.figures,
         "own": result.own,
         "children": result.children,
+        "pending_since": result.pending_since,
     }
     return render(request, "directives/cascade.html", context)
 

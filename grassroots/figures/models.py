@@ -362,6 +362,44 @@ class CascadeDutyCount(models.Model):
         ]
 
 
+class CascadeDutyPending(models.Model):
+    """A document root whose placed duties the worker is recomputing (issue 17, docs/directives.md
+    "Stored duties"): a requirement added to, or a document with requirements voided under, a
+    root binding more organizations than `DIRECTIVES_CASCADE_SYNC_UNITS` (a national resolution:
+    ~2.9M rows, about a minute of CPU) is not recomputed in the writer's request. The writer
+    writes this row in its own transaction; while it stands the tracker shows "being
+    recomputed", never the rows (they predate the change). The worker writes the new rows into the
+    other half of the keys (`CascadeDutyFlip`) batch by batch, then in one short transaction
+    checks that no whole-root change came meanwhile (`generation`), recomputes the organizations
+    written one by one meanwhile (`CascadeDutyPendingUnit`), flips the keys and deletes this row
+    — so readers see the old figures flagged pending, or the new ones, never a mix."""
+
+    root_id = models.BigIntegerField(unique=True)
+    generation = models.IntegerField(default=1)  # +1 by every whole-root change while pending
+    since = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True)  # a worker on it; renewed per batch
+
+
+class CascadeDutyPendingUnit(models.Model):
+    """An organization whose rows of a pending root a writer refreshed (a plan, a study session,
+    a tree change) while the worker was computing the root: recomputed again in the swap."""
+
+    root_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["root_id", "unit_id"], name="cascadependingunit_root")]
+
+
+class CascadeDutyFlip(models.Model):
+    """Asked documents whose placed duties (and counts) are stored under `asked_id = −id`.
+
+    Two halves per asked document, so the worker can write a whole root's new rows where no
+    reader looks and switch by writing or deleting this row; the old half is deleted after."""
+
+    document_id = models.BigIntegerField(unique=True)
+
+
 class QualityAncestorMonth(models.Model):
     """Per (organization, month): how many cells under it (the closure on the month's first day,
     as `meetings.queries.quality_scores` reads them) recorded the month's quality self-assessment

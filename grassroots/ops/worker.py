@@ -18,6 +18,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from grassroots.derived import maintain
 from grassroots.excel import export_jobs, jobs
 from grassroots.reports import jobs as report_jobs
 
@@ -88,6 +89,8 @@ def run(
         failed = fail_orphaned_tasks(except_worker=worker_id)
         if failed:
             logger.warning("marked %d task(s) of stopped workers as failed", failed)
+        # a directive's placed duties a stopped worker was recomputing stay pending: queue them
+        maintain.cascade_pending_requeue()
         worker = Worker(
             queue_names=["*"],
             interval=interval,

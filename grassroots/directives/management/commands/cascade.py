@@ -1,11 +1,15 @@
 """`grassroots cascade --document "22-NQ/TW" --unit CODE --at D [--json]`: who below has
 studied a document, issued their plan, filed their reviews, and what is late (docs/directives.md)."""
 
+from django.core.management.base import CommandError
+
 from grassroots.core.cli import BadArgument, GrassrootsCommand, date_arg, dumps, number
 from grassroots.directives import queries
 from grassroots.directives.kinds import parse_symbol
 from grassroots.directives.models import Document
 from grassroots.organizations.cli import unit_arg
+
+PENDING_EXIT = 75
 
 
 def document_arg(text: str, issuer: str = "") -> Document:
@@ -39,6 +43,13 @@ class Command(GrassrootsCommand):
         result = queries.cascade_figures(doc, unit, options["at"])
         if options["json"]:
             self.stdout.write(dumps(result))
+        if result.get("pending"):  # exit status 75 (EX_TEMPFAIL): the figures come later
+            raise CommandError(
+                f"Số liệu theo dõi {doc.symbol} đang được tính lại (từ {result['pending_since']}):"
+                " chạy lại sau.",
+                returncode=PENDING_EXIT,
+            )
+        if options["json"]:
             return
         w = self.stdout.write
         w(f"{doc.symbol} — {unit.code} — ngày {options['at']:%d/%m/%Y}")
