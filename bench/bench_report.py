@@ -164,14 +164,15 @@ _last = [0.0, 0.0]
 
 
 def _progress(done: int, total: int) -> None:
-    """The report's progress (sections built), as the job's progress bar shows it, with the CPU
-    and wall time since the previous call (the first: since the build started, the
-    context included)."""
+    """The report's progress (the context, then each section built), as the job's progress bar
+    shows it, with the CPU and wall time since the previous call (the first: the context, since
+    the build started)."""
     from grassroots.reports.review import _SECTIONS
 
     cpu, wall = time.process_time(), time.perf_counter()
     took = f"{cpu - _last[0]:.2f} s CPU, {wall - _last[1]:.2f} s wall"
-    key = _SECTIONS[done - 1][1] if done <= len(_SECTIONS) else "?"
+    # step 1 is the context (build_review), then one step per section
+    key = "context" if done == 1 else _SECTIONS[done - 2][1]
     print(f"  section {done}/{total} {key} {took}", file=sys.stderr, flush=True)
     _last[:] = [cpu, wall]
 

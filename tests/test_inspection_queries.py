@@ -95,6 +95,7 @@ def test_expelled_and_disciplined_equal_the_registry_on_generated_data():
     for unit_id, (since, at) in zip(roots + picked, windows, strict=True):
         u = units[unit_id]
         expected = figures(u, at, since).since.expelled
+        assert expected == queries.expelled_stints(u, since, at).count(), (u.code, since, at)
         got = queries.summary(u, since, at)
         assert got.expelled == expected, (u.code, since, at)
         slow = _slow_disciplined(u, since, at, events, versions)

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.dates import add_months
+from grassroots.figures.queries import ledger_between
 from grassroots.members.models import EventKind, MemberEvent, MemberStint, Reason
 from grassroots.organizations.models import Unit, UnitAncestry
 from grassroots.organizations.queries import display_version
@@ -312,7 +313,11 @@ def summary(unit: Unit, since: dt.date, at: dt.date) -> Summary:
     cases = cases_under(unit).filter(opened_on__gt=since, opened_on__lte=at)
     supervision = cases.filter(kind__in=SUPERVISION_KINDS)
     by_kind = Counter(cases.values_list("kind", flat=True))
-    expelled = expelled_stints(unit, since, at).count()
+    # The ledger's expelled flow: the rule of `expelled_stints` (figures.queries.flow_stints: one
+    # fact, one count; tests/test_inspection_queries.py compares both on generated data), read as
+    # the difference of two ledger sums instead of counting the stints: that count scanned every
+    # stint (13.5M nationally) for a country's report (issue 18 session 10).
+    expelled = ledger_between(unit.pk, since, at)[2]["expelled"]
     members = {str(f): 0 for f in MEMBER_FORMS}
     for form, n in Counter(
         discipline_events(unit, since, at).values_list("discipline_form", flat=True)

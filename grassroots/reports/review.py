@@ -198,16 +198,21 @@ def build_context(unit: Unit, since: dt.date, at: dt.date) -> Context:
 def build_review(
     unit: Unit, since: dt.date, at: dt.date, *, progress: Callable[[int, int], None] | None = None
 ) -> Review:
-    """The review report of `unit` between `since` and `at` (all sections whose data exists)."""
+    """The review report of `unit` between `since` and `at` (all sections whose data exists).
+    `progress(done, total)` after the context (the figures of the unit and of every child at
+    both dates, read before any section: a step of its own) and after each section."""
     _load_builtin()
+    total = len(_SECTIONS) + 1
     context = build_context(unit, since, at)
+    if progress:
+        progress(1, total)
     built = []
     for i, (_order, _key, builder) in enumerate(_SECTIONS):
         section = builder(context)
         if section is not None:
             built.append(section)
         if progress:
-            progress(i + 1, len(_SECTIONS))
+            progress(i + 2, total)
     review = Review(unit=unit, name=context.name, since=since, at=at, sections=built)
     review.summary = written_summary(review)
     return review
