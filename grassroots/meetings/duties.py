@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from grassroots.core.due import DueItem, register_due
 
 from . import queries
-from .models import Meeting
 
 
 def meetings_due(user, unit, day):
@@ -22,11 +21,7 @@ def meetings_due(user, unit, day):
     # Only cells that keep their book here (at least one meeting recorded): a province whose
     # cells do not use the module yet would otherwise see every cell as "missed".
     rows = queries.missed_months(unit, since, last_month_end)
-    keeping = set(
-        Meeting.objects.filter(unit_id__in={c for c, _y, _m in rows}, voided_at__isnull=True)
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
+    keeping = set(queries.cells_keeping_book({c for c, _y, _m in rows}))
     missed = sum(1 for cell, _y, _m in rows if cell in keeping)
     yield DueItem(
         _("Sinh hoạt chi bộ"),

@@ -199,6 +199,19 @@ def missed_months(unit: Unit, since: dt.date, until: dt.date) -> list[tuple[int,
     return sorted(out)
 
 
+def cells_keeping_book(cell_ids) -> list[int]:
+    """The cells among `cell_ids` that keep their meeting book here (at least one meeting
+    recorded and not voided), each once."""
+    # `.order_by()` clears Meeting's default ordering: with it, DISTINCT ran over (unit, date,
+    # start, id), i.e. every meeting of those cells, not one row per cell.
+    return list(
+        Meeting.objects.filter(unit_id__in=cell_ids, voided_at__isnull=True)
+        .order_by()
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+
 # The ledger's stock columns of the member kinds (organizations.MEMBER_KINDS).
 CELL_STOCKS = ("grassroots_cells", "subordinate_cells")
 
