@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from grassroots.core.text import sort_key
@@ -275,7 +276,7 @@ def _belonged_on_course_day(unit: Unit) -> Exists:
 def completed_enrolments(unit: Unit, since: dt.date, until: dt.date) -> QuerySet:
     """Completed enrolments ("lượt") of courses closing in [since, until] whose member belonged
     under `unit` on the closing day."""
-    return Enrolment.objects.filter(
+    qs = Enrolment.objects.filter(
         _belonged_on_course_day(unit),
         result=Result.COMPLETED,
         voided_at__isnull=True,
@@ -283,6 +284,17 @@ def completed_enrolments(unit: Unit, since: dt.date, until: dt.date) -> QuerySet
         course__end__gte=since,
         course__end__lte=until,
     )
+    if connection.vendor == "postgresql":
+        # A necessary condition (belonging on the closing day implies a stint in an
+        # organization that lay under `unit` at some time): the rows are the same, but
+        # PostgreSQL then probes the few enrolments' stints by index instead of hashing every
+        # stint of the registry (a commune's review: 90 → 3 ms per statement, issue 11).
+        # SQLite builds the whole list for a province (25 → 430 ms), so not there.
+        ever_under = MemberStint.objects.filter(
+            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id")
+        ).values("member_id")
+        qs = qs.filter(member_id__in=ever_under)
+    return qs
 
 
 def training_summary(unit: Unit, since: dt.date, until: dt.date) -> dict:

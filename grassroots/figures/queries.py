@@ -446,9 +446,19 @@ def flow_stints(
     )
     under = Exists(ancestors)
     if flow in START_FLOWS:
+        # A necessary condition beside the exact one: the stint's cell lay under `unit` (or
+        # one of `any_of`) at some time. Same rows; the databases then read the subtree's
+        # stints by the (unit, start, …) index instead of scanning the table for the window:
+        # a commune's admissions 60 → 10 ms on PostgreSQL, 44 → 5 ms on SQLite, a province's
+        # no slower (issue 11). Not for the end flows: SQLite then lists a province's stints
+        # (30 → 200 ms).
+        ever = UnitAncestry.objects.filter(
+            **({"ancestor_id__in": any_of} if any_of is not None else {"ancestor": unit})
+        ).values("descendant_id")
         return MemberStint.objects.filter(
             Q(end__isnull=True) | Q(end__gt=F("start")),
             under,
+            unit_id__in=ever,
             start_reason=START_FLOWS[flow],
             start__gt=since,
             start__lte=at,
