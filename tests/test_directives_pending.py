@@ -241,3 +241,22 @@ def test_the_page_the_api_and_the_cli_say_pending(tree):
     assert 'id="cascade-figures"' in page and 'id="cascade-pending"' not in page
     answer = api.get(f"/api/v1/documents/{nq.pk}/cascade/P/", {"at": "2013-01-01"})
     assert answer.status_code == 200 and answer.json()["organizations"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_queued_recompute(tree):
+    from grassroots.ops import worker
+
+    p, districts, _grass, _cells, nq, kh = tree
+    services.requirement_add(actor=SYSTEM, document=nq, level="grassroots", action="issue",
+                             deadline=d("2012-05-31"))  # fmt: skip
+    assert figures.cascade_json(nq, p, d("2013-01-01"))["pending"] is True
+    # a starting worker queues every pending root again; the second task finds nothing to do
+    worker.run(batch=True, interval=0, handle_signals=False)
+    assert not CascadeDutyPending.objects.exists()
+    results = DBTaskResult.objects.filter(task_path__endswith="cascade_root_recompute")
+    assert sorted(r.return_value for r in results) == ["done", "skipped"]
+    for u in (p, *districts):
+        for day in DAYS:
+            slow = queries.cascade(nq, u, d(day)).as_json()
+            assert figures.cascade_json(nq, u, d(day)) == slow, (u.code, day)
