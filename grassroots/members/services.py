@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import operator
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -75,13 +75,24 @@ class UnitChecker:
         self.versions: dict[int, list[UnitVersion]] = {}
         for v in UnitVersion.objects.filter(unit_id__in=unit_ids).order_by("valid_from"):
             self.versions.setdefault(v.unit_id, []).append(v)
+        # Asked for every event of every member of a bulk move: answered once per unit. (The
+        # importer builds its checker without __init__, over versions it may still change.)
+        self._is_cell: dict[int, bool] | None = {}
 
     def exists(self, unit_id: int, day: dt.date) -> bool:
         unit = self.units.get(unit_id)
         return bool(unit and unit.exists_on(day))
 
     def is_cell(self, unit_id: int) -> bool:
-        return any(v.kind in MEMBER_KINDS for v in self.versions.get(unit_id, []))
+        memo = getattr(self, "_is_cell", None)
+        if memo is None:
+            return any(v.kind in MEMBER_KINDS for v in self.versions.get(unit_id, []))
+        found = memo.get(unit_id)
+        if found is None:
+            found = memo[unit_id] = any(
+                v.kind in MEMBER_KINDS for v in self.versions.get(unit_id, [])
+            )
+        return found
 
     def kind_on(self, unit_id: int, day: dt.date) -> str | None:
         for v in self.versions.get(unit_id, []):
@@ -501,10 +512,17 @@ def members_restructure(
     decision_date: dt.date | None = None,
     issuing_body: str = "",
     confirm_future: bool = False,
+    notes: Mapping[int, str] | None = None,
+    ending: Collection[int] = (),
 ) -> list[int]:
     """Move many members (id → receiving cell) from their cells on `date` because of one
     restructure: the same fact, rule by rule, as `member_record_event(kind=RESTRUCTURE)` for each
     of them (tests/test_members_bulk.py compares the two on generated histories), written in bulk.
+    `notes` (member id → note) gives a member's event its own note instead of `note` (a day's
+    mergers moved at once, each naming its cells). `ending`: ids of units the caller ends on
+    `date` right after the move (the merged cells of a day's mergers): the histories are checked
+    as if they had ended already, which is never more lenient than ending them one merger at a
+    time (restructure.services.units_merge).
 
     Every member's whole history is checked with the new event by the same lifecycle and unit
     rules (`validate_history`, one `UnitChecker` for all), and every refused member is named at
@@ -546,24 +564,31 @@ def members_restructure(
     # event per cell states them (its audit changes and label are the one-by-one path's): one
     # per distinct cell, not per member (a model instance each was ≈ 9 % of a merger's move).
     cells = {unit.pk: unit for unit in moves.values()}
+    notes = notes or {}
+    # The template of each member's event: by receiving cell and note.
+    template_of = {pk: (moves[pk].pk, notes.get(pk, note)) for pk in ids}
     templates = {
-        unit.pk: MemberEvent(
+        (cell, text): MemberEvent(
             kind=EventKind.RESTRUCTURE,
             date=date,
-            unit=unit,
+            unit=cells[cell],
             decision_number=limits.clean_text(decision_number),
             decision_date=decision_date,
             issuing_body=limits.clean_text(issuing_body),
-            note=note.strip(),
+            note=text.strip(),
         )
-        for unit in cells.values()
+        for cell, text in set(template_of.values())
     }
     new_ev = {
         pk: lifecycle.Ev(EventKind.RESTRUCTURE, date, moves[pk].pk, decision_date, "", 10**12)
         for pk in ids
     }
     unit_ids = {e.unit_id for rows in events.values() for e in rows if e.unit_id}
-    checker = UnitChecker(unit_ids | set(cells))
+    checker = UnitChecker(unit_ids | set(cells) | set(ending))
+    for unit_id in ending:
+        unit = checker.units[unit_id]  # the checker's own copy, never saved
+        if unit.ended is None or unit.ended > date:
+            unit.ended = date
     derived: dict[int, list[lifecycle.Stint]] = {}
     refused: list[str] = []
     fields: set[str] = set()
@@ -612,7 +637,7 @@ def members_restructure(
                 t.void_reason,
             )
             for event_id, pk in zip(event_ids, ids, strict=True)
-            for t in (templates[moves[pk].pk],)
+            for t in (templates[template_of[pk]],)
         ],
     )
     # Replace only the stints that differ (the one-by-one path deletes and re-inserts them all:
@@ -656,18 +681,18 @@ def members_restructure(
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
     audits = {
-        unit_id: (
+        key: (
             str(t),
             # diff() gives plain values (ids, ISO dates), as `record` stores them.
             json.dumps(diff({}, snapshot(t, EVENT_FIELDS)), ensure_ascii=False),
         )
-        for unit_id, t in templates.items()
+        for key, t in templates.items()
     }
     append_records(
         [
             (*who, "memberevent", str(event_id), label[:255], "create", changes, "")
             for event_id, pk in zip(event_ids, ids, strict=True)
-            for label, changes in (audits[moves[pk].pk],)
+            for label, changes in (audits[template_of[pk]],)
         ]
     )
     return event_ids

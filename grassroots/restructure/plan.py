@@ -455,6 +455,92 @@ def _try_moves(actor: Actor, group: list[Change]) -> bool:
     return True
 
 
+def _merge_group(pending: list[Change], i: int) -> list[Change]:
+    """The mergers from pending[i] on that can be tried as one (`unit_merge_many`): the same
+    day, each merged unit once. Empty when pending[i] starts no group of two or more."""
+    first = pending[i]
+    if first.action != ChangeAction.MERGE:
+        return []
+    group, codes = [], set()
+    for c in pending[i:]:
+        code = (c.code or "").strip().upper()
+        if c.action != ChangeAction.MERGE or c.date != first.date or code in codes:
+            break
+        codes.add(code)
+        group.append(c)
+    return group if len(group) > 1 else []
+
+
+def _try_mergers(actor: Actor, group: list[Change]) -> bool:
+    """Write a day's mergers at once (`restructure.unit_merge_many`: what `unit_merge` makes
+    of each, with one member move and one tree refresh for all), in its own savepoint. False
+    when anything is refused, nothing written: the caller then plays them one by one, so each
+    problem is named with its merger, as before."""
+    codes = {(c.code or "").strip().upper() for c in group}
+    codes |= {(c.target or "").strip().upper() for c in group}
+    units = {unit.code.upper(): unit for unit in Unit.objects.filter(code__in=codes)}
+    if len(units) != len(codes):
+        return False  # an unknown code (or one in another case): named one by one
+    try:
+        with transaction.atomic():
+            restructure.unit_merge_many(
+                actor=actor,
+                mergers=[
+                    restructure.Merger(
+                        source=units[(c.code or "").strip().upper()],
+                        target=units[(c.target or "").strip().upper()],
+                        decision=c.decision,
+                        note=c.note,
+                    )
+                    for c in group
+                ],
+                date=group[0].date,
+            )
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
+def _play_one(actor: Actor, c: Change) -> list[tuple[str | None, str]] | None:
+    """Play one change in its own savepoint: None when applied, else its problems."""
+    try:
+        with transaction.atomic():
+            _apply(actor, c)
+    except ValidationError as exc:
+        return _messages(exc)
+    except PermissionDenied as exc:
+        return [(None, str(exc))]
+    return None
+
+
+# Below this size a refused bulk group is played one by one rather than halved again.
+ALONE = 4
+
+
+def _play_group(actor: Actor, group: list[Change], applied: list, refused: dict) -> None:
+    """Play a group of explicit moves or of mergers (`_move_group`, `_merge_group`) in order:
+    as one bulk write when nothing in it is refused; else each half the same way, down to one
+    by one. The bulk write states exactly what the changes one by one state, so the outcome is
+    that of playing them one by one in order, and a refused change is named alone, while one
+    refused row in thousands costs a few halvings rather than thousands of single writes.
+    `refused` collects each refused change's problems (by id)."""
+    bulk = _try_moves if group[0].action == MEMBER_MOVE else _try_mergers
+    if len(group) > 1 and bulk(actor, group):
+        applied += group
+        return
+    if len(group) <= ALONE:
+        for c in group:
+            problems = _play_one(actor, c)
+            if problems is None:
+                applied.append(c)
+            else:
+                refused[id(c)] = problems
+        return
+    half = len(group) // 2
+    _play_group(actor, group[:half], applied, refused)
+    _play_group(actor, group[half:], applied, refused)
+
+
 def play(actor: Actor, changes: list[Change]) -> Outcome:
     """Play the changes in dependency order inside the caller's transaction (module docstring).
     Changes that are still refused at the fixpoint are left unapplied and reported."""
@@ -467,30 +553,29 @@ def play(actor: Actor, changes: list[Change]) -> Outcome:
     progress = True
     with maintain.names_batched():  # once for the whole plan, not per change or member
         while pending and progress:
-            progress = False
             still: list[Change] = []
-            done: set[int] = set()  # ids of changes played in a bulk group this round
+            done: set[int] = set()  # ids of changes played in a group this round
+            before = len(applied)
             for i, c in enumerate(pending):
                 if id(c) in done:
                     continue
-                group = _move_group(pending, i)
-                if group and _try_moves(actor, group):
-                    applied += group
+                # A day's explicit moves, or its mergers, are played as a group: in bulk when
+                # nothing in it is refused (_play_group).
+                group = _move_group(pending, i) or _merge_group(pending, i)
+                if group:
+                    refused: dict[int, list[tuple[str | None, str]]] = {}
+                    _play_group(actor, group, applied, refused)
                     done.update(map(id, group))
-                    progress = True
+                    last.update(refused)
+                    still += [g for g in group if id(g) in refused]
                     continue
-                try:
-                    with transaction.atomic():
-                        _apply(actor, c)
-                except ValidationError as exc:
-                    last[id(c)] = _messages(exc)
-                    still.append(c)
-                except PermissionDenied as exc:
-                    last[id(c)] = [(None, str(exc))]
-                    still.append(c)
-                else:
+                problems = _play_one(actor, c)
+                if problems is None:
                     applied.append(c)
-                    progress = True
+                else:
+                    last[id(c)] = problems
+                    still.append(c)
+            progress = len(applied) > before
             pending = still
     problems = [
         Problem(c, name, message)

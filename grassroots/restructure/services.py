@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from grassroots.accounts import access
 from grassroots.audit.services import Actor
@@ -168,46 +168,147 @@ def unit_merge(
     if not sources:
         raise _err("Cần chọn ít nhất một tổ chức bị sáp nhập.", "sources")
     for source in sources:
-        if source.pk == target.pk:
-            raise _err("Không thể sáp nhập một tổ chức vào chính nó.", "sources")
-        check_alive(source, date)
-        if UnitAncestry.objects.filter(on(date), ancestor=source, descendant=target).exists():
-            raise _err(
-                f"{target.code} đang trực thuộc {source.code}: không thể sáp nhập.", "target"
-            )
-        if _has_members(source, date) and target_version.kind not in MEMBER_KINDS:
-            raise _err(
-                f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.",
-                "target",
-            )
-        for child in children_on(source, date):
-            check_parent(version_at(child, date).kind, target, date)
+        _check_merger(source, target, target_version, date)
     for source in sources:
         _move_members(actor, source, target, date)
-        for child in children_on(source, date):
-            unit_move(
-                actor=actor,
-                unit=child,
-                new_parent=target,
-                date=date,
-                decision=decision,
-                note=f"Theo sáp nhập {source.code} vào {target.code}",
-            )
-        _move_villages(actor, source, target, target_version, date)
+        _merge_children_and_villages(actor, source, target, target_version, date, decision)
         snap = TreeSnapshot.take([source.pk])
         end_unit(source, date)
         snap.refresh()
-        log_change(
-            actor,
-            source,
-            ChangeAction.MERGE,
-            date,
-            decision,
-            note,
-            [target],
-            {"merged_into": [None, target.code]},
-        )
+        _log_merger(actor, source, target, date, decision, note)
     return target
+
+
+def _check_merger(source: Unit, target: Unit, target_version: UnitVersion, date: dt.date) -> None:
+    """What a merger of `source` into `target` (alive, `target_version` on the day) needs."""
+    if source.pk == target.pk:
+        raise _err("Không thể sáp nhập một tổ chức vào chính nó.", "sources")
+    check_alive(source, date)
+    if UnitAncestry.objects.filter(on(date), ancestor=source, descendant=target).exists():
+        raise _err(f"{target.code} đang trực thuộc {source.code}: không thể sáp nhập.", "target")
+    if _has_members(source, date) and target_version.kind not in MEMBER_KINDS:
+        raise _err(
+            f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.",
+            "target",
+        )
+    for child in children_on(source, date):
+        check_parent(version_at(child, date).kind, target, date)
+
+
+def _merge_children_and_villages(
+    actor: Actor,
+    source: Unit,
+    target: Unit,
+    target_version: UnitVersion,
+    date: dt.date,
+    decision: Decision,
+) -> None:
+    for child in children_on(source, date):
+        unit_move(
+            actor=actor,
+            unit=child,
+            new_parent=target,
+            date=date,
+            decision=decision,
+            note=f"Theo sáp nhập {source.code} vào {target.code}",
+        )
+    _move_villages(actor, source, target, target_version, date)
+
+
+def _log_merger(
+    actor: Actor, source: Unit, target: Unit, date: dt.date, decision: Decision, note: str
+) -> None:
+    log_change(
+        actor,
+        source,
+        ChangeAction.MERGE,
+        date,
+        decision,
+        note,
+        [target],
+        {"merged_into": [None, target.code]},
+    )
+
+
+@dataclass(frozen=True)
+class Merger:
+    """One merger of a day's many (`unit_merge_many`): `source` into `target`."""
+
+    source: Unit
+    target: Unit
+    decision: Decision = NO_DECISION
+    note: str = ""
+
+
+@transaction.atomic
+def unit_merge_many(*, actor: Actor, mergers: list[Merger], date: dt.date) -> None:
+    """A day's mergers, each exactly what `unit_merge(sources=[source], target=target)` makes
+    of it (the same checks, events, stints, versions, closure, ledger, villages, sub-organizations
+    and audit records; tests/test_plan_mergers_bulk.py), written at once: one member move for
+    all their members (`members_restructure`, each event noting its own cells) and one tree
+    refresh for all the merged units (`TreeSnapshot`: the ledger is a sum over stints and units,
+    so one refresh for all moves it as one per merger would).
+
+    A province's 2025 plan merges hundreds of cells on one day; one merger at a time spent most
+    of its time on per-merger overhead (docs/performance.md "Restructure plans", session 10).
+
+    Only for mergers that do not touch one another, so that their order cannot matter: distinct
+    sources, no target itself merged, no source or target under another source on the day.
+    The members' histories are checked as if every merged unit had already ended
+    (`members_restructure(ending=…)`), never more leniently than one merger at a time. Anything
+    refused refuses the whole (nothing written): the plan (restructure.plan) then plays the
+    mergers one by one, which names each problem as before."""
+    if not mergers:
+        return
+    source_ids = {m.source.pk for m in mergers}
+    involved = source_ids | {m.target.pk for m in mergers}
+    if len(source_ids) != len(mergers) or any(m.target.pk in source_ids for m in mergers):
+        raise _err("Các sáp nhập liên quan đến nhau: cần thực hiện lần lượt.")
+    if (
+        UnitAncestry.objects.filter(
+            on(date), ancestor_id__in=source_ids, descendant_id__in=involved
+        )
+        .exclude(descendant_id=F("ancestor_id"))
+        .exists()
+    ):
+        raise _err("Các sáp nhập liên quan đến nhau: cần thực hiện lần lượt.")
+    versions: dict[int, UnitVersion] = {}
+    for m in mergers:
+        access.require_unit_write(actor, m.target, date)
+        access.require_unit_write(actor, m.source, date)
+        if m.target.pk not in versions:
+            versions[m.target.pk] = check_alive(m.target, date, "Tổ chức nhận sáp nhập")
+        _check_merger(m.source, m.target, versions[m.target.pk], date)
+    into = {m.source.pk: m for m in mergers}
+    moves: dict[int, Unit] = {}
+    notes: dict[int, str] = {}
+    for member_id, unit_id in (
+        MemberStint.objects.filter(unit_id__in=source_ids, start__lte=date)
+        .filter(Q(end__isnull=True) | Q(end__gt=date))
+        .values_list("member_id", "unit_id")
+    ):
+        m = into[unit_id]
+        moves[member_id] = m.target
+        # The note `_move_members` gives a single merger's events.
+        notes[member_id] = f"Theo sắp xếp tổ chức: {m.source.code} → {m.target.code}"
+    members_restructure(
+        actor=actor,
+        moves=moves,
+        date=date,
+        notes=notes,
+        ending=source_ids,
+        confirm_future=True,  # the mergers' own date: decided, not typed
+    )
+    for m in mergers:
+        _merge_children_and_villages(
+            actor, m.source, m.target, versions[m.target.pk], date, m.decision
+        )
+    snap = TreeSnapshot.take(source_ids)
+    for m in mergers:
+        end_unit(m.source, date)
+    snap.refresh()
+    for m in mergers:
+        _log_merger(actor, m.source, m.target, date, m.decision, m.note)
 
 
 def _move_villages(
