@@ -139,6 +139,28 @@ def test_chaining_stays_cheap():
     assert time.process_time() - started < 5.0  # ≈ 50 µs a record
 
 
+def test_records_sharing_all_but_their_object_id_hash_as_digest_does():
+    """`link` encodes the common content of a bulk writer's records once (changes given as JSON
+    text, only the object id differing): the chain values are `digest`'s, record by record."""
+    from django.utils import timezone
+
+    at = timezone.now()
+
+    def row(i: int, label: str, changes) -> dict:
+        values = (at, None if i % 2 else 7, "hệ thống", "ui", "", "memberevent", i, label)
+        return dict(zip(chain.FIELDS, (*values, "create", changes, ""), strict=True))
+
+    text = '{"unit": [null, 12], "note": [null, "Theo sắp xếp: “X” → Y"], "a": {"z": 1, "b": [2]}}'
+    rows = [row(i, "Chuyển theo sắp xếp tổ chức", text) for i in range(1, 6)]
+    rows += [row(6, "Khác", '{"x": [1, 2]}'), row(7, "Khác", {"x": [1, 2]}), row(8, "", "null")]
+    previous = chain._last_chain(AuditRecord._meta.db_table)
+    expected = []
+    for values in rows:
+        previous = chain.digest(previous, values)
+        expected.append(previous)
+    assert list(chain.link(AuditRecord._meta.db_table, rows)) == expected
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_chain_on_postgresql():
     # Two connections append at once: the advisory lock makes them link one after the other.

@@ -99,8 +99,14 @@ _ENDED_AS = {
 }
 
 
+# A kind as stored (its value) or as the enum, to the enum: a dict look-up instead of an enum
+# call (derive_stints runs for every member of a bulk move, members.services.members_restructure).
+_KIND = {**{k.value: k for k in EventKind}, **{k: k for k in EventKind}}
+_RANK = {key: _ORDER[kind] for key, kind in _KIND.items()}
+
+
 def sort_events(events: list[Ev]) -> list[Ev]:
-    return sorted(events, key=lambda e: (e.date, _ORDER[EventKind(e.kind)], e.key))
+    return sorted(events, key=lambda e: (e.date, _RANK[e.kind], e.key))
 
 
 def probation_end(ceremony: dt.date) -> dt.date:
@@ -215,7 +221,7 @@ def derive_stints(
             raise _fail(limits.date_problem(ev.date), "date")
         if ev.decision_date and not earliest <= ev.decision_date <= latest:
             raise _fail(limits.date_problem(ev.decision_date, "Ngày quyết định"), "decision_date")
-        kind = EventKind(ev.kind)
+        kind = _KIND[ev.kind]
         label = kind.label
         if kind is EventKind.ADMISSION:
             if state.admissions:
