@@ -16,6 +16,15 @@ Clerks log in as `xa_canbo` (demo password; GRASSROOTS_CLERK / GRASSROOTS_UNIT c
 pages, search, record a transfer back and forth, export; API clients use one token (created on
 /api/tokens/ by the same account) for tree, figures, search and member detail. The host must be
 the loopback: the script refuses anything else.
+
+Production settings (`DEBUG` off): the server's cookies are `Secure` and plain HTTP is redirected
+to HTTPS. In production a TLS-terminating proxy (nginx) sits in front of `grassroots serve` and
+overwrites `X-Forwarded-Proto` (docs/deployment.md); here the script plays that proxy on the
+loopback: every request carries `X-Forwarded-Proto: https` (run the server with
+`SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https`, as behind the proxy), each POST the
+`Referer` a browser sends (Django checks it on HTTPS requests), and the client returns `Secure`
+cookies to the loopback over plain HTTP (`_loopback_secure` below). The proxy's own TLS work is
+not measured. Against a development server (`DEBUG=1`, plain HTTP) the same requests work too.
 """
 
 from __future__ import annotations
@@ -26,10 +35,28 @@ import os
 import random
 import re
 import time
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlparse
 
 from gevent.lock import Semaphore
 from locust import HttpUser, between, events, task
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# The proxy's header (see the module's docstring): the server takes the request for HTTPS.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+_return_ok_secure = DefaultCookiePolicy.return_ok_secure
+
+
+def _loopback_secure(self, cookie, request) -> bool:
+    """A `Secure` cookie goes back to the loopback over plain HTTP, where this script plays the
+    TLS proxy (requests copies the session's cookies into a fresh jar with the default policy
+    for every request, so the policy is changed on the class, in this process only)."""
+    if urlparse(request.get_full_url()).hostname in LOOPBACK:
+        return True
+    return _return_ok_secure(self, cookie, request)
+
+
+DefaultCookiePolicy.return_ok_secure = _loopback_secure
 
 PASSWORD = os.environ.get("GRASSROOTS_PASSWORD", "Grassroots@2026")
 # The clerk of a commune that exists today (the demo's district clerk can write nothing since
@@ -81,7 +108,7 @@ def _check_steady() -> None:
 @events.test_start.add_listener
 def _loopback_only(environment, **kwargs):
     host = urlparse(environment.host or "").hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         raise SystemExit(f"load test refuses non-loopback host {host!r}")
 
 
@@ -140,13 +167,21 @@ UNIT_LINK = r'href="/units/([^/"?]+)/(?:\?[^"]*)?"'
 WRITERS_ONLY = os.environ.get("GRASSROOTS_LOAD") == "writers"
 
 
+def _referer(client, path: str) -> dict[str, str]:
+    """The `Referer` of a POST made from the form at `path`, as a browser behind the proxy sends
+    it (Django's CSRF check requires it, HTTPS and the same host, on HTTPS requests)."""
+    return {"Referer": "https://" + urlparse(client.base_url).netloc + path}
+
+
 def _login(client) -> None:
+    client.headers.update(PROXY_HEADERS)
     page = client.get("/login/", name="login form").text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     client.post(
         "/login/",
         {"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": token},
         name="login",
+        headers=_referer(client, "/login/"),
     )
 
 
@@ -157,8 +192,9 @@ class Clerk(HttpUser):
 
     def on_start(self):
         try:
+            # members seen on organization pages, and those whose page offered the event forms
+            self.units, self.members, self.writable = [UNIT], [], []
             _login(self.client)
-            self.units, self.members = [UNIT], []
             tree = self.client.get("/tree/", name="tree").text
             self.units += re.findall(UNIT_LINK, tree)[:50]
         finally:
@@ -178,7 +214,14 @@ class Clerk(HttpUser):
     @task(3)
     def member(self):
         if self.members:
-            self.client.get(f"/members/{random.choice(self.members)}/", name="member")
+            pk = random.choice(self.members)
+            page = self.client.get(f"/members/{pk}/", name="member").text
+            # The page links the event forms only when the clerk may write the member (whose
+            # latest membership lies in the scope): an organization page of 2025 also lists
+            # members who have left since, whose forms rightly answer 403. A clerk records from
+            # the link, so the writes go to members whose page offered it.
+            if f'href="/members/{pk}/events/temp_attach/"' in page and pk not in self.writable:
+                self.writable = [*self.writable[-99:], pk]
 
     @task(3)
     def search(self):
@@ -190,17 +233,19 @@ class Clerk(HttpUser):
 
     @task(1)
     def record_event(self):
-        """A temporary attachment recorded and shown again: a real write through the form."""
-        if not self.members:
+        """A temporary attachment recorded and shown again: a real write through the form, for a
+        member whose page offered it (`member`)."""
+        if not self.writable:
             return
-        pk = random.choice(self.members)
-        form = self.client.get(f"/members/{pk}/events/temp_attach/", name="event form").text
+        pk = random.choice(self.writable)
+        url = f"/members/{pk}/events/temp_attach/"
+        form = self.client.get(url, name="event form").text
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
         version = re.search(r'name="expected_version" value="(\d+)"', form)
         if not token or not version:
             return
         self.client.post(
-            f"/members/{pk}/events/temp_attach/",
+            url,
             {
                 "csrfmiddlewaretoken": token.group(1),
                 "expected_version": version.group(1),
@@ -209,6 +254,7 @@ class Clerk(HttpUser):
                 "place": "tải thử",
             },
             name="record event",
+            headers=_referer(self.client, url),
         )
 
 
@@ -218,6 +264,7 @@ class ApiClient(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self):
+        self.client.headers.update(PROXY_HEADERS)
         self.client.headers["Authorization"] = f"Bearer {API_KEY}"
         self.members: list[int] = []
         _user_started()
@@ -272,6 +319,7 @@ class Writer(HttpUser):
                     _WRITER_COOKIES.update(self.client.cookies.get_dict())
         finally:
             _user_started()
+        self.client.headers.update(PROXY_HEADERS)
         self.client.cookies.update(_WRITER_COOKIES)
         page = self.client.get(f"/units/{UNIT}/?at={DAYS[-1]}", name="organization").text
         members = list(dict.fromkeys(re.findall(r'href="/members/(\d+)/"', page)))
@@ -303,7 +351,12 @@ class Writer(HttpUser):
         if kind == "temp_attach":
             data["unit_code"] = self.units[self.unit]
         with self.client.post(
-            url, data, name="record event", allow_redirects=False, catch_response=True
+            url,
+            data,
+            name="record event",
+            allow_redirects=False,
+            catch_response=True,
+            headers=_referer(self.client, url),
         ) as answer:
             if answer.status_code == 200:
                 # the member's own cell, or still attached from an interrupted earlier run:

@@ -1,7 +1,12 @@
 """CPU of one request of each kind in the load mix (bench/load_locust.py), one at a time.
 
-    DEBUG=1 GRASSROOTS_VAR_DIR=... [DATABASE_URL=...] .venv/bin/python bench/load_profile.py \
+    GRASSROOTS_VAR_DIR=... [DATABASE_URL=...] .venv/bin/python bench/load_profile.py \
         [--repeat 10] [--only organization] [--profile organization] [--sql tree] [--json FILE]
+
+Production settings by default, as `bench/load_run.sh` runs the server (`DEBUG` off: no query
+log, no template debug data): the requests come as through the TLS proxy (`X-Forwarded-Proto`,
+`SECURE_PROXY_SSL_HEADER`), with a throwaway SECRET_KEY when none is set. `DEBUG=1` measures the
+development settings (session 9's figures).
 
 Run after `bench/load_setup.py` on the same database (it reads the clerk and the organization
 from the GRASSROOTS_CLERK / GRASSROOTS_UNIT lines of `$GRASSROOTS_VAR_DIR/load.env` when the
@@ -29,6 +34,7 @@ import os
 import pstats
 import random
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -48,6 +54,24 @@ def _env_file() -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
+def backends_cpu(connection) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each PostgreSQL backend of this database,
+    read from /proc: the server runs on the same machine in the bench. Empty on SQLite."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    tick, used = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
@@ -63,10 +87,19 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    # as behind the TLS-terminating proxy of docs/deployment.md (bench/load_run.sh does the same)
+    os.environ.setdefault("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
+
+    if not settings.DEBUG and not Path(settings.STATIC_ROOT, "staticfiles.json").exists():
+        # production pages name the hashed static files: collected first, as `grassroots serve` does
+        call_command("collectstatic", interactive=False, verbosity=0)
     from django.test import Client
 
     from grassroots.accounts.models import User
@@ -80,10 +113,11 @@ def main() -> None:
     user = User.objects.get(username=clerk)
     unit = unit or user.scope.code
     rng = random.Random(1)
-    web = Client(HTTP_HOST="127.0.0.1")
+    proxy = {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https"}
+    web = Client(**proxy)
     web.force_login(user)
     token, key = token_create(actor=Actor(user, Source.CLI), name="load_profile")
-    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
+    api = Client(**proxy, HTTP_AUTHORIZATION=f"Bearer {key}")
 
     tree = web.get("/tree/").content.decode()
     units = [unit] + re.findall(UNIT_LINK, tree)[:50]
@@ -159,6 +193,7 @@ def main() -> None:
                 for sql, ms in queries:
                     print(f"  {ms:7.2f} ms  {sql[:300]}")
             cpu, wall, sql_wall = [], [], []
+            backends_before = backends_cpu(connection)
             # CPU time, like the figures above: the default (wall) clock would count the waits
             profiler = cProfile.Profile(time.process_time) if name == args.profile else None
             for _ in range(args.repeat):
@@ -173,18 +208,27 @@ def main() -> None:
                 cpu.append((time.process_time() - c0) * 1000)
                 wall.append((time.perf_counter() - w0) * 1000)
                 sql_wall.append(sum(ms for _, ms in timed))
+            backends_after = backends_cpu(connection)
+            # the backends' CPU of the loop (10 ms ticks: use --repeat 20 or more), per request
+            backend = sum(t - backends_before.get(pid, 0) for pid, t in backends_after.items())
             results[name] = {
                 "cpu_p50_ms": round(statistics.median(cpu), 1),
                 "cpu_p95_ms": round(percentile(cpu, 0.95), 1),
+                "cpu_mean_ms": round(statistics.mean(cpu), 1),
+                "db_cpu_mean_ms": round(backend * 1000 / args.repeat, 1)
+                if backends_after
+                else None,
                 "wall_p50_ms": round(statistics.median(wall), 1),
                 "sql_wall_p50_ms": round(statistics.median(sql_wall), 1),
                 "queries": len(queries),
                 "statuses": sorted(statuses),
             }
             r = results[name]
+            db = f"  PG backends {r['db_cpu_mean_ms']:5.1f}" if backends_after else ""
             print(
-                f"{name:<16} cpu p50 {r['cpu_p50_ms']:7.1f} p95 {r['cpu_p95_ms']:7.1f} ms  "
-                f"wall p50 {r['wall_p50_ms']:7.1f} ms (in SQL {r['sql_wall_p50_ms']:6.1f})  "
+                f"{name:<16} cpu p50 {r['cpu_p50_ms']:7.1f} p95 {r['cpu_p95_ms']:7.1f} "
+                f"mean {r['cpu_mean_ms']:7.1f}{db} ms  wall p50 {r['wall_p50_ms']:7.1f} ms "
+                f"(in SQL {r['sql_wall_p50_ms']:6.1f})  "
                 f"{r['queries']:3d} SQL  {r['statuses']}",
                 flush=True,
             )
@@ -209,6 +253,12 @@ def main() -> None:
     if all(k in results for k in mix):
         mean = sum(results[k]["cpu_p50_ms"] * w for k, w in mix.items()) / sum(mix.values())
         print(f"clerk mix, weighted mean of the p50s: {mean:.1f} ms CPU per request")
+        mean = sum(results[k]["cpu_mean_ms"] * w for k, w in mix.items()) / sum(mix.values())
+        db_mean = ""
+        if all(results[k]["db_cpu_mean_ms"] is not None for k in mix):
+            db = sum(results[k]["db_cpu_mean_ms"] * w for k, w in mix.items()) / sum(mix.values())
+            db_mean = f", PostgreSQL backends {db:.1f} ms"
+        print(f"clerk mix, weighted means: web {mean:.1f} ms{db_mean} CPU per request")
     print(f"load average: {os.getloadavg()[0]:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

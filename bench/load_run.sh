@@ -13,7 +13,8 @@
 # CREATE DATABASE ... TEMPLATE), so the runs can be repeated and compared. Environment:
 # PYTHON (default .venv/bin/python), LOCUST (default /tmp/locust-venv/bin/locust, installed
 # there with locust==2.47.0 if missing: bench only, not in requirements.txt), PORT (8177),
-# SECONDS_MIX (150), SECONDS_WRITERS (40), SKIP ("sqlite", "postgres" and/or "writers").
+# SECONDS_MIX (150), SECONDS_WRITERS (40), SKIP ("sqlite", "postgres" and/or "writers"),
+# LOAD_DEBUG (1: DEBUG=1, the development settings of the runs before session 10).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -28,7 +29,16 @@ SECONDS_WRITERS=${SECONDS_WRITERS:-40}
 SKIP=${SKIP:-}
 PG_SERVER=postgres://postgres@127.0.0.1:5432
 RUN=$(mktemp -d /tmp/gr-load.XXXXXX)
-export PYTHONPATH=$ROOT DEBUG=1  # plain HTTP on the loopback: secure cookies need TLS otherwise
+# Production settings (DEBUG off: no query log, no template debug data, Secure cookies, HTTPS
+# redirect) as behind the TLS-terminating proxy of docs/deployment.md: the proxy's header is
+# trusted (SECURE_PROXY_SSL_HEADER) and bench/load_locust.py plays the proxy on the loopback
+# (X-Forwarded-Proto: https, Secure cookies sent back over the loopback). Until session 10 the
+# runs used DEBUG=1 instead. A throwaway SECRET_KEY per run: production has no built-in one.
+# LOAD_DEBUG=1 runs the development settings instead, to compare with the earlier runs.
+if [ "${LOAD_DEBUG:-}" = 1 ]; then export DEBUG=1; else unset DEBUG; fi
+export PYTHONPATH=$ROOT SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+export SECRET_KEY
 echo "load test: results in $RUN; $(date -u '+%d/%m/%Y %H:%M UTC'); $(uptime)"
 
 if [ ! -x "$LOCUST" ]; then
@@ -116,6 +126,7 @@ mix() {  # $1 label, $2 var dir, $3 database URL or "", $4 env file
     locust_run "$label" "$env" -u 60 -r 10 -t "${SECONDS_MIX}s"
     after=$(cpu_seconds "${SERVER_PIDS[0]}")
     echo "$label: CPU of the web processes during the run: $("$PY" -c "print(round($after - $before, 1))") s; $(uptime)"
+    "$PY" bench/load_cpu.py "$RUN/$label-server.log" --json "$RUN/$label-cpu.json" || true
     if [ -n "$url" ]; then
         pg_pids=$(psql "$PG_SERVER/postgres" -tAc \
             "SELECT pid FROM pg_stat_activity WHERE datname = '${url##*/}'" | tr '\n' ' ')

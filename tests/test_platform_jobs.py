@@ -237,3 +237,21 @@ def test_every_request_is_logged_with_timings(client, caplog):
     assert response["X-Request-ID"] == "abc123" and line["id"] == "abc123"
     assert line["path"] == "/healthz" and line["status"] == 200
     assert line["ms"] >= line["db_ms"] >= 0 and line["db_queries"] >= 2
+    assert line["cpu_ms"] > 0  # the thread's CPU: what the request cost, not its wait
+
+
+def test_server_processes_freeze_their_startup_objects():
+    """`grassroots serve` runs this in each process once Django is loaded (post_worker_init): the
+    objects alive then (settings, models, URLconf, views) leave the collector's generations, so
+    a full collection no longer walks them (docs/performance.md "Session 10")."""
+    import gc
+
+    from grassroots.ops.management.commands.serve import freeze_startup_objects
+
+    gc.unfreeze()
+    try:
+        freeze_startup_objects(None)
+        assert gc.get_freeze_count() > 0
+        assert gc.get_count()[0] < 700  # collected before the freeze
+    finally:
+        gc.unfreeze()

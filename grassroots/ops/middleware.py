@@ -1,8 +1,13 @@
 """One structured log line per request, with its timings (issue 19, "Health and logs").
 
 JSON on the `grassroots.request` logger: method, path (no query string: it may hold names being
-searched), status, total and database milliseconds, query count, user id, request id. The request
-id is also returned as X-Request-ID so a user's report can be matched to the line.
+searched), status, total and database milliseconds, the request thread's CPU milliseconds, query
+count, user id, request id. The request id is also returned as X-Request-ID so a user's report can
+be matched to the line.
+
+`cpu_ms` is the CPU the thread serving the request used meanwhile (`time.thread_time`): under
+load `ms` mostly measures waiting for a core, and the CPU is what a page costs the server
+(bench/load_run.sh sums it per kind of request; docs/performance.md "Session 10").
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ class RequestLogMiddleware:
     def __call__(self, request):
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         timer = _QueryTimer()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         wrappers = [conn.execute_wrapper(timer) for conn in connections.all()]
         for wrapper in wrappers:
             wrapper.__enter__()
@@ -59,6 +64,7 @@ class RequestLogMiddleware:
                         "status": response.status_code,
                         "ms": round((time.perf_counter() - started) * 1000, 1),
                         "db_ms": round(timer.seconds * 1000, 1),
+                        "cpu_ms": round((time.thread_time() - cpu_started) * 1000, 1),
                         "db_queries": timer.count,
                         "user": user.pk if user is not None and user.is_authenticated else None,
                         "token": getattr(request, "api_token_id", None),
