@@ -141,24 +141,45 @@ def refresh(member_ids: Iterable[int]) -> None:
         if not _discarding.get():
             pending.update(member_ids)
         return
-    member_ids = set(member_ids)
+    member_ids = sorted(set(member_ids))
     if not member_ids:
         return
+    if len(member_ids) > 5000:
+        for i in range(0, len(member_ids), 5000):
+            refresh(member_ids[i : i + 5000])
+        return
+    # Plain cursors, one statement per read (the callers pass at most 5,000 members): the ORM's
+    # handling of each id and each row was most of a province plan's re-keying
+    # (docs/performance.md "Restructure plans", session 10).
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(member_ids))
     stints: dict[int, list] = defaultdict(list)
-    for m, unit, start, end in MemberStint.objects.filter(member_id__in=member_ids).values_list(
-        "member_id", "unit_id", "start", "end"
-    ):
-        stints[m].append((unit, start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT member_id, unit_id, {qn('start')}, {qn('end')} FROM "
+            f"{MemberStint._meta.db_table} WHERE member_id IN ({marks})",
+            member_ids,
+        )
+        for m, unit, start, end in cursor.fetchall():
+            stints[m].append((unit, start, end))
+        cursor.execute(
+            f"SELECT id, search_name FROM {Member._meta.db_table} WHERE id IN ({marks})",
+            member_ids,
+        )
+        names = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT place_id, {qn('key')}, member_id FROM {MemberNameKey._meta.db_table} "
+            f"WHERE member_id IN ({marks})",
+            member_ids,
+        )
+        have = set(cursor.fetchall())
     spans = place_spans({u for rows in stints.values() for u, _, _ in rows})
-    names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "search_name"))
     wanted = {
         (place, word, m)
         for m, name in names.items()
         for place in _places(stints.get(m, ()), spans)
         for word in words(name)
     }
-    rows = MemberNameKey.objects.filter(member_id__in=member_ids)
-    have = set(rows.values_list("place_id", "key", "member_id"))
     stale = sorted({m for _, _, m in have - wanted})
     if stale:
         # One DELETE by member (a composite key's row-by-row delete is slow on SQLite); their

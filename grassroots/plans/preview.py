@@ -7,9 +7,10 @@ read before and after, on the plan's day, with the ordinary queries (figures: ev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from grassroots.assessments.models import Rating
@@ -122,15 +123,38 @@ def _state(units: dict[int, Unit], day: dt.date) -> dict[str, dict | None]:
     return out
 
 
+# Ids per statement of the reads by member (well under SQLite's 32,766 parameters).
+CHUNK = 5000
+
+
+def _by_member(sql: str, ids, params: list) -> Iterator[tuple]:
+    """The rows of `sql` ("IN ({})" for the member ids, then `params`) for every chunk of ids,
+    through a plain cursor: a province's preview reads the cells and names of every member it
+    moves (170,000), and the ORM's handling of each value of an IN list cost more than the read
+    (docs/performance.md "Restructure plans", session 10)."""
+    ids = sorted(ids)
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), [*chunk, *params])
+            yield from cursor.fetchall()
+
+
 def _cells(member_ids: set[int] | None, unit_ids: list[int], day: dt.date) -> dict[int, int]:
     from grassroots.members.models import MemberStint
 
-    rows = MemberStint.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
     if member_ids is not None:
-        rows = rows.filter(member_id__in=member_ids)
-    else:
-        rows = rows.filter(unit_id__in=unit_ids)
-    return dict(rows.values_list("member_id", "unit_id"))
+        start, end = map(connection.ops.quote_name, ("start", "end"))
+        return dict(
+            _by_member(
+                "SELECT member_id, unit_id FROM members_memberstint WHERE member_id IN ({}) "
+                f"AND {start} <= %s AND ({end} IS NULL OR {end} > %s)",
+                member_ids,
+                [day, day],
+            )
+        )
+    rows = MemberStint.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+    return dict(rows.filter(unit_id__in=unit_ids).values_list("member_id", "unit_id"))
 
 
 def _villages(unit_ids: list[int], village_ids: set[int] | None, day: dt.date) -> dict[int, int]:
@@ -164,7 +188,8 @@ def _before(named: set[str], changes: list[engine.Change], day: dt.date, plan_da
     moved_numbers = {c.code.upper() for c in changes if c.action == engine.MEMBER_MOVE}
     for pk in Member.objects.filter(profile_number__in=moved_numbers).values_list("pk", flat=True):
         cells.setdefault(pk, None)
-    cells.update(_cells(set(cells), [], day))
+    # Members of the touched organizations have their cell already (one stint on a day).
+    cells.update(_cells({pk for pk, cell in cells.items() if cell is None}, [], day))
     return {
         "units": units,
         "state": _state(units, day),
@@ -196,8 +221,10 @@ def _compare(result: Preview, snap: dict, named: set[str], day: dt.date) -> None
     )
     people = {
         pk: (number, name)
-        for pk, number, name in Member.objects.filter(pk__in=list(cells_before)).values_list(
-            "pk", "profile_number", "full_name"
+        for pk, number, name in _by_member(
+            "SELECT id, profile_number, full_name FROM members_member WHERE id IN ({})",
+            cells_before,
+            [],
         )
     }
     result.members = sorted(
