@@ -111,7 +111,6 @@ def pipeline_by_child(children: list[Unit], at: dt.date) -> dict[int, dict[str, 
     case in probation the registry cell of its member that day (`_placed_under`; none when the
     probationer left the registry)."""
     ids = [c.pk for c in children]
-    closure = _closure(ids)
     out = {pk: {str(k): 0 for k in rules.OPEN_STAGES} for pk in ids}
     member_cell = Subquery(_member_stint(at).values("unit_id")[:1])
     place = DbCase(
@@ -125,7 +124,12 @@ def pipeline_by_child(children: list[Unit], at: dt.date) -> dict[int, dict[str, 
         .annotate(place=place)
         .filter(place__in=below)
     )
-    for stage, place_id in spans.values_list("stage", "place"):
+    found = list(spans.values_list("stage", "place"))
+    # Only the closure rows of the places found, on the day: reading every closure row of the
+    # children (most of the closure for a country) was a third of the development section of
+    # a 500,000-member country with no open case at all (issue 18 session 10).
+    closure = _closure(ids, sorted({place_id for _stage, place_id in found}), at)
+    for stage, place_id in found:
         for pk in _holders(closure, place_id, at):
             out[pk][str(stage)] = out[pk].get(str(stage), 0) + 1
     return out
@@ -237,11 +241,16 @@ def admissions_by_unit(units: list[Unit], since: dt.date, at: dt.date) -> dict[i
     inner, params = rows.query.sql_with_params()
     # The ORM has no join from a stint to the closure rows (UnitAncestry has no reverse
     # relation), and a subquery picks one holder where a cell can have two: the join is SQL.
+    # PostgreSQL computes the inner row (its date conversions, the age) once only when the
+    # subquery is kept apart by OFFSET 0: flattened, it repeated them at every reference, twice
+    # the statement's time on 500,000 members (1,0 → 0,5 s). SQLite has no OFFSET without LIMIT
+    # and reads the stints through the closure index only when it flattens the subquery.
+    apart = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (
         "SELECT a.ancestor_id, r.ethnicity, r.religion, r.occupation, r.education, COUNT(*),"
         " SUM(r.woman), SUM(r.youth), SUM(r.years),"
         " SUM(CASE WHEN r.years BETWEEN 18 AND 30 THEN 1 ELSE 0 END)"
-        f" FROM (SELECT i.*, {_FULL_YEARS} AS years FROM ({inner}) i) r"
+        f" FROM (SELECT i.*, {_FULL_YEARS} AS years FROM ({inner}) i{apart}) r"
         f" JOIN {UnitAncestry._meta.db_table} a ON a.descendant_id = r.cell"
         ' AND a.valid_from <= r."day" AND (a.valid_to IS NULL OR a.valid_to > r."day")'
         f" WHERE a.ancestor_id IN ({', '.join(['%s'] * len(ids))})"
@@ -283,13 +292,17 @@ class _Tally:
         )
 
 
-def _closure(ids: list[int]) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
-    """descendant → [(one of `ids` above it, from, to)]: the closure rows of these units."""
+def _closure(
+    ids: list[int], descendants: list[int], day: dt.date
+) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
+    """descendant → [(one of `ids` above it, from, to)]: the closure rows on `day` between these
+    units and these descendants (500 descendants a statement)."""
     rows = defaultdict(list)
-    for ancestor, descendant, start, end in UnitAncestry.objects.filter(
-        ancestor_id__in=ids
-    ).values_list("ancestor_id", "descendant_id", "valid_from", "valid_to"):
-        rows[descendant].append((ancestor, start, end))
+    for i in range(0, len(descendants), 500):
+        for ancestor, descendant, start, end in UnitAncestry.objects.filter(
+            on(day), ancestor_id__in=ids, descendant_id__in=descendants[i : i + 500]
+        ).values_list("ancestor_id", "descendant_id", "valid_from", "valid_to"):
+            rows[descendant].append((ancestor, start, end))
     return rows
 
 
