@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from grassroots.assessments import queries as q
 from grassroots.assessments import services as svc
 from grassroots.assessments.models import Subject
-from grassroots.organizations.models import GRASSROOTS_KINDS, Unit
+from grassroots.organizations.models import GRASSROOTS_KINDS, Unit, UnitAncestry, UnitVersion
+from grassroots.organizations.queries import on
 
 from .factories import SYSTEM
 from .test_assessment_helpers import SCORE_FOR, good_facts
@@ -77,6 +78,16 @@ def test_trend_by_unit_equals_trend_unit_by_unit():
                 assert q.grassroots_trend(u, years) == shares, (u.code, years)
                 rated += sum(r.grassroots.rated + r.members.rated for r in alone) > 0
     assert rated >= 20
+    # grassroots_by_year (the trend's subtrees, intersected in Python) against the closure and
+    # the versions read on each year's end by the database
+    for u in [root, *groups[1][:25]]:
+        for year, found in q.grassroots_by_year(u, range(2005, 2027)).items():
+            day = q.year_end(year)
+            under = UnitAncestry.objects.filter(on(day), ancestor=u).values("descendant_id")
+            expected = UnitVersion.objects.filter(
+                on(day), unit_id__in=under, kind__in=GRASSROOTS_KINDS
+            ).values_list("unit_id", flat=True)
+            assert found == set(expected), (u.code, year)
     # a fixed number of statements for any number of organizations
     with CaptureQueriesContext(connection) as one:
         q.trend_by_unit([root], YEARS)

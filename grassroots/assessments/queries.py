@@ -509,12 +509,14 @@ def _valid(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
 def grassroots_by_year(unit: Unit, years) -> dict[int, set[int]]:
     """year → the grassroots organizations in the unit's subtree on 31/12 of that year: the
     same rows as `UnitAncestry.on(day)` × `UnitVersion.on(day)`, read once for all years (two
-    queries) and intersected here, instead of two subqueries a year."""
-    links = list(
-        UnitAncestry.objects.filter(ancestor=unit).values_list(
-            "descendant_id", "valid_from", "valid_to"
-        )
-    )
+    queries) and intersected here, instead of two subqueries a year. Each year walks the
+    grassroots versions and looks up their own closure rows (walking every closure row of a
+    province each year was most of this function)."""
+    links: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for descendant, start, stop in UnitAncestry.objects.filter(ancestor=unit).values_list(
+        "descendant_id", "valid_from", "valid_to"
+    ):
+        links[descendant].append((start, stop))
     versions = list(
         UnitVersion.objects.filter(
             unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
@@ -524,8 +526,11 @@ def grassroots_by_year(unit: Unit, years) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     for year in years:
         day = year_end(year)
-        inside = {d for d, start, stop in links if _valid(start, stop, day)}
-        out[year] = {u for u, start, stop in versions if u in inside and _valid(start, stop, day)}
+        out[year] = {
+            u
+            for u, start, stop in versions
+            if _valid(start, stop, day) and any(_valid(a, b, day) for a, b in links[u])
+        }
     return out
 
 
@@ -560,15 +565,19 @@ def grassroots_trend(unit: Unit, years) -> list[tuple[int, Distribution]]:
 
 
 def _decided_by_year(unit: Unit, years: list[int], by_year: dict[int, set[int]]):
-    """year → level id → decided ratings of that year's grassroots organizations (`by_year`)."""
+    """year → level id → decided ratings of that year's grassroots organizations (`by_year`).
+    Only the ratings of organizations that were ever grassroots are read (a province's
+    subordinate cells are four fifths of its organizations' ratings), as plain integers."""
     decided: dict[int, Counter] = {}
-    for year, unit_id, level_id in (
+    if not years:
+        return decided  # no statement: `_plain_rows` cannot run an empty IN
+    ever_grassroots = UnitVersion.objects.filter(
+        unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
+        kind__in=GRASSROOTS_KINDS,
+    ).values("unit_id")
+    for year, unit_id, level_id in _plain_rows(
         current()
-        .filter(
-            year__in=years,
-            subject=Subject.ORGANIZATION,
-            unit_id__in=UnitAncestry.objects.filter(ancestor=unit).values("descendant_id"),
-        )
+        .filter(year__in=years, subject=Subject.ORGANIZATION, unit_id__in=ever_grassroots)
         .values_list("year", "unit_id", "level_id")
     ):
         if unit_id in by_year[year]:
