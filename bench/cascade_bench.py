@@ -124,6 +124,7 @@ def _evict() -> int:
 
     files: list[Path] = []
     if connection.vendor == "sqlite":
+        connection.close()  # the last connection's close removes the -wal file
         name = Path(settings.DATABASES["default"]["NAME"])
         files = [p for p in (name, Path(f"{name}-wal")) if p.exists()]
     else:

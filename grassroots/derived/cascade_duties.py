@@ -622,6 +622,15 @@ def recompute_pending(root_id: int, *, before_swap=None) -> str:
         docs = Document.objects.filter(voided_at__isnull=True, root_id=root_id)
         _refresh({root_id}, None, docs, None, key, beat)
         _recount_documents(target)
+        if connection.vendor == "postgresql":
+            # the planner must know the new half before readers use it: with statistics that
+            # knew only the old key it estimated no rows for the new one and drove the sessions
+            # statement through the place index, reading the country once per organization with
+            # a session (7+ minutes instead of 0.5 s, session 10)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"ANALYZE {CascadeDuty._meta.db_table}, {CascadeDutyCount._meta.db_table}"
+                )
         if before_swap is not None:
             before_swap()
         with transaction.atomic():
