@@ -38,7 +38,8 @@ def _tables_with_rows(lite: sqlite3.Connection, pg: psycopg.Connection) -> list[
         )
     ]
     pg_tables = {
-        name for (name,) in pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        name
+        for (name,) in pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     }
     return [
         t for t in lite_tables
