@@ -111,12 +111,14 @@ def with_discipline(rows: list[SheetRow], year: int) -> list[SheetRow]:
     return rows
 
 
-def sheet_rows(rnd: Round, unit: Unit) -> list[SheetRow]:
+def sheet_rows(rnd: Round, unit: Unit, orgs=None) -> list[SheetRow]:
     """Organizations and members of `unit`'s subtree to be rated in the round, with the levels
     entered so far at each step. Members are listed only on the sheet of a grassroots
-    organization or a cell (a district's sheet would hold thousands)."""
+    organization or a cell (a district's sheet would hold thousands). `orgs`:
+    `organizations_due(unit, rnd.year)` when the caller has it (a province's 4,500 versions
+    and organizations as model objects were read twice by the sheet page)."""
     rules = q.Rules.of(rnd.scheme)
-    orgs = q.organizations_due(unit, rnd.year)
+    orgs = q.organizations_due(unit, rnd.year) if orgs is None else orgs
     due = q.members_due(unit, rnd.year, rules) if unit.pk in orgs else {}
     steps: dict[tuple[str, int], dict[str, str]] = {}
     for step in Step.values:

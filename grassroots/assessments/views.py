@@ -110,10 +110,11 @@ def sheet(request, pk: int, code: str):
     forms are offered only to those the services would let act, and never once locked."""
     rnd, unit = _round_for_user(request.user, pk, code)
     day = q.year_end(rnd.year)
-    page = Paginator(xlsx.sheet_rows(rnd, unit), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
+    due = q.organizations_due(unit, rnd.year)
+    rows = xlsx.sheet_rows(rnd, unit, due)
+    page = Paginator(rows, SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
     actions = q.last_actions(rnd)
     locked = q.locked_by(rnd, [unit.pk])
-    due = q.organizations_due(unit, rnd.year)
     children = [v for v in due.values() if v.parent_id == unit.pk]
     version = due.get(unit.pk) or unit.versions.filter(on(day)).first()
     user = request.user
