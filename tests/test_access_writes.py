@@ -500,6 +500,12 @@ def test_member_write_checks_equal_the_separate_reads(w):
         member.refresh_from_db()
         for user in users:
             assert access.member_write_from(user, member) == _slow_write_from(user, member)
+            # the member page's one read of the stints (docs/performance.md "Session 10")
+            periods, last = access.member_periods_and_last_end(user, member)
+            assert periods == access.member_periods_visible(user, member)
+            assert access.may_write_member(
+                user, member, Role.CLERK, periods, last
+            ) == access.may_write_member(user, member, Role.CLERK), (member, user)
             if not access.sees_everything(user):
                 try:
                     access.require_writable_member(user, member)
@@ -528,3 +534,35 @@ def test_member_write_checks_equal_the_separate_reads(w):
                 )
                 assert allowed == slow, (member, user, day)
     assert True in decided and False in decided  # both answers occur
+
+
+def test_unit_decisions_from_the_periods_equal_the_probes(w):
+    """The organization page reads the scope's closure rows of the unit once
+    (`visible_period`) and decides from them whether the unit is in the scope on the day asked,
+    the day compared, today (its development deadlines) and whether the clerk may write it: the
+    same answers as one closure probe per question (docs/performance.md "Session 10"), for
+    units moved into a new commune, created late, ended, and accounts above, below and beside."""
+    G2, N = w["G2"], w["N"]
+    late = unit("C5", Kind.SUBORDINATE_CELL, N, date="2026-01-01", name="Chi bộ thôn Năm")
+    ended = unit("C6", Kind.SUBORDINATE_CELL, G2, name="Chi bộ thôn Sáu")
+    restructure.unit_dissolve(actor=SYSTEM, unit=ended, date=d("2020-01-01"))
+    ended.refresh_from_db()
+    clerk_d2 = User.objects.create_user(
+        "clerk_d2", password=PASSWORD, scope=w["D2"], role=Role.CLERK
+    )
+    boss = User.objects.create_superuser("boss", password=PASSWORD)
+    users = [w["clerk_n"], w["clerk_p"], w["viewer_n"], w["approver_n"], clerk_d2, boss]
+    days = ("2005-03-01", "2019-12-31", "2020-01-01", "2025-06-30", "2025-07-01", "2026-06-30")
+    seen = []
+    for u in (w["P"], w["D2"], G2, w["C2"], N, late, ended):
+        for user in users:
+            periods = access.unit_periods_readable(user, u)
+            for day in map(d, days):
+                fast = access.can_see_unit_on(user, u, day, periods)
+                assert fast == access.can_see_unit_on(user, u, day), (u, user, day)
+                seen.append(fast)
+            for role in (Role.CLERK, Role.APPROVER):
+                assert access.may_write_unit(user, u, role, periods) == access.may_write_unit(
+                    user, u, role
+                ), (u, user, role)
+    assert True in seen and False in seen

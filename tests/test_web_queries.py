@@ -42,11 +42,32 @@ def test_tree_and_unit_pages_do_not_grow_with_rows(client, world):
 
 def test_clerk_tree_page_statements(client, world):
     """The clerk's own tree page (the load test's most frequent page, docs/performance.md
-    "Session 9"): session, user, scope, its version, its closure row, the children with their
-    "has children" flag and their members: 7 statements on both databases, not 14."""
+    "Session 9"): session, user with its scope (one join since session 10), its version, its
+    closure row, the children with their "has children" flag and their members: 6 statements
+    on both databases (14 before session 9, 7 before session 10)."""
     client.force_login(world["clerk"])
-    assert count(client, "/tree/") == 7
-    assert count(client, "/tree/?at=2012-06-30") == 7
+    assert count(client, "/tree/") == 6
+    assert count(client, "/tree/?at=2012-06-30") == 6
+
+
+def test_organization_member_and_form_page_statements(client, world):
+    """The load test's other pages (docs/performance.md "Session 10"): the scope comes with the
+    user, the organization page reads the unit's closure rows once for the day asked, today and
+    the write right (three probes fewer), the member page the member's stints once for what it
+    shows and whether it offers the forms. The counts pin the paths."""
+    client.force_login(world["clerk"])
+    member = world["an"]
+    pages = (
+        "/units/G1/?at=2016-06-30",
+        f"/members/{member.pk}/",
+        f"/members/{member.pk}/events/temp_attach/",
+    )
+    counted = {url: count(client, url) for url in pages}
+    assert counted == {
+        "/units/G1/?at=2016-06-30": 24,  # 28 before
+        f"/members/{member.pk}/": 16,  # 18 before
+        f"/members/{member.pk}/events/temp_attach/": 5,  # 6 before
+    }, counted
 
 
 def _slow_rows(user, parent, day):
@@ -108,4 +129,41 @@ def test_record_event_statements(client, world):
     assert answer.status_code == 302, answer.content.decode()[:2000]
     statements = [q["sql"] for q in ctx.captured_queries]
     # 5 more before session 9 (the write checks' reads); PostgreSQL adds its advisory lock
-    assert len(statements) == {"postgresql": 40, "sqlite": 39}[connection.vendor], statements
+    # and 1 fewer since session 10 (the scope read with the user)
+    assert len(statements) == {"postgresql": 39, "sqlite": 38}[connection.vendor], statements
+
+
+def test_member_rows_render_as_with_the_url_tag(client, world):
+    """The organization page's and the search's member rows carry links and days built in the
+    view (docs/performance.md "Session 10"): the HTML is what the former `{% url %}` and `vdate`
+    markup gave."""
+    from django.template import Context, Template
+
+    from grassroots.members.models import Member
+
+    client.force_login(world["clerk"])
+    old = Template(
+        "{% load vn %}{% for m in rows %}<tr><td><a href=\"{% url 'web:member' m.pk %}\">"
+        "{{ m.name }}</a></td><td>{{ m.birth|vdate }}</td>{% endfor %}"
+    )
+    for url, key in (("/units/C1/?at=2016-06-30", "member_rows"), ("/members/?q=van", "rows")):
+        answer = client.get(url)
+        rows = answer.context[key]
+        assert rows, url
+        pks = [r["pk"] if isinstance(r, dict) else r.pk for r in rows]
+        members = Member.objects.in_bulk(pks)
+        expected = old.render(
+            Context(
+                {
+                    "rows": [
+                        {"pk": pk, "name": members[pk].full_name, "birth": members[pk].birth_date}
+                        for pk in pks
+                    ]
+                }
+            )
+        )
+        page = answer.content.decode()
+        for fragment in expected.split("<tr>")[1:]:
+            if key == "rows":  # the search's birth day is plain text, as before
+                fragment = fragment.split("<td>")[0] + "<td>" + fragment.split("<td>")[1]
+            assert "<tr>" + fragment in page, (url, fragment)

@@ -134,14 +134,18 @@ def versions_visible_on(user, day: dt.date) -> QuerySet:
     return qs if ids is None else qs.filter(unit_id__in=ids)
 
 
-def can_see_unit_on(user, unit: Unit, day: dt.date) -> bool:
+def can_see_unit_on(user, unit: Unit, day: dt.date, periods=None) -> bool:
+    """`unit` lies inside the user's scope on `day`. `periods`: `visible_period(user, unit)` when
+    the caller has read it already (the closure rows of the scope and the unit: a page asking
+    about several days reads them once instead of probing once per day)."""
     if sees_everything(user):
         return True
     scope = _scope_id(user)
-    return (
-        scope is not None
-        and UnitAncestry.objects.filter(on(day), ancestor_id=scope, descendant=unit).exists()
-    )
+    if scope is None:
+        return False
+    if periods is not None:
+        return any(start <= day and (end is None or day < end) for start, end in periods)
+    return UnitAncestry.objects.filter(on(day), ancestor_id=scope, descendant=unit).exists()
 
 
 def visible_period(user, unit: Unit) -> list[tuple[dt.date, dt.date | None]]:
@@ -300,25 +304,30 @@ def _scope_alive(user) -> bool:
     return scope is not None and scope.exists_on(timezone.localdate())
 
 
-def require_writable_unit(user, unit: Unit) -> None:
-    """The unit lies in the scope today (or, if it has ended, did on its last day)."""
+def require_writable_unit(user, unit: Unit, periods=None) -> None:
+    """The unit lies in the scope today (or, if it has ended, did on its last day). `periods`:
+    `visible_period(user, unit)` when the caller has read it already."""
     if sees_everything(user):
         return
     today = timezone.localdate()
     day = today if unit.ended is None or unit.ended > today else unit.ended - dt.timedelta(days=1)
-    if not (_scope_alive(user) and can_see_unit_on(user, unit, day)):
+    if not (_scope_alive(user) and can_see_unit_on(user, unit, day, periods)):
         raise PermissionDenied(READ_ONLY_PAST)
 
 
-def require_writable_member(user, member: Member, periods=None) -> None:
+_UNREAD = object()
+
+
+def require_writable_member(user, member: Member, periods=None, last=_UNREAD) -> None:
     """The member's most recent membership lies in the scope, and the scope still exists.
-    `periods`: `member_periods_visible(user, member)` when the caller has read it already."""
+    `periods`: `member_periods_visible(user, member)` when the caller has read it already;
+    `last`: the end of the member's latest stint too (`member_periods_and_last_end`)."""
     if sees_everything(user):
         return
     if periods is None:
         stints, periods = _member_view(user, member)
         last = stints[-1][3] if stints else None
-    else:
+    elif last is _UNREAD:
         last = member.stints.order_by("-start").values_list("end", flat=True).first()
     _require_last_in_scope(user, periods, last)
 
@@ -430,6 +439,14 @@ def member_periods_visible_many(
         .values_list("member_id", "unit_id", "start", "end")
     )
     return _periods_of_stints(user, stints)
+
+
+def member_periods_and_last_end(user, member: Member) -> tuple[list, dt.date | None]:
+    """`member_periods_visible(user, member)` and the end of the member's latest stint (None:
+    still open, or no stint), from one read of the stints: the member page shows the first and
+    decides with both whether it offers the event forms (`may_write_member`)."""
+    stints, periods = _member_view(user, member)
+    return periods, (stints[-1][3] if stints else None)
 
 
 def _member_view(user, member: Member) -> tuple[list[tuple], list[tuple[dt.date, dt.date | None]]]:
@@ -751,21 +768,25 @@ def profile_views_visible(user) -> QuerySet:
 # it would be allowed (issue 11: no button that leads to a 403).
 
 
-def may_write_unit(user, unit: Unit, role: str = Role.CLERK) -> bool:
-    """`get_unit_for_user(user, unit.code, role=role)` would pass for a unit already visible."""
+def may_write_unit(user, unit: Unit, role: str = Role.CLERK, periods=None) -> bool:
+    """`get_unit_for_user(user, unit.code, role=role)` would pass for a unit already visible.
+    `periods`: `visible_period(user, unit)` when the caller has read it already."""
     try:
         require_role(user, role)
-        require_writable_unit(user, unit)
+        require_writable_unit(user, unit, periods)
     except PermissionDenied:
         return False
     return True
 
 
-def may_write_member(user, member: Member, role: str = Role.CLERK, periods=None) -> bool:
-    """`get_member_for_user(user, member.pk, role=role)` would pass for a visible member."""
+def may_write_member(
+    user, member: Member, role: str = Role.CLERK, periods=None, last=_UNREAD
+) -> bool:
+    """`get_member_for_user(user, member.pk, role=role)` would pass for a visible member.
+    `periods`, `last`: as `require_writable_member` takes them."""
     try:
         require_role(user, role)
-        require_writable_member(user, member, periods)
+        require_writable_member(user, member, periods, last)
     except PermissionDenied:
         return False
     return True

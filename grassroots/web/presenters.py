@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -375,6 +376,7 @@ class SearchRow:
     hometown: str
     cell: str
     status: str
+    url: str  # built here, not by a {% url %} per row (docs/performance.md "Session 10")
 
 
 def search_rows(members, places: dict[int, tuple[str, str]]) -> list[SearchRow]:
@@ -388,6 +390,7 @@ def search_rows(members, places: dict[int, tuple[str, str]]) -> list[SearchRow]:
             m.profile_number,
             m.hometown,
             *places.get(m.pk, ("–", "–")),
+            reverse("web:member", args=[m.pk]),
         )
         for m in members
     ]

@@ -234,16 +234,17 @@ def unit_detail(request, code: str):
     if since is not None and since > at:
         date_errors.append(_("Ngày so sánh phải trước ngày xem."))
         since = None
-    visible = access.can_see_unit_on(request.user, unit, at)
-    if since is not None and not access.can_see_unit_on(request.user, unit, since):
+    # The periods in which the unit lay in the scope, read once for the days asked, the name
+    # shown, the history, the write right and today's development deadlines (None: no limit);
+    # the approver's right is the clerk's plus the higher role.
+    periods = access.unit_periods_readable(request.user, unit)
+    visible = access.can_see_unit_on(request.user, unit, at, periods)
+    if since is not None and not access.can_see_unit_on(request.user, unit, since, periods):
         date_errors.append(
             _("Vào ngày %(day)s tổ chức chưa thuộc phạm vi của tài khoản.") % {"day": vdate(since)}
         )
         since = None
-    # The periods in which the unit lay in the scope, read once for the name shown and the
-    # history (None: no limit); the approver's right is the clerk's plus the higher role.
-    periods = access.unit_periods_readable(request.user, unit)
-    can_record = access.may_write_unit(request.user, unit, Role.CLERK)
+    can_record = access.may_write_unit(request.user, unit, Role.CLERK, periods)
     current = version_at(unit, at)
     shown_day = access.nearest_visible_day(request.user, unit, at, periods)
     context = {
@@ -260,6 +261,7 @@ def unit_detail(request, code: str):
         "can_approve": can_record and request.user.has_role(Role.APPROVER),
         "can_record": can_record,
         "actions": ChangeAction.choices,
+        "unit_periods": periods,
         **_unit_history(request.user, unit, periods),
     }
     if visible:
@@ -293,11 +295,14 @@ def unit_detail(request, code: str):
             figure_rows=presenters.figure_rows(fig, earlier),
             flow_rows=presenters.flow_rows(fig),
             page=page,
+            # links and days built here, not by a {% url %} and a date filter per row of 50
+            # (docs/performance.md "Session 10"; the child rows' likewise, session 9)
             member_rows=[
                 {
                     "pk": s.member_id,
+                    "url": reverse("web:member", args=[s.member_id]),
                     "name": s.member.full_name,
-                    "birth_date": s.member.birth_date,
+                    "birth_date": vdate(s.member.birth_date),
                     "status": Status(s.status).label,
                     "exempt": s.exempt,
                     "cell": f"{names.get(s.unit_id, '')} ({s.unit.code})",
@@ -314,8 +319,9 @@ def member_detail(request, pk: int):
     log_profile_view(user=request.user, member=member, address=Actor.from_request(request).address)
     # A user whose view of the member ended sees the member as of that last day: status,
     # seniority, profile and audit lines of later days stay hidden (issue 20 §9).
-    # Read once: three decisions below depend on the part of the member's life in the scope.
-    periods = access.member_periods_visible(request.user, member)
+    # Read once: three decisions below depend on the part of the member's life in the scope,
+    # the offer of the event forms also on the end of the latest stint (same read).
+    periods, last_end = access.member_periods_and_last_end(request.user, member)
     until = access.member_visible_until(request.user, member, periods)
     today = until or timezone.localdate()
     # The whole history decides status and seniority; only the part lived inside the scope is
@@ -360,7 +366,7 @@ def member_detail(request, pk: int):
         "cell": unit_names.get(state.unit_id),
         "timeline": presenters.timeline_rows(events, unit_names),
         "history": presenters.audit_rows(history, {str(u.pk): u.code for u in history_units}),
-        "can_record": access.may_write_member(request.user, member, Role.CLERK, periods),
+        "can_record": access.may_write_member(request.user, member, Role.CLERK, periods, last_end),
         "event_kinds": [(k.value, k.label) for k in forms.RECORDABLE_KINDS],
         "profile": [
             (member._meta.get_field(f).verbose_name, _profile_value(member, f, profile[f]))
