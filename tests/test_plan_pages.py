@@ -147,7 +147,12 @@ def test_edit_a_change_of_a_draft_in_place_then_refused_once_applied(client, app
     )
     assert "Đã sửa thay đổi 2." in response.content.decode()
     wrong.refresh_from_db()
-    assert (wrong.position, wrong.target, wrong.code, wrong.voided) == (2, "P-D1-C2", "P-D1-C1", False)
+    assert (wrong.position, wrong.target, wrong.code, wrong.voided) == (
+        2,
+        "P-D1-C2",
+        "P-D1-C1",
+        False,
+    )
     audit = AuditRecord.objects.get(object_type="plan", action="edit_change")
     assert audit.changes["target"] == ["P-D1-C3", "P-D1-C2"] and audit.actor == approver
     assert "code" not in audit.changes  # only what changed
@@ -157,7 +162,9 @@ def test_edit_a_change_of_a_draft_in_place_then_refused_once_applied(client, app
     assert not Unit.objects.get(code="P-D1-C1").exists_on(world.DAY)
     assert version_at(Unit.objects.get(code="P-D1-C3"), world.DAY).name == "Chi bộ Đông"
     # Applied: the form is gone and a post changes nothing.
-    response = client.post(edit, {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C3"}, follow=True)
+    response = client.post(
+        edit, {"action": "merge", "code": "P-D1-C1", "target": "P-D1-C3"}, follow=True
+    )
     assert "Kế hoạch đã thực hiện không thể sửa." in response.content.decode()
     wrong.refresh_from_db()
     assert wrong.target == "P-D1-C2"
@@ -169,7 +176,10 @@ def test_edit_keeps_the_parts_of_a_split_read_from_excel():
 
     world.build()
     plan = services.plan_create(
-        actor=Actor.system(), name="Chia", effective_date=world.DAY, scope=Unit.objects.get(code="P")
+        actor=Actor.system(),
+        name="Chia",
+        effective_date=world.DAY,
+        scope=Unit.objects.get(code="P"),
     )
     parts = [
         {"code": "P-D1-C1-A", "name": "Chi bộ A", "kind": Kind.GRASSROOTS_CELL},

@@ -213,9 +213,7 @@ def plan_edit_change(*, actor: Actor, change: PlanChange, action: str, **values)
     if change.voided:
         raise ValidationError("Thay đổi này đã bị hủy, không sửa được; hãy thêm thay đổi mới.")
     clean = _clean(action, values) | {"action": action}
-    diff = {
-        k: [getattr(change, k), clean[k]] for k in EDITABLE if getattr(change, k) != clean[k]
-    }
+    diff = {k: [getattr(change, k), clean[k]] for k in EDITABLE if getattr(change, k) != clean[k]}
     if not diff:
         return change
     for k, (_before, after) in diff.items():

@@ -274,8 +274,16 @@ def plan_edit(request, pk: int, change_pk: int):
         return redirect("plans:plan", pk=plan.pk)
     values = {
         k: getattr(change, k)
-        for k in ("action", "code", "name", "kind", "parent", "target", "new_cell_code",
-                  "new_cell_name")  # fmt: skip
+        for k in (
+            "action",
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "target",
+            "new_cell_code",
+            "new_cell_name",
+        )  # fmt: skip
     } | {"parts": ", ".join(p.get("code", "") for p in change.parts)}
     if request.method == "POST":
         try:
