@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from pg_cpu import backend_cpu  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -54,20 +56,7 @@ def measure(fn, repeat: int):
     return out, result
 
 
-def _server_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend (same machine: /proc), else None."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+_server_cpu = backend_cpu  # bench/pg_cpu.py
 
 
 def main() -> None:

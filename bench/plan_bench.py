@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from pg_cpu import backend_cpu  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DAY = dt.date(2025, 7, 1)
@@ -132,23 +134,7 @@ def _step(prefix, name, run):
         profile.dump_stats(f"{prefix}-{name}")
 
 
-def server_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend (from /proc: the server
-    runs on this machine), None on SQLite or when it cannot be read. The Python process's CPU
-    leaves the server's work out; this adds it."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+server_cpu = backend_cpu  # bench/pg_cpu.py
 
 
 def _server(before: float | None) -> str:

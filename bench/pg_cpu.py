@@ -1,0 +1,24 @@
+"""CPU seconds used so far by this process's PostgreSQL backend, for the benches that report the
+server's share beside their own CPU (the database runs on this machine: read from /proc)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def backend_cpu() -> float | None:
+    """utime + stime of the default connection's backend; None on SQLite or when unreadable.
+    The Python process's CPU leaves the server's work out; this adds it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
