@@ -260,3 +260,71 @@ def test_the_worker_runs_the_queued_recompute(tree):
         for day in DAYS:
             slow = queries.cascade(nq, u, d(day)).as_json()
             assert figures.cascade_json(nq, u, d(day)) == slow, (u.code, day)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_began_before_the_mark_is_in_the_worker_s_rows(tree, monkeypatch):
+    # A clerk's plan refreshed its organization's rows (under the keys read then) and found the
+    # root not pending; before it committed, a requirement marked the root and the worker
+    # computed and swapped: the plan was in neither half (its rows under the keys the swap
+    # drops, the worker's computed without it). The mark now waits for that clerk (the audit
+    # chain's lock, taken by both), so the worker reads the plan.
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections; SQLite's writers are serialized (IMMEDIATE)")
+    p, districts, grass, _cells, nq, kh = tree
+    g = grass[3]
+    written, go, marked = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+    original = cascade_duties.refresh
+
+    def refresh_then_wait(*args, **kwargs):  # the clerk pauses between its rows and its commit
+        out = original(*args, **kwargs)
+        if threading.current_thread().name == "clerk":
+            written.set()
+            go.wait(5)
+        return out
+
+    monkeypatch.setattr(cascade_duties, "refresh", refresh_then_wait)
+
+    def clerk():
+        try:
+            with transaction.atomic():
+                services.document_register(
+                    actor=SYSTEM, kind="ke_hoach", symbol="8-KH/ĐU", date=d("2012-04-20"),
+                    issuer=g, parent=kh, title="Kế hoạch thực hiện")  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def province():
+        try:
+            services.requirement_add(actor=SYSTEM, document=nq, level="grassroots",
+                                     action="issue", deadline=d("2012-05-31"))  # fmt: skip
+            marked.set()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=clerk, name="clerk")
+    first.start()
+    assert written.wait(20)
+    second = threading.Thread(target=province, name="province")
+    second.start()
+    early = marked.wait(1.5)
+    if early:  # the mark did not wait: the worker computes while the clerk's plan is open
+        cascade_duties.recompute_pending(nq.pk)
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert not errors and marked.is_set()
+    if not early:
+        assert cascade_duties.recompute_pending(nq.pk) == "done"
+    assert not CascadeDutyPending.objects.exists()
+    _same_as_the_slow_reference((nq, kh), [p, *districts, g])  # without the lock: the plan lost
+    assert not early, "the root was marked while a writer that had not seen it was still open"

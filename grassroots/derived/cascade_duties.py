@@ -53,6 +53,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from grassroots.audit import chain as audit_chain
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import copy_rows
 from grassroots.directives.kinds import LEVELS, PLAN_KINDS
@@ -520,6 +521,12 @@ def defer(roots: set[int]) -> set[int]:
     transaction, with the change itself."""
     if not roots:
         return set()
+    # the audit chain's lock first (PostgreSQL; SQLite's writers are serialized already): a
+    # writer that refreshed some organizations of this root and found it not pending
+    # (`_note_pending`, under the same lock) commits before the mark, so the worker, which starts
+    # after the mark, reads its facts; a writer after the mark waits for it and notes its
+    # organizations. Without it such a writer's rows went into the half the swap drops (session 11)
+    audit_chain.lock()
     # locked: a worker swapping this root holds its row; once it commits the row is gone and
     # the root is marked afresh (an unlocked read would move a row about to disappear)
     pending = set(
@@ -547,6 +554,10 @@ def _note_pending(roots: set[int] | None, units: set[int]) -> None:
     """Some organizations' rows are refreshed (a plan, a study session, a tree change): for the
     pending roots among `roots`, remember them so the worker's swap recomputes them from the
     facts as they are then (its own computation may have read them before this change)."""
+    # held to commit, as `defer` takes it before marking a root: this writer either commits
+    # before a root is marked or sees the mark here (the chain's lock comes before any row lock,
+    # audit.services.for_update)
+    audit_chain.lock()
     pending = CascadeDutyPending.objects.all()
     if roots is not None:
         pending = pending.filter(root_id__in=roots)
