@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+from pg_cpu import proc_cpu  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 GRASSROOTS = str(ROOT / ".venv" / "bin" / "grassroots")
@@ -193,16 +195,6 @@ def generate(path: Path, members: int, seed: int = 5) -> None:
     )
 
 
-def _proc_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) of a process on this machine, from /proc."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 class ServerCPU:
     """PostgreSQL: samples the CPU time of the server processes serving our database while a
     command runs (polled every 0.2 s; a backend's last fraction of a second may be missed)."""
@@ -229,7 +221,7 @@ class ServerCPU:
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 ).fetchall()
                 for (pid,) in pids:
-                    cpu = _proc_cpu(pid)
+                    cpu = proc_cpu(pid)
                     if cpu is not None:
                         self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
                 if self.stop.wait(0.2):
@@ -304,7 +296,7 @@ def child(path: str) -> None:
         if backend[0] is None:
             connection.ensure_connection()
             backend[0] = connection.connection.info.backend_pid
-        return _proc_cpu(backend[0]) or 0.0
+        return proc_cpu(backend[0]) or 0.0
 
     phases = []
     current = ["open", time.monotonic(), time.process_time(), 0.0]

@@ -36,14 +36,14 @@ def measure(fn, repeat: int):
 
     walls, cpus, servers, queries, result = [], [], [], 0, None
     for _ in range(repeat):
-        server = _server_cpu()
+        server = backend_cpu()
         wall, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as ctx:
             result = fn()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
         if server is not None:
-            servers.append(_server_cpu() - server)
+            servers.append(backend_cpu() - server)
         queries = len(ctx.captured_queries)
     out = {
         "wall_median": round(statistics.median(walls), 3),
@@ -54,9 +54,6 @@ def measure(fn, repeat: int):
     if servers:
         out["server_cpu_median"] = round(statistics.median(servers), 3)
     return out, result
-
-
-_server_cpu = backend_cpu  # bench/pg_cpu.py
 
 
 def main() -> None:
@@ -191,13 +188,13 @@ def pages(unit, since, at, repeat: int) -> dict:
     for query in urls:
         for _ in range(repeat):
             url = f"/reports/statistics/?unit={unit.code}&since={since}&at={at}&{query}"
-            server = _server_cpu()
+            server = backend_cpu()
             wall, cpu = time.perf_counter(), time.process_time()
             answer = client.get(url, secure=True)  # DEBUG=0 redirects plain HTTP
             took = time.perf_counter() - wall
             cpus.append(time.process_time() - cpu)
             if server is not None:
-                servers.append(_server_cpu() - server)
+                servers.append(backend_cpu() - server)
             if answer.status_code != 200:
                 sys.exit(f"{url}: HTTP {answer.status_code}")
             times.append(took)

@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+from pg_cpu import proc_cpu  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 SEARCHES = ["nguyen van", "hoang thi", "lo van", "ly thi", "vi van", "tran"]
 DAYS = ["2025-07-01", "2025-12-31", "2026-06-30", "2026-11-30"]
@@ -62,14 +64,7 @@ def backends_cpu(connection) -> dict[int, float]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         pids = [row[0] for row in cursor.fetchall()]
-    tick, used = os.sysconf("SC_CLK_TCK"), {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return used
+    return {pid: cpu for pid in pids if (cpu := proc_cpu(pid)) is not None}
 
 
 def percentile(values: list[float], share: float) -> float:

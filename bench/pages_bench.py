@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from pg_cpu import proc_cpu  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Patterns that are not a page to time, and why (every other pattern must have a URL below).
@@ -642,14 +644,7 @@ def server_cpu() -> float:
             " AND backend_type = 'client backend'"
         )
         pids = [row[0] for row in cursor.fetchall()]
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # not on this machine, or gone
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(filter(None, map(proc_cpu, pids)), 0.0)  # a backend gone meanwhile: left out
 
 
 def time_page(client, url: str, repeat: int, headers: dict) -> dict:

@@ -134,11 +134,8 @@ def _step(prefix, name, run):
         profile.dump_stats(f"{prefix}-{name}")
 
 
-server_cpu = backend_cpu  # bench/pg_cpu.py
-
-
 def _server(before: float | None) -> str:
-    after = server_cpu()
+    after = backend_cpu()
     return "" if before is None or after is None else f", server CPU {after - before:.1f} s"
 
 
@@ -181,13 +178,13 @@ def main() -> None:
         f"{args.districts} dissolutions), shuffled"
     )
     # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second number).
-    t, c, sc = time.perf_counter(), time.process_time(), server_cpu()
+    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
     checked = _step(args.profile, "validate", lambda: rehearse(actor, plan, DAY, preview=False))
     print(
         f"validate: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s"
         f"{_server(sc)}), {len(checked.problems)} problems"
     )
-    t, c, sc = time.perf_counter(), time.process_time(), server_cpu()
+    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
     shown = _step(
         args.profile,
         "preview",
@@ -198,7 +195,7 @@ def main() -> None:
         f"{_server(sc)}), {len(shown.affected)} organizations, "
         f"{len(shown.members)} members change cell"
     )
-    t, c, sc = time.perf_counter(), time.process_time(), server_cpu()
+    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
 
     def apply():
         with transaction.atomic():

@@ -147,7 +147,7 @@ def _cells(member_ids: set[int] | None, unit_ids: list[int], day: dt.date) -> di
         start, end = map(connection.ops.quote_name, ("start", "end"))
         return dict(
             _by_member(
-                "SELECT member_id, unit_id FROM members_memberstint WHERE member_id IN ({}) "
+                f"SELECT member_id, unit_id FROM {MemberStint._meta.db_table} WHERE member_id IN ({{}}) "
                 f"AND {start} <= %s AND ({end} IS NULL OR {end} > %s)",
                 member_ids,
                 [day, day],
@@ -222,7 +222,7 @@ def _compare(result: Preview, snap: dict, named: set[str], day: dt.date) -> None
     people = {
         pk: (number, name)
         for pk, number, name in _by_member(
-            "SELECT id, profile_number, full_name FROM members_member WHERE id IN ({})",
+            f"SELECT id, profile_number, full_name FROM {Member._meta.db_table} WHERE id IN ({{}})",
             cells_before,
             [],
         )

@@ -272,19 +272,10 @@ def plan_edit(request, pk: int, change_pk: int):
     if plan.status != Status.DRAFT:
         messages.error(request, _("Kế hoạch đã thực hiện không thể sửa."))
         return redirect("plans:plan", pk=plan.pk)
-    values = {
-        k: getattr(change, k)
-        for k in (
-            "action",
-            "code",
-            "name",
-            "kind",
-            "parent",
-            "target",
-            "new_cell_code",
-            "new_cell_name",
-        )  # fmt: skip
-    } | {"parts": ", ".join(p.get("code", "") for p in change.parts)}
+    # the fields a correction may change (services.EDITABLE), the parts as the form types them
+    values = {k: getattr(change, k) for k in services.EDITABLE if k != "parts"} | {
+        "parts": ", ".join(p.get("code", "") for p in change.parts)
+    }
     if request.method == "POST":
         try:
             services.plan_edit_change(
