@@ -1,7 +1,7 @@
 """Benchmark: a province's 2025-like reorganization as one restructure plan (issue 12).
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
-        [--communes 200] [--into 60] [--districts 11] [--members 60000]
+        [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 DAY = dt.date(2025, 7, 1)
 
 
-def build(communes: int, districts: int, members: int, seed: int) -> None:
+def build(communes: int, districts: int, members: int, seed: int, later: float = 0.0) -> None:
     from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
     from grassroots.members.models import EventKind, Gender
     from grassroots.organizations.models import GrassrootsType, Kind
@@ -86,6 +86,10 @@ def build(communes: int, districts: int, members: int, seed: int) -> None:
         ]
         if official < DAY - dt.timedelta(days=1) and ceremony.day <= 28:
             events.append(EventSpec(EventKind.OFFICIAL, official))
+        if rng.random() < later:
+            # Something recorded after the reorganization's day: the merger replays this
+            # member's whole history instead of appending the move (members._plain_moves).
+            events.append(EventSpec(EventKind.EXEMPTION, DAY + dt.timedelta(days=60)))
         profile = {
             "profile_number": f"{n:07d}BP",
             "full_name": f"Nguyễn Văn {n}",
@@ -147,6 +151,12 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--later",
+        type=float,
+        default=0.0,
+        help="share of members with an event after the plan's day (an exemption)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="PREFIX",
         help="cProfile each step into PREFIX-validate, PREFIX-preview, PREFIX-apply (pstats)",
@@ -166,9 +176,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("flush", verbosity=0, interactive=False)
     t = time.perf_counter()
-    build(args.communes, args.districts, args.members, args.seed)
+    build(args.communes, args.districts, args.members, args.seed, args.later)
     print(
-        f"database: {connection.vendor}; built {args.members} members, {args.communes} communes, "
+        f"database: {connection.vendor}; built {args.members} members "
+        f"({args.later:.0%} with an event after the day), {args.communes} communes, "
         f"{args.districts} districts in {time.perf_counter() - t:.1f} s"
     )
     actor = Actor.system()

@@ -14,7 +14,7 @@ from django.db import connection
 
 from grassroots.audit import chain
 from grassroots.audit.models import AuditRecord
-from grassroots.audit.services import Actor, unsaved_record
+from grassroots.audit.services import Actor, append_records, bulk_discarded, unsaved_record
 from grassroots.audit.sqlite_guard import sqlite_audit_triggers_lifted
 from grassroots.excel.importer import Importer
 from grassroots.members.models import EventKind
@@ -188,3 +188,16 @@ def test_concurrent_writers_keep_one_chain_on_postgresql():
         t.join(60)
     assert not errors
     assert "Nhật ký nguyên vẹn" in verify()
+
+
+def test_a_rehearsal_writes_no_bulk_records_and_the_chain_goes_on():
+    """Inside `bulk_discarded` (a plan's check or preview, rolled back anyway) the bulk writers'
+    records are skipped; outside, they are written and linked as before."""
+    row = (None, "system", "system", "", "memberevent", "1", "Sắp xếp tổ chức", "create", "{}", "")
+    before = AuditRecord.objects.count()
+    with bulk_discarded():
+        append_records([row, row])
+    assert AuditRecord.objects.count() == before
+    append_records([row, row])
+    assert AuditRecord.objects.count() == before + 2
+    verify()  # raises (exit 1) if the chain broke

@@ -36,7 +36,7 @@ from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
 
 from . import categories, lifecycle
-from .models import EventKind, Member, MemberEvent, MemberStint
+from .models import EventKind, Member, MemberEvent, MemberStint, Reason
 
 PROFILE_FIELDS = [
     "full_name",
@@ -460,14 +460,104 @@ def _chunks(ids: list[int]):
         yield ids[i : i + BATCH]
 
 
-def _read(sql: str, ids: list[int], tail: str = ""):
+def _read(sql: str, ids: list[int], tail: str = "", params: tuple = ()):
     """The rows of `sql` (a SELECT with "IN ({})" for the ids and "{}" for `tail`) for every
-    chunk of ids, through a plain cursor. A `tail` ORDER BY orders within a chunk: the chunks
-    follow the ids' order, so rows keyed by a sorted id column stay in order."""
+    chunk of ids, through a plain cursor; `params` fill the placeholders after the ids. A `tail`
+    ORDER BY orders within a chunk: the chunks follow the ids' order, so rows keyed by a sorted
+    id column stay in order."""
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk)), tail), chunk)
+            cursor.execute(sql.format(", ".join(["%s"] * len(chunk)), tail), [*chunk, *params])
             yield from cursor.fetchall()
+
+
+def _checker(unit_ids: set[int], ending: Collection[int], date: dt.date) -> UnitChecker:
+    """A checker of these units that sees the units of `ending` as ended on `date`."""
+    checker = UnitChecker(unit_ids | set(ending))
+    for unit_id in ending:
+        unit = checker.units[unit_id]  # the checker's own copy, never saved
+        if unit.ended is None or unit.ended > date:
+            unit.ended = date
+    return checker
+
+
+def _plain_moves(
+    ids: list[int],
+    moves: Mapping[int, Unit],
+    date: dt.date,
+    decision_date: dt.date | None,
+    ending: Collection[int],
+) -> tuple[dict[int, tuple[int, maintain.StintRow]], UnitChecker]:
+    """The members whose move is a plain append to their history (member id → their open stint,
+    as (id, row)), and a checker of the units read for it.
+
+    A member with no live event on or after the day, counted in a cell (one open stint: they
+    are a member, inside the system, in that cell with that status and exemption), moving to
+    another cell: the lifecycle replays their history to the same state and the move comes last
+    (`lifecycle.derive_stints`), so it ends the open stint on the day and opens one in the new
+    cell with the same status and exemption, and refuses nothing when the new cell is a cell
+    that exists from the day on and the old one is a cell until the day (`check_stints`). The
+    stints before are not re-derived: they end before the day, and every writer of events and
+    of the tree keeps them valid. The rest (a later event, a same-day change, nobody counted)
+    go through the whole history (tests/test_members_bulk.py compares both with one move at a
+    time). A province's merger moves almost every member this way: the per-member replay was
+    most of a plan's check (docs/performance.md "Restructure plans", session 12)."""
+    later = {
+        pk
+        for (pk,) in _read(
+            "SELECT DISTINCT member_id FROM members_memberevent WHERE member_id IN ({}) "
+            "AND voided_at IS NULL AND date >= %s",
+            ids,
+            params=(date,),
+        )
+    }
+    open_of: dict[int, list[tuple[int, maintain.StintRow]]] = {}
+    for stint_id, member_id, *values in _read(
+        f"SELECT id, member_id, {_stint_select()} FROM members_memberstint "
+        f"WHERE member_id IN ({{}}) AND {connection.ops.quote_name('end')} IS NULL",
+        [pk for pk in ids if pk not in later],
+    ):
+        open_of.setdefault(member_id, []).append((stint_id, maintain.StintRow(*values)))
+    checker = _checker(
+        {rows[0][1].unit_id for rows in open_of.values()} | {u.pk for u in moves.values()},
+        ending,
+        date,
+    )
+    earliest, latest = limits.EARLIEST_DAY, limits.latest_day()
+    if not earliest <= date <= latest or (
+        decision_date and not earliest <= decision_date <= latest
+    ):
+        return {}, checker  # refused for everyone: the lifecycle says why
+    target_ok: dict[int, bool] = {}
+    plain = {}
+    for pk, rows in open_of.items():
+        if len(rows) != 1:
+            continue
+        stint_id, row = rows[0]
+        target = moves[pk].pk
+        if target == row.unit_id or row.start >= date:
+            continue
+        ok = target_ok.get(target)
+        if ok is None:
+            unit = checker.units[target]
+            ok = target_ok[target] = (
+                unit.ended is None
+                and checker.is_cell(target)
+                and checker.exists(target, date)
+                and checker.not_cell_during(target, date, None) is None
+            )
+        source = checker.units[row.unit_id]
+        if (
+            ok
+            and (source.ended is None or source.ended >= date)
+            and checker.not_cell_during(row.unit_id, row.start, date) is None
+        ):
+            plain[pk] = (stint_id, row)
+    return plain, checker
+
+
+def _stint_select() -> str:
+    return ", ".join(connection.ops.quote_name(c) for c in _STINT_COLUMNS[1:])
 
 
 # A new event's columns, in the order members_restructure writes them (voided_at and
@@ -531,9 +621,11 @@ def members_restructure(
     as if they had ended already, which is never more lenient than ending them one merger at a
     time (restructure.services.units_merge).
 
-    Every member's whole history is checked with the new event by the same lifecycle and unit
-    rules (`validate_history`, one `UnitChecker` for all), and every refused member is named at
-    once; nothing is written unless all pass. Then: the events appended in one statement with
+    A member whose move is a plain append to the history (no event on or after the day,
+    counted in a cell: `_plain_moves`) gets what the lifecycle would derive without replaying
+    it; every other member's whole history is checked with the new event by the same lifecycle
+    and unit rules (`validate_history`, one `UnitChecker` for all), and every refused member is
+    named at once; nothing is written unless all pass. Then: the events appended in one statement with
     ids drawn first (`core.rows`), only the stints that changed replaced (a restructure ends one
     stint and opens one), the ledger moved once for all (`maintain.members_stints_changed`), the
     versions bumped in one UPDATE and one audit record per event, as the one-by-one path writes
@@ -558,12 +650,14 @@ def members_restructure(
     if missing:
         raise ValidationError(f"Không có đảng viên mã {', '.join(map(str, missing[:10]))}.")
     access.require_members_write(actor, ids, date)
-    # The live events as the lifecycle reads them (`as_ev`), in the order `live_events` gives.
-    events: dict[int, list[lifecycle.Ev]] = {pk: [] for pk in ids}
+    plain, checker = _plain_moves(ids, moves, date, decision_date, ending)
+    # The others' live events as the lifecycle reads them (`as_ev`), in `live_events`'s order.
+    replayed = [pk for pk in ids if pk not in plain]
+    events: dict[int, list[lifecycle.Ev]] = {pk: [] for pk in replayed}
     for member_id, kind, day, unit_id, decided, form, pk in _read(
         "SELECT member_id, kind, date, unit_id, decision_date, discipline_form, id "
         "FROM members_memberevent WHERE member_id IN ({}) AND voided_at IS NULL{}",
-        ids,
+        replayed,
         " ORDER BY member_id, date, id",
     ):
         events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
@@ -586,23 +680,16 @@ def members_restructure(
         )
         for cell, text in set(template_of.values())
     }
-    new_ev = {
-        pk: lifecycle.Ev(EventKind.RESTRUCTURE, date, moves[pk].pk, decision_date, "", 10**12)
-        for pk in ids
-    }
     unit_ids = {e.unit_id for rows in events.values() for e in rows if e.unit_id}
-    checker = UnitChecker(unit_ids | set(cells) | set(ending))
-    for unit_id in ending:
-        unit = checker.units[unit_id]  # the checker's own copy, never saved
-        if unit.ended is None or unit.ended > date:
-            unit.ended = date
+    if not unit_ids <= checker.units.keys():
+        checker = _checker(unit_ids | checker.units.keys(), ending, date)
     derived: dict[int, list[lifecycle.Stint]] = {}
     refused: list[str] = []
     fields: set[str] = set()
-    for pk in ids:
-        history = [*events[pk], new_ev[pk]]
+    for pk in replayed:
+        new = lifecycle.Ev(EventKind.RESTRUCTURE, date, moves[pk].pk, decision_date, "", 10**12)
         try:
-            derived[pk] = validate_history(history, checker)
+            derived[pk] = validate_history([*events[pk], new], checker)
         except ValidationError as exc:
             full_name, number = names[pk]
             pairs = (
@@ -653,11 +740,10 @@ def members_restructure(
     new_rows: list[maintain.StintRow] = []
     stale: list[int] = []
     fresh: list[tuple] = []  # member id + StintRow fields, in _STINT_COLUMNS order
-    current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in ids}
-    stint_columns = ", ".join(connection.ops.quote_name(c) for c in _STINT_COLUMNS[1:])
+    current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in replayed}
     for stint_id, member_id, *values in _read(
-        f"SELECT id, member_id, {stint_columns} FROM members_memberstint WHERE member_id IN ({{}}){{}}",
-        ids,
+        f"SELECT id, member_id, {_stint_select()} FROM members_memberstint WHERE member_id IN ({{}}){{}}",
+        replayed,
     ):
         current[member_id].append((stint_id, maintain.StintRow(*values)))
     # SQLite: a stint that only ends (the member's open stint, now ending on the day) is
@@ -666,7 +752,23 @@ def members_restructure(
     # indexed column anyway; its DELETE and COPY stay.) Nothing refers to a stint's id.
     in_place = connection.vendor == "sqlite"
     ended: list[tuple] = []  # end, end_reason, went_to, id
-    for pk in ids:
+    restructure = str(Reason.RESTRUCTURE)
+    for pk, (stint_id, row) in plain.items():
+        # What the lifecycle derives for them (_plain_moves): the open stint ends on the day,
+        # one opens in the new cell with the same status and exemption.
+        target, source = moves[pk].pk, row.unit_id
+        closed = (source, row.start, date, row.status, row.exempt, row.start_reason,
+                  restructure, row.came_from, target, row.recognized)  # fmt: skip
+        opened = (target, date, None, row.status, row.exempt, restructure, "", source, None, False)
+        old_rows.append(row)
+        new_rows += (maintain.StintRow(*closed), maintain.StintRow(*opened))
+        if in_place:
+            ended.append((date, restructure, target, stint_id))
+        else:
+            stale.append(stint_id)
+            fresh.append((pk, *closed))
+        fresh.append((pk, *opened))
+    for pk in replayed:
         left = {}
         for stint_id, row in current[pk]:
             left.setdefault(_stint_key(row), []).append((stint_id, row))

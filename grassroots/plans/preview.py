@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from grassroots.assessments.models import Rating
+from grassroots.audit import services as audit_services
 from grassroots.audit.services import Actor
 from grassroots.derived import maintain
 from grassroots.development.models import Candidate
@@ -272,7 +273,11 @@ def rehearse(
         # Rolled back below: the name index, the meeting rollups and the placed duties (read by
         # neither the checks nor the preview) are not kept; a check reads no figure either, so it
         # keeps only the closure.
-        with transaction.atomic(), maintain.derived_discarded(keep_figures=preview):
+        with (
+            transaction.atomic(),
+            maintain.derived_discarded(keep_figures=preview),
+            audit_services.bulk_discarded(),  # nor the moved members' audit records
+        ):
             snap = _before(named, changes, day, day) if preview else None
             outcome = engine.play(actor, changes)
             result.problems, result.recognized = outcome.problems, outcome.recognized
