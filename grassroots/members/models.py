@@ -123,8 +123,15 @@ class DisciplineForm(models.TextChoices):
     DISMISSAL = "dismissal", _("Cách chức")
 
 
+# Foreign keys of events and stints without an index of their own (db_index=False): each is the
+# leading column of a composite index below, which serves the same lookups, and nothing is ever
+# deleted, so PROTECT/CASCADE never scan for them. Every index is one more B-tree a bulk writer
+# (a plan's 170,000 member moves, an import) updates per row: the single-column ones were 6 of
+# the two tables' 13 (docs/performance.md "Restructure plans", session 12).
 class MemberEvent(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     kind = models.CharField(_("sự kiện"), max_length=16, choices=EventKind.choices)
     date = models.DateField(_("ngày hiệu lực"))
     unit = models.ForeignKey(
@@ -134,6 +141,7 @@ class MemberEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="member_events",
+        db_index=False,  # (unit, date) below
         help_text=_("Chi bộ kết nạp, chi bộ chuyển đến, hoặc nơi sinh hoạt tạm thời."),
     )
     decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
@@ -195,8 +203,13 @@ class Reason(models.TextChoices):
 
 
 class MemberStint(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="stints")
-    unit = models.ForeignKey("organizations.Unit", on_delete=models.PROTECT, related_name="stints")
+    # Indexed by the composite indexes below (see MemberEvent).
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="stints", db_index=False
+    )
+    unit = models.ForeignKey(
+        "organizations.Unit", on_delete=models.PROTECT, related_name="stints", db_index=False
+    )
     start = models.DateField()
     end = models.DateField(null=True, blank=True)  # exclusive
     status = models.CharField(max_length=12, choices=Status.choices)
@@ -205,12 +218,23 @@ class MemberStint(models.Model):
     # Official recognition took effect the day this stint starts (it may also start by a move).
     recognized = models.BooleanField(default=False)
     end_reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
-    # The other side of a transfer or restructure: null when it is outside the system.
+    # The other side of a transfer or restructure: null when it is outside the system. Read
+    # with the stint, never looked up by: no index.
     came_from = models.ForeignKey(
-        "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "organizations.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     went_to = models.ForeignKey(
-        "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "organizations.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
