@@ -310,18 +310,23 @@ STINT_COLUMNS = (
 )
 
 
-def apply_stint_change(old: list, new: list) -> None:
-    """Incremental update after one member's stints changed (call inside the service's transaction)."""
-    if (not old and not new) or _discarding.get() == "figures":
+def apply_stint_change(old: list, new: list, counted: list = ()) -> None:
+    """Incremental update after one member's stints changed (call inside the service's
+    transaction). `counted`: (stint, n) pairs, each stint added n times (taken away when n < 0):
+    many members' identical stints at once (a deltas' sum is linear in the sign)."""
+    if (not old and not new and not counted) or _discarding.get() == "figures":
         return
-    units = {s.unit_id for s in old + new}
-    units |= {u for s in old + new for u in (s.came_from, s.went_to) if u}
+    rows = [*old, *new, *(s for s, _ in counted)]
+    units = {s.unit_id for s in rows}
+    units |= {u for s in rows for u in (s.came_from, s.went_to) if u}
     closure = Closure.load(descendants=units)
     acc: Acc = {}
     for stint in old:
         _contribute(acc, stint, closure, -1)
     for stint in new:
         _contribute(acc, stint, closure, +1)
+    for stint, n in counted:
+        _contribute(acc, stint, closure, n)
     write(acc)
 
 

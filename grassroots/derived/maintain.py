@@ -121,11 +121,17 @@ def member_stints_changed(member_id: int, old: list[StintRow], new: list[StintRo
     name_index.refresh([member_id])  # deferred inside names_batched
 
 
-def members_stints_changed(member_ids: list[int], old: list[StintRow], new: list[StintRow]) -> None:
+def members_stints_changed(
+    member_ids: list[int],
+    old: list[StintRow],
+    new: list[StintRow],
+    counted: list[tuple[StintRow, int]] = (),
+) -> None:
     """The same for many members at once (a bulk restructure): `old` and `new` are every
-    removed and every added stint of them; the ledger is a sum over stints, so one pass over all
-    of them moves it exactly as one pass per member would."""
-    apply_stint_change(old, new)
+    removed and every added stint of them, `counted` stints added (n > 0) or removed (n < 0) n
+    times; the ledger is a sum over stints, so one pass over all of them moves it exactly as
+    one pass per member would."""
+    apply_stint_change(old, new, counted)
     for i in range(0, len(member_ids), 5000):  # deferred inside names_batched
         name_index.refresh(member_ids[i : i + 5000])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import operator
+from collections import Counter
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -556,6 +557,33 @@ def _plain_moves(
     return plain, checker
 
 
+def _ledger_moves(moved: Counter[tuple], date: dt.date) -> list[tuple[maintain.StintRow, int]]:
+    """The ledger's change for the plain moves (`_plain_moves`), counted per (old cell, new cell,
+    status, exemption) instead of per member: the open stint taken away, its ended copy and the
+    new stint added.
+
+    The ended copy differs from the open stint only from the day on, so what the two leave in
+    the ledger differs only from the day on: their deltas at the start (for each ancestor the
+    stint lay under, on the first day it did) are the same and cancel, and an ancestor the cell
+    left before the day counts the two alike. Where it differs (the end on the day, an ancestor
+    the cell joins on or after the day) the start, its reason, where it came from and the
+    recognition are not read (derived.ledger._contribute). So the pair of any member of the
+    group moves the ledger as the pair started the day before the day does, with one reason
+    and no origin: one pair per group, however many members (tests/test_members_bulk.py
+    compares the ledger, the checkpoints and every figure with one move at a time)."""
+    before = date - dt.timedelta(days=1)
+    restructure = str(Reason.RESTRUCTURE)
+    out = []
+    for (source, target, status, exempt), n in moved.items():
+        head = (status, exempt, restructure)
+        out += [
+            (maintain.StintRow(source, before, None, *head, "", None, None, False), -n),
+            (maintain.StintRow(source, before, date, *head, restructure, None, target, False), n),
+            (maintain.StintRow(target, date, None, *head, "", source, None, False), n),
+        ]
+    return out
+
+
 def _stint_select() -> str:
     return ", ".join(connection.ops.quote_name(c) for c in _STINT_COLUMNS[1:])
 
@@ -753,6 +781,7 @@ def members_restructure(
     in_place = connection.vendor == "sqlite"
     ended: list[tuple] = []  # end, end_reason, went_to, id
     restructure = str(Reason.RESTRUCTURE)
+    moved: Counter[tuple] = Counter()  # (old cell, new cell, status, exempt) → members
     for pk, (stint_id, row) in plain.items():
         # What the lifecycle derives for them (_plain_moves): the open stint ends on the day,
         # one opens in the new cell with the same status and exemption.
@@ -760,8 +789,7 @@ def members_restructure(
         closed = (source, row.start, date, row.status, row.exempt, row.start_reason,
                   restructure, row.came_from, target, row.recognized)  # fmt: skip
         opened = (target, date, None, row.status, row.exempt, restructure, "", source, None, False)
-        old_rows.append(row)
-        new_rows += (maintain.StintRow(*closed), maintain.StintRow(*opened))
+        moved[source, target, row.status, row.exempt] += 1
         if in_place:
             ended.append((date, restructure, target, stint_id))
         else:
@@ -811,7 +839,7 @@ def members_restructure(
         )
     # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
-    maintain.members_stints_changed(ids, old_rows, new_rows)
+    maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
     for chunk in _chunks(ids):
         Member.objects.filter(pk__in=chunk).update(version=F("version") + 1)
     # One audit record per event, as `record` writes it, appended in one statement.
