@@ -203,12 +203,27 @@ class Reason(models.TextChoices):
 
 
 class MemberStint(models.Model):
-    # Indexed by the composite indexes below (see MemberEvent).
+    """A member's stay in a cell with one status: derived from the events (members.lifecycle)
+    by the services and the bulk loader, never typed. Like the name index's rows, its foreign
+    keys have no database constraint (db_constraint=False): each would be checked for every row
+    a bulk writer appends (PostgreSQL checks them at commit: a province plan's 340,000 stints,
+    4 keys each, were most of its 10 s commit; docs/performance.md "Restructure plans", session
+    12), and what they point at is checked by the writers before (the events' own keys keep
+    their constraints). Indexed by the composite indexes below (see MemberEvent)."""
+
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="stints", db_index=False
+        Member,
+        on_delete=models.CASCADE,
+        related_name="stints",
+        db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
-        "organizations.Unit", on_delete=models.PROTECT, related_name="stints", db_index=False
+        "organizations.Unit",
+        on_delete=models.PROTECT,
+        related_name="stints",
+        db_index=False,
+        db_constraint=False,
     )
     start = models.DateField()
     end = models.DateField(null=True, blank=True)  # exclusive
@@ -227,6 +242,7 @@ class MemberStint(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     went_to = models.ForeignKey(
         "organizations.Unit",
@@ -235,6 +251,7 @@ class MemberStint(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
