@@ -75,3 +75,15 @@ def reserve_ids(table: str, n: int) -> list[int]:
             row = cursor.fetchone()
             top = max(top, row[0] if row else 0)
     return list(range(top + 1, top + 1 + n))
+
+
+def in_ids(ids: list[int]) -> tuple[str, list]:
+    """The inside of an "IN (…)" for these ids, and its parameters. PostgreSQL: one array
+    parameter (`SELECT unnest(%s::bigint[])`): psycopg's client-side binding, which Django uses,
+    splits a statement's text at every placeholder in Python, and for a list of 5,000 ids that
+    cost more than running the statement (a province plan's reads and writes by member ≈ 8 s of
+    its apply; docs/performance.md "Restructure plans", session 12). Elsewhere one placeholder
+    per id (SQLite: keep a list under its 32,766 parameters)."""
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[])", [list(ids)]
+    return ", ".join(["%s"] * len(ids)), list(ids)

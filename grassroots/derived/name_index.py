@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from django.db import connection
 
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.core.rows import append_rows
+from grassroots.core.rows import append_rows, in_ids
 from grassroots.members.models import Member, MemberNameKey, MemberStint
 from grassroots.organizations.models import UnitVersion
 from grassroots.organizations.tree import VersionRow
@@ -152,25 +152,25 @@ def refresh(member_ids: Iterable[int]) -> None:
     # handling of each id and each row was most of a province plan's re-keying
     # (docs/performance.md "Restructure plans", session 10).
     qn = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(member_ids))
+    marks, ids = in_ids(member_ids)
     stints: dict[int, list] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT member_id, unit_id, {qn('start')}, {qn('end')} FROM "
             f"{MemberStint._meta.db_table} WHERE member_id IN ({marks})",
-            member_ids,
+            ids,
         )
         for m, unit, start, end in cursor.fetchall():
             stints[m].append((unit, start, end))
         cursor.execute(
             f"SELECT id, search_name FROM {Member._meta.db_table} WHERE id IN ({marks})",
-            member_ids,
+            ids,
         )
         names = dict(cursor.fetchall())
         cursor.execute(
             f"SELECT place_id, {qn('key')}, member_id FROM {MemberNameKey._meta.db_table} "
             f"WHERE member_id IN ({marks})",
-            member_ids,
+            ids,
         )
         have = set(cursor.fetchall())
     spans = place_spans({u for rows in stints.values() for u, _, _ in rows})

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from grassroots.accounts import access
@@ -31,7 +31,7 @@ from grassroots.audit.services import (
 )
 from grassroots.core import limits
 from grassroots.core.dates import vn
-from grassroots.core.rows import append_rows, reserve_ids
+from grassroots.core.rows import append_rows, in_ids, reserve_ids
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
@@ -468,8 +468,17 @@ def _read(sql: str, ids: list[int], tail: str = "", params: tuple = ()):
     id column stay in order."""
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk)), tail), [*chunk, *params])
+            marks, values = in_ids(chunk)
+            cursor.execute(sql.format(marks, tail), [*values, *params])
             yield from cursor.fetchall()
+
+
+def _by_ids(sql: str, ids: list[int]) -> None:
+    """Run `sql` (a statement with "IN ({})" for the ids) for every chunk of ids."""
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            marks, values = in_ids(chunk)
+            cursor.execute(sql.format(marks), values)
 
 
 def _checker(unit_ids: set[int], ending: Collection[int], date: dt.date) -> UnitChecker:
@@ -825,10 +834,10 @@ def members_restructure(
                 fresh.append((pk, *key))
         for stint_ids in heads.values():
             stale += stint_ids
-    for chunk in _chunks(stale):
-        # One DELETE statement: `.delete()` would load each row (audit.guards listens to
-        # pre_delete for every model), and nothing refers to a stint.
-        MemberStint.objects.filter(pk__in=chunk)._raw_delete(MemberStint.objects.db)
+    # Plain DELETE and UPDATE statements by id (`core.rows.in_ids`): `.delete()` would load
+    # each row (audit.guards listens to pre_delete for every model), and nothing refers to a
+    # stint; the versions as `F("version") + 1` would.
+    _by_ids(f"DELETE FROM {MemberStint._meta.db_table} WHERE id IN ({{}})", stale)
     if ended:
         qn = connection.ops.quote_name
         connection.ensure_connection()
@@ -840,8 +849,7 @@ def members_restructure(
     # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
     maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
-    for chunk in _chunks(ids):
-        Member.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+    _by_ids(f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids)
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
     audits = {

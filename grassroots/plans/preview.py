@@ -16,6 +16,7 @@ from django.db.models import Q
 from grassroots.assessments.models import Rating
 from grassroots.audit import services as audit_services
 from grassroots.audit.services import Actor
+from grassroots.core.rows import in_ids
 from grassroots.derived import maintain
 from grassroots.development.models import Candidate
 from grassroots.figures.queries import figures_by_unit
@@ -137,7 +138,8 @@ def _by_member(sql: str, ids, params: list) -> Iterator[tuple]:
     with connection.cursor() as cursor:
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), [*chunk, *params])
+            marks, values = in_ids(chunk)
+            cursor.execute(sql.format(marks), [*values, *params])
             yield from cursor.fetchall()
 
 
