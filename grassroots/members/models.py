@@ -123,11 +123,11 @@ class DisciplineForm(models.TextChoices):
     DISMISSAL = "dismissal", _("Cách chức")
 
 
-# Foreign keys of events and stints without an index of their own (db_index=False): each is the
-# leading column of a composite index below, which serves the same lookups, and nothing is ever
-# deleted, so PROTECT/CASCADE never scan for them. Every index is one more B-tree a bulk writer
-# (a plan's 170,000 member moves, an import) updates per row: the single-column ones were 6 of
-# the two tables' 13 (docs/performance.md "Restructure plans", session 12).
+# Foreign keys of events and stints without an index of their own (db_index=False): member and
+# unit lead a composite index below, which serves the same lookups; a stint's came_from and
+# went_to have partial indexes (where not null); nothing is ever deleted, so PROTECT/CASCADE
+# never scan for them. Every index is one more B-tree a bulk writer (a plan's 170,000 member
+# moves, an import) updates per row (docs/performance.md "Restructure plans", session 12).
 class MemberEvent(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="events", db_index=False
@@ -233,8 +233,8 @@ class MemberStint(models.Model):
     # Official recognition took effect the day this stint starts (it may also start by a move).
     recognized = models.BooleanField(default=False)
     end_reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)
-    # The other side of a transfer or restructure: null when it is outside the system. Read
-    # with the stint, never looked up by: no index.
+    # The other side of a transfer or restructure: null when it is outside the system. Indexed
+    # where not null (Meta).
     came_from = models.ForeignKey(
         "organizations.Unit",
         null=True,
@@ -265,6 +265,19 @@ class MemberStint(models.Model):
                 name="members_stint_unit_status",
             ),
             models.Index(fields=["member", "start"]),
+            # A tree change reads the stints that came from or went to a moved unit
+            # (derived.ledger._stints_reaching). Partial: only moves name a unit there, so a
+            # stint that starts by admission or ends by death touches neither index.
+            models.Index(
+                fields=["came_from"],
+                condition=models.Q(came_from__isnull=False),
+                name="members_stint_came_from",
+            ),
+            models.Index(
+                fields=["went_to"],
+                condition=models.Q(went_to__isnull=False),
+                name="members_stint_went_to",
+            ),
         ]
 
 
