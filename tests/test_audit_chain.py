@@ -14,8 +14,9 @@ from django.db import connection
 
 from grassroots.audit import chain
 from grassroots.audit.models import AuditRecord
-from grassroots.audit.services import Actor, append_records, bulk_discarded, unsaved_record
+from grassroots.audit.services import Actor, append_records, unsaved_record
 from grassroots.audit.sqlite_guard import sqlite_audit_triggers_lifted
+from grassroots.core.rehearsal import rehearsal
 from grassroots.excel.importer import Importer
 from grassroots.members.models import EventKind
 from grassroots.organizations.models import Kind
@@ -191,11 +192,11 @@ def test_concurrent_writers_keep_one_chain_on_postgresql():
 
 
 def test_a_rehearsal_writes_no_bulk_records_and_the_chain_goes_on():
-    """Inside `bulk_discarded` (a plan's check or preview, rolled back anyway) the bulk writers'
+    """Inside a rehearsal (a plan's check or preview, rolled back anyway) the bulk writers'
     records are skipped; outside, they are written and linked as before."""
     row = (None, "system", "system", "", "memberevent", "1", "Sắp xếp tổ chức", "create", "{}", "")
     before = AuditRecord.objects.count()
-    with bulk_discarded():
+    with rehearsal():
         append_records([row, row])
     assert AuditRecord.objects.count() == before
     append_records([row, row])

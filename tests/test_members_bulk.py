@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.models import AuditRecord
+from grassroots.core.rehearsal import rehearsal
 from grassroots.figures.models import FigureCheckpoint, FigureDelta
 from grassroots.figures.queries import figures
 from grassroots.members import services as members
@@ -319,3 +320,23 @@ def test_refused_future_day_without_confirmation():
     m = admit(a, "2010-01-01", profile_number="000001BK")
     with pytest.raises(ValidationError):
         members.members_restructure(actor=SYSTEM, moves={m.pk: b}, date=dt.date(2035, 1, 1))
+
+
+def test_a_rehearsal_moves_members_without_bumping_their_versions():
+    """A plan's check and preview (core.rehearsal, rolled back) skip the versions' bump and the
+    audit records; the move itself (events, stints) is written as always."""
+    p = unit("P", Kind.PROVINCE)
+    a = unit("P-A", Kind.GRASSROOTS_CELL, p)
+    b = unit("P-B", Kind.GRASSROOTS_CELL, p)
+    m = admit(a, "2010-01-01", profile_number="000001BK")
+    version, records = Member.objects.get(pk=m.pk).version, AuditRecord.objects.count()
+    with rehearsal():
+        members.members_restructure(actor=SYSTEM, moves={m.pk: b}, date=DAY, confirm_future=True)
+    assert Member.objects.get(pk=m.pk).version == version
+    assert AuditRecord.objects.count() == records
+    assert MemberStint.objects.filter(member=m, unit=b, start=DAY).exists()
+    members.members_restructure(
+        actor=SYSTEM, moves={m.pk: a}, date=DAY + dt.timedelta(days=1), confirm_future=True
+    )
+    assert Member.objects.get(pk=m.pk).version == version + 1
+    assert AuditRecord.objects.count() == records + 1

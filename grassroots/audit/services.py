@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,6 +10,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from grassroots.core.rehearsal import rehearsing
 from grassroots.core.request import client_address  # honours CLIENT_ADDRESS_HEADER
 
 from . import chain
@@ -126,33 +124,15 @@ def unsaved_record(
     )
 
 
-_bulk_discarded: ContextVar[bool] = ContextVar("audit_bulk_discarded", default=False)
-
-
-@contextmanager
-def bulk_discarded() -> Iterator[None]:
-    """For a block whose writes are all rolled back (a plan's check and preview,
-    plans.preview.rehearse): the bulk writers' records (`append_records`, one per member a
-    restructure moves) are not written. Nothing a writer checks or a preview shows reads the
-    trail, and the rollback would throw them away; at a province's scale they were about a
-    tenth of a check (docs/performance.md "Restructure plans", session 11). The records of
-    `record` (one per change) are still written: callers keep what it returns."""
-    token = _bulk_discarded.set(True)
-    try:
-        yield
-    finally:
-        _bulk_discarded.reset(token)
-
-
 def append_records(rows: list[tuple]) -> None:
     """Append many audit records in one statement (COPY on PostgreSQL, executemany on SQLite),
     linked into the trail's hash chain (audit/chain.py): for writers that write thousands of rows
     at once (the Excel importer, a restructure's member moves), where a model instance per
     record would cost more than the change itself. Each row holds the columns `record` fills, in
     this order: actor id, actor name, source, address, object type, object id (str), label,
-    action, changes as JSON text, reason. All get the same timestamp. Nothing inside
-    `bulk_discarded`."""
-    if not rows or _bulk_discarded.get():
+    action, changes as JSON text, reason. All get the same timestamp. Nothing inside a
+    rehearsal (core.rehearsal: a plan's check or preview, rolled back)."""
+    if not rows or rehearsing():
         return
     table = AuditRecord._meta.db_table
     at = timezone.now()

@@ -31,6 +31,7 @@ from grassroots.audit.services import (
 )
 from grassroots.core import limits
 from grassroots.core.dates import vn
+from grassroots.core.rehearsal import rehearsing
 from grassroots.core.rows import append_rows, in_ids, reserve_ids
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
@@ -849,7 +850,8 @@ def members_restructure(
     # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
     maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
-    _by_ids(f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids)
+    if not rehearsing():  # nothing in a plan compares versions (core.rehearsal)
+        _by_ids(f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids)
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
     audits = {

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from grassroots.assessments.models import Rating
-from grassroots.audit import services as audit_services
 from grassroots.audit.services import Actor
+from grassroots.core.rehearsal import rehearsal
 from grassroots.core.rows import in_ids
 from grassroots.derived import maintain
 from grassroots.development.models import Candidate
@@ -278,7 +278,7 @@ def rehearse(
         with (
             transaction.atomic(),
             maintain.derived_discarded(keep_figures=preview),
-            audit_services.bulk_discarded(),  # nor the moved members' audit records
+            rehearsal(),  # nor the moved members' audit records and versions
         ):
             snap = _before(named, changes, day, day) if preview else None
             outcome = engine.play(actor, changes)
