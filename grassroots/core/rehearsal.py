@@ -4,8 +4,9 @@
 Inside it the bulk writers skip what nothing inside the block reads: the moved members' audit
 records (`audit.services.append_records`) and their versions' bump (`members.services.
 members_restructure`; a version is only compared with what a form or an API call was given,
-never by a plan). At a province's scale those were about a tenth of a check on SQLite and ≈ 6 s
-of PostgreSQL's work on PostgreSQL (docs/performance.md "Restructure plans", session 12). The
+never by a plan). At a province's scale those were about a tenth of a check on SQLite and
+≈ 4–6 s of the server's work per rehearsal on PostgreSQL (docs/performance.md "Restructure
+plans", session 12). The
 derived data a rehearsal keeps or not is `derived.maintain.derived_discarded`'s business.
 """
 

@@ -87,3 +87,27 @@ def in_ids(ids: list[int]) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         return "SELECT unnest(%s::bigint[])", [list(ids)]
     return ", ".join(["%s"] * len(ids)), list(ids)
+
+
+# Ids per statement of `read_by_ids` / `run_by_ids` (well under SQLite's 32,766 parameters).
+ID_CHUNK = 5000
+
+
+def read_by_ids(sql: str, ids: list[int], params=(), tail: str = ""):
+    """The rows of `sql` (a SELECT with "IN ({})" for the ids, and "{}" for `tail` if it has
+    one) for every chunk of ids, through a plain cursor (`in_ids`); `params` fill the
+    placeholders after the ids. A `tail` ORDER BY orders within a chunk: the chunks follow the
+    ids' order, so rows keyed by a sorted id column stay in order."""
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), ID_CHUNK):
+            marks, values = in_ids(ids[i : i + ID_CHUNK])
+            cursor.execute(sql.format(marks, tail), [*values, *params])
+            yield from cursor.fetchall()
+
+
+def run_by_ids(sql: str, ids: list[int]) -> None:
+    """Run `sql` (an UPDATE or DELETE with "IN ({})" for the ids) for every chunk of ids."""
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), ID_CHUNK):
+            marks, values = in_ids(ids[i : i + ID_CHUNK])
+            cursor.execute(sql.format(marks), values)

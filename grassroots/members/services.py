@@ -32,7 +32,7 @@ from grassroots.audit.services import (
 from grassroots.core import limits
 from grassroots.core.dates import vn
 from grassroots.core.rehearsal import rehearsing
-from grassroots.core.rows import append_rows, in_ids, reserve_ids
+from grassroots.core.rows import append_rows, read_by_ids, reserve_ids, run_by_ids
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
 from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
@@ -451,35 +451,8 @@ def member_record_event(
     return event
 
 
-# Ids per query of the bulk writer (as name_index: well under SQLite's 32,766 parameters).
-BATCH = 5000
 # How many refused members a bulk refusal names before "and N more".
 NAMED_REFUSALS = 20
-
-
-def _chunks(ids: list[int]):
-    for i in range(0, len(ids), BATCH):
-        yield ids[i : i + BATCH]
-
-
-def _read(sql: str, ids: list[int], tail: str = "", params: tuple = ()):
-    """The rows of `sql` (a SELECT with "IN ({})" for the ids and "{}" for `tail`) for every
-    chunk of ids, through a plain cursor; `params` fill the placeholders after the ids. A `tail`
-    ORDER BY orders within a chunk: the chunks follow the ids' order, so rows keyed by a sorted
-    id column stay in order."""
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            marks, values = in_ids(chunk)
-            cursor.execute(sql.format(marks, tail), [*values, *params])
-            yield from cursor.fetchall()
-
-
-def _by_ids(sql: str, ids: list[int]) -> None:
-    """Run `sql` (a statement with "IN ({})" for the ids) for every chunk of ids."""
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            marks, values = in_ids(chunk)
-            cursor.execute(sql.format(marks), values)
 
 
 def _checker(unit_ids: set[int], ending: Collection[int], date: dt.date) -> UnitChecker:
@@ -515,7 +488,7 @@ def _plain_moves(
     most of a plan's check (docs/performance.md "Restructure plans", session 12)."""
     later = {
         pk
-        for (pk,) in _read(
+        for (pk,) in read_by_ids(
             "SELECT DISTINCT member_id FROM members_memberevent WHERE member_id IN ({}) "
             "AND voided_at IS NULL AND date >= %s",
             ids,
@@ -523,7 +496,7 @@ def _plain_moves(
         )
     }
     open_of: dict[int, list[tuple[int, maintain.StintRow]]] = {}
-    for stint_id, member_id, *values in _read(
+    for stint_id, member_id, *values in read_by_ids(
         f"SELECT id, member_id, {_stint_select()} FROM members_memberstint "
         f"WHERE member_id IN ({{}}) AND {connection.ops.quote_name('end')} IS NULL",
         [pk for pk in ids if pk not in later],
@@ -663,9 +636,10 @@ def members_restructure(
     counted in a cell: `_plain_moves`) gets what the lifecycle would derive without replaying
     it; every other member's whole history is checked with the new event by the same lifecycle
     and unit rules (`validate_history`, one `UnitChecker` for all), and every refused member is
-    named at once; nothing is written unless all pass. Then: the events appended in one statement with
-    ids drawn first (`core.rows`), only the stints that changed replaced (a restructure ends one
-    stint and opens one), the ledger moved once for all (`maintain.members_stints_changed`), the
+    named at once; nothing is written unless all pass. Then: the events appended in one
+    statement with ids drawn first (`core.rows`), only the stints that changed replaced (a
+    restructure ends one stint and opens one), the ledger moved once for all
+    (`maintain.members_stints_changed`; the plain moves counted per group, `_ledger_moves`), the
     versions bumped in one UPDATE and one audit record per event, as the one-by-one path writes
     them, appended in one statement (`audit.services.append_records`). Returns the new events'
     ids, in member id order. Runs in the caller's transaction: a merger of 200 cells stays
@@ -680,8 +654,10 @@ def members_restructure(
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     names = {
         pk: (full_name, number)
-        for pk, full_name, number in _read(
-            "SELECT id, full_name, profile_number FROM members_member WHERE id IN ({}){}", ids, lock
+        for pk, full_name, number in read_by_ids(
+            "SELECT id, full_name, profile_number FROM members_member WHERE id IN ({}){}",
+            ids,
+            tail=lock,
         )
     }
     missing = [pk for pk in ids if pk not in names]
@@ -692,11 +668,11 @@ def members_restructure(
     # The others' live events as the lifecycle reads them (`as_ev`), in `live_events`'s order.
     replayed = [pk for pk in ids if pk not in plain]
     events: dict[int, list[lifecycle.Ev]] = {pk: [] for pk in replayed}
-    for member_id, kind, day, unit_id, decided, form, pk in _read(
+    for member_id, kind, day, unit_id, decided, form, pk in read_by_ids(
         "SELECT member_id, kind, date, unit_id, decision_date, discipline_form, id "
         "FROM members_memberevent WHERE member_id IN ({}) AND voided_at IS NULL{}",
         replayed,
-        " ORDER BY member_id, date, id",
+        tail=" ORDER BY member_id, date, id",
     ):
         events[member_id].append(lifecycle.Ev(kind, day, unit_id, decided, form, pk))
     # The new event's fields, the same for every member but the receiving cell: one unsaved
@@ -779,8 +755,9 @@ def members_restructure(
     stale: list[int] = []
     fresh: list[tuple] = []  # member id + StintRow fields, in _STINT_COLUMNS order
     current: dict[int, list[tuple[int, maintain.StintRow]]] = {pk: [] for pk in replayed}
-    for stint_id, member_id, *values in _read(
-        f"SELECT id, member_id, {_stint_select()} FROM members_memberstint WHERE member_id IN ({{}}){{}}",
+    for stint_id, member_id, *values in read_by_ids(
+        f"SELECT id, member_id, {_stint_select()} FROM members_memberstint "
+        "WHERE member_id IN ({})",
         replayed,
     ):
         current[member_id].append((stint_id, maintain.StintRow(*values)))
@@ -838,7 +815,7 @@ def members_restructure(
     # Plain DELETE and UPDATE statements by id (`core.rows.in_ids`): `.delete()` would load
     # each row (audit.guards listens to pre_delete for every model), and nothing refers to a
     # stint; the versions as `F("version") + 1` would.
-    _by_ids(f"DELETE FROM {MemberStint._meta.db_table} WHERE id IN ({{}})", stale)
+    run_by_ids(f"DELETE FROM {MemberStint._meta.db_table} WHERE id IN ({{}})", stale)
     if ended:
         qn = connection.ops.quote_name
         connection.ensure_connection()
@@ -851,7 +828,9 @@ def members_restructure(
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
     maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
     if not rehearsing():  # nothing in a plan compares versions (core.rehearsal)
-        _by_ids(f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids)
+        run_by_ids(
+            f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids
+        )
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
     audits = {

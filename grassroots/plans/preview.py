@@ -16,7 +16,7 @@ from django.db.models import Q
 from grassroots.assessments.models import Rating
 from grassroots.audit.services import Actor
 from grassroots.core.rehearsal import rehearsal
-from grassroots.core.rows import in_ids
+from grassroots.core.rows import read_by_ids
 from grassroots.derived import maintain
 from grassroots.development.models import Candidate
 from grassroots.figures.queries import figures_by_unit
@@ -125,22 +125,12 @@ def _state(units: dict[int, Unit], day: dt.date) -> dict[str, dict | None]:
     return out
 
 
-# Ids per statement of the reads by member (well under SQLite's 32,766 parameters).
-CHUNK = 5000
-
-
 def _by_member(sql: str, ids, params: list) -> Iterator[tuple]:
-    """The rows of `sql` ("IN ({})" for the member ids, then `params`) for every chunk of ids,
-    through a plain cursor: a province's preview reads the cells and names of every member it
+    """The rows of `sql` ("IN ({})" for the member ids, then `params`), through a plain cursor
+    (`core.rows.read_by_ids`): a province's preview reads the cells and names of every member it
     moves (170,000), and the ORM's handling of each value of an IN list cost more than the read
     (docs/performance.md "Restructure plans", session 10)."""
-    ids = sorted(ids)
-    with connection.cursor() as cursor:
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
-            marks, values = in_ids(chunk)
-            cursor.execute(sql.format(marks), [*values, *params])
-            yield from cursor.fetchall()
+    return read_by_ids(sql, sorted(ids), params)
 
 
 def _cells(member_ids: set[int] | None, unit_ids: list[int], day: dt.date) -> dict[int, int]:
