@@ -2,6 +2,7 @@
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
         [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
+        [--provinces 33]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -12,12 +13,19 @@ validating (the whole plan played and rolled back, no preview), previewing (play
 with the affected organizations' figures before/after, members and villages) and applying (one
 transaction), with the counts; on PostgreSQL also the CPU its server backend spent on each step
 (read from /proc). Targets (issue 12): validate and preview ≤ 30 s, apply ≤ 60 s.
+
+`--provinces K` builds K such provinces (each its own tree, `--members` each: 33 × 170,000 is
+the country's 5.6 million) in one database and applies each province's plan in turn, as the
+country's 2025 reorganization was decided province by province: validate and preview are timed
+on the first and the last province, every apply is timed and the total printed (target: the
+whole country ≤ 30 min). It shows whether a plan's cost grows with the database around it.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import random
 import sys
@@ -31,34 +39,50 @@ sys.path.insert(0, str(ROOT))
 DAY = dt.date(2025, 7, 1)
 
 
-def build(communes: int, districts: int, members: int, seed: int, later: float = 0.0) -> None:
-    from grassroots.bulkload.loader import BulkLoader, EventSpec, MemberSpec, UnitSpec, VersionSpec
+def build(
+    communes: int,
+    districts: int,
+    members: int,
+    seed: int,
+    later: float = 0.0,
+    provinces: tuple[str, ...] = ("BP",),
+) -> None:
+    from grassroots.bulkload.loader import BulkLoader
+
+    loader = BulkLoader(batch_size=5000, expected_members=members * len(provinces))
+    rng = random.Random(seed)
+    for code in provinces:
+        _province(loader, rng, code, communes, districts, members, later)
+    loader.finish(label="plan bench")
+
+
+def _province(loader, rng, code, communes, districts, members, later) -> None:
+    from grassroots.bulkload.loader import EventSpec, MemberSpec, UnitSpec, VersionSpec
     from grassroots.members.models import EventKind, Gender
     from grassroots.organizations.models import GrassrootsType, Kind
 
     start = dt.date(1990, 1, 1)
-    loader = BulkLoader(batch_size=5000, expected_members=members)
     specs = [
         UnitSpec(
-            "BP",
+            code,
             start,
             None,
-            [VersionSpec(start, None, "Đảng bộ tỉnh Bê", Kind.PROVINCE, "", None)],
+            [VersionSpec(start, None, f"Đảng bộ tỉnh {code}", Kind.PROVINCE, "", None)],
         )
     ]
     for d in range(districts):
         specs.append(
             UnitSpec(
-                f"BP-D{d:02d}",
+                f"{code}-D{d:02d}",
                 start,
                 None,
-                [VersionSpec(start, None, f"Huyện {d}", Kind.DISTRICT, "", "BP")],
+                [VersionSpec(start, None, f"Huyện {d}", Kind.DISTRICT, "", code)],
             )
         )
     for c in range(communes):
         specs.append(
             UnitSpec(
-                f"BP-X{c:03d}",
+                f"{code}-X{c:03d}",
                 start,
                 None,
                 [
@@ -68,16 +92,15 @@ def build(communes: int, districts: int, members: int, seed: int, later: float =
                         f"Chi bộ xã {c}",
                         Kind.GRASSROOTS_CELL,
                         GrassrootsType.COMMUNE,
-                        f"BP-D{c % districts:02d}",
+                        f"{code}-D{c % districts:02d}",
                     )
                 ],
             )
         )
     loader.add_units(specs)
-    rng = random.Random(seed)
     for n in range(members):
         ceremony = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(9000))
-        cell = f"BP-X{rng.randrange(communes):03d}"
+        cell = f"{code}-X{rng.randrange(communes):03d}"
         official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28))
         events = [
             EventSpec(
@@ -91,16 +114,15 @@ def build(communes: int, districts: int, members: int, seed: int, later: float =
             # member's whole history instead of appending the move (members._plain_moves).
             events.append(EventSpec(EventKind.EXEMPTION, DAY + dt.timedelta(days=60)))
         profile = {
-            "profile_number": f"{n:07d}BP",
+            "profile_number": f"{n:07d}{code}",
             "full_name": f"Nguyễn Văn {n}",
             "gender": Gender.MALE,
             "birth_date": dt.date(1960, 1, 1),
         }
         loader.add_member(MemberSpec(profile, events))
-    loader.finish(label="plan bench")
 
 
-def changes(communes: int, districts: int, into: int):
+def changes(communes: int, districts: int, into: int, code: str = "BP"):
     from grassroots.organizations.models import GrassrootsType, Kind
     from grassroots.restructure import plan as engine
 
@@ -109,18 +131,20 @@ def changes(communes: int, districts: int, into: int):
         out.append(
             engine.Change(
                 "establish",
-                f"BP-N{i:02d}",
+                f"{code}-N{i:02d}",
                 DAY,
                 name=f"Xã mới {i}",
                 kind=Kind.GRASSROOTS_CELL,
                 grassroots_type=GrassrootsType.COMMUNE,
-                parent="BP",
+                parent=code,
             )
         )
     for c in range(communes):
-        out.append(engine.Change("merge", f"BP-X{c:03d}", DAY, target=f"BP-N{c % into:02d}"))
+        out.append(
+            engine.Change("merge", f"{code}-X{c:03d}", DAY, target=f"{code}-N{c % into:02d}")
+        )
     for d in range(districts):
-        out.append(engine.Change("dissolve", f"BP-D{d:02d}", DAY))
+        out.append(engine.Change("dissolve", f"{code}-D{d:02d}", DAY))
     random.Random(3).shuffle(out)  # file order must not matter
     return out
 
@@ -157,6 +181,12 @@ def main() -> None:
         help="share of members with an event after the plan's day (an exemption)",
     )
     parser.add_argument(
+        "--provinces",
+        type=int,
+        default=1,
+        help="build this many provinces and apply each one's plan in turn (33: the country)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="PREFIX",
         help="cProfile each step into PREFIX-validate, PREFIX-preview, PREFIX-apply (pstats)",
@@ -175,49 +205,61 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("flush", verbosity=0, interactive=False)
+    codes = ("BP",) if args.provinces == 1 else tuple(f"B{k:02d}" for k in range(args.provinces))
     t = time.perf_counter()
-    build(args.communes, args.districts, args.members, args.seed, args.later)
+    build(args.communes, args.districts, args.members, args.seed, args.later, codes)
     print(
-        f"database: {connection.vendor}; built {args.members} members "
+        f"database: {connection.vendor}; built {len(codes)} × {args.members} members "
         f"({args.later:.0%} with an event after the day), {args.communes} communes, "
-        f"{args.districts} districts in {time.perf_counter() - t:.1f} s"
+        f"{args.districts} districts each in {time.perf_counter() - t:.1f} s",
+        flush=True,
     )
     actor = Actor.system()
-    plan = changes(args.communes, args.districts, args.into)
     print(
-        f"plan: {len(plan)} changes ({args.into} new communes, {args.communes} mergers, "
-        f"{args.districts} dissolutions), shuffled"
+        f"plan: {len(changes(args.communes, args.districts, args.into))} changes ({args.into} new "
+        f"communes, {args.communes} mergers, {args.districts} dissolutions), shuffled"
     )
-    # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second number).
-    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
-    checked = _step(args.profile, "validate", lambda: rehearse(actor, plan, DAY, preview=False))
-    print(
-        f"validate: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s"
-        f"{_server(sc)}), {len(checked.problems)} problems"
-    )
-    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
-    shown = _step(
-        args.profile,
-        "preview",
-        lambda: rehearse(actor, changes(args.communes, args.districts, args.into), DAY),
-    )
-    print(
-        f"preview: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s"
-        f"{_server(sc)}), {len(shown.affected)} organizations, "
-        f"{len(shown.members)} members change cell"
-    )
-    t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
+    applied = 0.0
+    for k, code in enumerate(codes):
+        tag = "" if len(codes) == 1 else f"{code} "
+        # A fresh list for each step, as a user's plan is read again for each.
+        plan = functools.partial(changes, args.communes, args.districts, args.into, code)
+        if k in (0, len(codes) - 1):
+            # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second).
+            t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
+            checked = _step(
+                args.profile,
+                "validate",
+                lambda plan=plan: rehearse(actor, plan(), DAY, preview=False),
+            )
+            print(
+                f"{tag}validate: {time.perf_counter() - t:.1f} s (CPU "
+                f"{time.process_time() - c:.1f} s{_server(sc)}), {len(checked.problems)} problems"
+            )
+            t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
+            shown = _step(args.profile, "preview", lambda plan=plan: rehearse(actor, plan(), DAY))
+            print(
+                f"{tag}preview: {time.perf_counter() - t:.1f} s (CPU "
+                f"{time.process_time() - c:.1f} s{_server(sc)}), {len(shown.affected)} "
+                f"organizations, {len(shown.members)} members change cell"
+            )
+        t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
 
-    def apply():
-        with transaction.atomic():
-            return engine.play(actor, changes(args.communes, args.districts, args.into))
+        def apply(plan=plan):
+            with transaction.atomic():
+                return engine.play(actor, plan())
 
-    outcome = _step(args.profile, "apply", apply)
-    assert not outcome.problems, outcome.problems[:5]
-    print(
-        f"apply: {time.perf_counter() - t:.1f} s (CPU {time.process_time() - c:.1f} s"
-        f"{_server(sc)}), {len(outcome.applied)} changes applied"
-    )
+        outcome = _step(args.profile if k == 0 else None, "apply", apply)
+        assert not outcome.problems, outcome.problems[:5]
+        took = time.perf_counter() - t
+        applied += took
+        print(
+            f"{tag}apply: {took:.1f} s (CPU {time.process_time() - c:.1f} s{_server(sc)}), "
+            f"{len(outcome.applied)} changes applied",
+            flush=True,
+        )
+    if len(codes) > 1:
+        print(f"all {len(codes)} provinces applied in {applied:.0f} s ({applied / 60:.1f} min)")
 
 
 if __name__ == "__main__":
