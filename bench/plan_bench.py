@@ -187,6 +187,16 @@ def main() -> None:
         help="build this many provinces and apply each one's plan in turn (33: the country)",
     )
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the provinces already in the database; apply only the plans not yet applied",
+    )
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="PostgreSQL: VACUUM ANALYZE the database before the plans (as after any bulk load)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="PREFIX",
         help="cProfile each step into PREFIX-validate, PREFIX-preview, PREFIX-apply (pstats)",
@@ -200,20 +210,34 @@ def main() -> None:
     from django.db import connection, transaction
 
     from grassroots.audit.services import Actor
+    from grassroots.organizations.models import Unit
     from grassroots.plans.preview import rehearse
     from grassroots.restructure import plan as engine
 
     call_command("migrate", verbosity=0)
-    call_command("flush", verbosity=0, interactive=False)
     codes = ("BP",) if args.provinces == 1 else tuple(f"B{k:02d}" for k in range(args.provinces))
-    t = time.perf_counter()
-    build(args.communes, args.districts, args.members, args.seed, args.later, codes)
-    print(
-        f"database: {connection.vendor}; built {len(codes)} × {args.members} members "
-        f"({args.later:.0%} with an event after the day), {args.communes} communes, "
-        f"{args.districts} districts each in {time.perf_counter() - t:.1f} s",
-        flush=True,
-    )
+    if args.keep and Unit.objects.filter(code=codes[-1]).exists():
+        # The provinces are there: apply the plans not applied yet (their new communes absent).
+        done = set(Unit.objects.filter(code__in=[f"{c}-N00" for c in codes]).values_list("code"))
+        codes = tuple(c for c in codes if (f"{c}-N00",) not in done)
+        print(f"database: {connection.vendor}; kept, {len(codes)} provinces left to apply")
+    else:
+        call_command("flush", verbosity=0, interactive=False)
+        t = time.perf_counter()
+        build(args.communes, args.districts, args.members, args.seed, args.later, codes)
+        print(
+            f"database: {connection.vendor}; built {len(codes)} × {args.members} members "
+            f"({args.later:.0%} with an event after the day), {args.communes} communes, "
+            f"{args.districts} districts each in {time.perf_counter() - t:.1f} s",
+            flush=True,
+        )
+    if args.vacuum and connection.vendor == "postgresql":
+        # docs/deployment.md: VACUUM ANALYZE after a bulk load (the visibility map of index-only
+        # scans); a server whose autovacuum is off never writes it otherwise.
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"VACUUM ANALYZE: {time.perf_counter() - t:.1f} s", flush=True)
     actor = Actor.system()
     print(
         f"plan: {len(changes(args.communes, args.districts, args.into))} changes ({args.into} new "
@@ -249,7 +273,7 @@ def main() -> None:
             with transaction.atomic():
                 return engine.play(actor, plan())
 
-        outcome = _step(args.profile if k == 0 else None, "apply", apply)
+        outcome = _step(args.profile, "apply" if k == 0 else f"apply-{code}", apply)
         assert not outcome.problems, outcome.problems[:5]
         took = time.perf_counter() - t
         applied += took
