@@ -218,8 +218,9 @@ def main() -> None:
     codes = ("BP",) if args.provinces == 1 else tuple(f"B{k:02d}" for k in range(args.provinces))
     if args.keep and Unit.objects.filter(code=codes[-1]).exists():
         # The provinces are there: apply the plans not applied yet (their new communes absent).
-        done = set(Unit.objects.filter(code__in=[f"{c}-N00" for c in codes]).values_list("code"))
-        codes = tuple(c for c in codes if (f"{c}-N00",) not in done)
+        new = [f"{c}-N00" for c in codes]
+        done = set(Unit.objects.filter(code__in=new).values_list("code", flat=True))
+        codes = tuple(c for c, n in zip(codes, new, strict=True) if n not in done)
         print(f"database: {connection.vendor}; kept, {len(codes)} provinces left to apply")
     else:
         call_command("flush", verbosity=0, interactive=False)

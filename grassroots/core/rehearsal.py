@@ -6,8 +6,8 @@ records (`audit.services.append_records`) and their versions' bump (`members.ser
 members_restructure`; a version is only compared with what a form or an API call was given,
 never by a plan). At a province's scale those were about a tenth of a check on SQLite and
 ≈ 4–6 s of the server's work per rehearsal on PostgreSQL (docs/performance.md "Restructure
-plans", session 12). The
-derived data a rehearsal keeps or not is `derived.maintain.derived_discarded`'s business.
+plans", session 12). The derived data a rehearsal keeps or not is
+`derived.maintain.derived_discarded`'s business.
 """
 
 from __future__ import annotations

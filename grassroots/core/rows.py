@@ -6,6 +6,8 @@ Used by the bulk loader (members, events, stints) and by the derived data's stag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db import connection
 
 
@@ -89,8 +91,15 @@ def in_ids(ids: list[int]) -> tuple[str, list]:
     return ", ".join(["%s"] * len(ids)), list(ids)
 
 
-# Ids per statement of `read_by_ids` / `run_by_ids` (well under SQLite's 32,766 parameters).
+# Ids per statement of `read_by_ids` / `run_by_ids` and of the name index's refresh (well under
+# SQLite's 32,766 parameters).
 ID_CHUNK = 5000
+
+
+def id_chunks(ids: list) -> Iterator[list]:
+    """The ids in slices of `ID_CHUNK`, in their order."""
+    for i in range(0, len(ids), ID_CHUNK):
+        yield ids[i : i + ID_CHUNK]
 
 
 def read_by_ids(sql: str, ids: list[int], params=(), tail: str = ""):
@@ -99,8 +108,8 @@ def read_by_ids(sql: str, ids: list[int], params=(), tail: str = ""):
     placeholders after the ids. A `tail` ORDER BY orders within a chunk: the chunks follow the
     ids' order, so rows keyed by a sorted id column stay in order."""
     with connection.cursor() as cursor:
-        for i in range(0, len(ids), ID_CHUNK):
-            marks, values = in_ids(ids[i : i + ID_CHUNK])
+        for chunk in id_chunks(ids):
+            marks, values = in_ids(chunk)
             cursor.execute(sql.format(marks, tail), [*values, *params])
             yield from cursor.fetchall()
 
@@ -108,6 +117,6 @@ def read_by_ids(sql: str, ids: list[int], params=(), tail: str = ""):
 def run_by_ids(sql: str, ids: list[int]) -> None:
     """Run `sql` (an UPDATE or DELETE with "IN ({})" for the ids) for every chunk of ids."""
     with connection.cursor() as cursor:
-        for i in range(0, len(ids), ID_CHUNK):
-            marks, values = in_ids(ids[i : i + ID_CHUNK])
+        for chunk in id_chunks(ids):
+            marks, values = in_ids(chunk)
             cursor.execute(sql.format(marks), values)

@@ -132,8 +132,7 @@ def members_stints_changed(
     times; the ledger is a sum over stints, so one pass over all of them moves it exactly as
     one pass per member would."""
     apply_stint_change(old, new, counted)
-    for i in range(0, len(member_ids), 5000):  # deferred inside names_batched
-        name_index.refresh(member_ids[i : i + 5000])
+    name_index.refresh(member_ids)  # in chunks of ids; deferred inside names_batched
 
 
 def member_renamed(member_id: int) -> None:

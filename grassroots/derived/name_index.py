@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from django.db import connection
 
 from grassroots.core.dates import FAR_FUTURE
-from grassroots.core.rows import append_rows, in_ids
+from grassroots.core.rows import ID_CHUNK, append_rows, id_chunks, in_ids
 from grassroots.members.models import Member, MemberNameKey, MemberStint
 from grassroots.organizations.models import UnitVersion
 from grassroots.organizations.tree import VersionRow
@@ -123,8 +123,8 @@ def batched(*, discard: bool = False) -> Iterator[None]:
     finally:
         _pending.reset(token)
         _discarding.reset(flag)
-    for i in range(0, len(ids), 5000):
-        refresh(ids[i : i + 5000])
+    for chunk in id_chunks(ids):
+        refresh(chunk)
 
 
 def discarding() -> bool:
@@ -144,9 +144,9 @@ def refresh(member_ids: Iterable[int]) -> None:
     member_ids = sorted(set(member_ids))
     if not member_ids:
         return
-    if len(member_ids) > 5000:
-        for i in range(0, len(member_ids), 5000):
-            refresh(member_ids[i : i + 5000])
+    if len(member_ids) > ID_CHUNK:
+        for chunk in id_chunks(member_ids):
+            refresh(chunk)
         return
     # Plain cursors, one statement per read (the callers pass at most 5,000 members): the ORM's
     # handling of each id and each row was most of a province plan's re-keying
@@ -205,15 +205,12 @@ def refresh_units(unit_ids: Iterable[int]) -> None:
         return
     unit_ids = list(unit_ids)
     members: set[int] = set()
-    for i in range(0, len(unit_ids), 5000):
+    for chunk in id_chunks(unit_ids):
         members |= set(
-            MemberStint.objects.filter(unit_id__in=unit_ids[i : i + 5000]).values_list(
-                "member_id", flat=True
-            )
+            MemberStint.objects.filter(unit_id__in=chunk).values_list("member_id", flat=True)
         )
-    ids = sorted(members)
-    for i in range(0, len(ids), 5000):
-        refresh(ids[i : i + 5000])
+    for chunk in id_chunks(sorted(members)):
+        refresh(chunk)
 
 
 def rebuild(*, progress=None, batch: int = 50_000) -> int:
