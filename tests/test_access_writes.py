@@ -21,6 +21,7 @@ from grassroots.excel.importer import Importer
 from grassroots.figures.queries import figures
 from grassroots.members import services as members
 from grassroots.members.models import EventKind, MemberEvent
+from grassroots.members.queries import revision
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 from grassroots.organizations.queries import version_at
@@ -91,7 +92,7 @@ def test_the_form_refuses_a_backdated_event_with_a_vietnamese_message(w):
     w["hoang"].refresh_from_db()
     page = client.post(
         f"/members/{w['hoang'].pk}/events/death/",
-        {"date": "01/01/2010", "expected_version": w["hoang"].version},
+        {"date": "01/01/2010", "expected_version": revision(w["hoang"])},
     )
     assert page.status_code == 200
     assert "nằm ngoài thời gian đảng viên thuộc phạm vi của tài khoản" in page.content.decode()

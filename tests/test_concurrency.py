@@ -15,6 +15,7 @@ from grassroots.audit.models import Source
 from grassroots.audit.services import Actor
 from grassroots.members import services as members
 from grassroots.members.models import Member
+from grassroots.members.queries import revision
 from grassroots.organizations.models import Kind
 
 from .factories import admit, unit
@@ -35,7 +36,7 @@ def test_a_stale_save_is_refused_with_what_changed():
     cell = unit("G1", Kind.GRASSROOTS_CELL, unit("P", Kind.PROVINCE))
     m = admit(cell, "2005-01-01", full_name="Nguyễn Văn Ấn", residence="Chi Lăng")
     first, second = clerks(cell)
-    seen = m.version  # both clerks opened the form at this version
+    seen = revision(m)  # both clerks opened the form at this version
     members.member_update_profile(
         actor=first, member=m, expected_version=seen, residence="Lộc Bình"
     )
@@ -63,7 +64,7 @@ def test_two_connections_saving_at_once_on_postgresql():
     cell = unit("G1", Kind.GRASSROOTS_CELL, unit("P", Kind.PROVINCE))
     m = admit(cell, "2005-01-01", full_name="Nguyễn Văn Ấn", residence="Chi Lăng")
     first, second = clerks(cell)
-    seen = m.version
+    seen = revision(m)
     first_holds_lock = threading.Event()
     release_first = threading.Event()
     times: dict[str, float] = {}
@@ -156,7 +157,7 @@ def test_a_clerk_waits_for_an_import_instead_of_deadlocking_on_postgresql():
             members.member_update_profile(
                 actor=clerk,
                 member=Member.objects.get(pk=m.pk),
-                expected_version=m.version,
+                expected_version=revision(m),
                 residence="Đình Lập",
             )
             outcome["clerk"] = "saved"

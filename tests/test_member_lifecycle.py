@@ -10,6 +10,7 @@ from grassroots.figures.queries import figures
 from grassroots.members import lifecycle
 from grassroots.members import services as members
 from grassroots.members.models import EventKind, MemberEvent, Status
+from grassroots.members.queries import revision
 from grassroots.organizations.models import Kind
 
 from .factories import SYSTEM, admit, d, event, unit
@@ -180,7 +181,7 @@ def test_correction_replaces_an_event_and_keeps_both(cells):
 def test_stale_profile_edit_is_refused(cells):
     _, A, _, _ = cells
     m = admit(A, "2010-03-15")
-    version = m.version
+    version = revision(m)
     members.member_update_profile(
         actor=SYSTEM, member=m, expected_version=version, residence="Thôn Bắc"
     )

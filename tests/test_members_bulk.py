@@ -19,6 +19,7 @@ from grassroots.figures.models import FigureCheckpoint, FigureDelta
 from grassroots.figures.queries import figures
 from grassroots.members import services as members
 from grassroots.members.models import EventKind, Member, MemberEvent, MemberNameKey, MemberStint
+from grassroots.members.queries import revision
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 from grassroots.restructure import services as restructure
@@ -195,7 +196,7 @@ def state(audit_from: int) -> dict:
         for day in sorted(days)
         if day >= dt.date(2019, 1, 1)
     }
-    versions = sorted(Member.objects.values_list("profile_number", "version"))
+    versions = sorted((m.profile_number, revision(m)) for m in Member.objects.all())
     return {
         "events": events,
         "stints": stints,
@@ -322,21 +323,33 @@ def test_refused_future_day_without_confirmation():
         members.members_restructure(actor=SYSTEM, moves={m.pk: b}, date=dt.date(2035, 1, 1))
 
 
-def test_a_rehearsal_moves_members_without_bumping_their_versions():
-    """A plan's check and preview (core.rehearsal, rolled back) skip the versions' bump and the
-    audit records; the move itself (events, stints) is written as always."""
+def test_a_move_writes_no_member_row_and_a_stale_copy_is_still_refused():
+    """A plan's check and preview (core.rehearsal, rolled back) skip the audit records; no move
+    writes the member's row at all (a province's restructure moves 170,000 members: the
+    versions' UPDATE was its largest cost that grew with the country, docs/performance.md
+    "Session 14"); the new event moves the member's revision (members.queries.revision), so a
+    form opened before the move is refused after it."""
     p = unit("P", Kind.PROVINCE)
     a = unit("P-A", Kind.GRASSROOTS_CELL, p)
     b = unit("P-B", Kind.GRASSROOTS_CELL, p)
     m = admit(a, "2010-01-01", profile_number="000001BK")
-    version, records = Member.objects.get(pk=m.pk).version, AuditRecord.objects.count()
+    before, records = Member.objects.get(pk=m.pk), AuditRecord.objects.count()
+    opened = revision(before)
     with rehearsal():
         members.members_restructure(actor=SYSTEM, moves={m.pk: b}, date=DAY, confirm_future=True)
-    assert Member.objects.get(pk=m.pk).version == version
     assert AuditRecord.objects.count() == records
     assert MemberStint.objects.filter(member=m, unit=b, start=DAY).exists()
     members.members_restructure(
         actor=SYSTEM, moves={m.pk: a}, date=DAY + dt.timedelta(days=1), confirm_future=True
     )
-    assert Member.objects.get(pk=m.pk).version == version + 1
+    after = Member.objects.get(pk=m.pk)
+    assert after.version == before.version  # the row is not written
+    assert revision(after) == opened + 2  # the two moves' events
     assert AuditRecord.objects.count() == records + 1
+    with pytest.raises(ValidationError, match="người khác"):
+        members.member_update_profile(
+            actor=SYSTEM, member=after, expected_version=opened, residence="Thôn Nam"
+        )
+    members.member_update_profile(
+        actor=SYSTEM, member=after, expected_version=opened + 2, residence="Thôn Nam"
+    )

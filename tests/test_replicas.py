@@ -56,9 +56,10 @@ SEED = """
 import json
 from tests.web_world import make_world
 from grassroots.accounts.models import Role, User
+from grassroots.members.queries import revision
 w = make_world()
 User.objects.create_user("admin2_p", password="Grassroots@2026", scope=w["P"], role=Role.ADMIN)
-print(json.dumps({"an": w["an"].pk, "version": w["an"].version}))
+print(json.dumps({"an": w["an"].pk, "version": revision(w["an"])}))
 """
 
 CHECK = """

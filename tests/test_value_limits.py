@@ -14,6 +14,7 @@ from grassroots.core import limits
 from grassroots.excel.importer import Importer
 from grassroots.members import services as members
 from grassroots.members.models import EventKind, Member
+from grassroots.members.queries import revision
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit
 from grassroots.territory import services as territory
@@ -116,7 +117,7 @@ def test_member_page_form_shows_the_date_error(client, world):
     login(client, world["clerk"])
     response = client.post(
         f"/members/{world['binh'].pk}/events/death/",
-        {"date": "31/12/9999", "expected_version": world["binh"].version},
+        {"date": "31/12/9999", "expected_version": revision(world["binh"])},
     )
     assert response.status_code == 200
     assert "phải từ 01/01/1900" in field_errors(response, "date") + top_errors(response)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grassroots.accounts import access
 from grassroots.figures.queries import figures
+from grassroots.members.queries import revision
 from grassroots.organizations.models import Kind, UnitVersion
 from grassroots.organizations.models import Unit as UnitModel
 from grassroots.organizations.queries import children_at, on
@@ -66,7 +67,9 @@ def test_organization_member_and_form_page_statements(client, world):
     assert counted == {
         "/units/G1/?at=2016-06-30": 24,  # 28 before
         f"/members/{member.pk}/": 16,  # 18 before
-        f"/members/{member.pk}/events/temp_attach/": 5,  # 6 before
+        # 6 before session 10; 6 again since session 14: the form's revision counts the
+        # member's events (members.queries.revision) so that no move writes the member row
+        f"/members/{member.pk}/events/temp_attach/": 6,
     }, counted
 
 
@@ -123,7 +126,7 @@ def test_record_event_statements(client, world):
     client.force_login(world["clerk"])
     member = world["an"]
     url = f"/members/{member.pk}/events/temp_attach/"
-    data = {"expected_version": member.version, "date": "01/06/2016", "unit_code": "C2"}
+    data = {"expected_version": revision(member), "date": "01/06/2016", "unit_code": "C2"}
     with CaptureQueriesContext(connection) as ctx:
         answer = client.post(url, data)
     assert answer.status_code == 302, answer.content.decode()[:2000]

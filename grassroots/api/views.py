@@ -29,6 +29,7 @@ from grassroots.members import lifecycle
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent, Status
 from grassroots.members.models import Member as MemberModel
+from grassroots.members.queries import revision
 from grassroots.organizations.models import Unit, UnitVersion
 from grassroots.organizations.queries import unit_rows
 from grassroots.territory import queries as territory
@@ -171,7 +172,7 @@ def _member_json(user, member) -> dict:
         "gender": member.gender,
         "status": Status(state.status).value if state.status else None,
         "cell": cell,
-        "version": member.version,
+        "version": revision(member),
         "profile": {f: getattr(member, f) for f in member_services.PROFILE_FIELDS},
     }
 
@@ -237,7 +238,7 @@ class MemberEventsView(ListAPIView):
         kind = str(data.pop("kind", ""))
         if kind not in EVENT_INPUTS:
             raise s.ValidationError({"kind": f"Loại sự kiện không ghi được: {kind!r}."})
-        data.setdefault("expected_version", member.version)
+        data.setdefault("expected_version", revision(member))
         form = EventForm(data, kind=kind)
         if not form.is_valid():
             raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from grassroots.core.text import fold, vietnamese
 
-from .models import MemberNameKey, MemberStint
+from .models import Member, MemberEvent, MemberNameKey, MemberStint
 
 # A word is used to find candidates only if it has fewer keys than this in the places searched;
 # when every word is commoner (say "nguyen van"), the rarest one drives anyway and the count shown
@@ -24,6 +24,16 @@ class Found:
     members: QuerySet  # ordered by folded name
     count: int  # at most COUNT_CAP
     more: bool  # there are more than COUNT_CAP
+
+
+def revision(member: Member) -> int:
+    """The member's edit token, sent back by a form or an API client as `expected_version` so that
+    a save made against a stale copy is refused (issue 4 §4): the profile's own counter plus every
+    event ever written for the member. Events are never deleted (a void keeps its row and bumps the
+    counter; a correction adds its replacement), so recording any event moves the token without
+    rewriting the member's row: a province's restructure moving 170,000 members writes no member
+    row (docs/performance.md "Session 14"). One indexed count (members_memberevent by member)."""
+    return member.version + MemberEvent.objects.filter(member_id=member.pk).count()
 
 
 def _after(prefix: str) -> str:

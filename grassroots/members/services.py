@@ -31,7 +31,6 @@ from grassroots.audit.services import (
 )
 from grassroots.core import limits
 from grassroots.core.dates import vn
-from grassroots.core.rehearsal import rehearsing
 from grassroots.core.rows import append_rows, read_by_ids, reserve_ids, run_by_ids
 from grassroots.core.text import clean, fold
 from grassroots.derived import maintain
@@ -39,6 +38,7 @@ from grassroots.organizations.models import MEMBER_KINDS, Unit, UnitVersion
 
 from . import categories, lifecycle
 from .models import EventKind, Member, MemberEvent, MemberStint, Reason
+from .queries import revision
 
 PROFILE_FIELDS = [
     "full_name",
@@ -200,9 +200,12 @@ def _store_stints(member: Member, stints: list[lifecycle.Stint]) -> None:
 
 def _check_version(member: Member, expected_version: int | None) -> None:
     """Refuse a save made against a stale copy, saying who changed what in between (issue 4 §4)."""
-    if expected_version is None or member.version == expected_version:
+    if expected_version is None:
         return
-    missed = max(1, member.version - expected_version)
+    current = revision(member)
+    if current == expected_version:
+        return
+    missed = max(1, current - expected_version)
     event_ids = [str(pk) for pk in member.events.values_list("pk", flat=True)]
     records = AuditRecord.objects.filter(
         Q(object_type="member", object_id=str(member.pk))
@@ -438,9 +441,7 @@ def member_record_event(
     )
     stints = validate_history([as_ev(e) for e in events] + [as_ev(event)])
     event.save()
-    _store_stints(member, stints)
-    member.version += 1
-    member.save(update_fields=["version"])
+    _store_stints(member, stints)  # the new event moves the member's revision (queries.revision)
     record(
         actor,
         obj=event,
@@ -639,9 +640,10 @@ def members_restructure(
     named at once; nothing is written unless all pass. Then: the events appended in one
     statement with ids drawn first (`core.rows`), only the stints that changed replaced (a
     restructure ends one stint and opens one), the ledger moved once for all
-    (`maintain.members_stints_changed`; the plain moves counted per group, `_ledger_moves`), the
-    versions bumped in one UPDATE and one audit record per event, as the one-by-one path writes
-    them, appended in one statement (`audit.services.append_records`). Returns the new events'
+    (`maintain.members_stints_changed`; the plain moves counted per group, `_ledger_moves`), and
+    one audit record per event, as the one-by-one path writes them, appended in one statement
+    (`audit.services.append_records`); no member row is written (the new events move each
+    member's revision, `queries.revision`). Returns the new events'
     ids, in member id order. Runs in the caller's transaction: a merger of 200 cells stays
     all-or-nothing."""
     ids = sorted(moves)
@@ -827,10 +829,7 @@ def members_restructure(
     # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
     maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
-    if not rehearsing():  # nothing in a plan compares versions (core.rehearsal)
-        run_by_ids(
-            f"UPDATE {Member._meta.db_table} SET version = version + 1 WHERE id IN ({{}})", ids
-        )
+    # No member row is written: the new events move each member's revision (queries.revision).
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
     audits = {
@@ -880,6 +879,7 @@ def member_void_event(*, actor: Actor, event: MemberEvent, reason: str) -> Membe
     event.void_reason = reason.strip()
     event.save(update_fields=["voided_at", "void_reason"])
     _store_stints(member, stints)
+    # A void adds no event: the profile's counter moves the revision (queries.revision).
     member.version += 1
     member.save(update_fields=["version"])
     record(actor, obj=event, action="void", reason=reason, object_type="memberevent")
@@ -911,9 +911,7 @@ def member_correct_event(
     event.void_reason = reason.strip()
     event.corrected_by = replacement
     event.save(update_fields=["voided_at", "void_reason", "corrected_by"])
-    _store_stints(member, stints)
-    member.version += 1
-    member.save(update_fields=["version"])
+    _store_stints(member, stints)  # the replacement moves the member's revision (queries.revision)
     record(
         actor,
         obj=replacement,

@@ -20,6 +20,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit.services import Actor, log_profile_view
 from grassroots.members import services as member_services
 from grassroots.members.models import EventKind, MemberEvent
+from grassroots.members.queries import revision
 from grassroots.organizations import services as unit_services
 from grassroots.organizations.models import ChangeAction
 from grassroots.organizations.queries import (
@@ -191,8 +192,9 @@ def member_edit(request, pk: int):
         log_profile_view(
             user=request.user, member=member, address=Actor.from_request(request).address
         )
+    # A callable initial is read only when the form shows it (a GET), not on a POST.
     initial = {f: getattr(member, f) for f in member_services.PROFILE_FIELDS} | {
-        "expected_version": member.version
+        "expected_version": lambda: revision(member)
     }
     form = forms.ProfileEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -222,7 +224,7 @@ def member_event(request, pk: int, kind: str):
     if kind not in forms.EVENT_INPUTS:
         raise Http404
     form = forms.EventForm(
-        request.POST or None, kind=kind, initial={"expected_version": member.version}
+        request.POST or None, kind=kind, initial={"expected_version": lambda: revision(member)}
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
