@@ -353,3 +353,56 @@ def test_a_move_writes_no_member_row_and_a_stale_copy_is_still_refused():
     members.member_update_profile(
         actor=SYSTEM, member=after, expected_version=opened + 2, residence="Thôn Nam"
     )
+
+
+def _keys() -> set[tuple[int, str, int]]:
+    return set(MemberNameKey.objects.values_list("place_id", "key", "member_id"))
+
+
+@pytest.mark.parametrize("later_move", [False, True])
+def test_the_keys_of_plain_moves_are_written_from_the_move_and_equal_a_rebuild(
+    monkeypatch, later_move
+):
+    # Plain moves (members._plain_moves) get their name keys from the move itself
+    # (derived.name_index.refresh_moves), without the full recompute (`refresh`), unless a place
+    # of the old cell may go: here P-X moves to the second district in 2027, so its members
+    # moved to P-Y on DAY lose that place (left to `refresh`). `later_move`: after the moves, in
+    # the same transaction, the receiving cell P-C moves to the first district (TreeSnapshot
+    # re-keys its members). Either way the keys equal a full rebuild's.
+    from grassroots.derived import name_index
+
+    p = unit("P", Kind.PROVINCE)
+    d1, d2 = unit("P-D1", Kind.DISTRICT, p), unit("P-D2", Kind.DISTRICT, p)
+    a, b = unit("P-A", Kind.GRASSROOTS_CELL, d1), unit("P-B", Kind.GRASSROOTS_CELL, d1)
+    c = unit("P-C", Kind.GRASSROOTS_CELL, d2)
+    x, y = unit("P-X", Kind.GRASSROOTS_CELL, d1), unit("P-Y", Kind.GRASSROOTS_CELL, d1)
+    in_a = [admit(a, "2010-03-01", profile_number=f"{i:06d}NA").pk for i in range(3)]
+    in_b = [admit(b, "2011-03-01", profile_number=f"{i:06d}NB").pk for i in range(3)]
+    in_x = [admit(x, "2012-03-01", profile_number=f"{i:06d}NX").pk for i in range(2)]
+    orgs.unit_move(actor=SYSTEM, unit=x, new_parent=d2, date=dt.date(2027, 1, 1))
+    recomputed: set[int] = set()
+    original = name_index.refresh
+
+    def recording(member_ids):
+        member_ids = list(member_ids)
+        recomputed.update(member_ids)
+        original(member_ids)
+
+    monkeypatch.setattr(name_index, "refresh", recording)
+    with transaction.atomic():
+        early = DAY - dt.timedelta(days=90)  # (a second move on the same day is not plain)
+        restructure.unit_merge(actor=SYSTEM, sources=[a], target=b, date=early)  # same place
+        restructure.unit_merge(actor=SYSTEM, sources=[b], target=c, date=DAY)  # P-D1 → P-D2
+        assert not recomputed  # neither move re-read a member's stints
+        assert {pl for pl, _, m in _keys() if m in in_a + in_b} == {d1.pk, d2.pk}
+        members.members_restructure(actor=SYSTEM, moves={pk: y for pk in in_x}, date=DAY)
+        assert recomputed == set(in_x)  # P-D2 may go: the full recompute decides
+        if later_move:
+            orgs.unit_move(actor=SYSTEM, unit=Unit.objects.get(code="P-C"), new_parent=d1,
+                           date=DAY + dt.timedelta(days=30))  # fmt: skip
+            assert set(in_a + in_b) <= recomputed
+    kept = _keys()
+    assert len(kept) > 0
+    monkeypatch.setattr(name_index, "refresh", original)
+    name_index.rebuild()
+    assert kept == _keys()

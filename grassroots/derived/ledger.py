@@ -586,4 +586,9 @@ class TreeSnapshot:
         if name_index.discarding():
             return
         places = name_index.place_spans(self.subtree)
-        name_index.refresh_units(u for u in self.subtree if places.get(u) != self.places.get(u))
+        since = {
+            u: day
+            for u in self.subtree
+            if (day := name_index.first_change(self.places.get(u, []), places.get(u, [])))
+        }
+        name_index.refresh_units(since)

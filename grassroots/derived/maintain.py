@@ -32,6 +32,7 @@ It imports facts models and pure rules only, never a service.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -126,12 +127,19 @@ def members_stints_changed(
     old: list[StintRow],
     new: list[StintRow],
     counted: list[tuple[StintRow, int]] = (),
+    plain: dict[int, tuple[int, dt.date, int]] | None = None,
+    day: dt.date | None = None,
 ) -> None:
     """The same for many members at once (a bulk restructure): `old` and `new` are every
     removed and every added stint of them, `counted` stints added (n > 0) or removed (n < 0) n
     times; the ledger is a sum over stints, so one pass over all of them moves it exactly as
-    one pass per member would."""
+    one pass per member would. `plain` (member → (source cell, first day of the open stint there,
+    target cell)): of these members, those whose only change is a plain move on `day`; their
+    keys are written from the move (`name_index.refresh_moves`), the others' recomputed."""
     apply_stint_change(old, new, counted)
+    if plain:
+        rest = name_index.refresh_moves(plain, day)
+        member_ids = [pk for pk in member_ids if pk not in plain] + rest
     name_index.refresh(member_ids)  # in chunks of ids; deferred inside names_batched
 
 

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection
+from django.db.models import Q
 
 from grassroots.core.dates import FAR_FUTURE
 from grassroots.core.rows import ID_CHUNK, append_rows, id_chunks, in_ids
@@ -199,16 +200,105 @@ def refresh(member_ids: Iterable[int]) -> None:
     )
 
 
-def refresh_units(unit_ids: Iterable[int]) -> None:
-    """After a tree change: recompute the members who have a stint in any of these units."""
-    if _discarding.get():
+def _between(spans: Spans, unit: int, lo: dt.date, hi: dt.date) -> set[int]:
+    return {place for place, s, e in spans.get(unit, ()) if s < hi and lo < e}
+
+
+def refresh_moves(moves: dict[int, tuple[int, dt.date, int]], day: dt.date) -> list[int]:
+    """The keys of plain moves on `day` (member → (source cell, first day of their open stint
+    there, target cell): the open stint ends on the day, one opens in target), written without
+    re-reading the members' stints and keys; returns the members this cannot decide, for
+    `refresh`. Exact, because a member's places are the union over their stints of the places
+    each stint's unit had while it lasted (`_places`), and the keys of a member not pending a
+    refresh are exact:
+
+    - the move takes [day, ∞) off the source stint and adds the target over [day, ∞), so only a
+      place of the source over [day, ∞) that it did not have over [first day, day) and the target
+      does not have either can go (the member's other stints may keep it: left to `refresh`);
+    - a place of the target over [day, ∞) that the source never had is new unless another
+      stint reached it, that is, unless the member already has a key there (one read of the
+      keys in those places only: nothing, for a commune established by the plan);
+    - the name is untouched: the new keys are the name's words in the new places.
+
+    Read on the tree as it is now: a later tree change in the same transaction that changes
+    either unit's places re-keys every member whose stint there reaches the change
+    (`TreeSnapshot.refresh` → `refresh_units`). A province's 2025 plan moves every member to a
+    new commune: recomputing each one's keys from all their stints and keys was ≈ 30 % of its
+    apply (docs/performance.md, session 14)."""
+    if _discarding.get() or not moves:
+        return []
+    pending = _pending.get() or set()
+    spans = place_spans({u for source, _, target in moves.values() for u in (source, target)})
+    rest: list[int] = []
+    new: dict[int, set[int]] = {}  # member → places that may be new
+    for m, (source, first, target) in moves.items():
+        if m in pending:  # its keys are recomputed at the end of the batch anyway
+            continue
+        had = _between(spans, source, first, FAR_FUTURE)
+        kept = _between(spans, source, first, day)
+        gained = _between(spans, target, day, FAR_FUTURE)
+        if had - kept - gained:
+            rest.append(m)
+        elif gained - had:
+            new[m] = gained - had
+    rows: list[tuple[int, str, int]] = []
+    for chunk in id_chunks(sorted(new)):
+        marks, ids = in_ids(chunk)
+        places = sorted({p for m in chunk for p in new[m]})
+        pmarks, pids = in_ids(places)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT member_id, place_id FROM {MemberNameKey._meta.db_table} "
+                f"WHERE place_id IN ({pmarks}) AND member_id IN ({marks})",
+                [*pids, *ids],
+            )
+            there = set(cursor.fetchall())
+            cursor.execute(
+                f"SELECT id, search_name FROM {Member._meta.db_table} WHERE id IN ({marks})",
+                ids,
+            )
+            names = dict(cursor.fetchall())
+        rows += [
+            (place, word, m)
+            for m in chunk
+            for place in sorted(new[m])
+            if (m, place) not in there
+            for word in words(names[m])
+        ]
+    append_rows(MemberNameKey._meta.db_table, ["place_id", "key", "member_id"], rows)
+    return rest
+
+
+def first_change(old: list[tuple[int, dt.date, dt.date]], new: list[tuple[int, dt.date, dt.date]]):
+    """The first day a unit's place differs between two of its `place_spans`, or None."""
+
+    def on(spans, day):
+        return next((p for p, s, e in spans if s <= day < e), None)
+
+    # Both are constant between consecutive bounds: comparing on each bound covers every day.
+    for day in sorted({d for _, s, e in [*old, *new] for d in (s, e)}):
+        if on(old, day) != on(new, day):
+            return day
+    return None
+
+
+def refresh_units(since: dict[int, dt.date]) -> None:
+    """After a tree change: recompute the members who have a stint in unit u reaching since[u],
+    the first day u's place changed (`first_change`); a stint that ended before it lay in the
+    same places as before (a merged cell's members, moved out on the day it ends)."""
+    if _discarding.get() or not since:
         return
-    unit_ids = list(unit_ids)
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for unit_id, day in since.items():
+        by_day[day].append(unit_id)
     members: set[int] = set()
-    for chunk in id_chunks(unit_ids):
-        members |= set(
-            MemberStint.objects.filter(unit_id__in=chunk).values_list("member_id", flat=True)
-        )
+    for day, units in by_day.items():
+        for chunk in id_chunks(units):
+            members |= set(
+                MemberStint.objects.filter(unit_id__in=chunk)
+                .filter(Q(end__isnull=True) | Q(end__gt=day))
+                .values_list("member_id", flat=True)
+            )
     for chunk in id_chunks(sorted(members)):
         refresh(chunk)
 

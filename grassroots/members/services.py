@@ -828,7 +828,14 @@ def members_restructure(
         )
     # The stints need no ids back: appended in one statement (COPY on PostgreSQL), as bulkload.
     append_rows(MemberStint._meta.db_table, _STINT_COLUMNS, fresh)
-    maintain.members_stints_changed(ids, old_rows, new_rows, _ledger_moves(moved, date))
+    maintain.members_stints_changed(
+        ids,
+        old_rows,
+        new_rows,
+        _ledger_moves(moved, date),
+        plain={pk: (row.unit_id, row.start, moves[pk].pk) for pk, (_, row) in plain.items()},
+        day=date,
+    )
     # No member row is written: the new events move each member's revision (queries.revision).
     # One audit record per event, as `record` writes it, appended in one statement.
     who = (getattr(actor.user, "pk", None), actor.name, actor.source, actor.address)
