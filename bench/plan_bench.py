@@ -2,7 +2,7 @@
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
         [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
-        [--provinces 33]
+        [--provinces 33] [--cells 10]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -19,6 +19,9 @@ the country's 5.6 million) in one database and applies each province's plan in t
 country's 2025 reorganization was decided province by province: validate and preview are timed
 on the first and the last province, every apply is timed and the total printed (target: the
 whole country ≤ 30 min). It shows whether a plan's cost grows with the database around it.
+
+`--cells K` gives the national generator's shape instead: each commune a đảng bộ cơ sở with K
+chi bộ holding the members, so the mergers move chi bộ under the new communes, not members.
 """
 
 from __future__ import annotations
@@ -46,17 +49,18 @@ def build(
     seed: int,
     later: float = 0.0,
     provinces: tuple[str, ...] = ("BP",),
+    cells: int = 0,
 ) -> None:
     from grassroots.bulkload.loader import BulkLoader
 
     loader = BulkLoader(batch_size=5000, expected_members=members * len(provinces))
     rng = random.Random(seed)
     for code in provinces:
-        _province(loader, rng, code, communes, districts, members, later)
+        _province(loader, rng, code, communes, districts, members, later, cells)
     loader.finish(label="plan bench")
 
 
-def _province(loader, rng, code, communes, districts, members, later) -> None:
+def _province(loader, rng, code, communes, districts, members, later, cells=0) -> None:
     from grassroots.bulkload.loader import EventSpec, MemberSpec, UnitSpec, VersionSpec
     from grassroots.members.models import EventKind, Gender
     from grassroots.organizations.models import GrassrootsType, Kind
@@ -79,6 +83,11 @@ def _province(loader, rng, code, communes, districts, members, later) -> None:
                 [VersionSpec(start, None, f"Huyện {d}", Kind.DISTRICT, "", code)],
             )
         )
+    # `cells`: each commune is a đảng bộ cơ sở with that many chi bộ (the national generator's
+    # shape), otherwise a chi bộ cơ sở holding its members itself.
+    commune_kind, commune_name = (
+        (Kind.GRASSROOTS_COMMITTEE, "Đảng bộ xã") if cells else (Kind.GRASSROOTS_CELL, "Chi bộ xã")
+    )
     for c in range(communes):
         specs.append(
             UnitSpec(
@@ -89,18 +98,38 @@ def _province(loader, rng, code, communes, districts, members, later) -> None:
                     VersionSpec(
                         start,
                         None,
-                        f"Chi bộ xã {c}",
-                        Kind.GRASSROOTS_CELL,
+                        f"{commune_name} {c}",
+                        commune_kind,
                         GrassrootsType.COMMUNE,
                         f"{code}-D{c % districts:02d}",
                     )
                 ],
             )
         )
+        for j in range(cells):
+            specs.append(
+                UnitSpec(
+                    f"{code}-X{c:03d}-C{j:02d}",
+                    start,
+                    None,
+                    [
+                        VersionSpec(
+                            start,
+                            None,
+                            f"Chi bộ {j}",
+                            Kind.SUBORDINATE_CELL,
+                            "",
+                            f"{code}-X{c:03d}",
+                        )
+                    ],
+                )
+            )
     loader.add_units(specs)
     for n in range(members):
         ceremony = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(9000))
         cell = f"{code}-X{rng.randrange(communes):03d}"
+        if cells:
+            cell += f"-C{rng.randrange(cells):02d}"
         official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28))
         events = [
             EventSpec(
@@ -122,7 +151,7 @@ def _province(loader, rng, code, communes, districts, members, later) -> None:
         loader.add_member(MemberSpec(profile, events))
 
 
-def changes(communes: int, districts: int, into: int, code: str = "BP"):
+def changes(communes: int, districts: int, into: int, code: str = "BP", cells: int = 0):
     from grassroots.organizations.models import GrassrootsType, Kind
     from grassroots.restructure import plan as engine
 
@@ -134,7 +163,9 @@ def changes(communes: int, districts: int, into: int, code: str = "BP"):
                 f"{code}-N{i:02d}",
                 DAY,
                 name=f"Xã mới {i}",
-                kind=Kind.GRASSROOTS_CELL,
+                # With cells: a merger of đảng bộ moves their chi bộ under the new one, the
+                # members staying in their cells (the national generator's 2025 reform).
+                kind=Kind.GRASSROOTS_COMMITTEE if cells else Kind.GRASSROOTS_CELL,
                 grassroots_type=GrassrootsType.COMMUNE,
                 parent=code,
             )
@@ -174,6 +205,13 @@ def main() -> None:
     parser.add_argument("--districts", type=int, default=11)
     parser.add_argument("--members", type=int, default=60000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cells",
+        type=int,
+        default=0,
+        help="communes as đảng bộ with this many chi bộ each (the national generator's shape: "
+        "the mergers move cells, not members)",
+    )
     parser.add_argument(
         "--later",
         type=float,
@@ -225,7 +263,7 @@ def main() -> None:
     else:
         call_command("flush", verbosity=0, interactive=False)
         t = time.perf_counter()
-        build(args.communes, args.districts, args.members, args.seed, args.later, codes)
+        build(args.communes, args.districts, args.members, args.seed, args.later, codes, args.cells)
         print(
             f"database: {connection.vendor}; built {len(codes)} × {args.members} members "
             f"({args.later:.0%} with an event after the day), {args.communes} communes, "
@@ -248,7 +286,9 @@ def main() -> None:
     for k, code in enumerate(codes):
         tag = "" if len(codes) == 1 else f"{code} "
         # A fresh list for each step, as a user's plan is read again for each.
-        plan = functools.partial(changes, args.communes, args.districts, args.into, code)
+        plan = functools.partial(
+            changes, args.communes, args.districts, args.into, code, args.cells
+        )
         if k in (0, len(codes) - 1):
             # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second).
             t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
