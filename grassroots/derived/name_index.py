@@ -200,10 +200,6 @@ def refresh(member_ids: Iterable[int]) -> None:
     )
 
 
-def _between(spans: Spans, unit: int, lo: dt.date, hi: dt.date) -> set[int]:
-    return {place for place, s, e in spans.get(unit, ()) if s < hi and lo < e}
-
-
 def refresh_moves(moves: dict[int, tuple[int, dt.date, int]], day: dt.date) -> list[int]:
     """The keys of plain moves on `day` (member → (source cell, first day of their open stint
     there, target cell): the open stint ends on the day, one opens in target), written without
@@ -234,9 +230,9 @@ def refresh_moves(moves: dict[int, tuple[int, dt.date, int]], day: dt.date) -> l
     for m, (source, first, target) in moves.items():
         if m in pending:  # its keys are recomputed at the end of the batch anyway
             continue
-        had = _between(spans, source, first, FAR_FUTURE)
-        kept = _between(spans, source, first, day)
-        gained = _between(spans, target, day, FAR_FUTURE)
+        had = _places([(source, first, None)], spans)
+        kept = _places([(source, first, day)], spans)
+        gained = _places([(target, day, None)], spans)
         if had - kept - gained:
             rest.append(m)
         elif gained - had:
