@@ -34,6 +34,7 @@ from grassroots.organizations.queries import on, version_at
 from grassroots.organizations.services import (
     NO_DECISION,
     Decision,
+    Move,
     bump_version,
     check_alive,
     check_parent,
@@ -42,7 +43,7 @@ from grassroots.organizations.services import (
     log_change,
     set_from,
     unit_establish,
-    unit_move,
+    units_move_many,
 )
 from grassroots.territory.models import VillageVersion
 from grassroots.territory.services import village_move
@@ -171,7 +172,8 @@ def unit_merge(
         _check_merger(source, target, target_version, date)
     for source in sources:
         _move_members(actor, source, target, date)
-        _merge_children_and_villages(actor, source, target, target_version, date, decision)
+        _merge_children(actor, [Merger(source, target, decision)], date)
+        _move_villages(actor, source, target, target_version, date)
         snap = TreeSnapshot.take([source.pk])
         end_unit(source, date)
         snap.refresh()
@@ -195,24 +197,25 @@ def _check_merger(source: Unit, target: Unit, target_version: UnitVersion, date:
         check_parent(version_at(child, date).kind, target, date)
 
 
-def _merge_children_and_villages(
-    actor: Actor,
-    source: Unit,
-    target: Unit,
-    target_version: UnitVersion,
-    date: dt.date,
-    decision: Decision,
-) -> None:
-    for child in children_on(source, date):
-        unit_move(
-            actor=actor,
-            unit=child,
-            new_parent=target,
-            date=date,
-            decision=decision,
-            note=f"Theo sáp nhập {source.code} vào {target.code}",
-        )
-    _move_villages(actor, source, target, target_version, date)
+def _merge_children(actor: Actor, mergers: list[Merger], date: dt.date) -> None:
+    """The merged units' sub-organizations move under their targets, all in one write
+    (`units_move_many`: each move what `unit_move` makes of it)."""
+    into = {m.source.pk: m for m in mergers}
+    units_move_many(
+        actor=actor,
+        moves=[
+            Move(
+                v.unit,
+                into[v.parent_id].target,
+                into[v.parent_id].decision,
+                f"Theo sáp nhập {into[v.parent_id].source.code} vào {into[v.parent_id].target.code}",
+            )
+            for v in UnitVersion.objects.filter(on(date), parent_id__in=list(into)).select_related(
+                "unit"
+            )
+        ],
+        date=date,
+    )
 
 
 def _log_merger(
@@ -299,10 +302,9 @@ def unit_merge_many(*, actor: Actor, mergers: list[Merger], date: dt.date) -> No
         ending=source_ids,
         confirm_future=True,  # the mergers' own date: decided, not typed
     )
+    _merge_children(actor, mergers, date)
     for m in mergers:
-        _merge_children_and_villages(
-            actor, m.source, m.target, versions[m.target.pk], date, m.decision
-        )
+        _move_villages(actor, m.source, m.target, versions[m.target.pk], date)
     snap = TreeSnapshot.take(source_ids)
     for m in mergers:
         end_unit(m.source, date)
@@ -380,16 +382,19 @@ def unit_split(
         note=f"Theo chia tách {unit.code}",
         confirm_future=True,  # the split's own date: decided, not typed
     )
-    for child in children_on(unit, date):
-        target = new_units.get(children_assign.get(child.pk, "").upper(), first)
-        unit_move(
-            actor=actor,
-            unit=child,
-            new_parent=target,
-            date=date,
-            decision=decision,
-            note=f"Theo chia tách {unit.code}",
-        )
+    units_move_many(
+        actor=actor,
+        moves=[
+            Move(
+                child,
+                new_units.get(children_assign.get(child.pk, "").upper(), first),
+                decision,
+                f"Theo chia tách {unit.code}",
+            )
+            for child in children_on(unit, date)
+        ],
+        date=date,
+    )
     snap = TreeSnapshot.take([unit.pk])
     end_unit(unit, date)
     snap.refresh()

@@ -1,0 +1,225 @@
+"""A day's moves of organizations written at once (`organizations.services.units_move_many`,
+used by a plan's mergers, a merger and a split for the merged units' sub-organizations) against
+the same moves made one `unit_move` at a time: on generated histories (members transferred
+across the moved cells and provinces, events after the day), the same versions, closure,
+decisions, unit versions, audit records, events, stints, ledger, checkpoints, name keys and
+every figure of every organization on every boundary; moves whose order matters are made one by
+one; and a refused move gives `unit_move`'s message and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from grassroots.audit.models import AuditRecord
+from grassroots.members import services as members
+from grassroots.members.models import EventKind, Member
+from grassroots.organizations import services as orgs
+from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitChange, UnitVersion
+
+from .factories import SYSTEM, admit, unit
+from .test_members_bulk import DAY, _day, state
+
+pytestmark = pytest.mark.django_db
+
+DECISION = orgs.Decision("25-QĐ/TU", dt.date(2025, 6, 20), "Tỉnh ủy")
+
+
+def build(seed: int) -> None:
+    """Two provinces; đảng bộ with chi bộ; members with random histories across all the cells
+    (the services refuse impossible events; those are skipped), some after DAY. C13 is renamed
+    on DAY (its version starts on the day), C14 after it (a later version)."""
+    rng = random.Random(seed)
+    p, r = unit("P", Kind.PROVINCE), unit("R", Kind.PROVINCE)
+    pd, pe, rd = (
+        unit("P-D", Kind.DISTRICT, p),
+        unit("P-E", Kind.DISTRICT, p),
+        unit("R-D", Kind.DISTRICT, r),
+    )
+    committees = {
+        "G1": unit("G1", Kind.GRASSROOTS_COMMITTEE, pd),
+        "G2": unit("G2", Kind.GRASSROOTS_COMMITTEE, pd),
+        "G3": unit("G3", Kind.GRASSROOTS_COMMITTEE, rd),
+        "G4": unit("G4", Kind.GRASSROOTS_COMMITTEE, pd),
+    }
+    cells = [
+        unit(f"C{g[1]}{i}", Kind.SUBORDINATE_CELL, committees[g])
+        for g, count in (("G1", 4), ("G2", 1), ("G3", 2), ("G4", 1))
+        for i in range(1, count + 1)
+    ]
+    unit("T1", Kind.GRASSROOTS_CELL, pe)
+    orgs.unit_rename(actor=SYSTEM, unit=_u("C13"), name="Chi bộ 13 mới", date=DAY)
+    orgs.unit_rename(actor=SYSTEM, unit=_u("C14"), name="Chi bộ 14 mới", date=dt.date(2026, 3, 1))
+    for i in range(40):
+        member = admit(
+            rng.choice(cells),
+            _day(rng, dt.date(2000, 1, 1), dt.date(2020, 1, 1)).isoformat(),
+            profile_number=f"{i:06d}MV",
+        )
+        day = member.events.get().date
+        for _ in range(rng.randrange(5)):
+            day = _day(rng, day + dt.timedelta(days=1), day + dt.timedelta(days=2500))
+            if day >= dt.date(2026, 6, 1):
+                break
+            kind = rng.choice(
+                [EventKind.OFFICIAL, EventKind.TRANSFER, EventKind.TRANSFER, EventKind.LEAVING]
+            )
+            try:
+                with transaction.atomic():
+                    members.member_record_event(
+                        actor=SYSTEM,
+                        member=Member.objects.get(pk=member.pk),
+                        kind=kind,
+                        date=None if kind == EventKind.OFFICIAL else day,
+                        unit=rng.choice(cells) if kind == EventKind.TRANSFER else None,
+                        confirm_future=True,
+                    )
+            except ValidationError:
+                pass
+
+
+def _u(code: str) -> Unit:
+    return Unit.objects.get(code=code)
+
+
+def moves() -> list[orgs.Move]:
+    """Chi bộ to another đảng bộ in the district and to another province, one whose version
+    starts on the day, one with a later version, and a đảng bộ with its chi bộ to another
+    district."""
+    return [
+        orgs.Move(_u(code), _u(parent), DECISION, f"Chuyển {code}")
+        for code, parent in (
+            ("C11", "G2"),
+            ("C12", "G2"),
+            ("C13", "G3"),
+            ("C14", "G3"),
+            ("C31", "G1"),
+            ("G4", "P-E"),
+        )
+    ]
+
+
+def tree() -> dict:
+    """The tree's own rows, by code (ids differ between two runs on PostgreSQL)."""
+    code = dict(Unit.objects.values_list("pk", "code"))
+    code[None] = None
+    fields = ("valid_from", "valid_to", "name", "kind", "grassroots_type")
+    return {
+        "versions": sorted(
+            (code[v.unit_id], code[v.parent_id], *(getattr(v, f) or dt.date.max for f in fields))
+            for v in UnitVersion.objects.all()
+        ),
+        "closure": sorted(
+            (code[a.ancestor_id], code[a.descendant_id], a.valid_from, a.valid_to or dt.date.max)
+            for a in UnitAncestry.objects.all()
+        ),
+        "changes": sorted(
+            (code[c.unit_id], c.action, c.date, c.decision_number, c.decision_date, c.issuing_body)
+            + (c.note, repr(c.details), tuple(sorted(code[u.pk] for u in c.related_units.all())))
+            for c in UnitChange.objects.all()
+        ),
+        "unit_versions": sorted(Unit.objects.values_list("code", "version", "ended")),
+        "labels": sorted(
+            AuditRecord.objects.filter(object_type="unit").values_list(
+                "object_label", "action", "reason", "source"
+            )
+        ),
+    }
+
+
+class _Undo(Exception):
+    pass
+
+
+def play(write) -> tuple[dict, dict]:
+    audit_from = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        with transaction.atomic():
+            write()
+            out = state(audit_from), tree()
+            raise _Undo
+    except _Undo:
+        pass
+    return out
+
+
+def one_by_one(ms: list[orgs.Move]) -> None:
+    for m in ms:
+        orgs.unit_move(
+            actor=SYSTEM,
+            unit=m.unit,
+            new_parent=m.new_parent,
+            date=DAY,
+            decision=m.decision,
+            note=m.note,
+        )
+
+
+def assert_same(fast, slow) -> None:
+    for part in range(2):
+        for key in slow[part]:
+            assert fast[part][key] == slow[part][key], key
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_moves_at_once_equal_one_by_one(monkeypatch, seed):
+    build(seed)
+    slow = play(lambda: one_by_one(moves()))
+    taken = []
+    original = orgs.TreeSnapshot.take
+    monkeypatch.setattr(
+        orgs.TreeSnapshot, "take", classmethod(lambda cls, ids: taken.append(1) or original(ids))
+    )
+    fast = play(lambda: orgs.units_move_many(actor=SYSTEM, moves=moves(), date=DAY))
+    assert taken == [1]  # one tree refresh for the six moves
+    assert sum(1 for e in fast[0]["stints"] if e[2] <= DAY < e[3] and e[1] in ("C11", "C12")) > 0
+    assert sum(1 for c in fast[1]["changes"] if c[1] == "move" and c[2] == DAY) == 6
+    assert_same(fast, slow)
+
+
+def test_moves_whose_order_matters_are_made_one_by_one(monkeypatch):
+    """G4 moves to P-E and its chi bộ C41 to G1: C41 lies under a moved unit (the tree refresh
+    of one would read the other's old shape), so each is made as `unit_move` makes it."""
+    build(1)
+
+    def ordered():
+        return [orgs.Move(_u("G4"), _u("P-E")), orgs.Move(_u("C41"), _u("G1"), DECISION)]
+
+    slow = play(lambda: one_by_one(ordered()))
+    taken = []
+    original = orgs.TreeSnapshot.take
+    monkeypatch.setattr(
+        orgs.TreeSnapshot, "take", classmethod(lambda cls, ids: taken.append(1) or original(ids))
+    )
+    fast = play(lambda: orgs.units_move_many(actor=SYSTEM, moves=ordered(), date=DAY))
+    assert taken == [1, 1]
+    assert_same(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "code, parent, message",
+    [
+        ("C12", "G1", "C12 đã trực thuộc G1."),
+        ("C12", "P-E", "không thể trực thuộc"),  # a chi bộ under a district
+        ("T1", "G2", "không thể trực thuộc"),  # a chi bộ cơ sở under a đảng bộ cơ sở
+        ("G1", "G1", "không thể trực thuộc chính nó"),
+    ],
+)
+def test_a_refused_move_gives_unit_moves_message_and_writes_nothing(code, parent, message):
+    build(1)
+    before = tree()
+    bad = orgs.Move(_u(code), _u(parent))
+    ms = [m for m in moves() if m.unit.code != code]
+    ms = [*ms[:2], bad, *ms[2:]]
+    with pytest.raises(ValidationError) as slow:
+        with transaction.atomic():
+            one_by_one(ms)
+    with pytest.raises(ValidationError) as fast:
+        orgs.units_move_many(actor=SYSTEM, moves=ms, date=DAY)
+    assert message in str(fast.value)
+    assert fast.value.messages == slow.value.messages
+    assert tree() == before
