@@ -73,10 +73,10 @@ def check_parent(kind: str, parent: Unit | None, day: dt.date) -> UnitVersion | 
         if None not in allowed:
             raise _err(f"{Kind(kind).label} phải trực thuộc một tổ chức cấp trên.", "parent")
         return None
-    return _check_parent_version(kind, parent, version_at(parent, day), day)
+    return check_parent_version(kind, parent, version_at(parent, day), day)
 
 
-def _check_parent_version(
+def check_parent_version(
     kind: str, parent: Unit, parent_version: UnitVersion | None, day: dt.date
 ) -> UnitVersion:
     """`check_parent` with the parent's version on the day already read."""
@@ -368,7 +368,7 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
             raise _err(f"{m.unit.code} đã trực thuộc {m.new_parent.code}.", "parent")
         if m.new_parent.pk == m.unit.pk or (m.unit.pk, m.new_parent.pk) in loops:
             _check_no_cycle(m.unit, m.new_parent, date)
-        _check_parent_version(version.kind, m.new_parent, parents.get(m.new_parent.pk), date)
+        check_parent_version(version.kind, m.new_parent, parents.get(m.new_parent.pk), date)
     for decision in {m.decision for m in moves}:
         limits.check_date(decision.date, "decision_date", "Ngày quyết định")
     snap = TreeSnapshot.take(ids)

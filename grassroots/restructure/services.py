@@ -30,7 +30,7 @@ from grassroots.organizations.models import (
     UnitAncestry,
     UnitVersion,
 )
-from grassroots.organizations.queries import on, version_at
+from grassroots.organizations.queries import on
 from grassroots.organizations.services import (
     NO_DECISION,
     Decision,
@@ -38,6 +38,7 @@ from grassroots.organizations.services import (
     bump_version,
     check_alive,
     check_parent,
+    check_parent_version,
     children_on,
     end_unit,
     log_change,
@@ -193,8 +194,9 @@ def _check_merger(source: Unit, target: Unit, target_version: UnitVersion, date:
             f"{source.code} có đảng viên sinh hoạt trực tiếp nhưng {target.code} không phải là chi bộ.",
             "target",
         )
-    for child in children_on(source, date):
-        check_parent(version_at(child, date).kind, target, date)
+    # The sub-organizations' versions on the day in one read (they move under the target).
+    for version in UnitVersion.objects.filter(on(date), parent=source):
+        check_parent_version(version.kind, target, target_version, date)
 
 
 def _merge_children(actor: Actor, mergers: list[Merger], date: dt.date) -> None:
