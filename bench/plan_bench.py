@@ -2,7 +2,7 @@
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
         [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
-        [--provinces 33] [--cells 10]
+        [--provinces 33] [--cells 10] [--others 60]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -22,6 +22,11 @@ whole country ≤ 30 min). It shows whether a plan's cost grows with the databas
 
 `--cells K` gives the national generator's shape instead: each commune a đảng bộ cơ sở with K
 chi bộ holding the members, so the mergers move chi bộ under the new communes, not members.
+
+`--others K` adds K other grassroots organizations (agencies, enterprises, schools: chi bộ cơ sở
+holding their members, a third of all members) under each district; the plan moves each to the
+province before the districts are dissolved, as the 2025 reorganization did (one `move` row
+each: 660 a province at K = 60, the national average of non-commune grassroots organizations).
 """
 
 from __future__ import annotations
@@ -50,17 +55,18 @@ def build(
     later: float = 0.0,
     provinces: tuple[str, ...] = ("BP",),
     cells: int = 0,
+    others: int = 0,
 ) -> None:
     from grassroots.bulkload.loader import BulkLoader
 
     loader = BulkLoader(batch_size=5000, expected_members=members * len(provinces))
     rng = random.Random(seed)
     for code in provinces:
-        _province(loader, rng, code, communes, districts, members, later, cells)
+        _province(loader, rng, code, communes, districts, members, later, cells, others)
     loader.finish(label="plan bench")
 
 
-def _province(loader, rng, code, communes, districts, members, later, cells=0) -> None:
+def _province(loader, rng, code, communes, districts, members, later, cells=0, others=0) -> None:
     from grassroots.bulkload.loader import EventSpec, MemberSpec, UnitSpec, VersionSpec
     from grassroots.members.models import EventKind, Gender
     from grassroots.organizations.models import GrassrootsType, Kind
@@ -124,12 +130,34 @@ def _province(loader, rng, code, communes, districts, members, later, cells=0) -
                     ],
                 )
             )
+    for d in range(districts):
+        for k in range(others):
+            specs.append(
+                UnitSpec(
+                    f"{code}-D{d:02d}-G{k:02d}",
+                    start,
+                    None,
+                    [
+                        VersionSpec(
+                            start,
+                            None,
+                            f"Chi bộ cơ quan {d}.{k}",
+                            Kind.GRASSROOTS_CELL,
+                            GrassrootsType.AGENCY,
+                            f"{code}-D{d:02d}",
+                        )
+                    ],
+                )
+            )
     loader.add_units(specs)
     for n in range(members):
         ceremony = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(9000))
-        cell = f"{code}-X{rng.randrange(communes):03d}"
-        if cells:
-            cell += f"-C{rng.randrange(cells):02d}"
+        if others and rng.random() < 1 / 3:
+            cell = f"{code}-D{rng.randrange(districts):02d}-G{rng.randrange(others):02d}"
+        else:
+            cell = f"{code}-X{rng.randrange(communes):03d}"
+            if cells:
+                cell += f"-C{rng.randrange(cells):02d}"
         official = dt.date(ceremony.year + 1, ceremony.month, min(ceremony.day, 28))
         events = [
             EventSpec(
@@ -151,7 +179,9 @@ def _province(loader, rng, code, communes, districts, members, later, cells=0) -
         loader.add_member(MemberSpec(profile, events))
 
 
-def changes(communes: int, districts: int, into: int, code: str = "BP", cells: int = 0):
+def changes(
+    communes: int, districts: int, into: int, code: str = "BP", cells: int = 0, others: int = 0
+):
     from grassroots.organizations.models import GrassrootsType, Kind
     from grassroots.restructure import plan as engine
 
@@ -175,6 +205,8 @@ def changes(communes: int, districts: int, into: int, code: str = "BP", cells: i
             engine.Change("merge", f"{code}-X{c:03d}", DAY, target=f"{code}-N{c % into:02d}")
         )
     for d in range(districts):
+        for k in range(others):  # the district's other grassroots organizations: to the province
+            out.append(engine.Change("move", f"{code}-D{d:02d}-G{k:02d}", DAY, parent=code))
         out.append(engine.Change("dissolve", f"{code}-D{d:02d}", DAY))
     random.Random(3).shuffle(out)  # file order must not matter
     return out
@@ -211,6 +243,12 @@ def main() -> None:
         default=0,
         help="communes as đảng bộ with this many chi bộ each (the national generator's shape: "
         "the mergers move cells, not members)",
+    )
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=0,
+        help="other grassroots organizations under each district, moved to the province",
     )
     parser.add_argument(
         "--later",
@@ -263,7 +301,16 @@ def main() -> None:
     else:
         call_command("flush", verbosity=0, interactive=False)
         t = time.perf_counter()
-        build(args.communes, args.districts, args.members, args.seed, args.later, codes, args.cells)
+        build(
+            args.communes,
+            args.districts,
+            args.members,
+            args.seed,
+            args.later,
+            codes,
+            args.cells,
+            args.others,
+        )
         print(
             f"database: {connection.vendor}; built {len(codes)} × {args.members} members "
             f"({args.later:.0%} with an event after the day), {args.communes} communes, "
@@ -278,16 +325,18 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
         print(f"VACUUM ANALYZE: {time.perf_counter() - t:.1f} s", flush=True)
     actor = Actor.system()
+    moves = args.others * args.districts
     print(
-        f"plan: {len(changes(args.communes, args.districts, args.into))} changes ({args.into} new "
-        f"communes, {args.communes} mergers, {args.districts} dissolutions), shuffled"
+        f"plan: {len(changes(args.communes, args.districts, args.into)) + moves} changes "
+        f"({args.into} new communes, {args.communes} mergers, {moves} moves, {args.districts} "
+        "dissolutions), shuffled"
     )
     applied = 0.0
     for k, code in enumerate(codes):
         tag = "" if len(codes) == 1 else f"{code} "
         # A fresh list for each step, as a user's plan is read again for each.
         plan = functools.partial(
-            changes, args.communes, args.districts, args.into, code, args.cells
+            changes, args.communes, args.districts, args.into, code, args.cells, args.others
         )
         if k in (0, len(codes) - 1):
             # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second).

@@ -20,6 +20,8 @@ from grassroots.members import services as members
 from grassroots.members.models import EventKind, Member
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitChange, UnitVersion
+from grassroots.restructure import plan as engine
+from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, unit
 from .test_members_bulk import DAY, _day, state
@@ -135,12 +137,13 @@ class _Undo(Exception):
     pass
 
 
-def play(write) -> tuple[dict, dict]:
+def play(write) -> tuple[dict, dict, dict]:
+    """What `write` leaves (its result too), rolled back."""
     audit_from = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     try:
         with transaction.atomic():
-            write()
-            out = state(audit_from), tree()
+            result = write()
+            out = state(audit_from), tree(), {"result": result}
             raise _Undo
     except _Undo:
         pass
@@ -160,7 +163,7 @@ def one_by_one(ms: list[orgs.Move]) -> None:
 
 
 def assert_same(fast, slow) -> None:
-    for part in range(2):
+    for part in range(3):
         for key in slow[part]:
             assert fast[part][key] == slow[part][key], key
 
@@ -223,3 +226,47 @@ def test_a_refused_move_gives_unit_moves_message_and_writes_nothing(code, parent
     assert message in str(fast.value)
     assert fast.value.messages == slow.value.messages
     assert tree() == before
+
+
+def test_a_merger_moves_its_sub_organizations_only_where_they_may_stand():
+    """A merged đảng bộ's chi bộ move under the target (one write); into a chi bộ cơ sở they may
+    not go, and the merger is refused naming the target, nothing written."""
+    build(1)
+    before = tree()
+    with pytest.raises(ValidationError, match=r"không thể trực thuộc chi bộ cơ sở \(T1\)"):
+        restructure.unit_merge(actor=SYSTEM, sources=[_u("G1")], target=_u("T1"), date=DAY)
+    assert tree() == before
+    restructure.unit_merge(actor=SYSTEM, sources=[_u("G1")], target=_u("G2"), date=DAY)
+    moved = UnitVersion.objects.filter(valid_from=DAY, parent__code="G2").values_list(
+        "unit__code", flat=True
+    )
+    assert sorted(moved) == ["C11", "C12", "C13", "C14"]
+    assert _u("G1").ended == DAY
+
+
+def test_a_plans_moves_go_at_once_and_a_refused_one_is_named_alone(monkeypatch):
+    """A plan's moves of one day are tried as one `units_move_many`; one refused move (a chi
+    bộ cơ sở under a đảng bộ cơ sở) sends the group through the halving, and the outcome is that
+    of playing every move alone: the same problems, the same registry."""
+    build(1)
+
+    def changes():
+        rows = [("C11", "G2"), ("C12", "G2"), ("T1", "G2"), ("C13", "G3"), ("C14", "G3")]
+        rows += [("C31", "G1"), ("G4", "P-E")]
+        return [engine.Change("move", code, DAY, parent=parent) for code, parent in rows]
+
+    def played():
+        outcome = engine.play(SYSTEM, changes())
+        return [p.as_json() for p in outcome.problems], len(outcome.applied)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_unit_move_group", lambda pending, i: [])
+        slow = play(lambda: played())
+    writes = []
+    original = orgs.units_move_many
+    monkeypatch.setattr(
+        orgs, "units_move_many", lambda **kw: writes.append(len(kw["moves"])) or original(**kw)
+    )
+    fast = play(lambda: played())
+    assert writes[0] == 7 and 3 in writes  # the whole, then the half without T1 at once
+    assert_same(fast, slow)

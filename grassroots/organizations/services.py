@@ -407,13 +407,18 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
 
 def _touching(moves: list[Move], day: dt.date) -> bool:
     """Whether the order of `moves` could matter: a new parent is itself moved, or a moved unit
-    or a new parent lies under a moved unit on the day."""
+    or a new parent lies under a moved unit on the day or later (one move could then change
+    what another's checks read: a loop closed by the two together, a scope)."""
     ids = {m.unit.pk for m in moves}
     involved = ids | {m.new_parent.pk for m in moves}
     if any(m.new_parent.pk in ids for m in moves):
         return True
     return (
-        UnitAncestry.objects.filter(on(day), ancestor_id__in=ids, descendant_id__in=involved)
+        UnitAncestry.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+            ancestor_id__in=ids,
+            descendant_id__in=involved,
+        )
         .exclude(descendant_id=F("ancestor_id"))
         .exists()
     )

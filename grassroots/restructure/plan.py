@@ -471,6 +471,53 @@ def _merge_group(pending: list[Change], i: int) -> list[Change]:
     return group if len(group) > 1 else []
 
 
+def _unit_move_group(pending: list[Change], i: int) -> list[Change]:
+    """The moves of organizations from pending[i] on that can be tried as one
+    (`organizations.services.units_move_many`): the same day, each unit once. Empty when
+    pending[i] starts no group of two or more."""
+    first = pending[i]
+    if first.action != ChangeAction.MOVE:
+        return []
+    group, codes = [], set()
+    for c in pending[i:]:
+        code = (c.code or "").strip().upper()
+        if c.action != ChangeAction.MOVE or c.date != first.date or code in codes:
+            break
+        codes.add(code)
+        group.append(c)
+    return group if len(group) > 1 else []
+
+
+def _try_unit_moves(actor: Actor, group: list[Change]) -> bool:
+    """Write a day's moves of organizations at once (`units_move_many`: what `unit_move` makes
+    of each, with one tree refresh for all; moves whose order matters made in order), in its own
+    savepoint. False when anything is refused, nothing written: the caller then plays them one
+    by one, so each problem is named with its move, as before."""
+    codes = {(c.code or "").strip().upper() for c in group}
+    codes |= {(c.parent or "").strip().upper() for c in group}
+    units = {unit.code.upper(): unit for unit in Unit.objects.filter(code__in=codes)}
+    if len(units) != len(codes):
+        return False  # an unknown code (or one in another case): named one by one
+    try:
+        with transaction.atomic():
+            orgs.units_move_many(
+                actor=actor,
+                moves=[
+                    orgs.Move(
+                        units[(c.code or "").strip().upper()],
+                        units[(c.parent or "").strip().upper()],
+                        c.decision,
+                        c.note,
+                    )
+                    for c in group
+                ],
+                date=group[0].date,
+            )
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
 def _try_mergers(actor: Actor, group: list[Change]) -> bool:
     """Write a day's mergers at once (`restructure.unit_merge_many`: what `unit_merge` makes
     of each, with one member move and one tree refresh for all), in its own savepoint. False
@@ -518,13 +565,18 @@ ALONE = 4
 
 
 def _play_group(actor: Actor, group: list[Change], applied: list, refused: dict) -> None:
-    """Play a group of explicit moves or of mergers (`_move_group`, `_merge_group`) in order:
+    """Play a group of explicit moves, of mergers or of moves of organizations (`_move_group`,
+    `_merge_group`, `_unit_move_group`) in order:
     as one bulk write when nothing in it is refused; else each half the same way, down to one
     by one. The bulk write states exactly what the changes one by one state, so the outcome is
     that of playing them one by one in order, and a refused change is named alone, while one
     refused row in thousands costs a few halvings rather than thousands of single writes.
     `refused` collects each refused change's problems (by id)."""
-    bulk = _try_moves if group[0].action == MEMBER_MOVE else _try_mergers
+    bulk = {
+        MEMBER_MOVE: _try_moves,
+        ChangeAction.MERGE: _try_mergers,
+        ChangeAction.MOVE: _try_unit_moves,
+    }[group[0].action]
     if len(group) > 1 and bulk(actor, group):
         applied += group
         return
@@ -559,9 +611,13 @@ def play(actor: Actor, changes: list[Change]) -> Outcome:
             for i, c in enumerate(pending):
                 if id(c) in done:
                     continue
-                # A day's explicit moves, or its mergers, are played as a group: in bulk when
-                # nothing in it is refused (_play_group).
-                group = _move_group(pending, i) or _merge_group(pending, i)
+                # A day's explicit member moves, its mergers or its moves of organizations are
+                # played as a group: in bulk when nothing in it is refused (_play_group).
+                group = (
+                    _move_group(pending, i)
+                    or _merge_group(pending, i)
+                    or _unit_move_group(pending, i)
+                )
                 if group:
                     refused: dict[int, list[tuple[str | None, str]]] = {}
                     _play_group(actor, group, applied, refused)
