@@ -270,3 +270,17 @@ def test_a_plans_moves_go_at_once_and_a_refused_one_is_named_alone(monkeypatch):
     fast = play(lambda: played())
     assert writes[0] == 7 and 3 in writes  # the whole, then the half without T1 at once
     assert_same(fast, slow)
+
+
+def test_a_plans_moves_are_written_at_most_group_max_at_once(monkeypatch):
+    build(1)
+    writes = []
+    original = orgs.units_move_many
+    monkeypatch.setattr(
+        orgs, "units_move_many", lambda **kw: writes.append(len(kw["moves"])) or original(**kw)
+    )
+    monkeypatch.setattr(engine, "GROUP_MAX", 4)
+    changes = [engine.Change("move", m.unit.code, DAY, parent=m.new_parent.code) for m in moves()]
+    outcome = engine.play(SYSTEM, changes)
+    assert outcome.problems == [] and len(outcome.applied) == 6
+    assert writes == [4, 2]

@@ -455,33 +455,32 @@ def _try_moves(actor: Actor, group: list[Change]) -> bool:
     return True
 
 
+# A group of mergers or of moves of organizations written at once holds at most this many (its
+# reads name every unit in one IN list: a province's plan is far below, a country's is not).
+GROUP_MAX = 5000
+
+
 def _merge_group(pending: list[Change], i: int) -> list[Change]:
-    """The mergers from pending[i] on that can be tried as one (`unit_merge_many`): the same
-    day, each merged unit once. Empty when pending[i] starts no group of two or more."""
-    first = pending[i]
-    if first.action != ChangeAction.MERGE:
-        return []
-    group, codes = [], set()
-    for c in pending[i:]:
-        code = (c.code or "").strip().upper()
-        if c.action != ChangeAction.MERGE or c.date != first.date or code in codes:
-            break
-        codes.add(code)
-        group.append(c)
-    return group if len(group) > 1 else []
+    """The mergers from pending[i] on that can be tried as one (`unit_merge_many`)."""
+    return _day_group(pending, i, ChangeAction.MERGE)
 
 
 def _unit_move_group(pending: list[Change], i: int) -> list[Change]:
     """The moves of organizations from pending[i] on that can be tried as one
-    (`organizations.services.units_move_many`): the same day, each unit once. Empty when
-    pending[i] starts no group of two or more."""
+    (`organizations.services.units_move_many`)."""
+    return _day_group(pending, i, ChangeAction.MOVE)
+
+
+def _day_group(pending: list[Change], i: int, action: str) -> list[Change]:
+    """The changes of `action` from pending[i] on: the same day, each unit once, at most
+    GROUP_MAX. Empty when pending[i] starts no group of two or more."""
     first = pending[i]
-    if first.action != ChangeAction.MOVE:
+    if first.action != action:
         return []
     group, codes = [], set()
     for c in pending[i:]:
         code = (c.code or "").strip().upper()
-        if c.action != ChangeAction.MOVE or c.date != first.date or code in codes:
+        if c.action != action or c.date != first.date or code in codes or len(group) == GROUP_MAX:
             break
         codes.add(code)
         group.append(c)
