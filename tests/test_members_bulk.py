@@ -75,38 +75,37 @@ def build(seed: int, n: int = 30, moved_cells: bool = False) -> None:
                 if kind in (EventKind.TRANSFER, EventKind.READMISSION)
                 else None
             )
-            try:
-                with transaction.atomic():
-                    members.member_record_event(
-                        actor=SYSTEM,
-                        member=Member.objects.get(pk=member.pk),
-                        kind=kind,
-                        date=None if kind == EventKind.OFFICIAL else day,
-                        unit=unit_,
-                        confirm_future=True,
-                    )
-            except ValidationError:
-                pass
+            record_or_skip(member, kind, None if kind == EventKind.OFFICIAL else day, unit_)
         if rng.random() < 0.4:  # something after the day the cells are reorganized
             # (No status change after the day: a new stint of a member of P-K after the day
             # would stop its change of kind, for both paths alike.)
             kind = rng.choice([EventKind.TRANSFER, EventKind.LEAVING, EventKind.DEATH])
-            try:
-                with transaction.atomic():
-                    members.member_record_event(
-                        actor=SYSTEM,
-                        member=Member.objects.get(pk=member.pk),
-                        kind=kind,
-                        date=_day(rng, DAY + dt.timedelta(days=1), dt.date(2026, 6, 1)),
-                        unit=cells["P-Q1"] if kind == EventKind.TRANSFER else None,
-                        confirm_future=True,
-                    )
-            except ValidationError:
-                pass
+            record_or_skip(
+                member,
+                kind,
+                _day(rng, DAY + dt.timedelta(days=1), dt.date(2026, 6, 1)),
+                cells["P-Q1"] if kind == EventKind.TRANSFER else None,
+            )
     if moved_cells:
         e = unit("P-E", Kind.DISTRICT, p)
         for code, day in (("P-C", dt.date(2015, 1, 1)), ("P-K", dt.date(2026, 1, 1))):
             orgs.unit_move(actor=SYSTEM, unit=cells[code], new_parent=e, date=day)
+
+
+def record_or_skip(member, kind, day, unit_) -> None:
+    """Record an event of a generated history; one the services refuse is skipped."""
+    try:
+        with transaction.atomic():
+            members.member_record_event(
+                actor=SYSTEM,
+                member=Member.objects.get(pk=member.pk),
+                kind=kind,
+                date=day,
+                unit=unit_,
+                confirm_future=True,
+            )
+    except ValidationError:
+        pass
 
 
 def one_by_one(*, actor, moves, date, note="", confirm_future=False, **decision):

@@ -16,15 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.audit.models import AuditRecord
-from grassroots.members import services as members
-from grassroots.members.models import EventKind, Member
+from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitChange, UnitVersion
 from grassroots.restructure import plan as engine
 from grassroots.restructure import services as restructure
 
 from .factories import SYSTEM, admit, unit
-from .test_members_bulk import DAY, _day, state
+from .test_members_bulk import DAY, _day, record_or_skip, state
 
 pytestmark = pytest.mark.django_db
 
@@ -70,18 +69,12 @@ def build(seed: int) -> None:
             kind = rng.choice(
                 [EventKind.OFFICIAL, EventKind.TRANSFER, EventKind.TRANSFER, EventKind.LEAVING]
             )
-            try:
-                with transaction.atomic():
-                    members.member_record_event(
-                        actor=SYSTEM,
-                        member=Member.objects.get(pk=member.pk),
-                        kind=kind,
-                        date=None if kind == EventKind.OFFICIAL else day,
-                        unit=rng.choice(cells) if kind == EventKind.TRANSFER else None,
-                        confirm_future=True,
-                    )
-            except ValidationError:
-                pass
+            record_or_skip(
+                member,
+                kind,
+                None if kind == EventKind.OFFICIAL else day,
+                rng.choice(cells) if kind == EventKind.TRANSFER else None,
+            )
 
 
 def _u(code: str) -> Unit:
@@ -150,6 +143,19 @@ def play(write) -> tuple[dict, dict, dict]:
     return out
 
 
+def counted(monkeypatch, owner, name: str) -> list[int]:
+    """Calls of owner.name from now on, each as the size of its first list (moves, unit ids)."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def spy(*args, **kwargs):
+        calls.append(len(list(kwargs.get("moves") or args[-1])))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 def one_by_one(ms: list[orgs.Move]) -> None:
     for m in ms:
         orgs.unit_move(
@@ -172,13 +178,9 @@ def assert_same(fast, slow) -> None:
 def test_moves_at_once_equal_one_by_one(monkeypatch, seed):
     build(seed)
     slow = play(lambda: one_by_one(moves()))
-    taken = []
-    original = orgs.TreeSnapshot.take
-    monkeypatch.setattr(
-        orgs.TreeSnapshot, "take", classmethod(lambda cls, ids: taken.append(1) or original(ids))
-    )
+    taken = counted(monkeypatch, orgs.TreeSnapshot, "take")
     fast = play(lambda: orgs.units_move_many(actor=SYSTEM, moves=moves(), date=DAY))
-    assert taken == [1]  # one tree refresh for the six moves
+    assert taken == [6]  # one tree refresh for the six moves
     assert sum(1 for e in fast[0]["stints"] if e[2] <= DAY < e[3] and e[1] in ("C11", "C12")) > 0
     assert sum(1 for c in fast[1]["changes"] if c[1] == "move" and c[2] == DAY) == 6
     assert_same(fast, slow)
@@ -193,13 +195,9 @@ def test_moves_whose_order_matters_are_made_one_by_one(monkeypatch):
         return [orgs.Move(_u("G4"), _u("P-E")), orgs.Move(_u("C41"), _u("G1"), DECISION)]
 
     slow = play(lambda: one_by_one(ordered()))
-    taken = []
-    original = orgs.TreeSnapshot.take
-    monkeypatch.setattr(
-        orgs.TreeSnapshot, "take", classmethod(lambda cls, ids: taken.append(1) or original(ids))
-    )
+    taken = counted(monkeypatch, orgs.TreeSnapshot, "take")
     fast = play(lambda: orgs.units_move_many(actor=SYSTEM, moves=ordered(), date=DAY))
-    assert taken == [1, 1]
+    assert taken == [1, 1]  # one by one
     assert_same(fast, slow)
 
 
@@ -262,11 +260,7 @@ def test_a_plans_moves_go_at_once_and_a_refused_one_is_named_alone(monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(engine, "_unit_move_group", lambda pending, i: [])
         slow = play(lambda: played())
-    writes = []
-    original = orgs.units_move_many
-    monkeypatch.setattr(
-        orgs, "units_move_many", lambda **kw: writes.append(len(kw["moves"])) or original(**kw)
-    )
+    writes = counted(monkeypatch, orgs, "units_move_many")
     fast = play(lambda: played())
     assert writes[0] == 7 and 3 in writes  # the whole, then the half without T1 at once
     assert_same(fast, slow)
@@ -274,11 +268,7 @@ def test_a_plans_moves_go_at_once_and_a_refused_one_is_named_alone(monkeypatch):
 
 def test_a_plans_moves_are_written_at_most_group_max_at_once(monkeypatch):
     build(1)
-    writes = []
-    original = orgs.units_move_many
-    monkeypatch.setattr(
-        orgs, "units_move_many", lambda **kw: writes.append(len(kw["moves"])) or original(**kw)
-    )
+    writes = counted(monkeypatch, orgs, "units_move_many")
     monkeypatch.setattr(engine, "GROUP_MAX", 4)
     changes = [engine.Change("move", m.unit.code, DAY, parent=m.new_parent.code) for m in moves()]
     outcome = engine.play(SYSTEM, changes)

@@ -492,29 +492,17 @@ def _try_unit_moves(actor: Actor, group: list[Change]) -> bool:
     of each, with one tree refresh for all; moves whose order matters made in order), in its own
     savepoint. False when anything is refused, nothing written: the caller then plays them one
     by one, so each problem is named with its move, as before."""
-    codes = {(c.code or "").strip().upper() for c in group}
-    codes |= {(c.parent or "").strip().upper() for c in group}
-    units = {unit.code.upper(): unit for unit in Unit.objects.filter(code__in=codes)}
-    if len(units) != len(codes):
-        return False  # an unknown code (or one in another case): named one by one
-    try:
-        with transaction.atomic():
-            orgs.units_move_many(
-                actor=actor,
-                moves=[
-                    orgs.Move(
-                        units[(c.code or "").strip().upper()],
-                        units[(c.parent or "").strip().upper()],
-                        c.decision,
-                        c.note,
-                    )
-                    for c in group
-                ],
-                date=group[0].date,
-            )
-    except (ValidationError, PermissionDenied):
-        return False
-    return True
+    units = _units_named(group, "parent")
+    return units is not None and _in_savepoint(
+        lambda: orgs.units_move_many(
+            actor=actor,
+            moves=[
+                orgs.Move(units[_key(c.code)], units[_key(c.parent)], c.decision, c.note)
+                for c in group
+            ],
+            date=group[0].date,
+        )
+    )
 
 
 def _try_mergers(actor: Actor, group: list[Change]) -> bool:
@@ -522,26 +510,36 @@ def _try_mergers(actor: Actor, group: list[Change]) -> bool:
     of each, with one member move and one tree refresh for all), in its own savepoint. False
     when anything is refused, nothing written: the caller then plays them one by one, so each
     problem is named with its merger, as before."""
-    codes = {(c.code or "").strip().upper() for c in group}
-    codes |= {(c.target or "").strip().upper() for c in group}
+    units = _units_named(group, "target")
+    return units is not None and _in_savepoint(
+        lambda: restructure.unit_merge_many(
+            actor=actor,
+            mergers=[
+                restructure.Merger(units[_key(c.code)], units[_key(c.target)], c.decision, c.note)
+                for c in group
+            ],
+            date=group[0].date,
+        )
+    )
+
+
+def _key(code: str | None) -> str:
+    return (code or "").strip().upper()
+
+
+def _units_named(group: list[Change], other: str) -> dict[str, Unit] | None:
+    """The organizations a group names (each change's code and its `other` field), by upper
+    code; None when one is unknown (or in another case): the changes are then named one by one."""
+    codes = {_key(c.code) for c in group} | {_key(getattr(c, other)) for c in group}
     units = {unit.code.upper(): unit for unit in Unit.objects.filter(code__in=codes)}
-    if len(units) != len(codes):
-        return False  # an unknown code (or one in another case): named one by one
+    return units if len(units) == len(codes) else None
+
+
+def _in_savepoint(write) -> bool:
+    """Run a bulk write in its own savepoint: False, nothing kept, when anything is refused."""
     try:
         with transaction.atomic():
-            restructure.unit_merge_many(
-                actor=actor,
-                mergers=[
-                    restructure.Merger(
-                        source=units[(c.code or "").strip().upper()],
-                        target=units[(c.target or "").strip().upper()],
-                        decision=c.decision,
-                        note=c.note,
-                    )
-                    for c in group
-                ],
-                date=group[0].date,
-            )
+            write()
     except (ValidationError, PermissionDenied):
         return False
     return True
