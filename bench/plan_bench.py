@@ -2,7 +2,7 @@
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
         [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
-        [--provinces 33] [--cells 10] [--others 60]
+        [--provinces 33] [--cells 10 [--split]] [--others 60]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -22,6 +22,10 @@ whole country ≤ 30 min). It shows whether a plan's cost grows with the databas
 
 `--cells K` gives the national generator's shape instead: each commune a đảng bộ cơ sở with K
 chi bộ holding the members, so the mergers move chi bộ under the new communes, not members.
+
+`--split` (with `--cells`) is the generator's own reform: each commune's chi bộ are dealt between
+two new communes by one `move` row each, and the emptied đảng bộ xã is dissolved (200 dissolutions
+and 2.000 moves a province at `--cells 10`) instead of merged.
 
 `--others K` adds K other grassroots organizations (agencies, enterprises, schools: chi bộ cơ sở
 holding their members, a third of all members) under each district; the plan moves each to the
@@ -180,7 +184,13 @@ def _province(loader, rng, code, communes, districts, members, later, cells=0, o
 
 
 def changes(
-    communes: int, districts: int, into: int, code: str = "BP", cells: int = 0, others: int = 0
+    communes: int,
+    districts: int,
+    into: int,
+    code: str = "BP",
+    cells: int = 0,
+    others: int = 0,
+    split: bool = False,
 ):
     from grassroots.organizations.models import GrassrootsType, Kind
     from grassroots.restructure import plan as engine
@@ -201,6 +211,12 @@ def changes(
             )
         )
     for c in range(communes):
+        if split:  # the chi bộ dealt between two new communes, the đảng bộ xã dissolved
+            for j in range(cells):
+                new = f"{code}-N{(c + j % 2) % into:02d}"
+                out.append(engine.Change("move", f"{code}-X{c:03d}-C{j:02d}", DAY, parent=new))
+            out.append(engine.Change("dissolve", f"{code}-X{c:03d}", DAY))
+            continue
         out.append(
             engine.Change("merge", f"{code}-X{c:03d}", DAY, target=f"{code}-N{c % into:02d}")
         )
@@ -243,6 +259,12 @@ def main() -> None:
         default=0,
         help="communes as đảng bộ with this many chi bộ each (the national generator's shape: "
         "the mergers move cells, not members)",
+    )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="with --cells: deal each commune's chi bộ between two new communes (move rows) and "
+        "dissolve the commune, as the national generator's reform does, instead of merging",
     )
     parser.add_argument(
         "--others",
@@ -325,18 +347,27 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE")
         print(f"VACUUM ANALYZE: {time.perf_counter() - t:.1f} s", flush=True)
     actor = Actor.system()
-    moves = args.others * args.districts
+    shown = changes(
+        args.communes, args.districts, args.into, "BP", args.cells, args.others, args.split
+    )
+    count = {a: sum(1 for c in shown if c.action == a) for a in ("merge", "move", "dissolve")}
     print(
-        f"plan: {len(changes(args.communes, args.districts, args.into)) + moves} changes "
-        f"({args.into} new communes, {args.communes} mergers, {moves} moves, {args.districts} "
-        "dissolutions), shuffled"
+        f"plan: {len(shown)} changes ({args.into} new communes, {count['merge']} mergers, "
+        f"{count['move']} moves, {count['dissolve']} dissolutions), shuffled"
     )
     applied = 0.0
     for k, code in enumerate(codes):
         tag = "" if len(codes) == 1 else f"{code} "
         # A fresh list for each step, as a user's plan is read again for each.
         plan = functools.partial(
-            changes, args.communes, args.districts, args.into, code, args.cells, args.others
+            changes,
+            args.communes,
+            args.districts,
+            args.into,
+            code,
+            args.cells,
+            args.others,
+            args.split,
         )
         if k in (0, len(codes) - 1):
             # Wall and CPU of this process (on PostgreSQL the server's CPU is not in the second).
