@@ -12,10 +12,12 @@ import datetime as dt
 import random
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from grassroots.audit.models import AuditRecord
+from grassroots.accounts.models import Role, User
+from grassroots.audit.models import AuditRecord, Source
+from grassroots.audit.services import Actor
 from grassroots.members.models import EventKind
 from grassroots.organizations import services as orgs
 from grassroots.organizations.models import Kind, Unit, UnitAncestry, UnitChange, UnitVersion
@@ -120,7 +122,7 @@ def tree() -> dict:
         "unit_versions": sorted(Unit.objects.values_list("code", "version", "ended")),
         "labels": sorted(
             AuditRecord.objects.filter(object_type="unit").values_list(
-                "object_label", "action", "reason", "source"
+                "object_label", "action", "reason", "source", "actor_name", "address"
             )
         ),
     }
@@ -156,10 +158,10 @@ def counted(monkeypatch, owner, name: str) -> list[int]:
     return calls
 
 
-def one_by_one(ms: list[orgs.Move]) -> None:
+def one_by_one(ms: list[orgs.Move], actor=SYSTEM) -> None:
     for m in ms:
         orgs.unit_move(
-            actor=SYSTEM,
+            actor=actor,
             unit=m.unit,
             new_parent=m.new_parent,
             date=DAY,
@@ -274,3 +276,29 @@ def test_a_plans_moves_are_written_at_most_group_max_at_once(monkeypatch):
     outcome = engine.play(SYSTEM, changes)
     assert outcome.problems == [] and len(outcome.applied) == 6
     assert writes == [4, 2]
+
+
+def test_a_district_approver_moves_inside_the_district_and_is_refused_outside():
+    """The scope's periods of all moved units are read at once (`access.write_periods`): the
+    same writes inside the scope, the same refusal for a new parent in another province."""
+    build(1)
+    user = User.objects.create_user("duyet_pd", password="x", scope=_u("P-D"), role=Role.APPROVER)
+    actor = Actor(user, Source.UI)
+
+    def inside():
+        return [orgs.Move(_u("C11"), _u("G2")), orgs.Move(_u("C12"), _u("G2"), DECISION)]
+
+    slow = play(lambda: one_by_one(inside(), actor))
+    fast = play(lambda: orgs.units_move_many(actor=actor, moves=inside(), date=DAY))
+    moved = [r for r in fast[1]["labels"] if r[1] == "move"]
+    assert len(moved) == 2 and all(r[3:5] == ("ui", "duyet_pd") for r in moved)
+    assert_same(fast, slow)
+    before = tree()
+    outside = [*inside(), orgs.Move(_u("C13"), _u("G3"))]
+    with pytest.raises(PermissionDenied) as slow_refusal:
+        with transaction.atomic():
+            one_by_one(outside, actor)
+    with pytest.raises(PermissionDenied) as fast_refusal:
+        orgs.units_move_many(actor=actor, moves=outside, date=DAY)
+    assert str(fast_refusal.value) == str(slow_refusal.value)
+    assert tree() == before

@@ -360,9 +360,10 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
             pk__in={v.parent_id for v in current.values() if v.parent_id}
         ).values_list("pk", "code")
     )
+    periods = access.write_periods(actor, {*ids, *(m.new_parent.pk for m in moves)})
     for m in moves:  # unit_move's checks, in its order, against what was read at once
-        access.require_unit_write(actor, m.unit, date)
-        access.require_unit_write(actor, m.new_parent, date)
+        access.require_unit_write(actor, m.unit, date, periods=periods)
+        access.require_unit_write(actor, m.new_parent, date, periods=periods)
         version = current.get(m.unit.pk) or check_alive(m.unit, date)
         if version.parent_id == m.new_parent.pk:
             raise _err(f"{m.unit.code} đã trực thuộc {m.new_parent.code}.", "parent")
