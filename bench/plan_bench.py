@@ -2,7 +2,7 @@
 
     GRASSROOTS_VAR_DIR=... DATABASE_URL=... .venv/bin/python bench/plan_bench.py
         [--communes 200] [--into 60] [--districts 11] [--members 60000] [--later 0.05]
-        [--provinces 33] [--cells 10 [--split]] [--others 60]
+        [--provinces 33] [--cells 10 [--split]] [--others 60] [--approver]
 
 Empties the database it is given (use a scratch one), bulk-loads one province before 2025
 (districts, commune chi bộ cơ sở with their members: admission, recognition; through
@@ -241,6 +241,17 @@ def _step(prefix, name, run):
         profile.dump_stats(f"{prefix}-{name}")
 
 
+def _approver(code: str):
+    from grassroots.accounts.models import Role, User
+    from grassroots.organizations.models import Unit
+
+    user, _ = User.objects.get_or_create(
+        username=f"approver-{code.lower()}",
+        defaults={"scope": Unit.objects.get(code=code), "role": Role.APPROVER},
+    )
+    return user
+
+
 def _server(before: float | None) -> str:
     after = backend_cpu()
     return "" if before is None or after is None else f", server CPU {after - before:.1f} s"
@@ -295,6 +306,12 @@ def main() -> None:
         help="PostgreSQL: VACUUM ANALYZE the database before the plans (as after any bulk load)",
     )
     parser.add_argument(
+        "--approver",
+        action="store_true",
+        help="play each plan as the province's approver (a scoped user, as from the web) "
+        "instead of the system",
+    )
+    parser.add_argument(
         "--profile",
         metavar="PREFIX",
         help="cProfile each step into PREFIX-validate, PREFIX-preview, PREFIX-apply (pstats)",
@@ -307,6 +324,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from grassroots.audit.models import Source
     from grassroots.audit.services import Actor
     from grassroots.organizations.models import Unit
     from grassroots.plans.preview import rehearse
@@ -358,6 +376,8 @@ def main() -> None:
     applied = 0.0
     for k, code in enumerate(codes):
         tag = "" if len(codes) == 1 else f"{code} "
+        if args.approver:  # the province's own approver: every scope check really runs
+            actor = Actor(_approver(code), Source.UI)
         # A fresh list for each step, as a user's plan is read again for each.
         plan = functools.partial(
             changes,
@@ -375,14 +395,16 @@ def main() -> None:
             checked = _step(
                 args.profile,
                 "validate",
-                lambda plan=plan: rehearse(actor, plan(), DAY, preview=False),
+                lambda plan=plan, actor=actor: rehearse(actor, plan(), DAY, preview=False),
             )
             print(
                 f"{tag}validate: {time.perf_counter() - t:.1f} s (CPU "
                 f"{time.process_time() - c:.1f} s{_server(sc)}), {len(checked.problems)} problems"
             )
             t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
-            shown = _step(args.profile, "preview", lambda plan=plan: rehearse(actor, plan(), DAY))
+            shown = _step(
+                args.profile, "preview", lambda plan=plan, actor=actor: rehearse(actor, plan(), DAY)
+            )
             print(
                 f"{tag}preview: {time.perf_counter() - t:.1f} s (CPU "
                 f"{time.process_time() - c:.1f} s{_server(sc)}), {len(shown.affected)} "
@@ -390,7 +412,7 @@ def main() -> None:
             )
         t, c, sc = time.perf_counter(), time.process_time(), backend_cpu()
 
-        def apply(plan=plan):
+        def apply(plan=plan, actor=actor):
             with transaction.atomic():
                 return engine.play(actor, plan())
 
