@@ -20,6 +20,11 @@ def on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def reaching(day: dt.date) -> Q:
+    """Rows valid on `day` or at any time after it (not ended by then)."""
+    return Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+
+
 def split_at(versions, day: dt.date) -> None:
     """Make sure a version starts exactly on `day`."""
     current = versions.filter(on(day)).first()

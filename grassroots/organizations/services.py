@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from grassroots.accounts import access
 from grassroots.audit.models import AuditRecord
@@ -261,8 +261,8 @@ def bump_version(unit: Unit) -> None:
 def _check_no_cycle(unit: Unit, new_parent: Unit, day: dt.date) -> None:
     if new_parent.pk == unit.pk:
         raise _err("Một tổ chức không thể trực thuộc chính nó.", "parent")
-    loops = UnitAncestry.objects.filter(ancestor=unit, descendant=new_parent).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    loops = UnitAncestry.objects.filter(
+        validity.reaching(day), ancestor=unit, descendant=new_parent
     )
     if loops.exists():
         raise _err(
@@ -326,7 +326,7 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
     A province's 2025 plan moves thousands of chi bộ with their merged đảng bộ; one `unit_move`
     each spent most of the plan's time on per-move overhead (docs/performance.md "Restructure
     plans", session 16). Moves that touch one another (a unit moved twice, a unit or a new parent
-    under another moved unit on the day) depend on their order: they are made one by one, in the
+    under another moved unit on the day or later) depend on their order: they are made one by one, in the
     order given, as `unit_move` would."""
     if not moves:
         return
@@ -343,32 +343,24 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
             )
         return
     limits.check_date(date)
-    current = {v.unit_id: v for v in UnitVersion.objects.filter(on(date), unit_id__in=ids)}
+    current = {
+        v.unit_id: v
+        for v in UnitVersion.objects.filter(on(date), unit_id__in=ids).select_related("parent")
+    }
     parents = {
         v.unit_id: v
         for v in UnitVersion.objects.filter(on(date), unit_id__in={m.new_parent.pk for m in moves})
     }
-    loops = set(
-        UnitAncestry.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=date),
-            ancestor_id__in=ids,
-            descendant_id__in=list(parents),
-        ).values_list("ancestor_id", "descendant_id")
-    )
-    old_parent_code = dict(
-        Unit.objects.filter(
-            pk__in={v.parent_id for v in current.values() if v.parent_id}
-        ).values_list("pk", "code")
-    )
     periods = access.write_periods(actor, {*ids, *(m.new_parent.pk for m in moves)})
-    for m in moves:  # unit_move's checks, in its order, against what was read at once
+    # unit_move's checks, in its order, against what was read at once. Its loop check has
+    # nothing to find here: a new parent under a moved unit (or the unit itself), on the day or
+    # later, made the moves `_touching`.
+    for m in moves:
         access.require_unit_write(actor, m.unit, date, periods=periods)
         access.require_unit_write(actor, m.new_parent, date, periods=periods)
         version = current.get(m.unit.pk) or check_alive(m.unit, date)
         if version.parent_id == m.new_parent.pk:
             raise _err(f"{m.unit.code} đã trực thuộc {m.new_parent.code}.", "parent")
-        if m.new_parent.pk == m.unit.pk or (m.unit.pk, m.new_parent.pk) in loops:
-            _check_no_cycle(m.unit, m.new_parent, date)
         check_parent_version(version.kind, m.new_parent, parents.get(m.new_parent.pk), date)
     for decision in {m.decision for m in moves}:
         limits.check_date(decision.date, "decision_date", "Ngày quyết định")
@@ -403,7 +395,11 @@ def units_move_many(*, actor: Actor, moves: list[Move], date: dt.date) -> None:
     Unit.objects.filter(pk__in=ids).update(version=F("version") + 1)
     for m in moves:
         m.unit.version += 1
-    _log_moves(actor, moves, current, old_parent_code, date)
+    _log_moves(actor, moves, current, date)
+
+
+def _code(unit: Unit | None) -> str | None:
+    return unit.code if unit else None
 
 
 def _touching(moves: list[Move], day: dt.date) -> bool:
@@ -416,16 +412,14 @@ def _touching(moves: list[Move], day: dt.date) -> bool:
         return True
     return (
         UnitAncestry.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
-            ancestor_id__in=ids,
-            descendant_id__in=involved,
+            validity.reaching(day), ancestor_id__in=ids, descendant_id__in=involved
         )
         .exclude(descendant_id=F("ancestor_id"))
         .exists()
     )
 
 
-def _log_moves(actor, moves, current, old_parent_code, day) -> None:
+def _log_moves(actor, moves, current, day) -> None:
     """`log_change` of each move (ChangeAction.MOVE), written in three statements."""
     changes = UnitChange.objects.bulk_create(
         [
@@ -464,10 +458,7 @@ def _log_moves(actor, moves, current, old_parent_code, day) -> None:
                 changes={
                     "date": [None, day],
                     "decision_number": [None, m.decision.number],
-                    "parent": [
-                        old_parent_code.get(current[m.unit.pk].parent_id),
-                        m.new_parent.code,
-                    ],
+                    "parent": [_code(current[m.unit.pk].parent), m.new_parent.code],
                 },
                 reason=m.note,
                 label=f"{latest[m.unit.pk]} ({m.unit.code})",

@@ -203,21 +203,12 @@ def _merge_children(actor: Actor, mergers: list[Merger], date: dt.date) -> None:
     """The merged units' sub-organizations move under their targets, all in one write
     (`units_move_many`: each move what `unit_move` makes of it)."""
     into = {m.source.pk: m for m in mergers}
-    units_move_many(
-        actor=actor,
-        moves=[
-            Move(
-                v.unit,
-                into[v.parent_id].target,
-                into[v.parent_id].decision,
-                f"Theo sáp nhập {into[v.parent_id].source.code} vào {into[v.parent_id].target.code}",
-            )
-            for v in UnitVersion.objects.filter(on(date), parent_id__in=list(into)).select_related(
-                "unit"
-            )
-        ],
-        date=date,
-    )
+    moves = []
+    for v in UnitVersion.objects.filter(on(date), parent_id__in=list(into)).select_related("unit"):
+        m = into[v.parent_id]
+        note = f"Theo sáp nhập {m.source.code} vào {m.target.code}"
+        moves.append(Move(v.unit, m.target, m.decision, note))
+    units_move_many(actor=actor, moves=moves, date=date)
 
 
 def _log_merger(
